@@ -1,0 +1,177 @@
+/**
+ * The public shape of the call engine (`Session`), shared by the core, the
+ * elements and host pages. The elements only render `SessionState` and call
+ * `SessionApi` methods; they never talk MQTT or WebRTC directly.
+ */
+import type { MediaKinds, Presence, PresenceStatus, PublicUser } from '../protocol/index.js';
+
+/** Link to the backend. */
+export type ConnectionState =
+  | 'signed-out' // no token
+  | 'signing-in' // HTTP login/register under way
+  | 'connecting' // token held, MQTT connecting for the first time
+  | 'online' // MQTT connected, subscribed
+  | 'reconnecting'; // lost the link, retrying with backoff
+
+/** The life of one call: idle → ringing → connecting → connected → ended. */
+export type CallPhase = 'ringing' | 'connecting' | 'connected' | 'ended';
+
+export type CallDirection = 'outgoing' | 'incoming';
+
+/** Why a call ended; each has a readable message in `CallView.message`. */
+export type CallEndReason =
+  | 'hangup' // we hung up
+  | 'remote-hangup' // they hung up
+  | 'cancelled' // caller gave up before an answer (seen by both sides)
+  | 'declined' // callee declined
+  | 'busy' // callee already in a call
+  | 'unavailable' // callee offline / no tab could take it
+  | 'missed' // nobody answered within the ring timeout
+  | 'answered-elsewhere' // another tab of ours took or declined it
+  | 'peer-left' // their presence vanished mid-call
+  | 'failed'; // media never flowed / connection failed / TURN error
+
+export interface MediaFlags {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+export interface CallView {
+  callId: string;
+  direction: CallDirection;
+  peer: { id: string; name: string };
+  phase: CallPhase;
+  /** Media requested for the call (audio-only calls have video false). */
+  media: MediaKinds;
+  /** What we send right now. */
+  local: MediaFlags;
+  /** What the other side says it sends (from `media-state`). */
+  remote: MediaFlags;
+  localStream: MediaStream | null;
+  remoteStream: MediaStream | null;
+  /** Set once phase is 'ended'. */
+  endReason?: CallEndReason;
+  /** Human-readable line describing the call's state ("Ringing Ada…", "Ada declined the call"). */
+  message: string;
+  /** Date.now() values. */
+  startedAt: number;
+  connectedAt?: number;
+  endedAt?: number;
+}
+
+export type ChatDelivery = 'sending' | 'sent' | 'failed';
+
+export interface ChatEntry {
+  id: string;
+  /** The other person of this conversation. */
+  peerId: string;
+  fromMe: boolean;
+  text: string;
+  ts: number;
+  delivery: ChatDelivery;
+}
+
+/** Machine codes of errors shown to the visitor. */
+export type SessionErrorCode =
+  | 'invalid_input'
+  | 'invalid_credentials'
+  | 'email_taken'
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'server_unreachable'
+  | 'media_denied' // permission refused for camera/microphone/screen
+  | 'media_missing' // no such device
+  | 'media_failed' // other getUserMedia/getDisplayMedia failure
+  | 'call_failed'
+  | 'turn_failed'
+  | 'chat_failed'
+  | 'internal';
+
+export interface SessionError {
+  code: SessionErrorCode;
+  message: string;
+  /** Which action produced it, for display next to the right control. */
+  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat';
+}
+
+export interface SessionState {
+  connection: ConnectionState;
+  user: PublicUser | null;
+  /** Own status as published. */
+  status: PresenceStatus;
+  /** Other people online (own user excluded), sorted by name. */
+  peers: Presence[];
+  /** The current call (at most one), including a ringing incoming one; `null` when idle. */
+  call: CallView | null;
+  /** Conversations by peer id, oldest first. */
+  chats: Record<string, ChatEntry[]>;
+  /** Unread chat messages by peer id. */
+  unread: Record<string, number>;
+  /** The latest error to show, cleared by the next successful action of the same scope. */
+  error: SessionError | null;
+  /** Relay-only ("hide my IP address") chosen by the visitor or the site. */
+  hideIp: boolean;
+}
+
+export interface SessionOptions {
+  /** Backend origin, e.g. "https://calls.example.com". */
+  server: string;
+  /** Keep the token in sessionStorage so a reload stays signed in. */
+  rememberSignIn?: boolean;
+  /** Video on by default for new calls. */
+  video?: boolean;
+  /** Force relay-only ICE from this side. */
+  hideIp?: boolean;
+  /** Ring timeout override (ms), tests only. */
+  ringTimeoutMs?: number;
+  /** Connect timeout override (ms), tests only. */
+  connectTimeoutMs?: number;
+}
+
+/** Events a Session dispatches (it is an EventTarget); `detail` types below. */
+export interface SessionEventMap {
+  /** Any state change; detail is the new state. */
+  change: CustomEvent<SessionState>;
+  'signed-in': CustomEvent<{ user: PublicUser }>;
+  'signed-out': CustomEvent<{ reason: 'user' | 'expired' }>;
+  presence: CustomEvent<{ peers: Presence[] }>;
+  'incoming-call': CustomEvent<{ call: CallView }>;
+  'call-state': CustomEvent<{ call: CallView }>;
+  chat: CustomEvent<{ message: ChatEntry }>;
+  error: CustomEvent<SessionError>;
+}
+
+export interface SessionApi extends EventTarget {
+  readonly options: Readonly<SessionOptions>;
+  /** The current state; a new object after every change (cheap to compare). */
+  readonly state: SessionState;
+
+  register(name: string, email: string, password: string): Promise<void>;
+  signIn(email: string, password: string): Promise<void>;
+  /** Uses a remembered token if any; resolves false when there is none. */
+  restore(): Promise<boolean>;
+  signOut(): Promise<void>;
+  setStatus(status: PresenceStatus): void;
+  setHideIp(hide: boolean): void;
+
+  /** Places a call; media acquisition starts at once in parallel with ringing. */
+  call(peerId: string, media?: Partial<MediaKinds>): Promise<void>;
+  accept(): Promise<void>;
+  decline(): void;
+  cancel(): void;
+  hangup(): void;
+  /** Clears an ended call from `state.call`. */
+  dismissCall(): void;
+
+  setMicrophone(enabled: boolean): void;
+  setCamera(enabled: boolean): Promise<void>;
+  startScreenShare(): Promise<void>;
+  stopScreenShare(): Promise<void>;
+
+  sendChat(peerId: string, text: string): Promise<void>;
+  markRead(peerId: string): void;
+
+  /** Stops media, closes sockets, clears timers. */
+  dispose(): void;
+}

@@ -1,0 +1,4 @@
+export * from './limits.js';
+export * from './topics.js';
+export * from './messages.js';
+export * from './http.js';

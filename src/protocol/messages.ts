@@ -1,0 +1,219 @@
+/**
+ * Inbox messages, presence and status payloads of the wire contract
+ * (PROTOCOL.md §3), with validators. A validator returns a fresh object that
+ * holds only the fields the contract names, or `null` when the input is not a
+ * valid message: the widget ignores anything it cannot validate.
+ */
+import {
+  CALL_ID_MIN_LENGTH,
+  ID_MAX_LENGTH,
+  MAX_CHAT_TEXT_LENGTH,
+  MAX_MQTT_PAYLOAD_BYTES,
+  MAX_SDP_LENGTH,
+} from './limits.js';
+
+export type PresenceStatus = 'available' | 'busy' | 'away';
+export const PRESENCE_STATUSES: readonly PresenceStatus[] = ['available', 'busy', 'away'];
+
+export type RejectReason = 'declined' | 'busy' | 'unavailable';
+export const REJECT_REASONS: readonly RejectReason[] = ['declined', 'busy', 'unavailable'];
+
+export interface MediaKinds {
+  audio: boolean;
+  video: boolean;
+}
+
+export interface IceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+interface CallMessageBase {
+  callId: string;
+  /** The sender's MQTT clientId: lets a reply target one tab of a user signed in twice. */
+  sid: string;
+}
+
+export interface InviteMessage extends CallMessageBase { type: 'invite'; media: MediaKinds }
+export interface RingingMessage extends CallMessageBase { type: 'ringing' }
+export interface AcceptMessage extends CallMessageBase { type: 'accept' }
+export interface RejectMessage extends CallMessageBase { type: 'reject'; reason: RejectReason }
+export interface CancelMessage extends CallMessageBase { type: 'cancel' }
+export interface HandledMessage extends CallMessageBase { type: 'handled' }
+export interface OfferMessage extends CallMessageBase { type: 'offer'; sdp: string }
+export interface AnswerMessage extends CallMessageBase { type: 'answer'; sdp: string }
+export interface CandidateMessage extends CallMessageBase { type: 'candidate'; candidate: IceCandidate }
+export interface MediaStateMessage extends CallMessageBase {
+  type: 'media-state';
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+export interface HangupMessage extends CallMessageBase { type: 'hangup' }
+export interface ChatMessage { type: 'chat'; id: string; text: string; ts: number }
+
+export type CallMessage =
+  | InviteMessage
+  | RingingMessage
+  | AcceptMessage
+  | RejectMessage
+  | CancelMessage
+  | HandledMessage
+  | OfferMessage
+  | AnswerMessage
+  | CandidateMessage
+  | MediaStateMessage
+  | HangupMessage;
+
+export type InboxMessage = CallMessage | ChatMessage;
+export type InboxMessageType = InboxMessage['type'];
+
+export const INBOX_MESSAGE_TYPES: readonly InboxMessageType[] = [
+  'invite',
+  'ringing',
+  'accept',
+  'reject',
+  'cancel',
+  'handled',
+  'offer',
+  'answer',
+  'candidate',
+  'media-state',
+  'hangup',
+  'chat',
+];
+
+/** Retained presence of one user, published by the backend only. */
+export interface Presence {
+  id: string;
+  name: string;
+  status: PresenceStatus;
+  sessions: number;
+}
+
+/** What a user publishes on its own status topic. */
+export interface StatusUpdate {
+  status: PresenceStatus;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown, min = 1): v is string =>
+  typeof v === 'string' && v.length >= min && v.length <= ID_MAX_LENGTH;
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isOptionalNullableString = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length <= ID_MAX_LENGTH);
+
+/** Chat text must be non-empty after trimming, at most 4000 characters. */
+export function isValidChatText(text: unknown): text is string {
+  return typeof text === 'string' && text.length <= MAX_CHAT_TEXT_LENGTH && text.trim().length > 0;
+}
+
+function validateCandidate(v: unknown): IceCandidate | null {
+  if (!isObject(v) || typeof v.candidate !== 'string' || v.candidate.length > 4096) return null;
+  if (!isOptionalNullableString(v.sdpMid) || !isOptionalNullableString(v.usernameFragment)) return null;
+  const idx = v.sdpMLineIndex;
+  if (!(idx === undefined || idx === null || (Number.isInteger(idx) && (idx as number) >= 0 && (idx as number) < 1024))) {
+    return null;
+  }
+  const out: IceCandidate = { candidate: v.candidate };
+  if (v.sdpMid !== undefined) out.sdpMid = v.sdpMid as string | null;
+  if (idx !== undefined) out.sdpMLineIndex = idx as number | null;
+  if (v.usernameFragment !== undefined) out.usernameFragment = v.usernameFragment as string | null;
+  return out;
+}
+
+/** Validates one inbox message; returns a clean copy or `null`. */
+export function validateInboxMessage(value: unknown): InboxMessage | null {
+  if (!isObject(value) || typeof value.type !== 'string') return null;
+  const type = value.type;
+  if (type === 'chat') {
+    const { id, text, ts } = value;
+    if (!isId(id) || !isValidChatText(text) || typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) return null;
+    return { type, id, text, ts };
+  }
+  const { callId, sid } = value;
+  if (!isId(callId, CALL_ID_MIN_LENGTH) || !isId(sid)) return null;
+  switch (type) {
+    case 'ringing':
+    case 'accept':
+    case 'cancel':
+    case 'handled':
+    case 'hangup':
+      return { type, callId, sid };
+    case 'invite': {
+      const media = value.media;
+      if (!isObject(media) || !isBool(media.audio) || !isBool(media.video)) return null;
+      return { type, callId, sid, media: { audio: media.audio, video: media.video } };
+    }
+    case 'reject': {
+      const reason = value.reason;
+      if (!REJECT_REASONS.includes(reason as RejectReason)) return null;
+      return { type, callId, sid, reason: reason as RejectReason };
+    }
+    case 'offer':
+    case 'answer': {
+      const sdp = value.sdp;
+      if (typeof sdp !== 'string' || sdp.length === 0 || sdp.length > MAX_SDP_LENGTH) return null;
+      return { type, callId, sid, sdp };
+    }
+    case 'candidate': {
+      const candidate = validateCandidate(value.candidate);
+      if (!candidate) return null;
+      return { type, callId, sid, candidate };
+    }
+    case 'media-state': {
+      const { audio, video, screen } = value;
+      if (!isBool(audio) || !isBool(video) || !isBool(screen)) return null;
+      return { type, callId, sid, audio, video, screen };
+    }
+    default:
+      return null;
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses JSON text or bytes; `undefined` when it is not valid UTF-8 JSON or too large. */
+export function parseJsonPayload(payload: string | Uint8Array): unknown {
+  try {
+    if (typeof payload === 'string') {
+      if (payload.length > MAX_MQTT_PAYLOAD_BYTES) return undefined;
+      return JSON.parse(payload);
+    }
+    if (payload.byteLength > MAX_MQTT_PAYLOAD_BYTES) return undefined;
+    return JSON.parse(decoder.decode(payload));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses and validates an inbox payload; `null` for anything invalid. */
+export function parseInboxMessage(payload: string | Uint8Array): InboxMessage | null {
+  return validateInboxMessage(parseJsonPayload(payload));
+}
+
+/**
+ * The backend's cheap check on an inbox payload: a JSON object with a string
+ * `type` (PROTOCOL.md §3). Full validation is the receiver's job.
+ */
+export function isInboxEnvelope(payload: Uint8Array): boolean {
+  const value = parseJsonPayload(payload);
+  return isObject(value) && typeof value.type === 'string';
+}
+
+export function validatePresence(value: unknown): Presence | null {
+  if (!isObject(value)) return null;
+  const { id, name, status, sessions } = value;
+  if (!isId(id) || typeof name !== 'string' || name.length > 256) return null;
+  if (!PRESENCE_STATUSES.includes(status as PresenceStatus)) return null;
+  if (!Number.isInteger(sessions) || (sessions as number) < 1) return null;
+  return { id, name, status: status as PresenceStatus, sessions: sessions as number };
+}
+
+export function validateStatusUpdate(value: unknown): StatusUpdate | null {
+  if (!isObject(value) || !PRESENCE_STATUSES.includes(value.status as PresenceStatus)) return null;
+  return { status: value.status as PresenceStatus };
+}
