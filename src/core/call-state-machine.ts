@@ -1,0 +1,247 @@
+/**
+ * The life of one call as a pure, framework-free state machine:
+ * `idle → ringing → connecting → connected → ended`. It knows nothing about
+ * MQTT or WebRTC; the session feeds it events and renders its snapshots.
+ * Timers are injected so unit tests drive every timeout deterministically.
+ */
+import { CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, type RejectReason } from '../protocol/index.js';
+import type { CallDirection, CallEndReason, CallPhase } from './types.js';
+
+export type MachinePhase = 'idle' | CallPhase;
+
+export type CallMachineEvent =
+  /** idle → ringing; starts the ring timeout. */
+  | { type: 'ring' }
+  /** ringing → connecting: we accepted (incoming) or they did (outgoing); starts the connect timeout. */
+  | { type: 'accept' }
+  /** connecting → connected: media flows. */
+  | { type: 'connected' }
+  /** outgoing ringing → ended: we gave up before an answer. */
+  | { type: 'cancel' }
+  /** incoming ringing → ended: the caller gave up. */
+  | { type: 'remote-cancel' }
+  /** incoming ringing → ended: we declined. */
+  | { type: 'decline' }
+  /** outgoing ringing → ended: the callee refused. */
+  | { type: 'reject'; reason: RejectReason }
+  /** incoming ringing → ended: another tab of ours took or declined it. */
+  | { type: 'answered-elsewhere' }
+  /** connecting/connected → ended: we hung up. */
+  | { type: 'hangup' }
+  /** connecting/connected → ended: they hung up. */
+  | { type: 'remote-hangup' }
+  /** any live phase → ended: their presence vanished. */
+  | { type: 'peer-left' }
+  /** any live phase → ended: the call cannot go on (connection failed, TURN missing…). */
+  | { type: 'fail'; message?: string };
+
+export type CallMachineEventType = CallMachineEvent['type'];
+
+export interface CallSnapshot {
+  phase: MachinePhase;
+  direction: CallDirection;
+  endReason?: CallEndReason;
+  /** Human-readable line for the current phase. */
+  message: string;
+  startedAt: number;
+  connectedAt?: number;
+  endedAt?: number;
+}
+
+/** setTimeout/clearTimeout, injectable for tests. */
+export interface TimerApi {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: TimerApi = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface CallStateMachineOptions {
+  direction: CallDirection;
+  peerName: string;
+  ringTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  timers?: TimerApi;
+  now?: () => number;
+  /** Called after every applied transition (not after refused ones). */
+  onChange?: (snapshot: CallSnapshot) => void;
+}
+
+/** Which phases each event may leave from, per direction. Anything else is refused. */
+const ALLOWED: Record<CallMachineEventType, { from: MachinePhase[]; direction?: CallDirection }> = {
+  ring: { from: ['idle'] },
+  accept: { from: ['ringing'] },
+  connected: { from: ['connecting'] },
+  cancel: { from: ['ringing'], direction: 'outgoing' },
+  'remote-cancel': { from: ['ringing'], direction: 'incoming' },
+  decline: { from: ['ringing'], direction: 'incoming' },
+  reject: { from: ['ringing'], direction: 'outgoing' },
+  'answered-elsewhere': { from: ['ringing'], direction: 'incoming' },
+  hangup: { from: ['connecting', 'connected'] },
+  'remote-hangup': { from: ['connecting', 'connected'] },
+  'peer-left': { from: ['ringing', 'connecting', 'connected'] },
+  fail: { from: ['ringing', 'connecting', 'connected'] },
+};
+
+export class CallStateMachine {
+  readonly direction: CallDirection;
+  private readonly peerName: string;
+  private readonly ringTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly timers: TimerApi;
+  private readonly now: () => number;
+  private readonly onChange?: (snapshot: CallSnapshot) => void;
+  private timer: unknown = null;
+  private current: CallSnapshot;
+  private failureMessage: string | undefined;
+
+  constructor(options: CallStateMachineOptions) {
+    this.direction = options.direction;
+    this.peerName = options.peerName;
+    this.ringTimeoutMs = options.ringTimeoutMs ?? RING_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.timers = options.timers ?? realTimers;
+    this.now = options.now ?? Date.now;
+    this.onChange = options.onChange;
+    const startedAt = this.now();
+    this.current = { phase: 'idle', direction: this.direction, message: '', startedAt };
+  }
+
+  get snapshot(): CallSnapshot {
+    return this.current;
+  }
+
+  get phase(): MachinePhase {
+    return this.current.phase;
+  }
+
+  get isLive(): boolean {
+    return this.current.phase !== 'idle' && this.current.phase !== 'ended';
+  }
+
+  /** Whether `type` would be applied in the current phase. */
+  can(type: CallMachineEventType): boolean {
+    const rule = ALLOWED[type];
+    return rule.from.includes(this.current.phase) && (!rule.direction || rule.direction === this.direction);
+  }
+
+  /** Applies an event; returns false (and changes nothing) when the transition is not allowed. */
+  send(event: CallMachineEvent): boolean {
+    if (!this.can(event.type)) return false;
+    switch (event.type) {
+      case 'ring':
+        this.enter('ringing');
+        this.arm(this.ringTimeoutMs, () => this.end('missed'));
+        return true;
+      case 'accept':
+        this.enter('connecting');
+        this.arm(this.connectTimeoutMs, () =>
+          this.end(
+            'failed',
+            `Could not connect to ${this.peerName}: no media arrived within ${Math.round(this.connectTimeoutMs / 1000)} s. ` +
+              'A firewall may be blocking the call.',
+          ),
+        );
+        return true;
+      case 'connected':
+        this.enter('connected');
+        return true;
+      case 'cancel':
+      case 'remote-cancel':
+        this.end('cancelled');
+        return true;
+      case 'decline':
+        this.end('declined');
+        return true;
+      case 'reject':
+        this.end(event.reason);
+        return true;
+      case 'answered-elsewhere':
+      case 'hangup':
+      case 'remote-hangup':
+      case 'peer-left':
+        this.end(event.type);
+        return true;
+      case 'fail':
+        this.end('failed', event.message);
+        return true;
+    }
+  }
+
+  /** Stops the pending timeout without changing the phase (the session is being disposed). */
+  dispose(): void {
+    this.disarm();
+  }
+
+  private enter(phase: CallPhase): void {
+    this.disarm();
+    const next: CallSnapshot = { ...this.current, phase };
+    if (phase === 'connected') next.connectedAt = this.now();
+    next.message = this.describe(phase);
+    this.current = next;
+    this.onChange?.(next);
+  }
+
+  private end(reason: CallEndReason, message?: string): void {
+    this.disarm();
+    this.failureMessage = message;
+    this.current = { ...this.current, phase: 'ended', endReason: reason, endedAt: this.now() };
+    this.current.message = this.describe('ended');
+    this.onChange?.(this.current);
+  }
+
+  private arm(ms: number, fn: () => void): void {
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      fn();
+    }, ms);
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private describe(phase: CallPhase): string {
+    const name = this.peerName;
+    const outgoing = this.direction === 'outgoing';
+    switch (phase) {
+      case 'ringing':
+        return outgoing ? `Calling ${name}…` : `${name} is calling…`;
+      case 'connecting':
+        return `Connecting to ${name}…`;
+      case 'connected':
+        return `In a call with ${name}`;
+      case 'ended':
+        return describeEnd(this.current.endReason ?? 'hangup', name, outgoing, this.failureMessage);
+    }
+  }
+}
+
+function describeEnd(reason: CallEndReason, name: string, outgoing: boolean, failure?: string): string {
+  switch (reason) {
+    case 'hangup':
+      return 'Call ended';
+    case 'remote-hangup':
+      return `${name} hung up`;
+    case 'cancelled':
+      return outgoing ? 'Call cancelled' : `${name} cancelled the call`;
+    case 'declined':
+      return outgoing ? `${name} declined the call` : 'You declined the call';
+    case 'busy':
+      return `${name} is busy in another call`;
+    case 'unavailable':
+      return `${name} is not available right now`;
+    case 'missed':
+      return outgoing ? `${name} did not answer` : `Missed call from ${name}`;
+    case 'answered-elsewhere':
+      return 'The call was handled in another tab';
+    case 'peer-left':
+      return `${name} went offline`;
+    case 'failed':
+      return failure ?? `The call with ${name} failed`;
+  }
+}
