@@ -1,0 +1,95 @@
+/**
+ * Account rules shared by the HTTP API and the admin CLI: input validation
+ * and normalisation (PROTOCOL.md §1), registration, password checks.
+ */
+import {
+  EMAIL_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  NAME_MIN_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  type PublicUser,
+} from '../src/protocol/index.js';
+import { DummyPassword, hashPassword, verifyPassword } from './passwords.js';
+import type { StoredUser, UserStore } from './store/user-store.js';
+
+/** Input that breaks a rule of the contract; the message says which. */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+}
+
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+/** Trimmed and lower-cased, so case or spaces never make a second account (or dodge a throttle). */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function validateName(name: string): string {
+  const trimmed = name.trim();
+  const length = [...trimmed].length;
+  if (length < NAME_MIN_LENGTH || length > NAME_MAX_LENGTH) {
+    throw new InvalidInputError(`name must be ${NAME_MIN_LENGTH}–${NAME_MAX_LENGTH} characters`);
+  }
+  if (CONTROL_CHARACTERS.test(trimmed)) throw new InvalidInputError('name must not contain control characters');
+  return trimmed;
+}
+
+export function validateEmail(email: string): string {
+  const normalized = normalizeEmail(email);
+  const parts = normalized.split('@');
+  if (normalized.length > EMAIL_MAX_LENGTH || parts.length !== 2 || !parts[0] || !parts[1] || /\s|\p{Cc}/u.test(normalized)) {
+    throw new InvalidInputError(`email must be one address (text@text), at most ${EMAIL_MAX_LENGTH} characters`);
+  }
+  return normalized;
+}
+
+export function validatePassword(password: string): string {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
+    throw new InvalidInputError(`password must be ${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters`);
+  }
+  return password;
+}
+
+/** The only user shape that leaves the backend. */
+export function toPublicUser(user: StoredUser): PublicUser {
+  return { id: user.id, name: user.name, email: user.email };
+}
+
+export class Accounts {
+  readonly #dummy: DummyPassword;
+
+  constructor(
+    readonly store: UserStore,
+    private readonly scryptCost: number,
+  ) {
+    this.#dummy = new DummyPassword(scryptCost);
+  }
+
+  /** Validates, hashes and stores; `EmailTakenError` when the email is registered. */
+  async register(input: { name: string; email: string; password: string }): Promise<StoredUser> {
+    const name = validateName(input.name);
+    const email = validateEmail(input.email);
+    const password = validatePassword(input.password);
+    const passwordHash = await hashPassword(password, this.scryptCost);
+    // The store checks uniqueness again inside its write queue: exactly one concurrent registration wins.
+    return this.store.create({ name, email, passwordHash });
+  }
+
+  /** The user for a correct email and password, else `undefined` (same work either way). */
+  async authenticate(email: string, password: string): Promise<StoredUser | undefined> {
+    const user = await this.store.findByEmail(normalizeEmail(email));
+    if (!user) {
+      await this.#dummy.burn(password);
+      return undefined;
+    }
+    return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
+  }
+
+  async resetPassword(email: string, password: string): Promise<boolean> {
+    const user = await this.store.findByEmail(validateEmail(email));
+    if (!user) return false;
+    return this.store.setPasswordHash(user.id, await hashPassword(validatePassword(password), this.scryptCost));
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The backend's configuration: environment variables with defaults. This is
+ * the only module that reads `process.env`; everything else gets a `Config`.
+ */
+import path from 'node:path';
+import {
+  DEFAULT_TOKEN_TTL_SECONDS,
+  PUBLISH_BURST,
+  PUBLISH_RATE_PER_SECOND,
+} from '../src/protocol/index.js';
+
+export type IceTransportPolicy = 'all' | 'relay';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Folder of the user store and the generated JWT secret. */
+  dataDir: string;
+  /** HS256 secret; when unset a strong one is generated once and kept in `dataDir`. */
+  jwtSecret?: string;
+  tokenTtlSeconds: number;
+  /** `'*'` = any origin (the default: the widget is embedded in other sites). */
+  allowedOrigins: '*' | string[];
+  /** scrypt N (a power of two). OWASP default 2^17; tests lower it. */
+  scryptCost: number;
+  turnUrls: string[];
+  turnSecret?: string;
+  turnTtlSeconds: number;
+  stunUrls: string[];
+  iceTransportPolicy: IceTransportPolicy;
+  /** Per-client MQTT publish budget: sustained messages per second and burst. */
+  publishRate: number;
+  publishBurst: number;
+  /** Requests to /api/register and /api/login per address per window (all attempts). */
+  authRateMax: number;
+  authRateWindowSeconds: number;
+  /** Failed logins per normalised email, and per address, before 429 until the window ends. */
+  loginFailuresPerEmail: number;
+  loginFailuresPerAddress: number;
+  loginFailureWindowSeconds: number;
+  /** MQTT subscriptions one client may hold. */
+  maxSubscriptionsPerClient: number;
+  /** Folders served at `/`: the widget bundle (rollup output) and the demo pages. */
+  distDir: string;
+  demoDir: string;
+}
+
+/** A configuration value that cannot be used; `variable` names the environment variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The repository root (broker/..), so dist/ and demo/ resolve wherever the process starts. */
+const PACKAGE_ROOT = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
+
+const OWASP_SCRYPT_COST = 2 ** 17;
+const MIN_JWT_SECRET_LENGTH = 32;
+
+type Env = Record<string, string | undefined>;
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function list(env: Env, name: string): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function urlList(env: Env, name: string, schemes: string[]): string[] {
+  const urls = list(env, name);
+  for (const url of urls) {
+    const scheme = url.split(':', 1)[0]!.toLowerCase();
+    if (!schemes.includes(scheme) || url.length <= scheme.length + 1) {
+      throw new ConfigError(name, `"${url}" is not a ${schemes.join(':/')}: URL`);
+    }
+  }
+  return urls;
+}
+
+function origins(env: Env): '*' | string[] {
+  const values = list(env, 'ALLOWED_ORIGINS');
+  if (values.length === 0 || values.includes('*')) return '*';
+  for (const origin of values) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError('ALLOWED_ORIGINS', `"${origin}" is not an origin like https://example.com`);
+    }
+    if (parsed.origin !== origin) {
+      throw new ConfigError('ALLOWED_ORIGINS', `"${origin}" is not an origin (expected "${parsed.origin}")`);
+    }
+  }
+  return values;
+}
+
+/** Checks values that may also come from `startBackend` overrides. */
+export function validateConfig(config: Config): Config {
+  const n = config.scryptCost;
+  if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) {
+    throw new ConfigError('SCRYPT_COST', `must be a power of two, got ${n}`);
+  }
+  if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+  }
+  if (config.turnUrls.length > 0 && !config.turnSecret) {
+    throw new ConfigError('TURN_SECRET', 'is required when TURN_URLS is set');
+  }
+  if (config.iceTransportPolicy === 'relay' && config.turnUrls.length === 0) {
+    throw new ConfigError('ICE_TRANSPORT_POLICY', '"relay" needs TURN_URLS');
+  }
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    throw new ConfigError('PORT', `must be between 0 and 65535, got ${config.port}`);
+  }
+  return config;
+}
+
+/** Reads the configuration; throws `ConfigError` naming the variable on a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const policy = raw(env, 'ICE_TRANSPORT_POLICY') ?? 'all';
+  if (policy !== 'all' && policy !== 'relay') {
+    throw new ConfigError('ICE_TRANSPORT_POLICY', `must be "all" or "relay", got "${policy}"`);
+  }
+  const config: Config = {
+    host: raw(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    dataDir: path.resolve(raw(env, 'DATA_DIR') ?? './data'),
+    tokenTtlSeconds: integer(env, 'TOKEN_TTL', DEFAULT_TOKEN_TTL_SECONDS, 1, 7 * 24 * 3600),
+    allowedOrigins: origins(env),
+    scryptCost: integer(env, 'SCRYPT_COST', OWASP_SCRYPT_COST, 2, 2 ** 20),
+    turnUrls: urlList(env, 'TURN_URLS', ['turn', 'turns']),
+    turnTtlSeconds: integer(env, 'TURN_TTL', 3600, 60, 24 * 3600),
+    stunUrls: urlList(env, 'STUN_URLS', ['stun', 'stuns']),
+    iceTransportPolicy: policy,
+    publishRate: integer(env, 'PUBLISH_RATE', PUBLISH_RATE_PER_SECOND, 1, 100_000),
+    publishBurst: integer(env, 'PUBLISH_BURST', PUBLISH_BURST, 1, 100_000),
+    authRateMax: integer(env, 'AUTH_RATE_MAX', 30, 1, 1_000_000),
+    authRateWindowSeconds: integer(env, 'AUTH_RATE_WINDOW', 60, 1, 24 * 3600),
+    loginFailuresPerEmail: integer(env, 'LOGIN_FAILURES_PER_EMAIL', 5, 1, 1_000_000),
+    loginFailuresPerAddress: integer(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+    loginFailureWindowSeconds: integer(env, 'LOGIN_FAILURE_WINDOW', 900, 1, 24 * 3600),
+    maxSubscriptionsPerClient: integer(env, 'MAX_SUBSCRIPTIONS_PER_CLIENT', 16, 2, 1000),
+    distDir: path.join(PACKAGE_ROOT, 'dist'),
+    demoDir: path.join(PACKAGE_ROOT, 'demo'),
+  };
+  const jwtSecret = raw(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;
+  const turnSecret = raw(env, 'TURN_SECRET');
+  if (turnSecret !== undefined) config.turnSecret = turnSecret;
+  return validateConfig(config);
+}

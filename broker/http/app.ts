@@ -1,0 +1,165 @@
+/**
+ * The HTTP API of PROTOCOL.md §1 on Fastify, plus the static widget bundle
+ * and demo pages. Unknown body fields are refused (400 invalid_input): a
+ * client that sends something we would ignore is better told so.
+ */
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import {
+  API_PATHS,
+  MAX_HTTP_BODY_BYTES,
+  type AuthResponse,
+  type MeResponse,
+} from '../../src/protocol/index.js';
+import { Accounts, InvalidInputError, toPublicUser } from '../accounts.js';
+import type { Config } from '../config.js';
+import { iceServersFor } from '../ice-servers.js';
+import { EmailTakenError, type StoredUser } from '../store/user-store.js';
+import type { TokenService } from '../tokens.js';
+import { ApiError, installErrorHandlers } from './errors.js';
+import { FailedLoginThrottle } from './login-throttle.js';
+
+export interface HttpAppDeps {
+  config: Config;
+  accounts: Accounts;
+  tokens: TokenService;
+}
+
+const registerBody = {
+  type: 'object',
+  required: ['name', 'email', 'password'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    email: { type: 'string' },
+    password: { type: 'string' },
+  },
+} as const;
+
+const loginBody = {
+  type: 'object',
+  required: ['email', 'password'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string' },
+    password: { type: 'string' },
+  },
+} as const;
+
+/** Hashed chunk names never change content: cache them for a year. The entry point must stay fresh. */
+function setCacheHeaders(res: { setHeader(name: string, value: string): unknown }, filePath: string): void {
+  const normalized = filePath.replaceAll('\\', '/');
+  if (normalized.includes('/chunks/')) {
+    res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+  } else if (normalized.endsWith('.js')) {
+    res.setHeader('cache-control', 'public, max-age=60, must-revalidate');
+  } else {
+    res.setHeader('cache-control', 'no-cache');
+  }
+}
+
+export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_HTTP_BODY_BYTES,
+    // Refuse rather than silently drop or coerce: wrong types and unknown fields are 400s.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+  installErrorHandlers(app);
+
+  // JSON only: no text/plain parser, so other content types get 415. An empty
+  // JSON body is allowed (POST /api/token has no body); routes with a schema still require one.
+  app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(req, body as string, done);
+  });
+
+  await app.register(cors, {
+    origin: config.allowedOrigins === '*' ? '*' : config.allowedOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'authorization'],
+    credentials: false,
+    maxAge: 600,
+  });
+
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (req) => req.ip,
+    errorResponseBuilder: (_req, context) =>
+      new ApiError(429, 'rate_limited', `too many attempts, retry in ${context.after}`),
+  });
+  const failedLogins = new FailedLoginThrottle(app, {
+    perEmail: config.loginFailuresPerEmail,
+    perAddress: config.loginFailuresPerAddress,
+    windowSeconds: config.loginFailureWindowSeconds,
+  });
+  const authRateLimit = { max: config.authRateMax, timeWindow: config.authRateWindowSeconds * 1000 };
+
+  /** The user behind a valid Bearer token whose account still exists. */
+  async function authenticatedUser(req: FastifyRequest): Promise<StoredUser> {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const claims = match ? await tokens.verify(match[1]!) : null;
+    const user = claims ? await accounts.store.findById(claims.sub) : undefined;
+    if (!user) throw new ApiError(401, 'unauthorized', 'missing, invalid or expired token');
+    return user;
+  }
+
+  async function authResponse(user: StoredUser): Promise<AuthResponse> {
+    return { token: await tokens.issue(user), user: toPublicUser(user) };
+  }
+
+  app.post<{ Body: { name: string; email: string; password: string } }>(
+    API_PATHS.register,
+    { schema: { body: registerBody }, config: { rateLimit: authRateLimit } },
+    async (req, reply) => {
+      try {
+        const user = await accounts.register(req.body);
+        return reply.status(201).send(await authResponse(user));
+      } catch (error) {
+        if (error instanceof InvalidInputError) throw new ApiError(400, 'invalid_input', error.message);
+        if (error instanceof EmailTakenError) throw new ApiError(409, 'email_taken', 'this email is already registered');
+        throw error;
+      }
+    },
+  );
+
+  app.post<{ Body: { email: string; password: string } }>(
+    API_PATHS.login,
+    { schema: { body: loginBody }, config: { rateLimit: authRateLimit } },
+    async (req) => {
+      if (failedLogins.isLocked(req)) throw new ApiError(429, 'rate_limited', 'too many failed logins, try again later');
+      const user = await accounts.authenticate(req.body.email, req.body.password);
+      if (!user) {
+        await failedLogins.recordFailure(req);
+        throw new ApiError(401, 'invalid_credentials', 'wrong email or password');
+      }
+      return authResponse(user);
+    },
+  );
+
+  app.post(API_PATHS.token, async (req) => authResponse(await authenticatedUser(req)));
+
+  app.get(API_PATHS.me, async (req): Promise<MeResponse> => ({ user: toPublicUser(await authenticatedUser(req)) }));
+
+  app.get(API_PATHS.iceServers, async (req) => iceServersFor(config, (await authenticatedUser(req)).id));
+
+  app.get(API_PATHS.healthz, async () => ({ status: 'ok' }));
+
+  // dist/ first (rtc-call.js, chunks/), then demo/ (index.html, theming.html).
+  // Either may not be built yet; @fastify/static looks the file up per request.
+  await app.register(fastifyStatic, {
+    root: [config.distDir, config.demoDir],
+    prefix: '/',
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders: setCacheHeaders,
+  });
+
+  return app;
+}

@@ -1,0 +1,172 @@
+/**
+ * The Aedes hooks that enforce PROTOCOL.md §3: who may connect, publish,
+ * subscribe, and receive what. Each hook is a small named function with
+ * Aedes' own signature.
+ */
+import type {
+  AedesPublishPacket,
+  AuthenticateError,
+  Client,
+  PublishPacket,
+  Subscription,
+} from 'aedes';
+import {
+  MAX_MQTT_PAYLOAD_BYTES,
+  PRESENCE_WILDCARD,
+  inboxWildcard,
+  isInboxEnvelope,
+  parseJsonPayload,
+  parseTopic,
+  validateStatusUpdate,
+} from '../../src/protocol/index.js';
+import type { UserStore } from '../store/user-store.js';
+import type { TokenService } from '../tokens.js';
+import type { PresenceTracker } from './presence.js';
+import { PublishBudget } from './publish-budget.js';
+
+/** CONNACK return codes of MQTT 3.1.1. */
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+const SYS_PREFIX = '$SYS/';
+
+/** What the backend knows about one authenticated MQTT connection. */
+interface ClientSession {
+  userId: string;
+  name: string;
+  budget: PublishBudget;
+  subscriptions: Set<string>;
+  expiryTimer: NodeJS.Timeout;
+  /** Counted in presence (set once the CONNACK went out). */
+  online: boolean;
+}
+
+export interface AccessControlOptions {
+  tokens: TokenService;
+  store: UserStore;
+  presence: PresenceTracker;
+  publishRate: number;
+  publishBurst: number;
+  maxSubscriptionsPerClient: number;
+}
+
+function refusal(returnCode: number, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+export function createAccessControl(options: AccessControlOptions) {
+  const sessions = new WeakMap<Client, ClientSession>();
+
+  /** CONNECT: username = token's sub, password = a valid token of an existing user, clientId = `<sub>:…`. */
+  function authenticate(
+    client: Client,
+    username: Readonly<string | undefined>,
+    password: Readonly<Buffer | undefined>,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    void (async () => {
+      const claims = password ? await options.tokens.verify(password.toString('utf8')) : null;
+      if (!claims) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'bad or expired token'), false);
+      if (username !== claims.sub) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'username is not the token subject'), false);
+      if (!client.id.startsWith(`${claims.sub}:`)) return done(refusal(NOT_AUTHORIZED, 'clientId must start with <userId>:'), false);
+      const user = await options.store.findById(claims.sub);
+      if (!user) return done(refusal(NOT_AUTHORIZED, 'no such user'), false);
+      const msLeft = claims.exp * 1000 - Date.now();
+      if (msLeft <= 0) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'token expired'), false);
+      const previous = sessions.get(client);
+      if (previous) clearTimeout(previous.expiryTimer);
+      sessions.set(client, {
+        userId: user.id,
+        name: user.name,
+        budget: new PublishBudget(options.publishRate, options.publishBurst),
+        subscriptions: new Set(),
+        // The widget renews its token and reconnects before this fires.
+        expiryTimer: setTimeout(() => client.close(), msLeft),
+        online: false,
+      });
+      done(null, true);
+    })().catch((error: unknown) => done(refusal(NOT_AUTHORIZED, String(error)), false));
+  }
+
+  /**
+   * PUBLISH: only one's own inbox sender slot and own status, no retain on
+   * them, bounded payloads, within the publish budget. An error makes Aedes
+   * disconnect the client (MQTT 3.1.1 has no PUBACK refusal).
+   */
+  function authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+    // Aedes' own guard, kept: $SYS is the broker's.
+    if (packet.topic.startsWith(SYS_PREFIX)) return callback(new Error('$SYS topic is reserved'));
+    if (!client) return callback(null); // published by the backend itself
+    const session = sessions.get(client);
+    if (!session) return callback(new Error('not authenticated'));
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    if (payload.byteLength > MAX_MQTT_PAYLOAD_BYTES) return callback(new Error('payload over 64 KiB'));
+    if (!session.budget.take()) return callback(new Error('publish budget exceeded'));
+    // parseTopic only knows wildcard-free topics of the contract: '+', '#' and anything else give null.
+    const topic = parseTopic(packet.topic);
+    if (!topic || packet.retain) return callback(new Error('topic not allowed'));
+    if (topic.kind === 'inbox') {
+      if (topic.from !== session.userId) return callback(new Error('inbox sender must be the publisher'));
+      if (!isInboxEnvelope(payload)) return callback(new Error('inbox payload must be a JSON object with a string type'));
+      return callback(null);
+    }
+    if (topic.kind === 'status' && topic.userId === session.userId) {
+      const update = validateStatusUpdate(parseJsonPayload(payload));
+      if (!update) return callback(new Error('status payload must be {"status": "available"|"busy"|"away"}'));
+      options.presence.setStatus(session.userId, update.status);
+      return callback(null);
+    }
+    callback(new Error('topic not allowed'));
+  }
+
+  /** SUBSCRIBE: presence (all or one) and one's own inbox; anything else gets SUBACK 0x80. */
+  function authorizeSubscribe(
+    client: Client,
+    subscription: Subscription,
+    callback: (error: Error | null, subscription?: Subscription | null) => void,
+  ): void {
+    const session = sessions.get(client);
+    if (!session) return callback(null, null);
+    const topic = subscription.topic;
+    const parsed = parseTopic(topic);
+    const allowed =
+      topic === PRESENCE_WILDCARD || topic === inboxWildcard(session.userId) || parsed?.kind === 'presence';
+    if (!allowed) return callback(null, null);
+    if (!session.subscriptions.has(topic) && session.subscriptions.size >= options.maxSubscriptionsPerClient) {
+      return callback(null, null);
+    }
+    session.subscriptions.add(topic);
+    callback(null, subscription);
+  }
+
+  /** Delivery: a second line of defence — an inbox message only reaches its addressee. */
+  function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    const session = sessions.get(client);
+    if (!session) return null;
+    const topic = parseTopic(packet.topic);
+    if (topic?.kind === 'presence') return packet;
+    if (topic?.kind === 'inbox' && topic.to === session.userId) return packet;
+    return null;
+  }
+
+  function clientReady(client: Client): void {
+    const session = sessions.get(client);
+    if (!session || session.online) return;
+    session.online = true;
+    options.presence.sessionStarted(session.userId, session.name);
+  }
+
+  function clientGone(client: Client): void {
+    const session = sessions.get(client);
+    if (!session) return;
+    sessions.delete(client);
+    clearTimeout(session.expiryTimer);
+    if (session.online) options.presence.sessionEnded(session.userId);
+  }
+
+  function unsubscribed(topics: string[], client: Client): void {
+    const session = sessions.get(client);
+    for (const topic of topics) session?.subscriptions.delete(topic);
+  }
+
+  return { authenticate, authorizePublish, authorizeSubscribe, authorizeForward, clientReady, clientGone, unsubscribed };
+}

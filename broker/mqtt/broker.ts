@@ -1,0 +1,93 @@
+/**
+ * Aedes over WebSocket at `/mqtt`, on the HTTP server that Fastify owns.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import { MAX_MQTT_PAYLOAD_BYTES, MQTT_PATH } from '../../src/protocol/index.js';
+import type { Config } from '../config.js';
+import type { UserStore } from '../store/user-store.js';
+import type { TokenService } from '../tokens.js';
+import { createAccessControl } from './access-control.js';
+import { PresenceTracker } from './presence.js';
+
+export interface MqttBroker {
+  aedes: Aedes;
+  presence: PresenceTracker;
+  /** Disconnects every client (clearing presence) and stops the broker. */
+  close(): Promise<void>;
+}
+
+/** Room for the MQTT header and topic on top of the largest payload we accept. */
+const WS_MAX_FRAME_BYTES = MAX_MQTT_PAYLOAD_BYTES + 4 * 1024;
+
+export async function attachMqttBroker(
+  server: Server,
+  deps: { config: Config; store: UserStore; tokens: TokenService },
+): Promise<MqttBroker> {
+  const { config } = deps;
+  // Created first so the hooks can use it; Aedes calls them only after listen().
+  let presence!: PresenceTracker;
+  const access = createAccessControl({
+    tokens: deps.tokens,
+    store: deps.store,
+    get presence() {
+      return presence;
+    },
+    publishRate: config.publishRate,
+    publishBurst: config.publishBurst,
+    maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
+  });
+  const aedes = await Aedes.createBroker({
+    authenticate: access.authenticate,
+    authorizePublish: access.authorizePublish,
+    authorizeSubscribe: access.authorizeSubscribe,
+    authorizeForward: access.authorizeForward,
+    // clientIds are `<userId>:<random>`, longer than MQTT 3.1's 23 characters.
+    maxClientsIdLength: 128,
+    maxTopicLevels: 8,
+  });
+  presence = new PresenceTracker(aedes);
+  aedes.on('clientReady', access.clientReady);
+  aedes.on('clientDisconnect', access.clientGone);
+  aedes.on('unsubscribe', access.unsubscribed);
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
+  wss.on('connection', (ws, req: IncomingMessage) => {
+    const stream = createWebSocketStream(ws);
+    const client = aedes.handle(stream, req);
+    // A connection can end before Aedes registers the client; clean up either way.
+    stream.on('close', () => access.clientGone(client));
+    stream.on('error', () => stream.destroy());
+  });
+
+  const allowed = config.allowedOrigins;
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    const origin = req.headers.origin;
+    if (path !== MQTT_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    // Tokens, not cookies, authorise; the origin list still applies to browsers on other sites.
+    if (allowed !== '*' && origin !== undefined && !allowed.includes(origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  }
+  server.on('upgrade', onUpgrade);
+
+  async function close(): Promise<void> {
+    server.off('upgrade', onUpgrade);
+    const clients = Object.values((aedes as unknown as { clients: Record<string, { close(cb: () => void): void }> }).clients);
+    await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.close(resolve))));
+    await presence.settled();
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  }
+
+  return { aedes, presence, close };
+}

@@ -1,0 +1,52 @@
+/**
+ * Starts the whole backend in-process: user store, HTTP API, static files and
+ * the MQTT broker on one port. Used by broker/main.ts and by tests.
+ */
+import type { AddressInfo } from 'node:net';
+import { Accounts } from './accounts.js';
+import { loadConfig, validateConfig, type Config } from './config.js';
+import { createHttpApp } from './http/app.js';
+import { attachMqttBroker } from './mqtt/broker.js';
+import { openLowdbUserStore } from './store/lowdb-store.js';
+import { TokenService, resolveJwtSecret } from './tokens.js';
+
+export interface RunningBackend {
+  /** http://<host>:<port> */
+  origin: string;
+  port: number;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** Defaults = loadConfig(process.env) merged with `overrides`; port 0 = a free port. */
+export async function startBackend(overrides: Partial<Config> = {}): Promise<RunningBackend> {
+  const config = validateConfig({ ...loadConfig(process.env), ...overrides });
+  const store = await openLowdbUserStore(config.dataDir);
+  const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlSeconds);
+  const accounts = new Accounts(store, config.scryptCost);
+  const app = await createHttpApp({ config, accounts, tokens });
+  const mqtt = await attachMqttBroker(app.server, { config, store, tokens });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await mqtt.close();
+    await store.close();
+    throw error;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    // Stop accepting first, then let clients go (presence cleared), then flush the store.
+    closing ??= (async () => {
+      const stopped = app.close();
+      await mqtt.close();
+      await stopped;
+      await store.close();
+    })();
+    return closing;
+  }
+
+  return { origin: `http://${host}:${port}`, port, config: { ...config, port }, close };
+}
