@@ -1,0 +1,117 @@
+/**
+ * Pure routing decisions: which topic a message came on, and what the
+ * session does with an inbox message given the call it has. No I/O, so node
+ * unit tests cover every branch.
+ */
+import {
+  parseInboxMessage,
+  parseJsonPayload,
+  parseTopic,
+  validatePresence,
+  type InboxMessage,
+  type InviteMessage,
+  type Presence,
+} from '../protocol/index.js';
+import type { CallDirection } from './types.js';
+import type { MachinePhase } from './call-state-machine.js';
+
+export type MqttRoute =
+  /** `presence` null: the retained presence was deleted (user went offline). */
+  | { kind: 'presence'; userId: string; presence: Presence | null }
+  | { kind: 'inbox'; from: string; message: InboxMessage };
+
+/**
+ * Validates one incoming MQTT message for user `me`; `null` for anything the
+ * widget must ignore (unknown topic, someone else's inbox, invalid payload,
+ * presence whose id does not match its topic).
+ */
+export function routeMqttMessage(topic: string, payload: Uint8Array | string, me: string): MqttRoute | null {
+  const parsed = parseTopic(topic);
+  if (!parsed) return null;
+  if (parsed.kind === 'presence') {
+    const empty = typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0;
+    if (empty) return { kind: 'presence', userId: parsed.userId, presence: null };
+    const presence = validatePresence(parseJsonPayload(payload));
+    if (!presence || presence.id !== parsed.userId) return null;
+    return { kind: 'presence', userId: parsed.userId, presence };
+  }
+  if (parsed.kind === 'inbox' && parsed.to === me) {
+    const message = parseInboxMessage(payload);
+    return message ? { kind: 'inbox', from: parsed.from, message } : null;
+  }
+  return null;
+}
+
+/** What the session knows about its current call, for routing. */
+export interface CallRouteContext {
+  callId: string;
+  peerId: string;
+  direction: CallDirection;
+  phase: MachinePhase;
+  /** The sid of the peer's tab this call is bound to (caller's sid for incoming; the accepting tab's for outgoing). */
+  peerSid: string | null;
+}
+
+export type InboxRoute =
+  | { action: 'ignore'; why: string }
+  | { action: 'chat'; from: string; message: Extract<InboxMessage, { type: 'chat' }> }
+  /** A new incoming call. */
+  | { action: 'invite'; from: string; message: InviteMessage }
+  /** We are in another call: reply `reject busy`. */
+  | { action: 'busy'; from: string; message: InviteMessage }
+  /** Both called each other; their call wins: cancel ours, take theirs. */
+  | { action: 'glare-yield'; from: string; message: InviteMessage }
+  /** Another tab of ours answered or declined the ringing call. */
+  | { action: 'handled-elsewhere' }
+  /** A message for the current call, from the right peer and tab. */
+  | { action: 'call'; message: Exclude<InboxMessage, { type: 'chat' } | InviteMessage> };
+
+const isLive = (phase: MachinePhase) => phase === 'ringing' || phase === 'connecting' || phase === 'connected';
+
+/**
+ * Decides what to do with an inbox message from `from`. `me` is our user id,
+ * `mySid` this tab's clientId, `call` the current call (null when idle or
+ * when the last call has ended).
+ */
+export function routeInbox(
+  me: string,
+  mySid: string,
+  call: CallRouteContext | null,
+  from: string,
+  message: InboxMessage,
+): InboxRoute {
+  if (message.type === 'chat') {
+    return from === me ? { action: 'ignore', why: 'own chat' } : { action: 'chat', from, message };
+  }
+  if (message.sid === mySid) return { action: 'ignore', why: 'own echo' };
+  const live = call !== null && isLive(call.phase);
+
+  if (from === me) {
+    // Our own inbox carries only `handled` from our other tabs.
+    if (message.type === 'handled' && live && call.callId === message.callId && call.direction === 'incoming' && call.phase === 'ringing') {
+      return { action: 'handled-elsewhere' };
+    }
+    return { action: 'ignore', why: 'own-user message not for a ringing call' };
+  }
+
+  if (message.type === 'invite') {
+    if (!live) return { action: 'invite', from, message };
+    if (call.callId === message.callId) return { action: 'ignore', why: 'duplicate invite' };
+    if (call.peerId === from && call.direction === 'outgoing' && call.phase === 'ringing') {
+      // Glare: both sides compare the two call ids the same way, so exactly one call survives.
+      return message.callId < call.callId ? { action: 'glare-yield', from, message } : { action: 'ignore', why: 'glare: our call wins' };
+    }
+    return { action: 'busy', from, message };
+  }
+
+  if (!call || call.callId !== message.callId) return { action: 'ignore', why: 'unknown call' };
+  if (call.peerId !== from) return { action: 'ignore', why: 'not from the call peer' };
+  if (!live) return { action: 'ignore', why: 'call already ended' };
+  if (message.type === 'handled') return { action: 'ignore', why: 'handled is only for own tabs' };
+  if (call.peerSid !== null && message.sid !== call.peerSid) {
+    // Before and at the answer, other tabs of the callee may still report ringing or busy.
+    const fromOtherCalleeTab = call.direction === 'outgoing' && (message.type === 'ringing' || message.type === 'reject');
+    if (!fromOtherCalleeTab) return { action: 'ignore', why: 'from another tab of the peer' };
+  }
+  return { action: 'call', message };
+}
