@@ -1,0 +1,120 @@
+/**
+ * HTTP client for the backend API (PROTOCOL.md §1). Bearer token in a
+ * header, never cookies; every failure becomes a typed `ApiError` whose code
+ * is a `SessionErrorCode` the UI can show.
+ */
+import {
+  API_PATHS,
+  type ApiErrorBody,
+  type AuthResponse,
+  type IceServersResponse,
+  type MeResponse,
+} from '../protocol/index.js';
+import type { SessionError, SessionErrorCode } from './types.js';
+
+export class ApiError extends Error {
+  readonly code: SessionErrorCode;
+  readonly status: number;
+  constructor(code: SessionErrorCode, message: string, status: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+
+  toSessionError(scope: SessionError['scope']): SessionError {
+    return { code: this.code, message: this.message, scope };
+  }
+}
+
+const KNOWN_CODES: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
+  'invalid_input',
+  'invalid_credentials',
+  'email_taken',
+  'rate_limited',
+  'unauthorized',
+]);
+
+const FALLBACK_MESSAGES: Partial<Record<SessionErrorCode, string>> = {
+  invalid_input: 'Please check the form and try again.',
+  invalid_credentials: 'Wrong email or password.',
+  email_taken: 'An account with this email already exists.',
+  rate_limited: 'Too many attempts. Please wait a moment and try again.',
+  unauthorized: 'Your sign-in has expired. Please sign in again.',
+  server_unreachable: 'The call service cannot be reached. Check your connection and try again.',
+  internal: 'The call service had a problem. Please try again.',
+};
+
+/** Maps an HTTP status and error body to the code shown to the visitor. */
+export function mapApiError(status: number, body: unknown): ApiError {
+  const err = (body as Partial<ApiErrorBody> | null)?.error;
+  const rawCode = typeof err?.code === 'string' ? err.code : '';
+  let code: SessionErrorCode;
+  if (KNOWN_CODES.has(rawCode as SessionErrorCode)) code = rawCode as SessionErrorCode;
+  else if (status === 429) code = 'rate_limited';
+  else if (status === 401) code = 'unauthorized';
+  else if (status === 400 || status === 413 || status === 415) code = 'invalid_input';
+  else code = 'internal';
+  const serverMessage = typeof err?.message === 'string' && err.message.length > 0 ? err.message : '';
+  return new ApiError(code, serverMessage || FALLBACK_MESSAGES[code] || `Request failed (${status}).`, status);
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export class ApiClient {
+  readonly origin: string;
+  private readonly fetchImpl: FetchLike;
+
+  constructor(server: string, fetchImpl?: FetchLike) {
+    this.origin = server.replace(/\/+$/, '');
+    this.fetchImpl = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  register(name: string, email: string, password: string): Promise<AuthResponse> {
+    return this.request<AuthResponse>('POST', API_PATHS.register, null, { name, email, password });
+  }
+
+  login(email: string, password: string): Promise<AuthResponse> {
+    return this.request<AuthResponse>('POST', API_PATHS.login, null, { email, password });
+  }
+
+  /** A fresh token (new expiry) for a still-valid one. */
+  renewToken(token: string): Promise<AuthResponse> {
+    return this.request<AuthResponse>('POST', API_PATHS.token, token);
+  }
+
+  me(token: string): Promise<MeResponse> {
+    return this.request<MeResponse>('GET', API_PATHS.me, token);
+  }
+
+  iceServers(token: string): Promise<IceServersResponse> {
+    return this.request<IceServersResponse>('GET', API_PATHS.iceServers, token);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.origin}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, 0);
+    }
+    let parsed: unknown;
+    try {
+      parsed = await res.json();
+    } catch {
+      // Not our API (a proxy error page, a wrong origin): say so rather than "internal".
+      throw new ApiError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, res.status);
+    }
+    if (!res.ok) throw mapApiError(res.status, parsed);
+    return parsed as T;
+  }
+}
