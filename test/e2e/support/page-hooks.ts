@@ -1,0 +1,231 @@
+/**
+ * Observation hooks installed in a page before any of its scripts run. They
+ * only watch: the tests act through the widget's UI, and read WebRTC
+ * statistics, alerts and `rtc-*` events to check what a person would see.
+ */
+import type { Page } from 'puppeteer-core';
+
+/** The `rtc-*` events of `<rtc-call>` that the hooks record. */
+export const RTC_EVENTS = [
+  'rtc-signed-in',
+  'rtc-presence',
+  'rtc-incoming-call',
+  'rtc-call-state',
+  'rtc-chat-message',
+  'rtc-error',
+] as const;
+export type RtcEventName = (typeof RTC_EVENTS)[number];
+
+/** A recorded event, its detail reduced to plain JSON (no MediaStreams). */
+export interface RecordedEvent {
+  type: RtcEventName;
+  detail: unknown;
+  at: number;
+}
+
+export interface HookedWindow {
+  __e2ePeerConnections: RTCPeerConnection[];
+  __e2eAlerts: string[];
+  __e2eEvents: RecordedEvent[];
+  /** Elements whose `part` list holds `name`, under `root` and every shadow root inside it. */
+  __e2eFindParts(name: string, root?: Element | Document | null): Element[];
+  /** Rendered text of an element, shadow roots included. */
+  __e2eText(node: Node): string;
+  /** Whether an element is rendered and not hidden. */
+  __e2eVisible(el: Element): boolean;
+}
+
+/** Runs in the page (serialised by puppeteer), so it must stay self-contained. */
+function installHooks(eventNames: readonly string[]): void {
+  const w = window as unknown as HookedWindow & Window;
+  const connections: RTCPeerConnection[] = [];
+  const alerts: string[] = [];
+  const events: RecordedEvent[] = [];
+  const findParts = (name: string, root?: Element | Document | null): Element[] => {
+    const found: Element[] = [];
+    const visit = (scope: Element | Document | ShadowRoot) => {
+      if (scope instanceof Element) {
+        if (scope.part?.contains(name)) found.push(scope);
+        if (scope.shadowRoot) visit(scope.shadowRoot);
+      }
+      for (const el of scope.querySelectorAll('*')) {
+        if (el.part?.contains(name)) found.push(el);
+        if (el.shadowRoot) visit(el.shadowRoot);
+      }
+    };
+    visit(root ?? document);
+    return found;
+  };
+  const text = (node: Node): string => {
+    if (node.nodeType === Node.TEXT_NODE) return (node as Text).data;
+    if (node instanceof HTMLInputElement || node instanceof HTMLTextAreaElement) return node.value;
+    if (node instanceof HTMLStyleElement || node instanceof HTMLScriptElement) return '';
+    let s = '';
+    const el = node as Element;
+    if (el.shadowRoot) for (const c of el.shadowRoot.childNodes) s += text(c);
+    for (const c of node.childNodes) s += text(c);
+    return s;
+  };
+  const visible = (el: Element): boolean =>
+    typeof el.checkVisibility === 'function'
+      ? el.checkVisibility({ visibilityProperty: true } as CheckVisibilityOptions)
+      : el.getClientRects().length > 0;
+  Object.assign(w, {
+    __e2ePeerConnections: connections,
+    __e2eAlerts: alerts,
+    __e2eEvents: events,
+    __e2eFindParts: findParts,
+    __e2eText: text,
+    __e2eVisible: visible,
+  });
+
+  // Keep every RTCPeerConnection the widget creates, for getStats().
+  const Native = globalThis.RTCPeerConnection;
+  if (Native) {
+    class Tracked extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        connections.push(this as RTCPeerConnection);
+      }
+    }
+    globalThis.RTCPeerConnection = Tracked;
+  }
+
+  // An injected `<img onerror=alert(1)>` would land here instead of blocking the page.
+  w.alert = (message?: unknown) => {
+    alerts.push(String(message));
+  };
+
+  const plain = (value: unknown, depth = 0): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    if (depth > 4) return '…';
+    if (typeof MediaStream !== 'undefined' && value instanceof MediaStream) return '[MediaStream]';
+    if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v, depth + 1);
+    return out;
+  };
+  for (const type of eventNames) {
+    // The widget's events bubble and are composed, so the document sees them.
+    document.addEventListener(type, (event) => {
+      events.push({ type: type as RtcEventName, detail: plain((event as CustomEvent).detail), at: Date.now() });
+    });
+  }
+}
+
+/**
+ * tsx (esbuild with keepNames) wraps named functions in `__name(...)` calls;
+ * functions serialised into the page need that helper to exist there.
+ */
+export const NAME_HELPER = 'globalThis.__name ??= (fn) => fn;';
+
+export async function installPageHooks(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(NAME_HELPER);
+  await page.evaluateOnNewDocument(installHooks, RTC_EVENTS);
+}
+
+export async function alertsShown(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...(window as unknown as HookedWindow).__e2eAlerts]);
+}
+
+export async function recordedEvents(page: Page, type?: RtcEventName): Promise<RecordedEvent[]> {
+  const all = await page.evaluate(() => [...(window as unknown as HookedWindow).__e2eEvents]);
+  return type ? all.filter((e) => e.type === type) : all;
+}
+
+/** Waits until an event of `type` whose detail satisfies `match` (a JSON subset) has been recorded. */
+export async function waitForEvent(
+  page: Page,
+  type: RtcEventName,
+  match: Record<string, unknown> = {},
+  timeout = 15_000,
+): Promise<RecordedEvent> {
+  const handle = await page.waitForFunction(
+    (t: string, m: Record<string, unknown>) => {
+      const subset = (want: unknown, got: unknown): boolean => {
+        if (want === null || typeof want !== 'object') return want === got;
+        if (got === null || typeof got !== 'object') return false;
+        return Object.entries(want).every(([k, v]) => subset(v, (got as Record<string, unknown>)[k]));
+      };
+      const events = (window as unknown as HookedWindow).__e2eEvents;
+      return events.find((e) => e.type === t && subset(m, e.detail)) ?? false;
+    },
+    { timeout, polling: 100 },
+    type,
+    match,
+  );
+  return (await handle.jsonValue()) as RecordedEvent;
+}
+
+export interface MediaBytes {
+  audio: number;
+  video: number;
+}
+
+export interface RtcSnapshot {
+  /** Open peer connections (not closed). */
+  connections: number;
+  inbound: MediaBytes;
+  outbound: MediaBytes;
+  /** The candidate pair in use, if any. */
+  selectedPair: { local: string; remote: string; protocol: string; state: string } | null;
+}
+
+/** Sums bytes over every open peer connection of the page. */
+export async function rtcSnapshot(page: Page): Promise<RtcSnapshot> {
+  return page.evaluate(async () => {
+    type Stat = Record<string, unknown> & { type: string; id: string };
+    const snapshot = {
+      connections: 0,
+      inbound: { audio: 0, video: 0 },
+      outbound: { audio: 0, video: 0 },
+      selectedPair: null as RtcSnapshot['selectedPair'],
+    };
+    const pcs = (window as unknown as HookedWindow).__e2ePeerConnections.filter(
+      (pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed',
+    );
+    snapshot.connections = pcs.length;
+    for (const pc of pcs) {
+      const stats = new Map<string, Stat>();
+      (await pc.getStats()).forEach((s: Stat) => stats.set(s.id, s));
+      let selectedId: string | undefined;
+      for (const s of stats.values()) {
+        const kind = (s.kind ?? s.mediaType) as 'audio' | 'video' | undefined;
+        if (s.type === 'inbound-rtp' && kind) snapshot.inbound[kind] += Number(s.bytesReceived ?? 0);
+        if (s.type === 'outbound-rtp' && kind) snapshot.outbound[kind] += Number(s.bytesSent ?? 0);
+        // Chromium names the pair on the transport; Firefox flags it `selected`.
+        if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') selectedId = s.selectedCandidatePairId;
+        if (s.type === 'candidate-pair' && s.selected === true) selectedId = s.id;
+      }
+      const pair = selectedId ? stats.get(selectedId) : undefined;
+      if (pair) {
+        const local = stats.get(String(pair.localCandidateId));
+        const remote = stats.get(String(pair.remoteCandidateId));
+        snapshot.selectedPair = {
+          local: String(local?.candidateType ?? '?'),
+          remote: String(remote?.candidateType ?? '?'),
+          protocol: String(local?.protocol ?? '?'),
+          state: String(pair.state ?? '?'),
+        };
+      }
+    }
+    return snapshot;
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How many bytes of each kind arrived (or left) during `ms`. Used both to see
+ * media flowing and to see a muted track stop sending.
+ */
+export async function bytesDuring(
+  page: Page,
+  direction: 'inbound' | 'outbound',
+  ms = 1500,
+): Promise<MediaBytes> {
+  const before = (await rtcSnapshot(page))[direction];
+  await sleep(ms);
+  const after = (await rtcSnapshot(page))[direction];
+  return { audio: after.audio - before.audio, video: after.video - before.video };
+}

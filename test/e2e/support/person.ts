@@ -1,0 +1,268 @@
+/**
+ * One person using `<rtc-call>` in one browser tab. Every action goes through
+ * the widget's UI — its CSS parts, clicked and typed into with real input
+ * events — never through the Session API.
+ */
+import type { ElementHandle, Page } from 'puppeteer-core';
+import type { HookedWindow } from './page-hooks.js';
+
+export interface Credentials {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export interface PartQuery {
+  /** Only an element whose rendered text contains this (case-insensitive). */
+  text?: string;
+  /** Only inside this element (its shadow roots included). */
+  within?: ElementHandle<Element>;
+  /** Only a rendered, not hidden element (default true). */
+  visible?: boolean;
+  timeout?: number;
+}
+
+export const DEFAULT_WAIT_MS = 10_000;
+
+export class Person {
+  constructor(
+    readonly page: Page,
+    /** Names the tab in errors and screenshots ("alice-chromium"). */
+    readonly label: string,
+    readonly credentials: Credentials,
+  ) {}
+
+  get name(): string {
+    return this.credentials.name;
+  }
+
+  /** Waits for a part matching the query and returns it. */
+  async part(name: string, query: PartQuery = {}): Promise<ElementHandle<Element>> {
+    const { text, within, visible = true, timeout = DEFAULT_WAIT_MS } = query;
+    try {
+      const handle = await this.page.waitForFunction(
+        (n: string, t: string | null, root: Element | null, v: boolean) => {
+          const w = window as unknown as HookedWindow;
+          if (!w.__e2eFindParts) return false;
+          return (
+            w.__e2eFindParts(n, root).find(
+              (el) => (!v || w.__e2eVisible(el)) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())),
+            ) ?? false
+          );
+        },
+        { timeout, polling: 100 },
+        name,
+        text ?? null,
+        within ?? null,
+        visible,
+      );
+      const el = handle.asElement() as ElementHandle<Element> | null;
+      if (!el) throw new Error('not an element');
+      return el;
+    } catch (error) {
+      throw new Error(
+        `${this.label}: part "${name}"${text ? ` with text "${text}"` : ''} not shown within ${timeout} ms` +
+          ` (${(error as Error).message.split('\n')[0]})`,
+      );
+    }
+  }
+
+  /** Whether a visible part matching the query is on screen right now. */
+  async hasPart(name: string, query: Omit<PartQuery, 'timeout'> = {}): Promise<boolean> {
+    return this.page.evaluate(
+      (n: string, t: string | null, root: Element | null) => {
+        const w = window as unknown as HookedWindow;
+        return w.__e2eFindParts(n, root).some(
+          (el) => w.__e2eVisible(el) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())),
+        );
+      },
+      name,
+      query.text ?? null,
+      query.within ?? null,
+    );
+  }
+
+  /** Waits until no visible part matches. */
+  async waitForNoPart(name: string, query: Omit<PartQuery, 'within' | 'visible'> = {}): Promise<void> {
+    const { text, timeout = DEFAULT_WAIT_MS } = query;
+    try {
+      await this.page.waitForFunction(
+        (n: string, t: string | null) => {
+          const w = window as unknown as HookedWindow;
+          return !w.__e2eFindParts(n).some(
+            (el) => w.__e2eVisible(el) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())),
+          );
+        },
+        { timeout, polling: 100 },
+        name,
+        text ?? null,
+      );
+    } catch {
+      throw new Error(`${this.label}: part "${name}"${text ? ` with text "${text}"` : ''} still shown after ${timeout} ms`);
+    }
+  }
+
+  /** Visible texts of every part with this name, in document order. */
+  async texts(name: string): Promise<string[]> {
+    return this.page.evaluate((n: string) => {
+      const w = window as unknown as HookedWindow;
+      return w.__e2eFindParts(n).filter((el) => w.__e2eVisible(el)).map((el) => w.__e2eText(el).trim());
+    }, name);
+  }
+
+  async click(name: string, query: PartQuery = {}): Promise<void> {
+    const el = await this.part(name, query);
+    await this.waitEnabled(el, name);
+    await el.click();
+  }
+
+  /** Replaces the content of an input part by typing, as a person would. */
+  async fill(name: string, value: string, query: PartQuery = {}): Promise<void> {
+    const el = await this.part(name, query);
+    await el.click({ count: 3 });
+    await el.evaluate((input) => {
+      (input as HTMLInputElement).select?.();
+    });
+    await this.page.keyboard.press('Backspace');
+    await el.type(value);
+  }
+
+  private async waitEnabled(el: ElementHandle<Element>, name: string): Promise<void> {
+    try {
+      await this.page.waitForFunction((e: Element) => !(e as HTMLButtonElement).disabled, { timeout: DEFAULT_WAIT_MS, polling: 100 }, el);
+    } catch {
+      throw new Error(`${this.label}: part "${name}" stayed disabled`);
+    }
+  }
+
+  // ---- account ----
+
+  /** Puts the login form in "create account" (true) or "sign in" (false) mode. */
+  private async loginMode(registering: boolean): Promise<void> {
+    await this.part('login-form', { timeout: 20_000 });
+    for (let i = 0; i < 2 && (await this.hasPart('name')) !== registering; i++) {
+      await this.click('mode-switch');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if ((await this.hasPart('name')) !== registering) {
+      throw new Error(`${this.label}: could not switch the login form to ${registering ? 'register' : 'sign-in'} mode`);
+    }
+  }
+
+  async register(): Promise<void> {
+    await this.loginMode(true);
+    await this.fill('name', this.credentials.name);
+    await this.fill('email', this.credentials.email);
+    await this.fill('password', this.credentials.password);
+    await this.click('submit');
+    await this.expectSignedIn();
+  }
+
+  /** Fills and submits the sign-in form; does not wait for the result. */
+  async submitSignIn(email: string, password: string): Promise<void> {
+    await this.loginMode(false);
+    await this.fill('email', email);
+    await this.fill('password', password);
+    await this.click('submit');
+  }
+
+  async signIn(): Promise<void> {
+    await this.submitSignIn(this.credentials.email, this.credentials.password);
+    await this.expectSignedIn();
+  }
+
+  async expectSignedIn(): Promise<void> {
+    await this.part('sign-out', { timeout: 20_000 });
+    await this.waitForNoPart('login-form');
+  }
+
+  async signOut(): Promise<void> {
+    await this.click('sign-out');
+    await this.part('login-form');
+    await this.waitForNoPart('sign-out');
+  }
+
+  /** Picks own status in the status control ("available", "busy", "away"). */
+  async setStatus(status: 'available' | 'busy' | 'away'): Promise<void> {
+    const select = await this.part('status-select');
+    await select.select(status);
+  }
+
+  // ---- people ----
+
+  /** The row of a person in the people list, once they are shown online. */
+  async peer(name: string, timeout = 15_000): Promise<ElementHandle<Element>> {
+    return this.part('peer', { text: name, timeout });
+  }
+
+  async waitPeerGone(name: string, timeout = 15_000): Promise<void> {
+    await this.waitForNoPart('peer', { text: name, timeout });
+  }
+
+  /** Clicks the call button in a person's row (video call when the row offers both). */
+  async call(name: string, kind: 'video' | 'audio' = 'video'): Promise<void> {
+    const row = await this.peer(name);
+    const specific = await this.page.evaluate(
+      (r: Element, k: string) => (window as unknown as HookedWindow).__e2eFindParts(`${k}-call`, r).length > 0,
+      row,
+      kind,
+    );
+    await this.click(specific ? `${kind}-call` : 'call-button', { within: row });
+  }
+
+  /** Opens the conversation with a person (selects their row). */
+  async openChat(name: string): Promise<void> {
+    const row = await this.peer(name);
+    const select = (await this.hasPart('peer-select', { within: row })) ? 'peer-select' : 'peer-name';
+    await this.click(select, { within: row });
+    await this.part('chat-input');
+  }
+
+  async sendChat(text: string): Promise<void> {
+    await this.fill('chat-input', text);
+    await this.click('chat-send');
+  }
+
+  /** Waits for a chat message with this text and returns its element. */
+  async chatMessage(text: string, timeout = DEFAULT_WAIT_MS): Promise<ElementHandle<Element>> {
+    return this.part('message', { text, timeout });
+  }
+
+  // ---- calls ----
+
+  async accept(): Promise<void> {
+    await this.click('accept', { timeout: 15_000 });
+  }
+
+  /** Waits until the remote video shows decoded frames (non-zero size, time moving). */
+  async expectRemoteVideoPlaying(timeout = 20_000): Promise<{ width: number; height: number }> {
+    const el = await this.part('remote-video', { timeout, visible: false });
+    try {
+      const size = await this.page.waitForFunction(
+        (host: Element) => {
+          const video = host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video');
+          if (!video || video.videoWidth === 0 || video.paused) return false;
+          const w = video as HTMLVideoElement & { __e2eLastTime?: number };
+          const moved = w.__e2eLastTime !== undefined && video.currentTime > w.__e2eLastTime;
+          w.__e2eLastTime = video.currentTime;
+          return moved ? { width: video.videoWidth, height: video.videoHeight } : false;
+        },
+        { timeout, polling: 250 },
+        el,
+      );
+      return (await size.jsonValue()) as { width: number; height: number };
+    } catch {
+      const why = await el.evaluate((host: Element) => {
+        const video = host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video');
+        return video
+          ? `videoWidth=${video.videoWidth} paused=${video.paused} readyState=${video.readyState} srcObject=${Boolean(video.srcObject)}`
+          : 'no <video>';
+      });
+      throw new Error(`${this.label}: remote video not playing within ${timeout} ms (${why})`);
+    }
+  }
+
+  async statusText(): Promise<string> {
+    return (await this.texts('status')).join(' ');
+  }
+}
