@@ -1,0 +1,121 @@
+/**
+ * Camera, microphone and screen capture, with errors mapped to codes the UI
+ * can explain. Acquisition degrades instead of failing: video+audio, then
+ * audio only, then nothing, so a visitor without a camera (or who refused
+ * it) can still chat and receive calls.
+ */
+import type { MediaKinds } from '../protocol/index.js';
+import type { SessionError } from './types.js';
+
+export type MediaPurpose = 'camera' | 'microphone' | 'camera and microphone' | 'screen';
+
+/** Maps a getUserMedia/getDisplayMedia rejection to a visitor-facing error. */
+export function mapMediaError(error: unknown, purpose: MediaPurpose): SessionError {
+  const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return {
+        code: 'media_denied',
+        scope: 'media',
+        message:
+          purpose === 'screen'
+            ? 'Screen sharing was not allowed.'
+            : `Access to the ${purpose} was refused. Allow it in the browser's site settings to be seen and heard.`,
+      };
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+    case 'DevicesNotFoundError':
+      return { code: 'media_missing', scope: 'media', message: `No ${purpose} was found.` };
+    default:
+      return {
+        code: 'media_failed',
+        scope: 'media',
+        message:
+          name === 'NotReadableError'
+            ? `The ${purpose} is in use by another program or cannot be started.`
+            : `The ${purpose} could not be started.`,
+      };
+  }
+}
+
+function purposeOf(kinds: MediaKinds): MediaPurpose {
+  if (kinds.audio && kinds.video) return 'camera and microphone';
+  return kinds.video ? 'camera' : 'microphone';
+}
+
+export interface UserMediaResult {
+  /** null when nothing could be acquired. */
+  stream: MediaStream | null;
+  /** What we actually got. */
+  got: MediaKinds;
+  /** The first error met, if any (kept even when a fallback succeeded). */
+  error: SessionError | null;
+}
+
+export interface MediaDevicesLike {
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  getDisplayMedia?(constraints?: DisplayMediaStreamOptions): Promise<MediaStream>;
+}
+
+function devices(): MediaDevicesLike | null {
+  return typeof navigator !== 'undefined' && navigator.mediaDevices ? navigator.mediaDevices : null;
+}
+
+/**
+ * Acquires what `wanted` asks for, falling back to audio only and then to
+ * nothing. A refusal of both together is not retried for audio alone: the
+ * browser would just refuse again (or prompt twice).
+ */
+export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike | null = devices()): Promise<UserMediaResult> {
+  const none: MediaKinds = { audio: false, video: false };
+  if (!wanted.audio && !wanted.video) return { stream: null, got: none, error: null };
+  if (!md) {
+    return {
+      stream: null,
+      got: none,
+      error: { code: 'media_failed', scope: 'media', message: 'This browser cannot use a camera or microphone here (a secure https page is needed).' },
+    };
+  }
+  try {
+    const stream = await md.getUserMedia({ audio: wanted.audio, video: wanted.video ? { width: { ideal: 1280 }, height: { ideal: 720 } } : false });
+    return { stream, got: kindsOf(stream), error: null };
+  } catch (first) {
+    const error = mapMediaError(first, purposeOf(wanted));
+    if (error.code === 'media_denied' || !(wanted.video && wanted.audio)) return { stream: null, got: none, error };
+    try {
+      const stream = await md.getUserMedia({ audio: true, video: false });
+      return { stream, got: kindsOf(stream), error };
+    } catch {
+      return { stream: null, got: none, error };
+    }
+  }
+}
+
+/** Asks for a screen, window or tab; the video track only (no system audio). */
+export async function acquireDisplayMedia(md: MediaDevicesLike | null = devices()): Promise<{ track: MediaStreamTrack | null; error: SessionError | null }> {
+  if (!md?.getDisplayMedia) {
+    return { track: null, error: { code: 'media_failed', scope: 'media', message: 'This browser cannot share a screen.' } };
+  }
+  try {
+    const stream = await md.getDisplayMedia({ video: true, audio: false });
+    const track = stream.getVideoTracks()[0] ?? null;
+    for (const t of stream.getTracks()) if (t !== track) t.stop();
+    if (!track) return { track: null, error: { code: 'media_failed', scope: 'media', message: 'The shared screen gave no video.' } };
+    return { track, error: null };
+  } catch (e) {
+    return { track: null, error: mapMediaError(e, 'screen') };
+  }
+}
+
+export function kindsOf(stream: MediaStream | null): MediaKinds {
+  return {
+    audio: Boolean(stream?.getAudioTracks().some((t) => t.readyState === 'live')),
+    video: Boolean(stream?.getVideoTracks().some((t) => t.readyState === 'live')),
+  };
+}
+
+/** Stops every track (camera light off, microphone released). */
+export function stopStream(stream: MediaStream | null | undefined): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
