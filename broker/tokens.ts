@@ -25,7 +25,7 @@ export interface TokenClaims {
  */
 export async function resolveJwtSecret(configured: string | undefined, dataDir: string): Promise<string> {
   if (configured !== undefined) return configured;
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, JWT_SECRET_FILE);
   try {
     // 'wx': two processes starting together cannot both create it.

@@ -180,7 +180,8 @@ class LowdbUserStore implements UserStore {
 
 /** Opens (or creates) the store in `dataDir`. Throws `StoreError` on a corrupt file. */
 export async function openLowdbUserStore(dataDir: string): Promise<UserStore> {
-  await mkdir(dataDir, { recursive: true });
+  // Owner-only: the folder holds password hashes and the JWT secret.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const store = new LowdbUserStore(path.join(dataDir, USERS_FILE));
   await store.load();
   return store;

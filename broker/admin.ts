@@ -1,0 +1,147 @@
+/**
+ * Admin CLI on the same user store as the backend (DATA_DIR):
+ *
+ *   npm run admin -- list
+ *   npm run admin -- add --name <name> --email <email> [--password <pw>]
+ *   npm run admin -- reset-password --email <email> [--password <pw>]
+ *   npm run admin -- delete --email <email>
+ *
+ * A missing --password is asked for on the terminal (not echoed) or read
+ * from the first line of standard input when that is not a terminal.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Accounts, InvalidInputError, normalizeEmail } from './accounts.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openLowdbUserStore } from './store/lowdb-store.js';
+import { EmailTakenError, StoreError } from './store/user-store.js';
+
+const USAGE = `usage: npm run admin -- <command> [options]
+  list                                          list users (id, name, email, created)
+  add --name <name> --email <email> [--password <pw>]
+  reset-password --email <email> [--password <pw>]
+  delete --email <email>
+Works on the user store in DATA_DIR (default ./data).`;
+
+/** A failure the operator can fix; printed without a stack trace. */
+class UsageError extends Error {}
+
+async function readPassword(prompt: string): Promise<string> {
+  const input = process.stdin;
+  if (!input.isTTY) {
+    const rl = createInterface({ input });
+    for await (const line of rl) {
+      rl.close();
+      return line;
+    }
+    throw new UsageError('no password given (use --password or pass it on standard input)');
+  }
+  process.stderr.write(prompt);
+  input.setRawMode(true);
+  input.resume();
+  return new Promise((resolve, reject) => {
+    let password = '';
+    const onData = (chunk: Buffer) => {
+      for (const char of chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          return resolve(password);
+        }
+        if (char === '\u0003') {
+          finish();
+          return reject(new UsageError('cancelled'));
+        }
+        if (char === '\u007f') password = password.slice(0, -1);
+        else password += char;
+      }
+    };
+    const finish = () => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+    };
+    input.on('data', onData);
+  });
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing --${flag}\n${USAGE}`);
+  return value;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...extra] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    if (!command && !values.help) process.exitCode = 2;
+    return;
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"\n${USAGE}`);
+  if (!['list', 'add', 'reset-password', 'delete'].includes(command)) {
+    throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  }
+
+  const config = loadConfig();
+  const store = await openLowdbUserStore(config.dataDir);
+  const accounts = new Accounts(store, config.scryptCost);
+  try {
+    switch (command) {
+      case 'list': {
+        const users = await store.list();
+        if (users.length === 0) console.log('no users');
+        for (const u of users) console.log(`${u.id}\t${u.name}\t${u.email}\t${u.createdAt}`);
+        break;
+      }
+      case 'add': {
+        const name = required(values.name, 'name');
+        const email = required(values.email, 'email');
+        const password = values.password ?? (await readPassword('password: '));
+        const user = await accounts.register({ name, email, password });
+        console.log(`added ${user.id}\t${user.name}\t${user.email}`);
+        break;
+      }
+      case 'reset-password': {
+        const email = required(values.email, 'email');
+        const password = values.password ?? (await readPassword('new password: '));
+        if (!(await accounts.resetPassword(email, password))) throw new UsageError(`no user with email ${normalizeEmail(email)}`);
+        console.log(`password reset for ${normalizeEmail(email)}`);
+        break;
+      }
+      case 'delete': {
+        const email = normalizeEmail(required(values.email, 'email'));
+        const user = await store.findByEmail(email);
+        if (!user || !(await store.delete(user.id))) throw new UsageError(`no user with email ${email}`);
+        console.log(`deleted ${user.id}\t${user.email}`);
+        break;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+try {
+  await run(process.argv.slice(2));
+} catch (error) {
+  const known =
+    error instanceof UsageError ||
+    error instanceof InvalidInputError ||
+    error instanceof ConfigError ||
+    error instanceof StoreError ||
+    error instanceof EmailTakenError ||
+    (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+    (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
+  console.error(`error: ${known ? (error as Error).message : (error as Error).stack}`);
+  process.exitCode = 1;
+}

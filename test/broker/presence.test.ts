@@ -1,0 +1,133 @@
+/**
+ * Presence kept by the backend (PROTOCOL.md §3): retained
+ * `{ id, name, status, sessions }`, sessions counted across tabs, status
+ * folded in, retained delete once the last session goes.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { MqttClient } from 'mqtt';
+import { presenceTopic, statusTopic, validatePresence } from '../../src/protocol/index.js';
+import { closed, connectAs, publish, register, startTestBackend, subscribeGranted, type Received } from './support.js';
+
+/** Presence updates for one user, in arrival order, as a queue the test awaits. */
+function presenceOf(client: MqttClient, userId: string) {
+  const queue: Received[] = [];
+  const waiters: Array<(m: Received) => void> = [];
+  client.on('message', (topic, payload, packet) => {
+    if (topic !== presenceTopic(userId)) return;
+    const message = { topic, payload: payload.toString(), retain: packet.retain };
+    const waiter = waiters.shift();
+    if (waiter) waiter(message);
+    else queue.push(message);
+  });
+  return {
+    next(): Promise<Received> {
+      const queued = queue.shift();
+      return queued ? Promise.resolve(queued) : new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+test('two tabs count two sessions, then one, then a retained delete', async (t) => {
+  const backend = await startTestBackend(t);
+  const alice = await register(backend, { name: 'Alice' });
+  const bob = await register(backend, { name: 'Bob' });
+  const watcher = await connectAs(t, backend, bob);
+  const updates = presenceOf(watcher, alice.user.id);
+  assert.deepEqual(await subscribeGranted(watcher, ['rtc/v1/presence/+']), [0]);
+
+  const tab1 = await connectAs(t, backend, alice, 'one');
+  const first = await updates.next();
+  assert.deepEqual(validatePresence(JSON.parse(first.payload)), { id: alice.user.id, name: 'Alice', status: 'available', sessions: 1 });
+  assert.deepEqual(JSON.parse(first.payload), { id: alice.user.id, name: 'Alice', status: 'available', sessions: 1 });
+
+  const tab2 = await connectAs(t, backend, alice, 'two');
+  assert.equal(JSON.parse((await updates.next()).payload).sessions, 2);
+
+  tab1.end();
+  await closed(tab1);
+  assert.equal(JSON.parse((await updates.next()).payload).sessions, 1);
+
+  // A tab that just drops (no DISCONNECT packet) counts the same as a clean close.
+  tab2.stream.destroy();
+  const gone = await updates.next();
+  assert.equal(gone.payload, '');
+
+  // The retained message is gone: a new subscriber gets nothing retained for Alice,
+  // but does get Bob's own retained presence.
+  const late = await connectAs(t, backend, bob, 'late');
+  const lateUpdates = presenceOf(late, bob.user.id);
+  const seen: string[] = [];
+  late.on('message', (topic) => seen.push(topic));
+  await subscribeGranted(late, ['rtc/v1/presence/+']);
+  const bobRetained = await lateUpdates.next();
+  assert.equal(bobRetained.retain, true);
+  assert.equal(JSON.parse(bobRetained.payload).sessions, 2);
+  assert.ok(!seen.includes(presenceTopic(alice.user.id)));
+});
+
+test('a new subscriber gets the retained presence of everyone online', async (t) => {
+  const backend = await startTestBackend(t);
+  const users = await Promise.all(['A', 'B', 'C'].map((name) => register(backend, { name })));
+  for (const user of users) await connectAs(t, backend, user);
+  const observer = await register(backend, { name: 'Observer' });
+  const client = await connectAs(t, backend, observer);
+  const retained = new Map<string, unknown>();
+  const all = new Promise<void>((resolve) => {
+    client.on('message', (topic, payload, packet) => {
+      if (packet.retain && payload.length > 0) retained.set(topic, JSON.parse(payload.toString()));
+      if (users.every((u) => retained.has(presenceTopic(u.user.id)))) resolve();
+    });
+  });
+  await subscribeGranted(client, ['rtc/v1/presence/+']);
+  await all;
+  for (const user of users) {
+    assert.deepEqual(retained.get(presenceTopic(user.user.id)), { id: user.user.id, name: user.user.name, status: 'available', sessions: 1 });
+  }
+});
+
+test('status messages are folded into presence; nobody receives the status topic itself', async (t) => {
+  const backend = await startTestBackend(t);
+  const alice = await register(backend, { name: 'Alice' });
+  const bob = await register(backend, { name: 'Bob' });
+  const watcher = await connectAs(t, backend, bob);
+  const updates = presenceOf(watcher, alice.user.id);
+  const topics: string[] = [];
+  watcher.on('message', (topic) => topics.push(topic));
+  await subscribeGranted(watcher, ['rtc/v1/presence/+']);
+
+  const tab = await connectAs(t, backend, alice);
+  assert.equal(JSON.parse((await updates.next()).payload).status, 'available');
+  await publish(tab, statusTopic(alice.user.id), JSON.stringify({ status: 'busy' }), { qos: 1 });
+  assert.deepEqual(JSON.parse((await updates.next()).payload), { id: alice.user.id, name: 'Alice', status: 'busy', sessions: 1 });
+  await publish(tab, statusTopic(alice.user.id), JSON.stringify({ status: 'away' }), { qos: 1 });
+  assert.equal(JSON.parse((await updates.next()).payload).status, 'away');
+
+  // A second tab keeps the folded status.
+  await connectAs(t, backend, alice, 'second');
+  assert.deepEqual(JSON.parse((await updates.next()).payload), { id: alice.user.id, name: 'Alice', status: 'away', sessions: 2 });
+  assert.ok(topics.every((topic) => !topic.startsWith('rtc/v1/status/')));
+  assert.equal(tab.connected, true);
+});
+
+test('a connect storm costs one retained publish per change', async (t) => {
+  const backend = await startTestBackend(t);
+  const users = await Promise.all(Array.from({ length: 20 }, (_, i) => register(backend, { name: `Storm ${i}` })));
+  const observer = await register(backend, { name: 'Observer' });
+  const watcher = await connectAs(t, backend, observer);
+  const marker = await register(backend, { name: 'Marker' });
+  let presenceMessages = 0;
+  let markerSeen!: () => void;
+  const markerArrived = new Promise<void>((resolve) => (markerSeen = resolve));
+  watcher.on('message', (topic) => {
+    if (topic === presenceTopic(marker.user.id)) markerSeen();
+    else if (topic.startsWith('rtc/v1/presence/') && topic !== presenceTopic(observer.user.id)) presenceMessages += 1;
+  });
+  await subscribeGranted(watcher, ['rtc/v1/presence/+']);
+  await Promise.all(users.map((u) => connectAs(t, backend, u)));
+  // Presence is published in order: once the marker's arrives, every storm update has arrived.
+  await connectAs(t, backend, marker);
+  await markerArrived;
+  // Exactly one presence message per user that came online: no per-client fan-out of the whole list.
+  assert.equal(presenceMessages, users.length);
+});

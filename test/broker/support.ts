@@ -1,0 +1,172 @@
+/**
+ * Helpers for backend tests: a real backend on a free port with a temporary
+ * data folder (closed in `t.after`), HTTP calls, and real MQTT.js clients
+ * over WebSocket.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Config } from '../../broker/config.js';
+import { startBackend, type RunningBackend } from '../../broker/server.js';
+import type { AuthResponse } from '../../src/protocol/index.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+/** Cheap hashing and throttles out of the way, unless a test sets them. */
+export const RELAXED: Partial<Config> = {
+  scryptCost: 1024,
+  authRateMax: 100_000,
+  loginFailuresPerEmail: 1_000,
+  loginFailuresPerAddress: 100_000,
+};
+
+export async function tempDir(t: TestContext, prefix = 'rtc-call-broker-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface TestBackend extends RunningBackend {
+  wsUrl: string;
+}
+
+export async function startTestBackend(t: TestContext, overrides: Partial<Config> = {}): Promise<TestBackend> {
+  const dataDir = overrides.dataDir ?? (await tempDir(t));
+  const backend = await startBackend({ host: '127.0.0.1', port: 0, ...RELAXED, ...overrides, dataDir });
+  t.after(() => backend.close());
+  return Object.assign(backend, { wsUrl: `${backend.origin.replace(/^http/, 'ws')}/mqtt` });
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function request<T = any>(
+  backend: { origin: string },
+  method: string,
+  path: string,
+  options: { json?: unknown; body?: string; headers?: Record<string, string>; token?: string } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(`${backend.origin}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  if ((response.headers.get('content-type') ?? '').includes('application/json')) parsed = JSON.parse(text);
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+let counter = 0;
+
+/** Registers a fresh user; returns the token and user. */
+export async function register(
+  backend: { origin: string },
+  fields: Partial<{ name: string; email: string; password: string }> = {},
+): Promise<AuthResponse & { password: string }> {
+  counter += 1;
+  const password = fields.password ?? 'correct horse battery';
+  const result = await request<AuthResponse>(backend, 'POST', '/api/register', {
+    json: { name: fields.name ?? `User ${counter}`, email: fields.email ?? `user${counter}-${Date.now()}@example.test`, password },
+  });
+  if (result.status !== 201) throw new Error(`register failed: ${result.status} ${JSON.stringify(result.body)}`);
+  return { ...result.body, password };
+}
+
+export class ConnectRefused extends Error {
+  constructor(readonly code: number | undefined) {
+    super(`CONNACK refused with code ${code}`);
+  }
+}
+
+/** Connects an MQTT.js client; resolves once CONNACK accepted, rejects with ConnectRefused otherwise. */
+export function connectMqtt(
+  t: TestContext,
+  backend: TestBackend,
+  auth: { username?: string; password?: string; clientId?: string },
+  options: IClientOptions = {},
+): Promise<MqttClient> {
+  const client = mqtt.connect(backend.wsUrl, {
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    clientId: auth.clientId ?? `${auth.username}:${Math.random().toString(36).slice(2)}`,
+    ...(auth.username !== undefined && { username: auth.username }),
+    ...(auth.password !== undefined && { password: auth.password }),
+    ...options,
+  });
+  t.after(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())));
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => resolve(client));
+    client.once('error', (error) => reject(new ConnectRefused((error as { code?: number }).code)));
+    client.once('close', () => reject(new ConnectRefused(undefined)));
+  });
+}
+
+/** Connects as a registered user with a proper clientId. */
+export function connectAs(t: TestContext, backend: TestBackend, user: AuthResponse, tab = 'tab'): Promise<MqttClient> {
+  return connectMqtt(t, backend, {
+    username: user.user.id,
+    password: user.token,
+    clientId: `${user.user.id}:${tab}-${Math.random().toString(36).slice(2, 8)}`,
+  });
+}
+
+/** SUBACK granted QoS per topic (128 = refused). */
+export function subscribeGranted(client: MqttClient, topics: string[]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    client.subscribe(topics, { qos: 0 }, (error, granted) => {
+      // MQTT.js reports any 0x80 as an error carrying the SUBACK; without error everything was granted.
+      const suback = (error as { packet?: { cmd?: string; granted?: number[] } } | null)?.packet;
+      if (suback?.cmd === 'suback' && suback.granted) return resolve(suback.granted);
+      if (error || !granted) return reject(error ?? new Error('no SUBACK'));
+      resolve(granted.map((g) => g.qos));
+    });
+  });
+}
+
+/** Resolves when the broker closes this client's connection. */
+export function closed(client: MqttClient): Promise<void> {
+  if (client.disconnected || !client.connected) return Promise.resolve();
+  return new Promise((resolve) => client.once('close', () => resolve()));
+}
+
+export interface Received {
+  topic: string;
+  payload: string;
+  retain: boolean;
+}
+
+/** Collects every message a client receives. */
+export function collect(client: MqttClient): Received[] {
+  const messages: Received[] = [];
+  client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  return messages;
+}
+
+/** Resolves with the first message (already received or next) that matches. */
+export function nextMessage(client: MqttClient, match: (m: Received) => boolean, received?: Received[]): Promise<Received> {
+  const earlier = received?.find(match);
+  if (earlier) return Promise.resolve(earlier);
+  return new Promise((resolve) => {
+    const onMessage = (topic: string, payload: Buffer, packet: { retain: boolean }) => {
+      const message = { topic, payload: payload.toString(), retain: packet.retain };
+      if (!match(message)) return;
+      client.off('message', onMessage);
+      resolve(message);
+    };
+    client.on('message', onMessage);
+  });
+}
+
+export function publish(client: MqttClient, topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}) {
+  return new Promise<void>((resolve) => client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, () => resolve()));
+}
