@@ -1,0 +1,112 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { property } from 'lit/decorators.js';
+import { sessionContext } from '../context.js';
+import { SessionController } from '../session-controller.js';
+import type { CallView, SessionApi } from '../../core/types.js';
+import { tokens, controls } from '../../styles/tokens.js';
+import { icon } from '../../styles/icons.js';
+import { callControlsStyles } from './call-controls.styles.js';
+
+/** Parts of `rtc-call-controls`, re-exported by `<rtc-call>`. */
+export const CALL_CONTROLS_PARTS = [
+  'controls',
+  'control',
+  'mic-toggle',
+  'camera-toggle',
+  'screen-toggle',
+  'hangup',
+  'cancel',
+  'dismiss',
+] as const;
+
+/**
+ * @summary Buttons for the current call: mute, camera, screen share, hang up; cancel while ringing; close once ended.
+ *
+ * Toggles are real buttons with `aria-pressed` (pressed = muted, camera off, sharing).
+ * Renders nothing while there is no outgoing or established call (an incoming ringing
+ * call is answered in `rtc-incoming-call`).
+ *
+ * @csspart controls - The button bar.
+ * @csspart control - Every button.
+ * @csspart mic-toggle - Mute / unmute the microphone (`aria-pressed="true"` when muted).
+ * @csspart camera-toggle - Camera off / on (`aria-pressed="true"` when off).
+ * @csspart screen-toggle - Share the screen / stop (`aria-pressed="true"` while sharing).
+ * @csspart hangup - End the call.
+ * @csspart cancel - Give up an outgoing call while it rings.
+ * @csspart dismiss - Close the summary of an ended call.
+ *
+ * @cssproperty --rtc-call-controls-bg - Background of the bar. Defaults to `--rtc-color-surface`.
+ * @cssproperty --rtc-call-controls-pressed-bg - Background of a pressed toggle. Defaults to `--rtc-color-fg`.
+ * @cssproperty --rtc-call-controls-pressed-fg - Text colour of a pressed toggle. Defaults to `--rtc-color-bg`.
+ */
+export class RtcCallControls extends LitElement {
+  static override styles = [tokens, controls, callControlsStyles];
+
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session?: SessionApi;
+
+  private readonly sessionState = new SessionController(this);
+
+  override render() {
+    const call = this.sessionState.state?.call;
+    if (!call || (call.direction === 'incoming' && call.phase === 'ringing')) return nothing;
+    return html`<div part="controls" role="toolbar" aria-label="Call controls">${this.renderButtons(call)}</div>`;
+  }
+
+  private renderButtons(call: CallView) {
+    if (call.phase === 'ended') {
+      return html`<button type="button" part="control dismiss" @click=${() => this.session?.dismissCall()}>
+        ${icon('x')}<span class="label">Close</span>
+      </button>`;
+    }
+    if (call.phase === 'ringing') {
+      return html`<button type="button" class="danger" part="control cancel" @click=${() => this.session?.cancel()}>
+        ${icon('hangup')}<span class="label">Cancel call</span>
+      </button>`;
+    }
+    const { local } = call;
+    const muted = !local.audio;
+    const cameraOff = !local.video;
+    return html`
+      <button
+        type="button"
+        part="control mic-toggle"
+        aria-pressed=${muted ? 'true' : 'false'}
+        title=${muted ? 'Unmute microphone' : 'Mute microphone'}
+        @click=${() => this.session?.setMicrophone(muted)}
+      >
+        ${icon(muted ? 'micOff' : 'mic')}<span class="label">Mute</span>
+      </button>
+      <button
+        type="button"
+        part="control camera-toggle"
+        aria-pressed=${cameraOff ? 'true' : 'false'}
+        title=${cameraOff ? 'Turn camera on' : 'Turn camera off'}
+        ?disabled=${local.screen}
+        @click=${() => this.run(this.session?.setCamera(cameraOff))}
+      >
+        ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">Camera off</span>
+      </button>
+      <button
+        type="button"
+        part="control screen-toggle"
+        aria-pressed=${local.screen ? 'true' : 'false'}
+        title=${local.screen ? 'Stop sharing your screen' : 'Share your screen'}
+        ?disabled=${call.phase !== 'connected' || !('getDisplayMedia' in (navigator.mediaDevices ?? {}))}
+        @click=${() => this.run(local.screen ? this.session?.stopScreenShare() : this.session?.startScreenShare())}
+      >
+        ${icon('screen')}<span class="label">Share screen</span>
+      </button>
+      <button type="button" class="danger" part="control hangup" @click=${() => this.session?.hangup()}>
+        ${icon('hangup')}<span class="label">Hang up</span>
+      </button>
+    `;
+  }
+
+  /** Media failures are reported by the session in its state; nothing to do here. */
+  private run(action: Promise<void> | undefined) {
+    action?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,154 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { consume } from '@lit/context';
+import { property, query } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { sessionContext } from '../context.js';
+import { SessionController } from '../session-controller.js';
+import type { ChatEntry, SessionApi } from '../../core/types.js';
+import { MAX_CHAT_TEXT_LENGTH, isValidChatText } from '../../protocol/index.js';
+import { tokens, controls } from '../../styles/tokens.js';
+import { icon } from '../../styles/icons.js';
+import { chatStyles } from './chat.styles.js';
+
+/** Parts of `rtc-chat`, re-exported by `<rtc-call>`. */
+export const CHAT_PARTS = [
+  'chat',
+  'chat-header',
+  'messages',
+  'message',
+  'message-mine',
+  'message-theirs',
+  'message-meta',
+  'message-text',
+  'message-failed',
+  'chat-form',
+  'chat-input',
+  'chat-send',
+  'chat-error',
+] as const;
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * @summary The text conversation with one person, with or without a call.
+ *
+ * Messages are always rendered as text (never HTML), with sender and time; a
+ * message that could not be delivered is marked. New messages are announced
+ * through a polite live region, and shown messages are marked read.
+ *
+ * @csspart chat - The chat panel.
+ * @csspart chat-header - The heading naming the other person.
+ * @csspart messages - The message list (a live log).
+ * @csspart message - One message.
+ * @csspart message-mine - One message sent by the visitor.
+ * @csspart message-theirs - One message received.
+ * @csspart message-meta - Sender and time of a message.
+ * @csspart message-text - The text of a message.
+ * @csspart message-failed - The "not delivered" marker.
+ * @csspart chat-form - The form with the input and the send button.
+ * @csspart chat-input - The message input.
+ * @csspart chat-send - The send button.
+ * @csspart chat-error - Why the last message could not be sent.
+ *
+ * @cssproperty --rtc-chat-own-bg - Background of own messages. Defaults to `--rtc-color-accent`.
+ * @cssproperty --rtc-chat-own-fg - Text colour of own messages.
+ * @cssproperty --rtc-chat-their-bg - Background of received messages. Defaults to `--rtc-color-surface`.
+ * @cssproperty --rtc-chat-their-fg - Text colour of received messages.
+ * @cssproperty --rtc-chat-height - Height of the panel (360px).
+ */
+export class RtcChat extends LitElement {
+  static override styles = [tokens, controls, chatStyles];
+
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session?: SessionApi;
+
+  /** The id of the person to chat with. */
+  @property({ attribute: 'peer-id' }) peerId = '';
+
+  @query('ol') private list?: HTMLOListElement;
+  @query('input') private input?: HTMLInputElement;
+
+  private readonly sessionState = new SessionController(this);
+  private shownCount = 0;
+
+  private get peerName(): string {
+    const state = this.sessionState.state;
+    return (
+      state?.peers.find((p) => p.id === this.peerId)?.name ??
+      (state?.call?.peer.id === this.peerId ? state.call.peer.name : '') ??
+      ''
+    );
+  }
+
+  override render() {
+    const state = this.sessionState.state;
+    if (!state || !this.peerId) return nothing;
+    const messages = state.chats[this.peerId] ?? [];
+    const name = this.peerName || 'this person';
+    const online = state.peers.some((p) => p.id === this.peerId);
+    const error = state.error?.scope === 'chat' ? state.error : null;
+    return html`
+      <section part="chat" aria-labelledby="chat-title">
+        <h2 id="chat-title" part="chat-header">Chat with ${name}</h2>
+        <ol part="messages" role="log" aria-live="polite" aria-label=${`Messages with ${name}`} tabindex="0">
+          ${messages.length === 0 ? html`<li class="empty">No messages yet. Say hello!</li>` : nothing}
+          ${repeat(messages, (m) => m.id, (m) => this.renderMessage(m, name))}
+        </ol>
+        ${error ? html`<p class="error" part="chat-error" role="alert">${error.message}</p>` : nothing}
+        <form part="chat-form" @submit=${this.onSubmit}>
+          <label for="chat-input" class="visually-hidden">Message to ${name}</label>
+          <input
+            id="chat-input"
+            part="chat-input"
+            autocomplete="off"
+            maxlength=${MAX_CHAT_TEXT_LENGTH}
+            placeholder=${online ? `Message ${name}` : `${name} is offline`}
+            ?disabled=${!online}
+          />
+          <button type="submit" class="primary" part="chat-send" ?disabled=${!online}>${icon('send')}Send</button>
+        </form>
+      </section>
+    `;
+  }
+
+  private renderMessage(m: ChatEntry, peerName: string) {
+    const sender = m.fromMe ? 'You' : peerName;
+    const when = new Date(m.ts);
+    const classes = `${m.fromMe ? 'mine' : 'theirs'} ${m.delivery}`;
+    return html`<li part="message ${m.fromMe ? 'message-mine' : 'message-theirs'}" class=${classes}>
+      <span class="meta" part="message-meta"
+        >${sender} · <time datetime=${when.toISOString()}>${timeFormat.format(when)}</time></span
+      >
+      <span class="bubble" part="message-text">${m.text}</span>
+      ${m.delivery === 'failed' ? html`<span part="message-failed">Not delivered</span>` : nothing}
+    </li>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const state = this.sessionState.state;
+    if (!state || !this.peerId) return;
+    const count = state.chats[this.peerId]?.length ?? 0;
+    if (count !== this.shownCount || changed.has('peerId')) {
+      this.shownCount = count;
+      this.list?.scrollTo({ top: this.list.scrollHeight });
+    }
+    // Shown means read: clear the unread count of the open conversation.
+    if ((state.unread[this.peerId] ?? 0) > 0) this.session?.markRead(this.peerId);
+  }
+
+  private async onSubmit(event: SubmitEvent) {
+    event.preventDefault();
+    const input = this.input;
+    if (!input || !this.session || !this.peerId) return;
+    const text = input.value;
+    if (!isValidChatText(text)) return;
+    input.value = '';
+    try {
+      await this.session.sendChat(this.peerId, text);
+    } catch {
+      // A failed message stays in the conversation, marked "Not delivered".
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { LitElement, html, type PropertyValues } from 'lit';
+import { consume } from '@lit/context';
+import { property, query } from 'lit/decorators.js';
+import { sessionContext } from '../context.js';
+import { SessionController } from '../session-controller.js';
+import type { CallView, SessionApi } from '../../core/types.js';
+import { tokens, controls } from '../../styles/tokens.js';
+import { icon } from '../../styles/icons.js';
+import { avatarStyles, initial } from '../../styles/avatar.js';
+import { RingController } from './ring-controller.js';
+import { incomingCallStyles } from './incoming-call.styles.js';
+
+/** Parts of `rtc-incoming-call`, re-exported by `<rtc-call>`. */
+export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'accept', 'decline'] as const;
+
+/**
+ * @summary The dialog of a ringing incoming call: who is calling, accept or decline in one click, and a ring tone.
+ *
+ * The dialog takes focus when it opens (on the accept button) and is announced
+ * (`role="alertdialog"`). Escape declines. The ring tone is generated with Web
+ * Audio (no asset) and stops when the call is answered, declined, cancelled or
+ * the element leaves the page.
+ *
+ * @csspart incoming-call - The dialog.
+ * @csspart caller - The caller's name and call kind.
+ * @csspart accept - Accept the call.
+ * @csspart decline - Decline the call.
+ *
+ * @cssproperty --rtc-incoming-call-bg - Background of the dialog. Defaults to `--rtc-color-bg`.
+ * @cssproperty --rtc-incoming-call-backdrop - The backdrop over the page.
+ * @cssproperty --rtc-incoming-call-accept-bg - Background of the accept button. Defaults to `--rtc-color-success`.
+ */
+export class RtcIncomingCall extends LitElement {
+  static override styles = [tokens, controls, avatarStyles, incomingCallStyles];
+
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session?: SessionApi;
+
+  /** Turns the ring tone off (the dialog still shows). */
+  @property({ type: Boolean }) silent = false;
+
+  @query('[part~="accept"]') private acceptButton?: HTMLButtonElement;
+
+  private readonly sessionState = new SessionController(this);
+  readonly ring = new RingController(this, { shouldRing: () => !this.silent && this.incoming !== null });
+  private shownCallId?: string;
+
+  /** The incoming call while it rings, else null. */
+  get incoming(): CallView | null {
+    const call = this.sessionState.state?.call;
+    return call && call.direction === 'incoming' && call.phase === 'ringing' ? call : null;
+  }
+
+  override render() {
+    const call = this.incoming;
+    // The live region stays in the DOM so screen readers announce the call when its text appears.
+    const announcement = html`<div class="visually-hidden" aria-live="assertive">
+      ${call ? `${call.peer.name} is calling you` : ''}
+    </div>`;
+    if (!call) return announcement;
+    const kind = call.media.video ? 'Video call' : 'Audio call';
+    return html`${announcement}<div class="backdrop">
+      <div
+        part="incoming-call"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="caller"
+        aria-describedby="kind"
+        @keydown=${this.onKeydown}
+      >
+        <span class="avatar" aria-hidden="true">${initial(call.peer.name)}</span>
+        <h2 id="caller" part="caller">${call.peer.name} is calling</h2>
+        <p id="kind">${kind}</p>
+        <div class="buttons">
+          <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}Decline</button>
+          <button type="button" class="accept" part="accept" @click=${this.accept}>
+            ${icon(call.media.video ? 'video' : 'phone')}Accept
+          </button>
+        </div>
+      </div>
+    </div>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const call = this.incoming;
+    // Move focus into the dialog once per call, so keyboard and screen-reader users land on it.
+    if (call && call.callId !== this.shownCallId) {
+      this.shownCallId = call.callId;
+      this.acceptButton?.focus();
+    }
+  }
+
+  private accept() {
+    this.session?.accept().catch(() => undefined);
+  }
+
+  private decline() {
+    this.session?.decline();
+  }
+
+  private onKeydown(event: KeyboardEvent) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.decline();
+    } else if (event.key === 'Tab') {
+      // Keep focus inside the modal dialog: cycle between its two buttons.
+      const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.buttons button')];
+      const index = buttons.indexOf(this.renderRoot.querySelector(':focus') as HTMLButtonElement);
+      event.preventDefault();
+      buttons[(index + (event.shiftKey ? buttons.length - 1 : 1)) % buttons.length]?.focus();
+    }
+  }
+}

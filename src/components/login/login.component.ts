@@ -1,0 +1,137 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { property, state } from 'lit/decorators.js';
+import { sessionContext } from '../context.js';
+import { SessionController } from '../session-controller.js';
+import type { SessionApi, SessionError } from '../../core/types.js';
+import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../protocol/index.js';
+import { tokens, controls } from '../../styles/tokens.js';
+import { loginStyles } from './login.styles.js';
+
+/** Parts of `rtc-login`, re-exported by `<rtc-call>`. */
+export const LOGIN_PARTS = ['login-form', 'login-title', 'name', 'email', 'password', 'submit', 'mode-switch', 'error'] as const;
+
+export type LoginMode = 'sign-in' | 'register';
+
+/** Clear words for the errors a visitor can fix; anything else shows the session's own message. */
+const AUTH_MESSAGES: Partial<Record<SessionError['code'], string>> = {
+  invalid_credentials: 'Wrong email or password. Check both and try again.',
+  email_taken: 'An account with this email already exists. Sign in instead.',
+  server_unreachable: 'Cannot reach the call server. Check your connection and try again.',
+  rate_limited: 'Too many attempts. Wait a minute, then try again.',
+};
+
+/**
+ * @summary Sign-in and registration form of the call widget.
+ *
+ * Signs in or registers through the session it gets from `<rtc-call>` (or its
+ * `session` property) and shows the session's authentication errors in clear
+ * words: wrong password, email already taken, server unreachable.
+ *
+ * @csspart login-form - The form (card).
+ * @csspart login-title - The form's heading.
+ * @csspart name - The name input (registration only).
+ * @csspart email - The email input.
+ * @csspart password - The password input.
+ * @csspart submit - The submit button.
+ * @csspart mode-switch - The button switching between signing in and registering.
+ * @csspart error - The error message.
+ *
+ * @cssproperty --rtc-login-bg - Background of the form card. Defaults to `--rtc-color-bg`.
+ * @cssproperty --rtc-login-max-width - Maximum width of the form card (400px).
+ */
+export class RtcLogin extends LitElement {
+  static override styles = [tokens, controls, loginStyles];
+
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session?: SessionApi;
+
+  /** Whether the form signs in or registers a new account. */
+  @property({ reflect: true }) mode: LoginMode = 'sign-in';
+
+  @state() private busy = false;
+
+  private readonly sessionState = new SessionController(this);
+
+  private get error(): SessionError | null {
+    const error = this.sessionState.state?.error;
+    return error && (error.scope === 'auth' || error.scope === 'connection') ? error : null;
+  }
+
+  override render() {
+    const registering = this.mode === 'register';
+    const error = this.error;
+    const connection = this.sessionState.state?.connection;
+    const busy = this.busy || connection === 'signing-in' || connection === 'connecting';
+    return html`
+      <form part="login-form" @submit=${this.onSubmit} aria-labelledby="title" aria-busy=${busy ? 'true' : 'false'}>
+        <h2 id="title" part="login-title">${registering ? 'Create your account' : 'Sign in to call'}</h2>
+        <p class="intro">
+          ${registering
+            ? 'Pick the name people will see in their list.'
+            : 'Sign in to see who is online and call them.'}
+        </p>
+        ${registering
+          ? html`<div class="field">
+              <label for="name">Name</label>
+              <input id="name" name="name" part="name" autocomplete="name" required maxlength=${NAME_MAX_LENGTH} />
+            </div>`
+          : nothing}
+        <div class="field">
+          <label for="email">Email</label>
+          <input id="email" name="email" part="email" type="email" autocomplete="email" required maxlength=${EMAIL_MAX_LENGTH} />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input
+            id="password"
+            name="password"
+            part="password"
+            type="password"
+            required
+            minlength=${PASSWORD_MIN_LENGTH}
+            maxlength=${PASSWORD_MAX_LENGTH}
+            autocomplete=${registering ? 'new-password' : 'current-password'}
+            aria-describedby=${registering ? 'password-hint' : nothing}
+          />
+          ${registering ? html`<span id="password-hint" class="hint">At least ${PASSWORD_MIN_LENGTH} characters.</span>` : nothing}
+        </div>
+        <div role="alert">
+          ${error ? html`<p class="error" part="error">${AUTH_MESSAGES[error.code] ?? error.message}</p>` : nothing}
+        </div>
+        <button type="submit" class="primary" part="submit" ?disabled=${busy}>
+          ${busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}
+        </button>
+        <p class="switch">
+          ${registering ? 'Already have an account?' : 'New here?'}
+          <button type="button" class="link" part="mode-switch" @click=${this.toggleMode}>
+            ${registering ? 'Sign in' : 'Create an account'}
+          </button>
+        </p>
+      </form>
+    `;
+  }
+
+  private toggleMode() {
+    this.mode = this.mode === 'register' ? 'sign-in' : 'register';
+  }
+
+  private async onSubmit(event: SubmitEvent) {
+    event.preventDefault();
+    const session = this.session;
+    if (!session || this.busy) return;
+    const data = new FormData(event.target as HTMLFormElement);
+    const email = String(data.get('email') ?? '');
+    const password = String(data.get('password') ?? '');
+    this.busy = true;
+    try {
+      if (this.mode === 'register') await session.register(String(data.get('name') ?? ''), email, password);
+      else await session.signIn(email, password);
+    } catch {
+      // The session reports the failure in state.error, which this form renders.
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { sessionContext } from '../context.js';
+import { SessionController } from '../session-controller.js';
+import type { SessionApi } from '../../core/types.js';
+import { PRESENCE_STATUSES, type Presence, type PresenceStatus } from '../../protocol/index.js';
+import { createRtcEvent } from '../../events.js';
+import { tokens, controls } from '../../styles/tokens.js';
+import { icon } from '../../styles/icons.js';
+import { avatarStyles, initial } from '../../styles/avatar.js';
+import { peerListStyles } from './peer-list.styles.js';
+
+/** Parts of `rtc-peer-list`, re-exported by `<rtc-call>`. */
+export const PEER_LIST_PARTS = [
+  'peer-list',
+  'status-select',
+  'peer',
+  'peer-select',
+  'peer-name',
+  'peer-status',
+  'unread',
+  'call-button',
+  'audio-call',
+  'video-call',
+  'empty',
+] as const;
+
+export const STATUS_LABELS: Record<PresenceStatus, string> = {
+  available: 'Available',
+  busy: 'Busy',
+  away: 'Away',
+};
+
+/**
+ * @summary The people online, live, with one-click audio and video calls, unread chat counts and the visitor's own status.
+ *
+ * @event rtc-peer-select - A person was picked to chat with; `detail.peerId`.
+ *
+ * @csspart peer-list - The wrapper.
+ * @csspart status-select - The visitor's own status selector.
+ * @csspart peer - One person (list item).
+ * @csspart peer-select - The button with the person's name that opens the chat with them.
+ * @csspart peer-name - The person's name.
+ * @csspart peer-status - The person's status in words.
+ * @csspart unread - The unread chat message count.
+ * @csspart call-button - Both call buttons of a person.
+ * @csspart audio-call - The audio call button.
+ * @csspart video-call - The video call button.
+ * @csspart empty - The text shown when nobody else is online.
+ *
+ * @cssproperty --rtc-peer-list-available-color - Status dot of available people. Defaults to `--rtc-color-success`.
+ * @cssproperty --rtc-peer-list-busy-color - Status dot of busy people. Defaults to `--rtc-color-danger`.
+ * @cssproperty --rtc-peer-list-away-color - Status dot of people away. Defaults to `--rtc-color-warning`.
+ * @cssproperty --rtc-peer-list-avatar-bg - Background of the initials avatar.
+ */
+export class RtcPeerList extends LitElement {
+  static override styles = [tokens, controls, avatarStyles, peerListStyles];
+
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session?: SessionApi;
+
+  /** The person whose chat is open (highlighted). */
+  @property({ attribute: 'selected-peer' }) selectedPeer = '';
+
+  /** Whether the video call button is offered (the root's `video` attribute). */
+  @property({ type: Boolean }) video = true;
+
+  private readonly sessionState = new SessionController(this);
+
+  override render() {
+    const state = this.sessionState.state;
+    if (!state) return nothing;
+    const inCall = state.call !== null && state.call.phase !== 'ended';
+    return html`
+      <section part="peer-list" aria-labelledby="people">
+        <div class="me">
+          <label for="status">My status</label>
+          <select id="status" part="status-select" .value=${state.status} @change=${this.onStatus}>
+            ${PRESENCE_STATUSES.map(
+              (s) => html`<option value=${s} ?selected=${s === state.status}>${STATUS_LABELS[s]}</option>`,
+            )}
+          </select>
+        </div>
+        <h2 id="people">People online (${state.peers.length})</h2>
+        ${state.peers.length === 0
+          ? html`<p class="empty" part="empty">Nobody else is online right now. People appear here as soon as they sign in.</p>`
+          : html`<ul>
+              ${repeat(
+                state.peers,
+                (p) => p.id,
+                (p) => this.renderPeer(p, state.unread[p.id] ?? 0, inCall),
+              )}
+            </ul>`}
+      </section>
+    `;
+  }
+
+  private renderPeer(peer: Presence, unread: number, inCall: boolean) {
+    const status = STATUS_LABELS[peer.status];
+    const selected = peer.id === this.selectedPeer;
+    return html`
+      <li part="peer" class=${selected ? 'selected' : ''} data-peer-id=${peer.id}>
+        <button
+          type="button"
+          class="who"
+          part="peer-select"
+          aria-pressed=${selected ? 'true' : 'false'}
+          aria-label=${`Chat with ${peer.name}, ${status}${unread ? `, ${unread} unread` : ''}`}
+          @click=${() => this.select(peer.id)}
+        >
+          <span class="avatar" aria-hidden="true">${initial(peer.name)}<span class="dot ${peer.status}"></span></span>
+          <span class="text">
+            <span class="name" part="peer-name">${peer.name}</span>
+            <span class="status" part="peer-status">${status}</span>
+          </span>
+          ${unread ? html`<span class="unread" part="unread">${unread}</span>` : nothing}
+        </button>
+        <span class="actions">
+          ${this.renderCallButton(peer, false, inCall)}
+          ${this.video ? this.renderCallButton(peer, true, inCall) : nothing}
+        </span>
+      </li>
+    `;
+  }
+
+  private renderCallButton(peer: Presence, video: boolean, inCall: boolean) {
+    const label = `${video ? 'Video' : 'Audio'} call ${peer.name}`;
+    return html`<button
+      type="button"
+      class="icon"
+      part="call-button ${video ? 'video-call' : 'audio-call'}"
+      title=${label}
+      aria-label=${label}
+      ?disabled=${inCall}
+      @click=${() => this.call(peer.id, video)}
+    >
+      ${icon(video ? 'video' : 'phone')}
+    </button>`;
+  }
+
+  private onStatus(event: Event) {
+    this.session?.setStatus((event.target as HTMLSelectElement).value as PresenceStatus);
+  }
+
+  private select(peerId: string) {
+    this.selectedPeer = peerId;
+    this.dispatchEvent(createRtcEvent('rtc-peer-select', { peerId }));
+  }
+
+  private call(peerId: string, video: boolean) {
+    // The session reports failures (media, unreachable peer) in its state.
+    this.session?.call(peerId, { audio: true, video }).catch(() => undefined);
+  }
+}

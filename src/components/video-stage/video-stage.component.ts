@@ -1,0 +1,107 @@
+import { LitElement, html, nothing } from 'lit';
+import { consume } from '@lit/context';
+import { property } from 'lit/decorators.js';
+import { sessionContext } from '../context.js';
+import { SessionController } from '../session-controller.js';
+import type { CallView, SessionApi } from '../../core/types.js';
+import { tokens, controls } from '../../styles/tokens.js';
+import { icon } from '../../styles/icons.js';
+import { avatarStyles, initial } from '../../styles/avatar.js';
+import { videoStageStyles } from './video-stage.styles.js';
+
+/** Parts of `rtc-video-stage`, re-exported by `<rtc-call>`. */
+export const VIDEO_STAGE_PARTS = [
+  'video-stage',
+  'remote-video',
+  'local-video',
+  'call-state',
+  'status',
+  'indicator',
+  'remote-muted',
+  'remote-camera-off',
+  'remote-sharing',
+] as const;
+
+/**
+ * @summary The videos of the current call (the other person large, yourself small), the other side's muted / camera-off / sharing indicators, and the call's state in words.
+ *
+ * Audio-only calls and a camera turned off show the person's initial instead
+ * of a black picture. The state line is a polite live region.
+ *
+ * @csspart video-stage - The stage.
+ * @csspart remote-video - The other person's video (it also plays their sound).
+ * @csspart local-video - Your own video preview (muted).
+ * @csspart call-state - The call's state in words ("Ringing Ada…", "Connected").
+ * @csspart status - Same element as `call-state` (every state line of the widget has the `status` part).
+ * @csspart indicator - Every indicator of the other side.
+ * @csspart remote-muted - Shown while the other side's microphone is off.
+ * @csspart remote-camera-off - Shown while the other side's camera is off.
+ * @csspart remote-sharing - Shown while the other side shares a screen.
+ *
+ * @cssproperty --rtc-video-stage-bg - Background behind the videos (#0d1117).
+ * @cssproperty --rtc-video-stage-fg - Text colour on the stage.
+ * @cssproperty --rtc-video-stage-local-width - Width of the own preview (28%).
+ */
+export class RtcVideoStage extends LitElement {
+  static override styles = [tokens, controls, avatarStyles, videoStageStyles];
+
+  @consume({ context: sessionContext, subscribe: true })
+  @property({ attribute: false })
+  session?: SessionApi;
+
+  private readonly sessionState = new SessionController(this);
+
+  override render() {
+    const call = this.sessionState.state?.call;
+    if (!call || (call.direction === 'incoming' && call.phase === 'ringing')) return nothing;
+    const connected = call.phase === 'connected';
+    const showRemote = connected && call.remoteStream !== null && (call.remote.video || call.remote.screen);
+    const showLocal = call.localStream !== null && (call.local.video || call.local.screen) && call.phase !== 'ended';
+    return html`
+      <div part="video-stage" class=${call.phase} aria-label=${`Call with ${call.peer.name}`} role="group">
+        <video
+          part="remote-video"
+          aria-label=${`${call.peer.name}'s video`}
+          autoplay
+          playsinline
+          .srcObject=${call.phase === 'ended' ? null : call.remoteStream}
+          ?hidden=${!showRemote}
+        ></video>
+        ${showRemote ? nothing : this.renderPlaceholder(call)}
+        <video
+          part="local-video"
+          class=${call.local.screen ? '' : 'mirror'}
+          aria-label="Your video"
+          autoplay
+          playsinline
+          .muted=${true}
+          muted
+          .srcObject=${call.phase === 'ended' ? null : call.localStream}
+          ?hidden=${!showLocal}
+        ></video>
+        <div class="overlay">
+          <div part="call-state status" role="status" aria-live="polite">${call.message}</div>
+          ${connected ? this.renderIndicators(call) : nothing}
+        </div>
+      </div>
+    `;
+  }
+
+  private renderPlaceholder(call: CallView) {
+    return html`<div class="placeholder" aria-hidden="true">
+      <span class="avatar">${initial(call.peer.name)}</span>
+      <span>${call.peer.name}</span>
+    </div>`;
+  }
+
+  private renderIndicators(call: CallView) {
+    const { remote, peer } = call;
+    return html`<div class="indicators">
+      ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${peer.name} is muted</span>`}
+      ${remote.video || remote.screen || !call.media.video
+        ? nothing
+        : html`<span part="indicator remote-camera-off">${icon('videoOff')}${peer.name}'s camera is off</span>`}
+      ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${peer.name} is sharing a screen</span>` : nothing}
+    </div>`;
+  }
+}

@@ -1,0 +1,119 @@
+import { css } from 'lit';
+
+export const videoStageStyles = css`
+  :host {
+    display: block;
+    container-type: inline-size;
+    --_avatar-size: 84px;
+    --_stage-bg: var(--rtc-video-stage-bg, #0d1117);
+    --_stage-fg: var(--rtc-video-stage-fg, #f2f4f8);
+    --_local-width: var(--rtc-video-stage-local-width, 28%);
+  }
+  [part~='video-stage'] {
+    position: relative;
+    aspect-ratio: 16 / 9;
+    max-height: 70vh;
+    width: 100%;
+    overflow: hidden;
+    border-radius: var(--_radius);
+    background: var(--_stage-bg);
+    color: var(--_stage-fg);
+  }
+  video {
+    display: block;
+    background: var(--_stage-bg);
+  }
+  [part~='remote-video'] {
+    width: 100%;
+    height: 100%;
+    object-fit: contain;
+  }
+  [part~='local-video'] {
+    position: absolute;
+    right: var(--_space);
+    bottom: var(--_space);
+    width: var(--_local-width);
+    min-width: 96px;
+    aspect-ratio: 4 / 3;
+    object-fit: cover;
+    border-radius: calc(var(--_radius) * 0.75);
+    border: 2px solid rgb(255 255 255 / 0.7);
+    box-shadow: 0 4px 16px rgb(0 0 0 / 0.4);
+  }
+  [part~='local-video'].mirror {
+    transform: scaleX(-1);
+  }
+  .placeholder {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-content: center;
+    justify-items: center;
+    gap: var(--_space);
+    text-align: center;
+  }
+  .ringing .avatar {
+    animation: pulse 1.6s ease-in-out infinite;
+  }
+  @keyframes pulse {
+    50% {
+      box-shadow: 0 0 0 14px color-mix(in srgb, var(--_accent) 25%, transparent);
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .ringing .avatar {
+      animation: none;
+    }
+  }
+  .overlay {
+    position: absolute;
+    left: var(--_space);
+    top: var(--_space);
+    right: var(--_space);
+    display: flex;
+    flex-direction: column;
+    align-items: flex-start;
+    gap: calc(var(--_space) * 0.5);
+    pointer-events: none;
+  }
+  [part~='call-state'] {
+    max-width: 100%;
+    padding: calc(var(--_space) * 0.5) var(--_space);
+    border-radius: var(--_radius);
+    background: rgb(0 0 0 / 0.55);
+    color: #fff;
+    font-weight: 600;
+  }
+  .indicators {
+    display: flex;
+    flex-wrap: wrap;
+    gap: calc(var(--_space) * 0.5);
+  }
+  [part~='indicator'] {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    padding: 4px 10px;
+    border-radius: 999px;
+    background: rgb(0 0 0 / 0.6);
+    color: #fff;
+    font-size: 0.85em;
+  }
+  [part~='indicator'] svg {
+    width: 14px;
+    height: 14px;
+  }
+  /* Phones: a portrait stage, so the other person fills the screen and the overlays do not collide. */
+  @container (max-width: 480px) {
+    [part~='video-stage'] {
+      aspect-ratio: 3 / 4;
+      max-height: 60vh;
+    }
+    [part~='local-video'] {
+      width: 34%;
+    }
+    .placeholder {
+      --_avatar-size: 64px;
+    }
+  }
+`;

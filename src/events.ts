@@ -1,0 +1,51 @@
+/**
+ * The public DOM events of `<rtc-call>` and its parts: declared once here and
+ * added to `GlobalEventHandlersEventMap`, so `el.addEventListener('rtc-…')`
+ * is typed. They all bubble and cross shadow roots (`composed`), and are fired
+ * from what happened (a session event or a user action), never from a setter.
+ */
+import type { CallView, ChatEntry, SessionError } from './core/types.js';
+import type { Presence, PublicUser } from './protocol/index.js';
+
+export interface RtcSignedInDetail { user: PublicUser }
+export interface RtcSignedOutDetail { reason: 'user' | 'expired' }
+export interface RtcPresenceDetail { peers: Presence[] }
+export interface RtcIncomingCallDetail { call: CallView }
+export interface RtcCallStateDetail { call: CallView }
+export interface RtcChatMessageDetail { message: ChatEntry }
+export type RtcErrorDetail = SessionError;
+/** A person was picked in the people list (to chat with them). */
+export interface RtcPeerSelectDetail { peerId: string }
+
+export interface RtcEventDetails {
+  'rtc-signed-in': RtcSignedInDetail;
+  'rtc-signed-out': RtcSignedOutDetail;
+  'rtc-presence': RtcPresenceDetail;
+  'rtc-incoming-call': RtcIncomingCallDetail;
+  'rtc-call-state': RtcCallStateDetail;
+  'rtc-chat-message': RtcChatMessageDetail;
+  'rtc-error': RtcErrorDetail;
+  'rtc-peer-select': RtcPeerSelectDetail;
+}
+
+export type RtcEventName = keyof RtcEventDetails;
+
+export type RtcEvent<K extends RtcEventName> = CustomEvent<RtcEventDetails[K]>;
+
+/** Creates one of the public events with the shared flags. */
+export function createRtcEvent<K extends RtcEventName>(name: K, detail: RtcEventDetails[K]): RtcEvent<K> {
+  return new CustomEvent(name, { detail, bubbles: true, composed: true });
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'rtc-signed-in': RtcEvent<'rtc-signed-in'>;
+    'rtc-signed-out': RtcEvent<'rtc-signed-out'>;
+    'rtc-presence': RtcEvent<'rtc-presence'>;
+    'rtc-incoming-call': RtcEvent<'rtc-incoming-call'>;
+    'rtc-call-state': RtcEvent<'rtc-call-state'>;
+    'rtc-chat-message': RtcEvent<'rtc-chat-message'>;
+    'rtc-error': RtcEvent<'rtc-error'>;
+    'rtc-peer-select': RtcEvent<'rtc-peer-select'>;
+  }
+}
