@@ -1,0 +1,265 @@
+/**
+ * RTCPeerConnection wiring for one call. Only the caller (offerer) makes
+ * offers, including ICE restarts, so there is never an offer collision.
+ *
+ * The offerer adds one audio and one video transceiver up front, with or
+ * without tracks: media acquisition never holds up signalling, a camera
+ * arriving later is a `replaceTrack`, and screen sharing works even in an
+ * audio-only call (no renegotiation ever).
+ */
+import type { IceCandidate } from '../protocol/index.js';
+
+export type LinkCondition =
+  /** Media flows (DTLS up). */
+  | 'connected'
+  /** Was connected, lost the path; an ICE restart is under way (offerer) or awaited (answerer). */
+  | 'interrupted'
+  /** Never connected and ICE gave up. */
+  | 'failed';
+
+export interface PeerLinkOptions {
+  role: 'offerer' | 'answerer';
+  iceServers: RTCIceServer[];
+  /** Relay only: gather and send TURN candidates only, so our address never reaches the peer. */
+  relayOnly: boolean;
+  onDescription(description: { type: 'offer' | 'answer'; sdp: string }): void;
+  onCandidate(candidate: IceCandidate): void;
+  /** A new MediaStream object each time a remote track arrives. */
+  onRemoteStream(stream: MediaStream): void;
+  onCondition(condition: LinkCondition): void;
+  /** Waited for after `disconnected` before an ICE restart (it often recovers alone). */
+  disconnectGraceMs?: number;
+}
+
+type Kind = 'audio' | 'video';
+
+/** Whether an ICE candidate line is a TURN relay candidate. */
+export function isRelayCandidate(candidate: string): boolean {
+  return /\styp relay(\s|$)/.test(candidate);
+}
+
+export class PeerLink {
+  readonly pc: RTCPeerConnection;
+  readonly role: 'offerer' | 'answerer';
+  private readonly options: PeerLinkOptions;
+  private remote = new MediaStream();
+  private readonly local: Record<Kind, MediaStreamTrack | null> = { audio: null, video: null };
+  private readonly transceivers: Record<Kind, RTCRtpTransceiver | null> = { audio: null, video: null };
+  private pendingCandidates: RTCIceCandidateInit[] = [];
+  private everConnected = false;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  constructor(options: PeerLinkOptions) {
+    this.options = options;
+    this.role = options.role;
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    });
+    this.pc.onicecandidate = (ev) => {
+      const c = ev.candidate;
+      if (!c || !c.candidate) return; // end of candidates: nothing to send in trickle ICE
+      if (options.relayOnly && !isRelayCandidate(c.candidate)) return;
+      const json = c.toJSON();
+      options.onCandidate({
+        candidate: json.candidate ?? c.candidate,
+        sdpMid: json.sdpMid ?? null,
+        sdpMLineIndex: json.sdpMLineIndex ?? null,
+        usernameFragment: json.usernameFragment ?? null,
+      });
+    };
+    this.pc.ontrack = (ev) => {
+      if (this.remote.getTracks().includes(ev.track)) return;
+      this.remote = new MediaStream([...this.remote.getTracks(), ev.track]);
+      options.onRemoteStream(this.remote);
+    };
+    this.pc.onconnectionstatechange = () => this.onConnectionState();
+  }
+
+  get remoteStream(): MediaStream {
+    return this.remote;
+  }
+
+  /** Offerer: transceivers with what we have, then the offer (sent through onDescription). */
+  async createOffer(): Promise<void> {
+    if (this.role !== 'offerer') throw new Error('only the caller makes offers');
+    for (const kind of ['audio', 'video'] as const) {
+      if (this.transceivers[kind]) continue;
+      this.transceivers[kind] = this.pc.addTransceiver(this.local[kind] ?? kind, { direction: 'sendrecv' });
+    }
+    await this.makeOffer(false);
+  }
+
+  /** Offerer: applies the callee's answer. */
+  async acceptAnswer(sdp: string): Promise<void> {
+    if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.flushCandidates();
+  }
+
+  /** Answerer: applies an offer (the first one or an ICE restart) and answers it. */
+  async handleOffer(sdp: string): Promise<void> {
+    if (this.closed) return;
+    if (this.role !== 'answerer') throw new Error('the caller does not take offers');
+    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    for (const t of this.pc.getTransceivers()) {
+      const kind = t.receiver.track.kind as Kind;
+      if (this.transceivers[kind] || t.direction === 'stopped') continue;
+      this.transceivers[kind] = t;
+      t.direction = 'sendrecv';
+      if (this.local[kind]) await t.sender.replaceTrack(this.local[kind]);
+    }
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    this.options.onDescription({ type: 'answer', sdp: answer.sdp ?? '' });
+    await this.flushCandidates();
+  }
+
+  /** Adds a trickled candidate, holding it until the remote description is set. */
+  async addRemoteCandidate(candidate: IceCandidate): Promise<void> {
+    if (this.closed) return;
+    const init: RTCIceCandidateInit = {
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid ?? null,
+      sdpMLineIndex: candidate.sdpMLineIndex ?? null,
+      usernameFragment: candidate.usernameFragment ?? null,
+    };
+    if (!this.pc.remoteDescription) {
+      this.pendingCandidates.push(init);
+      return;
+    }
+    await this.addCandidateSafely(init);
+  }
+
+  /** Sends `track` (or nothing) for `kind`; no renegotiation. */
+  async setTrack(kind: Kind, track: MediaStreamTrack | null): Promise<void> {
+    this.local[kind] = track;
+    const t = this.transceivers[kind];
+    if (t && !this.closed) await t.sender.replaceTrack(track);
+  }
+
+  /** The track currently sent for `kind`. */
+  sentTrack(kind: Kind): MediaStreamTrack | null {
+    return this.transceivers[kind]?.sender.track ?? null;
+  }
+
+  async stats(): Promise<LinkStats> {
+    return readLinkStats(this.pc);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.pc.onicecandidate = this.pc.ontrack = this.pc.onconnectionstatechange = null;
+    this.pc.close();
+  }
+
+  private async makeOffer(iceRestart: boolean): Promise<void> {
+    const offer = await this.pc.createOffer({ iceRestart });
+    if (this.closed) return;
+    await this.pc.setLocalDescription(offer);
+    this.options.onDescription({ type: 'offer', sdp: offer.sdp ?? '' });
+  }
+
+  private async flushCandidates(): Promise<void> {
+    const pending = this.pendingCandidates.splice(0);
+    for (const c of pending) await this.addCandidateSafely(c);
+  }
+
+  private async addCandidateSafely(init: RTCIceCandidateInit): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(init);
+    } catch {
+      // A candidate for a previous ICE generation or an m-line we rejected: harmless, ignore.
+    }
+  }
+
+  private onConnectionState(): void {
+    if (this.closed) return;
+    const state = this.pc.connectionState;
+    if (state === 'connected') {
+      this.everConnected = true;
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+      this.options.onCondition('connected');
+      return;
+    }
+    if (state !== 'disconnected' && state !== 'failed') return;
+    if (!this.everConnected) {
+      if (state === 'failed') this.options.onCondition('failed');
+      return;
+    }
+    this.options.onCondition('interrupted');
+    if (this.role !== 'offerer') return; // the caller restarts ICE; we answer its new offer
+    if (state === 'failed') {
+      this.restartIce();
+    } else if (!this.restartTimer) {
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = null;
+        if (this.pc.connectionState !== 'connected') this.restartIce();
+      }, this.options.disconnectGraceMs ?? 2_000);
+    }
+  }
+
+  private restartIce(): void {
+    if (this.closed || this.pc.signalingState !== 'stable') return;
+    void this.makeOffer(true).catch(() => this.options.onCondition('failed'));
+  }
+}
+
+export interface LinkStats {
+  bytesReceived: { audio: number; video: number };
+  bytesSent: { audio: number; video: number };
+  /** Inbound video frame size, 0 when unknown. */
+  frameWidth: number;
+  frameHeight: number;
+  framesDecoded: number;
+  /** Local candidate type of the selected pair: host, srflx, prflx or relay; null before a pair is chosen. */
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+}
+
+/** Sums RTP byte counters by kind and finds the selected candidate pair (Chromium and Firefox report it differently). */
+export async function readLinkStats(pc: RTCPeerConnection): Promise<LinkStats> {
+  const report = await pc.getStats();
+  const out: LinkStats = {
+    bytesReceived: { audio: 0, video: 0 },
+    bytesSent: { audio: 0, video: 0 },
+    frameWidth: 0,
+    frameHeight: 0,
+    framesDecoded: 0,
+    localCandidateType: null,
+    remoteCandidateType: null,
+  };
+  const byId = new Map<string, Record<string, unknown>>();
+  report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+  let pair: Record<string, unknown> | undefined;
+  for (const s of byId.values()) {
+    const kind = s.kind === 'video' || s.mediaType === 'video' ? 'video' : 'audio';
+    if (s.type === 'inbound-rtp') {
+      out.bytesReceived[kind] += Number(s.bytesReceived ?? 0);
+      if (kind === 'video') {
+        out.frameWidth = Number(s.frameWidth ?? out.frameWidth);
+        out.frameHeight = Number(s.frameHeight ?? out.frameHeight);
+        out.framesDecoded += Number(s.framesDecoded ?? 0);
+      }
+    } else if (s.type === 'outbound-rtp') {
+      out.bytesSent[kind] += Number(s.bytesSent ?? 0);
+    } else if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+      pair = byId.get(s.selectedCandidatePairId);
+    } else if (s.type === 'candidate-pair' && s.selected === true && !pair) {
+      pair = s;
+    }
+  }
+  if (pair) {
+    const local = byId.get(pair.localCandidateId as string);
+    const remote = byId.get(pair.remoteCandidateId as string);
+    out.localCandidateType = (local?.candidateType as string | undefined) ?? null;
+    out.remoteCandidateType = (remote?.candidateType as string | undefined) ?? null;
+  }
+  return out;
+}

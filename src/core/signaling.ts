@@ -1,0 +1,315 @@
+/**
+ * The signalling link: MQTT 3.1.1 over WebSocket to the backend's broker
+ * (PROTOCOL.md §3). MQTT.js is loaded lazily (`import('mqtt')`) so the
+ * sign-in form renders without its ~100 KB.
+ *
+ * One MQTT.js client per connection, all with the same clientId (it is this
+ * tab's `sid`, which must not change mid-call). MQTT.js's own reconnect is off:
+ * we reconnect with jittered backoff, and a token renewal opens a new
+ * connection with the new token before the old one is dropped (the broker
+ * takes the clientId over), so the visitor sees no "reconnecting".
+ */
+import type { IClientOptions, MqttClient } from 'mqtt';
+import {
+  MQTT_PATH,
+  PRESENCE_WILDCARD,
+  inboxTopic,
+  inboxWildcard,
+  statusTopic,
+  type InboxMessage,
+  type PresenceStatus,
+} from '../protocol/index.js';
+import { randomId } from './ids.js';
+import { routeMqttMessage, type MqttRoute } from './routing.js';
+import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './timing.js';
+
+export type SignalingState = 'connecting' | 'online' | 'reconnecting' | 'closed';
+
+export interface SignalingHandlers {
+  onState(state: SignalingState): void;
+  onRoute(route: MqttRoute): void;
+  /** After every (re)subscription; retained presence arrives right after. */
+  onSubscribed(): void;
+  /** The broker refused our token: resolve a fresh one, or null to stop for good. */
+  onAuthRefused(): Promise<string | null>;
+}
+
+type MqttModule = { connect: (url: string, opts: IClientOptions) => MqttClient };
+
+export interface SignalingOptions {
+  server: string;
+  userId: string;
+  token: string;
+  handlers: SignalingHandlers;
+  backoff?: BackoffOptions;
+  /** Seconds; the broker drops a silent client after 1.5× this, which is how fast others see us go offline. */
+  keepaliveSeconds?: number;
+  /** For tests that count loads; defaults to the lazy `import('mqtt')`. */
+  loadMqtt?: () => Promise<MqttModule>;
+}
+
+/** http(s)://host → ws(s)://host/mqtt */
+export function mqttUrl(server: string): string {
+  const url = new URL(MQTT_PATH, server.replace(/\/+$/, '') + '/');
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+export async function loadMqtt(): Promise<MqttModule> {
+  const mod = (await import('mqtt')) as unknown as MqttModule & { default?: MqttModule };
+  // The browser build (dist/mqtt.esm.js) only has a default export.
+  return mod.default && typeof mod.default.connect === 'function' ? mod.default : mod;
+}
+
+interface Queued {
+  topic: string;
+  payload: string;
+  qos: 0 | 1;
+  resolve(): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** MQTT CONNACK codes 4 and 5: bad username or password / not authorized. */
+const isAuthRefusal = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 4 || code === 5 || code === 134 || code === 135;
+};
+
+export class SignalingClient {
+  readonly clientId: string;
+  readonly userId: string;
+  private readonly url: string;
+  private readonly handlers: SignalingHandlers;
+  private readonly backoff: BackoffOptions;
+  private readonly keepalive: number;
+  private readonly load: () => Promise<MqttModule>;
+  private mqtt: MqttModule | null = null;
+  private token: string;
+  private active: MqttClient | null = null;
+  private pending: MqttClient | null = null;
+  private readonly refused = new WeakSet<MqttClient>();
+  private readonly tokenOf = new WeakMap<MqttClient, string>();
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private queue: Queued[] = [];
+  private closed = false;
+  private firstOutcome: (() => void) | null = null;
+  private currentState: SignalingState = 'connecting';
+
+  constructor(options: SignalingOptions) {
+    this.userId = options.userId;
+    this.clientId = `${options.userId}:${randomId(9)}`;
+    this.url = mqttUrl(options.server);
+    this.token = options.token;
+    this.handlers = options.handlers;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.keepalive = options.keepaliveSeconds ?? 20;
+    this.load = options.loadMqtt ?? loadMqtt;
+  }
+
+  get state(): SignalingState {
+    return this.currentState;
+  }
+
+  get isOnline(): boolean {
+    return this.currentState === 'online' && Boolean(this.active?.connected);
+  }
+
+  /** Loads MQTT.js and connects; resolves after the first connection succeeded or failed (retries go on). */
+  async start(): Promise<void> {
+    this.mqtt = await this.load();
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      this.firstOutcome = resolve;
+      this.open();
+    });
+  }
+
+  /**
+   * Uses a renewed token: connects again with it now (the broker would drop the
+   * old connection when the old token expires), keeping the current
+   * connection until the new one is up.
+   */
+  renewToken(token: string): void {
+    this.token = token;
+    if (this.closed) return;
+    // An attempt in flight swaps again once it is up (see promote); a scheduled retry uses the new token.
+    if (this.pending || this.retryTimer) return;
+    this.open();
+  }
+
+  /** Publishes one inbox message to `to`. `queue`: wait (briefly) for the link instead of failing while it is down. */
+  publishInbox(to: string, message: InboxMessage, options: { qos?: 0 | 1; queue?: boolean } = {}): Promise<void> {
+    return this.publish(inboxTopic(to, this.userId), JSON.stringify(message), options.qos ?? 0, options.queue ?? false);
+  }
+
+  publishStatus(status: PresenceStatus): Promise<void> {
+    return this.publish(statusTopic(this.userId), JSON.stringify({ status }), 0, true);
+  }
+
+  /** Closes for good (sends DISCONNECT so presence goes at once). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    for (const q of this.queue.splice(0)) {
+      clearTimeout(q.timer);
+      q.reject(new Error('signalling closed'));
+    }
+    const a = this.active;
+    const p = this.pending;
+    this.active = this.pending = null;
+    a?.end(false);
+    p?.end(true);
+    this.setState('closed');
+    this.firstOutcome?.();
+    this.firstOutcome = null;
+  }
+
+  private publish(topic: string, payload: string, qos: 0 | 1, queue: boolean): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('signalling closed'));
+    const client = this.active;
+    if (client?.connected && this.currentState === 'online') return this.send(client, topic, payload, qos);
+    if (!queue) return Promise.reject(new Error('not connected'));
+    return new Promise<void>((resolve, reject) => {
+      // Signalling older than this is useless (the call has timed out anyway).
+      const timer = setTimeout(() => {
+        this.queue = this.queue.filter((q) => q !== entry);
+        reject(new Error('not connected'));
+      }, 15_000);
+      const entry: Queued = { topic, payload, qos, resolve, reject, timer };
+      this.queue.push(entry);
+    });
+  }
+
+  private send(client: MqttClient, topic: string, payload: string, qos: 0 | 1): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      client.publish(topic, payload, { qos, retain: false }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  private setState(state: SignalingState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.handlers.onState(state);
+  }
+
+  private open(): void {
+    if (this.closed || !this.mqtt) return;
+    const client = this.mqtt.connect(this.url, {
+      protocolVersion: 4,
+      clean: true,
+      clientId: this.clientId,
+      username: this.userId,
+      password: this.token,
+      keepalive: this.keepalive,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      resubscribe: false,
+    });
+    this.pending = client;
+    this.tokenOf.set(client, this.token);
+
+    client.on('connect', () => {
+      if (client !== this.pending) return void client.end(true);
+      client.subscribe(
+        [inboxWildcard(this.userId), PRESENCE_WILDCARD],
+        { qos: 0 },
+        (error, granted) => {
+          if (client !== this.pending) return;
+          if (error || !granted || granted.some((g) => g.qos === 128)) {
+            // The broker refused our own topics: nothing works; treat as a failed attempt.
+            client.end(true);
+            return;
+          }
+          this.promote(client);
+        },
+      );
+    });
+    client.on('message', (topic, payload) => {
+      if (client !== this.active && client !== this.pending) return;
+      const route = routeMqttMessage(topic, payload, this.userId);
+      if (route) this.handlers.onRoute(route);
+    });
+    client.on('error', (error) => {
+      if (isAuthRefusal(error)) this.refused.add(client);
+    });
+    client.on('close', () => this.onClose(client));
+  }
+
+  private promote(client: MqttClient): void {
+    const previous = this.active;
+    this.active = client;
+    this.pending = null;
+    this.attempt = 0;
+    if (previous && previous !== client) previous.end(true);
+    this.setState('online');
+    this.handlers.onSubscribed();
+    for (const q of this.queue.splice(0)) {
+      clearTimeout(q.timer);
+      this.send(client, q.topic, q.payload, q.qos).then(q.resolve, q.reject);
+    }
+    this.firstOutcome?.();
+    this.firstOutcome = null;
+    // The token was renewed while this connection was being made: swap to the new one.
+    if (this.tokenOf.get(client) !== this.token) this.open();
+  }
+
+  private onClose(client: MqttClient): void {
+    if (this.closed) return;
+    if (client === this.pending) {
+      this.pending = null;
+      client.end(true);
+      if (this.refused.has(client)) {
+        void this.reauthenticate();
+        return;
+      }
+      if (!this.active?.connected) this.lost();
+      else this.scheduleRetry(); // a token swap failed but the old link lives: try again later
+      return;
+    }
+    if (client === this.active) {
+      this.active = null;
+      client.end(true);
+      if (!this.pending) this.lost();
+    }
+  }
+
+  private lost(): void {
+    this.setState('reconnecting');
+    this.firstOutcome?.();
+    this.firstOutcome = null;
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer) return;
+    const delay = reconnectDelay(this.attempt++, this.backoff);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.open();
+    }, delay);
+  }
+
+  private async reauthenticate(): Promise<void> {
+    let token: string | null = null;
+    try {
+      token = await this.handlers.onAuthRefused();
+    } catch {
+      // The renewal request itself failed (network): keep retrying with backoff.
+      if (!this.active?.connected) this.lost();
+      else this.scheduleRetry();
+      return;
+    }
+    if (this.closed) return;
+    if (token === null) {
+      this.close();
+      return;
+    }
+    this.token = token;
+    if (!this.active?.connected) this.setState('reconnecting');
+    this.scheduleRetry();
+  }
+}
