@@ -43,7 +43,12 @@ export interface Config {
   /** Folders served at `/`: the widget bundle (rollup output) and the demo pages. */
   distDir: string;
   demoDir: string;
+  /** Server log level (pino, to stderr); errors only by default. */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A configuration value that cannot be used; `variable` names the environment variable. */
 export class ConfigError extends Error {
@@ -142,6 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (policy !== 'all' && policy !== 'relay') {
     throw new ConfigError('ICE_TRANSPORT_POLICY', `must be "all" or "relay", got "${policy}"`);
   }
+  const logLevel = raw(env, 'LOG_LEVEL') ?? 'error';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
   const config: Config = {
     host: raw(env, 'HOST') ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -163,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerClient: integer(env, 'MAX_SUBSCRIPTIONS_PER_CLIENT', 16, 2, 1000),
     distDir: path.join(PACKAGE_ROOT, 'dist'),
     demoDir: path.join(PACKAGE_ROOT, 'demo'),
+    logLevel: logLevel as LogLevel,
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

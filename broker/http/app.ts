@@ -62,7 +62,7 @@ function setCacheHeaders(res: { setHeader(name: string, value: string): unknown 
 
 export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: MAX_HTTP_BODY_BYTES,
     // Refuse rather than silently drop or coerce: wrong types and unknown fields are 400s.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },

@@ -43,7 +43,11 @@ function toApiError(error: FastifyError | ApiError): ApiError {
   }
   if (error.statusCode === 413) return new ApiError(413, 'payload_too_large', 'body is larger than 16 KiB');
   if (error.statusCode === 415) return new ApiError(415, 'unsupported_media_type', 'body must be application/json');
-  if (error.statusCode === 404) return new ApiError(404, 'not_found', 'not found');
+  // A path the static server refuses (e.g. traversal) is simply not there.
+  if (error.statusCode === 404 || error.statusCode === 403) return new ApiError(404, 'not_found', 'not found');
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError(error.statusCode, 'invalid_input', error.message);
+  }
   return new ApiError(500, 'internal', 'internal error');
 }
 

@@ -1,0 +1,119 @@
+/**
+ * The admin CLI (`tsx broker/admin.ts`), run as a child process on the same
+ * DATA_DIR as a running backend.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { USERS_FILE } from '../../broker/store/lowdb-store.js';
+import { REPO_ROOT, register, request, startTestBackend, tempDir } from './support.js';
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function admin(dataDir: string, args: string[], stdin?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/admin.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, SCRYPT_COST: '1024' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+const login = (backend: { origin: string }, email: string, password: string) =>
+  request(backend, 'POST', '/api/login', { json: { email, password } });
+
+test('add, list, reset-password and delete work on the store a running backend uses', async (t) => {
+  const dataDir = await tempDir(t);
+  const backend = await startTestBackend(t, { dataDir });
+
+  const empty = await admin(dataDir, ['list']);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.match(empty.stdout, /no users/);
+
+  const added = await admin(dataDir, ['add', '--name', 'Dora Admin', '--email', ' Dora@Example.test', '--password', 'first password']);
+  assert.equal(added.code, 0, added.stderr);
+  assert.match(added.stdout, /added \S+\tDora Admin\tdora@example\.test/);
+  // The running backend sees the new user at once.
+  const first = await login(backend, 'dora@example.test', 'first password');
+  assert.equal(first.status, 200);
+
+  // Password from standard input when --password is left out.
+  const piped = await admin(dataDir, ['add', '--name', 'Piped', '--email', 'piped@example.test'], 'piped password\n');
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal((await login(backend, 'piped@example.test', 'piped password')).status, 200);
+  // A user registered over HTTP shows up too.
+  await register(backend, { name: 'Via Http', email: 'http@example.test' });
+
+  const listed = await admin(dataDir, ['list']);
+  assert.equal(listed.code, 0);
+  const lines = listed.stdout.trim().split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(listed.stdout, /dora@example\.test/);
+  assert.match(listed.stdout, /http@example\.test/);
+  assert.doesNotMatch(listed.stdout, /scrypt|password/i);
+
+  const reset = await admin(dataDir, ['reset-password', '--email', 'DORA@example.test', '--password', 'second password']);
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.equal((await login(backend, 'dora@example.test', 'first password')).status, 401);
+  assert.equal((await login(backend, 'dora@example.test', 'second password')).status, 200);
+  const token = (await login(backend, 'dora@example.test', 'second password')).body.token;
+
+  const deleted = await admin(dataDir, ['delete', '--email', 'dora@example.test']);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  assert.equal((await login(backend, 'dora@example.test', 'second password')).status, 401);
+  // The deleted user's token is refused by the running backend.
+  assert.equal((await request(backend, 'GET', '/api/me', { token })).status, 401);
+
+  const stored = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8'));
+  assert.deepEqual(stored.users.map((u: { email: string }) => u.email).sort(), ['http@example.test', 'piped@example.test']);
+});
+
+test('clear errors, non-zero exit, nothing changed', async (t) => {
+  const dataDir = await tempDir(t);
+  assert.equal((await admin(dataDir, ['add', '--name', 'Eve', '--email', 'eve@example.test', '--password', 'eve password'])).code, 0);
+  const before = await readFile(join(dataDir, USERS_FILE), 'utf8');
+
+  const cases: Array<[string[], RegExp]> = [
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['add', '--email', 'x@example.test', '--password', 'long enough'], /missing --name/],
+    [['add', '--name', 'X', '--password', 'long enough'], /missing --email/],
+    [['add', '--name', 'Eve Again', '--email', 'EVE@example.test', '--password', 'long enough'], /already registered/],
+    [['add', '--name', 'Bad', '--email', 'not-an-email', '--password', 'long enough'], /email/],
+    [['add', '--name', 'Short', '--email', 's@example.test', '--password', 'short'], /password must be 8/],
+    [['reset-password', '--email', 'nobody@example.test', '--password', 'long enough'], /no user with email nobody@example\.test/],
+    [['delete', '--email', 'nobody@example.test'], /no user with email/],
+    [['delete'], /missing --email/],
+    [['list', '--colour'], /Unknown option '--colour'/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await admin(dataDir, args);
+    assert.equal(result.code, 1, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, message, args.join(' '));
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  }
+  assert.equal(await readFile(join(dataDir, USERS_FILE), 'utf8'), before);
+});
+
+test('a corrupt store is reported and left as it is', async (t) => {
+  const dataDir = await tempDir(t);
+  const file = join(dataDir, USERS_FILE);
+  await writeFile(file, '{ not json');
+  const result = await admin(dataDir, ['add', '--name', 'X', '--email', 'x@example.test', '--password', 'long enough']);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /cannot be read/);
+  assert.equal(await readFile(file, 'utf8'), '{ not json');
+});

@@ -1,0 +1,109 @@
+/**
+ * Configuration: defaults, parsing, and errors that name the variable —
+ * both from loadConfig and as a refused start of `tsx broker/main.ts`.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../broker/config.js';
+import { REPO_ROOT, tempDir } from './support.js';
+
+test('defaults', () => {
+  const config = loadConfig({});
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 8080);
+  assert.equal(config.dataDir, join(process.cwd(), 'data'));
+  assert.equal(config.jwtSecret, undefined);
+  assert.equal(config.tokenTtlSeconds, 3600);
+  assert.equal(config.allowedOrigins, '*');
+  assert.equal(config.scryptCost, 2 ** 17);
+  assert.deepEqual(config.turnUrls, []);
+  assert.deepEqual(config.stunUrls, []);
+  assert.ok(config.turnTtlSeconds <= 3600);
+  assert.equal(config.iceTransportPolicy, 'all');
+  assert.equal(config.publishRate, 50);
+  assert.equal(config.publishBurst, 200);
+});
+
+test('values from the environment', () => {
+  const config = loadConfig({
+    HOST: '0.0.0.0',
+    PORT: '9000',
+    DATA_DIR: '/var/lib/rtc',
+    JWT_SECRET: 's'.repeat(40),
+    TOKEN_TTL: '600',
+    ALLOWED_ORIGINS: 'https://a.test, https://b.test:8443',
+    SCRYPT_COST: '1024',
+    TURN_URLS: 'turn:turn.example:3478?transport=udp,turns:turn.example:5349',
+    TURN_SECRET: 'shh',
+    TURN_TTL: '900',
+    STUN_URLS: 'stun:stun.example:3478',
+    ICE_TRANSPORT_POLICY: 'relay',
+    PUBLISH_RATE: '10',
+    PUBLISH_BURST: '20',
+    AUTH_RATE_MAX: '100',
+    LOGIN_FAILURES_PER_EMAIL: '7',
+    LOGIN_FAILURES_PER_ADDRESS: '70',
+  });
+  assert.equal(config.host, '0.0.0.0');
+  assert.equal(config.port, 9000);
+  assert.equal(config.dataDir, '/var/lib/rtc');
+  assert.equal(config.tokenTtlSeconds, 600);
+  assert.deepEqual(config.allowedOrigins, ['https://a.test', 'https://b.test:8443']);
+  assert.equal(config.scryptCost, 1024);
+  assert.deepEqual(config.turnUrls, ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349']);
+  assert.equal(config.turnSecret, 'shh');
+  assert.equal(config.turnTtlSeconds, 900);
+  assert.deepEqual(config.stunUrls, ['stun:stun.example:3478']);
+  assert.equal(config.iceTransportPolicy, 'relay');
+  assert.equal(config.publishRate, 10);
+  assert.equal(config.publishBurst, 20);
+  assert.equal(config.authRateMax, 100);
+  assert.equal(config.loginFailuresPerEmail, 7);
+  assert.equal(config.loginFailuresPerAddress, 70);
+});
+
+test('invalid values throw a ConfigError that names the variable', () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ TOKEN_TTL: '0' }, 'TOKEN_TTL'],
+    [{ TOKEN_TTL: '-5' }, 'TOKEN_TTL'],
+    [{ SCRYPT_COST: '1000' }, 'SCRYPT_COST'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ ALLOWED_ORIGINS: 'not a url' }, 'ALLOWED_ORIGINS'],
+    [{ ALLOWED_ORIGINS: 'https://a.test/path' }, 'ALLOWED_ORIGINS'],
+    [{ TURN_URLS: 'http://turn.example' }, 'TURN_URLS'],
+    [{ TURN_URLS: 'turn:turn.example:3478' }, 'TURN_SECRET'],
+    [{ STUN_URLS: 'turn:x' }, 'STUN_URLS'],
+    [{ TURN_TTL: '99999999' }, 'TURN_TTL'],
+    [{ ICE_TRANSPORT_POLICY: 'none' }, 'ICE_TRANSPORT_POLICY'],
+    [{ ICE_TRANSPORT_POLICY: 'relay' }, 'ICE_TRANSPORT_POLICY'],
+    [{ PUBLISH_RATE: '0' }, 'PUBLISH_RATE'],
+    [{ PUBLISH_BURST: '1.5' }, 'PUBLISH_BURST'],
+    [{ AUTH_RATE_MAX: 'lots' }, 'AUTH_RATE_MAX'],
+    [{ LOGIN_FAILURES_PER_EMAIL: '0' }, 'LOGIN_FAILURES_PER_EMAIL'],
+    [{ LOGIN_FAILURES_PER_ADDRESS: 'x' }, 'LOGIN_FAILURES_PER_ADDRESS'],
+  ];
+  for (const [env, variable] of cases) {
+    assert.throws(
+      () => loadConfig(env),
+      (error: unknown) => error instanceof ConfigError && error.variable === variable && error.message.includes(variable),
+      JSON.stringify(env),
+    );
+  }
+});
+
+test('main refuses to start on invalid configuration and names the variable', async (t) => {
+  const dataDir = await tempDir(t);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/main.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, TOKEN_TTL: 'soon' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /TOKEN_TTL/);
+  assert.doesNotMatch(result.stderr, /at .*\(/, 'a message, not a stack trace');
+});

@@ -1,0 +1,83 @@
+/**
+ * Static serving: the widget bundle from dist/ (entry + hashed lazy chunks)
+ * and the demo pages at `/`, cache headers, and folders that do not exist
+ * (yet).
+ */
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startTestBackend, tempDir } from './support.js';
+
+async function site(t: Parameters<typeof tempDir>[0]) {
+  const root = await tempDir(t, 'rtc-call-static-');
+  const distDir = join(root, 'dist');
+  const demoDir = join(root, 'demo');
+  await mkdir(join(distDir, 'chunks'), { recursive: true });
+  await mkdir(demoDir, { recursive: true });
+  await writeFile(join(distDir, 'rtc-call.js'), 'export const entry = 1;\n');
+  await writeFile(join(distDir, 'chunks', 'mqtt-3f2a9c1b.js'), 'export const chunk = 1;\n');
+  await writeFile(join(demoDir, 'index.html'), '<!doctype html><title>demo</title><rtc-call></rtc-call>\n');
+  await writeFile(join(demoDir, 'theming.html'), '<!doctype html><title>theming</title>\n');
+  return { distDir, demoDir };
+}
+
+test('serves the bundle, its chunks and the demo pages with fitting cache headers', async (t) => {
+  const backend = await startTestBackend(t, await site(t));
+
+  const entry = await fetch(`${backend.origin}/rtc-call.js`);
+  assert.equal(entry.status, 200);
+  assert.match(entry.headers.get('content-type') ?? '', /javascript/);
+  assert.equal(await entry.text(), 'export const entry = 1;\n');
+  assert.match(entry.headers.get('cache-control') ?? '', /max-age=60\b/);
+
+  const chunk = await fetch(`${backend.origin}/chunks/mqtt-3f2a9c1b.js`);
+  assert.equal(chunk.status, 200);
+  assert.match(chunk.headers.get('content-type') ?? '', /javascript/);
+  assert.match(chunk.headers.get('cache-control') ?? '', /max-age=31536000.*immutable/);
+
+  const index = await fetch(`${backend.origin}/`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(await index.text(), /<rtc-call>/);
+
+  const theming = await fetch(`${backend.origin}/theming.html`);
+  assert.equal(theming.status, 200);
+  assert.match(await theming.text(), /theming/);
+
+  const missing = await fetch(`${backend.origin}/chunks/nope.js`);
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).error.code, 'not_found');
+});
+
+test('no path escapes the served folders', async (t) => {
+  const backend = await startTestBackend(t, await site(t));
+  for (const path of ['/../package.json', '/%2e%2e/package.json', '/chunks/..%2f..%2fpackage.json', '/..%5cpackage.json']) {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${backend.origin}${path}`, { method: 'GET' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.ok(status === 404 || status === 403 || status === 400, `${path}: ${status}`);
+  }
+});
+
+test('missing dist/ and demo/ folders do not stop the backend; files appear once built', async (t) => {
+  const root = await tempDir(t, 'rtc-call-static-');
+  const distDir = join(root, 'dist');
+  const demoDir = join(root, 'demo');
+  const backend = await startTestBackend(t, { distDir, demoDir });
+  const before = await fetch(`${backend.origin}/rtc-call.js`);
+  assert.equal(before.status, 404);
+  assert.equal((await before.json()).error.code, 'not_found');
+  assert.equal((await fetch(`${backend.origin}/healthz`)).status, 200);
+
+  await mkdir(distDir, { recursive: true });
+  await writeFile(join(distDir, 'rtc-call.js'), 'export {};\n');
+  const after = await fetch(`${backend.origin}/rtc-call.js`);
+  assert.equal(after.status, 200);
+});
