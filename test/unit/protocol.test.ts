@@ -1,0 +1,246 @@
+/**
+ * Unit tests of the wire contract's pure validators and topic helpers
+ * (src/protocol): every message type valid, each invalid variant refused.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  INBOX_MESSAGE_TYPES,
+  MAX_CHAT_TEXT_LENGTH,
+  MAX_MQTT_PAYLOAD_BYTES,
+  MAX_SDP_LENGTH,
+  PRESENCE_WILDCARD,
+  USER_ID_PATTERN,
+  inboxTopic,
+  inboxWildcard,
+  isInboxEnvelope,
+  isUserId,
+  isValidChatText,
+  parseInboxMessage,
+  parseJsonPayload,
+  parseTopic,
+  presenceTopic,
+  statusTopic,
+  validateInboxMessage,
+  validatePresence,
+  validateStatusUpdate,
+} from '../../src/protocol/index.js';
+
+const callId = 'c4ll-1d-0123456789';
+const sid = 'alice123:tab-1';
+const base = { callId, sid };
+
+/** One valid example per type: the validator must hand back exactly these fields. */
+const VALID: Record<string, Record<string, unknown>> = {
+  invite: { type: 'invite', ...base, media: { audio: true, video: false } },
+  ringing: { type: 'ringing', ...base },
+  accept: { type: 'accept', ...base },
+  reject: { type: 'reject', ...base, reason: 'busy' },
+  cancel: { type: 'cancel', ...base },
+  handled: { type: 'handled', ...base },
+  offer: { type: 'offer', ...base, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
+  answer: { type: 'answer', ...base, sdp: 'v=0\r\n' },
+  candidate: { type: 'candidate', ...base, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
+  'media-state': { type: 'media-state', ...base, audio: true, video: false, screen: true },
+  hangup: { type: 'hangup', ...base },
+  chat: { type: 'chat', id: 'msg-1', text: 'hello <b>there</b>', ts: 1700000000000 },
+};
+
+describe('validateInboxMessage', () => {
+  test('covers every type of the contract', () => {
+    assert.deepEqual(Object.keys(VALID).sort(), [...INBOX_MESSAGE_TYPES].sort());
+  });
+
+  for (const [type, message] of Object.entries(VALID)) {
+    test(`${type}: valid, returned as a clean copy without extra fields`, () => {
+      const result = validateInboxMessage({ ...message, extra: 'dropped', __proto__: { evil: true } });
+      assert.deepEqual(result, message);
+      assert.notEqual(result, message);
+      assert.equal(Object.hasOwn(result as object, 'extra'), false);
+    });
+  }
+
+  test('all reject reasons and all media combinations', () => {
+    for (const reason of ['declined', 'busy', 'unavailable']) {
+      assert.ok(validateInboxMessage({ ...VALID.reject, reason }));
+    }
+    for (const audio of [true, false]) {
+      for (const video of [true, false]) assert.ok(validateInboxMessage({ ...VALID.invite, media: { audio, video } }));
+    }
+  });
+
+  test('candidate with null and missing optional fields', () => {
+    assert.deepEqual(validateInboxMessage({ ...VALID.candidate, candidate: { candidate: '' } }), { ...VALID.candidate, candidate: { candidate: '' } });
+    const nulls = { candidate: 'c', sdpMid: null, sdpMLineIndex: null, usernameFragment: null };
+    assert.deepEqual(validateInboxMessage({ ...VALID.candidate, candidate: nulls }), { ...VALID.candidate, candidate: nulls });
+  });
+
+  const invalid: Array<[string, unknown]> = [
+    ['null', null],
+    ['a string', 'invite'],
+    ['an array', [VALID.invite]],
+    ['a number', 42],
+    ['no type', { ...base }],
+    ['non-string type', { ...VALID.ringing, type: 1 }],
+    ['unknown type', { ...VALID.ringing, type: 'teleport' }],
+    ['callId missing', { type: 'ringing', sid }],
+    ['callId too short', { ...VALID.ringing, callId: 'short' }],
+    ['callId too long', { ...VALID.ringing, callId: 'x'.repeat(129) }],
+    ['callId not a string', { ...VALID.ringing, callId: 1234567890123456789 }],
+    ['sid missing', { type: 'ringing', callId }],
+    ['sid empty', { ...VALID.ringing, sid: '' }],
+    ['invite without media', { type: 'invite', ...base }],
+    ['invite media not an object', { ...VALID.invite, media: 'audio' }],
+    ['invite media audio not boolean', { ...VALID.invite, media: { audio: 'yes', video: false } }],
+    ['invite media video missing', { ...VALID.invite, media: { audio: true } }],
+    ['reject without reason', { type: 'reject', ...base }],
+    ['reject with unknown reason', { ...VALID.reject, reason: 'bored' }],
+    ['offer without sdp', { type: 'offer', ...base }],
+    ['offer with empty sdp', { ...VALID.offer, sdp: '' }],
+    ['offer with sdp too long', { ...VALID.offer, sdp: 'x'.repeat(MAX_SDP_LENGTH + 1) }],
+    ['answer with non-string sdp', { ...VALID.answer, sdp: { sdp: 'v=0' } }],
+    ['candidate missing', { type: 'candidate', ...base }],
+    ['candidate not an object', { ...VALID.candidate, candidate: 'candidate:1' }],
+    ['candidate string missing', { ...VALID.candidate, candidate: { sdpMid: '0' } }],
+    ['candidate string too long', { ...VALID.candidate, candidate: { candidate: 'x'.repeat(4097) } }],
+    ['candidate sdpMid a number', { ...VALID.candidate, candidate: { candidate: 'c', sdpMid: 0 } }],
+    ['candidate sdpMLineIndex negative', { ...VALID.candidate, candidate: { candidate: 'c', sdpMLineIndex: -1 } }],
+    ['candidate sdpMLineIndex fractional', { ...VALID.candidate, candidate: { candidate: 'c', sdpMLineIndex: 0.5 } }],
+    ['candidate sdpMLineIndex huge', { ...VALID.candidate, candidate: { candidate: 'c', sdpMLineIndex: 5000 } }],
+    ['candidate usernameFragment a number', { ...VALID.candidate, candidate: { candidate: 'c', usernameFragment: 5 } }],
+    ['media-state missing screen', { type: 'media-state', ...base, audio: true, video: true }],
+    ['media-state audio not boolean', { ...VALID['media-state'], audio: 1 }],
+    ['chat without id', { type: 'chat', text: 'hi', ts: 1 }],
+    ['chat with empty id', { ...VALID.chat, id: '' }],
+    ['chat with blank text', { ...VALID.chat, text: '   ' }],
+    ['chat with text too long', { ...VALID.chat, text: 'x'.repeat(MAX_CHAT_TEXT_LENGTH + 1) }],
+    ['chat with non-string text', { ...VALID.chat, text: 5 }],
+    ['chat without ts', { type: 'chat', id: 'm', text: 'hi' }],
+    ['chat with negative ts', { ...VALID.chat, ts: -1 }],
+    ['chat with infinite ts', { ...VALID.chat, ts: Infinity }],
+    ['chat with string ts', { ...VALID.chat, ts: '1700000000000' }],
+  ];
+  for (const [label, value] of invalid) {
+    test(`refuses ${label}`, () => {
+      assert.equal(validateInboxMessage(value), null);
+    });
+  }
+
+  test('chat text of exactly the limit is accepted', () => {
+    assert.ok(validateInboxMessage({ ...VALID.chat, text: 'x'.repeat(MAX_CHAT_TEXT_LENGTH) }));
+    assert.equal(isValidChatText('x'.repeat(MAX_CHAT_TEXT_LENGTH)), true);
+    assert.equal(isValidChatText(''), false);
+    assert.equal(isValidChatText(undefined), false);
+  });
+});
+
+describe('payload parsing', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+
+  test('parseJsonPayload: text and bytes, invalid JSON, invalid UTF-8, too large', () => {
+    assert.deepEqual(parseJsonPayload('{"a":1}'), { a: 1 });
+    assert.deepEqual(parseJsonPayload(bytes('[1,2]')), [1, 2]);
+    assert.equal(parseJsonPayload('{nope'), undefined);
+    assert.equal(parseJsonPayload(new Uint8Array([0x22, 0xff, 0x22])), undefined);
+    assert.equal(parseJsonPayload(bytes(JSON.stringify('x'.repeat(MAX_MQTT_PAYLOAD_BYTES)))), undefined);
+    assert.equal(parseJsonPayload('"' + 'x'.repeat(MAX_MQTT_PAYLOAD_BYTES) + '"'), undefined);
+  });
+
+  test('parseInboxMessage validates after parsing', () => {
+    assert.deepEqual(parseInboxMessage(bytes(JSON.stringify(VALID.hangup))), VALID.hangup);
+    assert.equal(parseInboxMessage(bytes(JSON.stringify({ type: 'hangup' }))), null);
+    assert.equal(parseInboxMessage('not json'), null);
+  });
+
+  test('isInboxEnvelope: a JSON object with a string type, nothing more', () => {
+    assert.equal(isInboxEnvelope(bytes('{"type":"anything"}')), true);
+    assert.equal(isInboxEnvelope(bytes(JSON.stringify(VALID.offer))), true);
+    for (const payload of ['', 'null', '[]', '"chat"', '{"type":1}', '{}', '{"text":"hi"}', '[{"type":"chat"}]', 'garbage']) {
+      assert.equal(isInboxEnvelope(bytes(payload)), false, payload);
+    }
+    assert.equal(isInboxEnvelope(new Uint8Array([0x7b, 0xff, 0x7d])), false);
+  });
+});
+
+describe('presence and status', () => {
+  const presence = { id: 'alice123', name: 'Alice', status: 'available', sessions: 2 };
+
+  test('validatePresence accepts the backend shape and every status', () => {
+    for (const status of ['available', 'busy', 'away']) {
+      assert.deepEqual(validatePresence({ ...presence, status, extra: 1 }), { ...presence, status });
+    }
+  });
+
+  for (const [label, value] of [
+    ['null', null],
+    ['no id', { ...presence, id: undefined }],
+    ['empty id', { ...presence, id: '' }],
+    ['name not a string', { ...presence, name: 5 }],
+    ['name too long', { ...presence, name: 'n'.repeat(257) }],
+    ['unknown status', { ...presence, status: 'offline' }],
+    ['zero sessions', { ...presence, sessions: 0 }],
+    ['fractional sessions', { ...presence, sessions: 1.5 }],
+    ['sessions as string', { ...presence, sessions: '2' }],
+  ] as const) {
+    test(`validatePresence refuses ${label}`, () => assert.equal(validatePresence(value), null));
+  }
+
+  test('validateStatusUpdate', () => {
+    for (const status of ['available', 'busy', 'away']) assert.deepEqual(validateStatusUpdate({ status, x: 1 }), { status });
+    for (const value of [null, {}, { status: 'offline' }, { status: 1 }, 'busy', ['busy']]) {
+      assert.equal(validateStatusUpdate(value), null, JSON.stringify(value));
+    }
+  });
+});
+
+describe('topics', () => {
+  const a = 'alice_12';
+  const b = 'Bob-3456';
+
+  test('builders', () => {
+    assert.equal(presenceTopic(a), 'rtc/v1/presence/alice_12');
+    assert.equal(statusTopic(a), 'rtc/v1/status/alice_12');
+    assert.equal(inboxTopic(b, a), 'rtc/v1/inbox/Bob-3456/alice_12');
+    assert.equal(inboxWildcard(b), 'rtc/v1/inbox/Bob-3456/+');
+    assert.equal(PRESENCE_WILDCARD, 'rtc/v1/presence/+');
+  });
+
+  test('parseTopic reads every topic of the contract', () => {
+    assert.deepEqual(parseTopic(presenceTopic(a)), { kind: 'presence', userId: a });
+    assert.deepEqual(parseTopic(statusTopic(a)), { kind: 'status', userId: a });
+    assert.deepEqual(parseTopic(inboxTopic(b, a)), { kind: 'inbox', to: b, from: a });
+  });
+
+  for (const topic of [
+    '',
+    'rtc/v1',
+    'rtc/v1/',
+    'rtc/v2/presence/alice_12',
+    'RTC/v1/presence/alice_12',
+    'rtc/v1/presence',
+    'rtc/v1/presence/',
+    'rtc/v1/presence/+',
+    'rtc/v1/presence/#',
+    'rtc/v1/presence/alice_12/x',
+    'rtc/v1/status/short',
+    'rtc/v1/inbox/alice_12',
+    'rtc/v1/inbox/alice_12/+',
+    'rtc/v1/inbox/+/alice_12',
+    'rtc/v1/inbox/alice_12/Bob-3456/x',
+    'rtc/v1/inbox/alice_12//',
+    'rtc/v1/inbox/alice 12/Bob-3456',
+    'rtc/v1/other/alice_12',
+    '$SYS/rtc/v1/presence/alice_12',
+    '/rtc/v1/presence/alice_12',
+  ]) {
+    test(`parseTopic refuses ${JSON.stringify(topic)}`, () => assert.equal(parseTopic(topic), null));
+  }
+
+  test('user ids: 6–32 of [A-Za-z0-9_-], never a wildcard or separator', () => {
+    for (const id of ['abcdef', 'A'.repeat(32), 'a_b-c9', 'x'.repeat(6)]) assert.equal(isUserId(id), true, id);
+    for (const id of ['abcde', 'a'.repeat(33), 'abc/def', 'abc+def', 'abc#def', 'abc def', 'abcdé1', 12345678, null]) {
+      assert.equal(isUserId(id), false, String(id));
+    }
+    assert.equal(USER_ID_PATTERN.test('abc:defg'), false);
+  });
+});
