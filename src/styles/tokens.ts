@@ -18,6 +18,7 @@ export const tokens = css`
     --_danger: var(--rtc-color-danger, #c62828);
     --_danger-fg: var(--rtc-color-danger-fg, #ffffff);
     --_success: var(--rtc-color-success, #1e7d3a);
+    --_success-fg: var(--rtc-color-success-fg, #ffffff);
     --_warning: var(--rtc-color-warning, #a05a00);
     --_radius: var(--rtc-radius, 10px);
     --_font-family: var(
@@ -45,6 +46,7 @@ export const tokens = css`
       --_danger: var(--rtc-color-danger, #ff6b6b);
       --_danger-fg: var(--rtc-color-danger-fg, #1a0b0b);
       --_success: var(--rtc-color-success, #4cc27a);
+      --_success-fg: var(--rtc-color-success-fg, #0b1a10);
       --_warning: var(--rtc-color-warning, #f0a94a);
     }
   }
@@ -81,7 +83,7 @@ export const controls = css`
   select,
   textarea {
     font: inherit;
-    color: inherit;
+    color: var(--_fg);
   }
   button {
     display: inline-flex;

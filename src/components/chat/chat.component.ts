@@ -66,7 +66,7 @@ export class RtcChat extends LitElement {
   /** The id of the person to chat with. */
   @property({ attribute: 'peer-id' }) peerId = '';
 
-  @query('ol') private list?: HTMLOListElement;
+  @query('.messages') private list?: HTMLElement;
   @query('input') private input?: HTMLInputElement;
 
   private readonly sessionState = new SessionController(this);
@@ -91,10 +91,12 @@ export class RtcChat extends LitElement {
     return html`
       <section part="chat" aria-labelledby="chat-title">
         <h2 id="chat-title" part="chat-header">Chat with ${name}</h2>
-        <ol part="messages" role="log" aria-live="polite" aria-label=${`Messages with ${name}`} tabindex="0">
-          ${messages.length === 0 ? html`<li class="empty">No messages yet. Say hello!</li>` : nothing}
-          ${repeat(messages, (m) => m.id, (m) => this.renderMessage(m, name))}
-        </ol>
+        <div part="messages" class="messages" role="log" aria-live="polite" aria-label=${`Messages with ${name}`} tabindex="0">
+          ${messages.length === 0 ? html`<p class="empty">No messages yet. Say hello!</p>` : nothing}
+          <ol>
+            ${repeat(messages, (m) => m.id, (m) => this.renderMessage(m, name))}
+          </ol>
+        </div>
         ${error ? html`<p class="error" part="chat-error" role="alert">${error.message}</p>` : nothing}
         <form part="chat-form" @submit=${this.onSubmit}>
           <label for="chat-input" class="visually-hidden">Message to ${name}</label>

@@ -24,12 +24,17 @@ export const chatStyles = css`
     font-size: 1em;
     border-bottom: 1px solid var(--_border);
   }
-  ol {
+  .messages {
     flex: 1;
+    display: flex;
+    flex-direction: column;
+    overflow-y: auto;
+    padding: calc(var(--_space) * 1.5);
+  }
+  ol {
     list-style: none;
     margin: 0;
-    padding: calc(var(--_space) * 1.5);
-    overflow-y: auto;
+    padding: 0;
     display: flex;
     flex-direction: column;
     gap: var(--_space);

@@ -29,6 +29,7 @@ export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'accept', 'declin
  * @cssproperty --rtc-incoming-call-bg - Background of the dialog. Defaults to `--rtc-color-bg`.
  * @cssproperty --rtc-incoming-call-backdrop - The backdrop over the page.
  * @cssproperty --rtc-incoming-call-accept-bg - Background of the accept button. Defaults to `--rtc-color-success`.
+ * @cssproperty --rtc-incoming-call-accept-fg - Text colour of the accept button. Defaults to `--rtc-color-success-fg`.
  */
 export class RtcIncomingCall extends LitElement {
   static override styles = [tokens, controls, avatarStyles, incomingCallStyles];

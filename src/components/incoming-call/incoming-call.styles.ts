@@ -60,7 +60,7 @@ export const incomingCallStyles = css`
   button.accept {
     background: var(--rtc-incoming-call-accept-bg, var(--_success));
     border-color: var(--rtc-incoming-call-accept-bg, var(--_success));
-    color: #fff;
+    color: var(--rtc-incoming-call-accept-fg, var(--_success-fg));
     font-weight: 600;
   }
 `;

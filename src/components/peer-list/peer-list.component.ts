@@ -108,7 +108,7 @@ export class RtcPeerList extends LitElement {
           class="who"
           part="peer-select"
           aria-pressed=${selected ? 'true' : 'false'}
-          aria-label=${`Chat with ${peer.name}, ${status}${unread ? `, ${unread} unread` : ''}`}
+          title=${`Chat with ${peer.name}`}
           @click=${() => this.select(peer.id)}
         >
           <span class="avatar" aria-hidden="true">${initial(peer.name)}<span class="dot ${peer.status}"></span></span>
@@ -116,7 +116,9 @@ export class RtcPeerList extends LitElement {
             <span class="name" part="peer-name">${peer.name}</span>
             <span class="status" part="peer-status">${status}</span>
           </span>
-          ${unread ? html`<span class="unread" part="unread">${unread}</span>` : nothing}
+          ${unread
+            ? html`<span class="unread" part="unread">${unread}<span class="visually-hidden"> unread</span></span>`
+            : nothing}
         </button>
         <span class="actions">
           ${this.renderCallButton(peer, false, inCall)}

@@ -1,0 +1,18 @@
+/**
+ * rtc-call: importing this module defines every element
+ * (`<rtc-call>` and its parts) and exports their classes, the `Session`
+ * call engine and the event types.
+ */
+export * from './components/login/login.js';
+export * from './components/peer-list/peer-list.js';
+export * from './components/call-controls/call-controls.js';
+export * from './components/video-stage/video-stage.js';
+export * from './components/chat/chat.js';
+export * from './components/incoming-call/incoming-call.js';
+export * from './rtc-call/rtc-call.js';
+export { sessionContext } from './components/context.js';
+export { SessionController } from './components/session-controller.js';
+export { RingController } from './components/incoming-call/ring-controller.js';
+export { Session } from './core/session.js';
+export type * from './core/types.js';
+export * from './events.js';

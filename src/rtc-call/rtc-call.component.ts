@@ -1,0 +1,346 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { provide } from '@lit/context';
+import { property, state } from 'lit/decorators.js';
+import { sessionContext } from '../components/context.js';
+import { SessionController } from '../components/session-controller.js';
+import { LOGIN_PARTS } from '../components/login/login.component.js';
+import { PEER_LIST_PARTS } from '../components/peer-list/peer-list.component.js';
+import { CALL_CONTROLS_PARTS } from '../components/call-controls/call-controls.component.js';
+import { VIDEO_STAGE_PARTS } from '../components/video-stage/video-stage.component.js';
+import { CHAT_PARTS } from '../components/chat/chat.component.js';
+import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.component.js';
+import { Session } from '../core/session.js';
+import type { SessionApi, SessionEventMap, SessionOptions } from '../core/types.js';
+import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../events.js';
+import { tokens, controls } from '../styles/tokens.js';
+import { icon } from '../styles/icons.js';
+import { rtcCallStyles } from './rtc-call.styles.js';
+
+const exportParts = (parts: readonly string[]) => parts.join(', ');
+
+/** Session events and the public DOM event each one becomes. */
+const FORWARDED_EVENTS = {
+  'signed-in': 'rtc-signed-in',
+  'signed-out': 'rtc-signed-out',
+  presence: 'rtc-presence',
+  'incoming-call': 'rtc-incoming-call',
+  'call-state': 'rtc-call-state',
+  chat: 'rtc-chat-message',
+  error: 'rtc-error',
+} as const satisfies Partial<Record<keyof SessionEventMap, RtcEventName>>;
+
+/** The origin this script was loaded from: where the backend serving it lives. */
+const scriptOrigin = (): string => new URL(import.meta.url).origin;
+
+/**
+ * @summary Person-to-person audio/video calls, chat and screen sharing in one element.
+ *
+ * Creates a `Session` (the call engine) for its `server` and shares it with
+ * the elements inside through `@lit/context`. Every inner part is re-exported,
+ * so a page styles `rtc-call::part(call-button)` directly.
+ *
+ * @event rtc-signed-in - The visitor signed in or registered; `detail.user`.
+ * @event rtc-signed-out - The visitor signed out (`detail.reason` "user") or the sign-in expired ("expired").
+ * @event rtc-presence - The list of people online changed; `detail.peers`.
+ * @event rtc-incoming-call - Someone is calling; `detail.call`.
+ * @event rtc-call-state - The current call changed phase or media; `detail.call` (`phase`, `endReason`, `message`).
+ * @event rtc-chat-message - A chat message was sent or received; `detail.message` (text, never HTML).
+ * @event rtc-error - Something failed; `detail` is `{ code, message, scope }`.
+ * @event rtc-peer-select - A person was picked in the list to chat with; `detail.peerId`.
+ *
+ * @csspart base - The widget's frame.
+ * @csspart header - The top bar.
+ * @csspart title - The widget's title in the top bar.
+ * @csspart status - Every state line: the connection ("Online", "Reconnecting…") and the call ("Ringing Ada…").
+ * @csspart user-name - The signed-in visitor's name.
+ * @csspart hide-ip - The "Hide my IP address" switch (label with checkbox).
+ * @csspart sign-out - The sign-out button.
+ * @csspart main - The area below the top bar once signed in.
+ * @csspart sidebar - The column with the people list.
+ * @csspart stage - The column with the call and the chat.
+ * @csspart welcome - The hint shown when no call and no chat is open.
+ * @csspart error - Every error message (top bar banner and sign-in form).
+ * @csspart error-dismiss - The button closing the error banner.
+ * @csspart login-form - The sign-in / register form.
+ * @csspart login-title - The form's heading.
+ * @csspart name - The name input (registering).
+ * @csspart email - The email input.
+ * @csspart password - The password input.
+ * @csspart submit - The form's submit button.
+ * @csspart mode-switch - Switches between signing in and registering.
+ * @csspart peer-list - The people list.
+ * @csspart status-select - The visitor's own status selector.
+ * @csspart peer - One person in the list.
+ * @csspart peer-select - The button with a person's name (opens the chat).
+ * @csspart peer-name - A person's name.
+ * @csspart peer-status - A person's status in words.
+ * @csspart unread - A person's unread chat message count.
+ * @csspart call-button - Every call button (audio and video).
+ * @csspart audio-call - The audio call button.
+ * @csspart video-call - The video call button.
+ * @csspart empty - The text shown when nobody else is online.
+ * @csspart controls - The call control bar.
+ * @csspart control - Every call control button.
+ * @csspart mic-toggle - Mute / unmute (`aria-pressed`).
+ * @csspart camera-toggle - Camera off / on (`aria-pressed`).
+ * @csspart screen-toggle - Share screen / stop (`aria-pressed`).
+ * @csspart hangup - Hang up.
+ * @csspart cancel - Cancel an outgoing call while it rings.
+ * @csspart dismiss - Close the summary of an ended call.
+ * @csspart video-stage - The video area.
+ * @csspart remote-video - The other person's video.
+ * @csspart local-video - The own video preview.
+ * @csspart call-state - The call's state in words.
+ * @csspart indicator - Every indicator of the other side.
+ * @csspart remote-muted - The other side is muted.
+ * @csspart remote-camera-off - The other side's camera is off.
+ * @csspart remote-sharing - The other side shares a screen.
+ * @csspart chat - The chat panel.
+ * @csspart chat-header - The chat's heading.
+ * @csspart messages - The message list.
+ * @csspart message - One chat message.
+ * @csspart message-mine - One message sent by the visitor.
+ * @csspart message-theirs - One message received.
+ * @csspart message-meta - Sender and time of a message.
+ * @csspart message-text - The text of a message.
+ * @csspart message-failed - The "not delivered" marker.
+ * @csspart chat-form - The chat's form.
+ * @csspart chat-input - The chat input.
+ * @csspart chat-send - The chat send button.
+ * @csspart chat-error - Why a chat message could not be sent.
+ * @csspart incoming-call - The incoming call dialog.
+ * @csspart caller - The caller's name in the dialog.
+ * @csspart accept - Accept the incoming call.
+ * @csspart decline - Decline the incoming call.
+ *
+ * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
+ * @cssproperty --rtc-color-surface - Background of bars and received messages.
+ * @cssproperty --rtc-color-fg - Text colour.
+ * @cssproperty --rtc-color-muted - Secondary text colour.
+ * @cssproperty --rtc-color-border - Border colour.
+ * @cssproperty --rtc-color-accent - Accent colour (primary buttons, own messages, focus ring).
+ * @cssproperty --rtc-color-accent-fg - Text on the accent colour.
+ * @cssproperty --rtc-color-danger - Colour of hang up, decline and errors.
+ * @cssproperty --rtc-color-danger-fg - Text on the danger colour.
+ * @cssproperty --rtc-color-success - Colour of "available" and accept.
+ * @cssproperty --rtc-color-success-fg - Text on the success colour.
+ * @cssproperty --rtc-color-warning - Colour of "away" and reconnecting.
+ * @cssproperty --rtc-radius - Corner radius (10px).
+ * @cssproperty --rtc-font-family - Font family (system UI font).
+ * @cssproperty --rtc-font-size - Base font size (15px).
+ * @cssproperty --rtc-spacing - Base spacing unit (8px).
+ * @cssproperty --rtc-focus-ring - Box shadow of the keyboard focus ring.
+ * @cssproperty --rtc-call-bg - Background of the widget's frame. Defaults to `--rtc-color-bg`.
+ * @cssproperty --rtc-call-max-width - Maximum width of the widget (1100px).
+ * @cssproperty --rtc-call-sidebar-width - Width of the people column on wide screens (340px).
+ */
+export class RtcCall extends LitElement {
+  static override styles = [tokens, controls, rtcCallStyles];
+
+  /** Origin of the rtc-call backend. Defaults to the origin this script was loaded from. */
+  @property() server = scriptOrigin();
+
+  /** Keep the sign-in for the browser tab (sessionStorage), so a reload stays signed in. */
+  @property({ type: Boolean, attribute: 'remember-sign-in' }) rememberSignIn = false;
+
+  /** Offer video calls and start calls with the camera on. Set `video="false"` for audio only. */
+  @property({
+    attribute: 'video',
+    converter: { fromAttribute: (value) => value !== 'false', toAttribute: (value) => (value ? '' : 'false') },
+  })
+  video = true;
+
+  /** Relay all media through the TURN server so the other person never learns your IP address. */
+  @property({ type: Boolean, attribute: 'relay-only' }) relayOnly = false;
+
+  /** How long an outgoing call rings before it ends as missed, in ms (tests). Default 30 s. */
+  @property({ type: Number, attribute: 'ring-timeout' }) ringTimeout?: number;
+
+  @provide({ context: sessionContext })
+  @state()
+  private provided?: SessionApi;
+
+  @state() private chatPeer = '';
+  @state() private errorDismissed: object | null = null;
+
+  private readonly sessionState = new SessionController(this);
+  private forwarders: Array<() => void> = [];
+
+  /** The call engine of this widget (created when the element connects). */
+  get session(): SessionApi | undefined {
+    return this.provided;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.provided) this.createSession();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Leaving the page releases camera, sockets and timers; reconnecting creates a fresh session.
+    this.disposeSession();
+  }
+
+  private disposeSession(): void {
+    this.forwarders.forEach((off) => off());
+    this.forwarders = [];
+    this.provided?.dispose();
+    this.provided = undefined;
+    this.chatPeer = '';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const session = this.provided;
+    if (!session) return;
+    if (changed.has('server') && changed.get('server') !== undefined && session.options.server !== this.server) {
+      // A different backend means a different account: start over.
+      this.disposeSession();
+      this.createSession();
+    } else if (changed.has('relayOnly') && changed.get('relayOnly') !== undefined) {
+      session.setHideIp(this.relayOnly);
+    }
+  }
+
+  /** Calls a person; with the camera on unless `video` is false. */
+  call(userId: string, media?: { audio?: boolean; video?: boolean }): Promise<void> {
+    return this.requireSession().call(userId, { audio: true, video: this.video, ...media });
+  }
+
+  /** Ends the current call, whatever its phase (cancels an outgoing ring, declines an incoming one). */
+  hangup(): void {
+    const session = this.requireSession();
+    const call = session.state.call;
+    if (!call || call.phase === 'ended') return;
+    if (call.phase === 'ringing') {
+      if (call.direction === 'incoming') session.decline();
+      else session.cancel();
+    } else session.hangup();
+  }
+
+  signOut(): Promise<void> {
+    return this.requireSession().signOut();
+  }
+
+  private requireSession(): SessionApi {
+    if (!this.provided) throw new Error('<rtc-call> is not connected to the document');
+    return this.provided;
+  }
+
+  private createSession(): void {
+    const options: SessionOptions = {
+      server: this.server,
+      rememberSignIn: this.rememberSignIn,
+      video: this.video,
+      hideIp: this.relayOnly,
+    };
+    if (this.ringTimeout !== undefined) options.ringTimeoutMs = this.ringTimeout;
+    const session = new Session(options);
+    for (const [from, to] of Object.entries(FORWARDED_EVENTS) as Array<[keyof typeof FORWARDED_EVENTS, RtcEventName]>) {
+      const forward = (event: Event) => this.forward(to, event as CustomEvent);
+      session.addEventListener(from, forward);
+      this.forwarders.push(() => session.removeEventListener(from, forward));
+    }
+    // An incoming call opens the chat with the caller; signing out closes it.
+    const onIncoming = () => (this.chatPeer = session.state.call?.peer.id ?? this.chatPeer);
+    const onSignedOut = () => (this.chatPeer = '');
+    session.addEventListener('incoming-call', onIncoming);
+    session.addEventListener('signed-out', onSignedOut);
+    this.forwarders.push(
+      () => session.removeEventListener('incoming-call', onIncoming),
+      () => session.removeEventListener('signed-out', onSignedOut),
+    );
+    this.provided = session;
+    if (this.rememberSignIn) session.restore().catch(() => undefined);
+  }
+
+  private forward<K extends RtcEventName>(name: K, event: CustomEvent) {
+    this.dispatchEvent(createRtcEvent(name, event.detail as RtcEventDetails[K]));
+  }
+
+  override render() {
+    const state = this.sessionState.state;
+    if (!state) return nothing;
+    const signedIn = state.user !== null;
+    return html`
+      <div part="base">
+        <header part="header">
+          <p class="title" part="title">${icon('video')}Calls</p>
+          <span class="spacer"></span>
+          ${signedIn ? this.renderAccount() : nothing}
+        </header>
+        ${signedIn ? this.renderMain() : this.renderSignedOut()}
+      </div>
+      <rtc-incoming-call exportparts=${exportParts(INCOMING_CALL_PARTS)}></rtc-incoming-call>
+    `;
+  }
+
+  private renderSignedOut() {
+    return html`<div class="signed-out">
+      <rtc-login exportparts=${exportParts(LOGIN_PARTS)}></rtc-login>
+    </div>`;
+  }
+
+  private renderAccount() {
+    const state = this.sessionState.state!;
+    const words = { online: 'Online', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as Record<string, string>;
+    return html`
+      <span part="status" class=${state.connection} role="status">${words[state.connection] ?? 'Offline'}</span>
+      <span class="user" part="user-name" title=${state.user?.email ?? ''}>${state.user?.name}</span>
+      <label part="hide-ip" title="Relay your audio and video through the server, so the other person cannot see your IP address">
+        <input type="checkbox" .checked=${state.hideIp} @change=${this.onHideIp} />
+        ${icon('shield')}<span>Hide my IP<span class="hide-label-long"> address</span></span>
+      </label>
+      <button type="button" part="sign-out" @click=${() => this.signOut().catch(() => undefined)}>
+        ${icon('logout')}Sign out
+      </button>
+    `;
+  }
+
+  private renderMain() {
+    const state = this.sessionState.state!;
+    const error = state.error && state.error.scope !== 'chat' && state.error !== this.errorDismissed ? state.error : null;
+    // An incoming call still ringing is shown by the dialog only; the stage shows placed and answered calls.
+    const call = state.call && !(state.call.direction === 'incoming' && state.call.phase === 'ringing') ? state.call : null;
+    const idle = !call && !this.chatPeer;
+    return html`
+      ${error
+        ? html`<div class="banner error" part="error" role="alert">
+            <span>${error.message}</span>
+            <button type="button" part="error-dismiss" aria-label="Dismiss message" @click=${() => (this.errorDismissed = error)}>
+              ${icon('x')}
+            </button>
+          </div>`
+        : nothing}
+      <div part="main">
+        <section part="sidebar" aria-label="People">
+          <rtc-peer-list
+            exportparts=${exportParts(PEER_LIST_PARTS)}
+            selected-peer=${this.chatPeer}
+            .video=${this.video}
+            @rtc-peer-select=${(e: CustomEvent<{ peerId: string }>) => (this.chatPeer = e.detail.peerId)}
+          ></rtc-peer-list>
+        </section>
+        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label="Call and chat">
+          ${call
+            ? html`<rtc-video-stage exportparts=${exportParts(VIDEO_STAGE_PARTS)}></rtc-video-stage>
+                <rtc-call-controls exportparts=${exportParts(CALL_CONTROLS_PARTS)}></rtc-call-controls>`
+            : nothing}
+          ${this.chatPeer
+            ? html`<rtc-chat exportparts=${exportParts(CHAT_PARTS)} peer-id=${this.chatPeer}></rtc-chat>`
+            : call
+              ? nothing
+              : html`<div class="welcome" part="welcome">
+                  ${icon('chat')}
+                  <p><strong>Hello, ${state.user?.name}.</strong></p>
+                  <p>Pick someone in the list to chat with them, or call them with the phone or camera button.</p>
+                </div>`}
+        </section>
+      </div>
+    `;
+  }
+
+  private onHideIp(event: Event) {
+    this.provided?.setHideIp((event.target as HTMLInputElement).checked);
+  }
+}

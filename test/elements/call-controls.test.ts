@@ -1,0 +1,60 @@
+/// <reference types="mocha" />
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/components/call-controls/call-controls.js';
+import type { RtcCallControls } from '../../src/components/call-controls/call-controls.js';
+import { connectedCall, disposeSessions, ringingCall, part, twoPeople, waitForState } from './helpers.js';
+
+describe('rtc-call-controls', () => {
+  afterEach(disposeSessions);
+
+  it('renders nothing without a call', async () => {
+    const [ada] = await twoPeople('Ada NoCall', 'Grace NoCall');
+    const el = await fixture<RtcCallControls>(html`<rtc-call-controls .session=${ada.session}></rtc-call-controls>`);
+    expect(part(el, 'controls')).to.be.null;
+  });
+
+  it('cancels an outgoing call while it rings', async () => {
+    const [ada, grace] = await twoPeople('Ada Cancel', 'Grace Cancel');
+    const el = await fixture<RtcCallControls>(html`<rtc-call-controls .session=${ada.session}></rtc-call-controls>`);
+    await ringingCall(ada, grace);
+    await el.updateComplete;
+    expect(part(el, 'hangup')).to.be.null;
+    await expect(el).to.be.accessible();
+    part(el, 'cancel')!.click();
+    const state = await waitForState(grace.session, (s) => s.call?.phase === 'ended', 'Grace sees the end');
+    expect(state.call!.endReason).to.equal('cancelled');
+    await el.updateComplete;
+    expect(part(el, 'dismiss')).to.exist;
+    part(el, 'dismiss')!.click();
+    await waitForState(ada.session, (s) => s.call === null, 'dismissed');
+  });
+
+  it('mutes, turns the camera off and hangs up during a call', async () => {
+    const [ada, grace] = await twoPeople('Ada Controls', 'Grace Controls');
+    const el = await fixture<RtcCallControls>(html`<rtc-call-controls .session=${ada.session}></rtc-call-controls>`);
+    await connectedCall(ada, grace);
+    await el.updateComplete;
+    for (const name of ['mic-toggle', 'camera-toggle', 'screen-toggle', 'hangup']) expect(part(el, name), name).to.exist;
+    await expect(el).to.be.accessible();
+
+    const mic = part(el, 'mic-toggle')!;
+    expect(mic.getAttribute('aria-pressed')).to.equal('false');
+    mic.click();
+    await waitForState(ada.session, (s) => s.call?.local.audio === false, 'muted');
+    await waitForState(grace.session, (s) => s.call?.remote.audio === false, 'Grace sees the mute');
+    await el.updateComplete;
+    expect(mic.getAttribute('aria-pressed')).to.equal('true');
+
+    const camera = part(el, 'camera-toggle')!;
+    camera.click();
+    await waitForState(ada.session, (s) => s.call?.local.video === false, 'camera off');
+    await el.updateComplete;
+    expect(camera.getAttribute('aria-pressed')).to.equal('true');
+    camera.click();
+    await waitForState(ada.session, (s) => s.call?.local.video === true, 'camera back on');
+
+    part(el, 'hangup')!.click();
+    const state = await waitForState(grace.session, (s) => s.call?.phase === 'ended', 'Grace sees the end');
+    expect(state.call!.endReason).to.equal('remote-hangup');
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Shared helpers of the element tests: real `Session`s signed in against the
+ * real backend started by web-test-runner, and waits on real state changes.
+ */
+import { Session } from '../../src/core/session.js';
+import type { CallView, SessionApi, SessionOptions, SessionState } from '../../src/core/types.js';
+import { backendOrigin, newUser, type TestUser } from '../support/backend.js';
+
+const sessions = new Set<SessionApi>();
+
+/** A real Session against the test backend; disposed by `disposeSessions()`. */
+export function newSession(options: Partial<SessionOptions> = {}): SessionApi {
+  const session = new Session({ server: backendOrigin(), ...options });
+  sessions.add(session);
+  return session;
+}
+
+/** Disposes every session made by `newSession` (call in afterEach). */
+export function disposeSessions(): void {
+  for (const s of sessions) s.dispose();
+  sessions.clear();
+}
+
+/** Resolves with the state once `predicate` holds, checking after every `change` event. */
+export function waitForState(
+  session: SessionApi,
+  predicate: (state: SessionState) => boolean,
+  what = 'session state',
+  timeoutMs = 20_000,
+): Promise<SessionState> {
+  if (predicate(session.state)) return Promise.resolve(session.state);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      session.removeEventListener('change', check);
+      reject(new Error(`timed out waiting for ${what}; state: ${JSON.stringify({ ...session.state, call: session.state.call?.phase })}`));
+    }, timeoutMs);
+    function check() {
+      if (!predicate(session.state)) return;
+      clearTimeout(timer);
+      session.removeEventListener('change', check);
+      resolve(session.state);
+    }
+    session.addEventListener('change', check);
+  });
+}
+
+export interface SignedIn {
+  session: SessionApi;
+  user: TestUser;
+}
+
+/** Registers a fresh user and signs a new session in with it, online on MQTT. */
+export async function signedIn(name?: string, options: Partial<SessionOptions> = {}): Promise<SignedIn> {
+  const user = await newUser(name);
+  const session = newSession(options);
+  await session.signIn(user.email, user.password);
+  await waitForState(session, (s) => s.connection === 'online', `${user.user.name} online`);
+  return { session, user };
+}
+
+/** Two signed-in people who see each other online. */
+export async function twoPeople(nameA = 'Ada Lovelace', nameB = 'Grace Hopper'): Promise<[SignedIn, SignedIn]> {
+  const a = await signedIn(nameA);
+  const b = await signedIn(nameB);
+  await waitForState(a.session, (s) => s.peers.some((p) => p.id === b.user.user.id), `${nameA} sees ${nameB}`);
+  await waitForState(b.session, (s) => s.peers.some((p) => p.id === a.user.user.id), `${nameB} sees ${nameA}`);
+  return [a, b];
+}
+
+const inPhase = (call: CallView | null, phase: CallView['phase']) => call !== null && call.phase === phase;
+
+/** `a` calls `b`; resolves once `b` rings. */
+export async function ringingCall(a: SignedIn, b: SignedIn, media = { audio: true, video: false }): Promise<void> {
+  await a.session.call(b.user.user.id, media);
+  await waitForState(b.session, (s) => inPhase(s.call, 'ringing'), 'incoming call');
+}
+
+/** `a` calls `b`, `b` accepts; resolves once both calls are connected. */
+export async function connectedCall(a: SignedIn, b: SignedIn, media = { audio: true, video: true }): Promise<void> {
+  await ringingCall(a, b, media);
+  await b.session.accept();
+  await waitForState(a.session, (s) => inPhase(s.call, 'connected'), 'caller connected');
+  await waitForState(b.session, (s) => inPhase(s.call, 'connected'), 'callee connected');
+}
+
+/** Shadow-root query by part name (first match). */
+export function part<T extends Element = HTMLElement>(host: Element, name: string): T | null {
+  return host.shadowRoot?.querySelector<T>(`[part~="${name}"]`) ?? null;
+}
+
+export function parts<T extends Element = HTMLElement>(host: Element, name: string): T[] {
+  return [...(host.shadowRoot?.querySelectorAll<T>(`[part~="${name}"]`) ?? [])];
+}

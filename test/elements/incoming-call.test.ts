@@ -1,0 +1,56 @@
+/// <reference types="mocha" />
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/components/incoming-call/incoming-call.js';
+import type { RtcIncomingCall } from '../../src/components/incoming-call/incoming-call.js';
+import { disposeSessions, part, ringingCall, twoPeople, waitForState } from './helpers.js';
+
+describe('rtc-incoming-call', () => {
+  afterEach(disposeSessions);
+
+  it('rings with the caller name, takes focus and accepts in one click', async () => {
+    const [ada, grace] = await twoPeople('Ada Ring', 'Grace Ring');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${grace.session}></rtc-incoming-call>`);
+    expect(part(el, 'incoming-call')).to.be.null;
+    expect(el.ring.ringing).to.be.false;
+
+    await ringingCall(ada, grace, { audio: true, video: true });
+    await el.updateComplete;
+    const dialog = part(el, 'incoming-call')!;
+    expect(dialog.getAttribute('role')).to.equal('alertdialog');
+    expect(part(el, 'caller')!.textContent).to.contain('Ada Ring is calling');
+    expect(el.shadowRoot!.querySelector('[aria-live="assertive"]')!.textContent).to.contain('Ada Ring is calling you');
+    expect(el.shadowRoot!.activeElement).to.equal(part(el, 'accept'));
+    expect(el.ring.ringing).to.be.true;
+    // Check contrast once the opening animation has finished.
+    await Promise.all(dialog.getAnimations().map((a) => a.finished));
+    await expect(el).to.be.accessible();
+
+    part(el, 'accept')!.click();
+    await waitForState(ada.session, (s) => s.call?.phase === 'connected', 'Ada connected');
+    await el.updateComplete;
+    expect(part(el, 'incoming-call')).to.be.null;
+    expect(el.ring.ringing).to.be.false;
+  });
+
+  it('declines in one click', async () => {
+    const [ada, grace] = await twoPeople('Ada Decline', 'Grace Decline');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${grace.session}></rtc-incoming-call>`);
+    await ringingCall(ada, grace);
+    await el.updateComplete;
+    expect(part(el, 'caller')!.textContent).to.contain('Ada Decline');
+    part(el, 'decline')!.click();
+    const state = await waitForState(ada.session, (s) => s.call?.phase === 'ended', 'Ada sees the end');
+    expect(state.call!.endReason).to.equal('declined');
+  });
+
+  it('stops ringing when it leaves the page', async () => {
+    const [ada, grace] = await twoPeople('Ada Leave', 'Grace Leave');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${grace.session}></rtc-incoming-call>`);
+    await ringingCall(ada, grace);
+    await el.updateComplete;
+    expect(el.ring.ringing).to.be.true;
+    el.remove();
+    expect(el.ring.ringing).to.be.false;
+    ada.session.cancel();
+  });
+});

@@ -1,0 +1,74 @@
+/// <reference types="mocha" />
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/components/peer-list/peer-list.js';
+import type { RtcPeerList } from '../../src/components/peer-list/peer-list.js';
+import { disposeSessions, part, parts, twoPeople, waitForState } from './helpers.js';
+
+describe('rtc-peer-list', () => {
+  afterEach(disposeSessions);
+
+  it('shows the other person online, live, with their status', async () => {
+    const [ada, grace] = await twoPeople('Ada Peerlist', 'Grace Peerlist');
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${ada.session}></rtc-peer-list>`);
+    const row = parts(el, 'peer').find((p) => p.textContent!.includes('Grace Peerlist'))!;
+    expect(row, 'Grace in the list').to.exist;
+    expect(row.querySelector('[part~="peer-status"]')!.textContent).to.equal('Available');
+    expect(row.querySelectorAll('[part~="call-button"]').length).to.equal(2);
+
+    grace.session.setStatus('busy');
+    await waitForState(ada.session, (s) => s.peers.find((p) => p.id === grace.user.user.id)?.status === 'busy', 'busy');
+    await el.updateComplete;
+    expect(row.querySelector('[part~="peer-status"]')!.textContent).to.equal('Busy');
+
+    grace.session.dispose();
+    await waitForState(ada.session, (s) => !s.peers.some((p) => p.id === grace.user.user.id), 'Grace gone');
+    await el.updateComplete;
+    expect(parts(el, 'peer').some((p) => p.textContent!.includes('Grace Peerlist'))).to.be.false;
+  });
+
+  it('changes own status from the selector', async () => {
+    const [ada] = await twoPeople('Ada Status', 'Grace Status');
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${ada.session}></rtc-peer-list>`);
+    const select = part<HTMLSelectElement>(el, 'status-select')!;
+    expect(select.value).to.equal('available');
+    select.value = 'away';
+    select.dispatchEvent(new Event('change'));
+    await waitForState(ada.session, (s) => s.status === 'away', 'own status away');
+  });
+
+  it('calls a person with one click', async () => {
+    const [ada, grace] = await twoPeople('Ada Caller', 'Grace Callee');
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${ada.session}></rtc-peer-list>`);
+    part(el, 'audio-call')!.click();
+    const { detail } = await oneEvent(grace.session, 'incoming-call');
+    expect(detail.call.peer.id).to.equal(ada.user.user.id);
+    expect(detail.call.media.video).to.be.false;
+    await el.updateComplete;
+    // One call at a time: the buttons are disabled while it rings.
+    expect(parts<HTMLButtonElement>(el, 'call-button').every((b) => b.disabled)).to.be.true;
+    ada.session.cancel();
+  });
+
+  it('counts unread messages and fires rtc-peer-select', async () => {
+    const [ada, grace] = await twoPeople('Ada Unread', 'Grace Unread');
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${ada.session}></rtc-peer-list>`);
+    await grace.session.sendChat(ada.user.user.id, 'one');
+    await grace.session.sendChat(ada.user.user.id, 'two');
+    await waitForState(ada.session, (s) => s.unread[grace.user.user.id] === 2, 'two unread');
+    await el.updateComplete;
+    expect(part(el, 'unread')!.textContent!.trim()).to.equal('2 unread');
+    setTimeout(() => part(el, 'peer-select')!.click());
+    const { detail } = await oneEvent(el, 'rtc-peer-select');
+    expect(detail.peerId).to.equal(grace.user.user.id);
+    await expect(el).to.be.accessible();
+  });
+
+  it('is accessible when nobody is online', async () => {
+    const [ada, grace] = await twoPeople('Ada Alone', 'Grace Leaving');
+    grace.session.dispose();
+    await waitForState(ada.session, (s) => s.peers.length === 0, 'empty list');
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${ada.session}></rtc-peer-list>`);
+    expect(part(el, 'empty')).to.exist;
+    await expect(el).to.be.accessible();
+  });
+});

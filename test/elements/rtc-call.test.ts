@@ -1,0 +1,158 @@
+/// <reference types="mocha" />
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/rtc-call/rtc-call.js';
+import type { RtcCall } from '../../src/rtc-call/rtc-call.js';
+import { backendOrigin, newUser } from '../support/backend.js';
+import { disposeSessions, signedIn, waitForState } from './helpers.js';
+
+/** Every part the page can style through `rtc-call::part(...)`. */
+const REQUIRED_PARTS = [
+  'login-form', 'name', 'email', 'password', 'submit', 'sign-out', 'peer', 'call-button', 'incoming-call',
+  'accept', 'decline', 'cancel', 'hangup', 'mic-toggle', 'camera-toggle', 'screen-toggle', 'local-video',
+  'remote-video', 'chat', 'chat-input', 'chat-send', 'message', 'status', 'error',
+];
+
+/** Parts reachable from the page: the root's own, plus those its children export. */
+function exportedParts(root: RtcCall): Set<string> {
+  const names = new Set<string>();
+  const shadow = root.shadowRoot!;
+  for (const el of shadow.querySelectorAll('[part]')) el.getAttribute('part')!.split(/\s+/).forEach((p) => names.add(p));
+  for (const el of shadow.querySelectorAll('[exportparts]')) {
+    el.getAttribute('exportparts')!.split(',').forEach((p) => names.add(p.trim().split(':').pop()!.trim()));
+  }
+  return names;
+}
+
+/** Deep query through the shadow roots of the widget, by part name. */
+function findPart(root: Element, name: string): HTMLElement | null {
+  const stack: ParentNode[] = [root.shadowRoot!];
+  while (stack.length) {
+    const node = stack.pop()!;
+    const hit = node.querySelector<HTMLElement>(`[part~="${name}"]`);
+    if (hit) return hit;
+    for (const el of node.querySelectorAll('*')) if (el.shadowRoot) stack.push(el.shadowRoot);
+  }
+  return null;
+}
+
+async function until<T>(what: string, get: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = get();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
+
+function type(input: HTMLInputElement, value: string) {
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+}
+
+describe('rtc-call', () => {
+  let style: HTMLStyleElement | undefined;
+  afterEach(() => {
+    style?.remove();
+    style = undefined;
+    disposeSessions();
+  });
+
+  it('re-exports every required part to the page', async () => {
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()}></rtc-call>`);
+    const names = exportedParts(el);
+    // Signed in, with a ringing outgoing call and the chat open, every inner element is on screen.
+    const user = await newUser('Root Parts');
+    await el.session!.signIn(user.email, user.password);
+    await waitForState(el.session!, (s) => s.connection === 'online', 'online');
+    const other = await signedIn('Root Parts Other');
+    await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
+    await el.call(other.user.user.id);
+    (await until('peer-select', () => findPart(el, 'peer-select'))).click();
+    await until('chat and call stage', () => findPart(el, 'chat') && findPart(el, 'video-stage'));
+    exportedParts(el).forEach((n) => names.add(n));
+    for (const name of REQUIRED_PARTS) expect(names.has(name), `part ${name}`).to.be.true;
+    el.hangup();
+  });
+
+  it('lets a page stylesheet style rtc-call::part(submit)', async () => {
+    style = document.createElement('style');
+    style.textContent = 'rtc-call::part(submit) { background-color: rgb(1, 2, 3); } rtc-call { --rtc-radius: 3px; }';
+    document.head.append(style);
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()}></rtc-call>`);
+    const submit = await until('submit button', () => findPart(el, 'submit'));
+    expect(getComputedStyle(submit).backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(getComputedStyle(submit).borderTopLeftRadius).to.equal('3px');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the error of a wrong password', async () => {
+    const user = await newUser('Root Wrong');
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()}></rtc-call>`);
+    type(await until('email', () => findPart(el, 'email') as HTMLInputElement), user.email);
+    type(findPart(el, 'password') as HTMLInputElement, 'wrong password!');
+    setTimeout(() => findPart(el, 'submit')!.click());
+    const { detail } = await oneEvent(el, 'rtc-error');
+    expect(detail.code).to.equal('invalid_credentials');
+    const error = await until('error shown', () => findPart(el, 'error'));
+    expect(error.textContent).to.contain('Wrong email or password');
+  });
+
+  it('registers through the form, shows the people list, sees another user come online and calls them', async () => {
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} ring-timeout="20000"></rtc-call>`);
+    (await until('mode switch', () => findPart(el, 'mode-switch'))).click();
+    type(await until('name', () => findPart(el, 'name') as HTMLInputElement), 'Root Registrant');
+    type(findPart(el, 'email') as HTMLInputElement, `root${Date.now().toString(36)}@example.test`);
+    type(findPart(el, 'password') as HTMLInputElement, 'a long enough password');
+    setTimeout(() => findPart(el, 'submit')!.click());
+    const signedInEvent = await oneEvent(el, 'rtc-signed-in');
+    expect(signedInEvent.detail.user.name).to.equal('Root Registrant');
+    expect(signedInEvent.bubbles && signedInEvent.composed).to.be.true;
+    await until('people list', () => findPart(el, 'peer-list'));
+    expect(findPart(el, 'login-form')).to.be.null;
+    expect(findPart(el, 'sign-out')).to.exist;
+
+    const presence = new Promise<void>((resolve) => {
+      el.addEventListener('rtc-presence', function check(e) {
+        if (!e.detail.peers.some((p) => p.name === 'Root Other')) return;
+        el.removeEventListener('rtc-presence', check);
+        resolve();
+      });
+    });
+    const other = await signedIn('Root Other');
+    await presence;
+    const row = await until('Root Other in the list', () => findPart(el, 'peer')?.textContent?.includes('Root Other') && findPart(el, 'peer'));
+    expect(row.querySelector('[part~="peer-status"]')!.textContent).to.equal('Available');
+    await expect(el).to.be.accessible();
+
+    setTimeout(() => el.call(other.user.user.id));
+    const callEvent = await oneEvent(el, 'rtc-call-state');
+    expect(callEvent.detail.call.peer.id).to.equal(other.user.user.id);
+    await waitForState(other.session, (s) => s.call?.phase === 'ringing', 'other rings');
+    await until('cancel button', () => findPart(el, 'cancel'));
+    el.hangup();
+    await waitForState(other.session, (s) => s.call?.phase === 'ended', 'other sees the cancel');
+
+    setTimeout(() => findPart(el, 'sign-out')!.click());
+    const out = await oneEvent(el, 'rtc-signed-out');
+    expect(out.detail.reason).to.equal('user');
+    await until('login form again', () => findPart(el, 'login-form'));
+  });
+
+  it('fires rtc-incoming-call and shows the dialog with accept and decline', async () => {
+    const user = await newUser('Root Callee');
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()}></rtc-call>`);
+    await el.session!.signIn(user.email, user.password);
+    await waitForState(el.session!, (s) => s.connection === 'online', 'online');
+    const caller = await signedIn('Root Caller');
+    await waitForState(caller.session, (s) => s.peers.some((p) => p.id === user.user.id), 'caller sees callee');
+    setTimeout(() => caller.session.call(user.user.id, { audio: true, video: false }));
+    const { detail } = await oneEvent(el, 'rtc-incoming-call');
+    expect(detail.call.peer.name).to.equal('Root Caller');
+    await until('dialog', () => findPart(el, 'incoming-call'));
+    expect(findPart(el, 'accept')).to.exist;
+    findPart(el, 'decline')!.click();
+    const state = await waitForState(caller.session, (s) => s.call?.phase === 'ended', 'caller sees decline');
+    expect(state.call!.endReason).to.equal('declined');
+  });
+});

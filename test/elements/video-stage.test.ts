@@ -1,0 +1,40 @@
+/// <reference types="mocha" />
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/components/video-stage/video-stage.js';
+import type { RtcVideoStage } from '../../src/components/video-stage/video-stage.js';
+import { connectedCall, disposeSessions, part, twoPeople, waitForState } from './helpers.js';
+
+describe('rtc-video-stage', () => {
+  afterEach(disposeSessions);
+
+  it('shows the call state while ringing, then both videos and the other side indicators', async () => {
+    const [ada, grace] = await twoPeople('Ada Stage', 'Grace Stage');
+    const el = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${ada.session}></rtc-video-stage>`);
+    expect(part(el, 'video-stage')).to.be.null;
+
+    await connectedCall(ada, grace);
+    await el.updateComplete;
+    const remote = part<HTMLVideoElement>(el, 'remote-video')!;
+    const local = part<HTMLVideoElement>(el, 'local-video')!;
+    expect(remote.srcObject).to.equal(ada.session.state.call!.remoteStream);
+    expect(local.srcObject).to.equal(ada.session.state.call!.localStream);
+    expect(local.muted).to.be.true;
+    expect(part(el, 'call-state')!.textContent!.trim()).to.equal(ada.session.state.call!.message);
+    expect(part(el, 'call-state')!.getAttribute('role')).to.equal('status');
+    expect(part(el, 'remote-muted')).to.be.null;
+
+    grace.session.setMicrophone(false);
+    await grace.session.setCamera(false);
+    await waitForState(ada.session, (s) => s.call?.remote.audio === false && s.call.remote.video === false, 'remote off');
+    await el.updateComplete;
+    expect(part(el, 'remote-muted')!.textContent).to.contain('Grace Stage is muted');
+    expect(part(el, 'remote-camera-off')).to.exist;
+    await expect(el).to.be.accessible({ ignoredRules: ['video-caption'] });
+
+    ada.session.hangup();
+    await waitForState(ada.session, (s) => s.call?.phase === 'ended', 'ended');
+    await el.updateComplete;
+    expect(part(el, 'call-state')!.textContent!.trim()).to.equal(ada.session.state.call!.message);
+    expect(part<HTMLVideoElement>(el, 'remote-video')!.srcObject).to.be.null;
+  });
+});
