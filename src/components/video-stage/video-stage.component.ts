@@ -61,6 +61,7 @@ export class RtcVideoStage extends LitElement {
       <div part="video-stage" class=${call.phase} aria-label=${`Call with ${call.peer.name}`} role="group">
         <video
           part="remote-video"
+          class=${call.remote.screen ? 'screen' : ''}
           aria-label=${`${call.peer.name}'s video`}
           autoplay
           playsinline

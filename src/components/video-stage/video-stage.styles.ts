@@ -109,6 +109,10 @@ export const videoStageStyles = css`
       aspect-ratio: 3 / 4;
       max-height: 60vh;
     }
+    /* Fill the portrait stage with the camera picture; a shared screen is shown whole. */
+    [part~='remote-video']:not(.screen) {
+      object-fit: cover;
+    }
     [part~='local-video'] {
       width: 34%;
     }
