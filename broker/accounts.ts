@@ -67,6 +67,11 @@ export class Accounts {
     this.#dummy = new DummyPassword(scryptCost);
   }
 
+  /** Starts hashing the throwaway password in the background. */
+  prepareDummyPassword(): void {
+    this.#dummy.prepare().catch(() => undefined); // a failure surfaces on the first use
+  }
+
   /** Validates, hashes and stores; `EmailTakenError` when the email is registered. */
   async register(input: { name: string; email: string; password: string }): Promise<StoredUser> {
     const name = validateName(input.name);

@@ -41,8 +41,12 @@ export class DummyPassword {
   #hash: Promise<string> | undefined;
   constructor(private readonly cost: number) {}
 
-  async burn(password: string): Promise<void> {
+  prepare(): Promise<string> {
     this.#hash ??= hashPassword(randomBytes(16).toString('hex'), this.cost);
-    await verifyPassword(password, await this.#hash);
+    return this.#hash;
+  }
+
+  async burn(password: string): Promise<void> {
+    await verifyPassword(password, await this.prepare());
   }
 }

@@ -18,17 +18,20 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-/** Defaults = loadConfig(process.env) merged with `overrides`; port 0 = a free port. */
+/** Defaults = loadConfig() (the environment) merged with `overrides`; port 0 = a free port. */
 export async function startBackend(overrides: Partial<Config> = {}): Promise<RunningBackend> {
-  const config = validateConfig({ ...loadConfig(process.env), ...overrides });
+  const config = validateConfig({ ...loadConfig(), ...overrides });
   const store = await openLowdbUserStore(config.dataDir);
   const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlSeconds);
   const accounts = new Accounts(store, config.scryptCost);
+  // Ready before the first unknown-email login, so that one is not slower than the rest.
+  accounts.prepareDummyPassword();
   const app = await createHttpApp({ config, accounts, tokens });
   const mqtt = await attachMqttBroker(app.server, { config, store, tokens });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    await app.close();
     await mqtt.close();
     await store.close();
     throw error;

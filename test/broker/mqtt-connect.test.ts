@@ -89,3 +89,30 @@ test('the broker disconnects a client when its token expires; a renewed token re
   const again = await connectAs(t, backend, { user: user.user, token: renewed.body.token });
   assert.equal(again.connected, true);
 });
+
+test('with ALLOWED_ORIGINS set, a browser WebSocket from another origin is refused', async (t) => {
+  const backend = await startTestBackend(t, { allowedOrigins: ['https://allowed.test'] });
+  const user = await register(backend);
+  const withOrigin = (origin: string) =>
+    connectMqtt(
+      t,
+      backend,
+      { username: user.user.id, password: user.token, clientId: `${user.user.id}:${origin.length}` },
+      { wsOptions: { headers: { origin } } },
+    );
+  await refusedWith(withOrigin('https://evil.test'));
+  assert.equal((await withOrigin('https://allowed.test')).connected, true);
+  // Non-browser clients send no Origin: the token alone decides.
+  assert.equal((await connectAs(t, backend, user)).connected, true);
+});
+
+test('WebSocket upgrades elsewhere than /mqtt are refused', async (t) => {
+  const backend = await startTestBackend(t);
+  const user = await register(backend);
+  const wrongPath = connectMqtt(
+    t,
+    { ...backend, wsUrl: backend.wsUrl.replace('/mqtt', '/other') },
+    { username: user.user.id, password: user.token, clientId: `${user.user.id}:x` },
+  );
+  await refusedWith(wrongPath);
+});
