@@ -155,4 +155,31 @@ describe('rtc-call', () => {
     const state = await waitForState(caller.session, (s) => s.call?.phase === 'ended', 'caller sees decline');
     expect(state.call!.endReason).to.equal('declined');
   });
+
+  it('maps its attributes: relay-only and the hide-IP switch, video="false", remember-sign-in', async () => {
+    const user = await newUser('Root Attributes');
+    const el = await fixture<RtcCall>(
+      html`<rtc-call server=${backendOrigin()} relay-only video="false" remember-sign-in></rtc-call>`,
+    );
+    expect(el.video).to.be.false;
+    expect(el.session!.state.hideIp).to.be.true;
+    await el.session!.signIn(user.email, user.password);
+    const other = await signedIn('Root Attributes Other');
+    await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
+
+    // Audio only: no video call button.
+    await until('call button', () => findPart(el, 'audio-call'));
+    expect(findPart(el, 'video-call')).to.be.null;
+
+    const hideIp = (await until('hide-ip', () => findPart(el, 'hide-ip'))).querySelector('input')!;
+    expect(hideIp.checked).to.be.true;
+    hideIp.click();
+    await waitForState(el.session!, (s) => !s.hideIp, 'hide IP off');
+
+    // A new widget in the same tab signs in again from the remembered token.
+    el.remove();
+    const again = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} remember-sign-in></rtc-call>`);
+    await waitForState(again.session!, (s) => s.user?.id === user.user.id, 'restored sign-in');
+    await again.signOut();
+  });
 });
