@@ -4,8 +4,7 @@
  * backend, and one `<rtc-call>` element. Tests choose the element's attributes
  * per page through the URL query (`?ring-timeout=3000`).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './local-server.js';
 
 /** Attributes of `<rtc-call>` a test may set through the query string. */
 const ATTRIBUTES = ['server', 'remember-sign-in', 'video', 'ring-timeout'] as const;
@@ -44,7 +43,7 @@ export function hostPageHtml(backendOrigin: string, attributes: URLSearchParams)
 }
 
 export async function startHostSite(backendOrigin: string): Promise<HostSite> {
-  const server = http.createServer((req, res) => {
+  const server = await listenLocal((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/') {
       res.writeHead(404).end();
@@ -53,8 +52,7 @@ export async function startHostSite(backendOrigin: string): Promise<HostSite> {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(hostPageHtml(backendOrigin, url.searchParams));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { origin } = server;
   return {
     origin,
     url(attributes = {}) {
@@ -66,10 +64,6 @@ export async function startHostSite(backendOrigin: string): Promise<HostSite> {
       const q = query.toString();
       return `${origin}/${q ? `?${q}` : ''}`;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

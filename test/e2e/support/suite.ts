@@ -103,17 +103,21 @@ export class E2ESuite {
     return entry;
   }
 
-  /** Opens a tab on the site in a fresh browser context of `browserName`. */
+  /** Opens the site in a fresh browser context (a window of its own) of `browserName`. */
   async open(t: TestContext, browserName: BrowserName, label: string, options: OpenOptions = {}): Promise<Person> {
     const context = await this.browser(browserName).createBrowserContext();
     this.tabsOf(t).contexts.push(context);
-    return this.openIn(t, context, `${label}-${browserName}`, this.credentials(label, options.name), options);
+    return this.openIn(t, context, `${label}-${browserName}`, this.credentials(label, options.name), options, 'window');
   }
 
-  /** Opens a second tab for the same person (same browser context, same storage). */
+  /**
+   * Opens a second tab for the same person (same browser context, same
+   * storage), in the same window: the first tab goes to the background, as
+   * it would for a person.
+   */
   async openAnotherTab(t: TestContext, person: Person, options: OpenOptions = {}): Promise<Person> {
     const tabs = this.tabsOf(t).tabs.filter((tab) => tab.label.startsWith(person.label));
-    return this.openIn(t, person.page.browserContext(), `${person.label}-tab${tabs.length + 1}`, person.credentials, options);
+    return this.openIn(t, person.page.browserContext(), `${person.label}-tab${tabs.length + 1}`, person.credentials, options, 'tab');
   }
 
   private async openIn(
@@ -122,8 +126,10 @@ export class E2ESuite {
     label: string,
     credentials: Credentials,
     options: OpenOptions,
+    type: 'window' | 'tab',
   ): Promise<Person> {
-    const page = await context.newPage();
+    // Each person gets a window of their own, so every page is visible and renders frames.
+    const page = await context.newPage(type === 'window' ? { type: 'window' } : {});
     const tab: Tab = { page, label, log: [] };
     this.tabsOf(t).tabs.push(tab);
     page.on('console', (message) => tab.log.push(`${message.type()}: ${message.text()}`));

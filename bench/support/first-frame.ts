@@ -1,0 +1,42 @@
+/**
+ * In-page timing helpers for the call-setup benchmarks. Times are absolute
+ * (`performance.timeOrigin + performance.now()`), so moments taken in two
+ * pages of one browser can be subtracted.
+ */
+import type { Page } from 'puppeteer-core';
+import { NAME_HELPER } from '../../test/e2e/support/page-hooks.js';
+
+export interface BenchWindow {
+  /** Absolute now, in ms. */
+  __benchNow(): number;
+  /** Resolves with the absolute time the first decoded frame (non-zero size) of `video` was presented. */
+  __benchFirstFrame(video: HTMLVideoElement): Promise<number>;
+}
+
+/** Runs in the page, so it stays self-contained. */
+function installTiming(): void {
+  const now = () => performance.timeOrigin + performance.now();
+  const firstFrame = (video: HTMLVideoElement): Promise<number> =>
+    new Promise((resolve) => {
+      if (typeof video.requestVideoFrameCallback === 'function') {
+        // The callback's `now` is when the frame was handed to the compositor.
+        const onFrame = (at: DOMHighResTimeStamp) => {
+          if (video.videoWidth > 0) resolve(performance.timeOrigin + at);
+          else video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      } else {
+        const check = () => {
+          if (video.readyState >= 2 && video.videoWidth > 0) resolve(now());
+          else requestAnimationFrame(check);
+        };
+        video.addEventListener('loadeddata', check, { once: true });
+      }
+    });
+  Object.assign(window, { __benchNow: now, __benchFirstFrame: firstFrame });
+}
+
+export async function installTimingHooks(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(NAME_HELPER);
+  await page.evaluateOnNewDocument(installTiming);
+}
