@@ -27,6 +27,12 @@ export function mapMediaError(error: unknown, purpose: MediaPurpose): SessionErr
     case 'OverconstrainedError':
     case 'DevicesNotFoundError':
       return { code: 'media_missing', scope: 'media', message: `No ${purpose} was found.` };
+    case 'InvalidStateError':
+      // Firefox and Safari only open the picker from a click (user activation).
+      if (purpose === 'screen') {
+        return { code: 'media_failed', scope: 'media', message: 'Screen sharing must be started from a click on the share button.' };
+      }
+      return { code: 'media_failed', scope: 'media', message: `The ${purpose} could not be started.` };
     default:
       return {
         code: 'media_failed',

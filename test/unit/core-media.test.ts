@@ -12,6 +12,7 @@ test('permission refusals map to media_denied, missing devices to media_missing,
   assert.equal(mapMediaError(domError('NotReadableError'), 'camera').code, 'media_failed');
   assert.match(mapMediaError(domError('NotReadableError'), 'camera').message, /in use/);
   assert.equal(mapMediaError('weird', 'camera').code, 'media_failed');
+  assert.match(mapMediaError(domError('InvalidStateError'), 'screen').message, /click/);
   for (const e of [domError('NotAllowedError'), domError('NotFoundError'), null]) {
     assert.equal(mapMediaError(e, 'camera').scope, 'media');
   }
