@@ -1,0 +1,262 @@
+/**
+ * The load generator, run as its own process so that its CPU and memory are
+ * not the broker's: N MQTT.js clients (MQTT 3.1.1 over WebSocket), each
+ * subscribed to its inbox and to presence, driven by commands from the
+ * orchestrator. Every phase is bounded in count and in time.
+ */
+import { performance } from 'node:perf_hooks';
+import mqtt, { type MqttClient } from 'mqtt';
+import { PRESENCE_PREFIX, PRESENCE_WILDCARD, inboxTopic, inboxWildcard, presenceTopic } from '../../src/protocol/index.js';
+import { percentile } from '../support/stats.js';
+import type { ConnectResult, LatencyResult, LoadCommand, LoadPlan, LoadReply, ThroughputResult } from './protocol.js';
+
+const SUBACK_REFUSED = 128;
+/** About the size of a chat message or a trickled ICE candidate. */
+const FILLER = 'candidate:842163049 1 udp 1677729535 192.0.2.10 53501 typ srflx raddr 0.0.0.0 rport 0 generation 0';
+
+interface LoadClient {
+  index: number;
+  userId: string;
+  mqtt: MqttClient;
+  /** Bit per user index: this client saw that user's presence. */
+  seen: Uint8Array;
+}
+
+let clients: LoadClient[] = [];
+let userIndex = new Map<string, number>();
+let disconnected = 0;
+
+let presencePairsSeen = 0;
+let presenceDeliveries = 0;
+let onPresenceProgress: (() => void) | undefined;
+
+/** Inbox deliveries go to the phase that is running. */
+let onInbox: ((phase: string, sentAt: number) => void) | undefined;
+
+const reply = (message: LoadReply) => process.send?.(message);
+
+function handleMessage(client: LoadClient, topic: string, payload: Buffer): void {
+  if (topic.startsWith(PRESENCE_PREFIX)) {
+    presenceDeliveries += 1;
+    if (payload.length === 0) return;
+    const index = userIndex.get(topic.slice(PRESENCE_PREFIX.length));
+    if (index === undefined) return;
+    const byte = index >> 3;
+    const bit = 1 << (index & 7);
+    if ((client.seen[byte]! & bit) === 0) {
+      client.seen[byte]! |= bit;
+      presencePairsSeen += 1;
+      onPresenceProgress?.();
+    }
+    return;
+  }
+  const message = JSON.parse(payload.toString()) as { id: string; ts: number };
+  onInbox?.(message.id.slice(0, message.id.indexOf('-')), message.ts);
+}
+
+function openClient(plan: LoadPlan, index: number): Promise<LoadClient> {
+  const user = plan.users[index]!;
+  const client: LoadClient = {
+    index,
+    userId: user.id,
+    seen: new Uint8Array(Math.ceil(plan.users.length / 8)),
+    mqtt: mqtt.connect(plan.url, {
+      protocolVersion: 4,
+      clientId: `${user.id}:load${index}`,
+      username: user.id,
+      password: user.password,
+      reconnectPeriod: 0,
+      connectTimeout: 60_000,
+      keepalive: 300,
+      resubscribe: false,
+    }),
+  };
+  return new Promise((resolve, reject) => {
+    client.mqtt.once('error', reject);
+    client.mqtt.once('close', () => reject(new Error('closed before ready')));
+    client.mqtt.on('message', (topic, payload) => handleMessage(client, topic, payload));
+    client.mqtt.once('connect', () => {
+      client.mqtt.subscribe([inboxWildcard(user.id), PRESENCE_WILDCARD], { qos: 0 }, (error, granted) => {
+        if (error || !granted || granted.some((g) => g.qos === SUBACK_REFUSED)) {
+          return reject(error ?? new Error('subscription refused'));
+        }
+        client.mqtt.removeAllListeners('error');
+        client.mqtt.removeAllListeners('close');
+        client.mqtt.on('error', () => undefined);
+        client.mqtt.once('close', () => (disconnected += 1));
+        if (plan.presence === 'client') {
+          // Bare brokers have no backend: the client announces itself the way the backend would.
+          const presence = JSON.stringify({ id: user.id, name: `Load ${index}`, status: 'available', sessions: 1 });
+          client.mqtt.publish(presenceTopic(user.id), presence, { qos: 0, retain: true });
+        }
+        resolve(client);
+      });
+    });
+  });
+}
+
+async function connectAll(plan: LoadPlan): Promise<ConnectResult> {
+  const n = plan.users.length;
+  userIndex = new Map(plan.users.map((u, i) => [u.id, i]));
+  const opened: LoadClient[] = [];
+  let failed = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  const start = performance.now();
+  // A bounded number of handshakes in flight, like a crowd arriving rather than one SYN flood.
+  async function worker(): Promise<void> {
+    while (next < n) {
+      const index = next++;
+      try {
+        opened.push(await openClient(plan, index));
+      } catch (error) {
+        failed += 1;
+        firstError ??= String(error);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(plan.connectConcurrency, n) }, worker));
+  const connectMs = performance.now() - start;
+  clients = opened.sort((a, b) => a.index - b.index);
+
+  const target = opened.length * n;
+  const settled = await new Promise<boolean>((resolve) => {
+    if (presencePairsSeen >= target) return resolve(true);
+    const timer = setTimeout(() => {
+      onPresenceProgress = undefined;
+      resolve(false);
+    }, plan.presenceTimeoutMs);
+    onPresenceProgress = () => {
+      if (presencePairsSeen < target) return;
+      clearTimeout(timer);
+      onPresenceProgress = undefined;
+      resolve(true);
+    };
+  });
+  return {
+    connected: opened.length,
+    failed,
+    ...(firstError !== undefined && { firstError }),
+    connectMs,
+    presenceSettledMs: performance.now() - start,
+    presenceSettled: settled,
+    presencePairsSeen,
+    presenceDeliveries,
+  };
+}
+
+let phaseCounter = 0;
+
+/** Sends one inbox message from client `from` to a random other client, stamped for latency. */
+function sendInbox(phase: string, seq: number, from: LoadClient): void {
+  let toIndex = Math.floor(Math.random() * (clients.length - 1));
+  if (toIndex >= from.index) toIndex += 1;
+  const to = clients[toIndex]!;
+  const payload = `{"type":"chat","id":"${phase}-${seq}","text":"${FILLER}","ts":${performance.now()}}`;
+  from.mqtt.publish(inboxTopic(to.userId, from.userId), payload, { qos: 0 });
+}
+
+/** Closed loop: at most `window` messages in flight, so the figure is what the broker sustains. */
+function throughput(messages: number, window: number, timeoutMs: number): Promise<ThroughputResult> {
+  const phase = `t${++phaseCounter}`;
+  const disconnectedBefore = disconnected;
+  let sent = 0;
+  let delivered = 0;
+  let pumping = false;
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const finish = (timedOut: boolean) => {
+      clearTimeout(timer);
+      onInbox = undefined;
+      const elapsedMs = performance.now() - start;
+      resolve({
+        sent,
+        delivered,
+        elapsedMs,
+        perSecond: (delivered / elapsedMs) * 1000,
+        timedOut,
+        disconnected: disconnected - disconnectedBefore,
+      });
+    };
+    const timer = setTimeout(() => finish(true), timeoutMs);
+    const pump = () => {
+      pumping = false;
+      while (sent < messages && sent - delivered < window) {
+        sendInbox(phase, sent, clients[sent % clients.length]!);
+        sent += 1;
+      }
+    };
+    onInbox = (p) => {
+      if (p !== phase) return;
+      delivered += 1;
+      if (delivered >= messages) return finish(false);
+      if (!pumping && sent - delivered < window / 2) {
+        pumping = true;
+        setImmediate(pump);
+      }
+    };
+    pump();
+  });
+}
+
+/** Open loop at a fixed offered rate: the latency a user sees when the broker is not saturated. */
+function latency(ratePerSecond: number, durationMs: number): Promise<LatencyResult> {
+  const phase = `l${++phaseCounter}`;
+  const disconnectedBefore = disconnected;
+  const samples: number[] = [];
+  let sent = 0;
+  const tickMs = 10;
+  const start = performance.now();
+  onInbox = (p, sentAt) => {
+    if (p === phase) samples.push(performance.now() - sentAt);
+  };
+  return new Promise((resolve) => {
+    const ticker = setInterval(() => {
+      const due = Math.min(Math.floor(((performance.now() - start) / 1000) * ratePerSecond), Math.floor((durationMs / 1000) * ratePerSecond));
+      while (sent < due) {
+        sendInbox(phase, sent, clients[sent % clients.length]!);
+        sent += 1;
+      }
+      if (performance.now() - start < durationMs) return;
+      clearInterval(ticker);
+      // Stragglers get two seconds; anything later counts as not delivered.
+      setTimeout(() => {
+        onInbox = undefined;
+        const sorted = samples.sort((a, b) => a - b);
+        resolve({
+          offeredPerSecond: ratePerSecond,
+          sent,
+          delivered: sorted.length,
+          p50: sorted.length ? percentile(sorted, 50) : NaN,
+          p99: sorted.length ? percentile(sorted, 99) : NaN,
+          max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+          disconnected: disconnected - disconnectedBefore,
+        });
+      }, 2000);
+    }, tickMs);
+  });
+}
+
+async function closeAll(): Promise<void> {
+  await Promise.all(clients.map((c) => new Promise<void>((resolve) => c.mqtt.end(true, {}, () => resolve()))));
+  clients = [];
+}
+
+process.on('message', (command: LoadCommand) => {
+  const run = async (): Promise<LoadReply> => {
+    switch (command.cmd) {
+      case 'connect':
+        return { type: 'connect', result: await connectAll(command.plan) };
+      case 'throughput':
+        return { type: 'throughput', result: await throughput(command.messages, command.window, command.timeoutMs) };
+      case 'latency':
+        return { type: 'latency', result: await latency(command.ratePerSecond, command.durationMs) };
+      case 'close':
+        await closeAll();
+        return { type: 'closed' };
+    }
+  };
+  run().then(reply, (error: unknown) => reply({ type: 'error', message: String(error) }));
+});
+// The orchestrator gone means the run is over.
+process.on('disconnect', () => process.exit(0));

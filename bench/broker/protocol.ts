@@ -1,0 +1,75 @@
+/**
+ * Messages between the load benchmark's processes (node IPC): the
+ * orchestrator (bench/broker-load.ts), the broker under test (a child that
+ * reports its own memory) and the load generator (a child with N clients).
+ */
+
+/** A broker child → orchestrator. */
+export type BrokerChildMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'memory'; rss: number; heapUsed: number };
+
+/** Orchestrator → broker child. */
+export type BrokerChildCommand = { cmd: 'memory' } | { cmd: 'stop' };
+
+export interface LoadUser {
+  id: string;
+  /** MQTT password: the JWT for the product, a generated password for Mosquitto, anything for bare Aedes. */
+  password: string;
+}
+
+export interface LoadPlan {
+  url: string;
+  users: LoadUser[];
+  /** 'backend': the broker publishes presence itself; 'client': each client publishes its own retained presence. */
+  presence: 'backend' | 'client';
+  connectConcurrency: number;
+  presenceTimeoutMs: number;
+}
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  firstError?: string;
+  connectMs: number;
+  /** Until every client saw every user's presence (or the timeout). */
+  presenceSettledMs: number;
+  presenceSettled: boolean;
+  /** Distinct (client, user) presence pairs seen, out of N². */
+  presencePairsSeen: number;
+  presenceDeliveries: number;
+}
+
+export interface ThroughputResult {
+  sent: number;
+  delivered: number;
+  elapsedMs: number;
+  perSecond: number;
+  timedOut: boolean;
+  disconnected: number;
+}
+
+export interface LatencyResult {
+  offeredPerSecond: number;
+  sent: number;
+  delivered: number;
+  p50: number;
+  p99: number;
+  max: number;
+  disconnected: number;
+}
+
+/** Orchestrator → load child. */
+export type LoadCommand =
+  | { cmd: 'connect'; plan: LoadPlan }
+  | { cmd: 'throughput'; messages: number; window: number; timeoutMs: number }
+  | { cmd: 'latency'; ratePerSecond: number; durationMs: number }
+  | { cmd: 'close' };
+
+/** Load child → orchestrator: one reply per command. */
+export type LoadReply =
+  | { type: 'connect'; result: ConnectResult }
+  | { type: 'throughput'; result: ThroughputResult }
+  | { type: 'latency'; result: LatencyResult }
+  | { type: 'closed' }
+  | { type: 'error'; message: string };

@@ -1,0 +1,158 @@
+/**
+ * The brokers under test, each in its own process so that its RSS is its own:
+ * the rtc-call backend, bare Aedes, and Debian's Mosquitto with a password
+ * file and an ACL giving the same per-user rules.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Config } from '../../broker/config.js';
+import { INBOX_PREFIX, MQTT_PATH, PRESENCE_PREFIX } from '../../src/protocol/index.js';
+import { forkTs, nextMessage, spawnTracked, stopChild } from './processes.js';
+import type { BrokerChildMessage, LoadUser } from './protocol.js';
+
+export interface Memory {
+  rss: number;
+  /** Only for Node brokers. */
+  heapUsed?: number;
+}
+
+export interface BrokerUnderTest {
+  name: string;
+  /** ws://127.0.0.1:<port>/mqtt */
+  url: string;
+  origin: string;
+  pid: number;
+  memory(): Promise<Memory>;
+  stop(): Promise<void>;
+}
+
+const HERE = import.meta.dirname;
+
+async function startNodeBroker(name: string, file: string, env: NodeJS.ProcessEnv = {}): Promise<BrokerUnderTest> {
+  const child = forkTs(join(HERE, file), { env, execArgv: ['--expose-gc'] });
+  const port = await nextMessage(child, (m: BrokerChildMessage) => (m.type === 'ready' ? m.port : undefined), 30_000, `${name} start`);
+  return {
+    name,
+    url: `ws://127.0.0.1:${port}${MQTT_PATH}`,
+    origin: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    async memory() {
+      child.send({ cmd: 'memory' });
+      return nextMessage(child, (m: BrokerChildMessage) => (m.type === 'memory' ? m : undefined), 30_000, `${name} memory`);
+    },
+    stop: () => stopChild(child, () => child.send({ cmd: 'stop' })),
+  };
+}
+
+export function startProduct(overrides: Partial<Config>): Promise<BrokerUnderTest> {
+  return startNodeBroker('rtc-call', 'product-server.ts', { BENCH_BACKEND_CONFIG: JSON.stringify(overrides) });
+}
+
+export function startBareAedes(): Promise<BrokerUnderTest> {
+  return startNodeBroker('bare Aedes', 'bare-aedes-server.ts');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} not listening after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * The product's per-user rules in Mosquitto's ACL language: `%u` is the
+ * username (= user id). `pattern write rtc/v1/inbox/+/%u` works in 2.0.11:
+ * a client may write only its own sender slot. Presence is written by each
+ * client for itself (no backend to do it).
+ */
+export const MOSQUITTO_ACL = [
+  `pattern read ${INBOX_PREFIX}%u/+`,
+  `pattern write ${INBOX_PREFIX}+/%u`,
+  `pattern write ${PRESENCE_PREFIX}%u`,
+  // `topic` lines before any `user` line would only apply to anonymous clients.
+  `pattern read ${PRESENCE_PREFIX}+`,
+  '',
+].join('\n');
+
+/**
+ * Debian's Mosquitto 2.0.11. Its websockets listener comes from libwebsockets
+ * and (a) will not start without a native listener next to it and (b)
+ * ignores a bind address (upstream issues #2284, #3045, won't fix in 2.0.x):
+ * the native listener is on 127.0.0.1, the websockets one on a random port,
+ * password-protected, for the length of the run.
+ */
+export async function startMosquitto(users: LoadUser[]): Promise<BrokerUnderTest> {
+  const dir = await mkdtemp(join(tmpdir(), 'rtc-bench-mosquitto-'));
+  const passwd = join(dir, 'passwd');
+  await writeFile(passwd, users.map((u) => `${u.id}:${u.password}`).join('\n') + '\n', { mode: 0o600 });
+  await promisify(execFile)('mosquitto_passwd', ['-U', passwd]);
+  await writeFile(join(dir, 'acl'), MOSQUITTO_ACL);
+  const [nativePort, wsPort] = [await freePort(), await freePort()];
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(
+    conf,
+    [
+      'per_listener_settings false',
+      'allow_anonymous false',
+      `password_file ${passwd}`,
+      `acl_file ${join(dir, 'acl')}`,
+      'persistence false',
+      // As root it would switch to the mosquitto user, which cannot read these files.
+      'user root',
+      // QoS 0 to connected clients, no queue limit: nothing dropped that the others would deliver.
+      'max_queued_messages 0',
+      'set_tcp_nodelay true',
+      'log_dest stderr',
+      'log_type error',
+      `listener ${nativePort} 127.0.0.1`,
+      `listener ${wsPort}`,
+      'protocol websockets',
+      '',
+    ].join('\n'),
+  );
+  const child = spawnTracked('/usr/sbin/mosquitto', ['-c', conf]);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    await waitForPort(wsPort, 10_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`mosquitto did not start: ${stderr.trim() || String(error)}`);
+  }
+  return {
+    name: 'Mosquitto',
+    url: `ws://127.0.0.1:${wsPort}${MQTT_PATH}`,
+    origin: `http://127.0.0.1:${wsPort}`,
+    pid: child.pid!,
+    async memory() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+      return { rss: kb * 1024 };
+    },
+    async stop() {
+      await stopChild(child, () => child.kill('SIGTERM'));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
