@@ -36,7 +36,7 @@ function admin(dataDir: string, args: string[], stdin?: string): Promise<CliResu
 const login = (backend: { origin: string }, email: string, password: string) =>
   request(backend, 'POST', '/api/login', { json: { email, password } });
 
-test('add, list, reset-password and delete work on the store a running backend uses', async (t) => {
+test('add, list, reset-password and delete work on the store a running backend uses', { timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const backend = await startTestBackend(t, { dataDir });
 
@@ -82,7 +82,7 @@ test('add, list, reset-password and delete work on the store a running backend u
   assert.deepEqual(stored.users.map((u: { email: string }) => u.email).sort(), ['http@example.test', 'piped@example.test']);
 });
 
-test('clear errors, non-zero exit, nothing changed', async (t) => {
+test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
   assert.equal((await admin(dataDir, ['add', '--name', 'Eve', '--email', 'eve@example.test', '--password', 'eve password'])).code, 0);
   const before = await readFile(join(dataDir, USERS_FILE), 'utf8');
@@ -108,7 +108,7 @@ test('clear errors, non-zero exit, nothing changed', async (t) => {
   assert.equal(await readFile(join(dataDir, USERS_FILE), 'utf8'), before);
 });
 
-test('a corrupt store is reported and left as it is', async (t) => {
+test('a corrupt store is reported and left as it is', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const file = join(dataDir, USERS_FILE);
   await writeFile(file, '{ not json');

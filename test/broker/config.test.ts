@@ -95,7 +95,7 @@ test('invalid values throw a ConfigError that names the variable', () => {
   }
 });
 
-test('main refuses to start on invalid configuration and names the variable', async (t) => {
+test('main refuses to start on invalid configuration and names the variable', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/main.ts')], {
     cwd: REPO_ROOT,

@@ -26,7 +26,7 @@ function assertPublicUser(user: unknown, expected: { name: string; email: string
   assert.equal(u.email, expected.email);
 }
 
-test('register: 201 with a token and the public user only, normalised', async (t) => {
+test('register: 201 with a token and the public user only, normalised', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const res = await request(backend, 'POST', '/api/register', {
     json: { name: '  Ada Lovelace ', email: '  Ada@Example.TEST ', password: 'analytical engine' },
@@ -42,7 +42,7 @@ test('register: 201 with a token and the public user only, normalised', async (t
   assert.equal((claims.exp as number) - (claims.iat as number), 3600);
 });
 
-test('register: 409 email_taken, also with other case and spaces', async (t) => {
+test('register: 409 email_taken, also with other case and spaces', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   await register(backend, { email: 'grace@example.test' });
   const res = await request(backend, 'POST', '/api/register', {
@@ -51,7 +51,7 @@ test('register: 409 email_taken, also with other case and spaces', async (t) => 
   assertError(res, 409, 'email_taken');
 });
 
-test('register: 400 invalid_input for each broken field, wrong types and unknown fields', async (t) => {
+test('register: 400 invalid_input for each broken field, wrong types and unknown fields', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const good = { name: 'Valid Name', email: 'valid@example.test', password: 'long enough' };
   const cases: Array<[string, unknown]> = [
@@ -87,7 +87,7 @@ test('register: 400 invalid_input for each broken field, wrong types and unknown
   assert.equal(ok.status, 201);
 });
 
-test('register: name of exactly 64 characters and password of 8 and 256 are accepted', async (t) => {
+test('register: name of exactly 64 characters and password of 8 and 256 are accepted', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   for (const [i, fields] of [
     { name: 'é'.repeat(64), password: '12345678' },
@@ -98,7 +98,7 @@ test('register: name of exactly 64 characters and password of 8 and 256 are acce
   }
 });
 
-test("Fastify's own errors come in the contract's shape", async (t) => {
+test("Fastify's own errors come in the contract's shape", { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const malformed = await request(backend, 'POST', '/api/register', {
     body: '{"name": "x", ',
@@ -133,7 +133,7 @@ test("Fastify's own errors come in the contract's shape", async (t) => {
   assertError(wrongMethod, 404, 'not_found');
 });
 
-test('login: 200 with a token; wrong password and unknown email give the same 401', async (t) => {
+test('login: 200 with a token; wrong password and unknown email give the same 401', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const alice = await register(backend, { name: 'Alice', email: 'alice@example.test' });
 
@@ -157,7 +157,7 @@ test('login: 200 with a token; wrong password and unknown email give the same 40
   assertError(await request(backend, 'POST', '/api/login', { json: { email: 1, password: alice.password } }), 400, 'invalid_input');
 });
 
-test('token: a valid token gets a fresh one; anything else is 401 unauthorized', async (t) => {
+test('token: a valid token gets a fresh one; anything else is 401 unauthorized', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const bob = await register(backend, { name: 'Bob' });
   // Let a second pass so the fresh expiry is visibly later (JWT times are whole seconds).
@@ -197,7 +197,7 @@ test('token: a valid token gets a fresh one; anything else is 401 unauthorized',
   }
 });
 
-test('token: wrong issuer or audience is refused', async (t) => {
+test('token: wrong issuer or audience is refused', { timeout: 60_000 }, async (t) => {
   const secret = 'a fixed test secret that is long enough for HS256';
   const backend = await startTestBackend(t, { jwtSecret: secret });
   const user = await register(backend);
@@ -217,7 +217,7 @@ test('token: wrong issuer or audience is refused', async (t) => {
   }
 });
 
-test('me: 200 with the public user; 401 without a valid token', async (t) => {
+test('me: 200 with the public user; 401 without a valid token', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const carol = await register(backend, { name: 'Carol', email: 'carol@example.test' });
   const me = await request(backend, 'GET', '/api/me', { token: carol.token });
@@ -228,7 +228,7 @@ test('me: 200 with the public user; 401 without a valid token', async (t) => {
   assertError(await request(backend, 'GET', '/api/me', { token: `${carol.token}x` }), 401, 'unauthorized');
 });
 
-test('ice-servers: nothing configured gives no servers at all', async (t) => {
+test('ice-servers: nothing configured gives no servers at all', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const user = await register(backend);
   const res = await request(backend, 'GET', '/api/ice-servers', { token: user.token });
@@ -237,7 +237,7 @@ test('ice-servers: nothing configured gives no servers at all', async (t) => {
   assertError(await request(backend, 'GET', '/api/ice-servers'), 401, 'unauthorized');
 });
 
-test('ice-servers: STUN and time-limited TURN credentials in the coturn use-auth-secret scheme', async (t) => {
+test('ice-servers: STUN and time-limited TURN credentials in the coturn use-auth-secret scheme', { timeout: 60_000 }, async (t) => {
   const turnSecret = 'turn shared secret';
   const backend = await startTestBackend(t, {
     stunUrls: ['stun:127.0.0.1:3478'],
@@ -261,14 +261,14 @@ test('ice-servers: STUN and time-limited TURN credentials in the coturn use-auth
   assert.equal(turn.credential, createHmac('sha1', turnSecret).update(turn.username).digest('base64'));
 });
 
-test('healthz', async (t) => {
+test('healthz', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const res = await request(backend, 'GET', '/healthz');
   assert.equal(res.status, 200);
   assert.deepEqual(res.body, { status: 'ok' });
 });
 
-test('CORS: any origin by default', async (t) => {
+test('CORS: any origin by default', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const res = await fetch(`${backend.origin}/api/login`, {
     method: 'OPTIONS',
@@ -278,7 +278,7 @@ test('CORS: any origin by default', async (t) => {
   assert.equal(res.headers.get('access-control-allow-origin'), '*');
 });
 
-test('CORS: with ALLOWED_ORIGINS set, preflight answered for an allowed origin and refused for others', async (t) => {
+test('CORS: with ALLOWED_ORIGINS set, preflight answered for an allowed origin and refused for others', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { allowedOrigins: ['https://allowed.test'] });
   const preflight = (origin: string) =>
     fetch(`${backend.origin}/api/me`, {

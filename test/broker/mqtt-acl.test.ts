@@ -35,14 +35,14 @@ async function listeningBob(t: TestContext, backend: TestBackend, bob: Awaited<R
   return { client, received: collect(client) };
 }
 
-test('allowed subscriptions: all presence, one presence topic, own inbox', async (t) => {
+test('allowed subscriptions: all presence, one presence topic, own inbox', { timeout: 60_000 }, async (t) => {
   const { backend, alice, bob } = await twoUsers(t);
   const client = await connectAs(t, backend, alice);
   const granted = await subscribeGranted(client, ['rtc/v1/presence/+', presenceTopic(bob.user.id), inboxWildcard(alice.user.id)]);
   assert.deepEqual(granted, [0, 0, 0]);
 });
 
-test('refused subscriptions get SUBACK 0x80 and the client stays connected', async (t) => {
+test('refused subscriptions get SUBACK 0x80 and the client stays connected', { timeout: 60_000 }, async (t) => {
   const { backend, alice, bob } = await twoUsers(t);
   const client = await connectAs(t, backend, alice);
   const refused = [
@@ -69,7 +69,7 @@ test('refused subscriptions get SUBACK 0x80 and the client stays connected', asy
   assert.deepEqual(await subscribeGranted(client, [inboxWildcard(alice.user.id)]), [0]);
 });
 
-test('subscriptions per client are capped', async (t) => {
+test('subscriptions per client are capped', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { maxSubscriptionsPerClient: 3 });
   const users = await Promise.all([1, 2, 3, 4].map(() => register(backend)));
   const client = await connectAs(t, backend, users[0]!);
@@ -82,7 +82,7 @@ test('subscriptions per client are capped', async (t) => {
   assert.deepEqual(await subscribeGranted(client, [topics[3]!]), [0]);
 });
 
-test('legitimate inbox delivery, including to oneself (other tabs)', async (t) => {
+test('legitimate inbox delivery, including to oneself (other tabs)', { timeout: 60_000 }, async (t) => {
   const { backend, alice, bob } = await twoUsers(t);
   const { received } = await listeningBob(t, backend, bob);
   const sender = await connectAs(t, backend, alice);
@@ -140,7 +140,7 @@ async function refusedPublish(
   assert.deepEqual(leaked, [], `${label}: refused message was delivered`);
 }
 
-test('refused publishes disconnect the client and are never delivered', async (t) => {
+test('refused publishes disconnect the client and are never delivered', { timeout: 180_000 }, async (t) => {
   const ctx = await twoUsers(t);
   const bobInbox = await listeningBob(t, ctx.backend, ctx.bob);
   // Bob also watches presence, so a forged presence would show up there.
@@ -180,7 +180,7 @@ test('refused publishes disconnect the client and are never delivered', async (t
   }
 });
 
-test('publishing to a topic with + or # is refused with a disconnect', async (t) => {
+test('publishing to a topic with + or # is refused with a disconnect', { timeout: 60_000 }, async (t) => {
   const ctx = await twoUsers(t);
   const bobInbox = await listeningBob(t, ctx.backend, ctx.bob);
   for (const [label, topic] of [
@@ -191,7 +191,7 @@ test('publishing to a topic with + or # is refused with a disconnect', async (t)
   }
 });
 
-test('a client over its publish budget is disconnected', async (t) => {
+test('a client over its publish budget is disconnected', { timeout: 60_000 }, async (t) => {
   const ctx = await twoUsers(t, { publishRate: 1, publishBurst: 5 });
   const bobInbox = await listeningBob(t, ctx.backend, ctx.bob);
   const flooder = await connectAs(t, ctx.backend, ctx.alice);

@@ -18,14 +18,14 @@ async function refusedWith(promise: Promise<unknown>): Promise<number | undefine
   return error.code;
 }
 
-test('a valid token, username = sub and clientId `<sub>:…` connect', async (t) => {
+test('a valid token, username = sub and clientId `<sub>:…` connect', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const user = await register(backend);
   const client = await connectAs(t, backend, user);
   assert.equal(client.connected, true);
 });
 
-test('CONNACK refusals: bad token, expired token, wrong username, wrong clientId prefix', async (t) => {
+test('CONNACK refusals: bad token, expired token, wrong username, wrong clientId prefix', { timeout: 60_000 }, async (t) => {
   const secret = 'a fixed test secret that is long enough for HS256';
   const backend = await startTestBackend(t, { jwtSecret: secret });
   const user = await register(backend);
@@ -58,7 +58,7 @@ test('CONNACK refusals: bad token, expired token, wrong username, wrong clientId
   await refusedWith(connectMqtt(t, backend, { password: user.token, clientId: `${id}:a` }));
 });
 
-test("a deleted user's token is refused", async (t) => {
+test("a deleted user's token is refused", { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const user = await register(backend);
   // Delete through another handle on the same store, as the admin CLI does.
@@ -70,7 +70,7 @@ test("a deleted user's token is refused", async (t) => {
   assert.equal((await request(backend, 'GET', '/api/me', { token: user.token })).status, 401);
 });
 
-test('the broker disconnects a client when its token expires; a renewed token reconnects', async (t) => {
+test('the broker disconnects a client when its token expires; a renewed token reconnects', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { tokenTtlSeconds: 3 });
   const user = await register(backend);
   const client = await connectAs(t, backend, user);
@@ -90,7 +90,7 @@ test('the broker disconnects a client when its token expires; a renewed token re
   assert.equal(again.connected, true);
 });
 
-test('with ALLOWED_ORIGINS set, a browser WebSocket from another origin is refused', async (t) => {
+test('with ALLOWED_ORIGINS set, a browser WebSocket from another origin is refused', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { allowedOrigins: ['https://allowed.test'] });
   const user = await register(backend);
   const withOrigin = (origin: string) =>
@@ -106,7 +106,7 @@ test('with ALLOWED_ORIGINS set, a browser WebSocket from another origin is refus
   assert.equal((await connectAs(t, backend, user)).connected, true);
 });
 
-test('WebSocket upgrades elsewhere than /mqtt are refused', async (t) => {
+test('WebSocket upgrades elsewhere than /mqtt are refused', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const user = await register(backend);
   const wrongPath = connectMqtt(

@@ -28,7 +28,7 @@ function presenceOf(client: MqttClient, userId: string) {
   };
 }
 
-test('two tabs count two sessions, then one, then a retained delete', async (t) => {
+test('two tabs count two sessions, then one, then a retained delete', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const alice = await register(backend, { name: 'Alice' });
   const bob = await register(backend, { name: 'Bob' });
@@ -66,7 +66,7 @@ test('two tabs count two sessions, then one, then a retained delete', async (t) 
   assert.ok(!seen.includes(presenceTopic(alice.user.id)));
 });
 
-test('a new subscriber gets the retained presence of everyone online', async (t) => {
+test('a new subscriber gets the retained presence of everyone online', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const users = await Promise.all(['A', 'B', 'C'].map((name) => register(backend, { name })));
   for (const user of users) await connectAs(t, backend, user);
@@ -86,7 +86,7 @@ test('a new subscriber gets the retained presence of everyone online', async (t)
   }
 });
 
-test('status messages are folded into presence; nobody receives the status topic itself', async (t) => {
+test('status messages are folded into presence; nobody receives the status topic itself', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const alice = await register(backend, { name: 'Alice' });
   const bob = await register(backend, { name: 'Bob' });
@@ -110,7 +110,7 @@ test('status messages are folded into presence; nobody receives the status topic
   assert.equal(tab.connected, true);
 });
 
-test('a connect storm costs one retained publish per change', async (t) => {
+test('a connect storm costs one retained publish per change', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const users = await Promise.all(Array.from({ length: 20 }, (_, i) => register(backend, { name: `Storm ${i}` })));
   const observer = await register(backend, { name: 'Observer' });

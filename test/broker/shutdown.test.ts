@@ -39,7 +39,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`${signal}: clients disconnected, data intact, exit 0`, async (t) => {
+  test(`${signal}: clients disconnected, data intact, exit 0`, { timeout: 60_000 }, async (t) => {
     const dataDir = await tempDir(t);
     const { child, origin, output } = await startMain(t, dataDir);
     assert.match(output(), /listening on http:\/\/127\.0\.0\.1:\d+/);

@@ -23,7 +23,7 @@ async function site(t: Parameters<typeof tempDir>[0]) {
   return { distDir, demoDir };
 }
 
-test('serves the bundle, its chunks and the demo pages with fitting cache headers', async (t) => {
+test('serves the bundle, its chunks and the demo pages with fitting cache headers', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, await site(t));
 
   const entry = await fetch(`${backend.origin}/rtc-call.js`);
@@ -51,7 +51,7 @@ test('serves the bundle, its chunks and the demo pages with fitting cache header
   assert.equal((await missing.json()).error.code, 'not_found');
 });
 
-test('no path escapes the served folders', async (t) => {
+test('no path escapes the served folders', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, await site(t));
   for (const path of ['/../package.json', '/%2e%2e/package.json', '/chunks/..%2f..%2fpackage.json', '/..%5cpackage.json']) {
     const status = await new Promise<number>((resolve, reject) => {
@@ -66,7 +66,7 @@ test('no path escapes the served folders', async (t) => {
   }
 });
 
-test('missing dist/ and demo/ folders do not stop the backend; files appear once built', async (t) => {
+test('missing dist/ and demo/ folders do not stop the backend; files appear once built', { timeout: 60_000 }, async (t) => {
   const root = await tempDir(t, 'rtc-call-static-');
   const distDir = join(root, 'dist');
   const demoDir = join(root, 'demo');

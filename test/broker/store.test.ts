@@ -12,7 +12,7 @@ import { StoreError } from '../../broker/store/user-store.js';
 import { JWT_SECRET_FILE } from '../../broker/tokens.js';
 import { RELAXED, request, startTestBackend, tempDir } from './support.js';
 
-test('50 concurrent registrations with distinct emails all persist across a restart', async (t) => {
+test('50 concurrent registrations with distinct emails all persist across a restart', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const first = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
   const people = Array.from({ length: 50 }, (_, i) => ({ name: `Person ${i}`, email: `person${i}@example.test`, password: `password-${i}` }));
@@ -44,7 +44,7 @@ test('50 concurrent registrations with distinct emails all persist across a rest
   assert.deepEqual(new Set(logins.map((r) => r.body.user.id)), ids);
 });
 
-test('20 concurrent registrations of one email: exactly one 201, the rest 409', async (t) => {
+test('20 concurrent registrations of one email: exactly one 201, the rest 409', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const results = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
@@ -65,7 +65,7 @@ test('20 concurrent registrations of one email: exactly one 201, the rest 409', 
   assert.equal(login.status, 200);
 });
 
-test('a corrupt store file stops start-up with a clear error and is left untouched', async (t) => {
+test('a corrupt store file stops start-up with a clear error and is left untouched', { timeout: 60_000 }, async (t) => {
   for (const content of ['{"users": [ {"id": "abc', '[]', '{"users": "nope"}', 'null', '']) {
     const dataDir = await tempDir(t);
     const file = join(dataDir, USERS_FILE);
@@ -86,7 +86,7 @@ test('a corrupt store file stops start-up with a clear error and is left untouch
   }
 });
 
-test('the generated JWT secret is kept with mode 0600 and reused, so tokens survive a restart', async (t) => {
+test('the generated JWT secret is kept with mode 0600 and reused, so tokens survive a restart', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const first = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
   const reg = await request(first, 'POST', '/api/register', { json: { name: 'Keeper', email: 'keep@example.test', password: 'keep my token' } });
@@ -105,7 +105,7 @@ test('the generated JWT secret is kept with mode 0600 and reused, so tokens surv
   assert.equal(await readFile(secretFile, 'utf8'), secret);
 });
 
-test('a configured JWT_SECRET is used instead of the file', async (t) => {
+test('a configured JWT_SECRET is used instead of the file', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const jwtSecret = 'configured secret, long enough for HS256 use';
   const backend = await startTestBackend(t, { dataDir, jwtSecret });

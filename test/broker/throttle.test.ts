@@ -10,7 +10,7 @@ import { register, request, startTestBackend } from './support.js';
 const login = (backend: { origin: string }, email: string, password: string) =>
   request(backend, 'POST', '/api/login', { json: { email, password } });
 
-test('failed logins per email are throttled, whatever the case or spacing', async (t) => {
+test('failed logins per email are throttled, whatever the case or spacing', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 3, loginFailuresPerAddress: 1000 });
   const victim = await register(backend, { email: 'victim@example.test' });
   const variants = ['victim@example.test', 'VICTIM@example.test', '  Victim@Example.Test  '];
@@ -28,7 +28,7 @@ test('failed logins per email are throttled, whatever the case or spacing', asyn
   assert.equal((await login(backend, 'other@example.test', other.password)).status, 200);
 });
 
-test('unknown emails are throttled like known ones (no enumeration through 429 either)', async (t) => {
+test('unknown emails are throttled like known ones (no enumeration through 429 either)', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 2, loginFailuresPerAddress: 1000 });
   await register(backend, { email: 'known@example.test' });
   for (const email of ['known@example.test', 'unknown@example.test']) {
@@ -38,13 +38,13 @@ test('unknown emails are throttled like known ones (no enumeration through 429 e
   }
 });
 
-test('successful logins do not count as failures', async (t) => {
+test('successful logins do not count as failures', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 2, loginFailuresPerAddress: 1000 });
   const user = await register(backend);
   for (let i = 0; i < 6; i++) assert.equal((await login(backend, user.user.email, user.password)).status, 200);
 });
 
-test('failed logins per address are throttled across emails', async (t) => {
+test('failed logins per address are throttled across emails', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 1000, loginFailuresPerAddress: 4 });
   for (let i = 0; i < 4; i++) assert.equal((await login(backend, `spray${i}@example.test`, 'password1')).status, 401);
   const res = await login(backend, 'spray-next@example.test', 'password1');
@@ -53,7 +53,7 @@ test('failed logins per address are throttled across emails', async (t) => {
   assert.equal(res.body.error.code, 'rate_limited');
 });
 
-test('register and login requests per address are limited', async (t) => {
+test('register and login requests per address are limited', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { authRateMax: 3 });
   for (let i = 0; i < 3; i++) {
     assert.equal((await request(backend, 'POST', '/api/register', { json: { name: 'R', email: `r${i}@example.test`, password: 'password1' } })).status, 201);
