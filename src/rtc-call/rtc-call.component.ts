@@ -138,7 +138,7 @@ export class RtcCall extends LitElement {
   static override styles = [tokens, controls, rtcCallStyles];
 
   /** Origin of the rtc-call backend. Defaults to the origin this script was loaded from. */
-  @property() server = scriptOrigin();
+  @property() server: string = scriptOrigin();
 
   /** Keep the sign-in for the browser tab (sessionStorage), so a reload stays signed in. */
   @property({ type: Boolean, attribute: 'remember-sign-in' }) rememberSignIn = false;
@@ -218,6 +218,7 @@ export class RtcCall extends LitElement {
     } else session.hangup();
   }
 
+  /** Signs out: ends any call, closes the connection and forgets a remembered sign-in. */
   signOut(): Promise<void> {
     return this.requireSession().signOut();
   }

@@ -72,13 +72,11 @@ export class RtcChat extends LitElement {
   private readonly sessionState = new SessionController(this);
   private shownCount = 0;
 
+  /** From the people list, or from the call when the person just went offline. */
   private get peerName(): string {
     const state = this.sessionState.state;
-    return (
-      state?.peers.find((p) => p.id === this.peerId)?.name ??
-      (state?.call?.peer.id === this.peerId ? state.call.peer.name : '') ??
-      ''
-    );
+    const call = state?.call;
+    return state?.peers.find((p) => p.id === this.peerId)?.name ?? (call?.peer.id === this.peerId ? call.peer.name : '');
   }
 
   override render() {
