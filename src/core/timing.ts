@@ -49,14 +49,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * How long after receiving `token` to renew it: at `fraction` of its
- * lifetime. Measured from receipt with the token's own lifetime (exp − iat),
- * so a skewed client clock does not matter. `null` when the token has no
+ * lifetime, less the second `iat` may have been rounded down by. Measured from
+ * receipt with the token's own lifetime (exp − iat), so a skewed client clock
+ * does not matter. `null` when the token has no
  * readable lifetime.
  */
 export function tokenRenewalDelayMs(token: string, fraction = 0.8): number | null {
   const times = readTokenTimes(token);
   if (!times) return null;
-  const ms = (times.exp - times.iat) * 1000 * fraction;
+  // `iat` is whole seconds, so up to one second of the lifetime may be gone already.
+  const ms = (times.exp - times.iat) * 1000 * fraction - 1000;
   return Math.min(MAX_TIMER_MS, Math.max(1_000, Math.round(ms)));
 }
 
