@@ -11,6 +11,8 @@ import { TOKEN_AUDIENCE, TOKEN_ISSUER, isUserId } from '../src/protocol/index.js
 
 export const JWT_SECRET_FILE = 'jwt-secret';
 const ALGORITHM = 'HS256';
+/** Seconds a token's `iat` may be ahead of this clock (backends behind one load balancer differ a little). */
+const ISSUED_AT_TOLERANCE_SECONDS = 5;
 
 export interface TokenClaims {
   sub: string;
@@ -70,6 +72,8 @@ export class TokenService {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       if (!isUserId(payload.sub) || typeof payload.exp !== 'number') return null;
+      // jose checks `iat` against the clock only with maxTokenAge: a token "issued" in the future is not valid yet.
+      if (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + ISSUED_AT_TOLERANCE_SECONDS) return null;
       return { sub: payload.sub, name: typeof payload.name === 'string' ? payload.name : '', exp: payload.exp };
     } catch {
       return null;
