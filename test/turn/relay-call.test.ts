@@ -1,0 +1,157 @@
+/**
+ * Relay-only calls through a real coturn: two people, each with the call
+ * engine in a real browser, a real backend handing out TURN credentials, real
+ * WebRTC. Checked where a person's privacy is decided: what the other side
+ * received (only relay candidates) and which candidate pair carries the media
+ * (getStats: relay).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import type { Config } from '../../broker/config.js';
+import type { BrowserName } from '../e2e/support/browsers.js';
+import { BROWSER_PAIRS } from '../e2e/support/suite.js';
+import type { SessionOptions } from '../../src/core/types.js';
+import { SessionPage } from './session-page.js';
+import {
+  candidateType,
+  launchTurnBrowser,
+  newSecret,
+  startPageSite,
+  startTurn,
+  startTurnBackend,
+  type PageSite,
+  type TestBackend,
+} from './support.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every candidate is a relay candidate whose related address reveals nothing (0.0.0.0 or the relay itself). */
+function assertOnlyRelay(candidates: string[], who: string): void {
+  assert.ok(candidates.length > 0, `${who} received no candidate at all`);
+  for (const line of candidates) {
+    assert.equal(candidateType(line), 'relay', `${who} received a non-relay candidate: ${line}`);
+    const [, address] = /^candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ/i.exec(line) ?? [];
+    const related = / raddr (\S+)/.exec(line)?.[1];
+    if (related !== undefined) assert.ok(related === '0.0.0.0' || related === address, `${who}: related address leaks: ${line}`);
+  }
+}
+
+/** The selected pair once getStats names one (it can lag `connected` by a moment). */
+async function selectedPair(person: SessionPage): Promise<NonNullable<Awaited<ReturnType<SessionPage['rtc']>>['selectedPair']>> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const snapshot = await person.rtc();
+    if (snapshot.selectedPair && snapshot.selectedPair.local !== '?') return snapshot.selectedPair;
+    if (Date.now() > deadline) throw new Error(`${person.name}: no selected candidate pair: ${JSON.stringify(snapshot)}`);
+    await sleep(100);
+  }
+}
+
+for (const pair of BROWSER_PAIRS) {
+  describe(`relay-only calls through coturn, ${pair[0]} calling ${pair[1]}`, () => {
+    const browsers = new Map<BrowserName, Browser>();
+    let site: PageSite;
+    before(async () => {
+      site = await startPageSite();
+      for (const name of new Set(pair)) browsers.set(name, await launchTurnBrowser(name));
+    });
+    after(async () => {
+      for (const browser of browsers.values()) await browser.close().catch(() => undefined);
+      await site?.close();
+    });
+
+    /** coturn and a backend signing credentials with `backendSecret` (coturn's own secret unless a test wants them to differ). */
+    async function services(t: TestContext, config: Partial<Config> = {}, backendSecret?: string) {
+      const secret = newSecret();
+      const turn = await startTurn(t, secret);
+      const backend = await startTurnBackend(t, turn, backendSecret ?? secret, config);
+      return { turn, backend };
+    }
+
+    /** Alice and Bob signed in (ICE servers fetched at sign-in) and seeing each other. */
+    async function people(
+      t: TestContext,
+      backend: TestBackend,
+      options: { alice?: Partial<SessionOptions>; bob?: Partial<SessionOptions> } = {},
+    ): Promise<[SessionPage, SessionPage]> {
+      const alice = await SessionPage.open(browsers.get(pair[0])!, site, 'Alice', { server: backend.origin, ...options.alice });
+      t.after(() => alice.close());
+      const bob = await SessionPage.open(browsers.get(pair[1])!, site, 'Bob', { server: backend.origin, ...options.bob });
+      t.after(() => bob.close());
+      await Promise.all([alice.register(), bob.register()]);
+      await Promise.all([alice.waitForPeer(bob.userId), bob.waitForPeer(alice.userId)]);
+      return [alice, bob];
+    }
+
+    async function connect(alice: SessionPage, bob: SessionPage): Promise<void> {
+      await alice.call(bob.userId);
+      await bob.acceptWhenRinging();
+      await Promise.all([alice.waitForPhase('connected'), bob.waitForPhase('connected')]);
+    }
+
+    async function assertRelayed(person: SessionPage): Promise<void> {
+      const selected = await selectedPair(person);
+      assert.equal(selected.local, 'relay', `${person.name}'s selected pair: ${JSON.stringify(selected)}`);
+      const snapshot = await person.rtc();
+      assert.ok(snapshot.inbound.audio + snapshot.inbound.video > 0, `${person.name} receives media: ${JSON.stringify(snapshot)}`);
+    }
+
+    test('the backend forces relay (ICE_TRANSPORT_POLICY=relay): both sides relay, neither receives a host or srflx candidate', async (t) => {
+      const { backend } = await services(t, { iceTransportPolicy: 'relay' });
+      const [alice, bob] = await people(t, backend);
+      await connect(alice, bob);
+      await assertRelayed(alice);
+      await assertRelayed(bob);
+      assertOnlyRelay(await bob.remoteCandidates(), 'Bob');
+      assertOnlyRelay(await alice.remoteCandidates(), 'Alice');
+    });
+
+    test('a visitor switches on "hide my IP address": that side sends only relay candidates and talks through coturn', async (t) => {
+      const { backend } = await services(t, { iceTransportPolicy: 'all' });
+      const [alice, bob] = await people(t, backend);
+      await alice.setHideIp(true);
+      await connect(alice, bob);
+      await assertRelayed(alice);
+      assertOnlyRelay(await bob.remoteCandidates(), 'Bob (from Alice, who hides her IP)');
+      // Bob did not ask for privacy: the choice is per side.
+      assert.ok((await alice.remoteCandidates()).length > 0);
+    });
+
+    test('a call placed after the TURN credentials expired fetches fresh ones and connects', async (t) => {
+      // 3 s instead of the production minimum (60 s) so the test waits for a real expiry.
+      const { backend } = await services(t, { iceTransportPolicy: 'relay', turnTtlSeconds: 3 });
+      const [alice, bob] = await people(t, backend);
+      const fetchedAtSignIn = [await alice.iceFetches(), await bob.iceFetches()];
+      assert.ok(fetchedAtSignIn.every((n) => n >= 1), `ICE servers fetched at sign-in: ${fetchedAtSignIn}`);
+      // Past the expiry coturn refuses the sign-in credentials (credentials.test.ts shows it).
+      await sleep(4_500);
+      await connect(alice, bob);
+      assert.ok((await alice.iceFetches()) > fetchedAtSignIn[0]!, 'Alice fetched fresh credentials before the call');
+      assert.ok((await bob.iceFetches()) > fetchedAtSignIn[1]!, 'Bob fetched fresh credentials before the call');
+      await assertRelayed(alice);
+      await assertRelayed(bob);
+    });
+
+    test('credentials coturn refuses (wrong secret): the call ends as failed with a readable turn_failed error, not endless connecting', {
+      todo: 'the core ends such a call by its connect timeout with call_failed; TURN refusals are not mapped to turn_failed yet',
+    }, async (t) => {
+      const connectTimeoutMs = 5_000;
+      const { backend } = await services(t, { iceTransportPolicy: 'relay' }, newSecret());
+      const [alice, bob] = await people(t, backend, { alice: { connectTimeoutMs }, bob: { connectTimeoutMs } });
+      await alice.call(bob.userId);
+      await bob.acceptWhenRinging();
+      for (const person of [alice, bob]) {
+        // Within the connect timeout (plus slack for a loaded machine), never 'connected'.
+        const ended = await person.waitForPhase('ended', connectTimeoutMs + 10_000);
+        assert.equal(ended.endReason, 'failed', `${person.name}: ${JSON.stringify(ended)}`);
+        assert.ok(!(await person.calls()).some((c) => c.phase === 'connected'), `${person.name} never connected`);
+        const errors = await person.errors();
+        const turnError = errors.find((e) => e.code === 'turn_failed');
+        assert.ok(turnError, `${person.name} is told TURN failed: ${JSON.stringify(errors)}`);
+        assert.match(turnError.message, /relay/i, 'the message names the relay server');
+        assert.match(ended.message, /\S/, 'the call view says what happened');
+      }
+    });
+  });
+}

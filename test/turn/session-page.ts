@@ -1,0 +1,200 @@
+/**
+ * One person driving the call engine (`Session` from src/core) in a real
+ * browser page, as a host page's script would, plus what the page received:
+ * every remote ICE candidate handed to its RTCPeerConnections (trickled or
+ * inside a session description) and every `/api/ice-servers` fetch. The
+ * receiving side is where "no host or srflx candidate was ever sent" can be
+ * checked: nobody can read another person's inbox.
+ */
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { installPageHooks, rtcSnapshot, type RtcSnapshot } from '../e2e/support/page-hooks.js';
+import type { CallView, SessionError, SessionOptions, SessionState } from '../../src/core/types.js';
+import { openCorePage, type PageSite } from './support.js';
+
+interface TurnTestWindow {
+  __core: { Session: new (options: SessionOptions) => SessionLike };
+  __session: SessionLike;
+  __remoteCandidates: string[];
+  __iceFetches: number[];
+  __errors: SessionError[];
+  __calls: CallView[];
+}
+
+interface SessionLike extends EventTarget {
+  state: SessionState;
+  register(name: string, email: string, password: string): Promise<void>;
+  setHideIp(hide: boolean): void;
+  call(peerId: string): Promise<void>;
+  accept(): Promise<void>;
+  hangup(): void;
+  dismissCall(): void;
+  dispose(): void;
+}
+
+/** Runs in the page before its scripts: records remote candidates and ICE server fetches. */
+function installRecorders(): void {
+  const w = window as unknown as TurnTestWindow;
+  w.__remoteCandidates = [];
+  w.__iceFetches = [];
+  const proto = RTCPeerConnection.prototype;
+  // The promise-only forms the engine uses (the callback overloads are legacy).
+  const addIceCandidate = proto.addIceCandidate as (this: RTCPeerConnection, c?: RTCIceCandidateInit) => Promise<void>;
+  proto.addIceCandidate = function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null) {
+    if (candidate?.candidate) w.__remoteCandidates.push(candidate.candidate);
+    return addIceCandidate.call(this, candidate ?? undefined);
+  } as typeof proto.addIceCandidate;
+  const setRemoteDescription = proto.setRemoteDescription as (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
+  proto.setRemoteDescription = function (this: RTCPeerConnection, description: RTCSessionDescriptionInit) {
+    for (const m of (description?.sdp ?? '').matchAll(/^a=(candidate:.*?)\r?$/gm)) w.__remoteCandidates.push(m[1]!);
+    return setRemoteDescription.call(this, description);
+  } as typeof proto.setRemoteDescription;
+  const fetch = window.fetch;
+  window.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
+    const url = input instanceof Request ? input.url : String(input);
+    if (url.includes('/api/ice-servers')) w.__iceFetches.push(Date.now());
+    return fetch.call(this, input, init);
+  };
+}
+
+let counter = 0;
+
+export class SessionPage {
+  userId = '';
+
+  private constructor(
+    readonly page: Page,
+    readonly context: BrowserContext,
+    readonly name: string,
+  ) {}
+
+  /** A fresh browser context (another computer, in effect) with a Session on the test page. */
+  static async open(browser: Browser, site: PageSite, name: string, options: SessionOptions): Promise<SessionPage> {
+    const context = await browser.createBrowserContext();
+    // A window of its own: a background tab would not render the remote video.
+    const page = await context.newPage({ type: 'window' });
+    await installPageHooks(page);
+    await page.evaluateOnNewDocument(installRecorders);
+    await openCorePage(page, site);
+    await page.evaluate((opts: SessionOptions) => {
+      const w = window as unknown as TurnTestWindow;
+      w.__errors = [];
+      w.__calls = [];
+      const session = new w.__core.Session(opts);
+      session.addEventListener('error', (e) => w.__errors.push({ ...(e as CustomEvent<SessionError>).detail }));
+      session.addEventListener('call-state', (e) => {
+        const { call } = (e as CustomEvent<{ call: CallView }>).detail;
+        w.__calls.push({ ...call, localStream: null, remoteStream: null });
+      });
+      w.__session = session;
+    }, options);
+    return new SessionPage(page, context, name);
+  }
+
+  async register(): Promise<void> {
+    counter += 1;
+    const email = `${this.name.toLowerCase()}-${process.pid}-${counter}-${Date.now()}@turn.example`;
+    this.userId = await this.page.evaluate(
+      async (name: string, mail: string) => {
+        const s = (window as unknown as TurnTestWindow).__session;
+        await s.register(name, mail, 'correct horse battery');
+        return s.state.user!.id;
+      },
+      this.name,
+      email,
+    );
+    await this.page.waitForFunction(() => (window as unknown as TurnTestWindow).__session.state.connection === 'online', {
+      timeout: 15_000,
+      polling: 100,
+    });
+  }
+
+  async waitForPeer(peerId: string): Promise<void> {
+    await this.page.waitForFunction(
+      (id: string) => (window as unknown as TurnTestWindow).__session.state.peers.some((p) => p.id === id),
+      { timeout: 15_000, polling: 100 },
+      peerId,
+    );
+  }
+
+  setHideIp(hide: boolean): Promise<void> {
+    return this.page.evaluate((h: boolean) => (window as unknown as TurnTestWindow).__session.setHideIp(h), hide);
+  }
+
+  call(peerId: string): Promise<void> {
+    return this.page.evaluate((id: string) => (window as unknown as TurnTestWindow).__session.call(id), peerId);
+  }
+
+  async acceptWhenRinging(): Promise<void> {
+    await this.page.waitForFunction(
+      () => {
+        const call = (window as unknown as TurnTestWindow).__session.state.call;
+        return call?.direction === 'incoming' && call.phase === 'ringing';
+      },
+      { timeout: 15_000, polling: 100 },
+    );
+    await this.page.evaluate(() => (window as unknown as TurnTestWindow).__session.accept());
+  }
+
+  /** Waits until the current call reaches `phase`; returns its view. */
+  async waitForPhase(phase: CallView['phase'], timeout = 20_000): Promise<CallView> {
+    try {
+      const handle = await this.page.waitForFunction(
+        (p: string) => {
+          const call = (window as unknown as TurnTestWindow).__session.state.call;
+          return call?.phase === p ? { ...call, localStream: null, remoteStream: null } : false;
+        },
+        { timeout, polling: 100 },
+        phase,
+      );
+      return (await handle.jsonValue()) as CallView;
+    } catch {
+      throw new Error(`${this.name}: call not ${phase} within ${timeout} ms; calls seen: ${JSON.stringify(await this.calls())}`);
+    }
+  }
+
+  hangup(): Promise<void> {
+    return this.page.evaluate(() => {
+      const s = (window as unknown as TurnTestWindow).__session;
+      s.hangup();
+      s.dismissCall();
+    });
+  }
+
+  dismissCall(): Promise<void> {
+    return this.page.evaluate(() => (window as unknown as TurnTestWindow).__session.dismissCall());
+  }
+
+  state(): Promise<SessionState> {
+    return this.page.evaluate(() => {
+      const s = (window as unknown as TurnTestWindow).__session.state;
+      return { ...s, call: s.call ? { ...s.call, localStream: null, remoteStream: null } : null };
+    });
+  }
+
+  calls(): Promise<CallView[]> {
+    return this.page.evaluate(() => [...(window as unknown as TurnTestWindow).__calls]);
+  }
+
+  errors(): Promise<SessionError[]> {
+    return this.page.evaluate(() => [...(window as unknown as TurnTestWindow).__errors]);
+  }
+
+  /** Candidate lines this page's peer connections received from the other side. */
+  remoteCandidates(): Promise<string[]> {
+    return this.page.evaluate(() => [...(window as unknown as TurnTestWindow).__remoteCandidates]);
+  }
+
+  iceFetches(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as TurnTestWindow).__iceFetches.length);
+  }
+
+  /** Media counters and the selected candidate pair, read with getStats on the page's open connections. */
+  rtc(): Promise<RtcSnapshot> {
+    return rtcSnapshot(this.page);
+  }
+
+  async close(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as TurnTestWindow).__session.dispose()).catch(() => undefined);
+    await this.context.close().catch(() => undefined);
+  }
+}
