@@ -68,6 +68,8 @@ export function createAccessControl(options: AccessControlOptions) {
       if (!claims) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'bad or expired token'), false);
       if (username !== claims.sub) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'username is not the token subject'), false);
       if (!client.id.startsWith(`${claims.sub}:`)) return done(refusal(NOT_AUTHORIZED, 'clientId must start with <userId>:'), false);
+      // Persistent sessions would queue messages for clients that never return: not offered.
+      if (!client.clean) return done(refusal(NOT_AUTHORIZED, 'persistent sessions (clean=false) are not offered'), false);
       const user = await options.store.findById(claims.sub);
       if (!user) return done(refusal(NOT_AUTHORIZED, 'no such user'), false);
       const msLeft = claims.exp * 1000 - Date.now();

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { UserStore } from '../store/user-store.js';
 import type { TokenService } from '../tokens.js';
 import { createAccessControl } from './access-control.js';
+import { PacketSizeGuard } from './packet-size-guard.js';
 import { PresenceTracker } from './presence.js';
 
 export interface MqttBroker {
@@ -21,6 +22,8 @@ export interface MqttBroker {
 
 /** Room for the MQTT header and topic on top of the largest payload we accept. */
 const WS_MAX_FRAME_BYTES = MAX_MQTT_PAYLOAD_BYTES + 4 * 1024;
+/** A socket that has not sent a valid CONNECT by then holds a slot for nothing (Aedes' default is 30 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function attachMqttBroker(
   server: Server,
@@ -47,6 +50,7 @@ export async function attachMqttBroker(
     // clientIds are `<userId>:<random>`, longer than MQTT 3.1's 23 characters.
     maxClientsIdLength: 128,
     maxTopicLevels: 8,
+    connectTimeout: CONNECT_TIMEOUT_MS,
   });
   presence = new PresenceTracker(aedes);
   aedes.on('clientReady', access.clientReady);
@@ -55,6 +59,11 @@ export async function attachMqttBroker(
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
   wss.on('connection', (ws, req: IncomingMessage) => {
+    // Checked before the bytes reach Aedes' parser, which would buffer a declared huge packet.
+    const guard = new PacketSizeGuard(WS_MAX_FRAME_BYTES);
+    ws.on('message', (data: Buffer) => {
+      if (!guard.accept(data)) ws.terminate();
+    });
     const stream = createWebSocketStream(ws);
     const client = aedes.handle(stream, req);
     // A connection can end before Aedes registers the client; clean up either way.

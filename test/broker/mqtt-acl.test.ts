@@ -11,6 +11,7 @@ import {
   closed,
   collect,
   connectAs,
+  connectMqtt,
   publish,
   register,
   startTestBackend,
@@ -203,4 +204,40 @@ test('a client over its publish budget is disconnected', { timeout: 60_000 }, as
   await waitFor(bobInbox.received, (m) => m.payload.includes('flood-4'));
   assert.ok(flood().length <= 6, `delivered ${flood().length} of 20`);
   assert.ok(!flood().some((m) => m.payload.includes('flood-19')));
+});
+
+test('a will message goes through the same ACL: a spoofed will is never delivered', { timeout: 60_000 }, async (t) => {
+  const ctx = await twoUsers(t);
+  const bobInbox = await listeningBob(t, ctx.backend, ctx.bob);
+  const { alice, bob, backend } = ctx;
+  for (const [label, topic] of [
+    ['spoofed sender', inboxTopic(bob.user.id, bob.user.id)],
+    ['presence', presenceTopic(alice.user.id)],
+  ] as const) {
+    const attacker = await connectMqtt(
+      t,
+      backend,
+      { username: alice.user.id, password: alice.token, clientId: `${alice.user.id}:will-${label.length}` },
+      { will: { topic, payload: Buffer.from(chat(`will ${label}`)), qos: 0, retain: false } },
+    );
+    const gone = closed(attacker);
+    // An ungraceful drop is what makes the broker publish a will.
+    attacker.stream.destroy();
+    await gone;
+    const marker = `marker-will-${label}`;
+    const honest = await connectAs(t, backend, alice, 'honest');
+    await publish(honest, inboxTopic(bob.user.id, alice.user.id), chat(marker), { qos: 1 });
+    await waitFor(bobInbox.received, (m) => m.payload.includes(marker));
+    honest.end(true);
+    assert.deepEqual(bobInbox.received.filter((m) => m.payload.includes('will ')), [], label);
+  }
+  // Control: a will that the ACL allows is delivered, so the refusals above are the ACL's doing.
+  const legit = await connectMqtt(
+    t,
+    backend,
+    { username: alice.user.id, password: alice.token, clientId: `${alice.user.id}:will-ok` },
+    { will: { topic: inboxTopic(bob.user.id, alice.user.id), payload: Buffer.from(chat('legit will')), qos: 0, retain: false } },
+  );
+  legit.stream.destroy();
+  await waitFor(bobInbox.received, (m) => m.payload.includes('legit will'));
 });

@@ -58,6 +58,15 @@ test('CONNACK refusals: bad token, expired token, wrong username, wrong clientId
   await refusedWith(connectMqtt(t, backend, { password: user.token, clientId: `${id}:a` }));
 });
 
+test('a persistent session (clean: false) is refused', { timeout: 60_000 }, async (t) => {
+  const backend = await startTestBackend(t);
+  const user = await register(backend);
+  const code = await refusedWith(
+    connectMqtt(t, backend, { username: user.user.id, password: user.token, clientId: `${user.user.id}:persistent` }, { clean: false }),
+  );
+  assert.equal(code, 5);
+});
+
 test("a deleted user's token is refused", { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const user = await register(backend);

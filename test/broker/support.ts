@@ -104,6 +104,9 @@ export function connectMqtt(
     ...options,
   });
   t.after(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())));
+  // Errors after the CONNACK (the broker dropping a refused publisher) are expected in these tests;
+  // without a listener an 'error' event would crash the test process.
+  client.on('error', () => undefined);
   return new Promise((resolve, reject) => {
     client.once('connect', () => resolve(client));
     client.once('error', (error) => reject(new ConnectRefused((error as { code?: number }).code)));
