@@ -2,7 +2,13 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/call-controls/call-controls.js';
 import type { RtcCallControls } from '../../src/components/call-controls/call-controls.js';
+import { sendMouse } from '@web/test-runner-commands';
 import { connectedCall, disposeSessions, ringingCall, part, twoPeople, waitForState } from './helpers.js';
+
+async function realClick(el: Element) {
+  const box = el.getBoundingClientRect();
+  await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+}
 
 describe('rtc-call-controls', () => {
   afterEach(disposeSessions);
@@ -56,5 +62,33 @@ describe('rtc-call-controls', () => {
     part(el, 'hangup')!.click();
     const state = await waitForState(grace.session, (s) => s.call?.phase === 'ended', 'Grace sees the end');
     expect(state.call!.endReason).to.equal('remote-hangup');
+  });
+
+  it('shares the screen and stops, with aria-pressed following (headless Firefox: reports that no screen exists)', async () => {
+    const [ada, grace] = await twoPeople('Ada Screen', 'Grace Screen');
+    const el = await fixture<RtcCallControls>(html`<rtc-call-controls .session=${ada.session}></rtc-call-controls>`);
+    await connectedCall(ada, grace);
+    await el.updateComplete;
+    const screen = part<HTMLButtonElement>(el, 'screen-toggle')!;
+    expect(screen.disabled).to.be.false;
+    // A real mouse click: browsers (Firefox) only open screen capture from a user gesture.
+    await realClick(screen);
+    if (navigator.userAgent.includes('Firefox')) {
+      // Headless Firefox has no screen to capture: the failure must be reported, the toggle stay off.
+      const state = await waitForState(ada.session, (s) => s.error?.scope === 'media', 'media error');
+      expect(state.error!.code).to.equal('media_missing');
+      await el.updateComplete;
+      expect(screen.getAttribute('aria-pressed')).to.equal('false');
+      expect(state.call!.phase).to.equal('connected');
+      return;
+    }
+    await waitForState(ada.session, (s) => s.call?.local.screen === true, 'sharing');
+    await waitForState(grace.session, (s) => s.call?.remote.screen === true, 'Grace sees the share');
+    await el.updateComplete;
+    expect(screen.getAttribute('aria-pressed')).to.equal('true');
+    screen.click();
+    await waitForState(ada.session, (s) => s.call?.local.screen === false, 'share stopped');
+    await el.updateComplete;
+    expect(screen.getAttribute('aria-pressed')).to.equal('false');
   });
 });

@@ -53,4 +53,16 @@ describe('rtc-incoming-call', () => {
     expect(el.ring.ringing).to.be.false;
     ada.session.cancel();
   });
+
+  it('declines with Escape from the keyboard', async () => {
+    const [ada, grace] = await twoPeople('Ada Escape', 'Grace Escape');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${grace.session}></rtc-incoming-call>`);
+    await ringingCall(ada, grace);
+    await el.updateComplete;
+    const focused = el.shadowRoot!.activeElement!;
+    expect(focused).to.equal(part(el, 'accept'));
+    focused.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    const state = await waitForState(ada.session, (s) => s.call?.phase === 'ended', 'Ada sees the end');
+    expect(state.call!.endReason).to.equal('declined');
+  });
 });
