@@ -171,9 +171,11 @@ export class Person {
     await this.expectSignedIn();
   }
 
+  /** Signed in and connected to the broker (the header says "Online"). */
   async expectSignedIn(): Promise<void> {
     await this.part('sign-out', { timeout: 20_000 });
     await this.waitForNoPart('login-form');
+    await this.part('status', { text: 'online', timeout: 20_000 });
   }
 
   async signOut(): Promise<void> {
