@@ -6,8 +6,6 @@
  * `connectTimeoutMs`).
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -16,6 +14,7 @@ import { startTurnServer, type RunningTurnServer } from '../../scripts/turn.js';
 import { startTestBackend, type TestBackend } from '../e2e/support/backend.js';
 import { FIREFOX_PATH, FIREFOX_PREFS, launchBrowser, type BrowserName } from '../e2e/support/browsers.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
+import { listenLocal, type LocalServer } from '../e2e/support/local-server.js';
 import type { IceServersResponse } from '../../src/protocol/index.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -77,23 +76,19 @@ export function buildCoreBundle(): Promise<string> {
   return coreBundle;
 }
 
-export interface PageSite {
-  origin: string;
-  close(): Promise<void>;
-}
+export type PageSite = LocalServer;
 
 const PAGE_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rtc-call TURN test</title>
 <script type="module">
   import * as core from '/core.js';
   window.__core = core;
-  window.dispatchEvent(new Event('core-ready'));
 </script></head><body></body></html>`;
 
 /** Serves the test page and the core bundle from an origin of its own (http://127.0.0.1, a secure context). */
 export async function startPageSite(): Promise<PageSite> {
   const bundle = await buildCoreBundle();
-  const server = http.createServer((req, res) => {
+  return listenLocal((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE_HTML);
@@ -103,15 +98,6 @@ export async function startPageSite(): Promise<PageSite> {
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** Opens the test page and waits until the core module has loaded. */
