@@ -7,7 +7,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { presenceTopic, statusTopic, validatePresence } from '../../src/protocol/index.js';
-import { closed, connectAs, publish, register, startTestBackend, subscribeGranted, type Received } from './support.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Accounts } from '../../broker/accounts.js';
+import { loadConfig } from '../../broker/config.js';
+import { attachMqttBroker } from '../../broker/mqtt/broker.js';
+import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { TokenService } from '../../broker/tokens.js';
+import {
+  RELAXED,
+  closed,
+  connectAs,
+  publish,
+  register,
+  startTestBackend,
+  subscribeGranted,
+  tempDir,
+  type Received,
+  type TestBackend,
+} from './support.js';
 
 /** Presence updates for one user, in arrival order, as a queue the test awaits. */
 function presenceOf(client: MqttClient, userId: string) {
@@ -130,4 +148,43 @@ test('a connect storm costs one retained publish per change', { timeout: 60_000 
   await markerArrived;
   // Exactly one presence message per user that came online: no per-client fan-out of the whole list.
   assert.equal(presenceMessages, users.length);
+});
+
+test('closing the backend disconnects everyone and clears their presence', { timeout: 60_000 }, async (t) => {
+  const dataDir = await tempDir(t);
+  const config = { ...loadConfig({}), ...RELAXED, host: '127.0.0.1', port: 0, dataDir };
+  const store = await openLowdbUserStore(dataDir);
+  const tokens = new TokenService('a test secret that is long enough for HS256', 3600);
+  const accounts = new Accounts(store, config.scryptCost);
+  const server = createServer();
+  const broker = await attachMqttBroker(server, { config, store, tokens });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as AddressInfo).port;
+
+  // The broker's own view of presence, from inside: what a subscriber would get.
+  const seen: Array<{ topic: string; payload: string }> = [];
+  await new Promise<void>((resolve) =>
+    broker.aedes.subscribe(
+      'rtc/v1/presence/+',
+      (packet, done) => {
+        seen.push({ topic: packet.topic, payload: packet.payload.toString() });
+        done();
+      },
+      resolve,
+    ),
+  );
+
+  const user = await accounts.register({ name: 'Leaver', email: 'leaver@example.test', password: 'leaving soon' });
+  const token = await tokens.issue(user);
+  const backend = { wsUrl: `ws://127.0.0.1:${port}/mqtt` } as TestBackend;
+  const client = await connectAs(t, backend, { token, user: { id: user.id, name: user.name, email: user.email } });
+  const gone = closed(client);
+  while (!seen.some((m) => m.payload.includes('"sessions":1'))) await new Promise((resolve) => setTimeout(resolve, 10));
+
+  await broker.close();
+  await gone;
+  assert.deepEqual(seen.at(-1), { topic: presenceTopic(user.id), payload: '' });
+  assert.equal(broker.presence.get(user.id), undefined);
+  await store.close();
 });
