@@ -49,10 +49,14 @@ export class PeerLink {
   private everConnected = false;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Resolves on close(): operations pending on a closed RTCPeerConnection never settle, so every await races it. */
+  private readonly closing: Promise<undefined>;
+  private markClosed!: () => void;
 
   constructor(options: PeerLinkOptions) {
     this.options = options;
     this.role = options.role;
+    this.closing = new Promise<undefined>((resolve) => (this.markClosed = () => resolve(undefined)));
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers,
       iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
@@ -96,7 +100,7 @@ export class PeerLink {
   /** Offerer: applies the callee's answer. */
   async acceptAnswer(sdp: string): Promise<void> {
     if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.guard(this.pc.setRemoteDescription({ type: 'answer', sdp }));
     await this.flushCandidates();
   }
 
@@ -104,16 +108,19 @@ export class PeerLink {
   async handleOffer(sdp: string): Promise<void> {
     if (this.closed) return;
     if (this.role !== 'answerer') throw new Error('the caller does not take offers');
-    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    await this.guard(this.pc.setRemoteDescription({ type: 'offer', sdp }));
+    if (this.closed) return;
     for (const t of this.pc.getTransceivers()) {
       const kind = t.receiver.track.kind as Kind;
       if (this.transceivers[kind] || t.direction === 'stopped') continue;
       this.transceivers[kind] = t;
       t.direction = 'sendrecv';
-      if (this.local[kind]) await t.sender.replaceTrack(this.local[kind]);
+      if (this.local[kind]) await this.guard(t.sender.replaceTrack(this.local[kind]));
     }
-    const answer = await this.pc.createAnswer();
-    await this.pc.setLocalDescription(answer);
+    const answer = await this.guard(this.pc.createAnswer());
+    if (!answer || this.closed) return;
+    await this.guard(this.pc.setLocalDescription(answer));
+    if (this.closed) return;
     this.options.onDescription({ type: 'answer', sdp: answer.sdp ?? '' });
     await this.flushCandidates();
   }
@@ -138,7 +145,7 @@ export class PeerLink {
   async setTrack(kind: Kind, track: MediaStreamTrack | null): Promise<void> {
     this.local[kind] = track;
     const t = this.transceivers[kind];
-    if (t && !this.closed) await t.sender.replaceTrack(track);
+    if (t && !this.closed) await this.guard(t.sender.replaceTrack(track));
   }
 
   /** The track currently sent for `kind`. */
@@ -153,16 +160,23 @@ export class PeerLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.markClosed();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.pc.onicecandidate = this.pc.ontrack = this.pc.onconnectionstatechange = null;
     this.pc.close();
   }
 
   private async makeOffer(iceRestart: boolean): Promise<void> {
-    const offer = await this.pc.createOffer({ iceRestart });
+    const offer = await this.guard(this.pc.createOffer({ iceRestart }));
+    if (!offer || this.closed) return;
+    await this.guard(this.pc.setLocalDescription(offer));
     if (this.closed) return;
-    await this.pc.setLocalDescription(offer);
     this.options.onDescription({ type: 'offer', sdp: offer.sdp ?? '' });
+  }
+
+  /** `p`, or undefined as soon as the link is closed. */
+  private guard<T>(p: Promise<T>): Promise<T | undefined> {
+    return Promise.race([p, this.closing]);
   }
 
   private async flushCandidates(): Promise<void> {
@@ -172,7 +186,7 @@ export class PeerLink {
 
   private async addCandidateSafely(init: RTCIceCandidateInit): Promise<void> {
     try {
-      await this.pc.addIceCandidate(init);
+      await this.guard(this.pc.addIceCandidate(init));
     } catch {
       // A candidate for a previous ICE generation or an m-line we rejected: harmless, ignore.
     }

@@ -64,6 +64,8 @@ interface CallContext {
   refusingSids: Set<string>;
   /** Outgoing: the callee accepted, so the held offer and candidates may go. */
   released: boolean;
+  /** Someone accepted (us for incoming, them for outgoing). */
+  answered: boolean;
   outbox: InboxMessage[];
   link: PeerLink | null;
   linkReady: Promise<PeerLink | null>;
@@ -223,6 +225,7 @@ export class Session extends EventTarget implements SessionApi {
     const ctx = this.ctx;
     if (!ctx || ctx.direction !== 'incoming' || ctx.machine.phase !== 'ringing') return;
     ctx.machine.send({ type: 'accept' });
+    ctx.answered = true;
     // Tell our other tabs first so they stop ringing, then the caller.
     void this.signaling?.publishInbox(this.current.user!.id, { type: 'handled', callId: ctx.callId, sid: this.sid! }, { queue: true }).catch(() => {});
     const accepted = this.sendCall(ctx, { type: 'accept' });
@@ -702,7 +705,7 @@ export class Session extends EventTarget implements SessionApi {
         if (ctx.direction !== 'outgoing' || ctx.peerSid !== null) return;
         if (!ctx.machine.send({ type: 'accept' })) return;
         ctx.peerSid = message.sid;
-        ctx.released = true;
+        ctx.released = ctx.answered = true;
         for (const held of ctx.outbox.splice(0)) void this.publishCall(ctx, held);
         void this.sendMediaState(ctx);
         return;
@@ -804,6 +807,7 @@ export class Session extends EventTarget implements SessionApi {
       ringingSids: new Set(),
       refusingSids: new Set(),
       released: direction === 'incoming',
+      answered: false,
       outbox: [],
       link: null,
       linkReady: Promise.resolve(null),
@@ -837,9 +841,12 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   private onEnded(ctx: CallContext, reason: CallEndReason): void {
-    // Timeouts and failures are ours alone: tell the other side so it does not wait.
-    if (reason === 'missed' && ctx.direction === 'outgoing') void this.sendCall(ctx, { type: 'cancel' });
-    if (reason === 'failed' && ctx.released) void this.sendCall(ctx, { type: 'hangup' });
+    // Timeouts and failures are decided here alone: tell the other side so it does not wait.
+    if (reason === 'missed' || reason === 'failed') {
+      if (ctx.answered) void this.sendCall(ctx, { type: 'hangup' });
+      else if (ctx.direction === 'outgoing') void this.sendCall(ctx, { type: 'cancel' });
+      else if (reason === 'failed') void this.sendCall(ctx, { type: 'reject', reason: 'unavailable' });
+    }
     this.cleanupCall(ctx);
     if (reason === 'failed') this.reportError({ code: 'call_failed', scope: 'call', message: ctx.machine.snapshot.message });
   }
@@ -870,8 +877,9 @@ export class Session extends EventTarget implements SessionApi {
     if (!ctx.machine.isLive || ctx.cleaned) return null;
     const relayOnly = this.current.hideIp || ice.policy === 'relay';
     if (relayOnly && !hasTurn(ice.servers)) {
-      this.reportError({ code: 'turn_failed', scope: 'call', message: 'Hiding your IP address needs a relay server, and this service has none.' });
       ctx.machine.send({ type: 'fail', message: 'The call needs a relay server (to hide IP addresses), and none is available.' });
+      // After the generic call_failed the end reports: this is the error to show.
+      this.reportError({ code: 'turn_failed', scope: 'call', message: 'Hiding your IP address needs a relay server, and this service has none.' });
       return null;
     }
     const link = new PeerLink({
@@ -901,11 +909,11 @@ export class Session extends EventTarget implements SessionApi {
       return;
     }
     if (condition === 'failed') {
-      if (relayOnly) this.reportError({ code: 'turn_failed', scope: 'call', message: 'The relay server could not connect the call.' });
       ctx.machine.send({
         type: 'fail',
         message: `Could not connect to ${ctx.peer.name}. ${relayOnly ? 'The relay server did not work.' : 'A firewall may be blocking the call.'}`,
       });
+      if (relayOnly) this.reportError({ code: 'turn_failed', scope: 'call', message: 'The relay server could not connect the call.' });
       return;
     }
     // Interrupted: an ICE restart is under way; give it as long as a first connection.

@@ -91,7 +91,21 @@ describe('Session against the real backend', function () {
   it('completes a call with media both ways, chat, screen share and hang-up', async () => {
     const [a, b] = await twoPeople('Caller', 'Callee');
     const incoming = new Promise<CustomEvent>((resolve) => b.session.addEventListener('incoming-call', (e) => resolve(e as CustomEvent), { once: true }));
-    await connectedCall(a, b);
+    const t0 = performance.now();
+    const ms = () => Math.round(performance.now() - t0);
+    const marks: string[] = [];
+    void a.session.call(b.user.user.id).then(() => marks.push(`call() resolved ${ms()}`));
+    await waitForState(b.session, phase('ringing'), 'incoming call');
+    marks.push(`callee rings ${ms()}`);
+    void b.session.accept().then(() => marks.push(`accept() resolved ${ms()}`));
+    await waitForState(a.session, phase('connecting'), 'caller sees accept');
+    marks.push(`caller sees accept ${ms()}`);
+    await waitForState(a.session, phase('connected'), 'caller connected');
+    marks.push(`caller connected ${ms()}`);
+    await waitForState(b.session, phase('connected'), 'callee connected');
+    marks.push(`callee connected ${ms()}`);
+    // Figures for the report, not assertions: speed goals live in bench/.
+    console.log(`call set-up, accept at once: ${marks.join(', ')}`);
     expect((await incoming).detail.call.peer.id).to.equal(a.user.user.id);
 
     const sa = await untilStats(a.session, (s) => s.bytesReceived.audio > 0 && s.bytesReceived.video > 0, 'caller receives media');
@@ -224,6 +238,31 @@ describe('Session against the real backend', function () {
     await a.session.sendChat(b.user.user.id, 'are you there?');
     expect(a.session.state.chats[b.user.user.id]![0]!.delivery).to.equal('failed');
     expect(a.session.state.error?.code).to.equal('chat_failed');
+  });
+
+  it('hide my IP without a relay server fails closed with turn_failed', async () => {
+    const [a, b] = await twoPeople('Uma', 'Vic');
+    a.session.setHideIp(true);
+    expect(a.session.state.hideIp).to.equal(true);
+    await a.session.call(b.user.user.id, { video: false });
+    // This test backend offers no TURN: the call must not go out over a direct path.
+    await waitForState(a.session, ended('failed'), 'call refused');
+    expect(a.session.state.error?.code).to.equal('turn_failed');
+    expect(a.session.state.call?.message).to.match(/relay/);
+    await waitForState(b.session, (s) => s.call === null || s.call.phase === 'ended', 'callee not left ringing');
+  });
+
+  it('remembered sign-in survives a reload (sessionStorage), an unremembered one does not', async () => {
+    const remembered = await signedIn('Wes', { rememberSignIn: true });
+    const reloaded = newSession({ rememberSignIn: true });
+    expect(await reloaded.restore()).to.equal(true);
+    await waitForState(reloaded, (s) => s.connection === 'online', 'restored online');
+    expect(reloaded.state.user?.id).to.equal(remembered.user.user.id);
+    await reloaded.signOut();
+    expect(await newSession({ rememberSignIn: true }).restore()).to.equal(false, 'sign-out forgets the token');
+
+    await signedIn('Xia');
+    expect(await newSession().restore()).to.equal(false);
   });
 
   it('callee without camera or microphone permission can still take the call and receive media', async () => {
