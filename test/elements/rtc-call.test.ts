@@ -1,5 +1,6 @@
 /// <reference types="mocha" />
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/rtc-call/rtc-call.js';
 import type { RtcCall } from '../../src/rtc-call/rtc-call.js';
 import { backendOrigin, newUser } from '../support/backend.js';
@@ -181,5 +182,30 @@ describe('rtc-call', () => {
     const again = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} remember-sign-in></rtc-call>`);
     await waitForState(again.session!, (s) => s.user?.id === user.user.id, 'restored sign-in');
     await again.signOut();
+  });
+
+  it('is accessible in the dark colour scheme too (contrast of the dark tokens)', async function () {
+    // Media emulation is a CDP feature: Firefox (WebDriver BiDi) cannot switch colour schemes.
+    if (navigator.userAgent.includes('Firefox')) this.skip();
+    await emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+    try {
+      const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()}></rtc-call>`);
+      await expect(el).to.be.accessible();
+      const user = await newUser('Root Dark');
+      await el.session!.signIn(user.email, user.password);
+      const other = await signedIn('Root Dark Other');
+      await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
+      await waitForState(other.session, (s) => s.peers.some((p) => p.id === user.user.id), 'user online for other');
+      await other.session.sendChat(user.user.id, 'Hello in the dark');
+      await waitForState(el.session!, (s) => (s.unread[other.user.user.id] ?? 0) > 0, 'unread');
+      const row = await until('peer row', () => findPart(el, 'peer-select'));
+      expect(getComputedStyle(findPart(el, 'base')!).backgroundColor).to.equal('rgb(20, 25, 34)');
+      await expect(el).to.be.accessible();
+      row.click();
+      await until('message', () => findPart(el, 'message'));
+      await expect(el).to.be.accessible();
+    } finally {
+      await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+    }
   });
 });
