@@ -28,7 +28,7 @@ const ROUTES: Array<[string, string]> = [
 /** The raw answer to one request; `undefined` status when the server cut the connection (also a refusal). */
 async function send(backend: TestBackend, method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>) {
   try {
-    const response = await fetch(`${backend.origin}${path}`, { method, headers, ...(body !== undefined && { body }) });
+    const response = await fetch(`${backend.origin}${path}`, { method, headers, ...(body !== undefined && { body: typeof body === 'string' ? body : new Uint8Array(body) }) });
     const text = await response.text();
     let json: any;
     try {
@@ -109,7 +109,7 @@ test('random and malformed bodies on every route get a clean 4xx', async (t) => 
     else failures.push(`${method} ${path} ${what} → ${result.status} ${JSON.stringify(result.json)?.slice(0, 120)}`);
   };
   for (const [method, path] of ROUTES) {
-    const auth = path === API_PATHS.token || path === API_PATHS.me || path === API_PATHS.iceServers ? { authorization: 'Bearer junk' } : {};
+    const auth: Record<string, string> = path === API_PATHS.token || path === API_PATHS.me || path === API_PATHS.iceServers ? { authorization: 'Bearer junk' } : {};
     for (const body of MALFORMED) await check(`malformed ${JSON.stringify(body.slice(0, 30))}`, method, path, method === 'GET' ? undefined : body, { 'content-type': 'application/json', ...auth });
     for (let i = 0; i < 40; i += 1) {
       const body = i % 2 === 0 ? JSON.stringify(randomJsonValue()) : randomBytes(randomInt(1, 400));
