@@ -3,6 +3,7 @@ import { css } from 'lit';
 export const loginStyles = css`
   :host {
     display: block;
+    container-type: inline-size;
     --_login-bg: var(--rtc-login-bg, var(--_bg));
     --_login-max-width: var(--rtc-login-max-width, 400px);
   }
@@ -45,5 +46,13 @@ export const loginStyles = css`
     margin: 0;
     text-align: center;
     color: var(--_muted);
+  }
+  /* Phones: the widget's frame is card enough; no card inside it. */
+  @container (max-width: 420px) {
+    form {
+      padding: var(--_space);
+      border-color: transparent;
+      box-shadow: none;
+    }
   }
 `;
