@@ -240,6 +240,16 @@ describe('Session against the real backend', function () {
     expect(a.session.state.error?.code).to.equal('chat_failed');
   });
 
+  it('peer-left: the other side vanishes mid-call without saying goodbye', async () => {
+    const [a, b] = await twoPeople('Yan', 'Zoe');
+    await connectedCall(a, b, { audio: true, video: false });
+    // What a crashed tab or a dead network looks like from here: the link drops, no hangup is sent.
+    (b.session as unknown as { signaling: { close(): void } }).signaling.close();
+    await waitForState(a.session, (s) => !s.peers.some((p) => p.id === b.user.user.id), 'Zoe offline');
+    await waitForState(a.session, ended('peer-left'), 'call ends as peer-left');
+    expect(a.session.state.call?.message).to.match(/Zoe went offline/);
+  });
+
   it('hide my IP without a relay server fails closed with turn_failed', async () => {
     const [a, b] = await twoPeople('Uma', 'Vic');
     a.session.setHideIp(true);
