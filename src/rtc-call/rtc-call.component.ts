@@ -3,6 +3,7 @@ import { provide } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
 import { sessionContext } from '../components/context.js';
 import { SessionController } from '../components/session-controller.js';
+import { stageCall } from '../components/call-view.js';
 import { LOGIN_PARTS } from '../components/login/login.component.js';
 import { PEER_LIST_PARTS } from '../components/peer-list/peer-list.component.js';
 import { CALL_CONTROLS_PARTS } from '../components/call-controls/call-controls.component.js';
@@ -302,7 +303,7 @@ export class RtcCall extends LitElement {
     const state = this.sessionState.state!;
     const error = state.error && state.error.scope !== 'chat' && state.error !== this.errorDismissed ? state.error : null;
     // An incoming call still ringing is shown by the dialog only; the stage shows placed and answered calls.
-    const call = state.call && !(state.call.direction === 'incoming' && state.call.phase === 'ringing') ? state.call : null;
+    const call = stageCall(state);
     const idle = !call && !this.chatPeer;
     return html`
       ${error

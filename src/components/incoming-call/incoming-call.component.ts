@@ -3,6 +3,7 @@ import { consume } from '@lit/context';
 import { property, query } from 'lit/decorators.js';
 import { sessionContext } from '../context.js';
 import { SessionController } from '../session-controller.js';
+import { ringingIncoming } from '../call-view.js';
 import type { CallView, SessionApi } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
@@ -49,8 +50,7 @@ export class RtcIncomingCall extends LitElement {
 
   /** The incoming call while it rings, else null. */
   get incoming(): CallView | null {
-    const call = this.sessionState.state?.call;
-    return call && call.direction === 'incoming' && call.phase === 'ringing' ? call : null;
+    return ringingIncoming(this.sessionState.state);
   }
 
   override render() {

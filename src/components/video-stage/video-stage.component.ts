@@ -3,6 +3,7 @@ import { consume } from '@lit/context';
 import { property } from 'lit/decorators.js';
 import { sessionContext } from '../context.js';
 import { SessionController } from '../session-controller.js';
+import { stageCall } from '../call-view.js';
 import type { CallView, SessionApi } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
@@ -52,8 +53,8 @@ export class RtcVideoStage extends LitElement {
   private readonly sessionState = new SessionController(this);
 
   override render() {
-    const call = this.sessionState.state?.call;
-    if (!call || (call.direction === 'incoming' && call.phase === 'ringing')) return nothing;
+    const call = stageCall(this.sessionState.state);
+    if (!call) return nothing;
     const connected = call.phase === 'connected';
     const showRemote = connected && call.remoteStream !== null && (call.remote.video || call.remote.screen);
     const showLocal = call.localStream !== null && (call.local.video || call.local.screen) && call.phase !== 'ended';
