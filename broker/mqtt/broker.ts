@@ -30,19 +30,18 @@ export async function attachMqttBroker(
   deps: { config: Config; store: UserStore; tokens: TokenService },
 ): Promise<MqttBroker> {
   const { config } = deps;
-  // Created first so the hooks can use it; Aedes calls them only after listen().
-  let presence!: PresenceTracker;
+  // The hooks need presence and presence needs the broker: bind it lazily.
+  let aedes!: Aedes;
+  const presence = new PresenceTracker((packet, callback) => aedes.publish(packet, callback));
   const access = createAccessControl({
     tokens: deps.tokens,
     store: deps.store,
-    get presence() {
-      return presence;
-    },
+    presence,
     publishRate: config.publishRate,
     publishBurst: config.publishBurst,
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
   });
-  const aedes = await Aedes.createBroker({
+  aedes = await Aedes.createBroker({
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
     authorizeSubscribe: access.authorizeSubscribe,
@@ -52,7 +51,6 @@ export async function attachMqttBroker(
     maxTopicLevels: 8,
     connectTimeout: CONNECT_TIMEOUT_MS,
   });
-  presence = new PresenceTracker(aedes);
   aedes.on('clientReady', access.clientReady);
   aedes.on('clientDisconnect', access.clientGone);
   aedes.on('unsubscribe', access.unsubscribed);

@@ -8,7 +8,7 @@
  * connects costs N retained publishes (fewer when a user changes twice before
  * the flush), never a fan-out per client.
  */
-import type { Aedes } from 'aedes';
+import type { PublishPacket } from 'aedes';
 import { presenceTopic, type Presence, type PresenceStatus } from '../../src/protocol/index.js';
 
 interface UserPresence {
@@ -23,7 +23,8 @@ export class PresenceTracker {
   readonly #dirty = new Set<string>();
   #flushing: Promise<void> | undefined;
 
-  constructor(private readonly broker: Aedes) {}
+  /** `publish` is the broker's own (Aedes#publish): it bypasses the client ACL. */
+  constructor(private readonly publish: (packet: PublishPacket, callback: (error?: Error) => void) => void) {}
 
   sessionStarted(userId: string, name: string): void {
     const user = this.#users.get(userId);
@@ -84,7 +85,7 @@ export class PresenceTracker {
     // An empty retained payload deletes the retained message: the user is offline.
     const payload = presence ? Buffer.from(JSON.stringify(presence)) : Buffer.alloc(0);
     return new Promise((resolve) => {
-      this.broker.publish(
+      this.publish(
         { cmd: 'publish', topic: presenceTopic(userId), payload, qos: 0, retain: true, dup: false },
         () => resolve(),
       );
