@@ -3,12 +3,13 @@ import { css } from 'lit';
 export const rtcCallStyles = css`
   :host {
     display: block;
-    container-type: inline-size;
     --_call-bg: var(--rtc-call-bg, var(--_bg));
     --_call-max-width: var(--rtc-call-max-width, 1100px);
     --_sidebar-width: var(--rtc-call-sidebar-width, 340px);
   }
   [part~='base'] {
+    /* The layout follows the widget's own width, not the page's (on the frame, so the host still sizes to its content). */
+    container-type: inline-size;
     max-width: var(--_call-max-width);
     margin: 0 auto;
     background: var(--_call-bg);
