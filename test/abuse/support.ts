@@ -16,6 +16,9 @@ import { connectAs, register, request, subscribeGranted, type TestBackend } from
 
 /** What one abuse file tried; `crashes` counts a broker that stopped answering. */
 export class Tally {
+  /** 'refused' for attacks; 'held' for cases where the backend must keep a promise (nothing lost). */
+  constructor(private readonly verb: 'refused' | 'held' = 'refused') {}
+
   tried = 0;
   refused = 0;
   crashes = 0;
@@ -25,14 +28,15 @@ export class Tally {
   record(what: string, refused: boolean, detail = ''): void {
     this.tried += 1;
     if (refused) this.refused += 1;
-    this.#lines.push(`${refused ? 'refused' : 'ACCEPTED'}: ${what}${detail ? ` (${detail})` : ''}`);
+    const failed = this.verb === 'refused' ? 'ACCEPTED' : 'BROKEN';
+    this.#lines.push(`${refused ? this.verb : failed}: ${what}${detail ? ` (${detail})` : ''}`);
   }
 
   /** Adds `count` cases of one kind at once (fuzzing loops). */
   recordMany(what: string, count: number, refusedCount: number): void {
     this.tried += count;
     this.refused += refusedCount;
-    this.#lines.push(`${refusedCount}/${count} refused: ${what}`);
+    this.#lines.push(`${refusedCount}/${count} ${this.verb}: ${what}`);
   }
 
   /** Healthz answers, or it counts as a crash. */
@@ -47,7 +51,7 @@ export class Tally {
 
   report(t: TestContext): void {
     for (const line of this.#lines) t.diagnostic(line);
-    const summary = `cases tried: ${this.tried}, refused: ${this.refused}, crashes: ${this.crashes}`;
+    const summary = `cases tried: ${this.tried}, ${this.verb}: ${this.refused}, crashes: ${this.crashes}`;
     t.diagnostic(summary);
     console.log(`abuse summary (${t.name}): ${summary}`);
   }
