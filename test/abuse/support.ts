@@ -5,6 +5,7 @@
  * WebSocket for packets no well-behaved client would send.
  */
 import assert from 'node:assert/strict';
+import { basename } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { TestContext } from 'node:test';
@@ -53,7 +54,7 @@ export class Tally {
     for (const line of this.#lines) t.diagnostic(line);
     const summary = `cases tried: ${this.tried}, ${this.verb}: ${this.refused}, crashes: ${this.crashes}`;
     t.diagnostic(summary);
-    console.log(`abuse summary (${t.name}): ${summary}`);
+    console.log(`abuse summary (${basename(process.argv[1] ?? t.name)}): ${summary}`);
   }
 }
 
