@@ -6,60 +6,26 @@
  * (getStats: relay).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser } from 'puppeteer-core';
+import { describe, test, type TestContext } from 'node:test';
 import type { Config } from '../../broker/config.js';
-import type { BrowserName } from '../e2e/support/browsers.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import type { SessionOptions } from '../../src/core/types.js';
 import { SessionPage } from './session-page.js';
 import {
-  candidateType,
-  launchTurnBrowser,
+  assertOnlyRelay,
+  turnSuite,
+  selectedPair,
   newSecret,
-  startPageSite,
   startTurn,
   startTurnBackend,
-  type PageSite,
   type TestBackend,
 } from './support.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every candidate is a relay candidate whose related address reveals nothing (0.0.0.0 or the relay itself). */
-function assertOnlyRelay(candidates: string[], who: string): void {
-  assert.ok(candidates.length > 0, `${who} received no candidate at all`);
-  for (const line of candidates) {
-    assert.equal(candidateType(line), 'relay', `${who} received a non-relay candidate: ${line}`);
-    const [, address] = /^candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ/i.exec(line) ?? [];
-    const related = / raddr (\S+)/.exec(line)?.[1];
-    if (related !== undefined) assert.ok(related === '0.0.0.0' || related === address, `${who}: related address leaks: ${line}`);
-  }
-}
-
-/** The selected pair once getStats names one (it can lag `connected` by a moment). */
-async function selectedPair(person: SessionPage): Promise<NonNullable<Awaited<ReturnType<SessionPage['rtc']>>['selectedPair']>> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const snapshot = await person.rtc();
-    if (snapshot.selectedPair && snapshot.selectedPair.local !== '?') return snapshot.selectedPair;
-    if (Date.now() > deadline) throw new Error(`${person.name}: no selected candidate pair: ${JSON.stringify(snapshot)}`);
-    await sleep(100);
-  }
-}
-
 for (const pair of BROWSER_PAIRS) {
   describe(`relay-only calls through coturn, ${pair[0]} calling ${pair[1]}`, () => {
-    const browsers = new Map<BrowserName, Browser>();
-    let site: PageSite;
-    before(async () => {
-      site = await startPageSite();
-      for (const name of new Set(pair)) browsers.set(name, await launchTurnBrowser(name));
-    });
-    after(async () => {
-      for (const browser of browsers.values()) await browser.close().catch(() => undefined);
-      await site?.close();
-    });
+    const suite = turnSuite(pair);
 
     /** coturn and a backend signing credentials with `backendSecret` (coturn's own secret unless a test wants them to differ). */
     async function services(t: TestContext, config: Partial<Config> = {}, backendSecret?: string) {
@@ -75,9 +41,9 @@ for (const pair of BROWSER_PAIRS) {
       backend: TestBackend,
       options: { alice?: Partial<SessionOptions>; bob?: Partial<SessionOptions> } = {},
     ): Promise<[SessionPage, SessionPage]> {
-      const alice = await SessionPage.open(browsers.get(pair[0])!, site, 'Alice', { server: backend.origin, ...options.alice });
+      const alice = await SessionPage.open(suite.browser(pair[0]), suite.site, 'Alice', { server: backend.origin, ...options.alice });
       t.after(() => alice.close());
-      const bob = await SessionPage.open(browsers.get(pair[1])!, site, 'Bob', { server: backend.origin, ...options.bob });
+      const bob = await SessionPage.open(suite.browser(pair[1]), suite.site, 'Bob', { server: backend.origin, ...options.bob });
       t.after(() => bob.close());
       await Promise.all([alice.register(), bob.register()]);
       await Promise.all([alice.waitForPeer(bob.userId), bob.waitForPeer(alice.userId)]);
@@ -91,7 +57,7 @@ for (const pair of BROWSER_PAIRS) {
     }
 
     async function assertRelayed(person: SessionPage): Promise<void> {
-      const selected = await selectedPair(person);
+      const selected = await selectedPair(person.page, person.name);
       assert.equal(selected.local, 'relay', `${person.name}'s selected pair: ${JSON.stringify(selected)}`);
       const snapshot = await person.rtc();
       assert.ok(snapshot.inbound.audio + snapshot.inbound.video > 0, `${person.name} receives media: ${JSON.stringify(snapshot)}`);

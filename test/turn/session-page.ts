@@ -32,7 +32,7 @@ interface SessionLike extends EventTarget {
 }
 
 /** Runs in the page before its scripts: records remote candidates and ICE server fetches. */
-function installRecorders(): void {
+function recorders(): void {
   const w = window as unknown as TurnTestWindow;
   w.__remoteCandidates = [];
   w.__iceFetches = [];
@@ -56,6 +56,17 @@ function installRecorders(): void {
   };
 }
 
+/** Observation hooks of the e2e harness (peer connections, rtc-* events) plus the recorders above. */
+export async function installTurnHooks(page: Page): Promise<void> {
+  await installPageHooks(page);
+  await page.evaluateOnNewDocument(recorders);
+}
+
+/** Candidate lines the page's peer connections received from the other side. */
+export function remoteCandidates(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...(window as unknown as TurnTestWindow).__remoteCandidates]);
+}
+
 let counter = 0;
 
 export class SessionPage {
@@ -72,8 +83,7 @@ export class SessionPage {
     const context = await browser.createBrowserContext();
     // A window of its own: a background tab would not render the remote video.
     const page = await context.newPage({ type: 'window' });
-    await installPageHooks(page);
-    await page.evaluateOnNewDocument(installRecorders);
+    await installTurnHooks(page);
     await openCorePage(page, site);
     await page.evaluate((opts: SessionOptions) => {
       const w = window as unknown as TurnTestWindow;
@@ -181,7 +191,7 @@ export class SessionPage {
 
   /** Candidate lines this page's peer connections received from the other side. */
   remoteCandidates(): Promise<string[]> {
-    return this.page.evaluate(() => [...(window as unknown as TurnTestWindow).__remoteCandidates]);
+    return remoteCandidates(this.page);
   }
 
   iceFetches(): Promise<number> {

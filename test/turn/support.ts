@@ -5,15 +5,18 @@
  * tests drive `Session` with options the element does not expose, such as
  * `connectTimeoutMs`).
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { after, before } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
 import { startTurnServer, type RunningTurnServer } from '../../scripts/turn.js';
 import { startTestBackend, type TestBackend } from '../e2e/support/backend.js';
 import { FIREFOX_PATH, FIREFOX_PREFS, launchBrowser, type BrowserName } from '../e2e/support/browsers.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
+import { rtcSnapshot, type RtcSnapshot } from '../e2e/support/page-hooks.js';
 import { listenLocal, type LocalServer } from '../e2e/support/local-server.js';
 import type { IceServersResponse } from '../../src/protocol/index.js';
 
@@ -60,43 +63,106 @@ export async function launchTurnBrowser(name: BrowserName): Promise<Browser> {
   });
 }
 
-let coreBundle: Promise<string> | undefined;
+export interface TurnSuite {
+  /** The test pages' site (started in `before`). */
+  readonly site: PageSite;
+  browser(name: BrowserName): Browser;
+}
 
-/** `src/core` as one browser ES module (MQTT.js included), built once per process. */
-export function buildCoreBundle(): Promise<string> {
-  coreBundle ??= build({
-    entryPoints: [join(REPO_ROOT, 'src/core/index.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => result.outputFiles[0]!.text);
-  return coreBundle;
+/** Registers, in the current `describe`, a page site and the browsers of `pair`, started in `before` and closed in `after`. */
+export function turnSuite(pair: readonly BrowserName[]): TurnSuite {
+  const browsers = new Map<BrowserName, Browser>();
+  let site: PageSite | undefined;
+  before(async () => {
+    site = await startPageSite();
+    // One at a time: the machine is small and shared.
+    for (const name of new Set(pair)) browsers.set(name, await launchTurnBrowser(name));
+  }, { timeout: 120_000 });
+  after(async () => {
+    for (const browser of browsers.values()) await browser.close().catch(() => undefined);
+    browsers.clear();
+    await site?.close();
+  });
+  return {
+    get site() {
+      if (!site) throw new Error('the page site starts in before()');
+      return site;
+    },
+    browser(name) {
+      const browser = browsers.get(name);
+      if (!browser) throw new Error(`${name} was not launched for this suite`);
+      return browser;
+    },
+  };
+}
+
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * A source entry as one browser ES module (MQTT.js included), built once per
+ * process from the current sources: `src/core/index.ts` for the engine alone,
+ * `src/index.ts` for the whole widget.
+ */
+export function buildBundle(entry: 'src/core/index.ts' | 'src/index.ts'): Promise<string> {
+  let bundle = bundles.get(entry);
+  if (!bundle) {
+    bundle = build({
+      entryPoints: [join(REPO_ROOT, entry)],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      // tsconfig.json: Lit's experimentalDecorators and useDefineForClassFields: false.
+      tsconfig: join(REPO_ROOT, 'tsconfig.json'),
+      write: false,
+      logLevel: 'silent',
+    }).then((result) => result.outputFiles[0]!.text);
+    bundles.set(entry, bundle);
+  }
+  return bundle;
 }
 
 export type PageSite = LocalServer;
 
-const PAGE_HTML = `<!doctype html>
+const CORE_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rtc-call TURN test</title>
 <script type="module">
   import * as core from '/core.js';
   window.__core = core;
 </script></head><body></body></html>`;
 
-/** Serves the test page and the core bundle from an origin of its own (http://127.0.0.1, a secure context). */
+/** `<rtc-call>` attributes a widget page may set through its query string. */
+const WIDGET_ATTRIBUTES = ['server', 'relay-only', 'video', 'ring-timeout'];
+
+const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function widgetPage(query: URLSearchParams): string {
+  const attributes = WIDGET_ATTRIBUTES.filter((name) => query.has(name))
+    .map((name) => (query.get(name) === '' ? name : `${name}="${escapeHtml(query.get(name)!)}"`))
+    .join(' ');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A site with rtc-call</title>
+<script type="module" src="/widget.js"></script>
+<style>body { font-family: sans-serif; margin: 0; } rtc-call { display: block; min-height: 600px; }</style>
+</head><body><rtc-call ${attributes}></rtc-call></body></html>`;
+}
+
+/**
+ * Serves, from an origin of its own (http://127.0.0.1, a secure context):
+ * `/` a page with the call engine as `window.__core`, and `/widget?…` a site
+ * embedding `<rtc-call>` with the attributes of the query string.
+ */
 export async function startPageSite(): Promise<PageSite> {
-  const bundle = await buildCoreBundle();
+  const [core, widget] = await Promise.all([buildBundle('src/core/index.ts'), buildBundle('src/index.ts')]);
   return listenLocal((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE_HTML);
-    } else if (path === '/core.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(bundle);
-    } else {
-      res.writeHead(404).end();
-    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const send = (type: string, body: string) =>
+      res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' }).end(body);
+    if (url.pathname === '/') send('text/html', CORE_PAGE);
+    else if (url.pathname === '/widget') send('text/html', widgetPage(url.searchParams));
+    else if (url.pathname === '/core.js') send('text/javascript', core);
+    else if (url.pathname === '/widget.js') send('text/javascript', widget);
+    else res.writeHead(404).end();
   });
 }
 
@@ -153,6 +219,28 @@ export async function gatherRelayCandidates(page: Page, iceServers: RTCIceServer
 
 /** The candidate type of an ICE candidate line (`host`, `srflx`, `prflx`, `relay`). */
 export const candidateType = (candidate: string): string => /\styp (\w+)/.exec(candidate)?.[1] ?? '?';
+
+/** Every candidate is a relay candidate whose related address reveals nothing (0.0.0.0 or the relay itself). */
+export function assertOnlyRelay(candidates: string[], who: string): void {
+  assert.ok(candidates.length > 0, `${who} received no candidate at all`);
+  for (const line of candidates) {
+    assert.equal(candidateType(line), 'relay', `${who} received a non-relay candidate: ${line}`);
+    const [, address] = /^candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ/i.exec(line) ?? [];
+    const related = / raddr (\S+)/.exec(line)?.[1];
+    if (related !== undefined) assert.ok(related === '0.0.0.0' || related === address, `${who}: related address leaks: ${line}`);
+  }
+}
+
+/** The selected candidate pair of the page's open connection, once getStats names one (it can lag `connected`). */
+export async function selectedPair(page: Page, who: string): Promise<NonNullable<RtcSnapshot['selectedPair']>> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const snapshot = await rtcSnapshot(page);
+    if (snapshot.selectedPair && snapshot.selectedPair.local !== '?') return snapshot.selectedPair;
+    if (Date.now() > deadline) throw new Error(`${who}: no selected candidate pair: ${JSON.stringify(snapshot)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 export { isRelayCandidate } from '../../src/core/peer.js';
 export type { IceServersResponse, RunningTurnServer, TestBackend };

@@ -1,0 +1,74 @@
+/**
+ * Relay-only through the widget, as people and site owners switch it on: a
+ * site puts `relay-only` on `<rtc-call>`, a visitor ticks "Hide my IP
+ * address". Both act only through the UI (the e2e harness's Person); the
+ * checks read what the browsers did (received candidates, getStats).
+ */
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import type { BrowserName } from '../e2e/support/browsers.js';
+import { Person } from '../e2e/support/person.js';
+import { BROWSER_PAIRS } from '../e2e/support/suite.js';
+import { installTurnHooks, remoteCandidates } from './session-page.js';
+import {
+  assertOnlyRelay,
+  turnSuite,
+  newSecret,
+  selectedPair,
+  startTurn,
+  startTurnBackend,
+  type TestBackend,
+} from './support.js';
+
+let counter = 0;
+
+for (const pair of BROWSER_PAIRS) {
+  describe(`relay-only through the widget, ${pair[0]} calling ${pair[1]}`, () => {
+    const suite = turnSuite(pair);
+
+    /** A person on a site embedding `<rtc-call>` with these attributes, in a browser context of their own. */
+    async function visitor(t: TestContext, browserName: BrowserName, name: string, backend: TestBackend, attributes: Record<string, string>) {
+      const context = await suite.browser(browserName).createBrowserContext();
+      t.after(() => context.close().catch(() => undefined));
+      const page = await context.newPage({ type: 'window' });
+      await installTurnHooks(page);
+      const query = new URLSearchParams({ server: backend.origin, ...attributes });
+      await page.goto(`${suite.site.origin}/widget?${query}`, { waitUntil: 'load', timeout: 30_000 });
+      counter += 1;
+      const id = `${name.toLowerCase()}-${process.pid}-${counter}-${Date.now()}`;
+      return new Person(page, `${name}-${browserName}`, { name: `${name} ${counter}`, email: `${id}@turn.example`, password: `pw-${id}` });
+    }
+
+    test('the site sets relay-only on the element, the other visitor ticks "Hide my IP address": the call goes through coturn both ways', async (t) => {
+      const secret = newSecret();
+      const turn = await startTurn(t, secret);
+      // The service itself allows direct calls: privacy here comes from the site and the visitor.
+      const backend = await startTurnBackend(t, turn, secret, { iceTransportPolicy: 'all' });
+      const alice = await visitor(t, pair[0], 'Alice', backend, { 'relay-only': '' });
+      const bob = await visitor(t, pair[1], 'Bob', backend, {});
+      await Promise.all([alice.register(), bob.register()]);
+
+      const hideIp = await bob.part('hide-ip');
+      const checkbox = async () => hideIp.evaluate((label) => (label.querySelector('input') as HTMLInputElement).checked);
+      assert.equal(await checkbox(), false, 'Bob has not asked for it yet');
+      await bob.click('hide-ip');
+      assert.equal(await checkbox(), true, 'the switch shows what Bob chose');
+      assert.equal(
+        await (await alice.part('hide-ip')).evaluate((label) => (label.querySelector('input') as HTMLInputElement).checked),
+        true,
+        "Alice's switch reflects the site's relay-only",
+      );
+
+      await alice.call(bob.name);
+      await bob.accept();
+      await Promise.all([alice.expectRemoteVideoPlaying(), bob.expectRemoteVideoPlaying()]);
+
+      for (const person of [alice, bob]) {
+        const selected = await selectedPair(person.page, person.label);
+        assert.equal(selected.local, 'relay', `${person.label}: ${JSON.stringify(selected)}`);
+      }
+      assertOnlyRelay(await remoteCandidates(bob.page), 'Bob (from Alice, relay-only by the site)');
+      assertOnlyRelay(await remoteCandidates(alice.page), 'Alice (from Bob, who hides his IP)');
+    });
+  });
+}
