@@ -130,7 +130,7 @@ export function turnServerArgs(options: TurnServerOptions & { port: number; pidF
 }
 
 /** A port free for both UDP and TCP on `host` right now. */
-async function freePort(host: string): Promise<number> {
+export async function freePort(host: string): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     const port = await new Promise<number>((resolve, reject) => {
@@ -202,6 +202,8 @@ function killOnExit(child: ChildProcess): void {
 export async function startTurnServer(options: TurnServerOptions): Promise<RunningTurnServer> {
   const host = options.listeningIp ?? '127.0.0.1';
   const port = options.port ? options.port : await freePort(host);
+  // Bad options fail here, before anything is created.
+  turnServerArgs({ ...options, port, pidFile: 'check' });
   const dir = await mkdtemp(join(tmpdir(), 'rtc-call-turn-'));
   const args = turnServerArgs({ ...options, port, pidFile: join(dir, 'turnserver.pid') });
 
