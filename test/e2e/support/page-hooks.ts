@@ -229,3 +229,17 @@ export async function bytesDuring(
   const after = (await rtcSnapshot(page))[direction];
   return { audio: after.audio - before.audio, video: after.video - before.video };
 }
+
+/** What the page's open connections send as video: the sender tracks' labels and, for a screen, its surface. */
+export async function sentVideo(page: Page): Promise<Array<{ label: string; displaySurface: string | null }>> {
+  return page.evaluate(() =>
+    (window as unknown as HookedWindow).__e2ePeerConnections
+      .filter((pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed')
+      .flatMap((pc) => pc.getSenders())
+      .filter((sender) => sender.track?.kind === 'video' && sender.track.readyState === 'live')
+      .map((sender) => {
+        const settings = sender.track!.getSettings() as MediaTrackSettings & { displaySurface?: string };
+        return { label: sender.track!.label, displaySurface: settings.displaySurface ?? null };
+      }),
+  );
+}

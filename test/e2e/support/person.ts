@@ -236,20 +236,26 @@ export class Person {
     await this.click('accept', { timeout: 15_000 });
   }
 
-  /** Waits until the remote video shows decoded frames (non-zero size, time moving). */
+  /**
+   * Waits until the remote video shows new decoded frames: non-zero size,
+   * playing, and its count of presented frames growing between two looks
+   * (Firefox counts no frames for a MediaStream, so there its clock moving).
+   */
   async expectRemoteVideoPlaying(timeout = 20_000): Promise<{ width: number; height: number }> {
     const el = await this.part('remote-video', { timeout, visible: false });
     try {
       const size = await this.page.waitForFunction(
         (host: Element) => {
-          const video = host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video');
+          const video = (host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video')) as
+            | (HTMLVideoElement & { __e2eFrames?: number })
+            | null;
           if (!video || video.videoWidth === 0 || video.paused) return false;
-          const w = video as HTMLVideoElement & { __e2eLastTime?: number };
-          const moved = w.__e2eLastTime !== undefined && video.currentTime > w.__e2eLastTime;
-          w.__e2eLastTime = video.currentTime;
-          return moved ? { width: video.videoWidth, height: video.videoHeight } : false;
+          const frames = video.getVideoPlaybackQuality().totalVideoFrames || video.currentTime;
+          const grew = video.__e2eFrames !== undefined && frames > video.__e2eFrames;
+          video.__e2eFrames = frames;
+          return grew ? { width: video.videoWidth, height: video.videoHeight } : false;
         },
-        { timeout, polling: 250 },
+        { timeout, polling: 300 },
         el,
       );
       return (await size.jsonValue()) as { width: number; height: number };
@@ -257,7 +263,7 @@ export class Person {
       const why = await el.evaluate((host: Element) => {
         const video = host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video');
         return video
-          ? `videoWidth=${video.videoWidth} paused=${video.paused} readyState=${video.readyState} srcObject=${Boolean(video.srcObject)}`
+          ? `videoWidth=${video.videoWidth} paused=${video.paused} readyState=${video.readyState} srcObject=${Boolean(video.srcObject)} frames=${video.getVideoPlaybackQuality().totalVideoFrames}`
           : 'no <video>';
       });
       throw new Error(`${this.label}: remote video not playing within ${timeout} ms (${why})`);
@@ -267,4 +273,13 @@ export class Person {
   async statusText(): Promise<string> {
     return (await this.texts('status')).join(' ');
   }
+}
+
+/** `caller` calls `callee` from the people list, `callee` accepts, and both see the other's video playing. */
+export async function connectCall(caller: Person, callee: Person): Promise<void> {
+  await caller.call(callee.name);
+  await caller.part('status', { text: `Calling ${callee.name}` });
+  await callee.part('incoming-call', { text: caller.name });
+  await callee.accept();
+  await Promise.all([caller.expectRemoteVideoPlaying(), callee.expectRemoteVideoPlaying()]);
 }

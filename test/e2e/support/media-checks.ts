@@ -1,0 +1,64 @@
+/**
+ * Assertions on what actually flows between two people, read from WebRTC
+ * statistics of each page: media arriving, and a stopped track no longer
+ * arriving.
+ */
+import assert from 'node:assert/strict';
+import { bytesDuring, rtcSnapshot, type MediaBytes } from './page-hooks.js';
+import type { Person } from './person.js';
+
+/**
+ * Audio and video bytes arrive at `person`: some 1.5 s window within
+ * `withinMs` has both growing (right after a track switch the first key frame
+ * can take a moment on a loaded machine).
+ */
+export async function expectMediaArriving(person: Person, withinMs = 10_000): Promise<MediaBytes> {
+  const deadline = Date.now() + withinMs;
+  let got = await bytesDuring(person.page, 'inbound', 1500);
+  while ((got.video === 0 || got.audio === 0) && Date.now() < deadline) {
+    got = await bytesDuring(person.page, 'inbound', 1500);
+  }
+  assert.ok(got.video > 0, `${person.label}: no inbound video bytes for ${withinMs / 1000} s (last 1.5 s: ${JSON.stringify(got)})`);
+  assert.ok(got.audio > 0, `${person.label}: no inbound audio bytes for ${withinMs / 1000} s (last 1.5 s: ${JSON.stringify(got)})`);
+  return got;
+}
+
+/**
+ * `kind` bytes stop arriving at `receiver` after the other side turned that
+ * track off. Packets already in flight settle first; then, over 2 s, fewer
+ * than 2 % of the bytes that flowed before (`before`, also over 1.5 s) may
+ * come — a track merely disabled keeps sending silence or black frames, at
+ * 3–8 % of the normal rate, and does not pass.
+ */
+export async function expectStoppedArriving(
+  receiver: Person,
+  kind: keyof MediaBytes,
+  before: MediaBytes,
+): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1500));
+  const got = await bytesDuring(receiver.page, 'inbound', 2000);
+  const allowed = (before[kind] * 2000) / 1500 * 0.02;
+  assert.ok(
+    got[kind] <= allowed,
+    `${receiver.label}: ${kind} still arriving after the other side turned it off: ${got[kind]} bytes in 2 s (flowing: ${before[kind]} in 1.5 s)`,
+  );
+}
+
+/** The page uses a connected ICE candidate pair. */
+export async function expectSelectedPair(person: Person): Promise<NonNullable<Awaited<ReturnType<typeof rtcSnapshot>>['selectedPair']>> {
+  const snapshot = await rtcSnapshot(person.page);
+  assert.ok(snapshot.selectedPair, `${person.label}: no selected ICE candidate pair`);
+  assert.equal(snapshot.selectedPair.state, 'succeeded', `${person.label}: candidate pair ${JSON.stringify(snapshot.selectedPair)}`);
+  return snapshot.selectedPair;
+}
+
+/** No open RTCPeerConnection is left in the page (the call's media is torn down). */
+export async function expectNoConnection(person: Person): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let open = (await rtcSnapshot(person.page)).connections;
+  while (open > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    open = (await rtcSnapshot(person.page)).connections;
+  }
+  assert.equal(open, 0, `${person.label}: ${open} peer connection(s) still open after the call ended`);
+}
