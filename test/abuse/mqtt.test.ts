@@ -282,6 +282,26 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     assert.equal(inboxOnly().length, before, 'nothing reached the victim');
   });
 
+  await t.test('a subscriber that stops reading while its inbox is flooded stalls nobody else', async () => {
+    // One user, two kinds of tabs: one subscribes to its own inbox and stops reading its
+    // socket, the others fill that inbox (allowed: a user may write to its own inbox).
+    const frozen = await authenticatedRaw(backend, attacker);
+    frozen.send(packetBytes({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: inboxWildcard(attacker.user.id), qos: 0 }] }));
+    for (let i = 0; i < 100 && !frozen.packets().some((p) => p.cmd === 'suback'); i += 1) await sleep(10);
+    (frozen.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const publishers = await Promise.all([0, 1, 2].map(() => authenticatedRaw(backend, attacker)));
+    const big = JSON.stringify({ type: 'chat', id: 'flood', text: 'x'.repeat(60_000), ts: 1 });
+    const packet = packetBytes({ cmd: 'publish', topic: inboxTopic(attacker.user.id, attacker.user.id), payload: Buffer.from(big), qos: 0, retain: false, dup: false });
+    for (const publisher of publishers) for (let i = 0; i < 200; i += 1) publisher.send(packet);
+    await sleep(1000);
+    const before = pair.counts().received;
+    await sleep(2000);
+    const progressed = pair.counts().received - before;
+    tally.record('36 MB into the inbox of a subscriber that stopped reading: the legit pair keeps talking', progressed >= 50, `${progressed} legit messages in 2 s`);
+    for (const s of [frozen, ...publishers]) s.close();
+    assert.ok(progressed >= 50, `the legit pair kept talking (${progressed} messages in 2 s)`);
+  });
+
   await t.test('a flood of unauthenticated connects', async () => {
     const flood = 300;
     const results = await Promise.all(

@@ -78,6 +78,8 @@ export async function liveHeapBytes(): Promise<number> {
 export interface LegitPair {
   a: AuthResponse;
   b: AuthResponse;
+  /** Messages sent and received so far. */
+  counts(): { sent: number; received: number };
   /** Stops sending and waits (bounded) for in-flight messages; every sent message must have arrived. */
   stop(): Promise<{ sent: number; received: number }>;
 }
@@ -119,7 +121,7 @@ export async function startLegitPair(t: TestContext, backend: TestBackend, inter
     return stopped;
   };
   t.after(() => stop());
-  return { a, b, stop };
+  return { a, b, stop, counts: () => ({ sent, received }) };
 }
 
 /** MQTT packet bytes, as MQTT.js would send them (mqtt-packet, protocol 4). */
