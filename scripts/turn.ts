@@ -91,7 +91,7 @@ export function turnUrls(host: string, port: number): string[] {
  * coturn's command line. Pure, so it is unit-tested and shown in the docs.
  * `-n`: ignore /etc/turnserver.conf, so nothing but these flags applies.
  */
-export function turnServerArgs(options: TurnServerOptions & { port: number; pidFile: string }): string[] {
+export function turnServerArgs(options: TurnServerOptions & { port: number; stateDir: string }): string[] {
   if (!options.secret) throw new Error('a TURN secret is required (TURN_SECRET)');
   const listeningIp = options.listeningIp ?? '127.0.0.1';
   const relayIp = options.relayIp ?? listeningIp;
@@ -121,7 +121,9 @@ export function turnServerArgs(options: TurnServerOptions & { port: number; pidF
     '--no-software-attribute',
     '--log-file=stdout',
     '--simple-log',
-    `--pidfile=${options.pidFile}`,
+    // Pid file and (unused, but always opened) SQLite user db in a folder of our own, not /var.
+    `--pidfile=${join(options.stateDir, 'turnserver.pid')}`,
+    `--userdb=${join(options.stateDir, 'turndb')}`,
   ];
   // Both browsers of a local test run sit on loopback; never on a public server.
   if (isLoopback(listeningIp)) args.push('--allow-loopback-peers');
@@ -203,9 +205,9 @@ export async function startTurnServer(options: TurnServerOptions): Promise<Runni
   const host = options.listeningIp ?? '127.0.0.1';
   const port = options.port ? options.port : await freePort(host);
   // Bad options fail here, before anything is created.
-  turnServerArgs({ ...options, port, pidFile: 'check' });
+  turnServerArgs({ ...options, port, stateDir: tmpdir() });
   const dir = await mkdtemp(join(tmpdir(), 'rtc-call-turn-'));
-  const args = turnServerArgs({ ...options, port, pidFile: join(dir, 'turnserver.pid') });
+  const args = turnServerArgs({ ...options, port, stateDir: dir });
 
   const recent: string[] = [];
   let exitReason: string | null = null;

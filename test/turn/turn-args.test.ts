@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DENIED_PEER_RANGES, turnServerArgs, turnUrls } from '../../scripts/turn.js';
 
-const base = { secret: 's3cret', port: 3478, pidFile: '/tmp/x.pid' };
+const base = { secret: 's3cret', port: 3478, stateDir: '/tmp/turn-state' };
 
 test('loopback by default: auth secret, realm, no TLS, no CLI, loopback peers allowed', () => {
   const args = turnServerArgs(base);
@@ -28,6 +28,8 @@ test('loopback by default: auth secret, realm, no TLS, no CLI, loopback peers al
     '--min-port=49152',
     '--max-port=65535',
     '--allow-loopback-peers',
+    '--pidfile=/tmp/turn-state/turnserver.pid',
+    '--userdb=/tmp/turn-state/turndb',
   ]) {
     assert.ok(args.includes(flag), `missing ${flag} in ${args.join(' ')}`);
   }
