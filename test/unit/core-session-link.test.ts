@@ -42,7 +42,7 @@ async function backendIn(dataDir: string, overrides: Parameters<typeof startBack
   return startBackend({ host: '127.0.0.1', port: 0, dataDir, scryptCost: 1024, ...overrides });
 }
 
-test('token renewal swaps the connection without the visitor or the peer noticing', async (t) => {
+test('token renewal swaps the connection without the visitor or the peer noticing', { timeout: 60_000 }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-core-'));
   // 4 s tokens (iat rounded down, so 3–4 s left on receipt): renewed after 2.2 s;
   // the broker drops a connection whose token expired.
@@ -80,7 +80,7 @@ test('token renewal swaps the connection without the visitor or the peer noticin
   await waitFor(b, (s) => (s.chats[aId] ?? []).some((c) => c.text === 'still here'), 'chat after renewals');
 });
 
-test('after the broker goes away the session reconnects with backoff and recovers presence', async (t) => {
+test('after the broker goes away the session reconnects with backoff and recovers presence', { timeout: 60_000 }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-core-'));
   let backend = await backendIn(dataDir);
   const port = backend.port;
@@ -111,7 +111,7 @@ test('after the broker goes away the session reconnects with backoff and recover
   assert.equal(a.state.chats[bId]!.at(-1)!.delivery, 'sent');
 });
 
-test('sign-out says goodbye at once: the peer sees presence vanish', async (t) => {
+test('sign-out says goodbye at once: the peer sees presence vanish', { timeout: 60_000 }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-core-'));
   const backend = await backendIn(dataDir);
   const a = await person(backend, 'Eli');
