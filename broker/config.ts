@@ -43,6 +43,11 @@ export interface Config {
   /** Folders served at `/`: the widget bundle (rollup output) and the demo pages. */
   distDir: string;
   demoDir: string;
+  /**
+   * Behind a reverse proxy: which proxies to trust for X-Forwarded-For, so
+   * per-address throttles see clients, not the proxy. Fastify's `trustProxy`.
+   */
+  trustProxy: boolean | string[];
   /** Server log level (pino, to stderr); errors only by default. */
   logLevel: LogLevel;
 }
@@ -120,6 +125,19 @@ function origins(env: Env): '*' | string[] {
   return values;
 }
 
+function trustProxy(env: Env): boolean | string[] {
+  const value = raw(env, 'TRUST_PROXY');
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = list(env, 'TRUST_PROXY');
+  for (const entry of entries) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" is not true, false, or an IP address/CIDR`);
+    }
+  }
+  return entries;
+}
+
 /** Checks values that may also come from `startBackend` overrides. */
 export function validateConfig(config: Config): Config {
   const n = config.scryptCost;
@@ -173,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     distDir: path.join(PACKAGE_ROOT, 'dist'),
     demoDir: path.join(PACKAGE_ROOT, 'demo'),
     logLevel: logLevel as LogLevel,
+    trustProxy: trustProxy(env),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

@@ -64,6 +64,7 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: MAX_HTTP_BODY_BYTES,
+    trustProxy: config.trustProxy,
     // Refuse rather than silently drop or coerce: wrong types and unknown fields are 400s.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });

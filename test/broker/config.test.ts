@@ -24,6 +24,7 @@ test('defaults', () => {
   assert.equal(config.iceTransportPolicy, 'all');
   assert.equal(config.publishRate, 50);
   assert.equal(config.publishBurst, 200);
+  assert.equal(config.trustProxy, false);
 });
 
 test('values from the environment', () => {
@@ -45,6 +46,7 @@ test('values from the environment', () => {
     AUTH_RATE_MAX: '100',
     LOGIN_FAILURES_PER_EMAIL: '7',
     LOGIN_FAILURES_PER_ADDRESS: '70',
+    TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
   });
   assert.equal(config.host, '0.0.0.0');
   assert.equal(config.port, 9000);
@@ -62,6 +64,8 @@ test('values from the environment', () => {
   assert.equal(config.authRateMax, 100);
   assert.equal(config.loginFailuresPerEmail, 7);
   assert.equal(config.loginFailuresPerAddress, 70);
+  assert.deepEqual(config.trustProxy, ['10.0.0.1', '192.168.0.0/16']);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
 });
 
 test('invalid values throw a ConfigError that names the variable', () => {
@@ -85,6 +89,8 @@ test('invalid values throw a ConfigError that names the variable', () => {
     [{ AUTH_RATE_MAX: 'lots' }, 'AUTH_RATE_MAX'],
     [{ LOGIN_FAILURES_PER_EMAIL: '0' }, 'LOGIN_FAILURES_PER_EMAIL'],
     [{ LOGIN_FAILURES_PER_ADDRESS: 'x' }, 'LOGIN_FAILURES_PER_ADDRESS'],
+    [{ TRUST_PROXY: 'my-proxy.internal' }, 'TRUST_PROXY'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(

@@ -65,3 +65,14 @@ test('register and login requests per address are limited', { timeout: 60_000 },
   // /healthz and the token routes are not limited.
   assert.equal((await request(backend, 'GET', '/healthz')).status, 200);
 });
+
+test('behind a trusted proxy, per-address throttles see the forwarded client address', { timeout: 60_000 }, async (t) => {
+  const backend = await startTestBackend(t, { trustProxy: ['127.0.0.1'], loginFailuresPerEmail: 1000, loginFailuresPerAddress: 2 });
+  const from = (address: string, email: string) =>
+    request(backend, 'POST', '/api/login', { json: { email, password: 'password1' }, headers: { 'x-forwarded-for': address } });
+  assert.equal((await from('203.0.113.7', 'a@example.test')).status, 401);
+  assert.equal((await from('203.0.113.7', 'b@example.test')).status, 401);
+  assert.equal((await from('203.0.113.7', 'c@example.test')).status, 429);
+  // Another client behind the same proxy is not locked out.
+  assert.equal((await from('198.51.100.9', 'd@example.test')).status, 401);
+});
