@@ -9,6 +9,8 @@ import { NAME_HELPER } from '../../test/e2e/support/page-hooks.js';
 export interface BenchWindow {
   /** Absolute now, in ms. */
   __benchNow(): number;
+  /** Absolute time of the latest click on an element with each part name (composed path, so inside shadow roots too). */
+  __benchClicks: Record<string, number>;
   /** Resolves with the absolute time the first decoded frame (non-zero size) of `video` was presented. */
   __benchFirstFrame(video: HTMLVideoElement): Promise<number>;
 }
@@ -33,7 +35,19 @@ function installTiming(): void {
         video.addEventListener('loadeddata', check, { once: true });
       }
     });
-  Object.assign(window, { __benchNow: now, __benchFirstFrame: firstFrame });
+  const clicks: Record<string, number> = {};
+  // Capture phase on window: runs before the widget's own handlers.
+  window.addEventListener(
+    'click',
+    (event) => {
+      const at = now();
+      for (const target of event.composedPath()) {
+        if (target instanceof Element && target.part) for (const name of target.part) clicks[name] = at;
+      }
+    },
+    true,
+  );
+  Object.assign(window, { __benchNow: now, __benchFirstFrame: firstFrame, __benchClicks: clicks });
 }
 
 export async function installTimingHooks(page: Page): Promise<void> {

@@ -137,6 +137,11 @@ export class Person {
 
   // ---- account ----
 
+  /** Puts the login form in "sign in" mode. */
+  async loginModeSignIn(): Promise<void> {
+    await this.loginMode(false);
+  }
+
   /** Puts the login form in "create account" (true) or "sign in" (false) mode. */
   private async loginMode(registering: boolean): Promise<void> {
     await this.part('login-form', { timeout: 20_000 });

@@ -1,0 +1,159 @@
+/**
+ * The product, measured through its UI in Chromium with fake media, against
+ * a real backend started in this process and a site embedding the widget
+ * from another origin (as in the end-to-end tests):
+ *
+ * - page load → sign-in form visible (fresh browser context each time: no cache);
+ * - sign-in click → people list shown;
+ * - call setup: the caller clicks the call button, the callee clicks accept;
+ *   from the accept click to the first remote frame shown on both sides.
+ *
+ *   npm run build && tsx bench/call-setup-product.ts [--runs 20] [--warmup 3] [--json file]
+ */
+import type { Browser, Page } from 'puppeteer-core';
+import { launchBrowser } from '../test/e2e/support/browsers.js';
+import { startTestBackend } from '../test/e2e/support/backend.js';
+import { startHostSite } from '../test/e2e/support/host-page.js';
+import { installPageHooks, type HookedWindow } from '../test/e2e/support/page-hooks.js';
+import { Person, type Credentials } from '../test/e2e/support/person.js';
+import { API_PATHS } from '../src/protocol/index.js';
+import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
+import { benchArgs, printTime, reportCallSetup, summarize, writeResult, type BenchResult } from './support/stats.js';
+
+const { runs, warmup, json } = benchArgs({ runs: 20, warmup: 3 });
+
+const backend = await startTestBackend();
+const site = await startHostSite(backend.origin);
+const browser = await launchBrowser('chromium');
+
+/** Accounts are set up through the HTTP API: only what a visitor waits for is timed. */
+async function createAccount(label: string): Promise<Credentials> {
+  const credentials = {
+    name: `${label[0]!.toUpperCase()}${label.slice(1)}`,
+    email: `${label}-${Date.now()}@bench.example`,
+    password: `pw-${label}-bench-secret`,
+  };
+  const res = await fetch(`${backend.origin}${API_PATHS.register}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  if (res.status !== 201) throw new Error(`register ${label}: HTTP ${res.status} ${await res.text()}`);
+  return credentials;
+}
+
+/** A window of its own in a fresh context (own storage and cache), with the test and timing hooks. */
+async function openPage(b: Browser): Promise<Page> {
+  const page = await (await b.createBrowserContext()).newPage({ type: 'window' });
+  await installPageHooks(page);
+  await installTimingHooks(page);
+  return page;
+}
+
+/** Absolute time the first part `name` was seen visible, polled every animation frame from page start. */
+async function whenVisible(page: Page, name: string): Promise<number> {
+  const handle = await page.waitForFunction(
+    (n: string) => {
+      const w = window as unknown as HookedWindow & BenchWindow;
+      return w.__e2eFindParts?.(n).some((el) => w.__e2eVisible(el)) ? w.__benchNow() : false;
+    },
+    { polling: 'raf', timeout: 30_000 },
+    name,
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+/** Starts watching for the first presented frame of the next remote video; read with `firstRemoteFrame`. */
+async function armFirstFrame(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as HookedWindow & BenchWindow & { __benchFrame: Promise<number> };
+    w.__benchFrame = new Promise<number>((resolve) => {
+      const look = () => {
+        const video = w.__e2eFindParts('remote-video').find((el) => w.__e2eVisible(el)) as HTMLVideoElement | undefined;
+        if (video?.srcObject) void w.__benchFirstFrame(video).then(resolve);
+        else requestAnimationFrame(look);
+      };
+      look();
+    });
+  });
+}
+
+const firstRemoteFrame = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __benchFrame: Promise<number> }).__benchFrame);
+
+try {
+  const [aliceAccount, bobAccount] = [await createAccount('alice'), await createAccount('bob')];
+
+  // Page load → sign-in form visible, and sign-in click → people list shown.
+  const loads: number[] = [];
+  const signIns: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const page = await openPage(browser);
+    await page.goto(site.url(), { waitUntil: 'domcontentloaded' });
+    const formAt = await whenVisible(page, 'login-form');
+    const navigationStart = await page.evaluate(() => performance.timeOrigin);
+    const person = new Person(page, 'visitor', aliceAccount);
+    await person.loginModeSignIn();
+    await person.fill('email', aliceAccount.email);
+    await person.fill('password', aliceAccount.password);
+    await person.click('submit');
+    const listAt = await whenVisible(page, 'peer-list');
+    const clickAt = await page.evaluate(() => (window as unknown as BenchWindow).__benchClicks['submit']!);
+    await page.browserContext().close();
+    if (i < warmup) continue;
+    loads.push(formAt - navigationStart);
+    signIns.push(listAt - clickAt);
+  }
+
+  // Call setup between two signed-in people.
+  const alice = new Person(await openPage(browser), 'alice', aliceAccount);
+  const bob = new Person(await openPage(browser), 'bob', bobAccount);
+  for (const person of [alice, bob]) {
+    await person.page.goto(site.url());
+    await person.signIn();
+  }
+  await alice.peer(bob.name);
+  const samples = { caller: [] as number[], callee: [] as number[] };
+  for (let i = 0; i < warmup + runs; i++) {
+    await Promise.all([armFirstFrame(alice.page), armFirstFrame(bob.page)]);
+    await alice.call(bob.name);
+    await bob.accept();
+    const [callerFrame, calleeFrame] = await Promise.all([firstRemoteFrame(alice.page), firstRemoteFrame(bob.page)]);
+    const acceptAt = await bob.page.evaluate(() => (window as unknown as BenchWindow).__benchClicks['accept']!);
+    await alice.click('hangup');
+    for (const person of [alice, bob]) {
+      await person.click('dismiss');
+      await person.waitForNoPart('video-stage');
+    }
+    if (i < warmup) continue;
+    samples.caller.push(callerFrame - acceptAt);
+    samples.callee.push(calleeFrame - acceptAt);
+  }
+
+  console.log(`product UI timings (Chromium, fake media, backend in-process on loopback), ${runs} runs after ${warmup} warm-up`);
+  const load = summarize(loads);
+  const signIn = summarize(signIns);
+  printTime('page load → sign-in form visible (no cache)', load);
+  printTime('sign-in click → people list shown', signIn);
+  const call = await reportCallSetup(
+    'call-setup-product',
+    'call-setup-product: <rtc-call> in two pages, real backend (Aedes over WebSocket) on loopback',
+    'accept click',
+    samples,
+    undefined,
+  );
+  const result: BenchResult = {
+    bench: 'call-setup-product',
+    notes: ['product: accept click → first remote frame on both sides, through the widget UI and the real backend'],
+    metrics: {
+      'call-setup': { kind: 'time', unit: 'ms', summary: call },
+      'page-load-to-form': { kind: 'time', unit: 'ms', summary: load },
+      'sign-in-to-people-list': { kind: 'time', unit: 'ms', summary: signIn },
+    },
+  };
+  await writeResult(json, result);
+} finally {
+  await browser.close();
+  await site.close();
+  await backend.close();
+}
