@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `npm run bench`: every benchmark, then one table of the call-setup and size
+# figures with the ratios product/limit and product/PeerJS. Figures of one
+# run are compared with each other only (the machine's speed cancels out).
+# BENCH_RUNS sets the measured calls per call-setup benchmark (default 20).
+# BENCH_SKIP_BACKEND=1 skips the backend's own benchmarks (auth, broker load).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system.sh
+runs="${BENCH_RUNS:-20}"
+out="test-results/bench/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+failed=0
+run() {
+  echo
+  echo "== $*"
+  "$@" || { echo "!! failed: $*"; failed=1; }
+}
+
+run npm run --silent build
+run npx tsx bench/bundle-size.ts --json "$out/bundle-size.json"
+run npx tsx bench/call-setup-limit.ts --runs "$runs" --json "$out/call-setup-limit.json"
+run npx tsx bench/call-setup-peerjs.ts --runs "$runs" --json "$out/call-setup-peerjs.json"
+run npx tsx bench/call-setup-product.ts --runs "$runs" --json "$out/call-setup-product.json"
+if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
+  run npx tsx bench/backend-auth.ts
+  run npm run --silent bench:broker
+fi
+
+run npx tsx bench/report.ts "$out"
+echo
+echo "Results: $out"
+exit "$failed"
