@@ -53,12 +53,16 @@ const signIn = time('call-setup-product', 'sign-in-to-people-list');
 rows.push(['page load → sign-in form (no cache)', ms(load?.median), ms(load?.p95), '', '']);
 rows.push(['sign-in click → people list', ms(signIn?.median), ms(signIn?.p95), '', '']);
 
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-console.log('\n## Call setup (accept → first remote frame on both sides) and UI timings, Chromium, fake media, loopback\n');
-console.log(line(rows[0]!));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows.slice(1)) console.log(line(r));
+/** A Markdown table: the first row is the header. */
+function printTable(title: string, table: string[][]): void {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`\n## ${title}\n`);
+  console.log(line(table[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of table.slice(1)) console.log(line(r));
+}
+printTable('Call setup (accept → first remote frame on both sides) and UI timings, Chromium, fake media, loopback', rows);
 
 const mqtt = size('bundle-size', 'mqtt.min.js');
 const initial = size('bundle-size', 'initial');
@@ -69,12 +73,7 @@ const sizeRows = [
   ['everything loaded for a call (+ lazy chunks)', kib(call), ratio(call, mqtt)],
   ['node_modules/mqtt/dist/mqtt.min.js', kib(mqtt), '1.00×'],
 ];
-const sw = sizeRows[0]!.map((_, i) => Math.max(...sizeRows.map((r) => r[i]!.length)));
-const sline = (r: string[]) => `| ${r.map((c, i) => c.padEnd(sw[i]!)).join(' | ')} |`;
-console.log('\n## Bundle size\n');
-console.log(sline(sizeRows[0]!));
-console.log(`|${sw.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of sizeRows.slice(1)) console.log(sline(r));
+printTable('Bundle size', sizeRows);
 
 const missing = ['bundle-size', 'call-setup-limit', 'call-setup-peerjs', 'call-setup-product'].filter((b) => !results.has(b));
 if (missing.length > 0) {
