@@ -162,6 +162,7 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   async restore(): Promise<boolean> {
+    if (this.token) return true; // already signed in
     const stored = this.readStoredToken();
     if (!stored || this.disposed) return false;
     const epoch = ++this.epoch;
@@ -181,6 +182,7 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   async signOut(): Promise<void> {
+    if (!this.token && this.current.connection === 'signed-out') return;
     this.stop('user');
   }
 
