@@ -63,6 +63,14 @@ export async function attachMqttBroker(
       if (!guard.accept(data)) ws.terminate();
     });
     const stream = createWebSocketStream(ws);
+    // mqtt-packet writes one packet as several chunks between cork() and uncork(), and
+    // ws' stream has no _writev: each chunk became a WebSocket frame of its own (four or
+    // five per message, a writev syscall each, and as many frames for the browser to parse).
+    // One frame per corked batch instead; MQTT over WebSocket allows any framing.
+    stream._writev = (chunks, callback) => {
+      const data = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk as Buffer));
+      stream._write(data, 'buffer' as BufferEncoding, callback);
+    };
     const client = aedes.handle(stream, req);
     // A connection can end before Aedes registers the client; clean up either way.
     stream.on('close', () => access.clientGone(client));
