@@ -11,14 +11,15 @@
  *
  *   npm run bench:broker -- --clients 1000 [--messages 30000] [--window 1000]
  *     [--rate 2000] [--duration 5] [--targets rtc-call,aedes,mosquitto] [--json out.json]
+ *     [--profile dir]   (CPU profiles of the Node brokers, to find what costs)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { forkTs, killAll, nextMessage, stopChild } from './broker/processes.js';
-import type { ConnectResult, LatencyResult, LoadCommand, LoadReply, LoadUser, ThroughputResult } from './broker/protocol.js';
-import { startBareAedes, startMosquitto, startProduct, type BrokerUnderTest, type Memory } from './broker/targets.js';
+import type { ConnectResult, LatencyResult, LoadCommand, LoadReply, LoadUser, PresenceResult, ThroughputResult } from './broker/protocol.js';
+import { profileNodeBrokers, startBareAedes, startMosquitto, startProduct, type BrokerUnderTest, type Memory } from './broker/targets.js';
 import { createUsers } from './broker/users.js';
 import { writeResult, type Metric } from './support/stats.js';
 
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'scrypt-cost': { type: 'string', default: '1024' },
     targets: { type: 'string', default: 'rtc-call,aedes,mosquitto' },
     json: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -54,6 +56,7 @@ const scryptCost = wholeNumber('scrypt-cost', values['scrypt-cost'], 2);
 const targets = values.targets.split(',').map((t) => t.trim());
 for (const t of targets) if (!['rtc-call', 'aedes', 'mosquitto'].includes(t)) throw new Error(`unknown target "${t}"`);
 if (!targets.includes('rtc-call')) throw new Error('--targets must include rtc-call: it creates the users');
+if (values.profile) profileNodeBrokers(values.profile);
 
 // Whole run bounded: if anything hangs, stop and kill every child.
 const RUN_LIMIT_MS = 30 * 60_000;
@@ -67,6 +70,7 @@ interface TargetResult {
   name: string;
   connect: ConnectResult;
   connectPerSecond: number;
+  presence: PresenceResult;
   before: Memory;
   after: Memory;
   bytesPerClient: number;
@@ -87,10 +91,12 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
   try {
     const before = await broker.memory();
     process.stdout.write(`  ${broker.name}: connecting ${users.length} clients…`);
-    const connectTimeout = 10 * 60_000 + presenceTimeoutMs;
-    const { result: connect } = await ask({ cmd: 'connect', plan: { url: broker.url, users, presence, connectConcurrency, presenceTimeoutMs } }, 'connect', connectTimeout);
-    process.stdout.write(` ${connect.connected} in ${(connect.connectMs / 1000).toFixed(1)} s, presence ${connect.presenceSettled ? 'settled' : 'NOT settled'} at ${(connect.presenceSettledMs / 1000).toFixed(1)} s\n`);
+    const { result: connect } = await ask({ cmd: 'connect', plan: { url: broker.url, users, presence, connectConcurrency } }, 'connect', 10 * 60_000);
+    process.stdout.write(` ${connect.connected} in ${(connect.connectMs / 1000).toFixed(1)} s\n`);
     if (connect.failed > 0) console.log(`  ${broker.name}: ${connect.failed} clients failed to connect (first: ${connect.firstError})`);
+    process.stdout.write(`  ${broker.name}: every client subscribes to presence/+…`);
+    const { result: presenceResult } = await ask({ cmd: 'presence', timeoutMs: presenceTimeoutMs }, 'presence', presenceTimeoutMs + 30_000);
+    process.stdout.write(` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s\n`);
     const after = await broker.memory();
     process.stdout.write(`  ${broker.name}: throughput (${messages} messages, window ${window})…`);
     const { result: throughput } = await ask({ cmd: 'throughput', messages, window, timeoutMs: 120_000 }, 'throughput', 130_000);
@@ -104,6 +110,7 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
       name: broker.name,
       connect,
       connectPerSecond: (connect.connected / connect.connectMs) * 1000,
+      presence: presenceResult,
       before,
       after,
       bytesPerClient: (after.rss - before.rss) / n,
@@ -166,8 +173,8 @@ async function report(results: TargetResult[]): Promise<void> {
   const [product, ...baselines] = results as [TargetResult, ...TargetResult[]];
   const rows: Array<[string, (r: TargetResult) => number, 'higher' | 'lower', number]> = [
     ['connect rate (clients/s, token checks incl.)', (r) => r.connectPerSecond, 'higher', 0],
-    ['presence settled after connects (s)', (r) => r.connect.presenceSettledMs / 1000, 'lower', 1],
-    ['presence deliveries', (r) => r.connect.presenceDeliveries, 'lower', 0],
+    ['presence: N² retained deliveries (msg/s)', (r) => (r.presence.deliveries / r.presence.ms) * 1000, 'higher', 0],
+    ['presence: every client saw every user (s)', (r) => r.presence.ms / 1000, 'lower', 1],
     ['memory per client (KB of RSS)', (r) => r.bytesPerClient / 1024, 'lower', 1],
     ['inbox throughput (delivered msg/s)', (r) => r.throughput.perSecond, 'higher', 0],
     [`latency p50 at ${rate} msg/s (ms)`, (r) => r.latency.p50, 'lower', 2],
@@ -190,7 +197,7 @@ async function report(results: TargetResult[]): Promise<void> {
     const heap = r.heapBytesPerClient !== undefined ? `, heap ${(r.heapBytesPerClient / 1024).toFixed(1)} KB/client` : '';
     console.log(
       `${r.name}: RSS ${(r.before.rss / 2 ** 20).toFixed(0)} → ${(r.after.rss / 2 ** 20).toFixed(0)} MiB${heap}; ` +
-        `presence pairs seen ${r.connect.presencePairsSeen}/${r.connect.connected * clients}; undelivered ${lost}; ` +
+        `presence pairs seen ${r.presence.pairsSeen}/${r.connect.connected * clients} (${r.presence.deliveries} deliveries); undelivered ${lost}; ` +
         `disconnected during load ${r.throughput.disconnected + r.latency.disconnected}`,
     );
   }

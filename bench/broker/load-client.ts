@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { PRESENCE_PREFIX, PRESENCE_WILDCARD, inboxTopic, inboxWildcard, presenceTopic } from '../../src/protocol/index.js';
 import { percentile } from '../support/stats.js';
-import type { ConnectResult, LatencyResult, LoadCommand, LoadPlan, LoadReply, ThroughputResult } from './protocol.js';
+import type { ConnectResult, LatencyResult, LoadCommand, LoadPlan, LoadReply, PresenceResult, ThroughputResult } from './protocol.js';
 
 const SUBACK_REFUSED = 128;
 /** About the size of a chat message or a trickled ICE candidate. */
@@ -76,7 +76,7 @@ function openClient(plan: LoadPlan, index: number): Promise<LoadClient> {
     client.mqtt.once('close', () => reject(new Error('closed before ready')));
     client.mqtt.on('message', (topic, payload) => handleMessage(client, topic, payload));
     client.mqtt.once('connect', () => {
-      client.mqtt.subscribe([inboxWildcard(user.id), PRESENCE_WILDCARD], { qos: 0 }, (error, granted) => {
+      client.mqtt.subscribe([inboxWildcard(user.id)], { qos: 0 }, (error, granted) => {
         if (error || !granted || granted.some((g) => g.qos === SUBACK_REFUSED)) {
           return reject(error ?? new Error('subscription refused'));
         }
@@ -118,31 +118,29 @@ async function connectAll(plan: LoadPlan): Promise<ConnectResult> {
   await Promise.all(Array.from({ length: Math.min(plan.connectConcurrency, n) }, worker));
   const connectMs = performance.now() - start;
   clients = opened.sort((a, b) => a.index - b.index);
+  return { connected: opened.length, failed, ...(firstError !== undefined && { firstError }), connectMs };
+}
 
-  const target = opened.length * n;
-  const settled = await new Promise<boolean>((resolve) => {
-    if (presencePairsSeen >= target) return resolve(true);
+/** Every client subscribes to presence/+ and waits until each has seen every user (N² retained deliveries). */
+async function subscribePresence(timeoutMs: number): Promise<PresenceResult> {
+  const start = performance.now();
+  const target = clients.length * userIndex.size;
+  const settled = new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => {
       onPresenceProgress = undefined;
       resolve(false);
-    }, plan.presenceTimeoutMs);
+    }, timeoutMs);
     onPresenceProgress = () => {
       if (presencePairsSeen < target) return;
       clearTimeout(timer);
       onPresenceProgress = undefined;
       resolve(true);
     };
+    onPresenceProgress();
   });
-  return {
-    connected: opened.length,
-    failed,
-    ...(firstError !== undefined && { firstError }),
-    connectMs,
-    presenceSettledMs: performance.now() - start,
-    presenceSettled: settled,
-    presencePairsSeen,
-    presenceDeliveries,
-  };
+  for (const client of clients) client.mqtt.subscribe(PRESENCE_WILDCARD, { qos: 0 });
+  const ok = await settled;
+  return { settled: ok, ms: performance.now() - start, pairsSeen: presencePairsSeen, deliveries: presenceDeliveries };
 }
 
 let phaseCounter = 0;
@@ -247,6 +245,8 @@ process.on('message', (command: LoadCommand) => {
     switch (command.cmd) {
       case 'connect':
         return { type: 'connect', result: await connectAll(command.plan) };
+      case 'presence':
+        return { type: 'presence', result: await subscribePresence(command.timeoutMs) };
       case 'throughput':
         return { type: 'throughput', result: await throughput(command.messages, command.window, command.timeoutMs) };
       case 'latency':

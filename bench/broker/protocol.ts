@@ -24,20 +24,23 @@ export interface LoadPlan {
   /** 'backend': the broker publishes presence itself; 'client': each client publishes its own retained presence. */
   presence: 'backend' | 'client';
   connectConcurrency: number;
-  presenceTimeoutMs: number;
 }
 
 export interface ConnectResult {
   connected: number;
   failed: number;
   firstError?: string;
+  /** From the first CONNECT to the last SUBACK of the inbox subscription. */
   connectMs: number;
-  /** Until every client saw every user's presence (or the timeout). */
-  presenceSettledMs: number;
-  presenceSettled: boolean;
+}
+
+/** Every client subscribes to presence/+ and must see every user's retained presence. */
+export interface PresenceResult {
+  settled: boolean;
+  ms: number;
   /** Distinct (client, user) presence pairs seen, out of N². */
-  presencePairsSeen: number;
-  presenceDeliveries: number;
+  pairsSeen: number;
+  deliveries: number;
 }
 
 export interface ThroughputResult {
@@ -62,6 +65,7 @@ export interface LatencyResult {
 /** Orchestrator → load child. */
 export type LoadCommand =
   | { cmd: 'connect'; plan: LoadPlan }
+  | { cmd: 'presence'; timeoutMs: number }
   | { cmd: 'throughput'; messages: number; window: number; timeoutMs: number }
   | { cmd: 'latency'; ratePerSecond: number; durationMs: number }
   | { cmd: 'close' };
@@ -69,6 +73,7 @@ export type LoadCommand =
 /** Load child → orchestrator: one reply per command. */
 export type LoadReply =
   | { type: 'connect'; result: ConnectResult }
+  | { type: 'presence'; result: PresenceResult }
   | { type: 'throughput'; result: ThroughputResult }
   | { type: 'latency'; result: LatencyResult }
   | { type: 'closed' }

@@ -32,8 +32,16 @@ export interface BrokerUnderTest {
 
 const HERE = import.meta.dirname;
 
+/** Set by `--profile <dir>`: Node brokers write a CPU profile there when they stop. */
+let profileDir: string | undefined;
+export function profileNodeBrokers(dir: string): void {
+  profileDir = dir;
+}
+
 async function startNodeBroker(name: string, file: string, env: NodeJS.ProcessEnv = {}): Promise<BrokerUnderTest> {
-  const child = forkTs(join(HERE, file), { env, execArgv: ['--expose-gc'] });
+  // One folder per broker: tsx's loader thread writes a (small) profile of its own next to the main thread's.
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name.replace(/\W+/g, '-'))}`] : [];
+  const child = forkTs(join(HERE, file), { env, execArgv: ['--expose-gc', ...profile] });
   const port = await nextMessage(child, (m: BrokerChildMessage) => (m.type === 'ready' ? m.port : undefined), 30_000, `${name} start`);
   return {
     name,
