@@ -10,7 +10,7 @@
  * bounded in count and time, and every child is killed at the end.
  *
  *   npm run bench:broker -- --clients 1000 [--messages 30000] [--window 1000]
- *     [--rate 2000] [--duration 5] [--targets rtc-call,aedes,mosquitto] [--json out.json]
+ *     [--rate 500] [--duration 5] [--targets rtc-call,aedes,mosquitto] [--json out.json]
  *     [--profile dir]   (CPU profiles of the Node brokers, to find what costs)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '1000' },
     messages: { type: 'string' },
     window: { type: 'string', default: '1000' },
-    rate: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '500' },
     duration: { type: 'string', default: '5' },
     'connect-concurrency': { type: 'string', default: '100' },
     'presence-timeout': { type: 'string', default: '120' },
@@ -72,8 +72,11 @@ interface TargetResult {
   connectPerSecond: number;
   presence: PresenceResult;
   before: Memory;
+  /** After the connects (inbox subscriptions), and after the presence replay. */
+  connected: Memory;
   after: Memory;
   bytesPerClient: number;
+  connectedBytesPerClient: number;
   heapBytesPerClient?: number;
   throughput: ThroughputResult;
   latency: LatencyResult;
@@ -94,9 +97,11 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
     const { result: connect } = await ask({ cmd: 'connect', plan: { url: broker.url, users, presence, connectConcurrency } }, 'connect', 10 * 60_000);
     process.stdout.write(` ${connect.connected} in ${(connect.connectMs / 1000).toFixed(1)} s\n`);
     if (connect.failed > 0) console.log(`  ${broker.name}: ${connect.failed} clients failed to connect (first: ${connect.firstError})`);
+    const connected = await broker.memory();
     process.stdout.write(`  ${broker.name}: every client subscribes to presence/+…`);
     const { result: presenceResult } = await ask({ cmd: 'presence', timeoutMs: presenceTimeoutMs }, 'presence', presenceTimeoutMs + 30_000);
-    process.stdout.write(` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s\n`);
+    process.stdout.write(` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s`);
+    process.stdout.write(presenceResult.settled ? '\n' : `, deliveries stopped at ${(presenceResult.drainedMs / 1000).toFixed(1)} s\n`);
     const after = await broker.memory();
     process.stdout.write(`  ${broker.name}: throughput (${messages} messages, window ${window})…`);
     const { result: throughput } = await ask({ cmd: 'throughput', messages, window, timeoutMs: 120_000 }, 'throughput', 130_000);
@@ -112,8 +117,10 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
       connectPerSecond: (connect.connected / connect.connectMs) * 1000,
       presence: presenceResult,
       before,
+      connected,
       after,
       bytesPerClient: (after.rss - before.rss) / n,
+      connectedBytesPerClient: (connected.rss - before.rss) / n,
       ...(after.heapUsed !== undefined && before.heapUsed !== undefined && { heapBytesPerClient: (after.heapUsed - before.heapUsed) / n }),
       throughput,
       latency,
@@ -175,7 +182,8 @@ async function report(results: TargetResult[]): Promise<void> {
     ['connect rate (clients/s, token checks incl.)', (r) => r.connectPerSecond, 'higher', 0],
     ['presence: N² retained deliveries (msg/s)', (r) => (r.presence.deliveries / r.presence.ms) * 1000, 'higher', 0],
     ['presence: every client saw every user (s)', (r) => r.presence.ms / 1000, 'lower', 1],
-    ['memory per client (KB of RSS)', (r) => r.bytesPerClient / 1024, 'lower', 1],
+    ['memory per client, connected (KB of RSS)', (r) => r.connectedBytesPerClient / 1024, 'lower', 1],
+    ['memory per client, + presence of all (KB)', (r) => r.bytesPerClient / 1024, 'lower', 1],
     ['inbox throughput (delivered msg/s)', (r) => r.throughput.perSecond, 'higher', 0],
     [`latency p50 at ${rate} msg/s (ms)`, (r) => r.latency.p50, 'lower', 2],
     [`latency p99 at ${rate} msg/s (ms)`, (r) => r.latency.p99, 'lower', 2],

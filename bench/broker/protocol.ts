@@ -38,6 +38,8 @@ export interface ConnectResult {
 export interface PresenceResult {
   settled: boolean;
   ms: number;
+  /** When presence deliveries stopped (the backlog drained), if not settled in time. */
+  drainedMs: number;
   /** Distinct (client, user) presence pairs seen, out of N². */
   pairsSeen: number;
   deliveries: number;
