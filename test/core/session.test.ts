@@ -162,6 +162,32 @@ describe('Session against the real backend', function () {
     expect(b.session.state.call).to.equal(null);
   });
 
+  it('audio-only call: screen share still works (video transceiver up front), camera on and off without renegotiation', async () => {
+    const [a, b] = await twoPeople('Ari', 'Ben');
+    await connectedCall(a, b, { audio: true, video: false });
+    expect(a.session.state.call?.local.video).to.equal(false);
+    const restoreScreen = standInScreenForFirefox();
+    try {
+      await withUserGesture(() => a.session.startScreenShare());
+    } finally {
+      restoreScreen();
+    }
+    await waitForState(b.session, (s) => s.call?.remote.screen === true, 'remote sees screen share');
+    await untilStats(b.session, (s) => s.frameWidth > 0 && s.framesDecoded > 0, 'screen frames arrive in an audio-only call');
+    await a.session.stopScreenShare();
+    await waitForState(b.session, (s) => s.call?.remote.screen === false, 'share stopped');
+
+    await b.session.setCamera(true);
+    expect(b.session.state.call?.local.video).to.equal(true);
+    await waitForState(a.session, (s) => s.call?.remote.video === true, 'remote sees camera on');
+    await untilStats(a.session, (s) => s.framesDecoded > 0 && s.frameWidth > 0, 'camera frames arrive');
+    const cam = b.session.state.call!.localStream!.getVideoTracks()[0]!;
+    await b.session.setCamera(false);
+    expect(cam.readyState).to.equal('ended', 'camera released, light off');
+    await waitForState(a.session, (s) => s.call?.remote.video === false, 'remote sees camera off');
+    expect(a.session.state.call?.phase).to.equal('connected');
+  });
+
   it('declined call', async () => {
     const [a, b] = await twoPeople('Dee', 'Eve');
     await a.session.call(b.user.user.id, { video: false });
