@@ -112,8 +112,9 @@ export class SignalingClient {
     return this.currentState;
   }
 
+  /** Online as the visitor sees it: also true during a token swap, when messages wait a moment for the new connection. */
   get isOnline(): boolean {
-    return this.currentState === 'online' && Boolean(this.active?.connected);
+    return this.currentState === 'online';
   }
 
   /** Loads MQTT.js and connects; resolves after the first connection succeeded or failed (retries go on). */
@@ -172,7 +173,8 @@ export class SignalingClient {
     if (this.closed) return Promise.reject(new Error('signalling closed'));
     const client = this.active;
     if (client?.connected && this.currentState === 'online') return this.send(client, topic, payload, qos);
-    if (!queue) return Promise.reject(new Error('not connected'));
+    // During a token swap (still 'online') the old connection may already be gone: wait for the new one.
+    if (!queue && this.currentState !== 'online') return Promise.reject(new Error('not connected'));
     return new Promise<void>((resolve, reject) => {
       // Signalling older than this is useless (the call has timed out anyway).
       const timer = setTimeout(() => {
