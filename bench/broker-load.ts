@@ -99,7 +99,7 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
     if (connect.failed > 0) console.log(`  ${broker.name}: ${connect.failed} clients failed to connect (first: ${connect.firstError})`);
     const connected = await broker.memory();
     process.stdout.write(`  ${broker.name}: every client subscribes to presence/+…`);
-    const { result: presenceResult } = await ask({ cmd: 'presence', timeoutMs: presenceTimeoutMs }, 'presence', presenceTimeoutMs + 30_000);
+    const { result: presenceResult } = await ask({ cmd: 'presence', timeoutMs: presenceTimeoutMs }, 'presence', 2 * presenceTimeoutMs + 30_000);
     process.stdout.write(` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s`);
     process.stdout.write(presenceResult.settled ? '\n' : `, deliveries stopped at ${(presenceResult.drainedMs / 1000).toFixed(1)} s\n`);
     const after = await broker.memory();
