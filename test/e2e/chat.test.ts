@@ -4,13 +4,12 @@
  * (never run), and the caller hanging up at the end.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { expectNoConnection } from './support/media-checks.js';
 import { alertsShown, waitForEvent } from './support/page-hooks.js';
 import { connectCall, type Person } from './support/person.js';
-import { BROWSER_PAIRS, e2eSuite } from './support/suite.js';
+import { describeEachPair, E2E_TEST_TIMEOUT } from './support/suite.js';
 
-const TEST_TIMEOUT = 90_000;
 const MARKUP = '<img src=x onerror=alert(1)>';
 
 /** The message is shown with exactly this text, as text: no element was made from it. */
@@ -26,44 +25,40 @@ async function expectShownAsText(person: Person, text: string): Promise<void> {
   assert.deepEqual(shown, { text, elements: 0 }, `${person.label}: message shown as plain text`);
 }
 
-for (const pair of BROWSER_PAIRS) {
-  describe(`chat, ${pair.join(' ↔ ')}`, () => {
-    const suite = e2eSuite(pair);
+describeEachPair('chat', (suite, pair) => {
+  it('chat both ways outside and during a call, markup shown as text; the caller hangs up', { timeout: E2E_TEST_TIMEOUT }, async (t) => {
+    const [alice, bob] = await suite.pair(t, pair);
 
-    it('chat both ways outside and during a call, markup shown as text; the caller hangs up', { timeout: TEST_TIMEOUT }, async (t) => {
-      const [alice, bob] = await suite.pair(t, pair);
+    // Outside a call.
+    await alice.openChat(bob.name);
+    await alice.sendChat(`Hello ${bob.name}`);
+    await alice.chatMessage(`Hello ${bob.name}`);
+    // Bob sees an unread count before opening the conversation.
+    await bob.part('unread', { within: await bob.peer(alice.name), text: '1' });
+    await bob.openChat(alice.name);
+    await bob.chatMessage(`Hello ${bob.name}`);
+    await waitForEvent(bob.page, 'rtc-chat-message', { message: { text: `Hello ${bob.name}`, fromMe: false } });
+    await bob.sendChat(MARKUP);
+    await expectShownAsText(alice, MARKUP);
+    await expectShownAsText(bob, MARKUP);
 
-      // Outside a call.
-      await alice.openChat(bob.name);
-      await alice.sendChat(`Hello ${bob.name}`);
-      await alice.chatMessage(`Hello ${bob.name}`);
-      // Bob sees an unread count before opening the conversation.
-      await bob.part('unread', { within: await bob.peer(alice.name), text: '1' });
-      await bob.openChat(alice.name);
-      await bob.chatMessage(`Hello ${bob.name}`);
-      await waitForEvent(bob.page, 'rtc-chat-message', { message: { text: `Hello ${bob.name}`, fromMe: false } });
-      await bob.sendChat(MARKUP);
-      await expectShownAsText(alice, MARKUP);
-      await expectShownAsText(bob, MARKUP);
+    // During a call.
+    await connectCall(alice, bob);
+    await alice.openChat(bob.name);
+    await alice.sendChat('Can you see me?');
+    await bob.chatMessage('Can you see me?');
+    await bob.sendChat(`Yes! ${MARKUP}`);
+    await expectShownAsText(alice, `Yes! ${MARKUP}`);
 
-      // During a call.
-      await connectCall(alice, bob);
-      await alice.openChat(bob.name);
-      await alice.sendChat('Can you see me?');
-      await bob.chatMessage('Can you see me?');
-      await bob.sendChat(`Yes! ${MARKUP}`);
-      await expectShownAsText(alice, `Yes! ${MARKUP}`);
+    // Nothing the markup asked for ran, in either page.
+    assert.deepEqual(await alertsShown(alice.page), []);
+    assert.deepEqual(await alertsShown(bob.page), []);
 
-      // Nothing the markup asked for ran, in either page.
-      assert.deepEqual(await alertsShown(alice.page), []);
-      assert.deepEqual(await alertsShown(bob.page), []);
-
-      await alice.click('hangup');
-      await bob.part('status', { text: `${alice.name} hung up` });
-      await waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended', endReason: 'remote-hangup' } });
-      await Promise.all([expectNoConnection(alice), expectNoConnection(bob)]);
-      // The conversation stays after the call.
-      await alice.chatMessage('Can you see me?');
-    });
+    await alice.click('hangup');
+    await bob.part('status', { text: `${alice.name} hung up` });
+    await waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended', endReason: 'remote-hangup' } });
+    await Promise.all([expectNoConnection(alice), expectNoConnection(bob)]);
+    // The conversation stays after the call.
+    await alice.chatMessage('Can you see me?');
   });
-}
+});

@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, type TestContext } from 'node:test';
+import { after, before, describe, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { launchBrowser, type BrowserName } from './browsers.js';
 import { startTestBackend, type TestBackend } from './backend.js';
@@ -171,4 +171,15 @@ export function e2eSuite(browsers: readonly BrowserName[]): E2ESuite {
   before(() => suite.start(), { timeout: 120_000 });
   after(() => suite.stop(), { timeout: 60_000 });
   return suite;
+}
+
+/** Upper bound for one end-to-end test: every wait inside is bounded well below it. */
+export const E2E_TEST_TIMEOUT = 90_000;
+
+/** One `describe` per browser pair, each with its own suite (backend, site, browsers). */
+export function describeEachPair(
+  title: string,
+  body: (suite: E2ESuite, pair: readonly [BrowserName, BrowserName]) => void,
+): void {
+  for (const pair of BROWSER_PAIRS) describe(`${title}, ${pair.join(' ↔ ')}`, () => body(e2eSuite(pair), pair));
 }
