@@ -24,7 +24,7 @@ export type CallMachineEvent =
   | { type: 'decline' }
   /** outgoing ringing → ended: the callee refused. */
   | { type: 'reject'; reason: RejectReason }
-  /** incoming ringing → ended: another tab of ours took or declined it. */
+  /** incoming ringing/connecting → ended: another tab of ours took or declined it (or won a simultaneous accept). */
   | { type: 'answered-elsewhere' }
   /** connecting/connected → ended: we hung up. */
   | { type: 'hangup' }
@@ -79,7 +79,8 @@ const ALLOWED: Record<CallMachineEventType, { from: MachinePhase[]; direction?: 
   'remote-cancel': { from: ['ringing'], direction: 'incoming' },
   decline: { from: ['ringing'], direction: 'incoming' },
   reject: { from: ['ringing'], direction: 'outgoing' },
-  'answered-elsewhere': { from: ['ringing'], direction: 'incoming' },
+  // From connecting too: two of our tabs accepted at the same instant and the other one wins.
+  'answered-elsewhere': { from: ['ringing', 'connecting'], direction: 'incoming' },
   hangup: { from: ['connecting', 'connected'] },
   'remote-hangup': { from: ['connecting', 'connected'] },
   'peer-left': { from: ['ringing', 'connecting', 'connected'] },

@@ -88,10 +88,13 @@ export function routeInbox(
 
   if (from === me) {
     // Our own inbox carries only `handled` from our other tabs.
-    if (message.type === 'handled' && live && call.callId === message.callId && call.direction === 'incoming' && call.phase === 'ringing') {
-      return { action: 'handled-elsewhere' };
+    if (message.type !== 'handled' || !live || call.callId !== message.callId || call.direction !== 'incoming') {
+      return { action: 'ignore', why: 'own-user message not for our incoming call' };
     }
-    return { action: 'ignore', why: 'own-user message not for a ringing call' };
+    if (call.phase === 'ringing') return { action: 'handled-elsewhere' };
+    // Both tabs accepted at once: the smaller sid wins, on every tab and at the caller alike.
+    if (call.phase === 'connecting' && message.sid < mySid) return { action: 'handled-elsewhere' };
+    return { action: 'ignore', why: 'we won a simultaneous accept' };
   }
 
   if (message.type === 'invite') {
@@ -109,8 +112,9 @@ export function routeInbox(
   if (!live) return { action: 'ignore', why: 'call already ended' };
   if (message.type === 'handled') return { action: 'ignore', why: 'handled is only for own tabs' };
   if (call.peerSid !== null && message.sid !== call.peerSid) {
-    // Before and at the answer, other tabs of the callee may still report ringing or busy.
-    const fromOtherCalleeTab = call.direction === 'outgoing' && (message.type === 'ringing' || message.type === 'reject');
+    // Other tabs of the callee may still report ringing or busy, or accept at the same instant.
+    const fromOtherCalleeTab =
+      call.direction === 'outgoing' && (message.type === 'ringing' || message.type === 'reject' || message.type === 'accept');
     if (!fromOtherCalleeTab) return { action: 'ignore', why: 'from another tab of the peer' };
   }
   return { action: 'call', message };

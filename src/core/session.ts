@@ -66,6 +66,8 @@ interface CallContext {
   released: boolean;
   /** Someone accepted (us for incoming, them for outgoing). */
   answered: boolean;
+  /** Outgoing: an answer was applied, so the callee tab can no longer change. */
+  answerApplied: boolean;
   outbox: InboxMessage[];
   link: PeerLink | null;
   linkReady: Promise<PeerLink | null>;
@@ -704,7 +706,13 @@ export class Session extends EventTarget implements SessionApi {
         ctx.ringingSids.add(message.sid);
         return;
       case 'accept': {
-        if (ctx.direction !== 'outgoing' || ctx.peerSid !== null) return;
+        if (ctx.direction !== 'outgoing') return;
+        if (ctx.peerSid !== null) {
+          // Two callee tabs accepted at once: they agree the smaller sid wins (see routeInbox); follow
+          // them while no answer is applied yet. The offer already went to the user's inbox, so both have it.
+          if (message.sid < ctx.peerSid && !ctx.answerApplied && ctx.machine.phase === 'connecting') ctx.peerSid = message.sid;
+          return;
+        }
         if (!ctx.machine.send({ type: 'accept' })) return;
         ctx.peerSid = message.sid;
         ctx.released = ctx.answered = true;
@@ -743,6 +751,7 @@ export class Session extends EventTarget implements SessionApi {
       }
       case 'answer': {
         if (ctx.direction !== 'outgoing') return;
+        ctx.answerApplied = true;
         const link = await ctx.linkReady;
         await link?.acceptAnswer(message.sdp);
         return;
@@ -810,6 +819,7 @@ export class Session extends EventTarget implements SessionApi {
       refusingSids: new Set(),
       released: direction === 'incoming',
       answered: false,
+      answerApplied: false,
       outbox: [],
       link: null,
       linkReady: Promise.resolve(null),

@@ -235,6 +235,24 @@ describe('Session against the real backend', function () {
     expect(b.session.state.call?.message).to.match(/another tab/);
   });
 
+  it('two tabs accepting at the same instant: exactly one takes the call', async () => {
+    const [a, b] = await twoPeople('Mia', 'Noa');
+    const b2 = newSession();
+    await b2.signIn(b.user.email, b.user.password);
+    await waitForState(a.session, (s) => s.peers.find((p) => p.id === b.user.user.id)?.sessions === 2, 'two sessions');
+    await a.session.call(b.user.user.id, { video: false });
+    await waitForState(b.session, phase('ringing'), 'tab 1 rings');
+    await waitForState(b2, phase('ringing'), 'tab 2 rings');
+    await Promise.all([b.session.accept(), b2.accept()]);
+    await waitForState(a.session, phase('connected'), 'caller connected');
+    const tabs = [b.session, b2];
+    const winner = await Promise.race(tabs.map((t) => waitForState(t, phase('connected'), 'a tab connected').then(() => t)));
+    const loser = tabs.find((t) => t !== winner)!;
+    await waitForState(loser, ended('answered-elsewhere'), 'the other tab stands down');
+    await untilStats(winner, (s) => s.bytesReceived.audio > 0, 'the winning tab receives audio');
+    expect((winner as Session).sid! < (loser as Session).sid!).to.equal(true, 'the smaller sid wins');
+  });
+
   it('missed: nobody answers within the ring timeout', async () => {
     const a = await signedIn('Max', { ringTimeoutMs: 1_500 });
     const b = await signedIn('Ned', { ringTimeoutMs: 60_000 });

@@ -78,6 +78,7 @@ const EXPECTED: Array<[CallDirection, MachinePhase, CallMachineEvent['type'], Ma
   ['incoming', 'ringing', 'decline', 'ended', 'declined'],
   ['outgoing', 'ringing', 'reject', 'ended', 'busy'],
   ['incoming', 'ringing', 'answered-elsewhere', 'ended', 'answered-elsewhere'],
+  ['incoming', 'connecting', 'answered-elsewhere', 'ended', 'answered-elsewhere'],
   ['outgoing', 'ringing', 'peer-left', 'ended', 'peer-left'],
   ['incoming', 'ringing', 'peer-left', 'ended', 'peer-left'],
   ['outgoing', 'ringing', 'fail', 'ended', 'failed'],
