@@ -15,7 +15,9 @@ export type LinkCondition =
   /** Was connected, lost the path; an ICE restart is under way (offerer) or awaited (answerer). */
   | 'interrupted'
   /** Never connected and ICE gave up. */
-  | 'failed';
+  | 'failed'
+  /** Relay only, and gathering ended without a relay candidate: the TURN server refused us or cannot be reached. */
+  | 'relay-unavailable';
 
 export interface PeerLinkOptions {
   role: 'offerer' | 'answerer';
@@ -47,6 +49,10 @@ export class PeerLink {
   private readonly transceivers: Record<Kind, RTCRtpTransceiver | null> = { audio: null, video: null };
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private everConnected = false;
+  /** Relay candidates gathered; relay-only mode cannot connect without one. */
+  private relayCandidates = 0;
+  /** `icecandidateerror` codes seen (401: TURN credentials refused, 701: server unreachable). */
+  private readonly iceErrors = new Set<number>();
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   /** Resolves on close(): operations pending on a closed RTCPeerConnection never settle, so every await races it. */
@@ -66,6 +72,7 @@ export class PeerLink {
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       if (!c || !c.candidate) return; // end of candidates: nothing to send in trickle ICE
+      if (isRelayCandidate(c.candidate)) this.relayCandidates++;
       if (options.relayOnly && !isRelayCandidate(c.candidate)) return;
       const json = c.toJSON();
       options.onCandidate({
@@ -81,6 +88,23 @@ export class PeerLink {
       options.onRemoteStream(this.remote);
     };
     this.pc.onconnectionstatechange = () => this.onConnectionState();
+    this.pc.onicecandidateerror = (ev) => {
+      this.iceErrors.add((ev as RTCPeerConnectionIceErrorEvent).errorCode);
+    };
+    // Without a single candidate both browsers leave the connection 'new' forever: say so as soon as gathering ends.
+    this.pc.onicegatheringstatechange = () => {
+      if (this.closed || !options.relayOnly || this.everConnected) return;
+      if (this.pc.iceGatheringState === 'complete' && this.relayCandidates === 0) options.onCondition('relay-unavailable');
+    };
+  }
+
+  /**
+   * Relay only and no relay candidate (yet): 'refused' when the TURN server
+   * rejected our credentials, else 'unreachable'. Null when relay works or is not required.
+   */
+  relayProblem(): 'refused' | 'unreachable' | null {
+    if (!this.options.relayOnly || this.relayCandidates > 0) return null;
+    return this.iceErrors.has(401) || this.iceErrors.has(403) ? 'refused' : 'unreachable';
   }
 
   get remoteStream(): MediaStream {
@@ -163,6 +187,7 @@ export class PeerLink {
     this.markClosed();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.pc.onicecandidate = this.pc.ontrack = this.pc.onconnectionstatechange = null;
+    this.pc.onicecandidateerror = this.pc.onicegatheringstatechange = null;
     this.pc.close();
   }
 

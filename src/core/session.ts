@@ -860,7 +860,19 @@ export class Session extends EventTarget implements SessionApi {
       else if (reason === 'failed') void this.sendCall(ctx, { type: 'reject', reason: 'unavailable' });
     }
     this.cleanupCall(ctx);
-    if (reason === 'failed') this.reportError({ code: 'call_failed', scope: 'call', message: ctx.machine.snapshot.message });
+    if (reason !== 'failed') return;
+    // Relay-only without a relay candidate (refused at once, or still nothing at the connect timeout): the TURN server is why.
+    const relay = ctx.link?.relayProblem() ?? null;
+    if (relay) {
+      this.ice = null; // stale credentials (secret rotated, clock skew): the next call fetches fresh ones
+      this.reportError({
+        code: 'turn_failed',
+        scope: 'call',
+        message: relay === 'refused' ? 'The relay server refused the connection, so the call could not connect.' : 'The relay server cannot be reached, so the call could not connect.',
+      });
+    } else {
+      this.reportError({ code: 'call_failed', scope: 'call', message: ctx.machine.snapshot.message });
+    }
   }
 
   private cleanupCall(ctx: CallContext): void {
@@ -918,6 +930,13 @@ export class Session extends EventTarget implements SessionApi {
       if (ctx.recoveryTimer) clearTimeout(ctx.recoveryTimer);
       ctx.recoveryTimer = null;
       ctx.machine.send({ type: 'connected' });
+      return;
+    }
+    if (condition === 'relay-unavailable') {
+      ctx.machine.send({
+        type: 'fail',
+        message: `Could not connect to ${ctx.peer.name}. The relay server ${ctx.link?.relayProblem() === 'refused' ? 'refused the connection' : 'cannot be reached'}.`,
+      });
       return;
     }
     if (condition === 'failed') {
