@@ -10,6 +10,7 @@ import { describe, test, type TestContext } from 'node:test';
 import type { Config } from '../../broker/config.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import type { SessionOptions } from '../../src/core/types.js';
+import { freePort, turnUrls } from '../../scripts/turn.js';
 import { SessionPage } from './session-page.js';
 import {
   assertOnlyRelay,
@@ -99,25 +100,63 @@ for (const pair of BROWSER_PAIRS) {
       await assertRelayed(bob);
     });
 
-    test('credentials coturn refuses (wrong secret): the call ends as failed with a readable turn_failed error, not endless connecting', {
-      todo: 'the core ends such a call by its connect timeout with call_failed; TURN refusals are not mapped to turn_failed yet',
-    }, async (t) => {
-      const connectTimeoutMs = 5_000;
+    /** `person`'s call ended as failed, never connected, and the visitor was told the relay failed. */
+    async function assertTurnFailed(person: SessionPage, timeoutMs: number, why: RegExp): Promise<void> {
+      const ended = await person.waitForPhase('ended', timeoutMs);
+      assert.equal(ended.endReason, 'failed', `${person.name}: ${JSON.stringify(ended)}`);
+      assert.ok(!(await person.calls()).some((c) => c.phase === 'connected'), `${person.name} never connected`);
+      const errors = await person.errors();
+      const turnError = errors.find((e) => e.code === 'turn_failed');
+      assert.ok(turnError, `${person.name} is told the relay failed: ${JSON.stringify(errors)}`);
+      assert.match(turnError.message, why);
+      assert.equal((await person.state()).error?.code, 'turn_failed', 'the error shown is the relay one');
+    }
+
+    /** The other side's call ends too (whatever the reason its side saw) instead of ringing or connecting forever. */
+    async function assertEndedWithoutMedia(person: SessionPage, timeoutMs: number): Promise<void> {
+      const ended = await person.waitForPhase('ended', timeoutMs);
+      assert.notEqual(ended.endReason, undefined);
+      assert.ok(!(await person.calls()).some((c) => c.phase === 'connected'), `${person.name} never connected`);
+    }
+
+    // Connect timeout shortened for these tests; the waits add slack for a loaded machine.
+    const connectTimeoutMs = 5_000;
+    const slackMs = 10_000;
+
+    test("coturn refuses the credentials (wrong secret): the caller's call ends as failed with turn_failed, not endless connecting", async (t) => {
       const { backend } = await services(t, { iceTransportPolicy: 'relay' }, newSecret());
       const [alice, bob] = await people(t, backend, { alice: { connectTimeoutMs }, bob: { connectTimeoutMs } });
+      await bob.autoAccept();
+      await alice.call(bob.userId);
+      await assertTurnFailed(alice, connectTimeoutMs + slackMs, /relay server/i);
+      await assertEndedWithoutMedia(bob, connectTimeoutMs + slackMs);
+    });
+
+    test("the side that hides its IP is told when coturn refuses it, and the other side's call ends", async (t) => {
+      const { backend } = await services(t, { iceTransportPolicy: 'all' }, newSecret());
+      const [alice, bob] = await people(t, backend, { alice: { connectTimeoutMs }, bob: { connectTimeoutMs } });
+      await bob.setHideIp(true);
       await alice.call(bob.userId);
       await bob.acceptWhenRinging();
+      await assertTurnFailed(bob, connectTimeoutMs + slackMs, /relay server/i);
+      await assertEndedWithoutMedia(alice, connectTimeoutMs + slackMs);
+    });
+
+    test('an unreachable TURN server: the call ends as failed with turn_failed within the connect timeout', async (t) => {
+      // TURN URLs where nothing listens.
+      const nowhere = { urls: turnUrls('127.0.0.1', await freePort('127.0.0.1')) };
+      const backend = await startTurnBackend(t, nowhere, newSecret(), { iceTransportPolicy: 'relay' });
+      const [alice, bob] = await people(t, backend, { alice: { connectTimeoutMs }, bob: { connectTimeoutMs } });
+      await bob.autoAccept();
+      await alice.call(bob.userId);
+      // Both sides wait for their relay until the connect timeout; whichever gives up first hangs up on the other.
+      const failed: SessionPage[] = [];
       for (const person of [alice, bob]) {
-        // Within the connect timeout (plus slack for a loaded machine), never 'connected'.
-        const ended = await person.waitForPhase('ended', connectTimeoutMs + 10_000);
-        assert.equal(ended.endReason, 'failed', `${person.name}: ${JSON.stringify(ended)}`);
-        assert.ok(!(await person.calls()).some((c) => c.phase === 'connected'), `${person.name} never connected`);
-        const errors = await person.errors();
-        const turnError = errors.find((e) => e.code === 'turn_failed');
-        assert.ok(turnError, `${person.name} is told TURN failed: ${JSON.stringify(errors)}`);
-        assert.match(turnError.message, /relay/i, 'the message names the relay server');
-        assert.match(ended.message, /\S/, 'the call view says what happened');
+        await assertEndedWithoutMedia(person, connectTimeoutMs + slackMs);
+        if ((await person.state()).call?.endReason === 'failed') failed.push(person);
       }
+      assert.ok(failed.length > 0, 'at least one side gave up on its own');
+      for (const person of failed) await assertTurnFailed(person, 1_000, /relay server cannot be reached/i);
     });
   });
 }

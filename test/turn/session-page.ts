@@ -134,6 +134,14 @@ export class SessionPage {
     return this.page.evaluate((id: string) => (window as unknown as TurnTestWindow).__session.call(id), peerId);
   }
 
+  /** Accepts every incoming call the moment it rings (when the caller may fail before anyone could click). */
+  autoAccept(): Promise<void> {
+    return this.page.evaluate(() => {
+      const s = (window as unknown as TurnTestWindow).__session;
+      s.addEventListener('incoming-call', () => void s.accept());
+    });
+  }
+
   async acceptWhenRinging(): Promise<void> {
     await this.page.waitForFunction(
       () => {

@@ -32,10 +32,14 @@ export async function startTurn(t: { after(fn: () => unknown): void }, secret: s
   return turn;
 }
 
-/** A backend whose /api/ice-servers points at `turn`, signing with `secret` (which may differ from coturn's, on purpose). */
+/**
+ * A backend whose /api/ice-servers points at `turn` (a running coturn, or
+ * bare URLs where nothing listens), signing with `secret` (which may differ
+ * from coturn's, on purpose).
+ */
 export async function startTurnBackend(
   t: { after(fn: () => unknown): void },
-  turn: RunningTurnServer,
+  turn: Pick<RunningTurnServer, 'urls'>,
   secret: string,
   overrides: Partial<Config> = {},
 ): Promise<TestBackend> {

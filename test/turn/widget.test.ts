@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { BrowserName } from '../e2e/support/browsers.js';
+import { waitForEvent } from '../e2e/support/page-hooks.js';
 import { Person } from '../e2e/support/person.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import { installTurnHooks, remoteCandidates } from './session-page.js';
@@ -69,6 +70,22 @@ for (const pair of BROWSER_PAIRS) {
       }
       assertOnlyRelay(await remoteCandidates(bob.page), 'Bob (from Alice, relay-only by the site)');
       assertOnlyRelay(await remoteCandidates(alice.page), 'Alice (from Bob, who hides his IP)');
+    });
+
+    test('relay-only set by the site, and coturn refuses the credentials: the visitor reads why the call failed, nobody rings on', async (t) => {
+      const turn = await startTurn(t, newSecret());
+      const backend = await startTurnBackend(t, turn, newSecret(), { iceTransportPolicy: 'all' });
+      const alice = await visitor(t, pair[0], 'Alice', backend, { 'relay-only': '' });
+      const bob = await visitor(t, pair[1], 'Bob', backend, {});
+      await Promise.all([alice.register(), bob.register()]);
+
+      await alice.call(bob.name);
+      const event = await waitForEvent(alice.page, 'rtc-error', { code: 'turn_failed' }, 20_000);
+      assert.match(String((event.detail as { message?: string }).message), /relay server/i);
+      await alice.part('error', { text: 'relay server' });
+      // The call is over on both sides: no endless "connecting", no ringing left behind.
+      await bob.waitForNoPart('accept', { timeout: 20_000 });
+      assert.equal(await alice.hasPart('hangup'), false, 'no call left to hang up');
     });
   });
 }
