@@ -14,7 +14,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser } from '../test/e2e/support/browsers.js';
 import { startTestBackend } from '../test/e2e/support/backend.js';
 import { startHostSite } from '../test/e2e/support/host-page.js';
-import { installPageHooks, type HookedWindow } from '../test/e2e/support/page-hooks.js';
+import { installPageHooks, recordedEvents, type HookedWindow } from '../test/e2e/support/page-hooks.js';
 import { Person, type Credentials } from '../test/e2e/support/person.js';
 import { API_PATHS } from '../src/protocol/index.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
@@ -114,12 +114,21 @@ try {
   }
   await alice.peer(bob.name);
   const samples = { caller: [] as number[], callee: [] as number[] };
+  // Where the time goes: the moment each side's call state turned "connected".
+  const connected = { caller: [] as number[], callee: [] as number[] };
+  const connectedAt = async (page: Page): Promise<number> => {
+    const events = await recordedEvents(page, 'rtc-call-state');
+    const last = events.filter((e) => (e.detail as { call: { phase: string } }).call.phase === 'connected').at(-1);
+    if (!last) throw new Error('no "connected" call state was seen');
+    return last.at;
+  };
   for (let i = 0; i < warmup + runs; i++) {
     await Promise.all([armFirstFrame(alice.page), armFirstFrame(bob.page)]);
     await alice.call(bob.name);
     await bob.accept();
     const [callerFrame, calleeFrame] = await Promise.all([firstRemoteFrame(alice.page), firstRemoteFrame(bob.page)]);
     const acceptAt = await bob.page.evaluate(() => (window as unknown as BenchWindow).__benchClicks['accept']!);
+    const [callerConnected, calleeConnected] = [await connectedAt(alice.page), await connectedAt(bob.page)];
     await alice.click('hangup');
     for (const person of [alice, bob]) {
       await person.click('dismiss');
@@ -128,6 +137,9 @@ try {
     if (i < warmup) continue;
     samples.caller.push(callerFrame - acceptAt);
     samples.callee.push(calleeFrame - acceptAt);
+    // Event times are Date.now() (whole ms) in the page; close enough for a breakdown.
+    connected.caller.push(callerConnected - acceptAt);
+    connected.callee.push(calleeConnected - acceptAt);
   }
 
   console.log(`product UI timings (Chromium, fake media, backend in-process on loopback), ${runs} runs after ${warmup} warm-up`);
@@ -141,6 +153,7 @@ try {
     'accept click',
     samples,
     undefined,
+    { '(caller: accept click → state "connected")': connected.caller, '(callee: accept click → state "connected")': connected.callee },
   );
   const result: BenchResult = {
     bench: 'call-setup-product',
