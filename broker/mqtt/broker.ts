@@ -50,6 +50,14 @@ export async function attachMqttBroker(
     maxClientsIdLength: 128,
     maxTopicLevels: 8,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // No global cap on messages in flight (Aedes' default is 100). Past the cap mqemitter
+    // queues, and when a slot frees it runs queued messages that match no subscriber
+    // synchronously, one inside the other: a few thousand of them behind stalled deliveries
+    // overflowed the stack and killed the backend (test/abuse/load-crash.test.ts). The cap
+    // also let 100 messages to one slow reader stall every other client for up to the
+    // drain timeout. Each connection still has one batch of publishes in flight at a time
+    // (Aedes reads on once a batch is delivered), so the work in flight stays bounded.
+    concurrency: 0,
   });
   aedes.on('clientReady', access.clientReady);
   aedes.on('clientDisconnect', access.clientGone);
