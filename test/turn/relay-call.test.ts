@@ -60,8 +60,14 @@ for (const pair of BROWSER_PAIRS) {
     async function assertRelayed(person: SessionPage): Promise<void> {
       const selected = await selectedPair(person.page, person.name);
       assert.equal(selected.local, 'relay', `${person.name}'s selected pair: ${JSON.stringify(selected)}`);
-      const snapshot = await person.rtc();
-      assert.ok(snapshot.inbound.audio + snapshot.inbound.video > 0, `${person.name} receives media: ${JSON.stringify(snapshot)}`);
+      // 'connected' can come a moment before the first packets are counted.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const snapshot = await person.rtc();
+        if (snapshot.inbound.audio + snapshot.inbound.video > 0) break;
+        assert.ok(Date.now() < deadline, `${person.name} receives media: ${JSON.stringify(snapshot)}`);
+        await sleep(200);
+      }
     }
 
     test('the backend forces relay (ICE_TRANSPORT_POLICY=relay): both sides relay, neither receives a host or srflx candidate', async (t) => {
