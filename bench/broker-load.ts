@@ -12,6 +12,9 @@
  *   npm run bench:broker -- --clients 1000 [--messages 30000] [--window 1000]
  *     [--rate 500] [--duration 5] [--targets rtc-call,aedes,mosquitto] [--json out.json]
  *     [--profile dir]   (CPU profiles of the Node brokers, to find what costs)
+ *     [--users seed|http]   (seed: written to the backend's users file before it starts,
+ *                            one shared hash; http: /api/register each, O(N²) file writes)
+ *     [--presence-clients K] (only K clients replay presence: K × N deliveries; 0 skips it)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { forkTs, killAll, nextMessage, stopChild } from './broker/processes.js';
 import type { ConnectResult, LatencyResult, LoadCommand, LoadReply, LoadUser, PresenceResult, ThroughputResult } from './broker/protocol.js';
 import { profileNodeBrokers, startBareAedes, startMosquitto, startProduct, type BrokerUnderTest, type Memory } from './broker/targets.js';
-import { createUsers } from './broker/users.js';
+import { createUsers, seedUsers, type UserSource } from './broker/users.js';
 import { writeResult, type Metric } from './support/stats.js';
 
 const { values } = parseArgs({
@@ -36,6 +39,8 @@ const { values } = parseArgs({
     targets: { type: 'string', default: 'rtc-call,aedes,mosquitto' },
     json: { type: 'string' },
     profile: { type: 'string' },
+    users: { type: 'string', default: 'seed' },
+    'presence-clients': { type: 'string' },
   },
 });
 
@@ -53,6 +58,10 @@ const durationMs = wholeNumber('duration', values.duration, 1) * 1000;
 const connectConcurrency = wholeNumber('connect-concurrency', values['connect-concurrency'], 1);
 const presenceTimeoutMs = wholeNumber('presence-timeout', values['presence-timeout'], 1) * 1000;
 const scryptCost = wholeNumber('scrypt-cost', values['scrypt-cost'], 2);
+const presenceClients = wholeNumber('presence-clients', values['presence-clients'] ?? String(clients), 0);
+if (presenceClients > clients) throw new Error(`--presence-clients must be at most --clients (${clients})`);
+if (values.users !== 'seed' && values.users !== 'http') throw new Error(`--users must be seed or http, got "${values.users}"`);
+const seedUsersFile = values.users === 'seed';
 const targets = values.targets.split(',').map((t) => t.trim());
 for (const t of targets) if (!['rtc-call', 'aedes', 'mosquitto'].includes(t)) throw new Error(`unknown target "${t}"`);
 if (!targets.includes('rtc-call')) throw new Error('--targets must include rtc-call: it creates the users');
@@ -98,10 +107,16 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
     process.stdout.write(` ${connect.connected} in ${(connect.connectMs / 1000).toFixed(1)} s\n`);
     if (connect.failed > 0) console.log(`  ${broker.name}: ${connect.failed} clients failed to connect (first: ${connect.firstError})`);
     const connected = await broker.memory();
-    process.stdout.write(`  ${broker.name}: every client subscribes to presence/+…`);
-    const { result: presenceResult } = await ask({ cmd: 'presence', timeoutMs: presenceTimeoutMs }, 'presence', 2 * presenceTimeoutMs + 30_000);
-    process.stdout.write(` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s`);
-    process.stdout.write(presenceResult.settled ? '\n' : `, deliveries stopped at ${(presenceResult.drainedMs / 1000).toFixed(1)} s\n`);
+    let presenceResult: PresenceResult = { settled: false, ms: NaN, drainedMs: NaN, pairsSeen: 0, deliveries: 0 };
+    if (presenceClients === 0) {
+      process.stdout.write(`  ${broker.name}: presence replay skipped (--presence-clients 0)\n`);
+    } else {
+      const who = presenceClients === users.length ? 'every client subscribes' : `${presenceClients} of ${users.length} clients subscribe`;
+      process.stdout.write(`  ${broker.name}: ${who} to presence/+…`);
+      ({ result: presenceResult } = await ask({ cmd: 'presence', timeoutMs: presenceTimeoutMs, subscribers: presenceClients }, 'presence', 2 * presenceTimeoutMs + 30_000));
+      process.stdout.write(` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s`);
+      process.stdout.write(presenceResult.settled ? '\n' : `, deliveries stopped at ${(presenceResult.drainedMs / 1000).toFixed(1)} s\n`);
+    }
     const after = await broker.memory();
     process.stdout.write(`  ${broker.name}: throughput (${messages} messages, window ${window})…`);
     const { result: throughput } = await ask({ cmd: 'throughput', messages, window, timeoutMs: 120_000 }, 'throughput', 130_000);
@@ -138,6 +153,9 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-bench-data-'));
   let passwords: LoadUser[] = [];
   try {
+    const seedStart = performance.now();
+    const source: UserSource = seedUsersFile ? { kind: 'seeded', users: await seedUsers(dataDir, clients, scryptCost) } : { kind: 'http' };
+    const seedMs = performance.now() - seedStart;
     const product = await startProduct({
       dataDir,
       scryptCost,
@@ -147,9 +165,12 @@ async function main(): Promise<void> {
       publishBurst: 100_000,
     });
     try {
-      const users = await createUsers(product.origin, clients);
+      const users = await createUsers(product.origin, clients, source);
       passwords = users.withPasswords;
-      console.log(`  rtc-call: ${clients} users registered through /api/register in ${(users.registerMs / 1000).toFixed(1)} s, tokens from /api/login in ${(users.loginMs / 1000).toFixed(1)} s`);
+      const created = seedUsersFile
+        ? `seeded into the users file (one shared hash) in ${(seedMs / 1000).toFixed(1)} s`
+        : `registered through /api/register in ${(users.registerMs / 1000).toFixed(1)} s`;
+      console.log(`  rtc-call: ${clients} users ${created}, tokens from /api/login in ${(users.loginMs / 1000).toFixed(1)} s`);
       results.push(await runLoad(product, users.withTokens, 'backend'));
     } finally {
       await product.stop();
@@ -178,10 +199,11 @@ async function main(): Promise<void> {
 
 async function report(results: TargetResult[]): Promise<void> {
   const [product, ...baselines] = results as [TargetResult, ...TargetResult[]];
+  const replay = presenceClients === clients ? 'N²' : `${presenceClients}×N`;
   const rows: Array<[string, (r: TargetResult) => number, 'higher' | 'lower', number]> = [
     ['connect rate (clients/s, token checks incl.)', (r) => r.connectPerSecond, 'higher', 0],
-    ['presence: N² retained deliveries (msg/s)', (r) => (r.presence.deliveries / r.presence.ms) * 1000, 'higher', 0],
-    ['presence: every client saw every user (s)', (r) => r.presence.ms / 1000, 'lower', 1],
+    [`presence: ${replay} retained deliveries (msg/s)`, (r) => (r.presence.deliveries / r.presence.ms) * 1000, 'higher', 0],
+    [`presence: every ${presenceClients === clients ? 'client' : 'subscriber'} saw every user (s)`, (r) => r.presence.ms / 1000, 'lower', 1],
     ['memory per client, connected (KB of RSS)', (r) => r.connectedBytesPerClient / 1024, 'lower', 1],
     ['memory per client, + presence of all (KB)', (r) => r.bytesPerClient / 1024, 'lower', 1],
     ['inbox throughput (delivered msg/s)', (r) => r.throughput.perSecond, 'higher', 0],
@@ -205,7 +227,7 @@ async function report(results: TargetResult[]): Promise<void> {
     const heap = r.heapBytesPerClient !== undefined ? `, heap ${(r.heapBytesPerClient / 1024).toFixed(1)} KB/client` : '';
     console.log(
       `${r.name}: RSS ${(r.before.rss / 2 ** 20).toFixed(0)} → ${(r.after.rss / 2 ** 20).toFixed(0)} MiB${heap}; ` +
-        `presence pairs seen ${r.presence.pairsSeen}/${r.connect.connected * clients} (${r.presence.deliveries} deliveries); undelivered ${lost}; ` +
+        `presence pairs seen ${r.presence.pairsSeen}/${Math.min(presenceClients, r.connect.connected) * clients} (${r.presence.deliveries} deliveries); undelivered ${lost}; ` +
         `disconnected during load ${r.throughput.disconnected + r.latency.disconnected}`,
     );
   }

@@ -121,10 +121,14 @@ async function connectAll(plan: LoadPlan): Promise<ConnectResult> {
   return { connected: opened.length, failed, ...(firstError !== undefined && { firstError }), connectMs };
 }
 
-/** Every client subscribes to presence/+ and waits until each has seen every user (N² retained deliveries). */
-async function subscribePresence(timeoutMs: number): Promise<PresenceResult> {
+/**
+ * The first `subscribers` clients (all by default) subscribe to presence/+ and wait until
+ * each has seen every user (subscribers × N retained deliveries, N² for all).
+ */
+async function subscribePresence(timeoutMs: number, subscribers: number): Promise<PresenceResult> {
   const start = performance.now();
-  const target = clients.length * userIndex.size;
+  const watching = clients.slice(0, subscribers);
+  const target = watching.length * userIndex.size;
   const settled = new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => {
       onPresenceProgress = undefined;
@@ -138,7 +142,7 @@ async function subscribePresence(timeoutMs: number): Promise<PresenceResult> {
     };
     onPresenceProgress();
   });
-  for (const client of clients) client.mqtt.subscribe(PRESENCE_WILDCARD, { qos: 0 });
+  for (const client of watching) client.mqtt.subscribe(PRESENCE_WILDCARD, { qos: 0 });
   const ok = await settled;
   const ms = performance.now() - start;
   // Not settled in time: let the backlog drain (bounded) so the next phase measures inbox
@@ -254,7 +258,7 @@ process.on('message', (command: LoadCommand) => {
       case 'connect':
         return { type: 'connect', result: await connectAll(command.plan) };
       case 'presence':
-        return { type: 'presence', result: await subscribePresence(command.timeoutMs) };
+        return { type: 'presence', result: await subscribePresence(command.timeoutMs, command.subscribers) };
       case 'throughput':
         return { type: 'throughput', result: await throughput(command.messages, command.window, command.timeoutMs) };
       case 'latency':

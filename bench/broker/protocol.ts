@@ -67,7 +67,8 @@ export interface LatencyResult {
 /** Orchestrator → load child. */
 export type LoadCommand =
   | { cmd: 'connect'; plan: LoadPlan }
-  | { cmd: 'presence'; timeoutMs: number }
+  /** Only the first `subscribers` clients subscribe to presence/+ (the replay is subscribers × N deliveries). */
+  | { cmd: 'presence'; timeoutMs: number; subscribers: number }
   | { cmd: 'throughput'; messages: number; window: number; timeoutMs: number }
   | { cmd: 'latency'; ratePerSecond: number; durationMs: number }
   | { cmd: 'close' };
