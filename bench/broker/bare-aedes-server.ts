@@ -9,7 +9,10 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { MQTT_PATH } from '../../src/protocol/index.js';
 import { serveParent } from './broker-child.js';
 
-const aedes = await Aedes.createBroker();
+// The product's one broker-level setting: with Aedes' default cap of 100 messages in
+// flight, a queue of unmatched messages released at once overflows the stack (see
+// broker/mqtt/broker.ts), and a baseline that crashes measures nothing.
+const aedes = await Aedes.createBroker({ concurrency: 0 });
 const server = createServer();
 const wss = new WebSocketServer({ server, path: MQTT_PATH });
 wss.on('connection', (ws) => {
