@@ -8,26 +8,11 @@ import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, FIREFOX_PATH, FIREFOX_PREFS } from './test/e2e/support/browsers.ts';
 
-const chromiumFlags = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--auto-select-desktop-capture-source=Entire screen',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-const firefoxPrefs = {
-  'media.navigator.streams.fake': true,
-  'media.navigator.permission.disabled': true,
-  'media.autoplay.default': 0,
-  'media.autoplay.blocking_policy': 0,
-};
+// The same browser set-up as the end-to-end tests, plus autoplay for <video> elements in tests.
+const chromiumFlags = [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'];
+const firefoxPrefs = { ...FIREFOX_PREFS, 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 };
 
 const only = process.env.RTC_BROWSERS?.split(',') ?? ['chromium', 'firefox'];
 const browsers = [];
@@ -35,7 +20,7 @@ if (only.includes('chromium')) {
   browsers.push(
     chromeLauncher({
       puppeteer,
-      launchOptions: { executablePath: '/usr/bin/chromium', headless: true, args: chromiumFlags },
+      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags },
     }),
   );
 }
@@ -45,7 +30,7 @@ if (only.includes('firefox')) {
       puppeteer,
       launchOptions: {
         browser: 'firefox',
-        executablePath: '/usr/bin/firefox-esr',
+        executablePath: FIREFOX_PATH,
         headless: true,
         extraPrefsFirefox: firefoxPrefs,
       },
