@@ -787,7 +787,9 @@ export class Session extends EventTarget implements SessionApi {
     if (!ctx || ctx.peer.id !== userId || !ctx.machine.isLive || ctx.peerLeftTimer) return;
     ctx.peerLeftTimer = setTimeout(() => {
       ctx.peerLeftTimer = null;
-      if (!this.presence.has(userId)) ctx.machine.send({ type: 'peer-left' });
+      // While our own link is down (a backend restart) presence says nothing about them: wait until we are back.
+      if (this.current.connection !== 'online') this.onPeerGone(userId);
+      else if (!this.presence.has(userId)) ctx.machine.send({ type: 'peer-left' });
     }, PEER_LEFT_GRACE_MS);
   }
 

@@ -1,0 +1,140 @@
+/**
+ * Wiring of the resilience suites: like the e2e suite (real backend, a site
+ * embedding the widget, real browsers, people acting through the widget's
+ * UI) but with a backend that can be stopped and started again on the SAME
+ * port and data folder, as an operator restarting it would.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, type TestContext } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import type { Config } from '../../broker/config.js';
+import { startBackend, type RunningBackend } from '../../broker/server.js';
+import { launchBrowser, type BrowserName } from '../e2e/support/browsers.js';
+import { startHostSite, type HostSite, type RtcCallAttributes } from '../e2e/support/host-page.js';
+import { installPageHooks } from '../e2e/support/page-hooks.js';
+import { Person } from '../e2e/support/person.js';
+
+/** Upper bound for one resilience test: every wait inside is bounded well below it. */
+export const RESILIENCE_TEST_TIMEOUT = 120_000;
+
+export class RestartableBackend {
+  private running: RunningBackend | null = null;
+  port = 0;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly overrides: Partial<Config>,
+  ) {}
+
+  static async create(overrides: Partial<Config> = {}): Promise<RestartableBackend> {
+    const backend = new RestartableBackend(await mkdtemp(join(tmpdir(), 'rtc-call-resil-')), overrides);
+    await backend.start();
+    return backend;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== null;
+  }
+
+  /** Starts on the port of the previous run (a free one the first time), with the same data folder. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = await startBackend({
+      host: '127.0.0.1',
+      port: this.port,
+      dataDir: this.dataDir,
+      // Same relaxed throttles and cheap hashing as the e2e backend.
+      scryptCost: 1024,
+      authRateMax: 100_000,
+      loginFailuresPerEmail: 1_000,
+      loginFailuresPerAddress: 100_000,
+      publishRate: 1_000,
+      publishBurst: 10_000,
+      ...this.overrides,
+    });
+    this.port = this.running.port;
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    this.running = null;
+    await running?.close();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+let counter = 0;
+
+export class ResilienceSuite {
+  backend!: RestartableBackend;
+  site!: HostSite;
+  browser!: Browser;
+
+  constructor(
+    private readonly browserName: BrowserName,
+    private readonly overrides: Partial<Config> = {},
+  ) {}
+
+  async start(): Promise<void> {
+    this.backend = await RestartableBackend.create(this.overrides);
+    this.site = await startHostSite(this.backend.origin);
+    this.browser = await launchBrowser(this.browserName);
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    await this.site?.close();
+    await this.backend?.dispose();
+  }
+
+  /** Opens the site in a fresh browser context (own storage), closed after the test. */
+  async open(t: TestContext, label: string, attributes: RtcCallAttributes = {}): Promise<Person> {
+    counter += 1;
+    const id = `${label}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+    const context = await this.browser.createBrowserContext();
+    t.after(() => context.close().catch(() => undefined));
+    const page = await context.newPage({ type: 'window' });
+    const log: string[] = [];
+    page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => log.push(`pageerror: ${String(e)}`));
+    t.after(() => {
+      if ((t as unknown as { passed?: boolean }).passed === false) console.error(`--- ${label} console\n${log.join('\n')}`);
+    });
+    await installPageHooks(page);
+    await page.goto(this.site.url(attributes), { waitUntil: 'load', timeout: 30_000 });
+    return new Person(page, label, {
+      name: `${label[0]!.toUpperCase()}${label.slice(1)} ${counter}`,
+      email: `${id}@resilience.example`,
+      password: `pw-${id}-secret`,
+    });
+  }
+
+  /** Two registered people who see each other online. */
+  async pair(t: TestContext, attributes: RtcCallAttributes = {}): Promise<[Person, Person]> {
+    const alice = await this.open(t, 'alice', attributes);
+    const bob = await this.open(t, 'bob', attributes);
+    await Promise.all([alice.register(), bob.register()]);
+    await Promise.all([alice.peer(bob.name), bob.peer(alice.name)]);
+    return [alice, bob];
+  }
+}
+
+/** Registers the suite's `before`/`after` in the current `describe` (or file). */
+export function resilienceSuite(browser: BrowserName = 'chromium', overrides: Partial<Config> = {}): ResilienceSuite {
+  const suite = new ResilienceSuite(browser, overrides);
+  before(() => suite.start(), { timeout: 120_000 });
+  after(() => suite.stop(), { timeout: 60_000 });
+  return suite;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
