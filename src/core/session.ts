@@ -278,6 +278,8 @@ export class Session extends EventTarget implements SessionApi {
     if (!ctx?.machine.isLive) return;
     if (ctx.micTrack) ctx.micTrack.enabled = enabled;
     ctx.local = { ...ctx.local, audio: enabled && ctx.micTrack !== null };
+    // A disabled track still sends silence packets: take it off the sender so muted means nothing is sent.
+    void this.applyTracks(ctx);
     this.renderCall(ctx);
     void this.sendMediaState(ctx);
   }
@@ -984,7 +986,7 @@ export class Session extends EventTarget implements SessionApi {
       ctx.localView = tracks.length ? new MediaStream(tracks) : null;
     }
     if (!ctx.link) return;
-    await ctx.link.setTrack('audio', ctx.micTrack);
+    await ctx.link.setTrack('audio', this.micEnabled ? ctx.micTrack : null);
     await ctx.link.setTrack('video', video);
   }
 
