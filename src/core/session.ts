@@ -117,6 +117,8 @@ export class Session extends EventTarget implements SessionApi {
   private token: string | null = null;
   private signaling: SignalingClient | null = null;
   private renewTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Own status before a call made us busy, restored when it ends; null when not set by a call. */
+  private statusBeforeCall: PresenceStatus | null = null;
   private ice: IceConfig | null = null;
   private iceLoading: Promise<IceConfig> | null = null;
   private presence = new Map<string, Presence>();
@@ -189,6 +191,12 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   setStatus(status: PresenceStatus): void {
+    // The visitor's own choice wins over the automatic busy of a call.
+    this.statusBeforeCall = null;
+    this.applyStatus(status);
+  }
+
+  private applyStatus(status: PresenceStatus): void {
     this.update({ status });
     this.signaling?.publishStatus(status).catch(() => {
       // Re-published after the next (re)connect anyway.
@@ -575,6 +583,7 @@ export class Session extends EventTarget implements SessionApi {
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
     this.renewTimer = this.resyncTimer = null;
     this.resync = null;
+    this.statusBeforeCall = null;
     this.presence.clear();
     this.ice = null;
     this.token = null;
@@ -853,7 +862,22 @@ export class Session extends EventTarget implements SessionApi {
   private onMachine(ctx: CallContext, snapshot: CallSnapshot): void {
     if (snapshot.phase === 'ended') this.onEnded(ctx, snapshot.endReason!);
     if (snapshot.phase === 'connected') this.clearError('call');
+    this.followCallInStatus(snapshot.phase);
     this.renderCall(ctx);
+  }
+
+  /** Busy while a call is answered, so others see it before calling; the previous status comes back after. */
+  private followCallInStatus(phase: CallSnapshot['phase']): void {
+    if (phase === 'connecting' || phase === 'connected') {
+      if (this.statusBeforeCall !== null || this.current.status === 'busy') return;
+      const before = this.current.status;
+      this.applyStatus('busy');
+      this.statusBeforeCall = before;
+    } else if (phase === 'ended' && this.statusBeforeCall !== null) {
+      const before = this.statusBeforeCall;
+      this.statusBeforeCall = null;
+      this.applyStatus(before);
+    }
   }
 
   private onEnded(ctx: CallContext, reason: CallEndReason): void {
