@@ -27,6 +27,7 @@ suite "abuse suite (node, real broker)" npm run --silent test:abuse
 suite "element and engine tests (web-test-runner: Chromium, Firefox ESR)" npm run --silent test:elements
 suite "TURN and relay-only tests (real coturn, real browsers)" npm run --silent test:turn
 suite "end-to-end tests (two real browsers through the widget)" npm run --silent test:e2e
+suite "resilience tests (restarts, renewals, reconnects in real browsers)" npm run --silent test:resilience
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
