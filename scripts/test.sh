@@ -7,12 +7,38 @@ bash scripts/ensure-system.sh || exit 1
 npm run --silent build || exit 1
 
 failed=()
+passed_total=0
+failed_total=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Adds one suite's counts: node's test runner ends with "# pass N" / "# fail N";
+# web-test-runner prints "<Browser>: … | N passed, M failed" (its last such line per browser is final).
+count() {
+  local p f
+  p=$(grep -aE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+  f=$(grep -aE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+  for browser in Chromium Firefox; do
+    local line
+    line=$(grep -aoE "$browser: +\|[^|]*\| [0-9]+/[0-9]+ test files \| [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+    if [ -n "$line" ]; then
+      p=$((p + $(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$line")))
+      f=$((f + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+    fi
+  done
+  passed_total=$((passed_total + p))
+  failed_total=$((failed_total + f))
+}
+
 suite() {
   local name=$1; shift
   echo
   echo "== $name"
   local start=$SECONDS
-  if "$@"; then
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  count
+  if [ "$status" -eq 0 ]; then
     echo "== $name: passed in $((SECONDS - start)) s"
   else
     echo "== $name: FAILED after $((SECONDS - start)) s"
@@ -32,6 +58,10 @@ suite "resilience tests (restarts, renewals, reconnects in real browsers)" npm r
 echo
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'npm test: FAILED suites: %s\n' "${failed[*]}"
+  # A suite that failed without a failing test (a crash, a type error) still counts as a failure.
+  [ "$failed_total" -gt 0 ] || failed_total=${#failed[@]}
+  echo "total: $passed_total passed, $failed_total failed"
   exit 1
 fi
 echo "npm test: every suite passed"
+echo "total: $passed_total passed, $failed_total failed"
