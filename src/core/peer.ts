@@ -130,6 +130,12 @@ export class PeerLink {
 
   /** Answerer: applies an offer (the first one or an ICE restart) and answers it. */
   async handleOffer(sdp: string): Promise<void> {
+    await this.applyOffer(sdp);
+    await this.answer();
+  }
+
+  /** Answerer: applies an offer without answering yet (while ringing), so accepting only has to answer. */
+  async applyOffer(sdp: string): Promise<void> {
     if (this.closed) return;
     if (this.role !== 'answerer') throw new Error('the caller does not take offers');
     await this.guard(this.pc.setRemoteDescription({ type: 'offer', sdp }));
@@ -141,6 +147,12 @@ export class PeerLink {
       t.direction = 'sendrecv';
       if (this.local[kind]) await this.guard(t.sender.replaceTrack(this.local[kind]));
     }
+    await this.flushCandidates();
+  }
+
+  /** Answerer: answers the applied offer; nothing to do when there is none (yet). */
+  async answer(): Promise<void> {
+    if (this.closed || this.pc.signalingState !== 'have-remote-offer') return;
     const answer = await this.guard(this.pc.createAnswer());
     if (!answer || this.closed) return;
     await this.guard(this.pc.setLocalDescription(answer));

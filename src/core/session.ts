@@ -71,6 +71,8 @@ interface CallContext {
   outbox: InboxMessage[];
   link: PeerLink | null;
   linkReady: Promise<PeerLink | null>;
+  /** Incoming: camera/mic acquisition started while ringing, awaited on accept. */
+  mediaReady: Promise<void> | null;
   /** Serialises incoming call messages (offer before its candidates). */
   inbound: Promise<void>;
   micTrack: MediaStreamTrack | null;
@@ -241,8 +243,14 @@ export class Session extends EventTarget implements SessionApi {
     // Tell our other tabs first so they stop ringing, then the caller.
     void this.signaling?.publishInbox(this.current.user!.id, { type: 'handled', callId: ctx.callId, sid: this.sid! }, { queue: true }).catch(() => {});
     const accepted = this.sendCall(ctx, { type: 'accept' });
+    // The offer applied while ringing is answered now; after it in the inbound queue so it is never overtaken.
+    ctx.inbound = ctx.inbound
+      .then(async () => (await ctx.linkReady)?.answer())
+      .catch(() => {
+        ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
+      });
     const kinds: MediaKinds = { audio: true, video: ctx.media.video && this.videoDefault };
-    await Promise.all([accepted, this.acquireMedia(ctx, kinds)]);
+    await Promise.all([accepted, ctx.mediaReady ?? this.acquireMedia(ctx, kinds)]);
     if (ctx.machine.isLive) void this.sendMediaState(ctx);
   }
 
@@ -693,8 +701,9 @@ export class Session extends EventTarget implements SessionApi {
     if (takeMediaFrom) this.moveMedia(takeMediaFrom, ctx);
     ctx.machine.send({ type: 'ring' });
     void this.sendCall(ctx, { type: 'ringing' });
-    // The peer connection waits ready while it rings; media only on accept (no camera light before).
+    // The peer connection, the caller's offer and our media get ready while it rings, so accepting only answers.
     ctx.linkReady = this.prepareLink(ctx, 'answerer');
+    if (!takeMediaFrom) ctx.mediaReady = this.acquireMedia(ctx, { audio: true, video: invite.media.video && this.videoDefault });
     if (!takeMediaFrom) this.emit('incoming-call', { call: this.current.call! });
     return ctx;
   }
@@ -755,9 +764,11 @@ export class Session extends EventTarget implements SessionApi {
         this.renderCall(ctx);
         return;
       case 'offer': {
-        if (ctx.direction !== 'incoming' || ctx.machine.phase === 'ringing') return;
+        if (ctx.direction !== 'incoming') return;
         const link = await ctx.linkReady;
-        await link?.handleOffer(message.sdp);
+        // While ringing only prepare: nothing is sent before this tab accepts (another tab may take the call).
+        if (ctx.machine.phase === 'ringing') await link?.applyOffer(message.sdp);
+        else await link?.handleOffer(message.sdp);
         return;
       }
       case 'answer': {
@@ -836,6 +847,7 @@ export class Session extends EventTarget implements SessionApi {
       outbox: [],
       link: null,
       linkReady: Promise.resolve(null),
+      mediaReady: null,
       inbound: Promise.resolve(),
       micTrack: null,
       cameraTrack: null,
@@ -1018,10 +1030,13 @@ export class Session extends EventTarget implements SessionApi {
     return this.sendCall(ctx, { type: 'media-state', ...ctx.local });
   }
 
-  /** Sends a message of this call to the peer; the caller holds offer/candidates until the callee accepts. */
+  /**
+   * Sends a message of this call to the peer. The offer and candidates go at once (every ringing tab
+   * prepares its answer); only media-state waits for the accept.
+   */
   private sendCall(ctx: CallContext, body: CallMessageBody): Promise<void> {
     const message = { ...body, callId: ctx.callId, sid: this.sid ?? '' } as InboxMessage;
-    const held = body.type === 'offer' || body.type === 'candidate' || body.type === 'media-state';
+    const held = body.type === 'media-state';
     if (held && !ctx.released) {
       if (body.type !== 'media-state') ctx.outbox.push(message);
       return Promise.resolve();

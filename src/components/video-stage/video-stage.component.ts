@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
-import { property } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { sessionContext } from '../context.js';
 import { SessionController } from '../session-controller.js';
 import { stageCall } from '../call-view.js';
@@ -52,11 +52,15 @@ export class RtcVideoStage extends LitElement {
 
   private readonly sessionState = new SessionController(this);
 
+  /** The remote stream whose video has produced a frame: shown from then on, even before the call counts as connected. */
+  @state() private framedStream: MediaStream | null = null;
+
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
     const connected = call.phase === 'connected';
-    const showRemote = connected && call.remoteStream !== null && (call.remote.video || call.remote.screen);
+    const live = connected || (call.phase === 'connecting' && call.remoteStream !== null && this.framedStream === call.remoteStream);
+    const showRemote = live && call.remoteStream !== null && (call.remote.video || call.remote.screen);
     const showLocal = call.localStream !== null && (call.local.video || call.local.screen) && call.phase !== 'ended';
     return html`
       <div part="video-stage" class=${call.phase} aria-label=${`Call with ${call.peer.name}`} role="group">
@@ -68,6 +72,7 @@ export class RtcVideoStage extends LitElement {
           playsinline
           .srcObject=${call.phase === 'ended' ? null : call.remoteStream}
           ?hidden=${!showRemote}
+          @loadeddata=${(e: Event) => (this.framedStream = (e.target as HTMLVideoElement).srcObject as MediaStream | null)}
         ></video>
         ${showRemote ? nothing : this.renderPlaceholder(call)}
         <video
