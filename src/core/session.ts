@@ -21,7 +21,7 @@ import { acquireDisplayMedia, acquireUserMedia, stopStream } from './media.js';
 import { PeerLink, type LinkCondition, type LinkStats } from './peer.js';
 import { routeInbox, type CallRouteContext, type InboxRoute, type MqttRoute } from './routing.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
-import { iceServersNeedRefresh, tokenRenewalDelayMs } from './timing.js';
+import { iceServersNeedRefresh, reconnectDelay, tokenRenewalDelayMs } from './timing.js';
 import type {
   CallEndReason,
   CallView,
@@ -121,6 +121,9 @@ export class Session extends EventTarget implements SessionApi {
   private renewTimer: ReturnType<typeof setTimeout> | null = null;
   /** Own status before a call made us busy, restored when it ends; null when not set by a call. */
   private statusBeforeCall: PresenceStatus | null = null;
+  /** Retries restore() while the backend is unreachable at page load, with backoff. */
+  private restoreTimer: ReturnType<typeof setTimeout> | null = null;
+  private restoreAttempt = 0;
   private ice: IceConfig | null = null;
   private iceLoading: Promise<IceConfig> | null = null;
   private presence = new Map<string, Presence>();
@@ -168,6 +171,8 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   async restore(): Promise<boolean> {
+    if (this.restoreTimer) clearTimeout(this.restoreTimer);
+    this.restoreTimer = null;
     if (this.token) return true; // already signed in
     const stored = this.readStoredToken();
     if (!stored || this.disposed) return false;
@@ -176,15 +181,30 @@ export class Session extends EventTarget implements SessionApi {
     try {
       const auth = await this.api.renewToken(stored);
       if (epoch !== this.epoch) return false;
+      this.restoreAttempt = 0;
       await this.start(auth, epoch);
       return true;
     } catch (e) {
       if (epoch !== this.epoch) return false;
       if (e instanceof ApiError && e.code === 'unauthorized') this.storeToken(null);
       this.update({ connection: 'signed-out' });
+      // Backend down at page load: keep the remembered sign-in and try again, so it comes back without a reload.
+      if (e instanceof ApiError && e.code === 'server_unreachable' && !this.disposed) {
+        this.scheduleRestore();
+      }
       if (!(e instanceof ApiError && e.code === 'unauthorized')) this.reportError(toSessionError(e, 'auth'));
       return false;
     }
+  }
+
+  private scheduleRestore(): void {
+    this.restoreTimer = setTimeout(() => {
+      this.restoreTimer = null;
+      if (this.token || this.disposed) return;
+      // A sign-in typed meanwhile is under way: let it finish rather than racing it.
+      if (this.current.connection === 'signing-in') this.scheduleRestore();
+      else void this.restore();
+    }, reconnectDelay(this.restoreAttempt++));
   }
 
   async signOut(): Promise<void> {
@@ -413,6 +433,7 @@ export class Session extends EventTarget implements SessionApi {
     if (this.disposed) return;
     this.leaveCallOnUnload();
     this.disposed = true;
+    if (this.restoreTimer) clearTimeout(this.restoreTimer);
     if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.onPageHide);
     this.teardown();
   }

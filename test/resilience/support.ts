@@ -4,15 +4,16 @@
  * UI) but with a backend that can be stopped and started again on the SAME
  * port and data folder, as an operator restarting it would.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { after, before, type TestContext } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
 import { startBackend, type RunningBackend } from '../../broker/server.js';
 import { launchBrowser, type BrowserName } from '../e2e/support/browsers.js';
-import { startHostSite, type HostSite, type RtcCallAttributes } from '../e2e/support/host-page.js';
+import { hostPageHtml, type HostSite, type RtcCallAttributes } from '../e2e/support/host-page.js';
+import { listenLocal } from '../e2e/support/local-server.js';
 import { installPageHooks } from '../e2e/support/page-hooks.js';
 import { Person } from '../e2e/support/person.js';
 
@@ -73,6 +74,49 @@ export class RestartableBackend {
   }
 }
 
+const DIST_DIR = join(import.meta.dirname, '..', '..', 'dist');
+
+/**
+ * The embedding site, serving the widget bundle itself (as a site bundling
+ * rtc-call from npm would), so the page loads while the backend is down.
+ */
+export async function startSelfServedSite(backendOrigin: string): Promise<HostSite> {
+  let origin = '';
+  const server = await listenLocal((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/') {
+      const query = new URLSearchParams(url.searchParams);
+      if (!query.has('server')) query.set('server', backendOrigin);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(hostPageHtml(origin, query));
+      return;
+    }
+    const file = normalize(join(DIST_DIR, url.pathname));
+    if (!file.startsWith(DIST_DIR + '/') || !file.endsWith('.js')) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(file).then(
+      (body) => res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  origin = server.origin;
+  return {
+    origin,
+    url(attributes = {}) {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries(attributes)) {
+        if (value === false || value === undefined) continue;
+        query.set(name, value === true ? '' : value);
+      }
+      const q = query.toString();
+      return `${origin}/${q ? `?${q}` : ''}`;
+    },
+    close: () => server.close(),
+  };
+}
+
 let counter = 0;
 
 export class ResilienceSuite {
@@ -87,7 +131,7 @@ export class ResilienceSuite {
 
   async start(): Promise<void> {
     this.backend = await RestartableBackend.create(this.overrides);
-    this.site = await startHostSite(this.backend.origin);
+    this.site = await startSelfServedSite(this.backend.origin);
     this.browser = await launchBrowser(this.browserName);
   }
 
