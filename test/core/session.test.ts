@@ -227,8 +227,12 @@ describe('Session against the real backend', function () {
     await a.session.call(b.user.user.id, { video: false });
     await waitForState(b.session, phase('ringing'), 'tab 1 rings');
     await waitForState(b2, phase('ringing'), 'tab 2 rings');
+    // Media is acquired while ringing (accepting only answers), so the tab that does not answer must release it.
+    await waitForState(b.session, (s) => (s.call?.localStream?.getTracks().length ?? 0) > 0, 'tab 1 has its microphone while ringing');
+    const ringingTracks = b.session.state.call!.localStream!.getTracks();
     await b2.accept();
     await waitForState(b.session, ended('answered-elsewhere'), 'tab 1 stops ringing');
+    expect(ringingTracks.map((t) => t.readyState)).to.deep.equal(ringingTracks.map(() => 'ended'), 'tab 1 released its media');
     await waitForState(a.session, phase('connected'), 'caller connected');
     await waitForState(b2, phase('connected'), 'tab 2 connected');
     await untilStats(b2, (s) => s.bytesReceived.audio > 0, 'tab 2 receives audio');
