@@ -63,10 +63,31 @@ async function whenVisible(page: Page, name: string): Promise<number> {
   return (await handle.jsonValue()) as number;
 }
 
+/** Moments of the next call's peer connection: answer applied (caller) and ICE connected; read with `linkMoments`. */
+interface LinkMoments {
+  answerAt?: number;
+  iceAt?: number;
+}
+
 /** Starts watching for the first presented frame of the next remote video; read with `firstRemoteFrame`. */
 async function armFirstFrame(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as HookedWindow & BenchWindow & { __benchFrame: Promise<number> };
+    const w = window as unknown as HookedWindow & BenchWindow & { __benchFrame: Promise<number>; __benchLink?: LinkMoments };
+    if (!w.__benchLink) {
+      // Hooked once per page: every later connection records its moments into the current __benchLink.
+      const setRemote = RTCPeerConnection.prototype.setRemoteDescription;
+      RTCPeerConnection.prototype.setRemoteDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof setRemote>) {
+        const moments = w.__benchLink!;
+        this.addEventListener('iceconnectionstatechange', () => {
+          if (this.iceConnectionState === 'connected' && moments.iceAt === undefined) moments.iceAt = w.__benchNow();
+        });
+        return setRemote.apply(this, args).then((r) => {
+          if (args[0]?.type === 'answer' && moments.answerAt === undefined) moments.answerAt = w.__benchNow();
+          return r;
+        });
+      } as typeof setRemote;
+    }
+    w.__benchLink = {};
     w.__benchFrame = new Promise<number>((resolve) => {
       const look = () => {
         const video = w.__e2eFindParts('remote-video').find((el) => w.__e2eVisible(el)) as HTMLVideoElement | undefined;
@@ -80,6 +101,9 @@ async function armFirstFrame(page: Page): Promise<void> {
 
 const firstRemoteFrame = (page: Page): Promise<number> =>
   page.evaluate(() => (window as unknown as { __benchFrame: Promise<number> }).__benchFrame);
+
+const linkMoments = (page: Page): Promise<LinkMoments> =>
+  page.evaluate(() => ({ ...(window as unknown as { __benchLink: LinkMoments }).__benchLink }));
 
 try {
   const [aliceAccount, bobAccount] = [await createAccount('alice'), await createAccount('bob')];
@@ -116,6 +140,8 @@ try {
   const samples = { caller: [] as number[], callee: [] as number[] };
   // Where the time goes: the moment each side's call state turned "connected".
   const connected = { caller: [] as number[], callee: [] as number[] };
+  // And the link's own steps: caller applied the answer, ICE connected (later of both sides).
+  const steps = { answer: [] as number[], ice: [] as number[] };
   const connectedAt = async (page: Page): Promise<number> => {
     const events = await recordedEvents(page, 'rtc-call-state');
     const last = events.filter((e) => (e.detail as { call: { phase: string } }).call.phase === 'connected').at(-1);
@@ -129,6 +155,7 @@ try {
     const [callerFrame, calleeFrame] = await Promise.all([firstRemoteFrame(alice.page), firstRemoteFrame(bob.page)]);
     const acceptAt = await bob.page.evaluate(() => (window as unknown as BenchWindow).__benchClicks['accept']!);
     const [callerConnected, calleeConnected] = [await connectedAt(alice.page), await connectedAt(bob.page)];
+    const [callerLink, calleeLink] = [await linkMoments(alice.page), await linkMoments(bob.page)];
     await alice.click('hangup');
     for (const person of [alice, bob]) {
       await person.click('dismiss');
@@ -140,6 +167,8 @@ try {
     // Event times are Date.now() (whole ms) in the page; close enough for a breakdown.
     connected.caller.push(callerConnected - acceptAt);
     connected.callee.push(calleeConnected - acceptAt);
+    if (callerLink.answerAt !== undefined) steps.answer.push(callerLink.answerAt - acceptAt);
+    if (callerLink.iceAt !== undefined && calleeLink.iceAt !== undefined) steps.ice.push(Math.max(callerLink.iceAt, calleeLink.iceAt) - acceptAt);
   }
 
   console.log(`product UI timings (Chromium, fake media, backend in-process on loopback), ${runs} runs after ${warmup} warm-up`);
@@ -153,7 +182,12 @@ try {
     'accept click',
     samples,
     undefined,
-    { '(caller: accept click → state "connected")': connected.caller, '(callee: accept click → state "connected")': connected.callee },
+    {
+      '(caller: accept click → state "connected")': connected.caller,
+      '(callee: accept click → state "connected")': connected.callee,
+      '(breakdown: accept click → answer applied at the caller)': steps.answer,
+      '(breakdown: accept click → ICE connected on both sides)': steps.ice,
+    },
   );
   const result: BenchResult = {
     bench: 'call-setup-product',
