@@ -327,8 +327,12 @@ describe('Session against the real backend', function () {
     const [a, b] = await twoPeople('Sam', 'Tia');
     const md = navigator.mediaDevices;
     const original = md.getUserMedia;
-    // The browser's answer when the visitor refuses the prompt.
-    md.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    // The browser's answer when the visitor refuses the prompt. One refusal only: both
+    // sessions share this page, and the callee (which asks while ringing) must get its media.
+    md.getUserMedia = () => {
+      md.getUserMedia = original;
+      return Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    };
     try {
       await a.session.call(b.user.user.id, { video: true });
       expect(a.session.state.error?.code).to.equal('media_denied');
