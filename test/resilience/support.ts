@@ -12,7 +12,8 @@ import type { Browser } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
 import { startBackend, type RunningBackend } from '../../broker/server.js';
 import { launchBrowser, type BrowserName } from '../e2e/support/browsers.js';
-import { hostPageHtml, type HostSite, type RtcCallAttributes } from '../e2e/support/host-page.js';
+import { TEST_BACKEND_SETTINGS } from '../e2e/support/backend.js';
+import { hostPageHtml, hostSiteUrl, type HostSite, type RtcCallAttributes } from '../e2e/support/host-page.js';
 import { listenLocal } from '../e2e/support/local-server.js';
 import { installPageHooks } from '../e2e/support/page-hooks.js';
 import { Person } from '../e2e/support/person.js';
@@ -47,16 +48,10 @@ export class RestartableBackend {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = await startBackend({
-      host: '127.0.0.1',
       port: this.port,
       dataDir: this.dataDir,
       // Same relaxed throttles and cheap hashing as the e2e backend.
-      scryptCost: 1024,
-      authRateMax: 100_000,
-      loginFailuresPerEmail: 1_000,
-      loginFailuresPerAddress: 100_000,
-      publishRate: 1_000,
-      publishBurst: 10_000,
+      ...TEST_BACKEND_SETTINGS,
       ...this.overrides,
     });
     this.port = this.running.port;
@@ -104,15 +99,7 @@ export async function startSelfServedSite(backendOrigin: string): Promise<HostSi
   origin = server.origin;
   return {
     origin,
-    url(attributes = {}) {
-      const query = new URLSearchParams();
-      for (const [name, value] of Object.entries(attributes)) {
-        if (value === false || value === undefined) continue;
-        query.set(name, value === true ? '' : value);
-      }
-      const q = query.toString();
-      return `${origin}/${q ? `?${q}` : ''}`;
-    },
+    url: (attributes = {}) => hostSiteUrl(origin, attributes),
     close: () => server.close(),
   };
 }

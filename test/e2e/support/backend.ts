@@ -12,20 +12,25 @@ import type { Config } from '../../../broker/config.js';
 
 export type TestBackend = RunningBackend;
 
+/** Loopback, cheap hashing and relaxed throttles: a test run signs in many times from one address. */
+export const TEST_BACKEND_SETTINGS = {
+  host: '127.0.0.1',
+  // scrypt at OWASP cost takes ~100 ms per hash; tests hash hundreds of times.
+  scryptCost: 1024,
+  authRateMax: 100_000,
+  loginFailuresPerEmail: 1_000,
+  loginFailuresPerAddress: 100_000,
+  publishRate: 1_000,
+  publishBurst: 10_000,
+} satisfies Partial<Config>;
+
 export async function startTestBackend(overrides: Partial<Config> = {}): Promise<TestBackend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-call-e2e-'));
   try {
     const backend = await startBackend({
-      host: '127.0.0.1',
       port: 0,
       dataDir,
-      // scrypt at OWASP cost takes ~100 ms per hash; tests hash hundreds of times.
-      scryptCost: 1024,
-      authRateMax: 100_000,
-      loginFailuresPerEmail: 1_000,
-      loginFailuresPerAddress: 100_000,
-      publishRate: 1_000,
-      publishBurst: 10_000,
+      ...TEST_BACKEND_SETTINGS,
       ...overrides,
     });
     return {

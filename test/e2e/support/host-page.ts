@@ -42,6 +42,17 @@ export function hostPageHtml(backendOrigin: string, attributes: URLSearchParams)
 </html>`;
 }
 
+/** The host page's address with the widget's attributes in the query (false/undefined ones left out). */
+export function hostSiteUrl(origin: string, attributes: RtcCallAttributes = {}): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === undefined) continue;
+    query.set(name, value === true ? '' : value);
+  }
+  const q = query.toString();
+  return `${origin}/${q ? `?${q}` : ''}`;
+}
+
 export async function startHostSite(backendOrigin: string): Promise<HostSite> {
   const server = await listenLocal((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -55,15 +66,7 @@ export async function startHostSite(backendOrigin: string): Promise<HostSite> {
   const { origin } = server;
   return {
     origin,
-    url(attributes = {}) {
-      const query = new URLSearchParams();
-      for (const [name, value] of Object.entries(attributes)) {
-        if (value === false || value === undefined) continue;
-        query.set(name, value === true ? '' : value);
-      }
-      const q = query.toString();
-      return `${origin}/${q ? `?${q}` : ''}`;
-    },
+    url: (attributes = {}) => hostSiteUrl(origin, attributes),
     close: () => server.close(),
   };
 }
