@@ -68,7 +68,6 @@ interface CallContext {
   answered: boolean;
   /** Outgoing: an answer was applied, so the callee tab can no longer change. */
   answerApplied: boolean;
-  outbox: InboxMessage[];
   link: PeerLink | null;
   linkReady: Promise<PeerLink | null>;
   /** Incoming: camera/mic acquisition started while ringing, awaited on accept. */
@@ -757,7 +756,6 @@ export class Session extends EventTarget implements SessionApi {
         if (!ctx.machine.send({ type: 'accept' })) return;
         ctx.peerSid = message.sid;
         ctx.released = ctx.answered = true;
-        for (const held of ctx.outbox.splice(0)) void this.publishCall(ctx, held);
         void this.sendMediaState(ctx);
         return;
       }
@@ -865,7 +863,6 @@ export class Session extends EventTarget implements SessionApi {
       released: direction === 'incoming',
       answered: false,
       answerApplied: false,
-      outbox: [],
       link: null,
       linkReady: Promise.resolve(null),
       mediaReady: null,
@@ -945,7 +942,6 @@ export class Session extends EventTarget implements SessionApi {
     if (ctx.recoveryTimer) clearTimeout(ctx.recoveryTimer);
     if (ctx.peerLeftTimer) clearTimeout(ctx.peerLeftTimer);
     ctx.recoveryTimer = ctx.peerLeftTimer = null;
-    ctx.outbox = [];
   }
 
   /** Hands media already acquired for one call to the next (glare): no second prompt. */
@@ -1057,11 +1053,8 @@ export class Session extends EventTarget implements SessionApi {
    */
   private sendCall(ctx: CallContext, body: CallMessageBody): Promise<void> {
     const message = { ...body, callId: ctx.callId, sid: this.sid ?? '' } as InboxMessage;
-    const held = body.type === 'media-state';
-    if (held && !ctx.released) {
-      if (body.type !== 'media-state') ctx.outbox.push(message);
-      return Promise.resolve();
-    }
+    // Before the accept nobody is listening for media-state; the accept sends the current one.
+    if (body.type === 'media-state' && !ctx.released) return Promise.resolve();
     return this.publishCall(ctx, message);
   }
 
