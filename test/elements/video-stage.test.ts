@@ -37,4 +37,30 @@ describe('rtc-video-stage', () => {
     expect(part(el, 'call-state')!.textContent!.trim()).to.equal(ada.session.state.call!.message);
     expect(part<HTMLVideoElement>(el, 'remote-video')!.srcObject).to.be.null;
   });
+
+  it('keeps the same videos playing through re-renders: a session change never reloads them', async () => {
+    const [ada, grace] = await twoPeople('Ada Reload', 'Grace Reload');
+    const el = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${ada.session}></rtc-video-stage>`);
+    await connectedCall(ada, grace);
+    await el.updateComplete;
+    const remote = part<HTMLVideoElement>(el, 'remote-video')!;
+    const local = part<HTMLVideoElement>(el, 'local-video')!;
+    const reloads: string[] = [];
+    for (const [who, video] of [['remote', remote], ['local', local]] as const) {
+      // Every assignment of srcObject, even of the same stream, runs the load algorithm: 'emptied' then 'loadstart'.
+      for (const type of ['emptied', 'loadstart']) video.addEventListener(type, () => reloads.push(`${who} ${type}`));
+    }
+    // Changes that re-render the stage but keep both streams: status, the other side's indicators.
+    ada.session.setStatus('away');
+    grace.session.setMicrophone(false);
+    await waitForState(ada.session, (s) => s.call?.remote.audio === false, 'Grace muted');
+    await el.updateComplete;
+    grace.session.setMicrophone(true);
+    await waitForState(ada.session, (s) => s.call?.remote.audio === true, 'Grace unmuted');
+    await el.updateComplete;
+    expect(part(el, 'remote-video')).to.equal(remote);
+    expect(remote.srcObject).to.equal(ada.session.state.call!.remoteStream);
+    expect(local.srcObject).to.equal(ada.session.state.call!.localStream);
+    expect(reloads).to.deep.equal([]);
+  });
 });

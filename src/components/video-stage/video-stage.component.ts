@@ -1,6 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { consume } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { sessionContext } from '../context.js';
 import { SessionController } from '../session-controller.js';
 import { stageCall } from '../call-view.js';
@@ -55,12 +56,15 @@ export class RtcVideoStage extends LitElement {
   /** The remote stream whose video has produced a frame: shown from then on, even before the call counts as connected. */
   @state() private framedStream: MediaStream | null = null;
 
+  // `.srcObject` goes through live(): Lit re-commits object values on every render, and each
+  // assignment of srcObject (even the same stream) restarts the video's load, so every session
+  // change during call set-up would throw the first remote frame away.
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
     const connected = call.phase === 'connected';
-    const live = connected || (call.phase === 'connecting' && call.remoteStream !== null && this.framedStream === call.remoteStream);
-    const showRemote = live && call.remoteStream !== null && (call.remote.video || call.remote.screen);
+    const flowing = connected || (call.phase === 'connecting' && call.remoteStream !== null && this.framedStream === call.remoteStream);
+    const showRemote = flowing && call.remoteStream !== null && (call.remote.video || call.remote.screen);
     const showLocal = call.localStream !== null && (call.local.video || call.local.screen) && call.phase !== 'ended';
     return html`
       <div part="video-stage" class=${call.phase} aria-label=${`Call with ${call.peer.name}`} role="group">
@@ -70,7 +74,7 @@ export class RtcVideoStage extends LitElement {
           aria-label=${`${call.peer.name}'s video`}
           autoplay
           playsinline
-          .srcObject=${call.phase === 'ended' ? null : call.remoteStream}
+          .srcObject=${live(call.phase === 'ended' ? null : call.remoteStream)}
           ?hidden=${!showRemote}
           @loadeddata=${(e: Event) => (this.framedStream = (e.target as HTMLVideoElement).srcObject as MediaStream | null)}
         ></video>
@@ -83,7 +87,7 @@ export class RtcVideoStage extends LitElement {
           playsinline
           .muted=${true}
           muted
-          .srcObject=${call.phase === 'ended' ? null : call.localStream}
+          .srcObject=${live(call.phase === 'ended' ? null : call.localStream)}
           ?hidden=${!showLocal}
         ></video>
         <div class="overlay">
