@@ -48,6 +48,8 @@ export class PeerLink {
   private readonly local: Record<Kind, MediaStreamTrack | null> = { audio: null, video: null };
   private readonly transceivers: Record<Kind, RTCRtpTransceiver | null> = { audio: null, video: null };
   private pendingCandidates: RTCIceCandidateInit[] = [];
+  /** Answerer: the answer to the applied offer, made while ringing and not yet applied or sent. */
+  private preparedAnswer: RTCSessionDescriptionInit | null = null;
   private everConnected = false;
   /** Relay candidates gathered; relay-only mode cannot connect without one. */
   private relayCandidates = 0;
@@ -68,6 +70,10 @@ export class PeerLink {
       iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
+      // Gather (and allocate on the TURN server) before there is a description to gather for: the
+      // callee's connection is made when the call starts ringing, so its candidates are ready at the
+      // accept. Nothing reaches the peer before our description does.
+      iceCandidatePoolSize: 1,
     });
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
@@ -150,14 +156,28 @@ export class PeerLink {
     await this.flushCandidates();
   }
 
-  /** Answerer: answers the applied offer; nothing to do when there is none (yet). */
+  /**
+   * Answerer, while ringing: makes the answer to the applied offer now, so that accepting only has
+   * to send and apply it. Making an answer starts nothing on the network (setting it would).
+   */
+  async prepareAnswer(): Promise<void> {
+    if (this.closed || this.pc.signalingState !== 'have-remote-offer' || this.preparedAnswer) return;
+    const answer = await this.guard(this.pc.createAnswer());
+    if (answer && !this.closed && this.pc.signalingState === 'have-remote-offer') this.preparedAnswer = answer;
+  }
+
+  /**
+   * Answerer: answers the applied offer; nothing to do when there is none (yet). The answer goes
+   * out before it is applied here: the caller's half of the work then overlaps ours.
+   */
   async answer(): Promise<void> {
     if (this.closed || this.pc.signalingState !== 'have-remote-offer') return;
-    const answer = await this.guard(this.pc.createAnswer());
-    if (!answer || this.closed) return;
+    const answer = this.preparedAnswer ?? (await this.guard(this.pc.createAnswer()));
+    this.preparedAnswer = null;
+    if (!answer || this.closed || this.pc.signalingState !== 'have-remote-offer') return;
+    this.options.onDescription({ type: 'answer', sdp: answer.sdp ?? '' });
     await this.guard(this.pc.setLocalDescription(answer));
     if (this.closed) return;
-    this.options.onDescription({ type: 'answer', sdp: answer.sdp ?? '' });
     await this.flushCandidates();
   }
 

@@ -786,8 +786,10 @@ export class Session extends EventTarget implements SessionApi {
         if (ctx.direction !== 'incoming') return;
         const link = await ctx.linkReady;
         // While ringing only prepare: nothing is sent before this tab accepts (another tab may take the call).
-        if (ctx.machine.phase === 'ringing') await link?.applyOffer(message.sdp);
-        else await link?.handleOffer(message.sdp);
+        if (ctx.machine.phase === 'ringing') {
+          await link?.applyOffer(message.sdp);
+          await link?.prepareAnswer();
+        } else await link?.handleOffer(message.sdp);
         return;
       }
       case 'answer': {
