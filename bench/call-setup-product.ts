@@ -1,6 +1,6 @@
 /**
  * The product, measured through its UI in Chromium with fake media, against
- * a real backend started in this process and a site embedding the widget
+ * a real backend started in a child process and a site embedding the widget
  * from another origin (as in the end-to-end tests):
  *
  * - page load → sign-in form visible (fresh browser context each time: no cache);
@@ -12,17 +12,18 @@
  */
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser } from '../test/e2e/support/browsers.js';
-import { startTestBackend } from '../test/e2e/support/backend.js';
 import { startHostSite } from '../test/e2e/support/host-page.js';
 import { installPageHooks, recordedEvents, type HookedWindow } from '../test/e2e/support/page-hooks.js';
 import { Person, type Credentials } from '../test/e2e/support/person.js';
 import { API_PATHS } from '../src/protocol/index.js';
+import { startBackendProcess } from './support/backend-process.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
 import { benchArgs, printTime, reportCallSetup, summarize, writeResult, type BenchResult } from './support/stats.js';
 
 const { runs, warmup, json } = benchArgs({ runs: 20, warmup: 3 });
 
-const backend = await startTestBackend();
+// The backend in a process of its own, as deployed: not sharing an event loop with the browser driver.
+const backend = await startBackendProcess();
 const site = await startHostSite(backend.origin);
 const browser = await launchBrowser('chromium');
 
@@ -171,7 +172,7 @@ try {
     if (callerLink.iceAt !== undefined && calleeLink.iceAt !== undefined) steps.ice.push(Math.max(callerLink.iceAt, calleeLink.iceAt) - acceptAt);
   }
 
-  console.log(`product UI timings (Chromium, fake media, backend in-process on loopback), ${runs} runs after ${warmup} warm-up`);
+  console.log(`product UI timings (Chromium, fake media, backend in its own process on loopback), ${runs} runs after ${warmup} warm-up`);
   const load = summarize(loads);
   const signIn = summarize(signIns);
   printTime('page load → sign-in form visible (no cache)', load);

@@ -50,20 +50,22 @@ export function printTime(label: string, s: Summary): void {
   console.log(`${label.padEnd(44)} median ${ms(s.median).padStart(10)}  p95 ${ms(s.p95).padStart(10)}  (n=${s.n}, min ${ms(s.min)}, max ${ms(s.max)})`);
 }
 
-/** Common options: `--runs` measured calls (>= 20 by default), `--warmup`, `--json`. */
-export function benchArgs(defaults: { runs: number; warmup: number }) {
+/** Common options: `--runs` measured calls (>= 20 by default), `--warmup`, `--json`, and the benchmark's own on/off `flags`. */
+export function benchArgs(defaults: { runs: number; warmup: number }, flags: readonly string[] = []) {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: String(defaults.runs) },
       warmup: { type: 'string', default: String(defaults.warmup) },
       json: { type: 'string' },
+      ...Object.fromEntries(flags.map((f) => [f, { type: 'boolean' as const, default: false }])),
     },
   });
   const runs = Number(values.runs);
   const warmup = Number(values.warmup);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got "${values.runs}"`);
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be a whole number, got "${values.warmup}"`);
-  return { runs, warmup, json: values.json };
+  const on = (flag: string): boolean => (values as Record<string, unknown>)[flag] === true;
+  return { runs, warmup, json: values.json as string | undefined, on };
 }
 
 export async function writeResult(path: string | undefined, result: BenchResult): Promise<void> {
