@@ -6,6 +6,7 @@
  *
  *   tsx bench/call-setup-limit.ts [--runs 20] [--warmup 3] [--json file]
  */
+import { CAMERA_CONSTRAINTS } from '../src/core/media.js';
 import { launchBrowser } from '../test/e2e/support/browsers.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
 import { serveStatic } from './support/static-server.js';
@@ -19,10 +20,11 @@ try {
   const page = await browser.newPage();
   await installTimingHooks(page);
   await page.goto(`${server.origin}/`);
-  await page.evaluate(async () => {
-    const acquire = () => navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  // The same media as the product: its camera constraints (1280×720 asked of the fake camera).
+  await page.evaluate(async (video: MediaTrackConstraints) => {
+    const acquire = () => navigator.mediaDevices.getUserMedia({ audio: true, video });
     Object.assign(window, { __streams: [await acquire(), await acquire()] });
-  });
+  }, CAMERA_CONSTRAINTS);
 
   const samples = { caller: [] as number[], callee: [] as number[] };
   const connected: number[] = [];

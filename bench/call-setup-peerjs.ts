@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { PeerServer } from 'peer';
 import type { Page } from 'puppeteer-core';
+import { CAMERA_CONSTRAINTS } from '../src/core/media.js';
 import { launchBrowser } from '../test/e2e/support/browsers.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
 import { serveStatic } from './support/static-server.js';
@@ -62,9 +63,10 @@ async function openPeer(id: string): Promise<Page> {
   await installTimingHooks(page);
   await page.goto(`${pages.origin}/`);
   await page.evaluate(
-    async (peerId: string, port: number) => {
+    async (peerId: string, port: number, video: MediaTrackConstraints) => {
       const w = window as unknown as PeerPageWindow;
-      w.__stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      // The same media as the product: its camera constraints.
+      w.__stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
       w.__pending = [];
       w.__calls = [];
       w.__frame = null;
@@ -92,6 +94,7 @@ async function openPeer(id: string): Promise<Page> {
     },
     id,
     signallingPort,
+    CAMERA_CONSTRAINTS,
   );
   return page;
 }

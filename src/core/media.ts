@@ -73,6 +73,9 @@ function devices(): MediaDevicesLike | null {
  * nothing. A refusal of both together is not retried for audio alone: the
  * browser would just refuse again (or prompt twice).
  */
+/** The camera the widget asks for; the call-setup benchmarks give their references the same media. */
+export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
+
 export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike | null = devices()): Promise<UserMediaResult> {
   const none: MediaKinds = { audio: false, video: false };
   if (!wanted.audio && !wanted.video) return { stream: null, got: none, error: null };
@@ -84,7 +87,7 @@ export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike 
     };
   }
   try {
-    const stream = await md.getUserMedia({ audio: wanted.audio, video: wanted.video ? { width: { ideal: 1280 }, height: { ideal: 720 } } : false });
+    const stream = await md.getUserMedia({ audio: wanted.audio, video: wanted.video ? CAMERA_CONSTRAINTS : false });
     return { stream, got: kindsOf(stream), error: null };
   } catch (first) {
     const error = mapMediaError(first, purposeOf(wanted));
