@@ -102,6 +102,10 @@ const SIGNED_OUT: Omit<SessionState, 'hideIp'> = {
 const hasTurn = (servers: RTCIceServer[]) =>
   servers.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => /^turns?:/i.test(u)));
 
+/** An incoming call from `peerId` that still rings here. */
+const isRingingFrom = (ctx: CallContext, peerId: string) =>
+  ctx.direction === 'incoming' && ctx.machine.phase === 'ringing' && ctx.peer.id === peerId;
+
 const byName = (a: Presence, b: Presence) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 
 export interface Session {
@@ -237,6 +241,8 @@ export class Session extends EventTarget implements SessionApi {
       return this.reportError({ code: 'call_failed', scope: 'call', message: 'You are offline; the call cannot be placed.' });
     }
     if (this.ctx && this.ctx.machine.isLive) {
+      // Their call reached us just before our click (glare, one side already ringing): calling back is answering.
+      if (isRingingFrom(this.ctx, peerId)) return this.accept();
       return this.reportError({ code: 'call_failed', scope: 'call', message: 'You are already in a call.' });
     }
     const peer = this.presence.get(peerId);

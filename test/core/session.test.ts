@@ -276,6 +276,18 @@ describe('Session against the real backend', function () {
     expect(a.session.state.call?.callId).to.equal(b.session.state.call?.callId);
   });
 
+  it('calling back someone whose call already rings here answers it, with no error', async () => {
+    const [a, b] = await twoPeople('Oli', 'Pim');
+    await a.session.call(b.user.user.id, { video: false });
+    await waitForState(b.session, phase('ringing'), 'rings at Pim');
+    await b.session.call(a.user.user.id, { video: false });
+    await waitForState(a.session, phase('connected'), 'a connected');
+    await waitForState(b.session, phase('connected'), 'b connected');
+    expect(b.session.state.call?.callId).to.equal(a.session.state.call?.callId);
+    expect(b.session.state.call?.direction).to.equal('incoming');
+    expect(b.session.state.error).to.equal(null);
+  });
+
   it('chat to someone offline is marked failed, never silently lost; bad text is refused', async () => {
     const [a, b]: SignedIn[] = await twoPeople('Quin', 'Rex');
     await a.session.sendChat(b.user.user.id, '   ');
