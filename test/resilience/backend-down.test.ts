@@ -6,14 +6,12 @@
  * marked as not sent, never silently lost.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { RESILIENCE_TEST_TIMEOUT, resilienceSuite, sleep } from './support.js';
+import { it } from 'node:test';
+import { describeEachResiliencePair, RESILIENCE_TEST_TIMEOUT, sleep } from './support.js';
 
-describe('backend down', () => {
-  const suite = resilienceSuite('chromium');
-
+describeEachResiliencePair('backend down', (suite) => {
   it('at page load: the sign-in form says the server is unreachable, then signs in once it is up', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const alice = await suite.open(t, 'alice');
+    const alice = await suite.open(t, 'alice', {}, suite.other);
     await alice.register();
     await alice.signOut();
     await suite.backend.stop();
@@ -29,7 +27,7 @@ describe('backend down', () => {
   });
 
   it('with a remembered sign-in: says so, then reconnects by itself once the backend is up', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const bob = await suite.open(t, 'bob', { 'remember-sign-in': true });
+    const bob = await suite.open(t, 'bob', { 'remember-sign-in': true }, suite.other);
     await bob.register();
     await suite.backend.stop();
     t.after(() => suite.backend.start());
@@ -45,7 +43,7 @@ describe('backend down', () => {
   });
 
   it('a chat message sent while signalling is down is delivered after the reconnect or marked not sent', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t);
+    const [alice, bob] = await suite.pair(t, {}, suite.other);
     await alice.openChat(bob.name);
     await bob.openChat(alice.name);
     await suite.backend.stop();

@@ -5,20 +5,18 @@
  * each other again, and the call can still be hung up normally.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { expectMediaArriving, expectNoConnection } from '../e2e/support/media-checks.js';
 import { waitForEvent } from '../e2e/support/page-hooks.js';
 import { connectCall } from '../e2e/support/person.js';
-import { RESILIENCE_TEST_TIMEOUT, resilienceSuite, sleep } from './support.js';
+import { describeEachResiliencePair, RESILIENCE_TEST_TIMEOUT, sleep } from './support.js';
 
 /** How long the backend stays down: longer than the 4 s peer-left grace, so presence loss must not end the call. */
 const OUTAGE_MS = 6_000;
 
-describe('backend restart during a call', () => {
-  const suite = resilienceSuite('chromium');
-
+describeEachResiliencePair('backend restart during a call', (suite) => {
   it('media keeps flowing, both reconnect, the call goes on and hangs up normally', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t);
+    const [alice, bob] = await suite.pair(t, {}, suite.other);
     await connectCall(alice, bob);
 
     const downAt = Date.now();

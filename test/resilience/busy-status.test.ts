@@ -2,9 +2,9 @@
  * People in a call show as Busy to everyone else, and get back the status
  * they had before once the call ends (Away stays Away).
  */
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { connectCall, type Person } from '../e2e/support/person.js';
-import { RESILIENCE_TEST_TIMEOUT, resilienceSuite, sleep } from './support.js';
+import { describeEachResiliencePair, RESILIENCE_TEST_TIMEOUT, sleep } from './support.js';
 
 /** Waits until `viewer`'s people list shows `name` with status `label`. */
 async function expectPeerStatus(viewer: Person, name: string, label: string, timeout = 15_000): Promise<void> {
@@ -18,11 +18,9 @@ async function expectPeerStatus(viewer: Person, name: string, label: string, tim
   throw new Error(`${viewer.label}: ${name} not shown as ${label} within ${timeout} ms (rows: ${JSON.stringify(rows)})`);
 }
 
-describe('busy while in a call', () => {
-  const suite = resilienceSuite('chromium');
-
+describeEachResiliencePair('busy while in a call', (suite) => {
   it('both show Busy to a third person during the call; the previous statuses come back after', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t);
+    const [alice, bob] = await suite.pair(t, {}, suite.other);
     const carol = await suite.open(t, 'carol');
     await carol.register();
     await alice.setStatus('away');

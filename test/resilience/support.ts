@@ -7,7 +7,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
-import { after, before, type TestContext } from 'node:test';
+import { after, before, describe, type TestContext } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
 import { startBackend, type RunningBackend } from '../../broker/server.js';
@@ -17,6 +17,7 @@ import { hostPageHtml, hostSiteUrl, type HostSite, type RtcCallAttributes } from
 import { listenLocal } from '../e2e/support/local-server.js';
 import { installPageHooks } from '../e2e/support/page-hooks.js';
 import { Person } from '../e2e/support/person.js';
+import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 
 /** Upper bound for one resilience test: every wait inside is bounded well below it. */
 export const RESILIENCE_TEST_TIMEOUT = 120_000;
@@ -110,29 +111,34 @@ export class ResilienceSuite {
   backend!: RestartableBackend;
   site!: HostSite;
   browser!: Browser;
+  /** The second person's browser in a cross-browser suite; the same as `browser` otherwise. */
+  other!: Browser;
 
   constructor(
     private readonly browserName: BrowserName,
     private readonly overrides: Partial<Config> = {},
+    private readonly otherName: BrowserName = browserName,
   ) {}
 
   async start(): Promise<void> {
     this.backend = await RestartableBackend.create(this.overrides);
     this.site = await startSelfServedSite(this.backend.origin);
     this.browser = await launchBrowser(this.browserName);
+    this.other = this.otherName === this.browserName ? this.browser : await launchBrowser(this.otherName);
   }
 
   async stop(): Promise<void> {
+    if (this.other !== this.browser) await this.other?.close().catch(() => undefined);
     await this.browser?.close().catch(() => undefined);
     await this.site?.close();
     await this.backend?.dispose();
   }
 
-  /** Opens the site in a fresh browser context (own storage), closed after the test. */
-  async open(t: TestContext, label: string, attributes: RtcCallAttributes = {}): Promise<Person> {
+  /** Opens the site in a fresh browser context (own storage) of `browser` (the suite's by default), closed after the test. */
+  async open(t: TestContext, label: string, attributes: RtcCallAttributes = {}, browser: Browser = this.browser): Promise<Person> {
     counter += 1;
     const id = `${label}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
-    const context = await this.browser.createBrowserContext();
+    const context = await browser.createBrowserContext();
     t.after(() => context.close().catch(() => undefined));
     const page = await context.newPage({ type: 'window' });
     const log: string[] = [];
@@ -150,10 +156,10 @@ export class ResilienceSuite {
     });
   }
 
-  /** Two registered people who see each other online. */
-  async pair(t: TestContext, attributes: RtcCallAttributes = {}): Promise<[Person, Person]> {
+  /** Two registered people who see each other online; Bob in `bobBrowser` when given. */
+  async pair(t: TestContext, attributes: RtcCallAttributes = {}, bobBrowser: Browser = this.browser): Promise<[Person, Person]> {
     const alice = await this.open(t, 'alice', attributes);
-    const bob = await this.open(t, 'bob', attributes);
+    const bob = await this.open(t, 'bob', attributes, bobBrowser);
     await Promise.all([alice.register(), bob.register()]);
     await Promise.all([alice.peer(bob.name), bob.peer(alice.name)]);
     return [alice, bob];
@@ -161,11 +167,25 @@ export class ResilienceSuite {
 }
 
 /** Registers the suite's `before`/`after` in the current `describe` (or file). */
-export function resilienceSuite(browser: BrowserName = 'chromium', overrides: Partial<Config> = {}): ResilienceSuite {
-  const suite = new ResilienceSuite(browser, overrides);
+export function resilienceSuite(browser: BrowserName = 'chromium', overrides: Partial<Config> = {}, other: BrowserName = browser): ResilienceSuite {
+  const suite = new ResilienceSuite(browser, overrides, other);
   before(() => suite.start(), { timeout: 120_000 });
   after(() => suite.stop(), { timeout: 60_000 });
   return suite;
+}
+
+/**
+ * One `describe` per browser pair of the e2e suites (`RTC_BROWSERS` applies), each with its own
+ * backend and browsers: `suite.browser` is the pair's first, `suite.other` its second.
+ */
+export function describeEachResiliencePair(
+  title: string,
+  body: (suite: ResilienceSuite) => void,
+  overrides: Partial<Config> = {},
+): void {
+  for (const [first, second] of BROWSER_PAIRS) {
+    describe(`${title}, ${first} ↔ ${second}`, () => body(resilienceSuite(first, overrides, second)));
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,19 +5,17 @@
  * end the call on the other side yet — see the resilience report.)
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { waitForEvent } from '../e2e/support/page-hooks.js';
 import { connectCall } from '../e2e/support/person.js';
-import { RESILIENCE_TEST_TIMEOUT, resilienceSuite } from './support.js';
+import { describeEachResiliencePair, RESILIENCE_TEST_TIMEOUT } from './support.js';
 
 /** What the other side is promised: the call ends this soon after the tab goes away. */
 const END_WITHIN_MS = 5_000;
 
-describe('a tab leaves mid-call', () => {
-  const suite = resilienceSuite('chromium');
-
+describeEachResiliencePair('a tab leaves mid-call', (suite) => {
   it('closing the tab ends the call on the other side within 5 s and Bob leaves the people list', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t);
+    const [alice, bob] = await suite.pair(t, {}, suite.other);
     await connectCall(alice, bob);
 
     const closedAt = Date.now();

@@ -4,11 +4,11 @@
  * across several renewals, each one swapping the broker connection.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { API_PATHS } from '../../src/protocol/index.js';
 import { bytesDuring, recordedEvents } from '../e2e/support/page-hooks.js';
 import { connectCall, type Person } from '../e2e/support/person.js';
-import { RESILIENCE_TEST_TIMEOUT, resilienceSuite } from './support.js';
+import { describeEachResiliencePair, RESILIENCE_TEST_TIMEOUT } from './support.js';
 
 const TOKEN_TTL_SECONDS = 8;
 const WATCH_MS = 24_000;
@@ -22,11 +22,9 @@ function countRenewals(person: Person): () => number {
   return () => n;
 }
 
-describe('token renewal with a short TOKEN_TTL', () => {
-  const suite = resilienceSuite('chromium', { tokenTtlSeconds: TOKEN_TTL_SECONDS });
-
+describeEachResiliencePair('token renewal with a short TOKEN_TTL', (suite) => {
   it('stays signed in and online, and a call is not disturbed, across several renewals', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t);
+    const [alice, bob] = await suite.pair(t, {}, suite.other);
     const renewals = [countRenewals(alice), countRenewals(bob)];
     await connectCall(alice, bob);
 
@@ -58,4 +56,4 @@ describe('token renewal with a short TOKEN_TTL', () => {
     await alice.openChat(bob.name);
     await alice.chatMessage('still here after renewals');
   });
-});
+}, { tokenTtlSeconds: TOKEN_TTL_SECONDS });
