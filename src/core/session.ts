@@ -39,6 +39,12 @@ import type {
 const PEER_LEFT_GRACE_MS = 4_000;
 /** After a re-subscription, retained presence is collected this long before it replaces the old list. */
 const PRESENCE_RESYNC_MS = 1_500;
+/**
+ * A callee signed in on several tabs: how long after the first accept the caller holds an answer,
+ * in case another tab accepted at the same instant (the smaller sid wins, and its accept may still be
+ * on its way). With one tab the answer is applied at once.
+ */
+const ACCEPT_SETTLE_MS = 400;
 /** A chat message not acknowledged by the broker within this is marked failed. */
 const CHAT_ACK_TIMEOUT_MS = 10_000;
 /** Kept per conversation; older entries are dropped. */
@@ -68,6 +74,11 @@ interface CallContext {
   answered: boolean;
   /** Outgoing: an answer was applied, so the callee tab can no longer change. */
   answerApplied: boolean;
+  /** Outgoing: when the first accept arrived (Date.now()). */
+  acceptSeenAt: number;
+  /** Outgoing, callee on several tabs: the answer held during ACCEPT_SETTLE_MS, and its timer. */
+  heldAnswer: { sid: string; sdp: string } | null;
+  answerTimer: ReturnType<typeof setTimeout> | null;
   link: PeerLink | null;
   linkReady: Promise<PeerLink | null>;
   /** Incoming: camera/mic acquisition started while ringing, awaited on accept. */
@@ -272,7 +283,7 @@ export class Session extends EventTarget implements SessionApi {
     ctx.inbound = ctx.inbound
       .then(async () => (await ctx.linkReady)?.answer())
       .catch(() => {
-        ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
+        this.failSetup(ctx);
       });
     const kinds: MediaKinds = { audio: true, video: ctx.media.video && this.videoDefault };
     await Promise.all([accepted, ctx.mediaReady ?? this.acquireMedia(ctx, kinds)]);
@@ -713,7 +724,7 @@ export class Session extends EventTarget implements SessionApi {
         const ctx = this.ctx!;
         const message = decision.message;
         ctx.inbound = ctx.inbound.then(() => this.onCallMessage(ctx, message)).catch(() => {
-          ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
+          this.failSetup(ctx);
         });
         return;
       }
@@ -761,6 +772,7 @@ export class Session extends EventTarget implements SessionApi {
         }
         if (!ctx.machine.send({ type: 'accept' })) return;
         ctx.peerSid = message.sid;
+        ctx.acceptSeenAt = Date.now();
         ctx.released = ctx.answered = true;
         void this.sendMediaState(ctx);
         return;
@@ -800,9 +812,21 @@ export class Session extends EventTarget implements SessionApi {
       }
       case 'answer': {
         if (ctx.direction !== 'outgoing') return;
-        ctx.answerApplied = true;
-        const link = await ctx.linkReady;
-        await link?.acceptAnswer(message.sdp);
+        const tabs = this.presence.get(ctx.peer.id)?.sessions ?? 1;
+        const wait = ctx.answerApplied || tabs <= 1 ? 0 : ctx.acceptSeenAt + ACCEPT_SETTLE_MS - Date.now();
+        if (wait <= 0) return this.applyAnswer(ctx, message.sdp);
+        // Held, not awaited: the inbound queue must stay free for a winning tab's accept and answer.
+        ctx.heldAnswer = { sid: message.sid, sdp: message.sdp };
+        ctx.answerTimer ??= setTimeout(() => {
+          ctx.answerTimer = null;
+          const held = ctx.heldAnswer;
+          ctx.heldAnswer = null;
+          // Another tab's accept with a smaller sid came meanwhile: its own answer follows (or came).
+          if (!held || held.sid !== ctx.peerSid || !ctx.machine.isLive) return;
+          ctx.inbound = ctx.inbound.then(() => this.applyAnswer(ctx, held.sdp)).catch(() => {
+            this.failSetup(ctx);
+          });
+        }, wait);
         return;
       }
       case 'candidate': {
@@ -811,6 +835,17 @@ export class Session extends EventTarget implements SessionApi {
         return;
       }
     }
+  }
+
+  /** A negotiation step threw: the call cannot be set up. */
+  private failSetup(ctx: CallContext): void {
+    ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
+  }
+
+  private async applyAnswer(ctx: CallContext, sdp: string): Promise<void> {
+    ctx.answerApplied = true;
+    const link = await ctx.linkReady;
+    await link?.acceptAnswer(sdp);
   }
 
   private onPresence(userId: string, presence: Presence | null): void {
@@ -871,6 +906,9 @@ export class Session extends EventTarget implements SessionApi {
       released: direction === 'incoming',
       answered: false,
       answerApplied: false,
+      acceptSeenAt: 0,
+      heldAnswer: null,
+      answerTimer: null,
       link: null,
       linkReady: Promise.resolve(null),
       mediaReady: null,
@@ -949,7 +987,8 @@ export class Session extends EventTarget implements SessionApi {
     for (const t of [ctx.micTrack, ctx.cameraTrack, ctx.screenTrack]) t?.stop();
     if (ctx.recoveryTimer) clearTimeout(ctx.recoveryTimer);
     if (ctx.peerLeftTimer) clearTimeout(ctx.peerLeftTimer);
-    ctx.recoveryTimer = ctx.peerLeftTimer = null;
+    if (ctx.answerTimer) clearTimeout(ctx.answerTimer);
+    ctx.recoveryTimer = ctx.peerLeftTimer = ctx.answerTimer = null;
   }
 
   /** Hands media already acquired for one call to the next (glare): no second prompt. */
