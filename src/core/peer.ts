@@ -14,6 +14,12 @@ export type LinkCondition =
   | 'connected'
   /** Was connected, lost the path; an ICE restart is under way (offerer) or awaited (answerer). */
   | 'interrupted'
+  /**
+   * Was connected, and the other side closed its connection (its DTLS close
+   * reached us): it hung up, or its tab closed or reloaded. Chromium and
+   * Firefox both send it when a page goes; a lost network never does.
+   */
+  | 'closed'
   /** Never connected and ICE gave up. */
   | 'failed'
   /** Relay only, and gathering ended without a relay candidate: the TURN server refused us or cannot be reached. */
@@ -56,6 +62,8 @@ export class PeerLink {
   /** `icecandidateerror` codes seen (401: TURN credentials refused, 701: server unreachable). */
   private readonly iceErrors = new Set<number>();
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  /** DTLS transports watched for the peer's close. */
+  private readonly watched = new Set<RTCDtlsTransport>();
   private closed = false;
   /** Resolves on close(): operations pending on a closed RTCPeerConnection never settle, so every await races it. */
   private readonly closing: Promise<undefined>;
@@ -218,6 +226,7 @@ export class PeerLink {
     this.closed = true;
     this.markClosed();
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.watched.clear();
     this.pc.onicecandidate = this.pc.ontrack = this.pc.onconnectionstatechange = null;
     this.pc.onicecandidateerror = this.pc.onicegatheringstatechange = null;
     this.pc.close();
@@ -254,6 +263,7 @@ export class PeerLink {
     const state = this.pc.connectionState;
     if (state === 'connected') {
       this.everConnected = true;
+      this.watchTransports();
       if (this.restartTimer) clearTimeout(this.restartTimer);
       this.restartTimer = null;
       this.options.onCondition('connected');
@@ -274,6 +284,40 @@ export class PeerLink {
         if (this.pc.connectionState !== 'connected') this.restartIce();
       }, this.options.disconnectGraceMs ?? 2_000);
     }
+  }
+
+  /** Reports 'closed' when a transport in use gets the peer's DTLS close (we remove our handlers before closing ours). */
+  private watchTransports(): void {
+    for (const t of [...this.pc.getSenders(), ...this.pc.getReceivers()]) {
+      const transport = t.transport;
+      if (!transport || this.watched.has(transport)) continue;
+      this.watched.add(transport);
+      transport.addEventListener('statechange', () => {
+        if (!this.closed && transport.state === 'closed') this.options.onCondition('closed');
+      });
+    }
+  }
+
+  /**
+   * How long ago the last packet arrived, from the statistics' own clock; null
+   * when unknown. The browsers report a lost path only seconds after packets
+   * stop (Chromium ~8 s, Firefox at once when a send fails), so deadlines are
+   * measured from this rather than from the report.
+   */
+  async silenceMs(): Promise<number | null> {
+    if (this.closed) return null;
+    const report = await this.guard(this.pc.getStats());
+    if (!report) return null;
+    let silence: number | null = null;
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'inbound-rtp' && s.type !== 'candidate-pair') return;
+      const last = Number(s.lastPacketReceivedTimestamp);
+      const now = Number(s.timestamp);
+      if (!(last > 0) || !(now > 0)) return;
+      const ago = Math.max(0, now - last);
+      if (silence === null || ago < silence) silence = ago;
+    });
+    return silence;
   }
 
   private restartIce(): void {

@@ -35,8 +35,17 @@ import type {
   SessionState,
 } from './types.js';
 
-/** How long a call peer's presence may vanish (a reconnect, a token swap) before the call ends as peer-left. */
+/**
+ * How long a call peer's presence may vanish (a reconnect, a token swap) before a call not yet
+ * connected ends as peer-left. A connected call follows its media link instead (see onPeerGone).
+ */
 const PEER_LEFT_GRACE_MS = 4_000;
+/**
+ * A connected call whose packets stopped arriving this long ago ends (measured from the last
+ * packet, not from when the browser reports the loss): a network back within 10 s gets the call
+ * back, with time for ICE to resume, and a lost one ends the call within 15 s on both sides.
+ */
+const LINK_LOSS_LIMIT_MS = 13_000;
 /** After a re-subscription, retained presence is collected this long before it replaces the old list. */
 const PRESENCE_RESYNC_MS = 1_500;
 /** A chat message not acknowledged by the broker within this is marked failed. */
@@ -82,6 +91,8 @@ interface CallContext {
   localView: MediaStream | null;
   remoteStream: MediaStream | null;
   recoveryTimer: ReturnType<typeof setTimeout> | null;
+  /** The media link was lost and is being recovered; the call shows it. */
+  interrupted: boolean;
   peerLeftTimer: ReturnType<typeof setTimeout> | null;
   cleaned: boolean;
 }
@@ -634,7 +645,7 @@ export class Session extends EventTarget implements SessionApi {
     this.stop(null);
   }
 
-  /** Best effort on tab close: tell the peer the call is over. */
+  /** Best effort on tab close or reload: tell the peer the call is over before the page goes. */
   private leaveCallOnUnload(): void {
     const ctx = this.ctx;
     if (!ctx?.machine.isLive) return;
@@ -644,6 +655,8 @@ export class Session extends EventTarget implements SessionApi {
     } else {
       this.hangup();
     }
+    // Published synchronously above, but only written on a later task, which an unloading page never runs.
+    this.signaling?.flush();
   }
 
   private storageKey(): string {
@@ -831,11 +844,18 @@ export class Session extends EventTarget implements SessionApi {
     this.renderPeers();
   }
 
+  /**
+   * Their presence vanished. Once media flows, presence proves nothing: a peer whose network
+   * drops for a few seconds may lose its broker socket first and still come back to the call.
+   * A connected call ends by the hangup a leaving tab sends, by the peer's DTLS close, or by the
+   * media link staying lost (onLinkCondition); presence only ends calls that never connected.
+   */
   private onPeerGone(userId: string): void {
     const ctx = this.ctx;
-    if (!ctx || ctx.peer.id !== userId || !ctx.machine.isLive || ctx.peerLeftTimer) return;
+    if (!ctx || ctx.peer.id !== userId || !ctx.machine.isLive || ctx.peerLeftTimer || ctx.machine.phase === 'connected') return;
     ctx.peerLeftTimer = setTimeout(() => {
       ctx.peerLeftTimer = null;
+      if (ctx.machine.phase === 'connected') return;
       // While our own link is down (a backend restart) presence says nothing about them: wait until we are back.
       if (this.current.connection !== 'online') this.onPeerGone(userId);
       else if (!this.presence.has(userId)) ctx.machine.send({ type: 'peer-left' });
@@ -883,6 +903,7 @@ export class Session extends EventTarget implements SessionApi {
       localView: null,
       remoteStream: null,
       recoveryTimer: null,
+      interrupted: false,
       peerLeftTimer: null,
       cleaned: false,
     };
@@ -994,7 +1015,13 @@ export class Session extends EventTarget implements SessionApi {
     if (condition === 'connected') {
       if (ctx.recoveryTimer) clearTimeout(ctx.recoveryTimer);
       ctx.recoveryTimer = null;
-      ctx.machine.send({ type: 'connected' });
+      const wasInterrupted = ctx.interrupted;
+      ctx.interrupted = false;
+      if (!ctx.machine.send({ type: 'connected' }) && wasInterrupted) this.renderCall(ctx);
+      return;
+    }
+    if (condition === 'closed') {
+      ctx.machine.send({ type: 'remote-hangup' });
       return;
     }
     if (condition === 'relay-unavailable') {
@@ -1012,12 +1039,30 @@ export class Session extends EventTarget implements SessionApi {
       if (relayOnly) this.reportError({ code: 'turn_failed', scope: 'call', message: 'The relay server could not connect the call.' });
       return;
     }
-    // Interrupted: an ICE restart is under way; give it as long as a first connection.
-    if (ctx.recoveryTimer) return;
+    // Interrupted: ICE may resume on its own, or through the caller's ICE restart.
+    if (ctx.interrupted) return;
+    ctx.interrupted = true;
+    this.renderCall(ctx);
+    void this.armLossDeadline(ctx);
+  }
+
+  /**
+   * Ends the interrupted call once no packet arrived for LINK_LOSS_LIMIT_MS, unless it comes
+   * back first. Checked again when due: media may flow again before the browser says the path is
+   * back (Firefox does so seconds later), and then the call goes on.
+   */
+  private async armLossDeadline(ctx: CallContext, due = false): Promise<void> {
+    const silence = (await ctx.link?.silenceMs().catch(() => null)) ?? null;
+    if (!ctx.interrupted || !ctx.machine.isLive || ctx.recoveryTimer) return;
+    const left = silence === null ? (due ? 0 : LINK_LOSS_LIMIT_MS) : LINK_LOSS_LIMIT_MS - silence;
+    if (left <= 50) {
+      ctx.machine.send({ type: 'fail', message: `The connection to ${ctx.peer.name} was lost.` });
+      return;
+    }
     ctx.recoveryTimer = setTimeout(() => {
       ctx.recoveryTimer = null;
-      ctx.machine.send({ type: 'fail', message: `The connection to ${ctx.peer.name} was lost.` });
-    }, this.options.connectTimeoutMs ?? 15_000);
+      void this.armLossDeadline(ctx, true);
+    }, left);
   }
 
   private async acquireMedia(ctx: CallContext, kinds: MediaKinds): Promise<void> {
@@ -1087,9 +1132,10 @@ export class Session extends EventTarget implements SessionApi {
       remote: { ...ctx.remote },
       localStream: ctx.localView,
       remoteStream: ctx.remoteStream,
-      message: s.message,
+      message: ctx.interrupted && s.phase === 'connected' ? `Connection to ${ctx.peer.name} interrupted — reconnecting…` : s.message,
       startedAt: s.startedAt,
     };
+    if (ctx.interrupted && s.phase === 'connected') call.interrupted = true;
     if (s.endReason) call.endReason = s.endReason;
     if (s.connectedAt !== undefined) call.connectedAt = s.connectedAt;
     if (s.endedAt !== undefined) call.endedAt = s.endedAt;
