@@ -46,6 +46,9 @@ const PEER_LEFT_GRACE_MS = 4_000;
  * back, with time for ICE to resume, and a lost one ends the call within 15 s on both sides.
  */
 const LINK_LOSS_LIMIT_MS = 13_000;
+/** How often a lost link's packets are looked at, and how recent the last one must be to count as flowing. */
+const LINK_WATCH_MS = 1_000;
+const LINK_FLOWING_MS = 1_500;
 /** After a re-subscription, retained presence is collected this long before it replaces the old list. */
 const PRESENCE_RESYNC_MS = 1_500;
 /** A chat message not acknowledged by the broker within this is marked failed. */
@@ -1040,29 +1043,33 @@ export class Session extends EventTarget implements SessionApi {
       return;
     }
     // Interrupted: ICE may resume on its own, or through the caller's ICE restart.
-    if (ctx.interrupted) return;
-    ctx.interrupted = true;
-    this.renderCall(ctx);
-    void this.armLossDeadline(ctx);
+    if (ctx.recoveryTimer) return;
+    void this.watchLostLink(ctx);
   }
 
   /**
-   * Ends the interrupted call once no packet arrived for LINK_LOSS_LIMIT_MS, unless it comes
-   * back first. Checked again when due: media may flow again before the browser says the path is
-   * back (Firefox does so seconds later), and then the call goes on.
+   * Follows a link the browser reports lost until it says 'connected' again, from the packets
+   * themselves: the call shows the interruption while none arrive, and ends once none arrived for
+   * LINK_LOSS_LIMIT_MS. Packets flowing again count as recovered even before the browser says so
+   * (Firefox may stay 'disconnected' for many seconds after media is back).
    */
-  private async armLossDeadline(ctx: CallContext, due = false): Promise<void> {
+  private async watchLostLink(ctx: CallContext, due = false): Promise<void> {
     const silence = (await ctx.link?.silenceMs().catch(() => null)) ?? null;
-    if (!ctx.interrupted || !ctx.machine.isLive || ctx.recoveryTimer) return;
-    const left = silence === null ? (due ? 0 : LINK_LOSS_LIMIT_MS) : LINK_LOSS_LIMIT_MS - silence;
-    if (left <= 50) {
+    if (!ctx.machine.isLive || ctx.recoveryTimer || ctx.link?.pc.connectionState === 'connected') return;
+    if (silence === null ? due : silence >= LINK_LOSS_LIMIT_MS - 50) {
       ctx.machine.send({ type: 'fail', message: `The connection to ${ctx.peer.name} was lost.` });
       return;
     }
+    const interrupted = silence === null || silence > LINK_FLOWING_MS;
+    if (ctx.interrupted !== interrupted) {
+      ctx.interrupted = interrupted;
+      this.renderCall(ctx);
+    }
+    const next = silence === null ? LINK_LOSS_LIMIT_MS : Math.min(LINK_WATCH_MS, LINK_LOSS_LIMIT_MS - silence);
     ctx.recoveryTimer = setTimeout(() => {
       ctx.recoveryTimer = null;
-      void this.armLossDeadline(ctx, true);
-    }, left);
+      void this.watchLostLink(ctx, true);
+    }, next);
   }
 
   private async acquireMedia(ctx: CallContext, kinds: MediaKinds): Promise<void> {
