@@ -304,8 +304,11 @@ describe('Session against the real backend', function () {
     const [a, b] = await twoPeople('Yan', 'Zoe');
     await connectedCall(a, b, { audio: true, video: false });
     // Zoe's signalling drops (her broker socket died first) but media still flows: the call goes on.
-    const inside = b.session as unknown as { signaling: { close(): void }; ctx: { link: { pc: RTCPeerConnection } } };
-    inside.signaling.close();
+    const inside = b.session as unknown as { signaling: { close(): void } | null; ctx: { link: { pc: RTCPeerConnection } } };
+    // Detached first, as a dead socket would be: closing it in place makes Zoe's session sign out and hang up.
+    const socket = inside.signaling!;
+    inside.signaling = null;
+    socket.close();
     await waitForState(a.session, (s) => !s.peers.some((p) => p.id === b.user.user.id), 'Zoe offline');
     // Longer than the 4 s a call that never connected would wait before ending as peer-left.
     await new Promise((r) => setTimeout(r, 5_000));
