@@ -21,7 +21,7 @@ import { acquireDisplayMedia, acquireUserMedia, stopStream } from './media.js';
 import { PeerLink, type LinkCondition, type LinkStats } from './peer.js';
 import { routeInbox, type CallRouteContext, type InboxRoute, type MqttRoute } from './routing.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
-import { iceServersNeedRefresh, reconnectDelay, tokenRenewalDelayMs } from './timing.js';
+import { iceServersNeedRefresh, lostLinkStep, reconnectDelay, tokenRenewalDelayMs } from './timing.js';
 import type {
   CallEndReason,
   CallView,
@@ -40,15 +40,6 @@ import type {
  * connected ends as peer-left. A connected call follows its media link instead (see onPeerGone).
  */
 const PEER_LEFT_GRACE_MS = 4_000;
-/**
- * A connected call whose packets stopped arriving this long ago ends (measured from the last
- * packet, not from when the browser reports the loss): a network back within 10 s gets the call
- * back, with time for ICE to resume, and a lost one ends the call within 15 s on both sides.
- */
-const LINK_LOSS_LIMIT_MS = 13_000;
-/** How often a lost link's packets are looked at, and how recent the last one must be to count as flowing. */
-const LINK_WATCH_MS = 1_000;
-const LINK_FLOWING_MS = 1_500;
 /** After a re-subscription, retained presence is collected this long before it replaces the old list. */
 const PRESENCE_RESYNC_MS = 1_500;
 /** A chat message not acknowledged by the broker within this is marked failed. */
@@ -1049,27 +1040,27 @@ export class Session extends EventTarget implements SessionApi {
 
   /**
    * Follows a link the browser reports lost until it says 'connected' again, from the packets
-   * themselves: the call shows the interruption while none arrive, and ends once none arrived for
-   * LINK_LOSS_LIMIT_MS. Packets flowing again count as recovered even before the browser says so
-   * (Firefox may stay 'disconnected' for many seconds after media is back).
+   * themselves (lostLinkStep): the browser reports a loss only seconds after it (Chromium ~8 s), so
+   * the call ends once no packet arrived for 13 s, and shows the interruption meanwhile. Packets
+   * flowing again count as recovered even before the browser says so (Firefox may stay
+   * 'disconnected' for many seconds after media is back).
    */
   private async watchLostLink(ctx: CallContext, due = false): Promise<void> {
     const silence = (await ctx.link?.silenceMs().catch(() => null)) ?? null;
     if (!ctx.machine.isLive || ctx.recoveryTimer || ctx.link?.pc.connectionState === 'connected') return;
-    if (silence === null ? due : silence >= LINK_LOSS_LIMIT_MS - 50) {
+    const step = lostLinkStep(silence, due);
+    if (step.end) {
       ctx.machine.send({ type: 'fail', message: `The connection to ${ctx.peer.name} was lost.` });
       return;
     }
-    const interrupted = silence === null || silence > LINK_FLOWING_MS;
-    if (ctx.interrupted !== interrupted) {
-      ctx.interrupted = interrupted;
+    if (ctx.interrupted !== step.interrupted) {
+      ctx.interrupted = step.interrupted;
       this.renderCall(ctx);
     }
-    const next = silence === null ? LINK_LOSS_LIMIT_MS : Math.min(LINK_WATCH_MS, LINK_LOSS_LIMIT_MS - silence);
     ctx.recoveryTimer = setTimeout(() => {
       ctx.recoveryTimer = null;
       void this.watchLostLink(ctx, true);
-    }, next);
+    }, step.checkInMs);
   }
 
   private async acquireMedia(ctx: CallContext, kinds: MediaKinds): Promise<void> {
