@@ -14,7 +14,7 @@
  * sends fail); the widget measures its 15 s from the last packet either way.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { BrowserName } from '../e2e/support/browsers.js';
 import { expectMediaArriving } from '../e2e/support/media-checks.js';
 import { recordedEvents, waitForEvent } from '../e2e/support/page-hooks.js';
@@ -70,9 +70,11 @@ function networkLossTests(bobBrowser: BrowserName): void {
   }, { timeout: 90_000 });
   after(() => cut?.close(), { timeout: 60_000 });
 
-  it(`a cut of ${SHORT_CUT_MS / 1000} s: the call recovers, media flows again, nothing ends`, { timeout: TEST_TIMEOUT, skip: skip ?? false }, async (t) => {
+  /** Bob's network is cut for SHORT_CUT_MS mid-call; `bobCalls`: he placed the call, so the ICE restart is his to make. */
+  async function shortCut(t: TestContext, bobCalls: boolean): Promise<void> {
     const [alice, bob] = await suite.pair(t, {}, cut!.browser);
-    await connectCall(alice, bob);
+    if (bobCalls) await connectCall(bob, alice);
+    else await connectCall(alice, bob);
 
     cut!.cutNetwork();
     try {
@@ -94,7 +96,15 @@ function networkLossTests(bobBrowser: BrowserName): void {
     await Promise.all([alice.expectRemoteVideoPlaying(), bob.expectRemoteVideoPlaying()]);
     await alice.click('hangup');
     await waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended', endReason: 'remote-hangup' } }, 30_000);
-  });
+  }
+
+  it(`a cut of ${SHORT_CUT_MS / 1000} s on the callee's side: the call recovers, media flows again, nothing ends`, { timeout: TEST_TIMEOUT, skip: skip ?? false }, (t) =>
+    shortCut(t, false),
+  );
+
+  it(`a cut of ${SHORT_CUT_MS / 1000} s on the caller's side (it restarts ICE): the call recovers too`, { timeout: TEST_TIMEOUT, skip: skip ?? false }, (t) =>
+    shortCut(t, true),
+  );
 
   it('a lasting cut: both sides say so, end within 15 s with a reason, and can call again once the network is back', { timeout: TEST_TIMEOUT, skip: skip ?? false }, async (t) => {
     const [alice, bob] = await suite.pair(t, {}, cut!.browser);
