@@ -286,6 +286,18 @@ export class PeerLink {
     }
   }
 
+  /**
+   * Caller, link lost: restarts ICE now, replacing a restart offer still unanswered. Called when
+   * signalling is back (ours reconnected, or the peer's presence returned): what went out while it
+   * was down, the offer or its answer, is lost. Should a late answer of the replaced offer still
+   * be applied, ICE fails for it and 'failed' restarts again.
+   */
+  async restartIceNow(): Promise<void> {
+    if (this.closed || this.role !== 'offerer' || !this.everConnected || this.pc.connectionState === 'connected') return;
+    if (this.pc.signalingState === 'have-local-offer') await this.guard(this.pc.setLocalDescription({ type: 'rollback' }));
+    this.restartIce();
+  }
+
   /** Reports 'closed' when a transport in use gets the peer's DTLS close (we remove our handlers before closing ours). */
   private watchTransports(): void {
     for (const t of [...this.pc.getSenders(), ...this.pc.getReceivers()]) {

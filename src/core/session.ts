@@ -514,6 +514,8 @@ export class Session extends EventTarget implements SessionApi {
   private onSubscribed(signaling: SignalingClient): void {
     if (signaling !== this.signaling) return;
     if (this.current.status !== 'available') signaling.publishStatus(this.current.status).catch(() => {});
+    // Our signalling is back: an ICE restart offer sent into the dead connection is lost.
+    if (this.ctx) this.restartLostLink(this.ctx);
     if (this.presence.size === 0) return;
     // Retained presence is replayed now; users who left while we were away get no delete,
     // so rebuild the list from the replay instead of keeping stale entries.
@@ -824,12 +826,15 @@ export class Session extends EventTarget implements SessionApi {
     if (userId === this.current.user?.id) return;
     if (this.resync && presence) this.resync.set(userId, presence);
     if (presence) {
+      const returned = !this.presence.has(userId);
       this.presence.set(userId, presence);
       const ctx = this.ctx;
       if (ctx?.peer.id === userId && ctx.peerLeftTimer) {
         clearTimeout(ctx.peerLeftTimer);
         ctx.peerLeftTimer = null;
       }
+      // Their signalling is back: an ICE restart sent while it was down never reached them.
+      if (returned && ctx?.peer.id === userId) this.restartLostLink(ctx);
     } else {
       this.resync?.delete(userId);
       if (!this.presence.delete(userId)) return;
@@ -1036,6 +1041,14 @@ export class Session extends EventTarget implements SessionApi {
     // Interrupted: ICE may resume on its own, or through the caller's ICE restart.
     if (ctx.recoveryTimer) return;
     void this.watchLostLink(ctx);
+  }
+
+  /** The caller of a connected call whose link is lost restarts ICE again (a no-op otherwise). */
+  private restartLostLink(ctx: CallContext): void {
+    if (ctx.machine.phase !== 'connected' || !ctx.link) return;
+    ctx.link.restartIceNow().catch(() => {
+      // A rollback refused mid-negotiation: the restart under way goes on, and the deadline still holds.
+    });
   }
 
   /**
