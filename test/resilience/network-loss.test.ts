@@ -19,6 +19,7 @@ import type { BrowserName } from '../e2e/support/browsers.js';
 import { expectMediaArriving } from '../e2e/support/media-checks.js';
 import { recordedEvents, waitForEvent } from '../e2e/support/page-hooks.js';
 import { connectCall, type Person } from '../e2e/support/person.js';
+import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import { CutOffBrowser, networkCutSupported } from './network-cut.js';
 import { resilienceSuite, sleep } from './support.js';
 
@@ -61,9 +62,9 @@ async function untilSignallingWorks(a: Person, b: Person, withinMs = 75_000): Pr
   }
 }
 
-function networkLossTests(bobBrowser: BrowserName): void {
+function networkLossTests(aliceBrowser: BrowserName, bobBrowser: BrowserName): void {
   const skip = networkCutSupported();
-  const suite = resilienceSuite('chromium');
+  const suite = resilienceSuite(aliceBrowser);
   let cut: CutOffBrowser | null = null;
   before(async () => {
     if (!skip) cut = await CutOffBrowser.launch(bobBrowser);
@@ -140,5 +141,7 @@ function networkLossTests(bobBrowser: BrowserName): void {
   });
 }
 
-describe('network loss on one side: Chromium ↔ Chromium', () => networkLossTests('chromium'));
-describe('network loss on one side: Chromium ↔ Firefox', () => networkLossTests('firefox'));
+// Alice in the pair's first browser, Bob (whose network is cut) in its second; RTC_BROWSERS applies.
+for (const [first, second] of BROWSER_PAIRS) {
+  describe(`network loss on one side, ${first} ↔ ${second}`, () => networkLossTests(first, second));
+}
