@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (real browsers, coturn, Redis,
-# Mosquitto for the broker benchmark). As root it runs apt-get; otherwise it
+# Mosquitto for the broker benchmark, nftables to cut one browser's network in
+# the resilience tests). As root it runs apt-get; otherwise it
 # prints the exact command to run and fails.
 set -euo pipefail
 declare -A need=(
@@ -9,6 +10,7 @@ declare -A need=(
   [/usr/bin/turnserver]=coturn
   [/usr/bin/redis-server]=redis-server
   [/usr/sbin/mosquitto]=mosquitto
+  [/usr/sbin/nft]=nftables
 )
 missing=()
 for bin in "${!need[@]}"; do

@@ -14,6 +14,12 @@ export type LinkCondition =
   | 'connected'
   /** Was connected, lost the path; an ICE restart is under way (offerer) or awaited (answerer). */
   | 'interrupted'
+  /**
+   * Was connected, and the other side closed its connection (its DTLS close
+   * reached us): it hung up, or its tab closed or reloaded. Chromium and
+   * Firefox both send it when a page goes; a lost network never does.
+   */
+  | 'closed'
   /** Never connected and ICE gave up. */
   | 'failed'
   /** Relay only, and gathering ended without a relay candidate: the TURN server refused us or cannot be reached. */
@@ -66,6 +72,8 @@ export class PeerLink {
   private readonly iceErrors = new Set<number>();
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private fullResolutionTimer: ReturnType<typeof setTimeout> | null = null;
+  /** DTLS transports watched for the peer's close. */
+  private readonly watched = new Set<RTCDtlsTransport>();
   private closed = false;
   /** Resolves on close(): operations pending on a closed RTCPeerConnection never settle, so every await races it. */
   private readonly closing: Promise<undefined>;
@@ -248,6 +256,7 @@ export class PeerLink {
     this.markClosed();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.fullResolutionTimer) clearTimeout(this.fullResolutionTimer);
+    this.watched.clear();
     this.pc.onicecandidate = this.pc.ontrack = this.pc.onconnectionstatechange = null;
     this.pc.onicecandidateerror = this.pc.onicegatheringstatechange = null;
     this.pc.close();
@@ -287,6 +296,7 @@ export class PeerLink {
         this.fullResolutionTimer = setTimeout(() => void this.scaleVideo(1), FULL_RESOLUTION_AFTER_MS);
       }
       this.everConnected = true;
+      this.watchTransports();
       if (this.restartTimer) clearTimeout(this.restartTimer);
       this.restartTimer = null;
       this.options.onCondition('connected');
@@ -307,6 +317,52 @@ export class PeerLink {
         if (this.pc.connectionState !== 'connected') this.restartIce();
       }, this.options.disconnectGraceMs ?? 2_000);
     }
+  }
+
+  /**
+   * Caller, link lost: restarts ICE now, replacing a restart offer still unanswered. Called when
+   * signalling is back (ours reconnected, or the peer's presence returned): what went out while it
+   * was down, the offer or its answer, is lost. Should a late answer of the replaced offer still
+   * be applied, ICE fails for it and 'failed' restarts again.
+   */
+  async restartIceNow(): Promise<void> {
+    if (this.closed || this.role !== 'offerer' || !this.everConnected || this.pc.connectionState === 'connected') return;
+    if (this.pc.signalingState === 'have-local-offer') await this.guard(this.pc.setLocalDescription({ type: 'rollback' }));
+    this.restartIce();
+  }
+
+  /** Reports 'closed' when a transport in use gets the peer's DTLS close (we remove our handlers before closing ours). */
+  private watchTransports(): void {
+    for (const t of [...this.pc.getSenders(), ...this.pc.getReceivers()]) {
+      const transport = t.transport;
+      if (!transport || this.watched.has(transport)) continue;
+      this.watched.add(transport);
+      transport.addEventListener('statechange', () => {
+        if (!this.closed && transport.state === 'closed') this.options.onCondition('closed');
+      });
+    }
+  }
+
+  /**
+   * How long ago the last packet arrived, from the statistics' own clock; null
+   * when unknown. The browsers report a lost path only seconds after packets
+   * stop (Chromium ~8 s, Firefox at once when a send fails), so deadlines are
+   * measured from this rather than from the report.
+   */
+  async silenceMs(): Promise<number | null> {
+    if (this.closed) return null;
+    const report = await this.guard(this.pc.getStats());
+    if (!report) return null;
+    let silence: number | null = null;
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'inbound-rtp' && s.type !== 'candidate-pair') return;
+      const last = Number(s.lastPacketReceivedTimestamp);
+      const now = Number(s.timestamp);
+      if (!(last > 0) || !(now > 0)) return;
+      const ago = Math.max(0, now - last);
+      if (silence === null || ago < silence) silence = ago;
+    });
+    return silence;
   }
 
   private restartIce(): void {

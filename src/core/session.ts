@@ -21,7 +21,7 @@ import { acquireDisplayMedia, acquireUserMedia, stopStream } from './media.js';
 import { PeerLink, type LinkCondition, type LinkStats } from './peer.js';
 import { routeInbox, type CallRouteContext, type InboxRoute, type MqttRoute } from './routing.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
-import { iceServersNeedRefresh, reconnectDelay, tokenRenewalDelayMs } from './timing.js';
+import { iceServersNeedRefresh, lostLinkStep, reconnectDelay, tokenRenewalDelayMs } from './timing.js';
 import type {
   CallEndReason,
   CallView,
@@ -35,7 +35,10 @@ import type {
   SessionState,
 } from './types.js';
 
-/** How long a call peer's presence may vanish (a reconnect, a token swap) before the call ends as peer-left. */
+/**
+ * How long a call peer's presence may vanish (a reconnect, a token swap) before a call not yet
+ * connected ends as peer-left. A connected call follows its media link instead (see onPeerGone).
+ */
 const PEER_LEFT_GRACE_MS = 4_000;
 /** After a re-subscription, retained presence is collected this long before it replaces the old list. */
 const PRESENCE_RESYNC_MS = 1_500;
@@ -93,6 +96,8 @@ interface CallContext {
   localView: MediaStream | null;
   remoteStream: MediaStream | null;
   recoveryTimer: ReturnType<typeof setTimeout> | null;
+  /** The media link was lost and is being recovered; the call shows it. */
+  interrupted: boolean;
   peerLeftTimer: ReturnType<typeof setTimeout> | null;
   cleaned: boolean;
 }
@@ -520,6 +525,8 @@ export class Session extends EventTarget implements SessionApi {
   private onSubscribed(signaling: SignalingClient): void {
     if (signaling !== this.signaling) return;
     if (this.current.status !== 'available') signaling.publishStatus(this.current.status).catch(() => {});
+    // Our signalling is back: an ICE restart offer sent into the dead connection is lost.
+    if (this.ctx) this.restartLostLink(this.ctx);
     if (this.presence.size === 0) return;
     // Retained presence is replayed now; users who left while we were away get no delete,
     // so rebuild the list from the replay instead of keeping stale entries.
@@ -645,7 +652,7 @@ export class Session extends EventTarget implements SessionApi {
     this.stop(null);
   }
 
-  /** Best effort on tab close: tell the peer the call is over. */
+  /** Best effort on tab close or reload: tell the peer the call is over before the page goes. */
   private leaveCallOnUnload(): void {
     const ctx = this.ctx;
     if (!ctx?.machine.isLive) return;
@@ -655,6 +662,8 @@ export class Session extends EventTarget implements SessionApi {
     } else {
       this.hangup();
     }
+    // Published synchronously above, but only written on a later task, which an unloading page never runs.
+    this.signaling?.flush();
   }
 
   private storageKey(): string {
@@ -852,12 +861,15 @@ export class Session extends EventTarget implements SessionApi {
     if (userId === this.current.user?.id) return;
     if (this.resync && presence) this.resync.set(userId, presence);
     if (presence) {
+      const returned = !this.presence.has(userId);
       this.presence.set(userId, presence);
       const ctx = this.ctx;
       if (ctx?.peer.id === userId && ctx.peerLeftTimer) {
         clearTimeout(ctx.peerLeftTimer);
         ctx.peerLeftTimer = null;
       }
+      // Their signalling is back: an ICE restart sent while it was down never reached them.
+      if (returned && ctx?.peer.id === userId) this.restartLostLink(ctx);
     } else {
       this.resync?.delete(userId);
       if (!this.presence.delete(userId)) return;
@@ -866,11 +878,18 @@ export class Session extends EventTarget implements SessionApi {
     this.renderPeers();
   }
 
+  /**
+   * Their presence vanished. Once media flows, presence proves nothing: a peer whose network
+   * drops for a few seconds may lose its broker socket first and still come back to the call.
+   * A connected call ends by the hangup a leaving tab sends, by the peer's DTLS close, or by the
+   * media link staying lost (onLinkCondition); presence only ends calls that never connected.
+   */
   private onPeerGone(userId: string): void {
     const ctx = this.ctx;
-    if (!ctx || ctx.peer.id !== userId || !ctx.machine.isLive || ctx.peerLeftTimer) return;
+    if (!ctx || ctx.peer.id !== userId || !ctx.machine.isLive || ctx.peerLeftTimer || ctx.machine.phase === 'connected') return;
     ctx.peerLeftTimer = setTimeout(() => {
       ctx.peerLeftTimer = null;
+      if (ctx.machine.phase === 'connected') return;
       // While our own link is down (a backend restart) presence says nothing about them: wait until we are back.
       if (this.current.connection !== 'online') this.onPeerGone(userId);
       else if (!this.presence.has(userId)) ctx.machine.send({ type: 'peer-left' });
@@ -921,6 +940,7 @@ export class Session extends EventTarget implements SessionApi {
       localView: null,
       remoteStream: null,
       recoveryTimer: null,
+      interrupted: false,
       peerLeftTimer: null,
       cleaned: false,
     };
@@ -1033,7 +1053,13 @@ export class Session extends EventTarget implements SessionApi {
     if (condition === 'connected') {
       if (ctx.recoveryTimer) clearTimeout(ctx.recoveryTimer);
       ctx.recoveryTimer = null;
-      ctx.machine.send({ type: 'connected' });
+      const wasInterrupted = ctx.interrupted;
+      ctx.interrupted = false;
+      if (!ctx.machine.send({ type: 'connected' }) && wasInterrupted) this.renderCall(ctx);
+      return;
+    }
+    if (condition === 'closed') {
+      ctx.machine.send({ type: 'remote-hangup' });
       return;
     }
     if (condition === 'relay-unavailable') {
@@ -1051,12 +1077,42 @@ export class Session extends EventTarget implements SessionApi {
       if (relayOnly) this.reportError({ code: 'turn_failed', scope: 'call', message: 'The relay server could not connect the call.' });
       return;
     }
-    // Interrupted: an ICE restart is under way; give it as long as a first connection.
+    // Interrupted: ICE may resume on its own, or through the caller's ICE restart.
     if (ctx.recoveryTimer) return;
+    void this.watchLostLink(ctx);
+  }
+
+  /** The caller of a connected call whose link is lost restarts ICE again (a no-op otherwise). */
+  private restartLostLink(ctx: CallContext): void {
+    if (ctx.machine.phase !== 'connected' || !ctx.link) return;
+    ctx.link.restartIceNow().catch(() => {
+      // A rollback refused mid-negotiation: the restart under way goes on, and the deadline still holds.
+    });
+  }
+
+  /**
+   * Follows a link the browser reports lost until it says 'connected' again, from the packets
+   * themselves (lostLinkStep): the browser reports a loss only seconds after it (Chromium ~8 s), so
+   * the call ends once no packet arrived for 13 s, and shows the interruption meanwhile. Packets
+   * flowing again count as recovered even before the browser says so (Firefox may stay
+   * 'disconnected' for many seconds after media is back).
+   */
+  private async watchLostLink(ctx: CallContext, due = false): Promise<void> {
+    const silence = (await ctx.link?.silenceMs().catch(() => null)) ?? null;
+    if (!ctx.machine.isLive || ctx.recoveryTimer || ctx.link?.pc.connectionState === 'connected') return;
+    const step = lostLinkStep(silence, due);
+    if (step.end) {
+      ctx.machine.send({ type: 'fail', message: `The connection to ${ctx.peer.name} was lost.` });
+      return;
+    }
+    if (ctx.interrupted !== step.interrupted) {
+      ctx.interrupted = step.interrupted;
+      this.renderCall(ctx);
+    }
     ctx.recoveryTimer = setTimeout(() => {
       ctx.recoveryTimer = null;
-      ctx.machine.send({ type: 'fail', message: `The connection to ${ctx.peer.name} was lost.` });
-    }, this.options.connectTimeoutMs ?? 15_000);
+      void this.watchLostLink(ctx, true);
+    }, step.checkInMs);
   }
 
   private async acquireMedia(ctx: CallContext, kinds: MediaKinds): Promise<void> {
@@ -1126,9 +1182,10 @@ export class Session extends EventTarget implements SessionApi {
       remote: { ...ctx.remote },
       localStream: ctx.localView,
       remoteStream: ctx.remoteStream,
-      message: s.message,
+      message: ctx.interrupted && s.phase === 'connected' ? `Connection to ${ctx.peer.name} interrupted — reconnecting…` : s.message,
       startedAt: s.startedAt,
     };
+    if (ctx.interrupted && s.phase === 'connected') call.interrupted = true;
     if (s.endReason) call.endReason = s.endReason;
     if (s.connectedAt !== undefined) call.connectedAt = s.connectedAt;
     if (s.endedAt !== undefined) call.endedAt = s.endedAt;

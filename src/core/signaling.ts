@@ -149,6 +149,17 @@ export class SignalingClient {
     return this.publish(statusTopic(this.userId), JSON.stringify({ status }), 0, true);
   }
 
+  /**
+   * Writes what was just published to the socket before returning. MQTT.js corks
+   * its stream and uncorks it on a later task (its browser `nextTick` is a
+   * timer); a page being unloaded or reloaded runs no later task, so a hangup
+   * sent on `pagehide` would never leave. Best effort.
+   */
+  flush(): void {
+    const stream = (this.active as { stream?: { writableCorked?: number; uncork?(): void } } | null)?.stream;
+    for (let i = 0; stream?.uncork && (stream.writableCorked ?? 0) > 0 && i < 16; i++) stream.uncork();
+  }
+
   /** Closes for good (sends DISCONNECT so presence goes at once). */
   close(): void {
     if (this.closed) return;

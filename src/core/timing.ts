@@ -1,6 +1,7 @@
 /**
- * Pure timing decisions of the signalling link: reconnect backoff and token
- * renewal scheduling. Kept apart so node unit tests cover them.
+ * Pure timing decisions of the signalling link (reconnect backoff, token
+ * renewal scheduling) and of a call's lost media link. Kept apart so node
+ * unit tests cover them.
  */
 
 export interface BackoffOptions {
@@ -65,4 +66,31 @@ export function tokenRenewalDelayMs(token: string, fraction = 0.8): number | nul
 /** Whether ICE credentials fetched at `fetchedAt` with `ttlSeconds` should be refreshed before a call. */
 export function iceServersNeedRefresh(fetchedAt: number, ttlSeconds: number, now: number, fraction = 0.8): boolean {
   return now - fetchedAt >= ttlSeconds * 1000 * fraction;
+}
+
+export interface LostLinkLimits {
+  /** No packet for this long ends the call (issue #7: back within 10 s recovers, lost ends within 15 s). */
+  lossLimitMs: number;
+  /** How often a lost link's packets are looked at. */
+  watchMs: number;
+  /** A last packet at most this old means media flows again. */
+  flowingMs: number;
+}
+
+export const LOST_LINK_LIMITS: LostLinkLimits = { lossLimitMs: 13_000, watchMs: 1_000, flowingMs: 1_500 };
+
+export type LostLinkStep = { end: true } | { end: false; interrupted: boolean; checkInMs: number };
+
+/**
+ * One look at a link the browser reports lost, given how long ago its last
+ * packet arrived (null: the statistics do not say). `due`: this look is a
+ * scheduled re-check, so unknown silence has lasted the whole limit. Not
+ * ended: whether to show the interruption, and when to look again (every
+ * `watchMs`, and exactly when the limit would be reached).
+ */
+export function lostLinkStep(silenceMs: number | null, due: boolean, limits: LostLinkLimits = LOST_LINK_LIMITS): LostLinkStep {
+  if (silenceMs === null) return due ? { end: true } : { end: false, interrupted: true, checkInMs: limits.lossLimitMs };
+  // Timers fire a little early or late: within 50 ms of the limit is the limit.
+  if (silenceMs >= limits.lossLimitMs - 50) return { end: true };
+  return { end: false, interrupted: silenceMs > limits.flowingMs, checkInMs: Math.min(limits.watchMs, limits.lossLimitMs - silenceMs) };
 }

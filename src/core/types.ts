@@ -52,6 +52,8 @@ export interface CallView {
   remoteStream: MediaStream | null;
   /** Set once phase is 'ended'. */
   endReason?: CallEndReason;
+  /** Connected, but the media link is lost for now and being recovered (the message says so). */
+  interrupted?: boolean;
   /** Human-readable line describing the call's state ("Ringing Ada…", "Ada declined the call"). */
   message: string;
   /** Date.now() values. */

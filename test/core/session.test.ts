@@ -300,14 +300,23 @@ describe('Session against the real backend', function () {
     expect(a.session.state.error?.code).to.equal('chat_failed');
   });
 
-  it('peer-left: the other side vanishes mid-call without saying goodbye', async () => {
+  it("a connected call outlives the peer's presence, and ends when the peer's connection closes", async () => {
     const [a, b] = await twoPeople('Yan', 'Zoe');
     await connectedCall(a, b, { audio: true, video: false });
-    // What a crashed tab or a dead network looks like from here: the link drops, no hangup is sent.
-    (b.session as unknown as { signaling: { close(): void } }).signaling.close();
+    // Zoe's signalling drops (her broker socket died first) but media still flows: the call goes on.
+    const inside = b.session as unknown as { signaling: { close(): void } | null; ctx: { link: { pc: RTCPeerConnection } } };
+    // Detached first, as a dead socket would be: closing it in place makes Zoe's session sign out and hang up.
+    const socket = inside.signaling!;
+    inside.signaling = null;
+    socket.close();
     await waitForState(a.session, (s) => !s.peers.some((p) => p.id === b.user.user.id), 'Zoe offline');
-    await waitForState(a.session, ended('peer-left'), 'call ends as peer-left');
-    expect(a.session.state.call?.message).to.match(/Zoe went offline/);
+    // Longer than the 4 s a call that never connected would wait before ending as peer-left.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(a.session.state.call?.phase).to.equal('connected');
+    // Her tab goes without a hangup (it never arrives): her RTCPeerConnection closing still ends the call at once.
+    inside.ctx.link.pc.close();
+    await waitForState(a.session, ended('remote-hangup'), "call ends when Zoe's connection closes");
+    expect(a.session.state.call?.message).to.match(/Zoe hung up/);
   });
 
   it('hide my IP without a relay server fails closed with turn_failed', async () => {

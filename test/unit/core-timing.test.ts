@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { iceServersNeedRefresh, readTokenTimes, reconnectDelay, tokenRenewalDelayMs } from '../../src/core/timing.js';
+import { LOST_LINK_LIMITS, iceServersNeedRefresh, lostLinkStep, readTokenTimes, reconnectDelay, tokenRenewalDelayMs } from '../../src/core/timing.js';
 
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 const jwt = (claims: object) => `${b64url('{"alg":"HS256"}')}.${b64url(JSON.stringify(claims))}.sig`;
@@ -38,4 +38,21 @@ test('renews at 80% of the token lifetime less the rounding of iat, measured fro
 test('ICE credentials are refreshed once 80% of their ttl has passed', () => {
   assert.equal(iceServersNeedRefresh(0, 100, 79_999), false);
   assert.equal(iceServersNeedRefresh(0, 100, 80_000), true);
+});
+
+test('a lost link ends 13 s after its last packet, shows the interruption meanwhile, and counts flowing packets as back', () => {
+  const { lossLimitMs } = LOST_LINK_LIMITS;
+  assert.equal(lossLimitMs, 13_000, 'issue #7: back within 10 s keeps the call, lost ends within 15 s');
+  // Chromium says 'disconnected' ~8 s after the last packet: 5 s are left, looked at every second.
+  assert.deepEqual(lostLinkStep(8_000, false), { end: false, interrupted: true, checkInMs: 1_000 });
+  assert.deepEqual(lostLinkStep(12_400, true), { end: false, interrupted: true, checkInMs: 600 }, 'the last look lands on the limit');
+  assert.deepEqual(lostLinkStep(12_960, true), { end: true }, 'a timer a little early is on time');
+  assert.deepEqual(lostLinkStep(20_000, false), { end: true }, 'reported after the limit: ends at once');
+  // Firefox says 'disconnected' at once: nothing is shown before packets are really missing.
+  assert.deepEqual(lostLinkStep(300, false), { end: false, interrupted: false, checkInMs: 1_000 });
+  // Media back while the browser still says 'disconnected': recovered, still watched.
+  assert.deepEqual(lostLinkStep(200, true), { end: false, interrupted: false, checkInMs: 1_000 });
+  // No statistics: one whole limit, then the end.
+  assert.deepEqual(lostLinkStep(null, false), { end: false, interrupted: true, checkInMs: lossLimitMs });
+  assert.deepEqual(lostLinkStep(null, true), { end: true });
 });
