@@ -28,8 +28,12 @@ try {
 
   const samples = { caller: [] as number[], callee: [] as number[] };
   const connected: number[] = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const r = await page.evaluate(async () => {
+  // The same calls again with the product's start (video sent at half size, as the widget does for its first 1.5 s connected):
+  // the product can beat this limit only by that; both series alternate so load hits them alike.
+  const halfStart: number[] = [];
+  for (let i = 0; i < 2 * (warmup + runs); i++) {
+    const half = i % 2 === 1;
+    const r = await page.evaluate(async (halfSize: boolean) => {
       const w = window as unknown as BenchWindow & { __streams: MediaStream[] };
       const [streamA, streamB] = w.__streams as [MediaStream, MediaStream];
       const t0 = w.__benchNow();
@@ -57,6 +61,14 @@ try {
       const framesB = remoteFrame(b);
       for (const t of streamA.getTracks()) a.addTrack(t, streamA);
       for (const t of streamB.getTracks()) b.addTrack(t, streamB);
+      if (halfSize) {
+        for (const sender of [...a.getSenders(), ...b.getSenders()]) {
+          if (sender.track?.kind !== 'video') continue;
+          const params = sender.getParameters();
+          params.encodings[0]!.scaleResolutionDownBy = 2;
+          await sender.setParameters(params);
+        }
+      }
       await a.setLocalDescription();
       await b.setRemoteDescription(a.localDescription!);
       await b.setLocalDescription();
@@ -66,8 +78,12 @@ try {
       b.close();
       document.body.replaceChildren();
       return { caller: fa - t0, callee: fb - t0, connected: up - t0 };
-    });
-    if (i < warmup) continue;
+    }, half);
+    if (i < 2 * warmup) continue;
+    if (half) {
+      halfStart.push(Math.max(r.caller, r.callee));
+      continue;
+    }
     samples.caller.push(r.caller);
     samples.callee.push(r.callee);
     connected.push(r.connected);
@@ -79,7 +95,10 @@ try {
     'start',
     samples,
     json,
-    { '(connectionState "connected", no frame yet)': connected },
+    {
+      '(connectionState "connected", no frame yet)': connected,
+      '(same, video sent at half size from the start)': halfStart,
+    },
   );
 } finally {
   await browser.close();
