@@ -227,7 +227,11 @@ export async function bytesDuring(
   const before = (await rtcSnapshot(page))[direction];
   await sleep(ms);
   const after = (await rtcSnapshot(page))[direction];
-  return { audio: after.audio - before.audio, video: after.video - before.video };
+  // Firefox restarts an inbound stream's counters when its decoder restarts on a new frame size (the
+  // widget's video goes from half to full size 1.5 s after connecting): a smaller count than before
+  // means a reset, and what arrived is at least the count since then.
+  const grown = (kind: keyof MediaBytes) => (after[kind] >= before[kind] ? after[kind] - before[kind] : after[kind]);
+  return { audio: grown('audio'), video: grown('video') };
 }
 
 /** What the page's open connections send as video: the sender tracks' labels and, for a screen, its surface. */
