@@ -68,14 +68,14 @@ function devices(): MediaDevicesLike | null {
   return typeof navigator !== 'undefined' && navigator.mediaDevices ? navigator.mediaDevices : null;
 }
 
+/** The camera the widget asks for; the call-setup benchmarks give their references the same media. */
+export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
+
 /**
  * Acquires what `wanted` asks for, falling back to audio only and then to
  * nothing. A refusal of both together is not retried for audio alone: the
  * browser would just refuse again (or prompt twice).
  */
-/** The camera the widget asks for; the call-setup benchmarks give their references the same media. */
-export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
-
 export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike | null = devices()): Promise<UserMediaResult> {
   const none: MediaKinds = { audio: false, video: false };
   if (!wanted.audio && !wanted.video) return { stream: null, got: none, error: null };
