@@ -285,11 +285,7 @@ export class Session extends EventTarget implements SessionApi {
     void this.signaling?.publishInbox(this.current.user!.id, { type: 'handled', callId: ctx.callId, sid: this.sid! }, { queue: true }).catch(() => {});
     const accepted = this.sendCall(ctx, { type: 'accept' });
     // The offer applied while ringing is answered now; after it in the inbound queue so it is never overtaken.
-    ctx.inbound = ctx.inbound
-      .then(async () => (await ctx.linkReady)?.answer())
-      .catch(() => {
-        this.failSetup(ctx);
-      });
+    this.inQueue(ctx, async () => (await ctx.linkReady)?.answer());
     const kinds: MediaKinds = { audio: true, video: ctx.media.video && this.videoDefault };
     await Promise.all([accepted, ctx.mediaReady ?? this.acquireMedia(ctx, kinds)]);
     if (ctx.machine.isLive) void this.sendMediaState(ctx);
@@ -732,9 +728,7 @@ export class Session extends EventTarget implements SessionApi {
       case 'call': {
         const ctx = this.ctx!;
         const message = decision.message;
-        ctx.inbound = ctx.inbound.then(() => this.onCallMessage(ctx, message)).catch(() => {
-          this.failSetup(ctx);
-        });
+        this.inQueue(ctx, () => this.onCallMessage(ctx, message));
         return;
       }
     }
@@ -832,9 +826,7 @@ export class Session extends EventTarget implements SessionApi {
           ctx.heldAnswer = null;
           // Another tab's accept with a smaller sid came meanwhile: its own answer follows (or came).
           if (!held || held.sid !== ctx.peerSid || !ctx.machine.isLive) return;
-          ctx.inbound = ctx.inbound.then(() => this.applyAnswer(ctx, held.sdp)).catch(() => {
-            this.failSetup(ctx);
-          });
+          this.inQueue(ctx, () => this.applyAnswer(ctx, held.sdp));
         }, wait);
         return;
       }
@@ -846,9 +838,14 @@ export class Session extends EventTarget implements SessionApi {
     }
   }
 
-  /** A negotiation step threw: the call cannot be set up. */
-  private failSetup(ctx: CallContext): void {
-    ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
+  /**
+   * Runs `step` after every call message already queued (an offer before its candidates, the answer
+   * after the offer); a step that throws means the call cannot be set up.
+   */
+  private inQueue(ctx: CallContext, step: () => Promise<unknown>): void {
+    ctx.inbound = ctx.inbound.then(async () => void (await step())).catch(() => {
+      ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
+    });
   }
 
   private async applyAnswer(ctx: CallContext, sdp: string): Promise<void> {
@@ -1172,6 +1169,7 @@ export class Session extends EventTarget implements SessionApi {
   private renderCall(ctx: CallContext): void {
     if (this.ctx !== ctx) return;
     const s = ctx.machine.snapshot;
+    const interrupted = ctx.interrupted && s.phase === 'connected';
     const call: CallView = {
       callId: ctx.callId,
       direction: ctx.direction,
@@ -1182,10 +1180,10 @@ export class Session extends EventTarget implements SessionApi {
       remote: { ...ctx.remote },
       localStream: ctx.localView,
       remoteStream: ctx.remoteStream,
-      message: ctx.interrupted && s.phase === 'connected' ? `Connection to ${ctx.peer.name} interrupted — reconnecting…` : s.message,
+      message: interrupted ? `Connection to ${ctx.peer.name} interrupted — reconnecting…` : s.message,
       startedAt: s.startedAt,
     };
-    if (ctx.interrupted && s.phase === 'connected') call.interrupted = true;
+    if (interrupted) call.interrupted = true;
     if (s.endReason) call.endReason = s.endReason;
     if (s.connectedAt !== undefined) call.connectedAt = s.connectedAt;
     if (s.endedAt !== undefined) call.endedAt = s.endedAt;
