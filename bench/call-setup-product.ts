@@ -89,30 +89,7 @@ async function armFirstFrame(page: Page): Promise<void> {
       } as typeof setRemote;
     }
     w.__benchLink = {};
-    // The remote <video> is found with a light poll (no layout), then each presented frame is
-    // checked: the first one with a size while the video is visible is the one the person sees.
-    // (A per-animation-frame search with visibility checks cost the measured pages real CPU.)
-    w.__benchFrame = new Promise<number>((resolve) => {
-      let done = false;
-      const watched = new WeakSet<Element>();
-      const look = () => {
-        // Every remote video that appears is watched (the stage may render a new one).
-        for (const video of w.__e2eFindParts('remote-video') as HTMLVideoElement[]) {
-          if (watched.has(video)) continue;
-          watched.add(video);
-          const onFrame = (at: DOMHighResTimeStamp) => {
-            if (done) return;
-            if (video.videoWidth > 0 && w.__e2eVisible(video)) {
-              done = true;
-              resolve(performance.timeOrigin + at);
-            } else video.requestVideoFrameCallback(onFrame);
-          };
-          video.requestVideoFrameCallback(onFrame);
-        }
-        if (!done) setTimeout(look, 10);
-      };
-      look();
-    });
+    w.__benchFrame = w.__benchRemoteFrame();
   });
 }
 

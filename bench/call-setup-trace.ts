@@ -187,14 +187,7 @@ async function armFrame(page: Page): Promise<void> {
       if (!w.__trace.some((e) => e.what === 'FIRST FRAME')) setTimeout(watch, 5);
     };
     watch();
-    const look = () => {
-      const video = w.__e2eFindParts('remote-video').find((el) => w.__e2eVisible(el)) as HTMLVideoElement | undefined;
-      if (video?.srcObject) {
-        w.__trace.push({ at: w.__benchNow(), what: 'remote video element has stream' });
-        void w.__benchFirstFrame(video).then((at) => w.__trace.push({ at, what: 'FIRST FRAME' }));
-      } else requestAnimationFrame(look);
-    };
-    look();
+    void w.__benchRemoteFrame().then((at) => w.__trace.push({ at, what: 'FIRST FRAME' }));
   });
 }
 
@@ -210,7 +203,7 @@ function printProfile(who: string, profile: CpuProfile): void {
   const self = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").slice(-2).join("/")}:${f.lineNumber}:${(f as { columnNumber?: number }).columnNumber ?? 0}`;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber}:${(f as { columnNumber?: number }).columnNumber ?? 0}`;
     self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
