@@ -84,7 +84,7 @@ interface CallContext {
   answerTimer: ReturnType<typeof setTimeout> | null;
   link: PeerLink | null;
   linkReady: Promise<PeerLink | null>;
-  /** Incoming: camera/mic acquisition started while ringing, awaited on accept. */
+  /** Incoming with a ringing preview (`previewOnRing`): camera/mic acquisition started while ringing, awaited on accept. */
   mediaReady: Promise<void> | null;
   /** Serialises incoming call messages (offer before its candidates). */
   inbound: Promise<void>;
@@ -286,8 +286,9 @@ export class Session extends EventTarget implements SessionApi {
     const accepted = this.sendCall(ctx, { type: 'accept' });
     // The offer applied while ringing is answered now; after it in the inbound queue so it is never overtaken.
     this.inQueue(ctx, async () => (await ctx.linkReady)?.answer());
-    const kinds: MediaKinds = { audio: true, video: ctx.media.video && this.videoDefault };
-    await Promise.all([accepted, ctx.mediaReady ?? this.acquireMedia(ctx, kinds)]);
+    // Devices open now (unless the ringing preview opened them): in parallel with the answer, ICE and DTLS.
+    // The answer's transceivers send nothing yet; acquireMedia puts the tracks in with replaceTrack.
+    await Promise.all([accepted, ctx.mediaReady ?? this.acquireMedia(ctx, this.answerMedia(ctx))]);
     if (ctx.machine.isLive) void this.sendMediaState(ctx);
   }
 
@@ -741,9 +742,11 @@ export class Session extends EventTarget implements SessionApi {
     if (takeMediaFrom) this.moveMedia(takeMediaFrom, ctx);
     ctx.machine.send({ type: 'ring' });
     void this.sendCall(ctx, { type: 'ringing' });
-    // The peer connection, the caller's offer and our media get ready while it rings, so accepting only answers.
+    // The peer connection, the caller's offer and our answer get ready while it rings, so accepting only answers.
     ctx.linkReady = this.prepareLink(ctx, 'answerer');
-    if (!takeMediaFrom) ctx.mediaReady = this.acquireMedia(ctx, { audio: true, video: invite.media.video && this.videoDefault });
+    // No camera or microphone before the visitor accepts: anyone signed in can ring, and must not light a
+    // stranger's camera or raise a permission prompt. A site may opt in to a preview in the ringing dialog.
+    if (!takeMediaFrom && this.options.previewOnRing) ctx.mediaReady = this.acquireMedia(ctx, this.answerMedia(ctx));
     if (!takeMediaFrom) this.emit('incoming-call', { call: this.current.call! });
     return ctx;
   }
@@ -1110,6 +1113,11 @@ export class Session extends EventTarget implements SessionApi {
       ctx.recoveryTimer = null;
       void this.watchLostLink(ctx, true);
     }, step.checkInMs);
+  }
+
+  /** What the callee sends: the microphone, and the camera when the call is a video call and video is on here. */
+  private answerMedia(ctx: CallContext): MediaKinds {
+    return { audio: true, video: ctx.media.video && this.videoDefault };
   }
 
   private async acquireMedia(ctx: CallContext, kinds: MediaKinds): Promise<void> {

@@ -125,6 +125,11 @@ export interface SessionOptions {
   video?: boolean;
   /** Force relay-only ICE from this side. */
   hideIp?: boolean;
+  /**
+   * Open camera and microphone while an incoming call rings, to show the visitor's own preview in
+   * the ringing dialog. Off by default: no device opens before the visitor accepts.
+   */
+  previewOnRing?: boolean;
   /** Ring timeout override (ms), tests only. */
   ringTimeoutMs?: number;
   /** Connect timeout override (ms), tests only. */

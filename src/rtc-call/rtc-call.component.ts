@@ -111,6 +111,7 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @csspart chat-error - Why a chat message could not be sent.
  * @csspart incoming-call - The incoming call dialog.
  * @csspart caller - The caller's name in the dialog.
+ * @csspart ring-preview - The visitor's own camera preview in the dialog (only with `preview-on-ring`).
  * @csspart accept - Accept the incoming call.
  * @csspart decline - Decline the incoming call.
  *
@@ -150,6 +151,12 @@ export class RtcCall extends LitElement {
     converter: { fromAttribute: (value) => value !== 'false', toAttribute: (value) => (value ? '' : 'false') },
   })
   video = true;
+
+  /**
+   * Open camera and microphone while an incoming call rings, and show the visitor's own preview in the
+   * ringing dialog. Off by default: no device opens before the visitor accepts (anyone signed in can ring).
+   */
+  @property({ type: Boolean, attribute: 'preview-on-ring' }) previewOnRing = false;
 
   /** Relay all media through the TURN server so the other person never learns your IP address. */
   @property({ type: Boolean, attribute: 'relay-only' }) relayOnly = false;
@@ -235,6 +242,7 @@ export class RtcCall extends LitElement {
       rememberSignIn: this.rememberSignIn,
       video: this.video,
       hideIp: this.relayOnly,
+      previewOnRing: this.previewOnRing,
     };
     if (this.ringTimeout !== undefined) options.ringTimeoutMs = this.ringTimeout;
     const session = new Session(options);

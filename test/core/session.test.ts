@@ -7,7 +7,7 @@ import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { Session } from '../../src/core/session.js';
 import type { CallView, SessionApi, SessionState } from '../../src/core/types.js';
-import { connectedCall, disposeSessions, newSession, signedIn, twoPeople, waitForState, type SignedIn } from '../elements/helpers.js';
+import { connectedCall, disposeSessions, newSession, ringingCall, signedIn, twoPeople, waitForState, watchUserMedia, type SignedIn } from '../elements/helpers.js';
 
 const phase = (p: CallView['phase']) => (s: SessionState) => s.call?.phase === p;
 const ended = (reason: CallView['endReason']) => (s: SessionState) => s.call?.phase === 'ended' && s.call.endReason === reason;
@@ -65,6 +65,23 @@ function standInScreenForFirefox(): () => void {
   return () => {
     md.getDisplayMedia = original;
   };
+}
+
+/** Resolves when the next RTCPeerConnection answer is made (the callee prepares it while ringing). */
+function nextAnswerMade(): Promise<void> {
+  const proto = RTCPeerConnection.prototype;
+  // The callback overload of createAnswer is left out: the engine never uses it.
+  type CreateAnswer = (this: RTCPeerConnection, options?: RTCAnswerOptions) => Promise<RTCSessionDescriptionInit>;
+  const original = proto.createAnswer as CreateAnswer;
+  return new Promise((resolve) => {
+    const watched: CreateAnswer = async function (this: RTCPeerConnection, options) {
+      proto.createAnswer = original as typeof proto.createAnswer;
+      const answer = await original.call(this, options);
+      resolve();
+      return answer;
+    };
+    proto.createAnswer = watched as typeof proto.createAnswer;
+  });
 }
 
 afterEach(() => disposeSessions());
@@ -219,7 +236,8 @@ describe('Session against the real backend', function () {
 
   it('two tabs of the callee both ring; the one that accepts stops the other', async () => {
     const [a, b] = await twoPeople('Kim', 'Lou');
-    const b2 = newSession();
+    // Tab 2 shows a preview while ringing (previewOnRing), so it holds media it must release.
+    const b2 = newSession({ previewOnRing: true });
     await b2.signIn(b.user.email, b.user.password);
     await waitForState(b2, (s) => s.connection === 'online', 'second tab online');
     await waitForState(a.session, (s) => s.peers.find((p) => p.id === b.user.user.id)?.sessions === 2, 'two sessions');
@@ -227,16 +245,17 @@ describe('Session against the real backend', function () {
     await a.session.call(b.user.user.id, { video: false });
     await waitForState(b.session, phase('ringing'), 'tab 1 rings');
     await waitForState(b2, phase('ringing'), 'tab 2 rings');
-    // Media is acquired while ringing (accepting only answers), so the tab that does not answer must release it.
-    await waitForState(b.session, (s) => (s.call?.localStream?.getTracks().length ?? 0) > 0, 'tab 1 has its microphone while ringing');
-    const ringingTracks = b.session.state.call!.localStream!.getTracks();
-    await b2.accept();
-    await waitForState(b.session, ended('answered-elsewhere'), 'tab 1 stops ringing');
-    expect(ringingTracks.map((t) => t.readyState)).to.deep.equal(ringingTracks.map(() => 'ended'), 'tab 1 released its media');
+    await waitForState(b2, (s) => (s.call?.localStream?.getTracks().length ?? 0) > 0, 'tab 2 has its microphone while ringing');
+    expect(b.session.state.call?.localStream).to.equal(null, 'tab 1 opens nothing before its accept');
+    const ringingTracks = b2.state.call!.localStream!.getTracks();
+    await b.session.accept();
+    await waitForState(b2, ended('answered-elsewhere'), 'tab 2 stops ringing');
+    expect(ringingTracks.map((t) => t.readyState)).to.deep.equal(ringingTracks.map(() => 'ended'), 'tab 2 released its media');
     await waitForState(a.session, phase('connected'), 'caller connected');
-    await waitForState(b2, phase('connected'), 'tab 2 connected');
-    await untilStats(b2, (s) => s.bytesReceived.audio > 0, 'tab 2 receives audio');
-    expect(b.session.state.call?.message).to.match(/another tab/);
+    await waitForState(b.session, phase('connected'), 'tab 1 connected');
+    await untilStats(b.session, (s) => s.bytesReceived.audio > 0, 'tab 1 receives audio');
+    await untilStats(a.session, (s) => s.bytesReceived.audio > 0, "caller receives tab 1's microphone");
+    expect(b2.state.call?.message).to.match(/another tab/);
   });
 
   it('two tabs accepting at the same instant: exactly one takes the call', async () => {
@@ -344,12 +363,75 @@ describe('Session against the real backend', function () {
     expect(await newSession().restore()).to.equal(false);
   });
 
+  it('a ringing call opens no camera or microphone; accepting opens them and media flows both ways', async () => {
+    const [a, b] = await twoPeople('Uma', 'Vic');
+    const gum = watchUserMedia();
+    try {
+      const answerMade = nextAnswerMade();
+      await a.session.call(b.user.user.id, { video: true });
+      expect(gum.count).to.equal(1, "the caller's own camera and microphone");
+      await waitForState(b.session, phase('ringing'), 'ringing');
+      // The callee's connection has the offer and its answer ready, all without a device.
+      await answerMade;
+      expect(gum.count).to.equal(1, 'no getUserMedia while ringing');
+      expect(b.session.state.call?.localStream).to.equal(null);
+      expect(b.session.state.call?.local).to.deep.equal({ audio: false, video: false, screen: false });
+
+      await b.session.accept();
+      expect(gum.count).to.equal(2, 'the callee opens its devices at the accept');
+      await waitForState(a.session, phase('connected'), 'caller connected');
+      await untilStats(a.session, (s) => s.bytesReceived.audio > 0 && s.bytesReceived.video > 0, "caller receives the callee's media");
+      await untilStats(b.session, (s) => s.bytesReceived.audio > 0 && s.bytesReceived.video > 0, "callee receives the caller's media");
+      expect(b.session.state.call?.local).to.deep.equal({ audio: true, video: true, screen: false });
+      await waitForState(a.session, (s) => s.call?.remote.audio === true && s.call.remote.video === true, 'caller told mic and camera are on');
+    } finally {
+      gum.restore();
+    }
+  });
+
+  it('previewOnRing: the callee opens camera and microphone while ringing, and the call uses them', async () => {
+    const a = await signedIn('Wes');
+    const b = await signedIn('Xena', { previewOnRing: true });
+    await waitForState(a.session, (s) => s.peers.some((p) => p.id === b.user.user.id), 'Wes sees Xena');
+    const gum = watchUserMedia();
+    try {
+      await a.session.call(b.user.user.id, { video: true });
+      await waitForState(b.session, (s) => s.call?.phase === 'ringing' && s.call.local.video, 'ringing with the preview');
+      expect(gum.count).to.equal(2, 'caller and callee (its preview)');
+      const preview = b.session.state.call!.localStream!.getVideoTracks()[0]!;
+      expect(preview.readyState).to.equal('live');
+      await b.session.accept();
+      expect(gum.count).to.equal(2, 'the preview is what the call sends: no second open');
+      await untilStats(a.session, (s) => s.bytesReceived.video > 0, "caller receives the callee's camera");
+      expect(b.session.state.call!.localStream!.getVideoTracks()[0]).to.equal(preview);
+    } finally {
+      gum.restore();
+    }
+  });
+
+  it("callee's devices refused at the accept: the call goes on receive-only, with a media error", async () => {
+    const [a, b] = await twoPeople('Yul', 'Zoe');
+    await ringingCall(a, b, { audio: true, video: true });
+    const gum = watchUserMedia();
+    try {
+      gum.refuseNext();
+      await b.session.accept();
+    } finally {
+      gum.restore();
+    }
+    expect(b.session.state.error).to.include({ code: 'media_denied', scope: 'media' });
+    await waitForState(b.session, phase('connected'), 'connected without local media');
+    await untilStats(b.session, (s) => s.bytesReceived.audio > 0 && s.bytesReceived.video > 0, 'the refusing callee still receives');
+    expect(b.session.state.call?.local).to.deep.equal({ audio: false, video: false, screen: false });
+    await waitForState(a.session, (s) => s.call?.remote.audio === false && s.call.remote.video === false, 'caller told nothing is sent');
+  });
+
   it('callee without camera or microphone permission can still take the call and receive media', async () => {
     const [a, b] = await twoPeople('Sam', 'Tia');
     const md = navigator.mediaDevices;
     const original = md.getUserMedia;
     // The browser's answer when the visitor refuses the prompt. One refusal only: both
-    // sessions share this page, and the callee (which asks while ringing) must get its media.
+    // sessions share this page, and the callee (which asks at its accept) must get its media.
     md.getUserMedia = () => {
       md.getUserMedia = original;
       return Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));

@@ -91,3 +91,27 @@ export function part<T extends Element = HTMLElement>(host: Element, name: strin
 export function parts<T extends Element = HTMLElement>(host: Element, name: string): T[] {
   return [...(host.shadowRoot?.querySelectorAll<T>(`[part~="${name}"]`) ?? [])];
 }
+
+/**
+ * Counts getUserMedia calls of this page (every session in it) until `restore()`. `refuseNext()` makes
+ * the next call fail as a refused permission prompt would.
+ */
+export function watchUserMedia(): { readonly count: number; refuseNext(): void; restore(): void } {
+  const md = navigator.mediaDevices;
+  const original = md.getUserMedia;
+  let count = 0;
+  let refuse = false;
+  md.getUserMedia = (constraints) => {
+    count++;
+    if (!refuse) return original.call(md, constraints);
+    refuse = false;
+    return Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  };
+  return {
+    get count() {
+      return count;
+    },
+    refuseNext: () => (refuse = true),
+    restore: () => (md.getUserMedia = original),
+  };
+}

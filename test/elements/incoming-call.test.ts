@@ -2,7 +2,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/incoming-call/incoming-call.js';
 import type { RtcIncomingCall } from '../../src/components/incoming-call/incoming-call.js';
-import { disposeSessions, part, ringingCall, twoPeople, waitForState } from './helpers.js';
+import { disposeSessions, part, ringingCall, signedIn, twoPeople, waitForState, watchUserMedia } from './helpers.js';
 
 describe('rtc-incoming-call', () => {
   afterEach(disposeSessions);
@@ -30,6 +30,45 @@ describe('rtc-incoming-call', () => {
     await el.updateComplete;
     expect(part(el, 'incoming-call')).to.be.null;
     expect(el.ring.ringing).to.be.false;
+  });
+
+  it('shows no preview by default: nothing is opened before the accept', async () => {
+    const [ada, grace] = await twoPeople('Ada Private', 'Grace Private');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${grace.session}></rtc-incoming-call>`);
+    const gum = watchUserMedia();
+    try {
+      await ringingCall(ada, grace, { audio: true, video: true });
+      await el.updateComplete;
+      expect(part(el, 'incoming-call')).not.to.be.null;
+      // Opening starts as the call rings: a callee that had asked would be counted by now.
+      expect(gum.count).to.equal(1, "only the caller's own devices");
+    } finally {
+      gum.restore();
+    }
+    expect(part(el, 'ring-preview')).to.be.null;
+    expect(grace.session.state.call?.localStream).to.equal(null);
+  });
+
+  it("with previewOnRing shows the visitor's own camera playing in the dialog, which stays accessible", async () => {
+    const ada = await signedIn('Ada Preview');
+    const grace = await signedIn('Grace Preview', { previewOnRing: true });
+    await waitForState(ada.session, (s) => s.peers.some((p) => p.id === grace.user.user.id), 'Ada sees Grace');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${grace.session}></rtc-incoming-call>`);
+    await ringingCall(ada, grace, { audio: true, video: true });
+    const state = await waitForState(grace.session, (s) => s.call?.local.video === true, 'camera open while ringing');
+    await el.updateComplete;
+    const preview = part<HTMLVideoElement>(el, 'ring-preview')!;
+    expect(preview).not.to.be.null;
+    expect(preview.srcObject).to.equal(state.call!.localStream);
+    expect(preview.muted).to.be.true;
+    if (preview.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) await new Promise((resolve) => preview.addEventListener('loadeddata', resolve, { once: true }));
+    expect(preview.videoWidth).to.be.greaterThan(0);
+    const dialog = part(el, 'incoming-call')!;
+    await Promise.all(dialog.getAnimations().map((a) => a.finished));
+    await expect(el).to.be.accessible();
+    grace.session.decline();
+    await el.updateComplete;
+    expect(part(el, 'ring-preview')).to.be.null;
   });
 
   it('declines in one click', async () => {

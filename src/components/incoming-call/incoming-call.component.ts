@@ -1,6 +1,7 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { consume } from '@lit/context';
 import { property, query } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { sessionContext } from '../context.js';
 import { SessionController } from '../session-controller.js';
 import { ringingIncoming } from '../call-view.js';
@@ -12,7 +13,7 @@ import { RingController } from './ring-controller.js';
 import { incomingCallStyles } from './incoming-call.styles.js';
 
 /** Parts of `rtc-incoming-call`, re-exported by `<rtc-call>`. */
-export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'accept', 'decline'] as const;
+export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'ring-preview', 'accept', 'decline'] as const;
 
 /**
  * @summary The dialog of a ringing incoming call: who is calling, accept or decline in one click, and a ring tone.
@@ -22,8 +23,12 @@ export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'accept', 'declin
  * Audio (no asset) and stops when the call is answered, declined, cancelled or
  * the element leaves the page.
  *
+ * When the session opens the camera while ringing (`previewOnRing`), the
+ * dialog shows the visitor's own video, so a lit camera light is explained.
+ *
  * @csspart incoming-call - The dialog.
  * @csspart caller - The caller's name and call kind.
+ * @csspart ring-preview - The visitor's own camera preview while ringing (only with `preview-on-ring`).
  * @csspart accept - Accept the call.
  * @csspart decline - Decline the call.
  *
@@ -73,6 +78,17 @@ export class RtcIncomingCall extends LitElement {
         <span class="avatar" aria-hidden="true">${initial(call.peer.name)}</span>
         <h2 id="caller" part="caller">${call.peer.name} is calling</h2>
         <p id="kind">${kind}</p>
+        ${call.localStream && call.local.video
+          ? html`<video
+              part="ring-preview"
+              aria-label="Your camera"
+              autoplay
+              playsinline
+              .muted=${true}
+              muted
+              .srcObject=${live(call.localStream)}
+            ></video>`
+          : nothing}
         <div class="buttons">
           <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}Decline</button>
           <button type="button" class="accept" part="accept" @click=${this.accept}>

@@ -48,6 +48,15 @@ export const incomingCallStyles = css`
     margin: 0;
     color: var(--_muted);
   }
+  [part~='ring-preview'] {
+    width: 100%;
+    aspect-ratio: 16 / 9;
+    object-fit: cover;
+    border-radius: var(--_radius);
+    background: #000;
+    /* A mirror, as in the call's own preview. */
+    transform: scaleX(-1);
+  }
   .buttons {
     display: flex;
     gap: var(--_space);

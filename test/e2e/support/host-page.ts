@@ -7,7 +7,7 @@
 import { listenLocal } from './local-server.js';
 
 /** Attributes of `<rtc-call>` a test may set through the query string. */
-const ATTRIBUTES = ['server', 'remember-sign-in', 'video', 'ring-timeout'] as const;
+const ATTRIBUTES = ['server', 'remember-sign-in', 'video', 'ring-timeout', 'preview-on-ring'] as const;
 export type RtcCallAttributes = Partial<Record<(typeof ATTRIBUTES)[number], string | boolean>>;
 
 export interface HostSite {
