@@ -34,10 +34,16 @@ export interface Config {
   /** Requests to /api/register and /api/login per address per window (all attempts). */
   authRateMax: number;
   authRateWindowSeconds: number;
-  /** Failed logins per normalised email, and per address, before 429 until the window ends. */
+  /**
+   * Failed logins for one normalised email from one address, and from one
+   * address for any email, before that address gets 429 until the window ends.
+   * Past `loginFailuresPerEmail` failures for an email from all addresses,
+   * every attempt for it is slowed down (up to `loginSlowdownMaxMs`), never refused.
+   */
   loginFailuresPerEmail: number;
   loginFailuresPerAddress: number;
   loginFailureWindowSeconds: number;
+  loginSlowdownMaxMs: number;
   /** MQTT subscriptions one client may hold. */
   maxSubscriptionsPerClient: number;
   /** Folders served at `/`: the widget bundle (rollup output) and the demo pages. */
@@ -187,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerEmail: integer(env, 'LOGIN_FAILURES_PER_EMAIL', 5, 1, 1_000_000),
     loginFailuresPerAddress: integer(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
     loginFailureWindowSeconds: integer(env, 'LOGIN_FAILURE_WINDOW', 900, 1, 24 * 3600),
+    loginSlowdownMaxMs: integer(env, 'LOGIN_SLOWDOWN_MAX_MS', 5000, 0, 60_000),
     maxSubscriptionsPerClient: integer(env, 'MAX_SUBSCRIPTIONS_PER_CLIENT', 16, 2, 1000),
     distDir: path.join(PACKAGE_ROOT, 'dist'),
     demoDir: path.join(PACKAGE_ROOT, 'demo'),

@@ -10,7 +10,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { test } from 'node:test';
 import { API_PATHS } from '../../src/protocol/index.js';
-import { register, request, startTestBackend, type TestBackend } from '../broker/support.js';
+import { register, request, requestFrom, startTestBackend, type TestBackend } from '../broker/support.js';
 import { Tally } from './support.js';
 
 const tally = new Tally();
@@ -177,7 +177,7 @@ test('wrong content types and huge bodies are refused', async (t) => {
   assert.equal((await request(backend, 'POST', API_PATHS.register, { json: JSON.parse(valid) })).status, 201, 'a proper registration still works');
 });
 
-test('brute-force login is throttled per email, whatever case or spaces the email has', async (t) => {
+test('brute-force login from one address is throttled per email, whatever case or spaces the email has', async (t) => {
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 5, loginFailuresPerAddress: 10_000, authRateMax: 10_000 });
   const victim = await register(backend, { email: 'victim@example.test', password: 'the real password' });
   const bystander = await register(backend, { password: 'bystander password' });
@@ -208,9 +208,46 @@ test('brute-force login is throttled per email, whatever case or spaces the emai
   assert.equal(right.status, 429);
   assert.equal(right.body.error.code, 'rate_limited');
   // Per email, not collateral damage: another account from the same address still logs in.
+  // (That the owner, from their own address, still gets in: the next test.)
   const other = await request(backend, 'POST', API_PATHS.login, { json: { email: bystander.user.email, password: 'bystander password' } });
   assert.equal(other.status, 200);
   assert.ok(victim.user.id);
+  await tally.checkAlive(backend);
+});
+
+test("guessing an account's password cannot lock its owner out", async (t) => {
+  const slowdownMaxMs = 400;
+  const backend = await startTestBackend(t, { loginFailuresPerEmail: 5, loginFailuresPerAddress: 10_000, authRateMax: 10_000, loginSlowdownMaxMs: slowdownMaxMs });
+  await register(backend, { email: 'owner@example.test', password: 'the real password' });
+  const login = (from: string, email: string, password: string) => requestFrom(backend.origin, from, 'POST', API_PATHS.login, { json: { email, password } });
+
+  // The attacker at 127.0.0.2: five guesses are checked, then that address is refused for this email.
+  const attacker: number[] = [];
+  for (let i = 0; i < 12; i += 1) attacker.push((await login('127.0.0.2', i % 2 ? 'OWNER@example.test' : 'owner@example.test', `guess-${i}-guess`)).status);
+  tally.record('12 guesses for one email from one address: 5 checked, then refused', attacker.join() === '401,401,401,401,401,429,429,429,429,429,429,429', attacker.join());
+  assert.deepEqual(attacker, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+  // More attackers at other addresses: each gets its own five guesses, which only slows the email down.
+  for (const from of ['127.0.0.4', '127.0.0.5']) {
+    for (let i = 0; i < 5; i += 1) assert.equal((await login(from, 'owner@example.test', `guess-${from}-${i}`)).status, 401);
+  }
+
+  // The owner at 127.0.0.3 signs in: slowed down (a delay, here the capped one), not refused.
+  const started = performance.now();
+  const owner = await login('127.0.0.3', ' Owner@example.test', 'the real password');
+  const waited = performance.now() - started;
+  tally.record('the owner signs in from their own address during the attack', owner.status === 200, `${owner.status} after ${Math.round(waited)} ms`);
+  assert.equal(owner.status, 200, JSON.stringify(owner.body));
+  assert.ok(owner.body.token);
+  assert.ok(waited >= slowdownMaxMs - 5, `the owner's sign-in waited ${waited} ms, the slow-down is ${slowdownMaxMs} ms`);
+  // A typo by the owner is a 401 like any other, not a lock.
+  assert.equal((await login('127.0.0.3', 'owner@example.test', 'the reel password')).status, 401);
+
+  // The attacker stays refused, even with the right password (it cannot learn that it was right).
+  const late = await login('127.0.0.2', 'owner@example.test', 'the real password');
+  tally.record('the guessing address with the right password', late.status === 429, String(late.status));
+  assert.equal(late.status, 429);
+  assert.equal(late.body.error.code, 'rate_limited');
+  assert.ok(Number(late.headers['retry-after']) > 0, 'says when to retry');
   await tally.checkAlive(backend);
 });
 

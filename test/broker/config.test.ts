@@ -25,6 +25,7 @@ test('defaults', () => {
   assert.equal(config.publishRate, 50);
   assert.equal(config.publishBurst, 200);
   assert.equal(config.trustProxy, false);
+  assert.equal(config.loginSlowdownMaxMs, 5000);
 });
 
 test('values from the environment', () => {
@@ -47,6 +48,7 @@ test('values from the environment', () => {
     LOGIN_FAILURES_PER_EMAIL: '7',
     LOGIN_FAILURES_PER_ADDRESS: '70',
     TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
+    LOGIN_SLOWDOWN_MAX_MS: '800',
   });
   assert.equal(config.host, '0.0.0.0');
   assert.equal(config.port, 9000);
@@ -65,6 +67,7 @@ test('values from the environment', () => {
   assert.equal(config.loginFailuresPerEmail, 7);
   assert.equal(config.loginFailuresPerAddress, 70);
   assert.deepEqual(config.trustProxy, ['10.0.0.1', '192.168.0.0/16']);
+  assert.equal(config.loginSlowdownMaxMs, 800);
   assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
 });
 
@@ -90,6 +93,7 @@ test('invalid values throw a ConfigError that names the variable', () => {
     [{ LOGIN_FAILURES_PER_EMAIL: '0' }, 'LOGIN_FAILURES_PER_EMAIL'],
     [{ LOGIN_FAILURES_PER_ADDRESS: 'x' }, 'LOGIN_FAILURES_PER_ADDRESS'],
     [{ TRUST_PROXY: 'my-proxy.internal' }, 'TRUST_PROXY'],
+    [{ LOGIN_SLOWDOWN_MAX_MS: '120000' }, 'LOGIN_SLOWDOWN_MAX_MS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ];
   for (const [env, variable] of cases) {
