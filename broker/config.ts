@@ -2,6 +2,7 @@
  * The backend's configuration: environment variables with defaults. This is
  * the only module that reads `process.env`; everything else gets a `Config`.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -51,9 +52,11 @@ export interface Config {
   demoDir: string;
   /**
    * Behind a reverse proxy: which proxies to trust for X-Forwarded-For, so
-   * per-address throttles see clients, not the proxy. Fastify's `trustProxy`.
+   * per-address throttles see clients, not the proxy. Fastify's `trustProxy`,
+   * as the proxies' addresses only: `true` (trust every hop) would believe
+   * whatever a client writes there.
    */
-  trustProxy: boolean | string[];
+  trustProxy: false | string[];
   /** Server log level (pino, to stderr); errors only by default. */
   logLevel: LogLevel;
 }
@@ -131,14 +134,28 @@ function origins(env: Env): '*' | string[] {
   return values;
 }
 
-function trustProxy(env: Env): boolean | string[] {
+function trustProxy(env: Env): false | string[] {
   const value = raw(env, 'TRUST_PROXY');
   if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
+  // Fastify would take the leftmost X-Forwarded-For entry for `true`, and that is whatever the client wrote;
+  // a hop count cannot tell the proxy from a client that connects directly. Only the proxy's address is exact.
+  if (value === 'true' || /^\d+$/.test(value)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `"${value}" would let clients choose their own address through X-Forwarded-For; set the proxy's address instead (for nginx on this host: 127.0.0.1)`,
+    );
+  }
   const entries = list(env, 'TRUST_PROXY');
   for (const entry of entries) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) {
-      throw new ConfigError('TRUST_PROXY', `"${entry}" is not true, false, or an IP address/CIDR`);
+    const [address = '', prefix, extra] = entry.split('/');
+    const version = isIP(address);
+    const bits = version === 6 ? 128 : 32;
+    if (version === 0 || extra !== undefined || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" is not false or an IP address/CIDR of the proxy`);
+    }
+    // A /0 trusts every address, which is `true` again (and Fastify refuses it with a crash).
+    if (prefix !== undefined && (Number(prefix) < 1 || Number(prefix) > bits)) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}": the prefix length must be 1–${bits}, the proxy's network, not everyone`);
     }
   }
   return entries;

@@ -47,7 +47,7 @@ test('values from the environment', () => {
     AUTH_RATE_MAX: '100',
     LOGIN_FAILURES_PER_EMAIL: '7',
     LOGIN_FAILURES_PER_ADDRESS: '70',
-    TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
+    TRUST_PROXY: '10.0.0.1, 192.168.0.0/16, fd00::/8',
     LOGIN_SLOWDOWN_MAX_MS: '800',
   });
   assert.equal(config.host, '0.0.0.0');
@@ -66,9 +66,8 @@ test('values from the environment', () => {
   assert.equal(config.authRateMax, 100);
   assert.equal(config.loginFailuresPerEmail, 7);
   assert.equal(config.loginFailuresPerAddress, 70);
-  assert.deepEqual(config.trustProxy, ['10.0.0.1', '192.168.0.0/16']);
+  assert.deepEqual(config.trustProxy, ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
   assert.equal(config.loginSlowdownMaxMs, 800);
-  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
 });
 
 test('invalid values throw a ConfigError that names the variable', () => {
@@ -93,6 +92,12 @@ test('invalid values throw a ConfigError that names the variable', () => {
     [{ LOGIN_FAILURES_PER_EMAIL: '0' }, 'LOGIN_FAILURES_PER_EMAIL'],
     [{ LOGIN_FAILURES_PER_ADDRESS: 'x' }, 'LOGIN_FAILURES_PER_ADDRESS'],
     [{ TRUST_PROXY: 'my-proxy.internal' }, 'TRUST_PROXY'],
+    // true, a hop count or a /0 would let a client pick its own address (see test/abuse/proxy-spoof.test.ts).
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '0.0.0.0/0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '1.2.3' }, 'TRUST_PROXY'],
     [{ LOGIN_SLOWDOWN_MAX_MS: '120000' }, 'LOGIN_SLOWDOWN_MAX_MS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ];
