@@ -57,6 +57,8 @@ export interface Config {
    * whatever a client writes there.
    */
   trustProxy: false | string[];
+  /** Serve the bundle's `*.map` files (rollup writes them); off: they are 404. */
+  serveSourceMaps: boolean;
   /** Server log level (pino, to stderr); errors only by default. */
   logLevel: LogLevel;
 }
@@ -161,6 +163,13 @@ function trustProxy(env: Env): false | string[] {
   return entries;
 }
 
+function flag(env: Env, name: string): boolean {
+  const value = raw(env, name);
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new ConfigError(name, `expected true or false, got "${value}"`);
+}
+
 /** Checks values that may also come from `startBackend` overrides. */
 export function validateConfig(config: Config): Config {
   const n = config.scryptCost;
@@ -216,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoDir: path.join(PACKAGE_ROOT, 'demo'),
     logLevel: logLevel as LogLevel,
     trustProxy: trustProxy(env),
+    serveSourceMaps: flag(env, 'SERVE_SOURCE_MAPS'),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

@@ -19,7 +19,8 @@ import type { Config } from '../config.js';
 import { iceServersFor } from '../ice-servers.js';
 import { EmailTakenError, type StoredUser } from '../store/user-store.js';
 import type { TokenService } from '../tokens.js';
-import { ApiError, installErrorHandlers } from './errors.js';
+import { ApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
+import { installResponseHeaders } from './headers.js';
 import { LoginThrottle } from './login-throttle.js';
 
 export interface HttpAppDeps {
@@ -66,10 +67,13 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: MAX_HTTP_BODY_BYTES,
     trustProxy: config.trustProxy,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // Refuse rather than silently drop or coerce: wrong types and unknown fields are 400s.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   installErrorHandlers(app);
+  installResponseHeaders(app);
 
   // JSON only: no text/plain parser, so other content types get 415. An empty
   // JSON body is allowed (POST /api/token has no body); routes with a schema still require one.
@@ -168,6 +172,8 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
     index: ['index.html'],
     cacheControl: false,
     setHeaders: setCacheHeaders,
+    // rollup writes source maps next to the bundle; they reveal the sources, so only on request.
+    allowedPath: (pathName) => config.serveSourceMaps || !pathName.endsWith('.map'),
   });
 
   return app;

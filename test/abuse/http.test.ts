@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { API_PATHS } from '../../src/protocol/index.js';
 import { register, request, requestFrom, startTestBackend, type TestBackend } from '../broker/support.js';
@@ -175,6 +176,48 @@ test('wrong content types and huge bodies are refused', async (t) => {
   assert.ok(lying === 413 || lying === undefined);
   await tally.checkAlive(backend);
   assert.equal((await request(backend, 'POST', API_PATHS.register, { json: JSON.parse(valid) })).status, 201, 'a proper registration still works');
+});
+
+/** Raw bytes to the backend's port and everything it answers before closing (for requests fetch cannot send). */
+function rawExchange(backend: TestBackend, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(backend.port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+test("malformed URLs and unparsable requests are answered in the contract's error shape", async (t) => {
+  const backend = await startTestBackend(t);
+  // Bad percent-encoding (the router refuses it for every method), and NUL bytes (the static files refuse them).
+  const cases: Array<[string, string]> = ['/%', '/%zz', '/api/%E0%A4%A', '/api/me%', '/api/login%ff', '/rtc-call.js%', '/chunks/%c0%af'].flatMap((url) => [
+    ['GET', url] as [string, string],
+    ['POST', url] as [string, string],
+  ]);
+  cases.push(['GET', '/a%00b'], ['GET', '/chunks/%00.js'], ['GET', '/%2e%2e%2f%00']);
+  for (const [method, url] of cases) {
+    const result = await send(backend, method, url, method === 'POST' ? '{}' : undefined, method === 'POST' ? { 'content-type': 'application/json' } : {});
+    const clean = result.status === 400 && Object.keys(result.json ?? {}).join() === 'error' && result.json.error.code === 'invalid_input';
+    tally.record(`${method} ${url}`, clean, `${result.status} ${JSON.stringify(result.json)}`);
+    assert.ok(clean, `${method} ${url}: ${result.status} ${JSON.stringify(result.json)}`);
+  }
+  // What Node's HTTP parser refuses never reaches a route: still the contract's shape, then the connection closes.
+  for (const bytes of ['GET /a b c HTTP/1.1\r\n\r\n', 'GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', `GET / HTTP/1.1\r\nX: ${'y'.repeat(20_000)}\r\n\r\n`]) {
+    const answer = await rawExchange(backend, bytes);
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    let json: any;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      json = undefined;
+    }
+    const clean = /^HTTP\/1\.1 4\d\d /.test(head) && typeof json?.error?.code === 'string' && typeof json?.error?.message === 'string' && /x-content-type-options: nosniff/i.test(head);
+    tally.record(`unparsable request ${JSON.stringify(bytes.slice(0, 30))}`, clean, head.split('\r\n')[0]);
+    assert.ok(clean, `${JSON.stringify(bytes.slice(0, 40))}: ${answer.slice(0, 300)}`);
+  }
+  await tally.checkAlive(backend);
 });
 
 test('brute-force login from one address is throttled per email, whatever case or spaces the email has', async (t) => {

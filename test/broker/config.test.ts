@@ -26,6 +26,7 @@ test('defaults', () => {
   assert.equal(config.publishBurst, 200);
   assert.equal(config.trustProxy, false);
   assert.equal(config.loginSlowdownMaxMs, 5000);
+  assert.equal(config.serveSourceMaps, false);
 });
 
 test('values from the environment', () => {
@@ -49,6 +50,7 @@ test('values from the environment', () => {
     LOGIN_FAILURES_PER_ADDRESS: '70',
     TRUST_PROXY: '10.0.0.1, 192.168.0.0/16, fd00::/8',
     LOGIN_SLOWDOWN_MAX_MS: '800',
+    SERVE_SOURCE_MAPS: 'true',
   });
   assert.equal(config.host, '0.0.0.0');
   assert.equal(config.port, 9000);
@@ -68,6 +70,7 @@ test('values from the environment', () => {
   assert.equal(config.loginFailuresPerAddress, 70);
   assert.deepEqual(config.trustProxy, ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
   assert.equal(config.loginSlowdownMaxMs, 800);
+  assert.equal(config.serveSourceMaps, true);
 });
 
 test('invalid values throw a ConfigError that names the variable', () => {
@@ -99,6 +102,7 @@ test('invalid values throw a ConfigError that names the variable', () => {
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
     [{ TRUST_PROXY: '1.2.3' }, 'TRUST_PROXY'],
     [{ LOGIN_SLOWDOWN_MAX_MS: '120000' }, 'LOGIN_SLOWDOWN_MAX_MS'],
+    [{ SERVE_SOURCE_MAPS: 'yes please' }, 'SERVE_SOURCE_MAPS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ];
   for (const [env, variable] of cases) {
