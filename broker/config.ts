@@ -2,6 +2,7 @@
  * The backend's configuration: environment variables with defaults. This is
  * the only module that reads `process.env`; everything else gets a `Config`.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -34,10 +35,16 @@ export interface Config {
   /** Requests to /api/register and /api/login per address per window (all attempts). */
   authRateMax: number;
   authRateWindowSeconds: number;
-  /** Failed logins per normalised email, and per address, before 429 until the window ends. */
+  /**
+   * Failed logins for one normalised email from one address, and from one
+   * address for any email, before that address gets 429 until the window ends.
+   * Past `loginFailuresPerEmail` failures for an email from all addresses,
+   * every attempt for it is slowed down (up to `loginSlowdownMaxMs`), never refused.
+   */
   loginFailuresPerEmail: number;
   loginFailuresPerAddress: number;
   loginFailureWindowSeconds: number;
+  loginSlowdownMaxMs: number;
   /** MQTT subscriptions one client may hold. */
   maxSubscriptionsPerClient: number;
   /** Folders served at `/`: the widget bundle (rollup output) and the demo pages. */
@@ -45,9 +52,13 @@ export interface Config {
   demoDir: string;
   /**
    * Behind a reverse proxy: which proxies to trust for X-Forwarded-For, so
-   * per-address throttles see clients, not the proxy. Fastify's `trustProxy`.
+   * per-address throttles see clients, not the proxy. Fastify's `trustProxy`,
+   * as the proxies' addresses only: `true` (trust every hop) would believe
+   * whatever a client writes there.
    */
-  trustProxy: boolean | string[];
+  trustProxy: false | string[];
+  /** Serve the bundle's `*.map` files (rollup writes them); off: they are 404. */
+  serveSourceMaps: boolean;
   /** Server log level (pino, to stderr); errors only by default. */
   logLevel: LogLevel;
 }
@@ -125,17 +136,38 @@ function origins(env: Env): '*' | string[] {
   return values;
 }
 
-function trustProxy(env: Env): boolean | string[] {
+function trustProxy(env: Env): false | string[] {
   const value = raw(env, 'TRUST_PROXY');
   if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
+  // Fastify would take the leftmost X-Forwarded-For entry for `true`, and that is whatever the client wrote;
+  // a hop count cannot tell the proxy from a client that connects directly. Only the proxy's address is exact.
+  if (value === 'true' || /^\d+$/.test(value)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `"${value}" would let clients choose their own address through X-Forwarded-For; set the proxy's address instead (for nginx on this host: 127.0.0.1)`,
+    );
+  }
   const entries = list(env, 'TRUST_PROXY');
   for (const entry of entries) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) {
-      throw new ConfigError('TRUST_PROXY', `"${entry}" is not true, false, or an IP address/CIDR`);
+    const [address = '', prefix, extra] = entry.split('/');
+    const version = isIP(address);
+    const bits = version === 6 ? 128 : 32;
+    if (version === 0 || extra !== undefined || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" is not false or an IP address/CIDR of the proxy`);
+    }
+    // A /0 trusts every address, which is `true` again (and Fastify refuses it with a crash).
+    if (prefix !== undefined && (Number(prefix) < 1 || Number(prefix) > bits)) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}": the prefix length must be 1–${bits}, the proxy's network, not everyone`);
     }
   }
   return entries;
+}
+
+function flag(env: Env, name: string): boolean {
+  const value = raw(env, name);
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new ConfigError(name, `expected true or false, got "${value}"`);
 }
 
 /** Checks values that may also come from `startBackend` overrides. */
@@ -187,11 +219,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerEmail: integer(env, 'LOGIN_FAILURES_PER_EMAIL', 5, 1, 1_000_000),
     loginFailuresPerAddress: integer(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
     loginFailureWindowSeconds: integer(env, 'LOGIN_FAILURE_WINDOW', 900, 1, 24 * 3600),
+    loginSlowdownMaxMs: integer(env, 'LOGIN_SLOWDOWN_MAX_MS', 5000, 0, 60_000),
     maxSubscriptionsPerClient: integer(env, 'MAX_SUBSCRIPTIONS_PER_CLIENT', 16, 2, 1000),
     distDir: path.join(PACKAGE_ROOT, 'dist'),
     demoDir: path.join(PACKAGE_ROOT, 'demo'),
     logLevel: logLevel as LogLevel,
     trustProxy: trustProxy(env),
+    serveSourceMaps: flag(env, 'SERVE_SOURCE_MAPS'),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

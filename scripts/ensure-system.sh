@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (real browsers, coturn, Redis,
 # Mosquitto for the broker benchmark, nftables to cut one browser's network in
-# the resilience tests). As root it runs apt-get; otherwise it
+# the resilience tests, nginx to run docs/production.md's proxy configuration).
+# As root it runs apt-get; otherwise it
 # prints the exact command to run and fails.
 set -euo pipefail
 declare -A need=(
@@ -11,6 +12,7 @@ declare -A need=(
   [/usr/bin/redis-server]=redis-server
   [/usr/sbin/mosquitto]=mosquitto
   [/usr/sbin/nft]=nftables
+  [/usr/sbin/nginx]=nginx
 )
 missing=()
 for bin in "${!need[@]}"; do
@@ -22,8 +24,8 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "ensure-system: installing ${missing[*]}" >&2
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-  # coturn and redis-server packages may start system services; the tests start their own on other ports.
-  for svc in coturn redis-server mosquitto; do
+  # coturn, redis-server and nginx packages may start system services; the tests start their own on other ports.
+  for svc in coturn redis-server mosquitto nginx; do
     (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || service "$svc" stop >/dev/null 2>&1 || true
   done
 else

@@ -3,6 +3,7 @@
  * and demo pages. Unknown body fields are refused (400 invalid_input): a
  * client that sends something we would ignore is better told so.
  */
+import { setTimeout } from 'node:timers/promises';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -18,8 +19,9 @@ import type { Config } from '../config.js';
 import { iceServersFor } from '../ice-servers.js';
 import { EmailTakenError, type StoredUser } from '../store/user-store.js';
 import type { TokenService } from '../tokens.js';
-import { ApiError, installErrorHandlers } from './errors.js';
-import { FailedLoginThrottle } from './login-throttle.js';
+import { ApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
+import { installResponseHeaders } from './headers.js';
+import { LoginThrottle } from './login-throttle.js';
 
 export interface HttpAppDeps {
   config: Config;
@@ -65,10 +67,13 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: MAX_HTTP_BODY_BYTES,
     trustProxy: config.trustProxy,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // Refuse rather than silently drop or coerce: wrong types and unknown fields are 400s.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   installErrorHandlers(app);
+  installResponseHeaders(app);
 
   // JSON only: no text/plain parser, so other content types get 415. An empty
   // JSON body is allowed (POST /api/token has no body); routes with a schema still require one.
@@ -94,10 +99,11 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
     errorResponseBuilder: (_req, context) =>
       new ApiError(429, 'rate_limited', `too many attempts, retry in ${context.after}`),
   });
-  const failedLogins = new FailedLoginThrottle(app, {
+  const failedLogins = new LoginThrottle({
     perEmail: config.loginFailuresPerEmail,
     perAddress: config.loginFailuresPerAddress,
-    windowSeconds: config.loginFailureWindowSeconds,
+    windowMs: config.loginFailureWindowSeconds * 1000,
+    slowdownMaxMs: config.loginSlowdownMaxMs,
   });
   const authRateLimit = { max: config.authRateMax, timeWindow: config.authRateWindowSeconds * 1000 };
 
@@ -133,11 +139,17 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
   app.post<{ Body: { email: string; password: string } }>(
     API_PATHS.login,
     { schema: { body: loginBody }, config: { rateLimit: authRateLimit } },
-    async (req) => {
-      if (failedLogins.isLocked(req)) throw new ApiError(429, 'rate_limited', 'too many failed logins, try again later');
+    async (req, reply) => {
+      const decision = failedLogins.check(req.body.email, req.ip);
+      if (decision.refused) {
+        reply.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
+        throw new ApiError(429, 'rate_limited', 'too many failed logins from this address, try again later');
+      }
+      // Someone is guessing this email's password from many places: slow it down, never lock its owner out.
+      if (decision.delayMs > 0) await setTimeout(decision.delayMs);
       const user = await accounts.authenticate(req.body.email, req.body.password);
       if (!user) {
-        await failedLogins.recordFailure(req);
+        failedLogins.recordFailure(req.body.email, req.ip);
         throw new ApiError(401, 'invalid_credentials', 'wrong email or password');
       }
       return authResponse(user);
@@ -160,6 +172,8 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
     index: ['index.html'],
     cacheControl: false,
     setHeaders: setCacheHeaders,
+    // rollup writes source maps next to the bundle; they reveal the sources, so only on request.
+    allowedPath: (pathName) => config.serveSourceMaps || !pathName.endsWith('.map'),
   });
 
   return app;

@@ -1,66 +1,124 @@
 /**
- * Throttles repeated FAILED logins per normalised email and per address.
- * @fastify/rate-limit does the windowed counting (one counter per key, only
- * incremented on a failure); this class remembers which keys are over their
- * limit so the next attempt is refused before any password work.
+ * Brute-force protection for POST /api/login that cannot be turned against
+ * the account's owner. Failures are counted per (email, address), per address
+ * and per email, each in a fixed window:
+ * - one address that keeps guessing one email is refused (429) for that email;
+ * - one address that sprays many emails is refused (429) altogether;
+ * - many addresses guessing one email only slow every attempt for that email
+ *   down (a growing delay before the password check), never refuse it: the
+ *   owner, from their own address, still gets in.
+ * Pure and clock-injected; the HTTP route applies the decision.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { normalizeEmail } from '../accounts.js';
 
-type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+export interface LoginThrottleOptions {
+  /** Failures for one email from one address before that address is refused for it. */
+  perEmail: number;
+  /** Failures from one address (any email) before it is refused altogether. */
+  perAddress: number;
+  windowMs: number;
+  /** The longest delay one attempt waits while its email is under attack. */
+  slowdownMaxMs: number;
+  now?: () => number;
+}
 
-const MAX_LOCKED_KEYS = 100_000;
+export type LoginDecision = { refused: true; retryAfterMs: number } | { refused: false; delayMs: number };
 
-export class FailedLoginThrottle {
-  readonly #limiters: Limiter[];
-  /** key → locked until (ms). */
-  readonly #lockedUntil = new Map<string, number>();
+/** The first delay once an email has had `perEmail` failures from all addresses; doubles per further failure. */
+export const SLOWDOWN_BASE_MS = 250;
 
-  constructor(app: FastifyInstance, options: { perEmail: number; perAddress: number; windowSeconds: number }) {
-    const timeWindow = options.windowSeconds * 1000;
-    this.#limiters = [
-      app.createRateLimit({ keyGenerator: (req) => emailKey(req), max: options.perEmail, timeWindow }),
-      app.createRateLimit({ keyGenerator: (req) => addressKey(req), max: options.perAddress, timeWindow }),
-    ];
+const MAX_KEYS = 100_000;
+
+/** Fixed-window failure counts per key, bounded in size. */
+class WindowCounter {
+  readonly #entries = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Failures in the current window, and when it ends. */
+  get(key: string): { count: number; resetAt: number } {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.resetAt <= this.now()) return { count: 0, resetAt: this.now() };
+    return entry;
   }
 
-  isLocked(req: FastifyRequest): boolean {
-    const now = Date.now();
-    return [emailKey(req), addressKey(req)].some((key) => {
-      const until = this.#lockedUntil.get(key);
-      if (until === undefined) return false;
-      if (until > now) return true;
-      this.#lockedUntil.delete(key);
-      return false;
-    });
-  }
-
-  async recordFailure(req: FastifyRequest): Promise<void> {
-    for (const limiter of this.#limiters) {
-      const result = await limiter(req);
-      if (!result.isAllowed && result.remaining === 0) {
-        if (this.#lockedUntil.size >= MAX_LOCKED_KEYS) this.#prune();
-        this.#lockedUntil.set(result.key, Date.now() + result.ttl);
-      }
+  add(key: string): void {
+    const now = this.now();
+    const entry = this.#entries.get(key);
+    if (entry && entry.resetAt > now) {
+      entry.count += 1;
+      return;
     }
+    this.#entries.delete(key);
+    if (this.#entries.size >= MAX_KEYS) this.#prune(now);
+    this.#entries.set(key, { count: 1, resetAt: now + this.windowMs });
   }
 
-  #prune(): void {
-    const now = Date.now();
-    for (const [key, until] of this.#lockedUntil) if (until <= now) this.#lockedUntil.delete(key);
-    // Still full under a flood: forget the oldest locks rather than grow without bound.
-    for (const key of this.#lockedUntil.keys()) {
-      if (this.#lockedUntil.size < MAX_LOCKED_KEYS) break;
-      this.#lockedUntil.delete(key);
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Entries are inserted when their window starts, so the Map's order is
+   * expiry order: drop from the front what has expired and, under a flood of
+   * distinct keys, the oldest too (a tenth at a time, so pruning stays rare).
+   */
+  #prune(now: number): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry.resetAt > now && this.#entries.size <= MAX_KEYS * 0.9) break;
+      this.#entries.delete(key);
     }
   }
 }
 
-function emailKey(req: FastifyRequest): string {
-  const email = (req.body as { email?: unknown } | undefined)?.email;
-  return `login-email:${typeof email === 'string' ? normalizeEmail(email) : ''}`;
+export class LoginThrottle {
+  readonly #options: Required<LoginThrottleOptions>;
+  readonly #pairs: WindowCounter;
+  readonly #addresses: WindowCounter;
+  readonly #emails: WindowCounter;
+
+  constructor(options: LoginThrottleOptions) {
+    this.#options = { now: Date.now, ...options };
+    const { windowMs, now } = this.#options;
+    this.#pairs = new WindowCounter(windowMs, now);
+    this.#addresses = new WindowCounter(windowMs, now);
+    this.#emails = new WindowCounter(windowMs, now);
+  }
+
+  /** What to do with a login attempt, before any password work. */
+  check(email: string, address: string): LoginDecision {
+    const { perEmail, perAddress, slowdownMaxMs, now } = this.#options;
+    const key = normalizeEmail(email);
+    const locks = [
+      { counter: this.#pairs.get(pairKey(key, address)), limit: perEmail },
+      { counter: this.#addresses.get(address), limit: perAddress },
+    ].filter(({ counter, limit }) => counter.count >= limit);
+    if (locks.length > 0) {
+      return { refused: true, retryAfterMs: Math.max(...locks.map(({ counter }) => counter.resetAt)) - now() };
+    }
+    const over = this.#emails.get(key).count - perEmail;
+    if (over < 0) return { refused: false, delayMs: 0 };
+    // 2^over overflows to Infinity for huge counts; min() still caps it.
+    return { refused: false, delayMs: Math.min(slowdownMaxMs, SLOWDOWN_BASE_MS * 2 ** over) };
+  }
+
+  recordFailure(email: string, address: string): void {
+    const key = normalizeEmail(email);
+    this.#pairs.add(pairKey(key, address));
+    this.#addresses.add(address);
+    this.#emails.add(key);
+  }
+
+  /** Keys held (for memory checks). */
+  get size(): number {
+    return this.#pairs.size + this.#addresses.size + this.#emails.size;
+  }
 }
 
-function addressKey(req: FastifyRequest): string {
-  return `login-address:${req.ip}`;
+/** An address never contains a newline, so the pair key is unambiguous. */
+function pairKey(email: string, address: string): string {
+  return `${address}\n${email}`;
 }

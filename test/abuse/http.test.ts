@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { API_PATHS } from '../../src/protocol/index.js';
-import { register, request, startTestBackend, type TestBackend } from '../broker/support.js';
+import { register, request, requestFrom, startTestBackend, type TestBackend } from '../broker/support.js';
 import { Tally } from './support.js';
 
 const tally = new Tally();
@@ -177,7 +178,49 @@ test('wrong content types and huge bodies are refused', async (t) => {
   assert.equal((await request(backend, 'POST', API_PATHS.register, { json: JSON.parse(valid) })).status, 201, 'a proper registration still works');
 });
 
-test('brute-force login is throttled per email, whatever case or spaces the email has', async (t) => {
+/** Raw bytes to the backend's port and everything it answers before closing (for requests fetch cannot send). */
+function rawExchange(backend: TestBackend, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(backend.port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+test("malformed URLs and unparsable requests are answered in the contract's error shape", async (t) => {
+  const backend = await startTestBackend(t);
+  // Bad percent-encoding (the router refuses it for every method), and NUL bytes (the static files refuse them).
+  const cases: Array<[string, string]> = ['/%', '/%zz', '/api/%E0%A4%A', '/api/me%', '/api/login%ff', '/rtc-call.js%', '/chunks/%c0%af'].flatMap((url) => [
+    ['GET', url] as [string, string],
+    ['POST', url] as [string, string],
+  ]);
+  cases.push(['GET', '/a%00b'], ['GET', '/chunks/%00.js'], ['GET', '/%2e%2e%2f%00']);
+  for (const [method, url] of cases) {
+    const result = await send(backend, method, url, method === 'POST' ? '{}' : undefined, method === 'POST' ? { 'content-type': 'application/json' } : {});
+    const clean = result.status === 400 && Object.keys(result.json ?? {}).join() === 'error' && result.json.error.code === 'invalid_input';
+    tally.record(`${method} ${url}`, clean, `${result.status} ${JSON.stringify(result.json)}`);
+    assert.ok(clean, `${method} ${url}: ${result.status} ${JSON.stringify(result.json)}`);
+  }
+  // What Node's HTTP parser refuses never reaches a route: still the contract's shape, then the connection closes.
+  for (const bytes of ['GET /a b c HTTP/1.1\r\n\r\n', 'GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', `GET / HTTP/1.1\r\nX: ${'y'.repeat(20_000)}\r\n\r\n`]) {
+    const answer = await rawExchange(backend, bytes);
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    let json: any;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      json = undefined;
+    }
+    const clean = /^HTTP\/1\.1 4\d\d /.test(head) && typeof json?.error?.code === 'string' && typeof json?.error?.message === 'string' && /x-content-type-options: nosniff/i.test(head);
+    tally.record(`unparsable request ${JSON.stringify(bytes.slice(0, 30))}`, clean, head.split('\r\n')[0]);
+    assert.ok(clean, `${JSON.stringify(bytes.slice(0, 40))}: ${answer.slice(0, 300)}`);
+  }
+  await tally.checkAlive(backend);
+});
+
+test('brute-force login from one address is throttled per email, whatever case or spaces the email has', async (t) => {
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 5, loginFailuresPerAddress: 10_000, authRateMax: 10_000 });
   const victim = await register(backend, { email: 'victim@example.test', password: 'the real password' });
   const bystander = await register(backend, { password: 'bystander password' });
@@ -208,9 +251,46 @@ test('brute-force login is throttled per email, whatever case or spaces the emai
   assert.equal(right.status, 429);
   assert.equal(right.body.error.code, 'rate_limited');
   // Per email, not collateral damage: another account from the same address still logs in.
+  // (That the owner, from their own address, still gets in: the next test.)
   const other = await request(backend, 'POST', API_PATHS.login, { json: { email: bystander.user.email, password: 'bystander password' } });
   assert.equal(other.status, 200);
   assert.ok(victim.user.id);
+  await tally.checkAlive(backend);
+});
+
+test("guessing an account's password cannot lock its owner out", async (t) => {
+  const slowdownMaxMs = 400;
+  const backend = await startTestBackend(t, { loginFailuresPerEmail: 5, loginFailuresPerAddress: 10_000, authRateMax: 10_000, loginSlowdownMaxMs: slowdownMaxMs });
+  await register(backend, { email: 'owner@example.test', password: 'the real password' });
+  const login = (from: string, email: string, password: string) => requestFrom(backend.origin, from, 'POST', API_PATHS.login, { json: { email, password } });
+
+  // The attacker at 127.0.0.2: five guesses are checked, then that address is refused for this email.
+  const attacker: number[] = [];
+  for (let i = 0; i < 12; i += 1) attacker.push((await login('127.0.0.2', i % 2 ? 'OWNER@example.test' : 'owner@example.test', `guess-${i}-guess`)).status);
+  tally.record('12 guesses for one email from one address: 5 checked, then refused', attacker.join() === '401,401,401,401,401,429,429,429,429,429,429,429', attacker.join());
+  assert.deepEqual(attacker, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+  // More attackers at other addresses: each gets its own five guesses, which only slows the email down.
+  for (const from of ['127.0.0.4', '127.0.0.5']) {
+    for (let i = 0; i < 5; i += 1) assert.equal((await login(from, 'owner@example.test', `guess-${from}-${i}`)).status, 401);
+  }
+
+  // The owner at 127.0.0.3 signs in: slowed down (a delay, here the capped one), not refused.
+  const started = performance.now();
+  const owner = await login('127.0.0.3', ' Owner@example.test', 'the real password');
+  const waited = performance.now() - started;
+  tally.record('the owner signs in from their own address during the attack', owner.status === 200, `${owner.status} after ${Math.round(waited)} ms`);
+  assert.equal(owner.status, 200, JSON.stringify(owner.body));
+  assert.ok(owner.body.token);
+  assert.ok(waited >= slowdownMaxMs - 5, `the owner's sign-in waited ${waited} ms, the slow-down is ${slowdownMaxMs} ms`);
+  // A typo by the owner is a 401 like any other, not a lock.
+  assert.equal((await login('127.0.0.3', 'owner@example.test', 'the reel password')).status, 401);
+
+  // The attacker stays refused, even with the right password (it cannot learn that it was right).
+  const late = await login('127.0.0.2', 'owner@example.test', 'the real password');
+  tally.record('the guessing address with the right password', late.status === 429, String(late.status));
+  assert.equal(late.status, 429);
+  assert.equal(late.body.error.code, 'rate_limited');
+  assert.ok(Number(late.headers['retry-after']) > 0, 'says when to retry');
   await tally.checkAlive(backend);
 });
 

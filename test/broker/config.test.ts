@@ -25,6 +25,8 @@ test('defaults', () => {
   assert.equal(config.publishRate, 50);
   assert.equal(config.publishBurst, 200);
   assert.equal(config.trustProxy, false);
+  assert.equal(config.loginSlowdownMaxMs, 5000);
+  assert.equal(config.serveSourceMaps, false);
 });
 
 test('values from the environment', () => {
@@ -46,7 +48,9 @@ test('values from the environment', () => {
     AUTH_RATE_MAX: '100',
     LOGIN_FAILURES_PER_EMAIL: '7',
     LOGIN_FAILURES_PER_ADDRESS: '70',
-    TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
+    TRUST_PROXY: '10.0.0.1, 192.168.0.0/16, fd00::/8',
+    LOGIN_SLOWDOWN_MAX_MS: '800',
+    SERVE_SOURCE_MAPS: 'true',
   });
   assert.equal(config.host, '0.0.0.0');
   assert.equal(config.port, 9000);
@@ -64,8 +68,9 @@ test('values from the environment', () => {
   assert.equal(config.authRateMax, 100);
   assert.equal(config.loginFailuresPerEmail, 7);
   assert.equal(config.loginFailuresPerAddress, 70);
-  assert.deepEqual(config.trustProxy, ['10.0.0.1', '192.168.0.0/16']);
-  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.deepEqual(config.trustProxy, ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
+  assert.equal(config.loginSlowdownMaxMs, 800);
+  assert.equal(config.serveSourceMaps, true);
 });
 
 test('invalid values throw a ConfigError that names the variable', () => {
@@ -90,6 +95,14 @@ test('invalid values throw a ConfigError that names the variable', () => {
     [{ LOGIN_FAILURES_PER_EMAIL: '0' }, 'LOGIN_FAILURES_PER_EMAIL'],
     [{ LOGIN_FAILURES_PER_ADDRESS: 'x' }, 'LOGIN_FAILURES_PER_ADDRESS'],
     [{ TRUST_PROXY: 'my-proxy.internal' }, 'TRUST_PROXY'],
+    // true, a hop count or a /0 would let a client pick its own address (see test/abuse/proxy-spoof.test.ts).
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '0.0.0.0/0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '1.2.3' }, 'TRUST_PROXY'],
+    [{ LOGIN_SLOWDOWN_MAX_MS: '120000' }, 'LOGIN_SLOWDOWN_MAX_MS'],
+    [{ SERVE_SOURCE_MAPS: 'yes please' }, 'SERVE_SOURCE_MAPS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ];
   for (const [env, variable] of cases) {

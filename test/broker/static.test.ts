@@ -1,14 +1,14 @@
 /**
  * Static serving: the widget bundle from dist/ (entry + hashed lazy chunks)
- * and the demo pages at `/`, cache headers, and folders that do not exist
- * (yet).
+ * and the demo pages at `/`, cache headers, loading from other sites, source
+ * maps only on request, and folders that do not exist (yet).
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startTestBackend, tempDir } from './support.js';
+import { request, startTestBackend, tempDir } from './support.js';
 
 async function site(t: Parameters<typeof tempDir>[0]) {
   const root = await tempDir(t, 'rtc-call-static-');
@@ -18,6 +18,9 @@ async function site(t: Parameters<typeof tempDir>[0]) {
   await mkdir(demoDir, { recursive: true });
   await writeFile(join(distDir, 'rtc-call.js'), 'export const entry = 1;\n');
   await writeFile(join(distDir, 'chunks', 'mqtt-3f2a9c1b.js'), 'export const chunk = 1;\n');
+  // rollup writes source maps next to the bundle and its chunks.
+  await writeFile(join(distDir, 'rtc-call.js.map'), '{"version":3,"sources":["../src/secret.ts"],"mappings":""}\n');
+  await writeFile(join(distDir, 'chunks', 'mqtt-3f2a9c1b.js.map'), '{"version":3,"sources":[],"mappings":""}\n');
   await writeFile(join(demoDir, 'index.html'), '<!doctype html><title>demo</title><rtc-call></rtc-call>\n');
   await writeFile(join(demoDir, 'theming.html'), '<!doctype html><title>theming</title>\n');
   return { distDir, demoDir };
@@ -80,4 +83,38 @@ test('missing dist/ and demo/ folders do not stop the backend; files appear once
   await writeFile(join(distDir, 'rtc-call.js'), 'export {};\n');
   const after = await fetch(`${backend.origin}/rtc-call.js`);
   assert.equal(after.status, 200);
+});
+
+test('the bundle stays embeddable from another site', { timeout: 60_000 }, async (t) => {
+  for (const allowedOrigins of ['*', ['https://site.example']] as const) {
+    const backend = await startTestBackend(t, { ...(await site(t)), allowedOrigins: allowedOrigins === '*' ? '*' : [...allowedOrigins] });
+    for (const path of ['/rtc-call.js', '/chunks/mqtt-3f2a9c1b.js']) {
+      // A module script is a CORS request from the embedding page.
+      const result = await request(backend, 'GET', path, { headers: { origin: 'https://site.example' } });
+      assert.equal(result.status, 200, path);
+      // With nosniff, a script must come with a JavaScript type or the browser refuses it.
+      assert.match(result.headers.get('content-type') ?? '', /^(text|application)\/javascript/, path);
+      assert.equal(result.headers.get('access-control-allow-origin'), allowedOrigins === '*' ? '*' : 'https://site.example', path);
+      // Sites isolated with Cross-Origin-Embedder-Policy may load it too; and it is cacheable, unlike the API.
+      assert.equal(result.headers.get('cross-origin-resource-policy'), 'cross-origin', path);
+      assert.notEqual(result.headers.get('cache-control'), 'no-store', path);
+    }
+  }
+});
+
+test('source maps are not served unless SERVE_SOURCE_MAPS asks for them', { timeout: 60_000 }, async (t) => {
+  const files = await site(t);
+  const hidden = await startTestBackend(t, files);
+  for (const path of ['/rtc-call.js.map', '/chunks/mqtt-3f2a9c1b.js.map']) {
+    const result = await request(hidden, 'GET', path);
+    assert.equal(result.status, 404, path);
+    assert.equal(result.body.error.code, 'not_found');
+  }
+  assert.equal((await request(hidden, 'GET', '/rtc-call.js')).status, 200, 'the bundle itself is served');
+
+  const shown = await startTestBackend(t, { ...files, serveSourceMaps: true });
+  const map = await request(shown, 'GET', '/rtc-call.js.map');
+  assert.equal(map.status, 200);
+  assert.deepEqual(map.body.sources, ['../src/secret.ts']);
+  assert.equal((await request(shown, 'GET', '/chunks/mqtt-3f2a9c1b.js.map')).status, 200);
 });

@@ -4,6 +4,7 @@
  * over WebSocket.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -172,4 +173,33 @@ export function nextMessage(client: MqttClient, match: (m: Received) => boolean,
 
 export function publish(client: MqttClient, topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}) {
   return new Promise<void>((resolve) => client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, () => resolve()));
+}
+
+/**
+ * One JSON request sent from a chosen local address (any of 127.0.0.0/8 is
+ * this machine), so a test can play several clients with distinct addresses.
+ */
+export function requestFrom<T = any>(
+  origin: string,
+  localAddress: string,
+  method: string,
+  path: string,
+  options: { json?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: T }> {
+  const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+  const headers: Record<string, string> = { ...options.headers, ...(body !== undefined && { 'content-type': 'application/json' }) };
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${origin}${path}`, { method, headers, localAddress, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        const json = (res.headers['content-type'] ?? '').includes('application/json');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: (json ? JSON.parse(text) : text) as T });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -1,7 +1,9 @@
 /**
- * Throttling (PROTOCOL.md §1): repeated failed logins per email (normalised,
- * so case and spaces do not dodge it) and per address, and the per-address
- * limit on register/login requests. All answer 429 rate_limited.
+ * Throttling (PROTOCOL.md §1): repeated failed logins for one email from one
+ * address (normalised, so case and spaces do not dodge it) and per address,
+ * and the per-address limit on register/login requests. All answer 429
+ * rate_limited. That other addresses are only slowed down, never refused, is
+ * in test/abuse/http.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,7 +12,7 @@ import { register, request, startTestBackend } from './support.js';
 const login = (backend: { origin: string }, email: string, password: string) =>
   request(backend, 'POST', '/api/login', { json: { email, password } });
 
-test('failed logins per email are throttled, whatever the case or spacing', { timeout: 60_000 }, async (t) => {
+test('failed logins per email from one address are throttled, whatever the case or spacing', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 3, loginFailuresPerAddress: 1000 });
   const victim = await register(backend, { email: 'victim@example.test' });
   const variants = ['victim@example.test', 'VICTIM@example.test', '  Victim@Example.Test  '];

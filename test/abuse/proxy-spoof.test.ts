@@ -1,0 +1,147 @@
+/**
+ * Choosing one's own address behind the proxy: a real nginx runs the
+ * configuration docs/production.md shows (taken from the document, with
+ * loopback ports instead of 443/80 and no certificates), in front of a
+ * backend with the documented TRUST_PROXY. Clients at distinct loopback
+ * addresses send spoofed X-Forwarded-For headers; the per-address login
+ * throttle shows which address the backend believed.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../broker/config.js';
+import { freePort } from '../../scripts/turn.js';
+import { API_PATHS } from '../../src/protocol/index.js';
+import { REPO_ROOT, requestFrom, startTestBackend, tempDir } from '../broker/support.js';
+import { Tally } from './support.js';
+
+const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
+const tally = new Tally();
+
+const production = await readFile(join(REPO_ROOT, 'docs', 'production.md'), 'utf8');
+/** The ```nginx block of docs/production.md. */
+const DOCUMENTED_NGINX = /```nginx\n([\s\S]*?)```/.exec(production)?.[1];
+/** The TRUST_PROXY the document gives for a proxy on the same host. */
+const DOCUMENTED_TRUST_PROXY = /same\s+host:\s+`TRUST_PROXY=([^`]+)`/.exec(production)?.[1];
+
+/** Replaces `from` in `text`, failing loudly when the document no longer contains it. */
+function replaceOnce(text: string, from: string | RegExp, to: string): string {
+  const found = typeof from === 'string' ? text.includes(from) : from.test(text);
+  assert.ok(found, `docs/production.md's nginx block no longer contains ${from}; update this test with it`);
+  return text.replace(from, to);
+}
+
+/** The documented server blocks on loopback ports, proxying to `backendPort`. */
+function nginxServers(documented: string, ports: { https: number; http: number; backend: number }): string {
+  let conf = replaceOnce(documented, /listen 443 ssl[^;]*;/, `listen 127.0.0.1:${ports.https};`);
+  conf = replaceOnce(conf, /\n\s*ssl_certificate\s[^\n]*/, '');
+  conf = replaceOnce(conf, /\n\s*ssl_certificate_key\s[^\n]*/, '');
+  conf = replaceOnce(conf, 'listen 80;', `listen 127.0.0.1:${ports.http};`);
+  return replaceOnce(conf, /127\.0\.0\.1:8080/g, `127.0.0.1:${ports.backend}`);
+}
+
+/** Starts nginx in the foreground (one process) on `servers`; stopped in `t.after`. Resolves with its origin. */
+async function startNginx(t: TestContext, servers: string, port: number): Promise<string> {
+  assert.ok(existsSync(NGINX), `${NGINX} is missing: run scripts/ensure-system.sh (Debian package nginx)`);
+  const dir = await tempDir(t, 'rtc-call-nginx-');
+  for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(dir, sub));
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(
+    conf,
+    `daemon off;
+master_process off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')} warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${join(dir, 'body')};
+  proxy_temp_path ${join(dir, 'proxy')};
+  fastcgi_temp_path ${join(dir, 'fastcgi')};
+  uwsgi_temp_path ${join(dir, 'uwsgi')};
+  scgi_temp_path ${join(dir, 'scgi')};
+${servers}
+}
+`,
+  );
+  const nginx = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  nginx.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  t.after(async () => {
+    if (nginx.exitCode === null) {
+      nginx.kill('SIGTERM');
+      await once(nginx, 'exit');
+    }
+  });
+  for (let attempt = 0; ; attempt += 1) {
+    if (nginx.exitCode !== null) throw new Error(`nginx exited with ${nginx.exitCode}: ${stderr}${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}`);
+    const listening = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(() => resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (listening) return `http://127.0.0.1:${port}`;
+    if (attempt > 100) throw new Error(`nginx did not listen on ${port}: ${stderr}`);
+    await sleep(50);
+  }
+}
+
+/** The documented nginx in front of a backend trusting `trustProxy`, failed logins limited to 3 per address. */
+async function proxiedBackend(t: TestContext, servers: string, trustProxy: string[]) {
+  const backend = await startTestBackend(t, { trustProxy, loginFailuresPerAddress: 3, loginFailuresPerEmail: 1000, authRateMax: 10_000 });
+  const [https, http] = [await freePort('127.0.0.1'), await freePort('127.0.0.1')];
+  const origin = await startNginx(t, nginxServers(servers, { https, http, backend: backend.port }), https);
+  /** A failed login from `from` through nginx, claiming to be `claimed`. */
+  return (from: string, claimed: string, email: string) =>
+    requestFrom(origin, from, 'POST', API_PATHS.login, { json: { email, password: 'wrong password' }, headers: { 'x-forwarded-for': claimed } });
+}
+
+/** The spoofing attempts every setup must defeat; `label` names the setup. */
+async function assertAddressesAreReal(label: string, failLogin: Awaited<ReturnType<typeof proxiedBackend>>) {
+  // A guesser at 127.0.0.2 claims a new address on every attempt: all of them count for 127.0.0.2.
+  const guesser: number[] = [];
+  for (let i = 1; i <= 5; i += 1) guesser.push((await failLogin('127.0.0.2', `203.0.113.${i}`, `someone${i}@example.test`)).status);
+  tally.record(`${label}: a fresh X-Forwarded-For per guess does not reset the address's count`, guesser.join() === '401,401,401,429,429', guesser.join());
+  assert.deepEqual(guesser, [401, 401, 401, 429, 429], label);
+  // The throttle is per client, not per proxy: another client is not refused.
+  assert.equal((await failLogin('127.0.0.3', '127.0.0.3', 'other@example.test')).status, 401, label);
+  // Nobody can get another address refused by claiming it: 127.0.0.4 fails three times as 127.0.0.5 ...
+  for (let i = 0; i < 3; i += 1) await failLogin('127.0.0.4', '127.0.0.5', `frame${i}@example.test`);
+  // ... and 127.0.0.5 itself is still heard.
+  const framed = await failLogin('127.0.0.5', '127.0.0.5', 'framed@example.test');
+  tally.record(`${label}: claiming another client's address does not get it refused`, framed.status === 401, String(framed.status));
+  assert.equal(framed.status, 401, label);
+}
+
+test('behind the documented nginx and TRUST_PROXY, a client cannot choose its address', { timeout: 60_000 }, async (t) => {
+  assert.ok(DOCUMENTED_NGINX, 'docs/production.md has an nginx block');
+  assert.ok(DOCUMENTED_TRUST_PROXY, 'docs/production.md gives TRUST_PROXY for a proxy on the same host');
+  const { trustProxy } = loadConfig({ TRUST_PROXY: DOCUMENTED_TRUST_PROXY });
+  assert.ok(trustProxy, 'the documented TRUST_PROXY trusts the proxy');
+  await assertAddressesAreReal(`documented nginx, TRUST_PROXY=${DOCUMENTED_TRUST_PROXY}`, await proxiedBackend(t, DOCUMENTED_NGINX, trustProxy));
+});
+
+test('the documented nginx alone drops a client-supplied X-Forwarded-For (even a backend trusting every hop sees the real address)', { timeout: 60_000 }, async (t) => {
+  assert.ok(DOCUMENTED_NGINX);
+  // What TRUST_PROXY=true used to mean; the configuration now refuses it (test/broker/config.test.ts).
+  const everyone = ['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1'];
+  await assertAddressesAreReal('documented nginx, backend trusting every hop', await proxiedBackend(t, DOCUMENTED_NGINX, everyone));
+});
+
+test('the documented TRUST_PROXY alone takes only the proxy hop (even behind an nginx that appends to X-Forwarded-For)', { timeout: 60_000 }, async (t) => {
+  assert.ok(DOCUMENTED_NGINX && DOCUMENTED_TRUST_PROXY);
+  const appending = replaceOnce(DOCUMENTED_NGINX, 'X-Forwarded-For $remote_addr;', 'X-Forwarded-For $proxy_add_x_forwarded_for;');
+  const { trustProxy } = loadConfig({ TRUST_PROXY: DOCUMENTED_TRUST_PROXY });
+  assert.ok(trustProxy);
+  await assertAddressesAreReal('appending nginx, documented TRUST_PROXY', await proxiedBackend(t, appending, trustProxy));
+});
+
+test('summary', (t) => {
+  tally.report(t);
+  assert.equal(tally.refused, tally.tried);
+});
