@@ -42,11 +42,13 @@ export interface SignalingOptions {
   token: string;
   handlers: SignalingHandlers;
   backoff?: BackoffOptions;
-  /** Seconds; the broker drops a silent client after 1.5× this, which is how fast others see us go offline. */
+  /** Seconds (default {@link DEFAULT_KEEPALIVE_SECONDS}); the broker drops a silent client after 1.5× this, which is how fast others see us go offline. */
   keepaliveSeconds?: number;
   /** For tests that count loads; defaults to the lazy `import('mqtt')`. */
   loadMqtt?: () => Promise<MqttModule>;
 }
+
+export const DEFAULT_KEEPALIVE_SECONDS = 20;
 
 /** http(s)://host → ws(s)://host/mqtt */
 export function mqttUrl(server: string): string {
@@ -104,7 +106,7 @@ export class SignalingClient {
     this.token = options.token;
     this.handlers = options.handlers;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.keepalive = options.keepaliveSeconds ?? 20;
+    this.keepalive = options.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS;
     this.load = options.loadMqtt ?? loadMqtt;
   }
 
@@ -218,6 +220,13 @@ export class SignalingClient {
       username: this.userId,
       password: this.token,
       keepalive: this.keepalive,
+      // MQTT.js's default ('auto') runs the keepalive timer in a worker made from a blob: URL, which a
+      // strict Content-Security-Policy (no `worker-src blob:`) or Trusted Types refuse: no PINGREQ is
+      // ever sent and the broker drops us every 1.5 keepalives. A page timer needs no policy. Chromium's
+      // intensive throttling of hidden tabs (one wake-up a minute) does not reach it: it only slows
+      // timers chained 5 deep, and every PINGRESP, a network task, starts this interval afresh after
+      // its second tick (the one that pings).
+      timerVariant: 'native',
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       resubscribe: false,
