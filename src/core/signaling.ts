@@ -220,12 +220,12 @@ export class SignalingClient {
       username: this.userId,
       password: this.token,
       keepalive: this.keepalive,
-      // MQTT.js's default ('auto') runs the keepalive timer in a worker made from a blob: URL, which a
-      // strict Content-Security-Policy (no `worker-src blob:`) or Trusted Types refuse: no PINGREQ is
-      // ever sent and the broker drops us every 1.5 keepalives. A page timer needs no policy. Chromium's
-      // intensive throttling of hidden tabs (one wake-up a minute) does not reach it: it only slows
-      // timers chained 5 deep, and every PINGRESP, a network task, starts this interval afresh after
-      // its second tick (the one that pings).
+      // MQTT.js's default ('auto') runs the keepalive timer in a worker made from a blob: URL. A strict
+      // Content-Security-Policy (no `worker-src blob:`) blocks it, no PINGREQ is ever sent and the
+      // broker drops us every 1.5 keepalives; under Trusted Types `new Worker` throws and we never get
+      // online. A page timer needs no policy. Chromium slows timers chained 5 deep to one wake-up a
+      // minute in tabs hidden for 5 minutes; this interval stays a short chain, as MQTT.js starts it
+      // afresh on every PINGRESP, after the tick that pinged.
       timerVariant: 'native',
       reconnectPeriod: 0,
       connectTimeout: 10_000,

@@ -25,6 +25,8 @@ function strictPolicy(backend: string, trustedTypes: boolean): string {
     `script-src ${backend}`,
     `connect-src ${backend} ${socket}`,
     "style-src 'self'",
+    // The site's own favicon: Firefox asks for /favicon.ico. The widget loads no image.
+    "img-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
