@@ -42,11 +42,13 @@ export interface SignalingOptions {
   token: string;
   handlers: SignalingHandlers;
   backoff?: BackoffOptions;
-  /** Seconds; the broker drops a silent client after 1.5× this, which is how fast others see us go offline. */
+  /** Seconds (default {@link DEFAULT_KEEPALIVE_SECONDS}); the broker drops a silent client after 1.5× this, which is how fast others see us go offline. */
   keepaliveSeconds?: number;
   /** For tests that count loads; defaults to the lazy `import('mqtt')`. */
   loadMqtt?: () => Promise<MqttModule>;
 }
+
+export const DEFAULT_KEEPALIVE_SECONDS = 20;
 
 /** http(s)://host → ws(s)://host/mqtt */
 export function mqttUrl(server: string): string {
@@ -104,7 +106,7 @@ export class SignalingClient {
     this.token = options.token;
     this.handlers = options.handlers;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.keepalive = options.keepaliveSeconds ?? 20;
+    this.keepalive = options.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS;
     this.load = options.loadMqtt ?? loadMqtt;
   }
 
@@ -218,6 +220,13 @@ export class SignalingClient {
       username: this.userId,
       password: this.token,
       keepalive: this.keepalive,
+      // MQTT.js's default ('auto') runs the keepalive timer in a worker made from a blob: URL. A strict
+      // Content-Security-Policy (no `worker-src blob:`) blocks it, no PINGREQ is ever sent and the
+      // broker drops us every 1.5 keepalives; under Trusted Types `new Worker` throws and we never get
+      // online. A page timer needs no policy. Chromium slows timers chained 5 deep to one wake-up a
+      // minute in tabs hidden for 5 minutes; this interval stays a short chain, as MQTT.js starts it
+      // afresh on every PINGRESP, after the tick that pinged.
+      timerVariant: 'native',
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       resubscribe: false,

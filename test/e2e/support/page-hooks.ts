@@ -16,6 +16,21 @@ export const RTC_EVENTS = [
 ] as const;
 export type RtcEventName = (typeof RTC_EVENTS)[number];
 
+/** A Content-Security-Policy (or Trusted Types) violation the page reported. */
+export interface RecordedViolation {
+  directive: string;
+  blockedURI: string;
+  sample: string;
+  source: string;
+}
+
+/** A WebSocket the page opened, and when it closed (null while open). */
+export interface RecordedSocket {
+  url: string;
+  openedAt: number;
+  closedAt: number | null;
+}
+
 /** A recorded event, its detail reduced to plain JSON (no MediaStreams). */
 export interface RecordedEvent {
   type: RtcEventName;
@@ -27,6 +42,8 @@ export interface HookedWindow {
   __e2ePeerConnections: RTCPeerConnection[];
   __e2eAlerts: string[];
   __e2eEvents: RecordedEvent[];
+  __e2eViolations: RecordedViolation[];
+  __e2eSockets: RecordedSocket[];
   /** Elements whose `part` list holds `name`, under `root` and every shadow root inside it. */
   __e2eFindParts(name: string, root?: Element | Document | null): Element[];
   /** Rendered text of an element, shadow roots included. */
@@ -41,6 +58,8 @@ function installHooks(eventNames: readonly string[]): void {
   const connections: RTCPeerConnection[] = [];
   const alerts: string[] = [];
   const events: RecordedEvent[] = [];
+  const violations: RecordedViolation[] = [];
+  const sockets: RecordedSocket[] = [];
   const findParts = (name: string, root?: Element | Document | null): Element[] => {
     const found: Element[] = [];
     const visit = (scope: Element | Document | ShadowRoot) => {
@@ -74,6 +93,8 @@ function installHooks(eventNames: readonly string[]): void {
     __e2ePeerConnections: connections,
     __e2eAlerts: alerts,
     __e2eEvents: events,
+    __e2eViolations: violations,
+    __e2eSockets: sockets,
     __e2eFindParts: findParts,
     __e2eText: text,
     __e2eVisible: visible,
@@ -90,6 +111,36 @@ function installHooks(eventNames: readonly string[]): void {
     }
     globalThis.RTCPeerConnection = Tracked;
   }
+
+  // Every socket the widget opens and closes: a dropped signalling link shows as a second one.
+  const NativeSocket = globalThis.WebSocket;
+  if (NativeSocket) {
+    class TrackedSocket extends NativeSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        const record: RecordedSocket = { url: String(url), openedAt: Date.now(), closedAt: null };
+        sockets.push(record);
+        this.addEventListener('close', () => {
+          record.closedAt = Date.now();
+        });
+      }
+    }
+    globalThis.WebSocket = TrackedSocket;
+  }
+
+  // Violations bubble, composed, from where they happen (shadow roots included) up to the window.
+  w.addEventListener(
+    'securitypolicyviolation',
+    (event) => {
+      violations.push({
+        directive: event.effectiveDirective,
+        blockedURI: event.blockedURI,
+        sample: event.sample,
+        source: `${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`,
+      });
+    },
+    true,
+  );
 
   // An injected `<img onerror=alert(1)>` would land here instead of blocking the page.
   w.alert = (message?: unknown) => {
@@ -126,6 +177,14 @@ export async function installPageHooks(page: Page): Promise<void> {
 
 export async function alertsShown(page: Page): Promise<string[]> {
   return page.evaluate(() => [...(window as unknown as HookedWindow).__e2eAlerts]);
+}
+
+export async function policyViolations(page: Page): Promise<RecordedViolation[]> {
+  return page.evaluate(() => [...(window as unknown as HookedWindow).__e2eViolations]);
+}
+
+export async function socketsOpened(page: Page): Promise<RecordedSocket[]> {
+  return page.evaluate(() => (window as unknown as HookedWindow).__e2eSockets.map((s) => ({ ...s })));
 }
 
 export async function recordedEvents(page: Page, type?: RtcEventName): Promise<RecordedEvent[]> {

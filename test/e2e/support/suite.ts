@@ -12,7 +12,7 @@ import { after, before, describe, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { launchBrowser, type BrowserName } from './browsers.js';
 import { startTestBackend, type TestBackend } from './backend.js';
-import { startHostSite, type HostSite, type RtcCallAttributes } from './host-page.js';
+import { startHostSite, type HostSite, type HostSiteOptions, type RtcCallAttributes } from './host-page.js';
 import { installPageHooks } from './page-hooks.js';
 import { Person, type Credentials } from './person.js';
 
@@ -45,6 +45,8 @@ export interface OpenOptions {
   attributes?: RtcCallAttributes;
   /** Display name; defaults to the label capitalised. */
   name?: string;
+  /** The site's page to open: `/` or one of the suite's `HostSiteOptions.pages`. */
+  path?: string;
 }
 
 let counter = 0;
@@ -55,11 +57,14 @@ export class E2ESuite {
   private readonly browsers = new Map<BrowserName, Browser>();
   private readonly perTest = new WeakMap<TestContext, TestTabs>();
 
-  constructor(private readonly needed: readonly BrowserName[]) {}
+  constructor(
+    private readonly needed: readonly BrowserName[],
+    private readonly siteOptions: HostSiteOptions = {},
+  ) {}
 
   async start(): Promise<void> {
     this.backend = await startTestBackend();
-    this.site = await startHostSite(this.backend.origin);
+    this.site = await startHostSite(this.backend.origin, this.siteOptions);
     // One at a time: the machine has two cores and other work running.
     for (const name of new Set(this.needed)) this.browsers.set(name, await launchBrowser(name));
   }
@@ -135,7 +140,7 @@ export class E2ESuite {
     page.on('console', (message) => tab.log.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => tab.log.push(`pageerror: ${String(error)}`));
     await installPageHooks(page);
-    await page.goto(this.site.url(options.attributes), { waitUntil: 'load', timeout: 30_000 });
+    await page.goto(this.site.url(options.attributes, options.path), { waitUntil: 'load', timeout: 30_000 });
     return new Person(page, label, credentials);
   }
 
@@ -166,8 +171,8 @@ async function saveEvidence(testName: string, tabs: Tab[]): Promise<void> {
 }
 
 /** Registers the suite's `before`/`after` in the current `describe` (or file). */
-export function e2eSuite(browsers: readonly BrowserName[]): E2ESuite {
-  const suite = new E2ESuite(browsers);
+export function e2eSuite(browsers: readonly BrowserName[], site: HostSiteOptions = {}): E2ESuite {
+  const suite = new E2ESuite(browsers, site);
   before(() => suite.start(), { timeout: 120_000 });
   after(() => suite.stop(), { timeout: 60_000 });
   return suite;
@@ -180,6 +185,7 @@ export const E2E_TEST_TIMEOUT = 90_000;
 export function describeEachPair(
   title: string,
   body: (suite: E2ESuite, pair: readonly [BrowserName, BrowserName]) => void,
+  site: HostSiteOptions = {},
 ): void {
-  for (const pair of BROWSER_PAIRS) describe(`${title}, ${pair.join(' ↔ ')}`, () => body(e2eSuite(pair), pair));
+  for (const pair of BROWSER_PAIRS) describe(`${title}, ${pair.join(' ↔ ')}`, () => body(e2eSuite(pair, site), pair));
 }
