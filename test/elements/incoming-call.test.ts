@@ -2,7 +2,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/incoming-call/incoming-call.js';
 import type { RtcIncomingCall } from '../../src/components/incoming-call/incoming-call.js';
-import { disposeSessions, part, ringingCall, twoPeople, waitForState } from './helpers.js';
+import { disposeSessions, part, ringingCall, signedIn, twoPeople, waitForState } from './helpers.js';
 
 describe('rtc-incoming-call', () => {
   afterEach(disposeSessions);
@@ -64,5 +64,26 @@ describe('rtc-incoming-call', () => {
     focused.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
     const state = await waitForState(ada.session, (s) => s.call?.phase === 'ended', 'Ada sees the end');
     expect(state.call!.endReason).to.equal('declined');
+  });
+
+  it('isolates the caller name and says which of two same-named people is calling', async () => {
+    const [caller, namesake, callee] = [await signedIn('Sam Same'), await signedIn('Sam Same'), await signedIn('Callee Same')];
+    await waitForState(callee.session, (s) => [caller, namesake].every((p) => s.peers.some((q) => q.id === p.user.user.id)), 'callee sees both Sams');
+    await waitForState(caller.session, (s) => s.peers.some((p) => p.id === callee.user.user.id), 'caller sees the callee');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${callee.session}></rtc-incoming-call>`);
+    await ringingCall(caller, callee);
+    await el.updateComplete;
+    const heading = part(el, 'caller')!;
+    const name = heading.querySelector('bdi')!;
+    expect(name.textContent).to.equal('Sam Same');
+    expect(getComputedStyle(name).unicodeBidi).to.equal('isolate');
+    // The caller's tag is shown; the namesake online gets another one.
+    const tag = heading.querySelector('.name-tag')!.textContent!.trim();
+    expect(tag).to.match(/^· #[0-9a-f]{4,}$/);
+    expect(heading.textContent).to.contain(`Sam Same${tag.replace(/^·/, ' ·')} is calling`);
+    const announcement = el.shadowRoot!.querySelector('[aria-live="assertive"]')!;
+    expect(announcement.textContent).to.contain(tag);
+    expect(announcement.querySelector('bdi')!.textContent).to.equal('Sam Same');
+    caller.session.cancel();
   });
 });
