@@ -4,7 +4,8 @@ import '../../src/components/chat/chat.js';
 import type { RtcChat } from '../../src/components/chat/chat.js';
 import type { ChatEntry, SessionApi, SessionState } from '../../src/core/types.js';
 import type { Presence } from '../../src/protocol/index.js';
-import { disposeSessions, part, parts, shownName, twoPeople, waitForState } from './helpers.js';
+import { disposeSessions, part, parts, twoPeople, waitForState } from './helpers.js';
+import { shownName } from './shown-name.js';
 
 /**
  * A session that only holds a given state: for what the backend refuses and so a

@@ -2,7 +2,6 @@
  * Shared helpers of the element tests: real `Session`s signed in against the
  * real backend started by web-test-runner, and waits on real state changes.
  */
-import { expect } from '@open-wc/testing';
 import { Session } from '../../src/core/session.js';
 import type { CallView, SessionApi, SessionOptions, SessionState } from '../../src/core/types.js';
 import { backendOrigin, newUser, type TestUser } from '../support/backend.js';
@@ -91,17 +90,4 @@ export function part<T extends Element = HTMLElement>(host: Element, name: strin
 
 export function parts<T extends Element = HTMLElement>(host: Element, name: string): T[] {
   return [...(host.shadowRoot?.querySelectorAll<T>(`[part~="${name}"]`) ?? [])];
-}
-
-/**
- * The person's name shown in `container`: its `<bdi>`, checked to be bidi-isolated, and its
- * tag when it has one ("· #3f2a"), checked for its form.
- */
-export function shownName(container: Element): { name: string; tag: string | undefined } {
-  const bdi = container.querySelector('bdi');
-  expect(bdi, 'the name sits in a <bdi>').to.exist;
-  expect(getComputedStyle(bdi!).unicodeBidi).to.equal('isolate');
-  const tag = container.querySelector('.name-tag')?.textContent?.trim();
-  if (tag !== undefined) expect(tag).to.match(/^· #[0-9a-f]{4,}$/);
-  return { name: bdi!.textContent!, tag };
 }

@@ -2,7 +2,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/incoming-call/incoming-call.js';
 import type { RtcIncomingCall } from '../../src/components/incoming-call/incoming-call.js';
-import { disposeSessions, part, ringingCall, shownName, signedIn, twoPeople, waitForState } from './helpers.js';
+import { disposeSessions, part, ringingCall, signedIn, twoPeople, waitForState } from './helpers.js';
+import { shownName } from './shown-name.js';
 
 describe('rtc-incoming-call', () => {
   afterEach(disposeSessions);

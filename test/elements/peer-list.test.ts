@@ -2,7 +2,8 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/components/peer-list/peer-list.js';
 import type { RtcPeerList } from '../../src/components/peer-list/peer-list.js';
-import { disposeSessions, part, parts, shownName, signedIn, twoPeople, waitForState } from './helpers.js';
+import { disposeSessions, part, parts, signedIn, twoPeople, waitForState } from './helpers.js';
+import { shownName } from './shown-name.js';
 
 describe('rtc-peer-list', () => {
   afterEach(disposeSessions);

@@ -2,7 +2,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/video-stage/video-stage.js';
 import type { RtcVideoStage } from '../../src/components/video-stage/video-stage.js';
-import { connectedCall, disposeSessions, part, shownName, signedIn, twoPeople, waitForState } from './helpers.js';
+import { connectedCall, disposeSessions, part, signedIn, twoPeople, waitForState } from './helpers.js';
+import { shownName } from './shown-name.js';
 
 describe('rtc-video-stage', () => {
   afterEach(disposeSessions);
