@@ -4,10 +4,11 @@
  */
 import {
   EMAIL_MAX_LENGTH,
-  NAME_MAX_LENGTH,
-  NAME_MIN_LENGTH,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  UNNAMED,
+  checkName,
+  sanitizeName,
   type PublicUser,
 } from '../src/protocol/index.js';
 import { DummyPassword, hashPassword, verifyPassword } from './passwords.js';
@@ -18,21 +19,25 @@ export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
 }
 
-const CONTROL_CHARACTERS = /\p{Cc}/u;
-
 /** Trimmed and lower-cased, so case or spaces never make a second account (or dodge a throttle). */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The shared rule (src/protocol/names.ts); returns the normalised name that gets stored. */
 export function validateName(name: string): string {
-  const trimmed = name.trim();
-  const length = [...trimmed].length;
-  if (length < NAME_MIN_LENGTH || length > NAME_MAX_LENGTH) {
-    throw new InvalidInputError(`name must be ${NAME_MIN_LENGTH}–${NAME_MAX_LENGTH} characters`);
-  }
-  if (CONTROL_CHARACTERS.test(trimmed)) throw new InvalidInputError('name must not contain control characters');
-  return trimmed;
+  const result = checkName(name);
+  if (!result.ok) throw new InvalidInputError(result.message);
+  return result.name;
+}
+
+/**
+ * The name the backend shows for a user (API answers, tokens, presence). Names
+ * stored before the name rule existed are left as they are in the store and
+ * sanitised here, so nobody loses an account and no old name can forge text.
+ */
+export function shownName(name: string): string {
+  return sanitizeName(name) || UNNAMED;
 }
 
 export function validateEmail(email: string): string {
@@ -54,7 +59,7 @@ export function validatePassword(password: string): string {
 
 /** The only user shape that leaves the backend. */
 export function toPublicUser(user: StoredUser): PublicUser {
-  return { id: user.id, name: user.name, email: user.email };
+  return { id: user.id, name: shownName(user.name), email: user.email };
 }
 
 export class Accounts {

@@ -50,8 +50,8 @@ function handleMessage(client: LoadClient, topic: string, payload: Buffer): void
     }
     return;
   }
-  const message = JSON.parse(payload.toString()) as { id: string; ts: number };
-  onInbox?.(message.id.slice(0, message.id.indexOf('-')), message.ts);
+  const message = JSON.parse(payload.toString()) as { id: string; sentAt: number };
+  onInbox?.(message.id.slice(0, message.id.indexOf('-')), message.sentAt);
 }
 
 function openClient(plan: LoadPlan, index: number): Promise<LoadClient> {
@@ -157,12 +157,15 @@ async function subscribePresence(timeoutMs: number, subscribers: number): Promis
 
 let phaseCounter = 0;
 
-/** Sends one inbox message from client `from` to a random other client, stamped for latency. */
+/**
+ * Sends one inbox message from client `from` to a random other client, stamped for latency in
+ * `sentAt` (this process's performance clock; `ts` must be wall-clock time, the broker checks it).
+ */
 function sendInbox(phase: string, seq: number, from: LoadClient): void {
   let toIndex = Math.floor(Math.random() * (clients.length - 1));
   if (toIndex >= from.index) toIndex += 1;
   const to = clients[toIndex]!;
-  const payload = `{"type":"chat","id":"${phase}-${seq}","text":"${FILLER}","ts":${performance.now()}}`;
+  const payload = `{"type":"chat","id":"${phase}-${seq}","text":"${FILLER}","ts":${Date.now()},"sentAt":${performance.now()}}`;
   from.mqtt.publish(inboxTopic(to.userId, from.userId), payload, { qos: 0 });
 }
 

@@ -118,7 +118,8 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
   }
 
   async function authResponse(user: StoredUser): Promise<AuthResponse> {
-    return { token: await tokens.issue(user), user: toPublicUser(user) };
+    const shown = toPublicUser(user);
+    return { token: await tokens.issue(shown), user: shown };
   }
 
   app.post<{ Body: { name: string; email: string; password: string } }>(

@@ -14,11 +14,12 @@ import {
   MAX_MQTT_PAYLOAD_BYTES,
   PRESENCE_WILDCARD,
   inboxWildcard,
-  isInboxEnvelope,
+  inboxPayloadProblem,
   parseJsonPayload,
   parseTopic,
   validateStatusUpdate,
 } from '../../src/protocol/index.js';
+import { shownName } from '../accounts.js';
 import type { UserStore } from '../store/user-store.js';
 import type { TokenService } from '../tokens.js';
 import type { PresenceTracker } from './presence.js';
@@ -78,7 +79,8 @@ export function createAccessControl(options: AccessControlOptions) {
       if (previous) clearTimeout(previous.expiryTimer);
       sessions.set(client, {
         userId: user.id,
-        name: user.name,
+        // Presence shows the sanitised name: a name stored before the name rule cannot forge text.
+        name: shownName(user.name),
         budget: new PublishBudget(options.publishRate, options.publishBurst),
         subscriptions: new Set(),
         // The widget renews its token and reconnects before this fires.
@@ -108,7 +110,8 @@ export function createAccessControl(options: AccessControlOptions) {
     if (!topic || packet.retain) return callback(new Error('topic not allowed'));
     if (topic.kind === 'inbox') {
       if (topic.from !== session.userId) return callback(new Error('inbox sender must be the publisher'));
-      if (!isInboxEnvelope(payload)) return callback(new Error('inbox payload must be a JSON object with a string type'));
+      const problem = inboxPayloadProblem(payload, Date.now());
+      if (problem) return callback(new Error(problem));
       return callback(null);
     }
     if (topic.kind === 'status' && topic.userId === session.userId) {

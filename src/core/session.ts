@@ -7,6 +7,7 @@
 import {
   isValidChatText,
   MAX_CHAT_TEXT_LENGTH,
+  shownChatTime,
   type AuthResponse,
   type InboxMessage,
   type InviteMessage,
@@ -707,7 +708,9 @@ export class Session extends EventTarget implements SessionApi {
         const { message, from } = decision;
         const existing = this.current.chats[from]?.some((c) => c.id === message.id && !c.fromMe);
         if (existing) return;
-        const entry: ChatEntry = { id: message.id, peerId: from, fromMe: false, text: message.text, ts: message.ts, delivery: 'sent' };
+        // The sender's ts is a claim: shown no later than its arrival, so it cannot pose as a future or absurd time.
+        const ts = shownChatTime(message.ts, Date.now());
+        const entry: ChatEntry = { id: message.id, peerId: from, fromMe: false, text: message.text, ts, delivery: 'sent' };
         this.putChat(entry, true);
         this.emit('chat', { message: entry });
         return;

@@ -6,11 +6,14 @@
  */
 import {
   CALL_ID_MIN_LENGTH,
+  CHAT_TS_MAX_AGE_MS,
+  CHAT_TS_MAX_FUTURE_MS,
   ID_MAX_LENGTH,
   MAX_CHAT_TEXT_LENGTH,
   MAX_MQTT_PAYLOAD_BYTES,
   MAX_SDP_LENGTH,
 } from './limits.js';
+import { sanitizeName } from './names.js';
 
 export type PresenceStatus = 'available' | 'busy' | 'away';
 export const PRESENCE_STATUSES: readonly PresenceStatus[] = ['available', 'busy', 'away'];
@@ -111,6 +114,31 @@ export function isValidChatText(text: unknown): text is string {
   return typeof text === 'string' && text.length <= MAX_CHAT_TEXT_LENGTH && text.trim().length > 0;
 }
 
+/** The largest time a JavaScript `Date` can hold; beyond it `toISOString()` throws "Invalid time value". */
+const MAX_DATE_MS = 8.64e15;
+
+/** A chat `ts` any receiver can turn into a date: whole milliseconds since 1970 that a `Date` can hold. */
+function isChatTimestamp(ts: unknown): ts is number {
+  return Number.isSafeInteger(ts) && (ts as number) >= 0 && (ts as number) <= MAX_DATE_MS;
+}
+
+/**
+ * The backend's check of a chat `ts` against its own clock (PROTOCOL.md §3):
+ * not more than a few minutes ahead, not older than a day.
+ */
+export function isCurrentChatTime(ts: number, now: number): boolean {
+  return ts <= now + CHAT_TS_MAX_FUTURE_MS && ts >= now - CHAT_TS_MAX_AGE_MS;
+}
+
+/**
+ * The time a receiver shows for a chat message that arrived at `receivedAt`:
+ * the sender's `ts`, but never later than its arrival (a sender's clock can run
+ * fast or lie) and never older than the backend would let through.
+ */
+export function shownChatTime(ts: number, receivedAt: number): number {
+  return Math.min(receivedAt, Math.max(ts, receivedAt - CHAT_TS_MAX_AGE_MS));
+}
+
 function validateCandidate(v: unknown): IceCandidate | null {
   if (!isObject(v) || typeof v.candidate !== 'string' || v.candidate.length > 4096) return null;
   if (!isOptionalNullableString(v.sdpMid) || !isOptionalNullableString(v.usernameFragment)) return null;
@@ -131,7 +159,7 @@ export function validateInboxMessage(value: unknown): InboxMessage | null {
   const type = value.type;
   if (type === 'chat') {
     const { id, text, ts } = value;
-    if (!isId(id) || !isValidChatText(text) || typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) return null;
+    if (!isId(id) || !isValidChatText(text) || !isChatTimestamp(ts)) return null;
     return { type, id, text, ts };
   }
   const { callId, sid } = value;
@@ -196,13 +224,23 @@ export function parseInboxMessage(payload: string | Uint8Array): InboxMessage | 
 }
 
 /**
- * The backend's cheap check on an inbox payload: a JSON object with a string
- * `type` (PROTOCOL.md §3). Full validation is the receiver's job.
+ * The backend's check on an inbox payload before it relays it; `null` when it
+ * passes, else the reason. Every type needs the envelope; a `chat` message is
+ * validated in full, with its `ts` against the backend's clock, because a
+ * receiver renders it as it is (PROTOCOL.md §3).
  */
-export function isInboxEnvelope(payload: Uint8Array): boolean {
+export function inboxPayloadProblem(payload: Uint8Array, now: number): string | null {
   const value = parseJsonPayload(payload);
-  return isObject(value) && typeof value.type === 'string';
+  if (!isObject(value) || typeof value.type !== 'string') return 'inbox payload must be a JSON object with a string type';
+  if (value.type !== 'chat') return null;
+  const chat = validateInboxMessage(value);
+  if (chat?.type !== 'chat') return `chat needs an id, 1–${MAX_CHAT_TEXT_LENGTH} characters of text and ts in whole milliseconds`;
+  if (!isCurrentChatTime(chat.ts, now)) return `chat ts must be at most ${CHAT_TS_MAX_FUTURE_MS / 60_000} minutes ahead of the server clock and at most ${CHAT_TS_MAX_AGE_MS / 3_600_000} hours old`;
+  return null;
 }
+
+/** Shown for a person whose stored name has nothing visible left once sanitised. */
+export const UNNAMED = 'Unnamed user';
 
 export function validatePresence(value: unknown): Presence | null {
   if (!isObject(value)) return null;
@@ -210,7 +248,8 @@ export function validatePresence(value: unknown): Presence | null {
   if (!isId(id) || typeof name !== 'string' || name.length > 256) return null;
   if (!PRESENCE_STATUSES.includes(status as PresenceStatus)) return null;
   if (!Number.isInteger(sessions) || (sessions as number) < 1) return null;
-  return { id, name, status: status as PresenceStatus, sessions: sessions as number };
+  // The backend sanitises names too; this keeps a name from an older backend from rewriting the widget's text.
+  return { id, name: sanitizeName(name) || UNNAMED, status: status as PresenceStatus, sessions: sessions as number };
 }
 
 export function validateStatusUpdate(value: unknown): StatusUpdate | null {

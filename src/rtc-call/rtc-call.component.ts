@@ -296,7 +296,7 @@ export class RtcCall extends LitElement {
     const words = { online: 'Online', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as Record<string, string>;
     return html`
       <span part="status" class=${state.connection} role="status">${words[state.connection] ?? 'Offline'}</span>
-      <span class="user" part="user-name" title=${state.user?.email ?? ''}>${state.user?.name}</span>
+      <span class="user" part="user-name" title=${state.user?.email ?? ''}><bdi>${state.user?.name}</bdi></span>
       <label part="hide-ip" title="Relay your audio and video through the server, so the other person cannot see your IP address">
         <input type="checkbox" .checked=${state.hideIp} @change=${this.onHideIp} />
         ${icon('shield')}<span>Hide my IP<span class="hide-label-long"> address</span></span>
@@ -342,7 +342,7 @@ export class RtcCall extends LitElement {
               ? nothing
               : html`<div class="welcome" part="welcome">
                   ${icon('chat')}
-                  <p><strong>Hello, ${state.user?.name}.</strong></p>
+                  <p><strong>Hello, <bdi>${state.user?.name}</bdi>.</strong></p>
                   <p>Pick someone in the list to chat with them, or call them with the phone or camera button.</p>
                 </div>`}
         </section>

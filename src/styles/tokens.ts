@@ -74,6 +74,16 @@ export const tokens = css`
     white-space: nowrap;
     border: 0;
   }
+  /* Names are other people's text: isolated, so they cannot reorder what surrounds them (<bdi> does it too). */
+  .person-name {
+    unicode-bidi: isolate;
+  }
+  .name-tag {
+    color: var(--_muted);
+    font-weight: normal;
+    font-size: 0.9em;
+    white-space: nowrap;
+  }
 `;
 
 /** Buttons, inputs and focus rings shared by every element. */

@@ -322,6 +322,32 @@ test('register and login requests are rate-limited per address', async (t) => {
   await tally.checkAlive(backend);
 });
 
+test('names that forge or hide text are refused with the contract error shape', async (t) => {
+  const backend = await startTestBackend(t);
+  const forged: Array<[string, string, RegExp]> = [
+    ['right-to-left override', 'Bob\u202Eadmin si gnillac', /text direction/],
+    ['left-to-right isolate', '\u2066Alice', /text direction/],
+    ['zero-width only', '\u200B\u200B', /invisible characters/],
+    ['Alice with a zero-width space', 'Alice\u200B', /invisible characters/],
+    ['Hangul filler only', '\u3164', /invisible characters/],
+    ['braille blank only', '\u2800\u2800', /invisible characters/],
+    ['joiner only', '\u200D', /visible character/],
+    ['stack of combining marks', 'Z' + '\u0336\u0353'.repeat(3), /combining marks/],
+    ['leading combining mark', '\u0301Bob', /combining mark/],
+  ];
+  for (const [what, name, reason] of forged) {
+    const result = await request(backend, 'POST', API_PATHS.register, { json: { name, email: `forged-${randomInt(1e9)}@example.test`, password: 'correct horse battery' } });
+    const refused = result.status === 400 && result.body?.error?.code === 'invalid_input' && reason.test(result.body.error.message);
+    tally.record(`register with a name: ${what}`, refused, `${result.status} ${JSON.stringify(result.body)}`);
+    assert.ok(refused, `${what}: ${result.status} ${JSON.stringify(result.body)}`);
+  }
+  // Nothing was stored: the same emails can still register with a plain name.
+  const fine = await request(backend, 'POST', API_PATHS.register, { json: { name: ' Zoe\u0308   Example ', email: 'zoe@example.test', password: 'correct horse battery' } });
+  assert.equal(fine.status, 201);
+  assert.equal(fine.body.user.name, 'Zoë Example', 'stored normalised: NFC, spaces collapsed and trimmed');
+  await tally.checkAlive(backend);
+});
+
 test('summary', (t) => {
   tally.report(t);
   assert.equal(tally.crashes, 0);

@@ -80,7 +80,7 @@ test('a backlog of deliveries released all at once by a close storm does not ove
   const unmatched = packetBytes({
     cmd: 'publish',
     topic: inboxTopic(nobody.user.id, sender.user.id),
-    payload: JSON.stringify({ type: 'chat', text: 'anyone?' }),
+    payload: JSON.stringify({ type: 'chat', id: 'unmatched', text: 'anyone?', ts: Date.now() }),
     qos: 0,
     retain: false,
     dup: false,
@@ -113,7 +113,7 @@ test('a backlog of deliveries released all at once by a close storm does not ove
   const clientB = await connectAs(t, backend, b, 'after');
   await subscribeGranted(clientB, [inboxWildcard(b.user.id)]);
   const arrived = nextMessage(clientB, (m) => m.topic === inboxTopic(b.user.id, a.user.id));
-  clientA.publish(inboxTopic(b.user.id, a.user.id), JSON.stringify({ type: 'chat', text: 'still here' }));
+  clientA.publish(inboxTopic(b.user.id, a.user.id), JSON.stringify({ type: 'chat', id: 'after', text: 'still here', ts: Date.now() }));
   const message = await arrived;
   tally.record('a message after the storm is delivered', JSON.parse(message.payload).text === 'still here');
 

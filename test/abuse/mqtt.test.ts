@@ -11,7 +11,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import type { Packet } from 'mqtt-packet';
 import { PRESENCE_WILDCARD, inboxTopic, inboxWildcard, presenceTopic, statusTopic, type AuthResponse } from '../../src/protocol/index.js';
-import { collect, connectAs, register, startTestBackend, subscribeGranted, type Received, type TestBackend } from '../broker/support.js';
+import { closed, collect, connectAs, register, startTestBackend, subscribeGranted, type Received, type TestBackend } from '../broker/support.js';
 import { RawMqttSocket, Tally, connectPacket, liveHeapBytes, packetBytes, startLegitPair } from './support.js';
 
 const tally = new Tally();
@@ -126,7 +126,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
 
   await t.test('mutated packets after a valid CONNECT', async () => {
     const templates: Buffer[] = [
-      packetBytes({ cmd: 'publish', topic: inboxTopic(victim.user.id, attacker.user.id), payload: Buffer.from('{"type":"chat","id":"x","text":"hi","ts":1}'), qos: 0, retain: false, dup: false }),
+      packetBytes({ cmd: 'publish', topic: inboxTopic(victim.user.id, attacker.user.id), payload: Buffer.from(JSON.stringify({ type: 'chat', id: 'x', text: 'hi', ts: Date.now() })), qos: 0, retain: false, dup: false }),
       packetBytes({ cmd: 'publish', topic: statusTopic(attacker.user.id), payload: Buffer.from('{"status":"busy"}'), qos: 0, retain: false, dup: false }),
       packetBytes({ cmd: 'subscribe', messageId: 7, subscriptions: [{ topic: inboxWildcard(attacker.user.id), qos: 0 }] }),
       packetBytes({ cmd: 'unsubscribe', messageId: 8, unsubscriptions: [PRESENCE_WILDCARD] }),
@@ -158,7 +158,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     const before = inboxOnly().length;
     for (const topic of badTopics) {
       const socket = await authenticatedRaw(backend, attacker);
-      socket.send(publishWithTopicBytes(topic, '{"type":"chat","id":"u","text":"x","ts":1}'));
+      socket.send(publishWithTopicBytes(topic, JSON.stringify({ type: 'chat', id: 'u', text: 'x', ts: Date.now() })));
       const dropped = await socket.closedWithin(1000);
       tally.record(`PUBLISH with topic bytes …${topic.subarray(-3).toString('hex')}`, dropped);
       assert.ok(dropped, 'a publish outside the contract disconnects');
@@ -265,7 +265,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
       const socket = await authenticatedRaw(backend, attacker);
       // mqtt-packet refuses to generate a wildcard topic, so build the bytes ourselves.
       const flags = 0x30 | ((fields as { retain?: boolean }).retain ? 1 : 0);
-      socket.send(publishWithTopicBytes(Buffer.from((fields as { topic: string }).topic), '{"type":"chat","id":"w","text":"x","ts":1}', flags));
+      socket.send(publishWithTopicBytes(Buffer.from((fields as { topic: string }).topic), JSON.stringify({ type: 'chat', id: 'w', text: 'x', ts: Date.now() }), flags));
       const dropped = await socket.closedWithin(1000);
       tally.record(what, dropped);
       assert.ok(dropped, `${what}: disconnects`);
@@ -290,7 +290,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     for (let i = 0; i < 100 && !frozen.packets().some((p) => p.cmd === 'suback'); i += 1) await sleep(10);
     (frozen.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const publishers = await Promise.all([0, 1, 2].map(() => authenticatedRaw(backend, attacker)));
-    const big = JSON.stringify({ type: 'chat', id: 'flood', text: 'x'.repeat(60_000), ts: 1 });
+    const big = JSON.stringify({ type: 'chat', id: 'flood', text: 'x'.repeat(3_900), pad: 'x'.repeat(56_000), ts: Date.now() });
     const packet = packetBytes({ cmd: 'publish', topic: inboxTopic(attacker.user.id, attacker.user.id), payload: Buffer.from(big), qos: 0, retain: false, dup: false });
     for (const publisher of publishers) for (let i = 0; i < 200; i += 1) publisher.send(packet);
     await sleep(1000);
@@ -367,13 +367,45 @@ test('a delivered message arrives as one WebSocket frame, not one frame per chun
   for (let i = 0; i < 100 && !raw.packets().some((p) => p.cmd === 'suback'); i += 1) await sleep(10);
   const framesBefore = raw.received.length;
   const client = await connectAs(t, backend, sender);
-  client.publish(inboxTopic(receiver.user.id, sender.user.id), JSON.stringify({ type: 'chat', id: 'one', text: 'one frame', ts: 1 }));
+  client.publish(inboxTopic(receiver.user.id, sender.user.id), JSON.stringify({ type: 'chat', id: 'one', text: 'one frame', ts: Date.now() }));
   for (let i = 0; i < 200 && !raw.packets().some((p) => p.cmd === 'publish'); i += 1) await sleep(10);
   const frames = raw.received.slice(framesBefore);
   raw.close();
   // Fewer frames means fewer syscalls on the broker and less parsing in every browser.
   assert.equal(frames.length, 1, `the PUBLISH came in ${frames.length} frames`);
   assert.equal(frames[0]![0]! >> 4, 3, 'and that frame is the PUBLISH');
+});
+
+test('a chat whose ts is no date or far from now is refused; the receiver sees none of it', async (t) => {
+  const backend = await startTestBackend(t);
+  const [attacker, victim] = [await register(backend, { name: 'Caller' }), await register(backend, { name: 'Visitor' })];
+  const victimClient = await connectAs(t, backend, victim, 'victim');
+  await subscribeGranted(victimClient, [inboxWildcard(victim.user.id)]);
+  const inbox = collect(victimClient);
+  const chat = (ts: unknown) => JSON.stringify({ type: 'chat', id: `ts-${String(ts)}`, text: 'hello', ts });
+  const now = Date.now();
+  const bad: Array<[string, unknown]> = [
+    // 1e16 is past the largest Date: "Invalid time value" in the widget stopped that conversation updating.
+    ['ts 1e16 (beyond the Date range)', 1e16],
+    ['ts an hour ahead of the server', now + 3_600_000],
+    ['ts two days old', now - 2 * 86_400_000],
+    ['ts 0', 0],
+    ['ts fractional', now + 0.5],
+    ['ts as a string', String(now)],
+    ['no ts', undefined],
+  ];
+  for (const [what, ts] of bad) {
+    const client = await connectAs(t, backend, attacker, 'attacker');
+    client.publish(inboxTopic(victim.user.id, attacker.user.id), chat(ts));
+    const dropped = await Promise.race([closed(client).then(() => true), sleep(2000).then(() => false)]);
+    tally.record(`chat with ${what}: the publisher is disconnected`, dropped);
+    assert.ok(dropped, `${what}: disconnects`);
+  }
+  // A chat stamped now still goes through, from a fresh connection of the same person.
+  const client = await connectAs(t, backend, attacker, 'attacker');
+  client.publish(inboxTopic(victim.user.id, attacker.user.id), chat(now));
+  for (let i = 0; i < 200 && inbox.length === 0; i += 1) await sleep(10);
+  assert.deepEqual(inbox.map((m) => JSON.parse(m.payload).ts), [now], 'only the valid chat reached the receiver');
 });
 
 test('summary', (t) => {

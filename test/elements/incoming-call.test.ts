@@ -3,6 +3,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/incoming-call/incoming-call.js';
 import type { RtcIncomingCall } from '../../src/components/incoming-call/incoming-call.js';
 import { disposeSessions, part, ringingCall, signedIn, twoPeople, waitForState, watchUserMedia } from './helpers.js';
+import { shownName } from './shown-name.js';
 
 describe('rtc-incoming-call', () => {
   afterEach(disposeSessions);
@@ -103,5 +104,22 @@ describe('rtc-incoming-call', () => {
     focused.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
     const state = await waitForState(ada.session, (s) => s.call?.phase === 'ended', 'Ada sees the end');
     expect(state.call!.endReason).to.equal('declined');
+  });
+
+  it('isolates the caller name and says which of two same-named people is calling', async () => {
+    const [caller, namesake, callee] = [await signedIn('Sam Same'), await signedIn('Sam Same'), await signedIn('Callee Same')];
+    await waitForState(callee.session, (s) => [caller, namesake].every((p) => s.peers.some((q) => q.id === p.user.user.id)), 'callee sees both Sams');
+    await waitForState(caller.session, (s) => s.peers.some((p) => p.id === callee.user.user.id), 'caller sees the callee');
+    const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${callee.session}></rtc-incoming-call>`);
+    await ringingCall(caller, callee);
+    await el.updateComplete;
+    // The caller's name is isolated and tagged, since a namesake is online; the announcement says the same.
+    const heading = part(el, 'caller')!;
+    const { name, tag } = shownName(heading);
+    expect(name).to.equal('Sam Same');
+    expect(tag).to.exist;
+    expect(heading.textContent).to.contain(`Sam Same ${tag} is calling`);
+    expect(shownName(el.shadowRoot!.querySelector('[aria-live="assertive"]')!)).to.deep.equal({ name, tag });
+    caller.session.cancel();
   });
 });

@@ -79,6 +79,26 @@ describe('rtc-login', () => {
     expect(part(el, 'error')!.textContent).to.contain('already exists');
   });
 
+  it('refuses a name that would forge text before sending it, then registers the corrected one', async () => {
+    const session = newSession();
+    const el = await loginForm(session);
+    el.mode = 'register';
+    await el.updateComplete;
+    await typeInto(el, 'name', 'Bob\u202Eadmin si gnillac');
+    await typeInto(el, 'email', `forge${Date.now().toString(36)}@example.test`);
+    await typeInto(el, 'password', 'another long password');
+    part(el, 'submit')!.click();
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.equal('Please choose another name: the name must not contain characters that change the text direction.');
+    expect(session.state.connection).to.equal('signed-out');
+
+    await typeInto(el, 'name', '  Zoe\u0308   Bob ');
+    part(el, 'submit')!.click();
+    await waitForState(session, (s) => s.connection === 'online', 'registered and online');
+    // Sent (and stored) normalised: NFC, spaces collapsed.
+    expect(session.state.user!.name).to.equal('Zoë Bob');
+  });
+
   it('says the server cannot be reached', async () => {
     // Port 9 (discard) is closed on the test machine: the request fails at the network level.
     const session = newSession({ server: 'http://127.0.0.1:9' });

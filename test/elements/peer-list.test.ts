@@ -2,7 +2,8 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/components/peer-list/peer-list.js';
 import type { RtcPeerList } from '../../src/components/peer-list/peer-list.js';
-import { disposeSessions, part, parts, twoPeople, waitForState } from './helpers.js';
+import { disposeSessions, part, parts, signedIn, twoPeople, waitForState } from './helpers.js';
+import { shownName } from './shown-name.js';
 
 describe('rtc-peer-list', () => {
   afterEach(disposeSessions);
@@ -70,5 +71,28 @@ describe('rtc-peer-list', () => {
     const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${ada.session}></rtc-peer-list>`);
     expect(part(el, 'empty')).to.exist;
     await expect(el).to.be.accessible();
+  });
+
+  it('tells apart two people of the same name with a tag from their id, and isolates every name', async () => {
+    const [first, second, other] = [await signedIn('Alice Twin'), await signedIn('alice twin'), await signedIn('Omar \u0639\u0645\u0631')];
+    const viewer = await signedIn('Viewer Twin');
+    const ids = [first, second, other].map((p) => p.user.user.id);
+    await waitForState(viewer.session, (s) => ids.every((id) => s.peers.some((p) => p.id === id)), 'everyone online');
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${viewer.session}></rtc-peer-list>`);
+    const row = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="peer"][data-peer-id="${id}"]`)!;
+    const tag = (id: string) => shownName(row(id).querySelector('[part~="peer-name"]')!).tag;
+    // The two Alices (same name but for case) each get a tag, and the tags differ; Omar needs none.
+    expect(tag(first.user.user.id)).to.exist;
+    expect(tag(second.user.user.id)).to.exist.and.not.equal(tag(first.user.user.id));
+    expect(tag(other.user.user.id)).to.equal(undefined);
+    // The tag is stable: the same person has the same tag on every screen.
+    const elsewhere = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${other.session}></rtc-peer-list>`);
+    const again = elsewhere.shadowRoot!.querySelector(`[data-peer-id="${first.user.user.id}"] .name-tag`)!.textContent!.trim();
+    expect(again).to.equal(tag(first.user.user.id));
+    // Every name sits in its own isolate (shownName checks it), and the labels of its buttons isolate it too.
+    expect(ids.map((id) => shownName(row(id).querySelector('[part~="peer-name"]')!).name)).to.deep.equal(['Alice Twin', 'alice twin', 'Omar \u0639\u0645\u0631']);
+    const label = row(other.user.user.id).querySelector('[part~="audio-call"]')!.getAttribute('aria-label')!;
+    expect(label).to.equal('Audio call \u2068Omar \u0639\u0645\u0631\u2069');
+    expect(row(first.user.user.id).querySelector('[part~="peer-select"]')!.getAttribute('title')).to.contain(tag(first.user.user.id)!);
   });
 });

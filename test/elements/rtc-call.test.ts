@@ -112,6 +112,10 @@ describe('rtc-call', () => {
     await until('people list', () => findPart(el, 'peer-list'));
     expect(findPart(el, 'login-form')).to.be.null;
     expect(findPart(el, 'sign-out')).to.exist;
+    // The visitor's own name is isolated like everyone else's.
+    const ownName = findPart(el, 'user-name')!.querySelector('bdi')!;
+    expect(ownName.textContent).to.equal('Root Registrant');
+    expect(getComputedStyle(ownName).unicodeBidi).to.equal('isolate');
 
     const presence = new Promise<void>((resolve) => {
       el.addEventListener('rtc-presence', function check(e) {

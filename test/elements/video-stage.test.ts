@@ -2,7 +2,8 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/components/video-stage/video-stage.js';
 import type { RtcVideoStage } from '../../src/components/video-stage/video-stage.js';
-import { connectedCall, disposeSessions, part, twoPeople, waitForState } from './helpers.js';
+import { connectedCall, disposeSessions, part, signedIn, twoPeople, waitForState } from './helpers.js';
+import { shownName } from './shown-name.js';
 
 /** Resolves once the video's first load has reached its metadata ('loadstart' always comes before). */
 async function firstLoad(video: HTMLVideoElement): Promise<void> {
@@ -41,6 +42,25 @@ describe('rtc-video-stage', () => {
     await el.updateComplete;
     expect(part(el, 'call-state')!.textContent!.trim()).to.equal(ada.session.state.call!.message);
     expect(part<HTMLVideoElement>(el, 'remote-video')!.srcObject).to.be.null;
+  });
+
+  it('isolates the other person name on the stage and tags it while a namesake is online', async () => {
+    const [ada, vic, namesake] = [await signedIn('Ada Tiles'), await signedIn('Vic Tiles'), await signedIn('Vic Tiles')];
+    await waitForState(ada.session, (s) => [vic, namesake].every((p) => s.peers.some((q) => q.id === p.user.user.id)), 'Ada sees both Vics');
+    await waitForState(vic.session, (s) => s.peers.some((q) => q.id === ada.user.user.id), 'Vic sees Ada');
+    const el = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${ada.session}></rtc-video-stage>`);
+    await connectedCall(ada, vic);
+    vic.session.setMicrophone(false);
+    await vic.session.setCamera(false);
+    await waitForState(ada.session, (s) => s.call?.remote.audio === false && s.call.remote.video === false, 'remote off');
+    await el.updateComplete;
+    const { name, tag } = shownName(part(el, 'remote-muted')!);
+    expect(name).to.equal('Vic Tiles');
+    expect(tag).to.exist;
+    // The placeholder tile (camera off) names the same person the same way.
+    expect(shownName(el.shadowRoot!.querySelector('.placeholder')!)).to.deep.equal({ name, tag });
+    expect(part(el, 'video-stage')!.getAttribute('aria-label')).to.equal(`Call with \u2068Vic Tiles\u2069 ${tag}`);
+    ada.session.hangup();
   });
 
   it('keeps the same videos playing through re-renders: a session change never reloads them', async () => {

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { startBackend } from '../../broker/server.js';
 import { Session } from '../../src/core/session.js';
 import type { ConnectionState } from '../../src/core/types.js';
+import { MQTT_PATH, inboxTopic } from '../../src/protocol/index.js';
+import { connectAs, register } from '../broker/support.js';
 // Framework-free (events and timers only), so the element tests' wait works in node too.
 import { waitForState } from '../elements/helpers.js';
 
@@ -100,4 +102,18 @@ test('sign-out says goodbye at once: the peer sees presence vanish', { timeout: 
   assert.equal(a.state.connection, 'signed-out');
   assert.equal(a.state.user, null);
   await waitForState(b, (s) => !s.peers.some((p) => p.id === aId), 'Eli gone for Flo', 5_000);
+});
+
+test('a received chat is shown no later than it arrived, whatever time its sender claims', { timeout: 60_000 }, async (t) => {
+  const { a, env } = await twoOn(t, ['Ada', 'Bob']);
+  const backend = Object.assign(env.backend, { wsUrl: `${env.backend.origin.replace(/^http/, 'ws')}${MQTT_PATH}` });
+  const sender = await register(backend, { name: 'Fast Clock' });
+  const client = await connectAs(t, backend, sender);
+  await waitForState(a, (s) => s.peers.some((p) => p.id === sender.user.id), 'Ada sees the sender');
+  // Four minutes ahead: within what the broker lets through for a fast clock.
+  const claimed = Date.now() + 4 * 60_000;
+  client.publish(inboxTopic(a.state.user!.id, sender.user.id), JSON.stringify({ type: 'chat', id: 'fast-1', text: 'from the future', ts: claimed }));
+  const state = await waitForState(a, (s) => (s.chats[sender.user.id]?.length ?? 0) === 1, 'the chat arrives');
+  const shown = state.chats[sender.user.id]![0]!.ts;
+  assert.ok(shown <= Date.now() && shown < claimed, `shown ${shown}, claimed ${claimed}`);
 });

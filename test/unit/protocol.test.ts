@@ -5,7 +5,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  CHAT_TS_MAX_AGE_MS,
+  CHAT_TS_MAX_FUTURE_MS,
   INBOX_MESSAGE_TYPES,
+  NAME_MAX_COMBINING_RUN,
+  NAME_MAX_LENGTH,
+  UNNAMED,
+  checkName,
+  isCurrentChatTime,
+  isolateText,
+  nameKey,
+  sanitizeName,
+  shownChatTime,
   MAX_CHAT_TEXT_LENGTH,
   MAX_MQTT_PAYLOAD_BYTES,
   MAX_SDP_LENGTH,
@@ -13,7 +24,7 @@ import {
   USER_ID_PATTERN,
   inboxTopic,
   inboxWildcard,
-  isInboxEnvelope,
+  inboxPayloadProblem,
   isUserId,
   isValidChatText,
   parseInboxMessage,
@@ -119,6 +130,9 @@ describe('validateInboxMessage', () => {
     ['chat with negative ts', { ...VALID.chat, ts: -1 }],
     ['chat with infinite ts', { ...VALID.chat, ts: Infinity }],
     ['chat with string ts', { ...VALID.chat, ts: '1700000000000' }],
+    // 1e16 is past the largest Date (8.64e15): toISOString() threw "Invalid time value" and broke the chat panel.
+    ['chat with ts beyond the Date range', { ...VALID.chat, ts: 1e16 }],
+    ['chat with fractional ts', { ...VALID.chat, ts: 1700000000000.5 }],
   ];
   for (const [label, value] of invalid) {
     test(`refuses ${label}`, () => {
@@ -152,13 +166,42 @@ describe('payload parsing', () => {
     assert.equal(parseInboxMessage('not json'), null);
   });
 
-  test('isInboxEnvelope: a JSON object with a string type, nothing more', () => {
-    assert.equal(isInboxEnvelope(bytes('{"type":"anything"}')), true);
-    assert.equal(isInboxEnvelope(bytes(JSON.stringify(VALID.offer))), true);
+  test('inboxPayloadProblem: a JSON object with a string type; a chat valid in full', () => {
+    const now = VALID.chat.ts as number;
+    assert.equal(inboxPayloadProblem(bytes('{"type":"anything"}'), now), null);
+    assert.equal(inboxPayloadProblem(bytes(JSON.stringify(VALID.offer)), now), null);
+    assert.equal(inboxPayloadProblem(bytes(JSON.stringify(VALID.chat)), now), null);
     for (const payload of ['', 'null', '[]', '"chat"', '{"type":1}', '{}', '{"text":"hi"}', '[{"type":"chat"}]', 'garbage']) {
-      assert.equal(isInboxEnvelope(bytes(payload)), false, payload);
+      assert.match(inboxPayloadProblem(bytes(payload), now) ?? '', /JSON object with a string type/, payload);
     }
-    assert.equal(isInboxEnvelope(new Uint8Array([0x7b, 0xff, 0x7d])), false);
+    assert.match(inboxPayloadProblem(new Uint8Array([0x7b, 0xff, 0x7d]), now) ?? '', /JSON object/);
+    for (const chat of [{ type: 'chat' }, { ...VALID.chat, ts: 1e16 }, { ...VALID.chat, text: '' }]) {
+      assert.match(inboxPayloadProblem(bytes(JSON.stringify(chat)), now) ?? '', /chat needs/, JSON.stringify(chat));
+    }
+    const at = (ts: number) => inboxPayloadProblem(bytes(JSON.stringify({ ...VALID.chat, ts })), now);
+    assert.equal(at(now + CHAT_TS_MAX_FUTURE_MS), null);
+    assert.equal(at(now - CHAT_TS_MAX_AGE_MS), null);
+    assert.match(at(now + CHAT_TS_MAX_FUTURE_MS + 1) ?? '', /chat ts must be at most 5 minutes ahead/);
+    assert.match(at(now - CHAT_TS_MAX_AGE_MS - 1) ?? '', /at most 24 hours old/);
+    assert.match(at(0) ?? '', /at most 24 hours old/);
+  });
+
+  test('isCurrentChatTime: a few minutes ahead of the clock, a day behind', () => {
+    const now = 1_800_000_000_000;
+    assert.equal(isCurrentChatTime(now, now), true);
+    assert.equal(isCurrentChatTime(now + CHAT_TS_MAX_FUTURE_MS, now), true);
+    assert.equal(isCurrentChatTime(now + CHAT_TS_MAX_FUTURE_MS + 1, now), false);
+    assert.equal(isCurrentChatTime(now - CHAT_TS_MAX_AGE_MS, now), true);
+    assert.equal(isCurrentChatTime(now - CHAT_TS_MAX_AGE_MS - 1, now), false);
+  });
+
+  test("shownChatTime: the sender's ts, never after arrival, never older than the backend allows", () => {
+    const receivedAt = 1_800_000_000_000;
+    assert.equal(shownChatTime(receivedAt - 2000, receivedAt), receivedAt - 2000);
+    assert.equal(shownChatTime(receivedAt + 60_000, receivedAt), receivedAt);
+    assert.equal(shownChatTime(8.64e15, receivedAt), receivedAt);
+    assert.equal(shownChatTime(0, receivedAt), receivedAt - CHAT_TS_MAX_AGE_MS);
+    assert.ok(Number.isFinite(new Date(shownChatTime(0, receivedAt)).getTime()));
   });
 });
 
@@ -184,6 +227,12 @@ describe('presence and status', () => {
   ] as const) {
     test(`validatePresence refuses ${label}`, () => assert.equal(validatePresence(value), null));
   }
+
+  test('validatePresence shows a sanitised name, whatever the backend sends', () => {
+    assert.equal(validatePresence({ ...presence, name: 'Bob\u202Eadmin si gnillac' })?.name, 'Bobadmin si gnillac');
+    assert.equal(validatePresence({ ...presence, name: '\u200B\u200B' })?.name, UNNAMED);
+    assert.equal(validatePresence({ ...presence, name: 'Alice\u200B' })?.name, 'Alice');
+  });
 
   test('validateStatusUpdate', () => {
     for (const status of ['available', 'busy', 'away']) assert.deepEqual(validateStatusUpdate({ status, x: 1 }), { status });
@@ -242,5 +291,85 @@ describe('topics', () => {
       assert.equal(isUserId(id), false, String(id));
     }
     assert.equal(USER_ID_PATTERN.test('abc:defg'), false);
+  });
+});
+
+describe('names', () => {
+  const refused = (raw: unknown, reason: RegExp) => {
+    const result = checkName(raw);
+    assert.equal(result.ok, false, JSON.stringify(raw));
+    if (!result.ok) assert.match(result.message, reason, JSON.stringify(raw));
+  };
+
+  test('checkName accepts names of any script, emoji and joiners, and returns them normalised', () => {
+    for (const name of ['Alice', 'Zoë', 'José María', 'علی', 'שלום', '李小龙', 'Nguyễn Thị Hồng', 'मनीषा', '👩‍💻 Dev', 'O\'Brien-Smith', 'x']) {
+      assert.deepEqual(checkName(name), { ok: true, name }, name);
+    }
+    // NFC: "e" + combining acute becomes the one character "é", so the same name is stored once.
+    assert.deepEqual(checkName('Zoe\u0308'), { ok: true, name: 'Zoë' });
+    assert.deepEqual(checkName('  Ada \u2003\u00A0 Lovelace\n'), { ok: true, name: 'Ada Lovelace' });
+    assert.deepEqual(checkName('n'.repeat(NAME_MAX_LENGTH)), { ok: true, name: 'n'.repeat(NAME_MAX_LENGTH) });
+  });
+
+  test('checkName refuses bidi controls (U+202E turned "Bob is calling" into "Bobgnillac si …")', () => {
+    for (const c of ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C']) {
+      refused(`Bob${c}admin`, /change the text direction/);
+    }
+  });
+
+  test('checkName refuses invisible-only names and invisible characters beside visible ones', () => {
+    for (const name of ['\u200B', '\u200B\u200B\u200B', '\u2060', '\u3164', '\u115F', '\uFFA0', '\u2800', '\u00AD']) {
+      refused(name, /invisible characters/);
+    }
+    // Looks exactly like "Alice": the three identical rows of the report.
+    refused('Alice\u200B', /invisible characters/);
+    refused('\u200D', /visible character/);
+    refused('\uFE0F', /visible character/);
+    refused('   ', /1–64 characters/);
+    refused('', /1–64 characters/);
+  });
+
+  test('checkName refuses runs of combining marks and a leading mark', () => {
+    const stack = (n: number) => 'Z' + '\u0336'.repeat(n);
+    assert.equal(checkName(stack(NAME_MAX_COMBINING_RUN)).ok, true);
+    refused(stack(NAME_MAX_COMBINING_RUN + 1), /more than 4 combining marks/);
+    refused('Z\u0353\u0336\u0301\u0300\u0308\u0307 algo', /combining marks/);
+    refused('\u0301Bob', /start with a combining mark/);
+  });
+
+  test('checkName refuses control characters, lone surrogates, wrong lengths and non-text', () => {
+    refused('a\u0000b', /control characters/);
+    refused('two\nlines', /control characters/);
+    refused('tab\tbed', /control characters/);
+    refused('a\u0085b', /control characters/);
+    refused('a\uD800b', /control characters/);
+    refused('n'.repeat(NAME_MAX_LENGTH + 1), /1–64 characters/);
+    refused(5, /must be text/);
+    refused(null, /must be text/);
+  });
+
+  test('sanitizeName removes what checkName refuses, for names stored before the rule', () => {
+    assert.equal(sanitizeName('Bob\u202Eadmin si gnillac'), 'Bobadmin si gnillac');
+    assert.equal(sanitizeName('Alice\u200B'), 'Alice');
+    assert.equal(sanitizeName('\u200B\u3164\u2800'), '');
+    assert.equal(sanitizeName('a\u0000b'), 'a b');
+    assert.equal(sanitizeName('Z' + '\u0336'.repeat(30)), 'Z' + '\u0336'.repeat(NAME_MAX_COMBINING_RUN));
+    assert.equal(sanitizeName('\u0301\u0301Bob'), 'Bob');
+    assert.equal(sanitizeName('n'.repeat(300)), 'n'.repeat(NAME_MAX_LENGTH));
+    assert.equal(sanitizeName('👩‍💻'), '👩‍💻');
+    // What checkName accepts, sanitizeName leaves alone.
+    for (const name of ['Alice', 'علی', 'Nguyễn Thị Hồng', '👩‍💻 Dev']) assert.equal(sanitizeName(name), name);
+  });
+
+  test('nameKey makes look-alike names collide: case, compatibility forms, joiners', () => {
+    assert.equal(nameKey('Alice'), nameKey('alice'));
+    assert.equal(nameKey('Alice'), nameKey('\uFF21lice'));
+    assert.equal(nameKey('Alice'), nameKey('Alice\u200B'));
+    assert.equal(nameKey('Zoë'), nameKey('Zoe\u0308'));
+    assert.notEqual(nameKey('Alice'), nameKey('Alicia'));
+  });
+
+  test('isolateText wraps text in FSI … PDI', () => {
+    assert.equal(isolateText('علی'), '\u2068علی\u2069');
   });
 });

@@ -8,6 +8,7 @@ import type { ChatEntry, SessionApi } from '../../core/types.js';
 import { MAX_CHAT_TEXT_LENGTH, isValidChatText } from '../../protocol/index.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
+import { sessionNameTags, nameText, renderName } from '../names.js';
 import { chatStyles } from './chat.styles.js';
 
 /** Parts of `rtc-chat`, re-exported by `<rtc-call>`. */
@@ -28,6 +29,19 @@ export const CHAT_PARTS = [
 ] as const;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * The `<time>` of a message, or nothing when `ts` is no date. A render must not
+ * throw on a message: `toISOString()` of an invalid date threw "Invalid time
+ * value", Lit stopped half-way through the update, and the panel kept the
+ * previous conversation's messages and input under the new person's title — a
+ * reply meant for one person went to another.
+ */
+function renderTime(ts: number) {
+  const when = new Date(ts);
+  if (!Number.isFinite(when.getTime())) return nothing;
+  return html` · <time datetime=${when.toISOString()}>${timeFormat.format(when)}</time>`;
+}
 
 /**
  * @summary The text conversation with one person, with or without a call.
@@ -71,6 +85,8 @@ export class RtcChat extends LitElement {
 
   private readonly sessionState = new SessionController(this);
   private shownCount = 0;
+  /** Unsent text per person: a draft typed to one person never stays in the input of another's chat. */
+  private readonly drafts = new Map<string, string>();
 
   /** From the people list, or from the call when the person just went offline. */
   private get peerName(): string {
@@ -83,16 +99,24 @@ export class RtcChat extends LitElement {
     const state = this.sessionState.state;
     if (!state || !this.peerId) return nothing;
     const messages = state.chats[this.peerId] ?? [];
-    const name = this.peerName || 'this person';
+    const peerName = this.peerName || 'this person';
+    // Another person online with this name: the title and every message say which one this is.
+    const tag = sessionNameTags(state).get(this.peerId);
+    const name = nameText(peerName, tag);
     const online = state.peers.some((p) => p.id === this.peerId);
     const error = state.error?.scope === 'chat' ? state.error : null;
     return html`
       <section part="chat" aria-labelledby="chat-title">
-        <h2 id="chat-title" part="chat-header">Chat with ${name}</h2>
+        <h2 id="chat-title" part="chat-header">Chat with ${renderName(peerName, tag)}</h2>
         <div part="messages" class="messages" role="log" aria-live="polite" aria-label=${`Messages with ${name}`} tabindex="0">
           ${messages.length === 0 ? html`<p class="empty">No messages yet. Say hello!</p>` : nothing}
           <ol>
-            ${repeat(messages, (m) => m.id, (m) => this.renderMessage(m, name))}
+            ${repeat(
+              messages,
+              // Ids are chosen by senders: theirs may equal one of ours, and repeat needs unique keys.
+              (m) => `${m.fromMe ? 'mine' : 'theirs'}:${m.id}`,
+              (m) => this.renderMessage(m, peerName, tag),
+            )}
           </ol>
         </div>
         ${error ? html`<p class="error" part="chat-error" role="alert">${error.message}</p>` : nothing}
@@ -112,17 +136,31 @@ export class RtcChat extends LitElement {
     `;
   }
 
-  private renderMessage(m: ChatEntry, peerName: string) {
-    const sender = m.fromMe ? 'You' : peerName;
-    const when = new Date(m.ts);
+  /**
+   * One message: the header (sender · time) above and outside the bubble, the text
+   * inside it. Line breaks are kept — a message may need several lines — but a body
+   * cannot pass for the widget's own lines: the bubble is one bounded box (border and
+   * background) that holds the whole text, its lines are bidi-isolated, and the only
+   * "Name · 10:42" lines outside a bubble are headers the widget wrote.
+   */
+  private renderMessage(m: ChatEntry, peerName: string, tag: string | undefined) {
     const classes = `${m.fromMe ? 'mine' : 'theirs'} ${m.delivery}`;
     return html`<li part="message ${m.fromMe ? 'message-mine' : 'message-theirs'}" class=${classes}>
-      <span class="meta" part="message-meta"
-        >${sender} · <time datetime=${when.toISOString()}>${timeFormat.format(when)}</time></span
-      >
+      <span class="meta" part="message-meta">${m.fromMe ? 'You' : renderName(peerName, tag)}${renderTime(m.ts)}</span>
       <span class="bubble" part="message-text">${m.text}</span>
       ${m.delivery === 'failed' ? html`<span part="message-failed">Not delivered</span>` : nothing}
     </li>`;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    // An incoming call switches the panel to the caller, maybe while the visitor types to someone else.
+    const previous = changed.get('peerId');
+    if (changed.has('peerId') && previous !== undefined && this.input) {
+      this.drafts.set(previous, this.input.value);
+      this.input.value = this.drafts.get(this.peerId) ?? '';
+      this.drafts.delete(this.peerId);
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -48,17 +48,26 @@ export const chatStyles = css`
     align-self: flex-end;
     justify-items: end;
   }
+  /* The header sits outside the bubble in small muted type: a line typed inside a bubble never looks like it. */
   .meta {
     font-size: 0.78em;
     color: var(--_muted);
   }
+  /*
+   * Line breaks are kept (pre-wrap) inside one bounded box: border and background
+   * enclose the whole text, whatever the theme's colours, so extra lines stay inside
+   * their sender's bubble. plaintext isolates the text and sets each line's direction
+   * from its own content: a direction override cannot reach past the bubble.
+   */
   .bubble {
     padding: calc(var(--_space) * 0.75) calc(var(--_space) * 1.25);
+    border: 1px solid var(--_border);
     border-radius: calc(var(--_radius) * 1.2);
     background: var(--_their-bg);
     color: var(--_their-fg);
     white-space: pre-wrap;
     overflow-wrap: anywhere;
+    unicode-bidi: plaintext;
   }
   li.mine .bubble {
     background: var(--_own-bg);

@@ -10,6 +10,7 @@ import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
 import { RingController } from './ring-controller.js';
+import { sessionNameTags, renderName } from '../names.js';
 import { incomingCallStyles } from './incoming-call.styles.js';
 
 /** Parts of `rtc-incoming-call`, re-exported by `<rtc-call>`. */
@@ -60,9 +61,11 @@ export class RtcIncomingCall extends LitElement {
 
   override render() {
     const call = this.incoming;
+    // Two people online with the caller's name: the dialog says which one calls.
+    const tag = call ? sessionNameTags(this.sessionState.state).get(call.peer.id) : undefined;
     // The live region stays in the DOM so screen readers announce the call when its text appears.
     const announcement = html`<div class="visually-hidden" aria-live="assertive">
-      ${call ? `${call.peer.name} is calling you` : ''}
+      ${call ? html`${renderName(call.peer.name, tag)} is calling you` : ''}
     </div>`;
     if (!call) return announcement;
     const kind = call.media.video ? 'Video call' : 'Audio call';
@@ -76,7 +79,7 @@ export class RtcIncomingCall extends LitElement {
         @keydown=${this.onKeydown}
       >
         <span class="avatar" aria-hidden="true">${initial(call.peer.name)}</span>
-        <h2 id="caller" part="caller">${call.peer.name} is calling</h2>
+        <h2 id="caller" part="caller">${renderName(call.peer.name, tag)} is calling</h2>
         <p id="kind">${kind}</p>
         ${call.localStream && call.local.video
           ? html`<video

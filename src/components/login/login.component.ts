@@ -4,7 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { sessionContext } from '../context.js';
 import { SessionController } from '../session-controller.js';
 import type { SessionApi, SessionError } from '../../core/types.js';
-import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../protocol/index.js';
+import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, checkName } from '../../protocol/index.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { loginStyles } from './login.styles.js';
 
@@ -51,6 +51,8 @@ export class RtcLogin extends LitElement {
   @property({ reflect: true }) mode: LoginMode = 'sign-in';
 
   @state() private busy = false;
+  /** Why the typed name cannot be used (the backend's own rule, checked before sending). */
+  @state() private nameProblem = '';
 
   private readonly sessionState = new SessionController(this);
 
@@ -98,7 +100,11 @@ export class RtcLogin extends LitElement {
           ${registering ? html`<span id="password-hint" class="hint">At least ${PASSWORD_MIN_LENGTH} characters.</span>` : nothing}
         </div>
         <div role="alert">
-          ${error ? html`<p class="error" part="error">${AUTH_MESSAGES[error.code] ?? error.message}</p>` : nothing}
+          ${registering && this.nameProblem
+            ? html`<p class="error" part="error">${this.nameProblem}</p>`
+            : error
+              ? html`<p class="error" part="error">${AUTH_MESSAGES[error.code] ?? error.message}</p>`
+              : nothing}
         </div>
         <button type="submit" class="primary" part="submit" ?disabled=${busy}>
           ${busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}
@@ -124,9 +130,12 @@ export class RtcLogin extends LitElement {
     const data = new FormData(event.target as HTMLFormElement);
     const email = String(data.get('email') ?? '');
     const password = String(data.get('password') ?? '');
+    const name = checkName(String(data.get('name') ?? ''));
+    this.nameProblem = this.mode === 'register' && !name.ok ? `Please choose another name: the ${name.message}.` : '';
+    if (this.nameProblem) return;
     this.busy = true;
     try {
-      if (this.mode === 'register') await session.register(String(data.get('name') ?? ''), email, password);
+      if (this.mode === 'register' && name.ok) await session.register(name.name, email, password);
       else await session.signIn(email, password);
     } catch {
       // The session reports the failure in state.error, which this form renders.

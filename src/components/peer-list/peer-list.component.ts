@@ -7,6 +7,7 @@ import { SessionController } from '../session-controller.js';
 import type { SessionApi } from '../../core/types.js';
 import { PRESENCE_STATUSES, type Presence, type PresenceStatus } from '../../protocol/index.js';
 import { createRtcEvent } from '../../events.js';
+import { nameTags, nameText, renderName } from '../names.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
@@ -74,6 +75,7 @@ export class RtcPeerList extends LitElement {
     const state = this.sessionState.state;
     if (!state) return nothing;
     const inCall = state.call !== null && state.call.phase !== 'ended';
+    const tags = nameTags(state.peers);
     return html`
       <section part="peer-list" aria-labelledby="people">
         <div class="me">
@@ -91,15 +93,16 @@ export class RtcPeerList extends LitElement {
               ${repeat(
                 state.peers,
                 (p) => p.id,
-                (p) => this.renderPeer(p, state.unread[p.id] ?? 0, inCall),
+                (p) => this.renderPeer(p, tags.get(p.id), state.unread[p.id] ?? 0, inCall),
               )}
             </ul>`}
       </section>
     `;
   }
 
-  private renderPeer(peer: Presence, unread: number, inCall: boolean) {
+  private renderPeer(peer: Presence, tag: string | undefined, unread: number, inCall: boolean) {
     const status = STATUS_LABELS[peer.status];
+    const name = nameText(peer.name, tag);
     const selected = peer.id === this.selectedPeer;
     return html`
       <li part="peer" class=${selected ? 'selected' : ''} data-peer-id=${peer.id}>
@@ -108,12 +111,12 @@ export class RtcPeerList extends LitElement {
           class="who"
           part="peer-select"
           aria-pressed=${selected ? 'true' : 'false'}
-          title=${`Chat with ${peer.name}`}
+          title=${`Chat with ${name}`}
           @click=${() => this.select(peer.id)}
         >
           <span class="avatar" aria-hidden="true">${initial(peer.name)}<span class="dot ${peer.status}"></span></span>
           <span class="text">
-            <span class="name" part="peer-name">${peer.name}</span>
+            <span class="name" part="peer-name">${renderName(peer.name, tag)}</span>
             <span class="status" part="peer-status">${status}</span>
           </span>
           ${unread
@@ -121,15 +124,15 @@ export class RtcPeerList extends LitElement {
             : nothing}
         </button>
         <span class="actions">
-          ${this.renderCallButton(peer, false, inCall)}
-          ${this.video ? this.renderCallButton(peer, true, inCall) : nothing}
+          ${this.renderCallButton(peer.id, name, false, inCall)}
+          ${this.video ? this.renderCallButton(peer.id, name, true, inCall) : nothing}
         </span>
       </li>
     `;
   }
 
-  private renderCallButton(peer: Presence, video: boolean, inCall: boolean) {
-    const label = `${video ? 'Video' : 'Audio'} call ${peer.name}`;
+  private renderCallButton(peerId: string, name: string, video: boolean, inCall: boolean) {
+    const label = `${video ? 'Video' : 'Audio'} call ${name}`;
     return html`<button
       type="button"
       class="icon"
@@ -137,7 +140,7 @@ export class RtcPeerList extends LitElement {
       title=${label}
       aria-label=${label}
       ?disabled=${inCall}
-      @click=${() => this.call(peer.id, video)}
+      @click=${() => this.call(peerId, video)}
     >
       ${icon(video ? 'video' : 'phone')}
     </button>`;

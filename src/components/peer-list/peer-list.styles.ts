@@ -88,11 +88,19 @@ export const peerListStyles = css`
     display: grid;
     min-width: 0;
   }
+  /* A long name is cut, never the tag after it that tells two people of that name apart. */
   .name {
+    display: flex;
+    min-width: 0;
     font-weight: 600;
+    white-space: nowrap;
+  }
+  .name bdi {
     overflow: hidden;
     text-overflow: ellipsis;
-    white-space: nowrap;
+  }
+  .name .name-tag {
+    flex: none;
   }
   .status {
     font-size: 0.85em;

@@ -9,6 +9,7 @@ import type { CallView, SessionApi } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
+import { sessionNameTags, nameText, renderName } from '../names.js';
 import { videoStageStyles } from './video-stage.styles.js';
 
 /** Parts of `rtc-video-stage`, re-exported by `<rtc-call>`. */
@@ -62,23 +63,25 @@ export class RtcVideoStage extends LitElement {
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
+    const tag = sessionNameTags(this.sessionState.state).get(call.peer.id);
+    const name = nameText(call.peer.name, tag);
     const connected = call.phase === 'connected';
     const flowing = connected || (call.phase === 'connecting' && call.remoteStream !== null && this.framedStream === call.remoteStream);
     const showRemote = flowing && call.remoteStream !== null && (call.remote.video || call.remote.screen);
     const showLocal = call.localStream !== null && (call.local.video || call.local.screen) && call.phase !== 'ended';
     return html`
-      <div part="video-stage" class=${call.phase} aria-label=${`Call with ${call.peer.name}`} role="group">
+      <div part="video-stage" class=${call.phase} aria-label=${`Call with ${name}`} role="group">
         <video
           part="remote-video"
           class=${call.remote.screen ? 'screen' : ''}
-          aria-label=${`${call.peer.name}'s video`}
+          aria-label=${`${name}'s video`}
           autoplay
           playsinline
           .srcObject=${live(call.phase === 'ended' ? null : call.remoteStream)}
           ?hidden=${!showRemote}
           @loadeddata=${(e: Event) => (this.framedStream = (e.target as HTMLVideoElement).srcObject as MediaStream | null)}
         ></video>
-        ${showRemote ? nothing : this.renderPlaceholder(call)}
+        ${showRemote ? nothing : this.renderPlaceholder(call, tag)}
         <video
           part="local-video"
           class=${call.local.screen ? '' : 'mirror'}
@@ -92,27 +95,28 @@ export class RtcVideoStage extends LitElement {
         ></video>
         <div class="overlay">
           <div part="call-state status" role="status" aria-live="polite">${call.message}</div>
-          ${connected ? this.renderIndicators(call) : nothing}
+          ${connected ? this.renderIndicators(call, tag) : nothing}
         </div>
       </div>
     `;
   }
 
-  private renderPlaceholder(call: CallView) {
+  private renderPlaceholder(call: CallView, tag: string | undefined) {
     return html`<div class="placeholder" aria-hidden="true">
       <span class="avatar">${initial(call.peer.name)}</span>
-      <span>${call.peer.name}</span>
+      <span>${renderName(call.peer.name, tag)}</span>
     </div>`;
   }
 
-  private renderIndicators(call: CallView) {
-    const { remote, peer } = call;
+  private renderIndicators(call: CallView, tag: string | undefined) {
+    const { remote } = call;
+    const name = renderName(call.peer.name, tag);
     return html`<div class="indicators">
-      ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${peer.name} is muted</span>`}
+      ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${name} is muted</span>`}
       ${remote.video || remote.screen || !call.media.video
         ? nothing
-        : html`<span part="indicator remote-camera-off">${icon('videoOff')}${peer.name}'s camera is off</span>`}
-      ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${peer.name} is sharing a screen</span>` : nothing}
+        : html`<span part="indicator remote-camera-off">${icon('videoOff')}${name}'s camera is off</span>`}
+      ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${name} is sharing a screen</span>` : nothing}
     </div>`;
   }
 }
