@@ -6,8 +6,7 @@ import {
   EMAIL_MAX_LENGTH,
   NAME_MAX_LENGTH,
   NAME_MIN_LENGTH,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
+  passwordProblem,
   type PublicUser,
 } from '../src/protocol/index.js';
 import { DummyPassword, hashPassword, verifyPassword } from './passwords.js';
@@ -45,10 +44,8 @@ export function validateEmail(email: string): string {
 }
 
 export function validatePassword(password: string): string {
-  const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
-    throw new InvalidInputError(`password must be ${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters`);
-  }
+  const problem = passwordProblem(password);
+  if (problem) throw new InvalidInputError(problem);
   return password;
 }
 

@@ -13,6 +13,7 @@ import {
   USER_ID_PATTERN,
   inboxTopic,
   inboxWildcard,
+  passwordProblem,
   isInboxEnvelope,
   isUserId,
   isValidChatText,
@@ -242,5 +243,21 @@ describe('topics', () => {
       assert.equal(isUserId(id), false, String(id));
     }
     assert.equal(USER_ID_PATTERN.test('abc:defg'), false);
+  });
+});
+
+describe('passwordProblem', () => {
+  test('accepts 8–256 characters, astral ones counted once', () => {
+    assert.equal(passwordProblem('eight ch'), null);
+    assert.equal(passwordProblem('😀'.repeat(256)), null);
+    assert.match(passwordProblem('seven c')!, /8–256/);
+    assert.match(passwordProblem('x'.repeat(257))!, /8–256/);
+  });
+
+  test('refuses unpaired surrogates anywhere, keeps well-formed pairs', () => {
+    for (const bad of ['password\uD800', '\uDFFFpassword', 'pass\uDC00\uD800word', 'password\uD83D']) {
+      assert.match(passwordProblem(bad)!, /well-formed/, JSON.stringify(bad));
+    }
+    assert.equal(passwordProblem('password\uD83D\uDE00'), null);
   });
 });
