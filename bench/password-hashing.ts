@@ -57,7 +57,6 @@ async function mqttConnect(origin: string, auth: AuthResponse, n: number): Promi
     username: auth.user.id,
     password: auth.token,
     clientId: `${auth.user.id}:probe${n}`,
-    protocolVersion: 5,
     reconnectPeriod: 0,
     connectTimeout: 30_000,
   });
