@@ -25,14 +25,19 @@ test('HashLimit runs at most `max` tasks at once, the rest in arrival order; 0 i
   assert.deepEqual(started, [0, 1]);
   assert.equal(limit.active, 2);
   assert.equal(limit.waiting, 3);
+  // Each finished task lets exactly the next waiter in.
   finish[1]!();
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(started, [0, 1, 2]);
-  for (let i = 0; i < 5; i++) {
-    finish[i === 1 ? 0 : i]?.();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  finish.forEach((f) => f());
+  assert.equal(limit.active, 2);
+  finish[0]!();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, [0, 1, 2, 3]);
+  finish[2]!();
+  finish[3]!();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, [0, 1, 2, 3, 4]);
+  finish[4]!();
   assert.deepEqual(await Promise.all(tasks), [0, 1, 2, 3, 4]);
   assert.equal(limit.peak, 2);
   assert.equal(limit.active, 0);
