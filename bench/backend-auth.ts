@@ -10,7 +10,6 @@
  *
  * Talks only to 127.0.0.1; bounded in count.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, scrypt } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,10 +17,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../broker/config.js';
 import { startBackend } from '../broker/server.js';
+import { startMainProcess } from './support/main-process.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
 const ROUNDS = Math.max(3, Math.min(100, Number(values.rounds)));
-const ROOT = join(import.meta.dirname, '..');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,27 +44,6 @@ function scryptOnce(N: number): Promise<void> {
   return new Promise((resolve, reject) =>
     scrypt('a benchmark password', randomBytes(16), 32, { N, r: 8, p: 1, maxmem: 256 * N * 8 }, (e) => (e ? reject(e) : resolve())),
   );
-}
-
-/** Starts `tsx broker/main.ts`; resolves with ms until it printed its URL, its pid and a stop function. */
-async function startProcess(dataDir: string) {
-  const start = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'broker/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (/listening on/.test(out)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`backend exited with ${code}`)));
-  });
-  const ms = performance.now() - start;
-  const stop = () => new Promise<void>((resolve) => (child.kill('SIGTERM'), child.on('exit', () => resolve())));
-  return { ms, pid: child.pid!, stop };
 }
 
 async function rssKiB(pid: number): Promise<number> {
@@ -122,7 +100,7 @@ try {
   const starts: number[] = [];
   let idleRss = 0;
   for (let i = 0; i < 3; i++) {
-    const proc = await startProcess(procDir);
+    const proc = await startMainProcess(procDir);
     starts.push(proc.ms);
     if (i === 0) {
       // Idle = after start-up work (the throwaway scrypt hash briefly holds 128 MiB): lowest of 10 samples over 5 s.

@@ -4,14 +4,13 @@
  */
 import {
   EMAIL_MAX_LENGTH,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
   UNNAMED,
   checkName,
+  passwordProblem,
   sanitizeName,
   type PublicUser,
 } from '../src/protocol/index.js';
-import { DummyPassword, hashPassword, verifyPassword } from './passwords.js';
+import { DummyPassword, HashLimit, hashPassword, verifyPassword } from './passwords.js';
 import type { StoredUser, UserStore } from './store/user-store.js';
 
 /** Input that breaks a rule of the contract; the message says which. */
@@ -50,10 +49,8 @@ export function validateEmail(email: string): string {
 }
 
 export function validatePassword(password: string): string {
-  const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
-    throw new InvalidInputError(`password must be ${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters`);
-  }
+  const problem = passwordProblem(password);
+  if (problem) throw new InvalidInputError(problem);
   return password;
 }
 
@@ -64,12 +61,17 @@ export function toPublicUser(user: StoredUser): PublicUser {
 
 export class Accounts {
   readonly #dummy: DummyPassword;
+  /** Every hash and check of a password (register, login, reset) shares this bound. */
+  readonly hashing: HashLimit;
 
+  /** `hashConcurrency`: scrypt derivations at once, 0 = unbounded (see `HashLimit`). */
   constructor(
     readonly store: UserStore,
     private readonly scryptCost: number,
+    hashConcurrency = 0,
   ) {
-    this.#dummy = new DummyPassword(scryptCost);
+    this.hashing = new HashLimit(hashConcurrency);
+    this.#dummy = new DummyPassword(scryptCost, this.hashing);
   }
 
   /** Starts hashing the throwaway password in the background. */
@@ -82,7 +84,7 @@ export class Accounts {
     const name = validateName(input.name);
     const email = validateEmail(input.email);
     const password = validatePassword(input.password);
-    const passwordHash = await hashPassword(password, this.scryptCost);
+    const passwordHash = await hashPassword(password, this.scryptCost, this.hashing);
     // The store checks uniqueness again inside its write queue: exactly one concurrent registration wins.
     return this.store.create({ name, email, passwordHash });
   }
@@ -94,12 +96,12 @@ export class Accounts {
       await this.#dummy.burn(password);
       return undefined;
     }
-    return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
+    return (await verifyPassword(password, user.passwordHash, this.hashing)) ? user : undefined;
   }
 
   async resetPassword(email: string, password: string): Promise<boolean> {
     const user = await this.store.findByEmail(validateEmail(email));
     if (!user) return false;
-    return this.store.setPasswordHash(user.id, await hashPassword(validatePassword(password), this.scryptCost));
+    return this.store.setPasswordHash(user.id, await hashPassword(validatePassword(password), this.scryptCost, this.hashing));
   }
 }

@@ -3,6 +3,7 @@
  * the only module that reads `process.env`; everything else gets a `Config`.
  */
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -24,6 +25,12 @@ export interface Config {
   allowedOrigins: '*' | string[];
   /** scrypt N (a power of two). OWASP default 2^17; tests lower it. */
   scryptCost: number;
+  /**
+   * scrypt derivations at once (register, login, reset); the rest wait their
+   * turn. 0 = unbounded. The default leaves a core and two libuv threads
+   * free for token checks, MQTT connects and files.
+   */
+  hashConcurrency: number;
   turnUrls: string[];
   turnSecret?: string;
   turnTtlSeconds: number;
@@ -170,11 +177,23 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(name, `expected true or false, got "${value}"`);
 }
 
+/**
+ * One fewer than the cores, and two fewer than libuv's thread pool (which
+ * scrypt shares with file I/O and WebCrypto), at least 1.
+ */
+export function defaultHashConcurrency(env: Env, cores = availableParallelism()): number {
+  const poolSize = Number(raw(env, 'UV_THREADPOOL_SIZE') ?? 4) || 4;
+  return Math.max(1, Math.min(cores - 1, poolSize - 2));
+}
+
 /** Checks values that may also come from `startBackend` overrides. */
 export function validateConfig(config: Config): Config {
   const n = config.scryptCost;
   if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) {
     throw new ConfigError('SCRYPT_COST', `must be a power of two, got ${n}`);
+  }
+  if (!Number.isInteger(config.hashConcurrency) || config.hashConcurrency < 0) {
+    throw new ConfigError('HASH_CONCURRENCY', `must be a whole number, 0 for unbounded, got ${config.hashConcurrency}`);
   }
   if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     throw new ConfigError('JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
@@ -208,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: integer(env, 'TOKEN_TTL', DEFAULT_TOKEN_TTL_SECONDS, 1, 7 * 24 * 3600),
     allowedOrigins: origins(env),
     scryptCost: integer(env, 'SCRYPT_COST', OWASP_SCRYPT_COST, 2, 2 ** 20),
+    hashConcurrency: integer(env, 'HASH_CONCURRENCY', defaultHashConcurrency(env), 0, 1024),
     turnUrls: urlList(env, 'TURN_URLS', ['turn', 'turns']),
     turnTtlSeconds: integer(env, 'TURN_TTL', 3600, 60, 24 * 3600),
     stunUrls: urlList(env, 'STUN_URLS', ['stun', 'stuns']),

@@ -23,7 +23,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   const config = validateConfig({ ...loadConfig(), ...overrides });
   const store = await openLowdbUserStore(config.dataDir);
   const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlSeconds);
-  const accounts = new Accounts(store, config.scryptCost);
+  const accounts = new Accounts(store, config.scryptCost, config.hashConcurrency);
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
   const app = await createHttpApp({ config, accounts, tokens });

@@ -4,10 +4,11 @@
  * secret kept in DATA_DIR when JWT_SECRET is not set.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, isUserId } from '../src/protocol/index.js';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from './store/private-file.js';
 
 export const JWT_SECRET_FILE = 'jwt-secret';
 const ALGORITHM = 'HS256';
@@ -27,15 +28,15 @@ export interface TokenClaims {
  */
 export async function resolveJwtSecret(configured: string | undefined, dataDir: string): Promise<string> {
   if (configured !== undefined) return configured;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dataDir);
   const file = path.join(dataDir, JWT_SECRET_FILE);
   try {
     // 'wx': two processes starting together cannot both create it.
-    await writeFile(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    await writeFile(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: PRIVATE_FILE_MODE });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  await chmod(file, 0o600);
+  await chmod(file, PRIVATE_FILE_MODE);
   const secret = (await readFile(file, 'utf8')).trim();
   if (secret.length < 32) throw new Error(`JWT secret file ${file} is too short; remove it to generate a new one`);
   return secret;

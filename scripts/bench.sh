@@ -3,7 +3,8 @@
 # figures with the ratios product/limit and product/PeerJS. Figures of one
 # run are compared with each other only (the machine's speed cancels out).
 # BENCH_RUNS sets the measured calls per call-setup benchmark (default 20).
-# BENCH_SKIP_BACKEND=1 skips the backend's own benchmarks (auth, broker load).
+# BENCH_SKIP_BACKEND=1 skips the backend's own benchmarks (auth, password
+# hashing, user store, broker load).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system.sh
@@ -24,6 +25,8 @@ run npx tsx bench/call-setup-peerjs.ts --runs "$runs" --json "$out/call-setup-pe
 run npx tsx bench/call-setup-product.ts --runs "$runs" --json "$out/call-setup-product.json"
 if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
   run npx tsx bench/backend-auth.ts
+  run npx tsx bench/password-hashing.ts
+  run npx tsx bench/user-store.ts
   run npm run --silent bench:broker
 fi
 

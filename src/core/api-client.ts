@@ -9,6 +9,7 @@ import {
   type AuthResponse,
   type IceServersResponse,
   type MeResponse,
+  passwordProblem,
 } from '../protocol/index.js';
 import type { SessionError, SessionErrorCode } from './types.js';
 
@@ -71,6 +72,9 @@ export class ApiClient {
   }
 
   register(name: string, email: string, password: string): Promise<AuthResponse> {
+    // The backend refuses it too; saying so here spares a round trip and a rate-limited attempt.
+    const problem = passwordProblem(password);
+    if (problem) return Promise.reject(new ApiError('invalid_input', problem, 400));
     return this.request<AuthResponse>('POST', API_PATHS.register, null, { name, email, password });
   }
 

@@ -1,6 +1,25 @@
 /**
  * HTTP API shapes of the wire contract (PROTOCOL.md §1).
  */
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './limits.js';
+
+/** A lone UTF-16 surrogate: with the `u` flag a well-formed pair matches as one code point, never as `Cs`. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why a new password breaks the contract, or null when it is fine. Shared by
+ * the widget and the backend. Lone surrogates are refused because they all
+ * become U+FFFD when the password is encoded as UTF-8 for hashing, so
+ * "\uD800…" and "\uDFFF…" would be the same password.
+ */
+export function passwordProblem(password: string): string | null {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
+    return `password must be ${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters`;
+  }
+  if (LONE_SURROGATE.test(password)) return 'password must be well-formed Unicode text (no unpaired surrogate characters)';
+  return null;
+}
 
 /** A user as the API returns it: never a password hash or any other stored field. */
 export interface PublicUser {

@@ -348,6 +348,23 @@ test('names that forge or hide text are refused with the contract error shape', 
   await tally.checkAlive(backend);
 });
 
+test('passwords with unpaired surrogates are refused: they would all hash alike', async (t) => {
+  const backend = await startTestBackend(t);
+  const email = `surrogate-${Date.now()}@example.test`;
+  // Raw JSON escapes: JSON.parse gives lone surrogates, which UTF-8 encoding for scrypt turns into U+FFFD.
+  for (const escaped of ['password\\ud800', '\\udfffpassword', 'pass\\udc00\\ud800word']) {
+    const body = `{"name":"Sur","email":"${email}","password":"${escaped}"}`;
+    const result = await request(backend, 'POST', API_PATHS.register, { body, headers: { 'content-type': 'application/json' } });
+    tally.record(`register with password "${escaped}"`, result.status === 400 && result.body.error?.code === 'invalid_input', String(result.status));
+    assert.equal(result.status, 400);
+    assert.equal(result.body.error.code, 'invalid_input');
+    assert.match(result.body.error.message, /well-formed/);
+  }
+  // Nothing was stored: the email is still free, and a well-formed surrogate pair is a fine password.
+  const ok = await register(backend, { email, password: 'password\u{1F600}' });
+  assert.equal(ok.user.email, email);
+});
+
 test('summary', (t) => {
   tally.report(t);
   assert.equal(tally.crashes, 0);

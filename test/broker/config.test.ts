@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../broker/config.js';
+import { ConfigError, defaultHashConcurrency, loadConfig } from '../../broker/config.js';
 import { REPO_ROOT, tempDir } from './support.js';
 
 test('defaults', () => {
@@ -27,6 +27,17 @@ test('defaults', () => {
   assert.equal(config.trustProxy, false);
   assert.equal(config.loginSlowdownMaxMs, 5000);
   assert.equal(config.serveSourceMaps, false);
+});
+
+test('HASH_CONCURRENCY: a bound by default that leaves a core and two pool threads free; 0 = unbounded', () => {
+  assert.equal(defaultHashConcurrency({}, 2), 1);
+  assert.equal(defaultHashConcurrency({}, 8), 2);
+  assert.equal(defaultHashConcurrency({ UV_THREADPOOL_SIZE: '16' }, 8), 7);
+  assert.equal(defaultHashConcurrency({}, 1), 1);
+  assert.equal(loadConfig({}).hashConcurrency, defaultHashConcurrency({}));
+  assert.equal(loadConfig({ HASH_CONCURRENCY: '3' }).hashConcurrency, 3);
+  assert.equal(loadConfig({ HASH_CONCURRENCY: '0' }).hashConcurrency, 0);
+  assert.throws(() => loadConfig({ HASH_CONCURRENCY: '-1' }), (e: unknown) => e instanceof ConfigError && e.variable === 'HASH_CONCURRENCY');
 });
 
 test('values from the environment', () => {

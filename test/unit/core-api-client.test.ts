@@ -59,3 +59,14 @@ test('a failed fetch or a non-JSON answer is server_unreachable', async () => {
   const html = recorder(() => new Response('<html>Bad gateway</html>', { status: 502 }));
   await assert.rejects(html.client.login('a@b', 'x'), (e: unknown) => e instanceof ApiError && e.code === 'server_unreachable');
 });
+
+test('register refuses a password with an unpaired surrogate before sending, as the backend would', async () => {
+  const { client, calls } = recorder(() => Response.json({}));
+  await assert.rejects(client.register('Ann', 'ann@example.test', 'password\uD800'), (e: unknown) => {
+    assert.ok(e instanceof ApiError);
+    assert.equal(e.code, 'invalid_input');
+    assert.match(e.message, /well-formed/);
+    return true;
+  });
+  assert.equal(calls.length, 0);
+});

@@ -25,6 +25,7 @@ import {
   inboxTopic,
   inboxWildcard,
   inboxPayloadProblem,
+  passwordProblem,
   isUserId,
   isValidChatText,
   parseInboxMessage,
@@ -371,5 +372,21 @@ describe('names', () => {
 
   test('isolateText wraps text in FSI … PDI', () => {
     assert.equal(isolateText('علی'), '\u2068علی\u2069');
+  });
+});
+
+describe('passwordProblem', () => {
+  test('accepts 8–256 characters, astral ones counted once', () => {
+    assert.equal(passwordProblem('eight ch'), null);
+    assert.equal(passwordProblem('😀'.repeat(256)), null);
+    assert.match(passwordProblem('seven c')!, /8–256/);
+    assert.match(passwordProblem('x'.repeat(257))!, /8–256/);
+  });
+
+  test('refuses unpaired surrogates anywhere, keeps well-formed pairs', () => {
+    for (const bad of ['password\uD800', '\uDFFFpassword', 'pass\uDC00\uD800word', 'password\uD83D']) {
+      assert.match(passwordProblem(bad)!, /well-formed/, JSON.stringify(bad));
+    }
+    assert.equal(passwordProblem('password\uD83D\uDE00'), null);
   });
 });
