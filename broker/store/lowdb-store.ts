@@ -8,10 +8,11 @@
  * the CLI is gone for the running backend too.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
+import { fileFingerprint } from './changing-file.js';
 import { EmailTakenError, StoreError, type NewUser, type StoredUser, type UserStore } from './user-store.js';
 
 interface Data {
@@ -53,14 +54,8 @@ class LowdbUserStore implements UserStore {
     this.#db = new Low<Data>(new JSONFile<Data>(file), { version: 1, users: [] });
   }
 
-  async #fingerprint(): Promise<string> {
-    try {
-      const s = await stat(this.#file);
-      return `${s.size}:${s.mtimeMs}`;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-      throw error;
-    }
+  #fingerprint(): Promise<string> {
+    return fileFingerprint(this.#file);
   }
 
   /** Reads the file; never replaces an unreadable one. */

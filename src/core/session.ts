@@ -228,7 +228,10 @@ export class Session extends EventTarget implements SessionApi {
 
   async signOut(): Promise<void> {
     if (!this.token && this.current.connection === 'signed-out') return;
+    const token = this.token;
     this.stop('user');
+    // Then revoke the sign-in on the server (a copied token dies with it). Best effort: signed out here either way.
+    if (token) await this.api.logout(token).catch(() => undefined);
   }
 
   setStatus(status: PresenceStatus): void {
