@@ -101,3 +101,38 @@ test('sign-out says goodbye at once: the peer sees presence vanish', { timeout: 
   assert.equal(a.state.user, null);
   await waitForState(b, (s) => !s.peers.some((p) => p.id === aId), 'Eli gone for Flo', 5_000);
 });
+
+test('sign-out ends the session on the server too: its token is refused afterwards', { timeout: 60_000 }, async (t) => {
+  // The tokens the backend hands out and those the session sends, read off the wire.
+  const seen = { issued: [] as string[], logout: [] as string[] };
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const url = String(input);
+    if (url.endsWith('/api/logout')) seen.logout.push(new Headers(init?.headers).get('authorization') ?? '');
+    const response = await realFetch(input, init);
+    if (/\/api\/(register|login|token)$/.test(url) && response.ok) seen.issued.push(((await response.clone().json()) as { token: string }).token);
+    return response;
+  };
+  t.after(() => (globalThis.fetch = realFetch));
+  const { a, env } = await twoOn(t, ['Gil', 'Hal']);
+  const token = seen.issued[0]!;
+  const me = () => realFetch(`${env.backend.origin}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await me()).status, 200);
+
+  await a.signOut();
+  assert.equal(a.state.connection, 'signed-out');
+  assert.deepEqual(seen.logout, [`Bearer ${token}`]);
+  assert.equal((await me()).status, 401, 'a copy of the token no longer works');
+});
+
+test('sign-out is local at once even when the backend cannot be reached', { timeout: 60_000 }, async (t) => {
+  const { a, env } = await twoOn(t, ['Ida', 'Jon']);
+  await env.backend.close();
+  let reason = '';
+  a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
+  await a.signOut();
+  assert.equal(reason, 'user');
+  assert.equal(a.state.connection, 'signed-out');
+  assert.equal(a.state.user, null);
+  assert.equal(a.state.error, null, 'no error shown for the unreachable logout');
+});
