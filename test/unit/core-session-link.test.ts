@@ -102,8 +102,8 @@ test('sign-out says goodbye at once: the peer sees presence vanish', { timeout: 
   await waitForState(b, (s) => !s.peers.some((p) => p.id === aId), 'Eli gone for Flo', 5_000);
 });
 
-test('sign-out ends the session on the server too: its token is refused afterwards', { timeout: 60_000 }, async (t) => {
-  // The tokens the backend hands out and those the session sends, read off the wire.
+/** The tokens the backend hands out and the Bearer headers of logouts, read off the wire (global fetch). */
+function recordTokens(t: TestContext) {
   const seen = { issued: [] as string[], logout: [] as string[] };
   const realFetch = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
@@ -114,6 +114,11 @@ test('sign-out ends the session on the server too: its token is refused afterwar
     return response;
   };
   t.after(() => (globalThis.fetch = realFetch));
+  return { seen, realFetch };
+}
+
+test('sign-out ends the session on the server too: its token is refused afterwards', { timeout: 60_000 }, async (t) => {
+  const { seen, realFetch } = recordTokens(t);
   const { a, env } = await twoOn(t, ['Gil', 'Hal']);
   const token = seen.issued[0]!;
   const me = () => realFetch(`${env.backend.origin}/api/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -135,4 +140,19 @@ test('sign-out is local at once even when the backend cannot be reached', { time
   assert.equal(a.state.connection, 'signed-out');
   assert.equal(a.state.user, null);
   assert.equal(a.state.error, null, 'no error shown for the unreachable logout');
+});
+
+test('a sign-out of the same session elsewhere signs this tab out within seconds, with a message', { timeout: 60_000 }, async (t) => {
+  const { seen, realFetch } = recordTokens(t);
+  const { a, b, env } = await twoOn(t, ['Kim', 'Lou']);
+  const aId = a.state.user!.id;
+  let reason = '';
+  a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
+  // A copy of Kim's token (another tab of the same sign-in, or a thief found out) signs out.
+  const out = await realFetch(`${env.backend.origin}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${seen.issued[0]}` } });
+  assert.equal(out.status, 204);
+  await waitForState(a, (s) => s.connection === 'signed-out', 'Kim signed out', 15_000);
+  assert.equal(reason, 'expired');
+  assert.equal(a.state.error?.code, 'unauthorized');
+  await waitForState(b, (s) => !s.peers.some((p) => p.id === aId), 'Kim gone for Lou', 5_000);
 });
