@@ -156,3 +156,13 @@ test('a sign-out of the same session elsewhere signs this tab out within seconds
   assert.equal(a.state.error?.code, 'unauthorized');
   await waitForState(b, (s) => !s.peers.some((p) => p.id === aId), 'Kim gone for Lou', 5_000);
 });
+
+test('sign-out does not wait long for a backend that never answers the logout', { timeout: 30_000 }, async (t) => {
+  const { a } = await twoOn(t, ['Max', 'Ned']);
+  const realFetch = globalThis.fetch;
+  // The logout request hangs (a proxy that swallows it, a half-dead network).
+  globalThis.fetch = (input, init) => (String(input).endsWith('/api/logout') ? new Promise<Response>(() => {}) : realFetch(input, init));
+  t.after(() => (globalThis.fetch = realFetch));
+  await a.signOut();
+  assert.equal(a.state.connection, 'signed-out');
+});
