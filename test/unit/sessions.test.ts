@@ -30,8 +30,9 @@ test('token expiry: one TTL ahead, never past the end of the session, none once 
   // 23.5 h into a 24 h session: the token ends with the session, half an hour later.
   assert.equal(tokenExpiry(family, family.authTime + 23.5 * HOUR, policy), (family.authTime + 24 * HOUR) / 1000);
   assert.equal(tokenExpiry(family, family.authTime + 24 * HOUR, policy), null);
-  // Less than a whole second left: a token would be born expired.
-  assert.equal(tokenExpiry(family, family.authTime + 24 * HOUR - 1, { ...policy }), (family.authTime + 24 * HOUR) / 1000);
+  // `exp` is whole seconds, rounded down: 1 ms before a whole-second end still gets a token ending then,
+  // but when the end falls inside the current second the token would be born expired.
+  assert.equal(tokenExpiry(family, family.authTime + 24 * HOUR - 1, policy), (family.authTime + 24 * HOUR) / 1000);
   assert.equal(tokenExpiry({ ...family, authTime: family.authTime + 500 }, family.authTime + 24 * HOUR, policy), null);
 });
 
