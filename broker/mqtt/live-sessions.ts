@@ -28,6 +28,8 @@ export class LiveSessions {
   constructor(private readonly sessions: Sessions) {}
 
   track(client: Client, session: LiveSession): void {
+    // Its socket closed while the CONNECT was checked: clientGone has run already, nothing would untrack it.
+    if (client.closed) return;
     this.#clients.set(client, { sub: session.sub, sid: session.sid, authTime: session.authTime });
   }
 
@@ -43,6 +45,10 @@ export class LiveSessions {
   closeRevoked(revocations: Revocations): number {
     let closed = 0;
     for (const [client, session] of this.#clients) {
+      if (client.closed) {
+        this.#clients.delete(client);
+        continue;
+      }
       if (this.sessions.isLive(session, revocations)) continue;
       this.#clients.delete(client);
       client.close();

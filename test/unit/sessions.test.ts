@@ -9,6 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import type { Client } from 'aedes';
+import { LiveSessions } from '../../broker/mqtt/live-sessions.js';
 import { Sessions, tokenExpiry } from '../../broker/sessions.js';
 import { REVOCATIONS_FILE, openLowdbRevocationStore } from '../../broker/store/lowdb-revocations.js';
 import { isRevoked } from '../../broker/store/revocation-store.js';
@@ -103,4 +105,33 @@ test('lowdb revocations: kept across a reopen, seen by a second store on the fol
   assert.deepEqual([...(await other.current()).sessions], ['b'.repeat(16)]);
   await reopened.close();
   await other.close();
+});
+
+test('LiveSessions closes the revoked connections only, and never keeps a connection that is gone', async (t) => {
+  const now = Date.now();
+  const sessions = new Sessions(new TokenService('x'.repeat(40)), await openLowdbRevocationStore(await dataDir(t), () => now), policy, () => now);
+  const live = new LiveSessions(sessions);
+  const client = (closed = false) => {
+    const c = { closed, closeCalls: 0, close() { c.closeCalls++; c.closed = true; } };
+    return c;
+  };
+  const asClient = (c: ReturnType<typeof client>) => c as unknown as Client;
+  const revokedTab = client();
+  const otherTab = client();
+  const family = { sub: user.id, sid: 'r'.repeat(16), authTime: now };
+  live.track(asClient(revokedTab), family);
+  live.track(asClient(otherTab), { ...family, sid: 'o'.repeat(16) });
+  // A socket that closed while its CONNECT was being checked.
+  live.track(asClient(client(true)), { ...family, sid: 'g'.repeat(16) });
+  assert.equal(live.size, 2);
+
+  await sessions.logout({ ...family, name: user.name, exp: now / 1000 + 60 });
+  assert.equal(live.closeRevoked(await sessions.current()), 1);
+  assert.equal(revokedTab.closeCalls, 1);
+  assert.equal(otherTab.closeCalls, 0);
+  // A connection that went without clientGone being told is dropped on the next sweep.
+  otherTab.closed = true;
+  live.closeRevoked(await sessions.current());
+  assert.equal(live.size, 0);
+  assert.equal(otherTab.closeCalls, 0);
 });
