@@ -24,6 +24,7 @@ run npx tsx bench/call-setup-peerjs.ts --runs "$runs" --json "$out/call-setup-pe
 run npx tsx bench/call-setup-product.ts --runs "$runs" --json "$out/call-setup-product.json"
 if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
   run npx tsx bench/backend-auth.ts
+  run npx tsx bench/session-revocation.ts
   run npm run --silent bench:broker
 fi
 
