@@ -6,6 +6,9 @@
  *   npm run admin -- reset-password --email <email> [--password <pw>]
  *   npm run admin -- delete --email <email>
  *
+ * reset-password and delete also sign the user out everywhere: the running
+ * backend refuses their tokens and closes their connections within a second.
+ *
  * A missing --password is asked for on the terminal (not echoed) or read
  * from the first line of standard input when that is not a terminal.
  */
@@ -13,6 +16,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Accounts, InvalidInputError, normalizeEmail } from './accounts.js';
 import { ConfigError, loadConfig } from './config.js';
+import { revokeUserSessions } from './sessions.js';
+import { openJsonRevocationStore } from './store/json-revocations.js';
 import { openLowdbUserStore } from './store/lowdb-store.js';
 import { EmailTakenError, StoreError } from './store/user-store.js';
 
@@ -94,6 +99,9 @@ async function run(argv: string[]): Promise<void> {
 
   const config = loadConfig();
   const store = await openLowdbUserStore(config.dataDir);
+  const revocations = await openJsonRevocationStore(config.dataDir);
+  // After the change, so that a sign-in with the old password just before it is revoked too.
+  const signOutEverywhere = (userId: string) => revokeUserSessions(revocations, userId, config.sessionMaxAgeSeconds);
   const accounts = new Accounts(store, config.scryptCost);
   try {
     switch (command) {
@@ -114,20 +122,24 @@ async function run(argv: string[]): Promise<void> {
       case 'reset-password': {
         const email = required(values.email, 'email');
         const password = values.password ?? (await readPassword('new password: '));
-        if (!(await accounts.resetPassword(email, password))) throw new UsageError(`no user with email ${normalizeEmail(email)}`);
-        console.log(`password reset for ${normalizeEmail(email)}`);
+        const user = await store.findByEmail(normalizeEmail(email));
+        if (!user || !(await accounts.resetPassword(email, password))) throw new UsageError(`no user with email ${normalizeEmail(email)}`);
+        await signOutEverywhere(user.id);
+        console.log(`password reset for ${normalizeEmail(email)}; signed out everywhere`);
         break;
       }
       case 'delete': {
         const email = normalizeEmail(required(values.email, 'email'));
         const user = await store.findByEmail(email);
         if (!user || !(await store.delete(user.id))) throw new UsageError(`no user with email ${email}`);
-        console.log(`deleted ${user.id}\t${user.email}`);
+        await signOutEverywhere(user.id);
+        console.log(`deleted ${user.id}\t${user.email}; signed out everywhere`);
         break;
       }
     }
   } finally {
     await store.close();
+    await revocations.close();
   }
 }
 

@@ -21,6 +21,8 @@ export interface Config {
   /** HS256 secret; when unset a strong one is generated once and kept in `dataDir`. */
   jwtSecret?: string;
   tokenTtlSeconds: number;
+  /** A sign-in's tokens are renewed until this long after the sign-in; then the visitor signs in again. */
+  sessionMaxAgeSeconds: number;
   /** `'*'` = any origin (the default: the widget is embedded in other sites). */
   allowedOrigins: '*' | string[];
   /** scrypt N (a power of two). OWASP default 2^17; tests lower it. */
@@ -225,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 8080, 0, 65535),
     dataDir: path.resolve(raw(env, 'DATA_DIR') ?? './data'),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL', DEFAULT_TOKEN_TTL_SECONDS, 1, 7 * 24 * 3600),
+    sessionMaxAgeSeconds: integer(env, 'SESSION_MAX_AGE', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     allowedOrigins: origins(env),
     scryptCost: integer(env, 'SCRYPT_COST', OWASP_SCRYPT_COST, 2, 2 ** 20),
     hashConcurrency: integer(env, 'HASH_CONCURRENCY', defaultHashConcurrency(env), 0, 1024),

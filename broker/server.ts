@@ -7,6 +7,8 @@ import { Accounts } from './accounts.js';
 import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker } from './mqtt/broker.js';
+import { Sessions } from './sessions.js';
+import { openJsonRevocationStore } from './store/json-revocations.js';
 import { openLowdbUserStore } from './store/lowdb-store.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
@@ -22,18 +24,21 @@ export interface RunningBackend {
 export async function startBackend(overrides: Partial<Config> = {}): Promise<RunningBackend> {
   const config = validateConfig({ ...loadConfig(), ...overrides });
   const store = await openLowdbUserStore(config.dataDir);
-  const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlSeconds);
+  const revocations = await openJsonRevocationStore(config.dataDir);
+  const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir));
+  const sessions = new Sessions(tokens, revocations, config);
   const accounts = new Accounts(store, config.scryptCost, config.hashConcurrency);
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
-  const app = await createHttpApp({ config, accounts, tokens });
-  const mqtt = await attachMqttBroker(app.server, { config, store, tokens });
+  const app = await createHttpApp({ config, accounts, sessions });
+  const mqtt = await attachMqttBroker(app.server, { config, store, sessions });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
     await mqtt.close();
     await store.close();
+    await revocations.close();
     throw error;
   }
   const port = (app.server.address() as AddressInfo).port;
@@ -47,6 +52,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
       await mqtt.close();
       await stopped;
       await store.close();
+      await revocations.close();
     })();
     return closing;
   }

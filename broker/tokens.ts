@@ -15,12 +15,30 @@ const ALGORITHM = 'HS256';
 /** Seconds a token's `iat` may be ahead of this clock (backends behind one load balancer differ a little). */
 const ISSUED_AT_TOLERANCE_SECONDS = 5;
 
-export interface TokenClaims {
+/**
+ * One sign-in: a random id and the time of the sign-in. Every token renewed
+ * from it carries both, so a logout revokes the whole family and renewals end
+ * at SESSION_MAX_AGE after the sign-in.
+ */
+export interface SessionFamily {
+  sid: string;
+  /** Sign-in time, Unix milliseconds (the `auth_time` claim, in seconds with a fraction). */
+  authTime: number;
+}
+
+export interface TokenClaims extends SessionFamily {
   sub: string;
   name: string;
   /** Expiry, Unix seconds. */
   exp: number;
 }
+
+/** 16 base64url characters, unguessable. */
+export function newSessionFamily(now = Date.now()): SessionFamily {
+  return { sid: randomBytes(12).toString('base64url'), authTime: now };
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 /**
  * The configured secret, or the one kept in `dataDir` (created with mode 0600
@@ -45,21 +63,19 @@ export async function resolveJwtSecret(configured: string | undefined, dataDir: 
 export class TokenService {
   readonly #key: Uint8Array;
 
-  constructor(
-    secret: string,
-    private readonly ttlSeconds: number,
-  ) {
+  constructor(secret: string) {
     this.#key = new TextEncoder().encode(secret);
   }
 
-  async issue(user: { id: string; name: string }): Promise<string> {
-    return new SignJWT({ name: user.name })
+  /** A token of `session` for `user`, valid until `expiresAt` (Unix seconds). */
+  async issue(user: { id: string; name: string }, session: SessionFamily, expiresAt: number): Promise<string> {
+    return new SignJWT({ name: user.name, sid: session.sid, auth_time: session.authTime / 1000 })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(user.id)
       .setIssuer(TOKEN_ISSUER)
       .setAudience(TOKEN_AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setExpirationTime(expiresAt)
       .sign(this.#key);
   }
 
@@ -70,12 +86,20 @@ export class TokenService {
         algorithms: [ALGORITHM],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
-        requiredClaims: ['sub', 'exp', 'iat'],
+        requiredClaims: ['sub', 'exp', 'iat', 'sid', 'auth_time'],
       });
       if (!isUserId(payload.sub) || typeof payload.exp !== 'number') return null;
+      // Tokens from before sessions existed carry no family: they cannot be revoked, so they are not accepted.
+      if (typeof payload.sid !== 'string' || !SESSION_ID.test(payload.sid) || typeof payload.auth_time !== 'number') return null;
       // jose checks `iat` against the clock only with maxTokenAge: a token "issued" in the future is not valid yet.
       if (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + ISSUED_AT_TOLERANCE_SECONDS) return null;
-      return { sub: payload.sub, name: typeof payload.name === 'string' ? payload.name : '', exp: payload.exp };
+      return {
+        sub: payload.sub,
+        name: typeof payload.name === 'string' ? payload.name : '',
+        exp: payload.exp,
+        sid: payload.sid,
+        authTime: Math.round(payload.auth_time * 1000),
+      };
     } catch {
       return null;
     }

@@ -27,6 +27,7 @@ if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
   run npx tsx bench/backend-auth.ts
   run npx tsx bench/password-hashing.ts
   run npx tsx bench/user-store.ts
+  run npx tsx bench/session-revocation.ts
   run npm run --silent bench:broker
 fi
 

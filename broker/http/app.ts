@@ -18,7 +18,8 @@ import { Accounts, InvalidInputError, toPublicUser } from '../accounts.js';
 import type { Config } from '../config.js';
 import { iceServersFor } from '../ice-servers.js';
 import { EmailTakenError, type StoredUser } from '../store/user-store.js';
-import type { TokenService } from '../tokens.js';
+import type { Sessions } from '../sessions.js';
+import type { TokenClaims } from '../tokens.js';
 import { ApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { installResponseHeaders } from './headers.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -26,7 +27,7 @@ import { LoginThrottle } from './login-throttle.js';
 export interface HttpAppDeps {
   config: Config;
   accounts: Accounts;
-  tokens: TokenService;
+  sessions: Sessions;
 }
 
 const registerBody = {
@@ -62,7 +63,7 @@ function setCacheHeaders(res: { setHeader(name: string, value: string): unknown 
   }
 }
 
-export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): Promise<FastifyInstance> {
+export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: MAX_HTTP_BODY_BYTES,
@@ -107,19 +108,20 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
   });
   const authRateLimit = { max: config.authRateMax, timeWindow: config.authRateWindowSeconds * 1000 };
 
-  /** The user behind a valid Bearer token whose account still exists. */
-  async function authenticatedUser(req: FastifyRequest): Promise<StoredUser> {
+  /** The user behind a valid, unrevoked Bearer token whose account still exists, and the token's claims. */
+  async function authenticated(req: FastifyRequest): Promise<{ user: StoredUser; claims: TokenClaims }> {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const claims = match ? await tokens.verify(match[1]!) : null;
+    const claims = match ? await sessions.verify(match[1]!) : null;
     const user = claims ? await accounts.store.findById(claims.sub) : undefined;
-    if (!user) throw new ApiError(401, 'unauthorized', 'missing, invalid or expired token');
-    return user;
+    if (!claims || !user) throw new ApiError(401, 'unauthorized', 'missing, invalid, expired or signed-out token');
+    return { user, claims };
   }
+  const authenticatedUser = async (req: FastifyRequest) => (await authenticated(req)).user;
 
   async function authResponse(user: StoredUser): Promise<AuthResponse> {
     const shown = toPublicUser(user);
-    return { token: await tokens.issue(shown), user: shown };
+    return { token: await sessions.signIn(shown), user: shown };
   }
 
   app.post<{ Body: { name: string; email: string; password: string } }>(
@@ -157,7 +159,21 @@ export async function createHttpApp({ config, accounts, tokens }: HttpAppDeps): 
     },
   );
 
-  app.post(API_PATHS.token, async (req) => authResponse(await authenticatedUser(req)));
+  // Same session family, fresh expiry; none past SESSION_MAX_AGE after the sign-in.
+  app.post(API_PATHS.token, async (req): Promise<AuthResponse> => {
+    const { user, claims } = await authenticated(req);
+    const shown = toPublicUser(user);
+    const token = await sessions.renew(claims, shown);
+    if (!token) throw new ApiError(401, 'unauthorized', 'this sign-in is too old to renew, sign in again');
+    return { token, user: shown };
+  });
+
+  // Revokes the token's whole session family; the broker closes its connections.
+  app.post(API_PATHS.logout, async (req, reply) => {
+    const { claims } = await authenticated(req);
+    await sessions.logout(claims);
+    return reply.status(204).send();
+  });
 
   app.get(API_PATHS.me, async (req): Promise<MeResponse> => ({ user: toPublicUser(await authenticatedUser(req)) }));
 

@@ -21,7 +21,8 @@ import {
 } from '../../src/protocol/index.js';
 import { shownName } from '../accounts.js';
 import type { UserStore } from '../store/user-store.js';
-import type { TokenService } from '../tokens.js';
+import type { Sessions } from '../sessions.js';
+import type { LiveSessions } from './live-sessions.js';
 import type { PresenceTracker } from './presence.js';
 import { PublishBudget } from './publish-budget.js';
 
@@ -42,7 +43,9 @@ interface ClientSession {
 }
 
 export interface AccessControlOptions {
-  tokens: TokenService;
+  sessions: Sessions;
+  /** Told which session family each connection belongs to, to close it on revocation. */
+  live: LiveSessions;
   store: UserStore;
   presence: PresenceTracker;
   publishRate: number;
@@ -65,8 +68,8 @@ export function createAccessControl(options: AccessControlOptions) {
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
     void (async () => {
-      const claims = password ? await options.tokens.verify(password.toString('utf8')) : null;
-      if (!claims) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'bad or expired token'), false);
+      const claims = password ? await options.sessions.verify(password.toString('utf8')) : null;
+      if (!claims) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'bad, expired or signed-out token'), false);
       if (username !== claims.sub) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'username is not the token subject'), false);
       if (!client.id.startsWith(`${claims.sub}:`)) return done(refusal(NOT_AUTHORIZED, 'clientId must start with <userId>:'), false);
       // Persistent sessions would queue messages for clients that never return: not offered.
@@ -87,6 +90,7 @@ export function createAccessControl(options: AccessControlOptions) {
         expiryTimer: setTimeout(() => client.close(), msLeft),
         online: false,
       });
+      options.live.track(client, claims);
       done(null, true);
     })().catch((error: unknown) => done(refusal(NOT_AUTHORIZED, String(error)), false));
   }
@@ -161,6 +165,7 @@ export function createAccessControl(options: AccessControlOptions) {
   }
 
   function clientGone(client: Client): void {
+    options.live.untrack(client);
     const session = sessions.get(client);
     if (!session) return;
     sessions.delete(client);

@@ -8,14 +8,17 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { MAX_MQTT_PAYLOAD_BYTES, MQTT_PATH } from '../../src/protocol/index.js';
 import type { Config } from '../config.js';
 import type { UserStore } from '../store/user-store.js';
-import type { TokenService } from '../tokens.js';
+import type { Sessions } from '../sessions.js';
 import { createAccessControl } from './access-control.js';
+import { LiveSessions } from './live-sessions.js';
 import { PacketSizeGuard } from './packet-size-guard.js';
 import { PresenceTracker } from './presence.js';
 
 export interface MqttBroker {
   aedes: Aedes;
   presence: PresenceTracker;
+  /** The session family of each connection, closed when revoked. */
+  live: LiveSessions;
   /** Disconnects every client (clearing presence) and stops the broker. */
   close(): Promise<void>;
 }
@@ -27,14 +30,16 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function attachMqttBroker(
   server: Server,
-  deps: { config: Config; store: UserStore; tokens: TokenService },
+  deps: { config: Config; store: UserStore; sessions: Sessions },
 ): Promise<MqttBroker> {
   const { config } = deps;
   // The hooks need presence and presence needs the broker: bind it lazily.
   let aedes!: Aedes;
   const presence = new PresenceTracker((packet, callback) => aedes.publish(packet, callback));
+  const live = new LiveSessions(deps.sessions);
   const access = createAccessControl({
-    tokens: deps.tokens,
+    sessions: deps.sessions,
+    live,
     store: deps.store,
     presence,
     publishRate: config.publishRate,
@@ -101,9 +106,11 @@ export async function attachMqttBroker(
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   }
   server.on('upgrade', onUpgrade);
+  live.start();
 
   async function close(): Promise<void> {
     server.off('upgrade', onUpgrade);
+    await live.stop();
     const clients = Object.values((aedes as unknown as { clients: Record<string, { close(cb: () => void): void }> }).clients);
     await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.close(resolve))));
     await presence.settled();
@@ -112,5 +119,5 @@ export async function attachMqttBroker(
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
 
-  return { aedes, presence, close };
+  return { aedes, presence, live, close };
 }

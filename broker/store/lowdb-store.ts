@@ -21,9 +21,9 @@
  * a user deleted from the CLI is gone for the running backend too.
  */
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
 import { EmailTakenError, StoreError, type NewUser, type StoredUser, type UserStore } from './user-store.js';
 
@@ -112,15 +112,8 @@ class LowdbUserStore implements UserStore {
     this.#writeFile = options.writeFile ?? writePrivateFile;
   }
 
-  // statSync: an async stat would queue on libuv's thread pool behind password hashing.
   #fingerprint(): string {
-    try {
-      const s = statSync(this.#file);
-      return `${s.size}:${s.mtimeMs}`;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-      throw error;
-    }
+    return fileFingerprint(this.#file);
   }
 
   /** Reads the file; never replaces an unreadable one. */

@@ -87,6 +87,11 @@ export class ApiClient {
     return this.request<AuthResponse>('POST', API_PATHS.token, token);
   }
 
+  /** Revokes this sign-in on the server: the token and every token renewed from it. */
+  logout(token: string): Promise<void> {
+    return this.request<void>('POST', API_PATHS.logout, token);
+  }
+
   me(token: string): Promise<MeResponse> {
     return this.request<MeResponse>('GET', API_PATHS.me, token);
   }
@@ -111,6 +116,7 @@ export class ApiClient {
     } catch {
       throw new ApiError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, 0);
     }
+    if (res.status === 204) return undefined as T;
     let parsed: unknown;
     try {
       parsed = await res.json();

@@ -51,6 +51,8 @@ const PRESENCE_RESYNC_MS = 1_500;
 const ACCEPT_SETTLE_MS = 400;
 /** A chat message not acknowledged by the broker within this is marked failed. */
 const CHAT_ACK_TIMEOUT_MS = 10_000;
+/** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
+const LOGOUT_WAIT_MS = 5_000;
 /** Kept per conversation; older entries are dropped. */
 const MAX_CHAT_ENTRIES = 500;
 
@@ -229,7 +231,10 @@ export class Session extends EventTarget implements SessionApi {
 
   async signOut(): Promise<void> {
     if (!this.token && this.current.connection === 'signed-out') return;
+    const token = this.token;
     this.stop('user');
+    // Then revoke the sign-in on the server (a copied token dies with it). Best effort: signed out here either way.
+    if (token) await withTimeout(this.api.logout(token), LOGOUT_WAIT_MS).catch(() => undefined);
   }
 
   setStatus(status: PresenceStatus): void {

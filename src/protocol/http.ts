@@ -70,6 +70,7 @@ export const API_PATHS = {
   register: '/api/register',
   login: '/api/login',
   token: '/api/token',
+  logout: '/api/logout',
   me: '/api/me',
   iceServers: '/api/ice-servers',
   healthz: '/healthz',

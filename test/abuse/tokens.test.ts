@@ -58,24 +58,32 @@ async function forgeries(victim: AuthResponse, attacker: AuthResponse): Promise<
     .setExpirationTime('1h')
     .sign(privateKey);
   const as = (what: string, token: string, username = user.id, mqttOnly = false): Forged => ({ what, token, username, mqttOnly });
+  // The victim's own session family on every forgery, so that each is refused for the one thing it changes.
+  const family = { sid: claims.sid, auth_time: claims.auth_time };
+  const forge = (who: AuthResponse['user'], options: Parameters<typeof sign>[1] = {}) =>
+    sign(who, { ...options, claims: { ...family, ...options.claims } });
   const [aHeader, aPayload, aSignature] = attacker.token.split('.') as [string, string, string];
   return [
     as('alg none, no signature', `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`),
     as('alg none, signature kept', `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.${victim.token.split('.')[2]}`),
-    as('HS512 with the real secret', await sign(user, { alg: 'HS512' })),
-    as('HS384 with the real secret', await sign(user, { alg: 'HS384' })),
+    as('HS512 with the real secret', await forge(user, { alg: 'HS512' })),
+    as('HS384 with the real secret', await forge(user, { alg: 'HS384' })),
     as('RS256 with a generated key', rs256),
-    as('HS256 signed with another secret', await sign(user, { secret: 'some-other-secret-that-is-long-enough-9876543210' })),
-    as('wrong iss', await sign(user, { iss: 'someone-else' })),
-    as('wrong aud', await sign(user, { aud: 'someone-else' })),
-    as('expired an hour ago', await sign(user, { iat: now() - 7200, exp: now() - 3600 })),
-    as('expired one second ago', await sign(user, { iat: now() - 60, exp: now() - 1 })),
-    as('not yet valid (nbf in an hour)', await sign(user, { nbf: now() + 3600 })),
-    as('issued in the future (iat in an hour)', await sign(user, { iat: now() + 3600, exp: now() + 7200 })),
-    as('no exp claim', await new SignJWT({ name: user.name }).setProtectedHeader({ alg: 'HS256' }).setSubject(user.id).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().sign(key(SECRET))),
-    as('sub that is not a user id', await sign({ ...user, id: '../../etc' }), '../../etc'),
+    as('HS256 signed with another secret', await forge(user, { secret: 'some-other-secret-that-is-long-enough-9876543210' })),
+    as('wrong iss', await forge(user, { iss: 'someone-else' })),
+    as('wrong aud', await forge(user, { aud: 'someone-else' })),
+    as('expired an hour ago', await forge(user, { iat: now() - 7200, exp: now() - 3600 })),
+    as('expired one second ago', await forge(user, { iat: now() - 60, exp: now() - 1 })),
+    as('not yet valid (nbf in an hour)', await forge(user, { nbf: now() + 3600 })),
+    as('issued in the future (iat in an hour)', await forge(user, { iat: now() + 3600, exp: now() + 7200 })),
+    as('no exp claim', await new SignJWT({ name: user.name, ...family }).setProtectedHeader({ alg: 'HS256' }).setSubject(user.id).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().sign(key(SECRET))),
+    as('sub that is not a user id', await forge({ ...user, id: '../../etc' }), '../../etc'),
     as('tampered payload (sub swapped to the victim, attacker signature)', `${aHeader}.${b64({ ...JSON.parse(Buffer.from(aPayload, 'base64url').toString()), sub: user.id })}.${aSignature}`),
     as('tampered payload (exp pushed a year ahead)', `${header}.${b64({ ...claims, exp: now() + 365 * 86400 })}.${victim.token.split('.')[2]}`),
+    as('no session id (a token from before sessions)', await sign(user, { claims: { auth_time: claims.auth_time } })),
+    as('no sign-in time', await sign(user, { claims: { sid: claims.sid } })),
+    as('session id that is not one', await forge(user, { claims: { sid: '../x' } })),
+    as('tampered payload (other session id)', `${header}.${b64({ ...claims, sid: 'A'.repeat(16) })}.${victim.token.split('.')[2]}`),
     as('signature stripped', `${header}.${payload}.`),
     as('two segments only', `${header}.${payload}`),
     as('valid token of the attacker, victim as username', attacker.token, user.id, true),
@@ -101,6 +109,7 @@ async function refusedOverHttp(backend: TestBackend, token: string): Promise<str
     ['POST', API_PATHS.token],
     ['GET', API_PATHS.me],
     ['GET', API_PATHS.iceServers],
+    ['POST', API_PATHS.logout],
   ];
   for (const [method, path] of routes) {
     const result = await request(backend, method, path, { headers: { authorization: `Bearer ${token}` } });
@@ -119,6 +128,10 @@ test('forged and foreign tokens are refused at MQTT CONNECT and at every Bearer 
   const real = await connectMqtt(t, backend, { username: victim.user.id, password: victim.token });
   real.end(true);
   assert.equal((await request(backend, 'GET', API_PATHS.me, { token: victim.token })).status, 200);
+  // And so does one signed here with the victim's session family: the forgeries differ from it in one thing each.
+  const { sid, auth_time } = JSON.parse(Buffer.from(victim.token.split('.')[1]!, 'base64url').toString()) as JWTPayload;
+  const lookalike = await sign(victim.user, { claims: { sid, auth_time } });
+  assert.equal((await request(backend, 'GET', API_PATHS.me, { token: lookalike })).status, 200);
 
   for (const forged of await forgeries(victim, attacker)) {
     const atConnect = await refusedAtConnect(t, backend, forged);
@@ -148,6 +161,28 @@ test('the token of a user deleted through the store is refused', async (t) => {
   tally.record('token of a deleted user: HTTP Bearer routes', overHttp.length === 0, overHttp.join(', '));
   assert.ok(atConnect);
   assert.deepEqual(overHttp, []);
+  await tally.checkAlive(backend);
+});
+
+test('a signed-out token, and every token renewed from it, is refused', async (t) => {
+  const backend = await startTestBackend(t, { jwtSecret: SECRET });
+  const user = await register(backend, { name: 'Signs out' });
+  const renewed = (await request(backend, 'POST', API_PATHS.token, { token: user.token })).body.token as string;
+  const renewedTwice = (await request(backend, 'POST', API_PATHS.token, { token: renewed })).body.token as string;
+  assert.equal((await request(backend, 'POST', API_PATHS.logout, { token: renewed })).status, 204);
+
+  for (const [what, token] of [
+    ['the token signed out with', renewed],
+    ['the token it was renewed from', user.token],
+    ['a token renewed from it', renewedTwice],
+  ] as const) {
+    const atConnect = await refusedAtConnect(t, backend, { what, token, username: user.user.id });
+    const overHttp = await refusedOverHttp(backend, token);
+    tally.record(`signed out, ${what}: MQTT CONNECT`, atConnect);
+    tally.record(`signed out, ${what}: HTTP Bearer routes`, overHttp.length === 0, overHttp.join(', '));
+    assert.ok(atConnect, `${what}: must be refused at CONNECT`);
+    assert.deepEqual(overHttp, [], `${what}: must be refused over HTTP`);
+  }
   await tally.checkAlive(backend);
 });
 

@@ -8,7 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { USERS_FILE } from '../../broker/store/lowdb-store.js';
-import { REPO_ROOT, register, request, startTestBackend, tempDir } from './support.js';
+import { API_PATHS, inboxTopic } from '../../src/protocol/index.js';
+import { REPO_ROOT, closedWithin, collect, connectAs, publish, register, request, startTestBackend, tempDir } from './support.js';
 
 interface CliResult {
   code: number | null;
@@ -80,6 +81,49 @@ test('add, list, reset-password and delete work on the store a running backend u
 
   const stored = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8'));
   assert.deepEqual(stored.users.map((u: { email: string }) => u.email).sort(), ['http@example.test', 'piped@example.test']);
+});
+
+test('reset-password and delete sign the user out everywhere: tokens refused, live connections closed', { timeout: 180_000 }, async (t) => {
+  const dataDir = await tempDir(t);
+  const backend = await startTestBackend(t, { dataDir });
+  const dora = await register(backend, { name: 'Dora', email: 'dora@example.test', password: 'first password' });
+  const renewed = (await request(backend, 'POST', API_PATHS.token, { token: dora.token })).body.token as string;
+  const bystander = await register(backend, { name: 'Bystander' });
+  const doraTab = await connectAs(t, backend, { ...dora, token: renewed });
+  const bystanderTab = await connectAs(t, backend, bystander);
+
+  const reset = await admin(dataDir, ['reset-password', '--email', 'dora@example.test', '--password', 'second password']);
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.match(reset.stdout, /signed out everywhere/);
+  t.diagnostic(`reset: connection closed ${await closedWithin(doraTab, Date.now(), 2000)} ms after the CLI finished`);
+  for (const token of [dora.token, renewed]) {
+    assert.equal((await request(backend, 'GET', API_PATHS.me, { token })).status, 401);
+    assert.equal((await request(backend, 'POST', API_PATHS.token, { token })).status, 401);
+  }
+  assert.equal(bystanderTab.connected, true, 'other users stay connected');
+
+  // Signed in again with the new password, connected, then deleted: that connection goes too and stops publishing.
+  const again = (await login(backend, 'dora@example.test', 'second password')).body;
+  assert.equal((await request(backend, 'GET', API_PATHS.me, { token: again.token })).status, 200);
+  const newTab = await connectAs(t, backend, again);
+  const received = collect(bystanderTab);
+  await new Promise<void>((resolve, reject) =>
+    bystanderTab.subscribe(inboxTopic(bystander.user.id, '+'), (error) => (error ? reject(error) : resolve())),
+  );
+  const deleted = await admin(dataDir, ['delete', '--email', 'dora@example.test']);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  const since = Date.now();
+  // Keeps trying to publish until the broker closes the connection.
+  const spam = setInterval(() => void publish(newTab, inboxTopic(bystander.user.id, again.user.id), '{"type":"chat"}'), 50);
+  try {
+    t.diagnostic(`delete: connection closed ${await closedWithin(newTab, since, 2000)} ms after the CLI finished`);
+  } finally {
+    clearInterval(spam);
+  }
+  const afterClose = received.length;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(received.length, afterClose, 'nothing more from the deleted user');
+  assert.equal((await request(backend, 'GET', API_PATHS.me, { token: again.token })).status, 401);
 });
 
 test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async (t) => {

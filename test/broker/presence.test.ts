@@ -15,6 +15,8 @@ import { Accounts } from '../../broker/accounts.js';
 import { loadConfig } from '../../broker/config.js';
 import { attachMqttBroker } from '../../broker/mqtt/broker.js';
 import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { Sessions } from '../../broker/sessions.js';
+import { openJsonRevocationStore } from '../../broker/store/json-revocations.js';
 import { TokenService } from '../../broker/tokens.js';
 import {
   RELAXED,
@@ -157,10 +159,11 @@ test('closing the backend disconnects everyone and clears their presence', { tim
   const dataDir = await tempDir(t);
   const config = { ...loadConfig({}), ...RELAXED, host: '127.0.0.1', port: 0, dataDir };
   const store = await openLowdbUserStore(dataDir);
-  const tokens = new TokenService('a test secret that is long enough for HS256', 3600);
+  const tokens = new TokenService('a test secret that is long enough for HS256');
+  const sessions = new Sessions(tokens, await openJsonRevocationStore(dataDir), config);
   const accounts = new Accounts(store, config.scryptCost);
   const server = createServer();
-  const broker = await attachMqttBroker(server, { config, store, tokens });
+  const broker = await attachMqttBroker(server, { config, store, sessions });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;
@@ -179,7 +182,7 @@ test('closing the backend disconnects everyone and clears their presence', { tim
   );
 
   const user = await accounts.register({ name: 'Leaver', email: 'leaver@example.test', password: 'leaving soon' });
-  const token = await tokens.issue(user);
+  const token = await sessions.signIn(user);
   const backend = { wsUrl: `ws://127.0.0.1:${port}/mqtt` } as TestBackend;
   const client = await connectAs(t, backend, { token, user: { id: user.id, name: user.name, email: user.email } });
   const gone = closed(client);

@@ -143,6 +143,17 @@ export function closed(client: MqttClient): Promise<void> {
   return new Promise((resolve) => client.once('close', () => resolve()));
 }
 
+/** Resolves with how long after `since` the broker closed `client`; rejects if it is still open `limitMs` after. */
+export function closedWithin(client: MqttClient, since: number, limitMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`connection still open ${limitMs} ms after`)), Math.max(0, since + limitMs - Date.now()));
+    void closed(client).then(() => {
+      clearTimeout(timer);
+      resolve(Date.now() - since);
+    });
+  });
+}
+
 export interface Received {
   topic: string;
   payload: string;

@@ -188,6 +188,26 @@ describe('rtc-call', () => {
     await again.signOut();
   });
 
+  it('Sign out ends the sign-in on the server too: a copy of its token stops working', async () => {
+    const user = await newUser('Root Leaves');
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} remember-sign-in></rtc-call>`);
+    await el.session!.signIn(user.email, user.password);
+    await waitForState(el.session!, (s) => s.connection === 'online', 'online');
+    // The widget's own token, as it keeps it for a reload (remember-sign-in).
+    const token = sessionStorage.getItem(`rtc-call:token:${backendOrigin()}`)!;
+    const me = async () => (await fetch(`${backendOrigin()}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await me()).to.equal(200);
+
+    setTimeout(() => findPart(el, 'sign-out')!.click());
+    await oneEvent(el, 'rtc-signed-out');
+    // The logout request goes out after the local sign-out; wait for the server to refuse the token.
+    const start = Date.now();
+    while ((await me()) !== 401) {
+      if (Date.now() - start > 10_000) throw new Error('the token still works 10 s after Sign out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
   it('is accessible in the dark colour scheme too (contrast of the dark tokens)', async function () {
     // Media emulation is a CDP feature: Firefox (WebDriver BiDi) cannot switch colour schemes.
     if (navigator.userAgent.includes('Firefox')) this.skip();

@@ -70,3 +70,13 @@ test('register refuses a password with an unpaired surrogate before sending, as 
   });
   assert.equal(calls.length, 0);
 });
+
+test('logout posts the Bearer token and takes the empty 204 as success; a refusal is an ApiError', async () => {
+  const { client, calls } = recorder(() => new Response(null, { status: 204 }));
+  assert.equal(await client.logout('tok123'), undefined);
+  assert.equal(calls[0]!.url, 'http://api.test/api/logout');
+  assert.equal(calls[0]!.init.method, 'POST');
+  assert.equal((calls[0]!.init.headers as Record<string, string>).authorization, 'Bearer tok123');
+  const refused = recorder(() => Response.json({ error: { code: 'unauthorized', message: 'signed out' } }, { status: 401 }));
+  await assert.rejects(refused.client.logout('old'), (e: unknown) => e instanceof ApiError && e.code === 'unauthorized');
+});

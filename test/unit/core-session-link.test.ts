@@ -117,3 +117,68 @@ test('a received chat is shown no later than it arrived, whatever time its sende
   const shown = state.chats[sender.user.id]![0]!.ts;
   assert.ok(shown <= Date.now() && shown < claimed, `shown ${shown}, claimed ${claimed}`);
 });
+
+/** The tokens the backend hands out and the Bearer headers of logouts, read off the wire (global fetch). */
+function recordTokens(t: TestContext) {
+  const seen = { issued: [] as string[], logout: [] as string[] };
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const url = String(input);
+    if (url.endsWith('/api/logout')) seen.logout.push(new Headers(init?.headers).get('authorization') ?? '');
+    const response = await realFetch(input, init);
+    if (/\/api\/(register|login|token)$/.test(url) && response.ok) seen.issued.push(((await response.clone().json()) as { token: string }).token);
+    return response;
+  };
+  t.after(() => (globalThis.fetch = realFetch));
+  return { seen, realFetch };
+}
+
+test('sign-out ends the session on the server too: its token is refused afterwards', { timeout: 60_000 }, async (t) => {
+  const { seen, realFetch } = recordTokens(t);
+  const { a, env } = await twoOn(t, ['Gil', 'Hal']);
+  const token = seen.issued[0]!;
+  const me = () => realFetch(`${env.backend.origin}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await me()).status, 200);
+
+  await a.signOut();
+  assert.equal(a.state.connection, 'signed-out');
+  assert.deepEqual(seen.logout, [`Bearer ${token}`]);
+  assert.equal((await me()).status, 401, 'a copy of the token no longer works');
+});
+
+test('sign-out is local at once even when the backend cannot be reached', { timeout: 60_000 }, async (t) => {
+  const { a, env } = await twoOn(t, ['Ida', 'Jon']);
+  await env.backend.close();
+  let reason = '';
+  a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
+  await a.signOut();
+  assert.equal(reason, 'user');
+  assert.equal(a.state.connection, 'signed-out');
+  assert.equal(a.state.user, null);
+  assert.equal(a.state.error, null, 'no error shown for the unreachable logout');
+});
+
+test('a sign-out of the same session elsewhere signs this tab out within seconds, with a message', { timeout: 60_000 }, async (t) => {
+  const { seen, realFetch } = recordTokens(t);
+  const { a, b, env } = await twoOn(t, ['Kim', 'Lou']);
+  const aId = a.state.user!.id;
+  let reason = '';
+  a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
+  // A copy of Kim's token (another tab of the same sign-in, or a thief found out) signs out.
+  const out = await realFetch(`${env.backend.origin}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${seen.issued[0]}` } });
+  assert.equal(out.status, 204);
+  await waitForState(a, (s) => s.connection === 'signed-out', 'Kim signed out', 15_000);
+  assert.equal(reason, 'expired');
+  assert.equal(a.state.error?.code, 'unauthorized');
+  await waitForState(b, (s) => !s.peers.some((p) => p.id === aId), 'Kim gone for Lou', 5_000);
+});
+
+test('sign-out does not wait long for a backend that never answers the logout', { timeout: 30_000 }, async (t) => {
+  const { a } = await twoOn(t, ['Max', 'Ned']);
+  const realFetch = globalThis.fetch;
+  // The logout request hangs (a proxy that swallows it, a half-dead network).
+  globalThis.fetch = (input, init) => (String(input).endsWith('/api/logout') ? new Promise<Response>(() => {}) : realFetch(input, init));
+  t.after(() => (globalThis.fetch = realFetch));
+  await a.signOut();
+  assert.equal(a.state.connection, 'signed-out');
+});
