@@ -2,3 +2,4 @@ export * from './limits.js';
 export * from './topics.js';
 export * from './messages.js';
 export * from './http.js';
+export * from './token-bucket.js';
