@@ -200,8 +200,13 @@ export function parseInboxMessage(payload: string | Uint8Array): InboxMessage | 
  * `type` (PROTOCOL.md §3). Full validation is the receiver's job.
  */
 export function isInboxEnvelope(payload: Uint8Array): boolean {
+  return inboxEnvelopeType(payload) !== null;
+}
+
+/** The `type` of an inbox payload that is a JSON object with a string `type`; null otherwise. */
+export function inboxEnvelopeType(payload: Uint8Array): string | null {
   const value = parseJsonPayload(payload);
-  return isObject(value) && typeof value.type === 'string';
+  return isObject(value) && typeof value.type === 'string' ? value.type : null;
 }
 
 export function validatePresence(value: unknown): Presence | null {
