@@ -60,7 +60,7 @@ export interface AccessControlOptions {
   publishBurst: number;
   /** Per-user publish budget and per-pair invite budget. */
   budgets: SharedBudgets;
-  /** Concurrent connections per user (MAX_SESSIONS_PER_USER). */
+  /** Concurrent sessions (clientIds) per user: MAX_SESSIONS_PER_USER. */
   sessionLimit: SessionCounter;
   maxSubscriptionsPerClient: number;
 }
