@@ -7,7 +7,7 @@ import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { Session } from '../../src/core/session.js';
 import { loadMqtt, mqttUrl } from '../../src/core/signaling.js';
-import { inboxTopic } from '../../src/protocol/index.js';
+import { MAX_SESSIONS_PER_USER, inboxTopic } from '../../src/protocol/index.js';
 import { backendOrigin, newUser } from '../support/backend.js';
 import type { CallView, SessionApi, SessionState } from '../../src/core/types.js';
 import { connectedCall, disposeSessions, newSession, signedIn, twoPeople, waitForState, type SignedIn } from '../elements/helpers.js';
@@ -273,6 +273,24 @@ describe('Session against the real backend', function () {
       a.session.removeEventListener('change', watch);
       for (const client of clients) client.end(true);
     }
+  });
+
+  it('a tab past MAX_SESSIONS_PER_USER waits, reconnecting, and gets in once another tab closes', async () => {
+    const user = await newUser('Many Tabs');
+    const tabs: SessionApi[] = [];
+    for (let i = 0; i < MAX_SESSIONS_PER_USER; i += 1) {
+      const tab = newSession();
+      await tab.signIn(user.email, user.password);
+      await waitForState(tab, (s) => s.connection === 'online', `tab ${i + 1} online`);
+      tabs.push(tab);
+    }
+    const extra = newSession();
+    await extra.signIn(user.email, user.password);
+    // Refused with CONNACK 3, which is not a bad token: signed in, retrying with backoff.
+    await waitForState(extra, (s) => s.connection === 'reconnecting', 'the extra tab waits');
+    expect(extra.state.user?.id).to.equal(user.user.id);
+    tabs[0]!.dispose();
+    await waitForState(extra, (s) => s.connection === 'online', 'the extra tab gets in', 30_000);
   });
 
   it('two tabs of the callee both ring; the one that accepts stops the other', async () => {
