@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import type { Client } from 'aedes';
+import { loadConfig } from '../../broker/config.js';
+import { createAccessControl } from '../../broker/mqtt/access-control.js';
+import type { PresenceTracker } from '../../broker/mqtt/presence.js';
+import { createSharedBudgets } from '../../broker/mqtt/publish-budget.js';
 import { SessionLimit } from '../../broker/mqtt/session-limit.js';
+import type { UserStore } from '../../broker/store/user-store.js';
+import type { TokenService } from '../../broker/tokens.js';
 import { inboxTopic, inboxWildcard, type AuthResponse } from '../../src/protocol/index.js';
 import {
   ConnectRefused,
@@ -96,6 +103,29 @@ test('at the cap, a tab renewing its token (same clientId) still connects', { ti
   // The broker hands the clientId over: the old connection goes, the user still has two sessions.
   await closed(tab);
   assert.equal(await refusedWith(connectAs(t, backend, alice)), SERVER_UNAVAILABLE);
+});
+
+test('a CONNECT whose socket closed before its checks finished counts no session', async () => {
+  // The hooks alone, with a user store that answers when the test says: the socket closes in between.
+  let answer!: () => void;
+  const storeAnswered = new Promise<void>((resolve) => (answer = resolve));
+  const limit = new SessionLimit(1);
+  const access = createAccessControl({
+    tokens: { verify: async () => ({ sub: 'alice1', name: 'Alice', exp: Math.floor(Date.now() / 1000) + 600 }) } as unknown as TokenService,
+    store: { findById: async (id: string) => (await storeAnswered, { id, name: 'Alice' }) } as unknown as UserStore,
+    presence: {} as PresenceTracker,
+    publishRate: 50,
+    publishBurst: 200,
+    budgets: createSharedBudgets(loadConfig({})),
+    sessionLimit: limit,
+    maxSubscriptionsPerClient: 16,
+  });
+  const client = { id: 'alice1:tab', clean: true, close() {} } as unknown as Client;
+  const outcome = new Promise<boolean | null>((resolve) => access.authenticate(client, 'alice1', Buffer.from('token'), (_e, ok) => resolve(ok)));
+  access.clientGone(client);
+  answer();
+  assert.equal(await outcome, false, 'refused: the connection is gone');
+  assert.equal(limit.count('alice1'), 0, 'and its slot was never taken');
 });
 
 test('sixty CONNECTs of one user at once: exactly MAX_SESSIONS_PER_USER are accepted', { timeout: 60_000 }, async (t) => {
