@@ -163,6 +163,8 @@ async function main(): Promise<void> {
       loginFailuresPerAddress: 1_000_000,
       publishRate: 100_000,
       publishBurst: 100_000,
+      userPublishRate: 100_000,
+      userPublishBurst: 100_000,
     });
     try {
       const users = await createUsers(product.origin, clients, source);

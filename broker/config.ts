@@ -7,8 +7,13 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
+  INVITE_BURST,
+  INVITE_REFILL_SECONDS,
+  MAX_SESSIONS_PER_USER,
   PUBLISH_BURST,
   PUBLISH_RATE_PER_SECOND,
+  USER_PUBLISH_BURST,
+  USER_PUBLISH_RATE_PER_SECOND,
 } from '../src/protocol/index.js';
 
 export type IceTransportPolicy = 'all' | 'relay';
@@ -38,9 +43,17 @@ export interface Config {
   turnTtlSeconds: number;
   stunUrls: string[];
   iceTransportPolicy: IceTransportPolicy;
-  /** Per-client MQTT publish budget: sustained messages per second and burst. */
+  /** Per-connection MQTT publish budget: sustained messages per second and burst. */
   publishRate: number;
   publishBurst: number;
+  /** Per-user MQTT publish budget, shared by all of the user's connections. */
+  userPublishRate: number;
+  userPublishBurst: number;
+  /** Concurrent MQTT connections one user may hold; the next CONNECT gets CONNACK 3. */
+  maxSessionsPerUser: number;
+  /** Invites from one user to another: a burst, then one every `inviteRefillSeconds`; the rest are dropped. */
+  inviteBurst: number;
+  inviteRefillSeconds: number;
   /** Requests to /api/register and /api/login per address per window (all attempts). */
   authRateMax: number;
   authRateWindowSeconds: number;
@@ -237,6 +250,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     iceTransportPolicy: policy,
     publishRate: integer(env, 'PUBLISH_RATE', PUBLISH_RATE_PER_SECOND, 1, 100_000),
     publishBurst: integer(env, 'PUBLISH_BURST', PUBLISH_BURST, 1, 100_000),
+    userPublishRate: integer(env, 'USER_PUBLISH_RATE', USER_PUBLISH_RATE_PER_SECOND, 1, 100_000),
+    userPublishBurst: integer(env, 'USER_PUBLISH_BURST', USER_PUBLISH_BURST, 1, 100_000),
+    maxSessionsPerUser: integer(env, 'MAX_SESSIONS_PER_USER', MAX_SESSIONS_PER_USER, 1, 1000),
+    inviteBurst: integer(env, 'INVITE_BURST', INVITE_BURST, 1, 1000),
+    inviteRefillSeconds: integer(env, 'INVITE_REFILL_SECONDS', INVITE_REFILL_SECONDS, 1, 3600),
     authRateMax: integer(env, 'AUTH_RATE_MAX', 30, 1, 1_000_000),
     authRateWindowSeconds: integer(env, 'AUTH_RATE_WINDOW', 60, 1, 24 * 3600),
     loginFailuresPerEmail: integer(env, 'LOGIN_FAILURES_PER_EMAIL', 5, 1, 1_000_000),

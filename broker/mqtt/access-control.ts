@@ -13,8 +13,9 @@ import type {
 import {
   MAX_MQTT_PAYLOAD_BYTES,
   PRESENCE_WILDCARD,
+  TokenBucket,
   inboxWildcard,
-  inboxPayloadProblem,
+  checkInboxPayload,
   parseJsonPayload,
   parseTopic,
   validateStatusUpdate,
@@ -24,18 +25,29 @@ import type { UserStore } from '../store/user-store.js';
 import type { Sessions } from '../sessions.js';
 import type { LiveSessions } from './live-sessions.js';
 import type { PresenceTracker } from './presence.js';
-import { PublishBudget } from './publish-budget.js';
+import { inviteKey, type SharedBudgets } from './publish-budget.js';
+import type { SessionCounter } from './session-limit.js';
 
 /** CONNACK return codes of MQTT 3.1.1. */
+const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 const SYS_PREFIX = '$SYS/';
+/**
+ * Where an invite over its pair budget goes: no subscription the ACL grants
+ * matches it, so nobody receives it. Aedes' authorizePublish has no quiet
+ * refusal (an error disconnects the publisher).
+ */
+const DROPPED_TOPIC = 'rtc/v1/dropped';
 
 /** What the backend knows about one authenticated MQTT connection. */
 interface ClientSession {
   userId: string;
+  /** The clientId this connection is counted under in the session limit. */
+  clientId: string;
   name: string;
-  budget: PublishBudget;
+  /** This connection's own budget; the user's shared one is in `SharedBudgets`. */
+  budget: TokenBucket;
   subscriptions: Set<string>;
   expiryTimer: NodeJS.Timeout;
   /** Counted in presence (set once the CONNACK went out). */
@@ -50,6 +62,10 @@ export interface AccessControlOptions {
   presence: PresenceTracker;
   publishRate: number;
   publishBurst: number;
+  /** Per-user publish budget and per-pair invite budget. */
+  budgets: SharedBudgets;
+  /** Concurrent sessions (clientIds) per user: MAX_SESSIONS_PER_USER. */
+  sessionLimit: SessionCounter;
   maxSubscriptionsPerClient: number;
 }
 
@@ -59,6 +75,8 @@ function refusal(returnCode: number, message: string): AuthenticateError {
 
 export function createAccessControl(options: AccessControlOptions) {
   const sessions = new WeakMap<Client, ClientSession>();
+  /** Connections that ended, so a CONNECT whose checks finish after its socket closed counts no session. */
+  const gone = new WeakSet<Client>();
 
   /** CONNECT: username = token's sub, password = a valid token of an existing user, clientId = `<sub>:…`. */
   function authenticate(
@@ -78,13 +96,18 @@ export function createAccessControl(options: AccessControlOptions) {
       if (!user) return done(refusal(NOT_AUTHORIZED, 'no such user'), false);
       const msLeft = claims.exp * 1000 - Date.now();
       if (msLeft <= 0) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'token expired'), false);
+      if (gone.has(client)) return done(refusal(NOT_AUTHORIZED, 'connection closed during CONNECT'), false);
       const previous = sessions.get(client);
       if (previous) clearTimeout(previous.expiryTimer);
+      else if (!options.sessionLimit.open(user.id, client.id)) {
+        return done(refusal(SERVER_UNAVAILABLE, 'too many concurrent sessions for this user'), false);
+      }
       sessions.set(client, {
         userId: user.id,
+        clientId: client.id,
         // Presence shows the sanitised name: a name stored before the name rule cannot forge text.
         name: shownName(user.name),
-        budget: new PublishBudget(options.publishRate, options.publishBurst),
+        budget: new TokenBucket(options.publishRate, options.publishBurst),
         subscriptions: new Set(),
         // The widget renews its token and reconnects before this fires.
         expiryTimer: setTimeout(() => client.close(), msLeft),
@@ -97,8 +120,10 @@ export function createAccessControl(options: AccessControlOptions) {
 
   /**
    * PUBLISH: only one's own inbox sender slot and own status, no retain on
-   * them, bounded payloads, within the publish budget. An error makes Aedes
-   * disconnect the client (MQTT 3.1.1 has no PUBACK refusal).
+   * them, bounded payloads, within the connection's and the user's publish
+   * budgets. An error makes Aedes disconnect the client (MQTT 3.1.1 has no
+   * PUBACK refusal). Invites over their pair budget are dropped instead: the
+   * sender keeps its connection, the recipient never sees them.
    */
   function authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
     // Aedes' own guard, kept: $SYS is the broker's.
@@ -109,13 +134,15 @@ export function createAccessControl(options: AccessControlOptions) {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     if (payload.byteLength > MAX_MQTT_PAYLOAD_BYTES) return callback(new Error('payload over 64 KiB'));
     if (!session.budget.take()) return callback(new Error('publish budget exceeded'));
+    if (!options.budgets.user.take(session.userId)) return callback(new Error('publish budget of the user exceeded'));
     // parseTopic only knows wildcard-free topics of the contract: '+', '#' and anything else give null.
     const topic = parseTopic(packet.topic);
     if (!topic || packet.retain) return callback(new Error('topic not allowed'));
     if (topic.kind === 'inbox') {
       if (topic.from !== session.userId) return callback(new Error('inbox sender must be the publisher'));
-      const problem = inboxPayloadProblem(payload, Date.now());
-      if (problem) return callback(new Error(problem));
+      const checked = checkInboxPayload(payload, Date.now());
+      if (checked.problem !== null) return callback(new Error(checked.problem));
+      if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
       return callback(null);
     }
     if (topic.kind === 'status' && topic.userId === session.userId) {
@@ -166,10 +193,12 @@ export function createAccessControl(options: AccessControlOptions) {
 
   function clientGone(client: Client): void {
     options.live.untrack(client);
+    gone.add(client);
     const session = sessions.get(client);
     if (!session) return;
     sessions.delete(client);
     clearTimeout(session.expiryTimer);
+    options.sessionLimit.close(session.userId, session.clientId);
     if (session.online) options.presence.sessionEnded(session.userId);
   }
 

@@ -13,6 +13,8 @@ import { createAccessControl } from './access-control.js';
 import { LiveSessions } from './live-sessions.js';
 import { PacketSizeGuard } from './packet-size-guard.js';
 import { PresenceTracker } from './presence.js';
+import { createSharedBudgets } from './publish-budget.js';
+import { SessionLimit } from './session-limit.js';
 
 export interface MqttBroker {
   aedes: Aedes;
@@ -44,6 +46,8 @@ export async function attachMqttBroker(
     presence,
     publishRate: config.publishRate,
     publishBurst: config.publishBurst,
+    budgets: createSharedBudgets(config),
+    sessionLimit: new SessionLimit(config.maxSessionsPerUser),
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
   });
   aedes = await Aedes.createBroker({

@@ -1,23 +1,34 @@
-/** A token bucket: `rate` messages per second sustained, `burst` at once. */
-export class PublishBudget {
-  #tokens: number;
-  #last: number;
+/**
+ * The budgets that outlive one connection (PROTOCOL.md §3): per user, shared
+ * by all of a user's connections, and per sender → recipient pair for
+ * invites. In memory (refilled buckets are forgotten, so they hold only
+ * recently active keys); the scale-out store keeps them in Redis behind the
+ * same `take`. The per-connection budget is a plain `TokenBucket` that goes
+ * with its connection.
+ */
+import { TokenBuckets } from '../../src/protocol/index.js';
+import type { Config } from '../config.js';
 
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    now = Date.now(),
-  ) {
-    this.#tokens = burst;
-    this.#last = now;
-  }
+/** One budget per key; `take` spends one message and says whether there was one. */
+export interface KeyedBudget {
+  take(key: string): boolean;
+}
 
-  /** Takes one message from the budget; false when it is spent. */
-  take(now = Date.now()): boolean {
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.rate);
-    this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
+export interface SharedBudgets {
+  /** Keyed by user id. */
+  user: KeyedBudget;
+  /** Keyed by `inviteKey(from, to)`. */
+  invites: KeyedBudget;
+}
+
+/** User ids never hold a newline (USER_ID_PATTERN). */
+export const inviteKey = (from: string, to: string): string => `${from}\n${to}`;
+
+export function createSharedBudgets(
+  config: Pick<Config, 'userPublishRate' | 'userPublishBurst' | 'inviteBurst' | 'inviteRefillSeconds'>,
+): SharedBudgets {
+  return {
+    user: new TokenBuckets(config.userPublishRate, config.userPublishBurst),
+    invites: new TokenBuckets(1 / config.inviteRefillSeconds, config.inviteBurst),
+  };
 }

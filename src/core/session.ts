@@ -16,6 +16,7 @@ import {
   type PresenceStatus,
 } from '../protocol/index.js';
 import { ApiClient, ApiError } from './api-client.js';
+import { AutoReplyBudget } from './auto-reply.js';
 import { CallStateMachine, type CallSnapshot } from './call-state-machine.js';
 import { randomId } from './ids.js';
 import { acquireDisplayMedia, acquireUserMedia, stopStream } from './media.js';
@@ -157,6 +158,8 @@ export class Session extends EventTarget implements SessionApi {
   /** Bumped on sign-out so late answers of a previous sign-in are dropped. */
   private epoch = 0;
   private disposed = false;
+  /** Replies others can trigger (busy) must never spend our whole publish budget. */
+  private readonly autoReplies = new AutoReplyBudget();
   private readonly onPageHide = () => this.leaveCallOnUnload();
 
   constructor(options: SessionOptions) {
@@ -721,6 +724,7 @@ export class Session extends EventTarget implements SessionApi {
         return;
       }
       case 'busy':
+        if (!this.autoReplies.allow(decision.from)) return;
         void signaling
           .publishInbox(decision.from, { type: 'reject', callId: decision.message.callId, sid: signaling.clientId, reason: 'busy' }, { queue: true })
           .catch(() => {});

@@ -3,3 +3,4 @@ export * from './topics.js';
 export * from './messages.js';
 export * from './http.js';
 export * from './names.js';
+export * from './token-bucket.js';

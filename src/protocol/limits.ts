@@ -37,9 +37,23 @@ export const RING_TIMEOUT_MS = 30_000;
 /** A `connecting` call with no media after this long ends with an error. */
 export const CONNECT_TIMEOUT_MS = 15_000;
 
-/** Default publish budget per client: sustained rate and burst. */
+/** Default publish budget per connection: sustained rate and burst. */
 export const PUBLISH_RATE_PER_SECOND = 50;
 export const PUBLISH_BURST = 200;
+
+/** Default publish budget per user, shared by all of the user's connections. */
+export const USER_PUBLISH_RATE_PER_SECOND = 100;
+export const USER_PUBLISH_BURST = 400;
+
+/** Default cap on concurrent MQTT connections (tabs, devices) of one user. */
+export const MAX_SESSIONS_PER_USER = 10;
+
+/**
+ * Default invite budget per sender → recipient pair: a burst of this many,
+ * then one more every `INVITE_REFILL_SECONDS`. Invites past it are dropped.
+ */
+export const INVITE_BURST = 5;
+export const INVITE_REFILL_SECONDS = 10;
 
 /** Default token lifetime, in seconds. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 3600;

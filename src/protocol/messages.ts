@@ -230,13 +230,19 @@ export function parseInboxMessage(payload: string | Uint8Array): InboxMessage | 
  * receiver renders it as it is (PROTOCOL.md §3).
  */
 export function inboxPayloadProblem(payload: Uint8Array, now: number): string | null {
+  return checkInboxPayload(payload, now).problem;
+}
+
+/** The inbox payload's `type` when the broker lets it through, else why it refuses it (see inboxPayloadProblem). */
+export function checkInboxPayload(payload: Uint8Array, now: number): { type: string; problem: null } | { type: null; problem: string } {
+  const refuse = (problem: string) => ({ type: null, problem }) as const;
   const value = parseJsonPayload(payload);
-  if (!isObject(value) || typeof value.type !== 'string') return 'inbox payload must be a JSON object with a string type';
-  if (value.type !== 'chat') return null;
+  if (!isObject(value) || typeof value.type !== 'string') return refuse('inbox payload must be a JSON object with a string type');
+  if (value.type !== 'chat') return { type: value.type, problem: null };
   const chat = validateInboxMessage(value);
-  if (chat?.type !== 'chat') return `chat needs an id, 1–${MAX_CHAT_TEXT_LENGTH} characters of text and ts in whole milliseconds`;
-  if (!isCurrentChatTime(chat.ts, now)) return `chat ts must be at most ${CHAT_TS_MAX_FUTURE_MS / 60_000} minutes ahead of the server clock and at most ${CHAT_TS_MAX_AGE_MS / 3_600_000} hours old`;
-  return null;
+  if (chat?.type !== 'chat') return refuse(`chat needs an id, 1–${MAX_CHAT_TEXT_LENGTH} characters of text and ts in whole milliseconds`);
+  if (!isCurrentChatTime(chat.ts, now)) return refuse(`chat ts must be at most ${CHAT_TS_MAX_FUTURE_MS / 60_000} minutes ahead of the server clock and at most ${CHAT_TS_MAX_AGE_MS / 3_600_000} hours old`);
+  return { type: 'chat', problem: null };
 }
 
 /** Shown for a person whose stored name has nothing visible left once sanitised. */

@@ -52,7 +52,14 @@ function frames(packets: Buffer[]): Buffer[] {
 
 test('a backlog of deliveries released all at once by a close storm does not overflow the stack', async (t) => {
   const budget = 100_000;
-  const backend = await startTestBackend(t, { publishRate: budget, publishBurst: budget });
+  const backend = await startTestBackend(t, {
+    publishRate: budget,
+    publishBurst: budget,
+    userPublishRate: budget,
+    userPublishBurst: budget,
+    // The storm needs one sender on 46 connections; the per-user caps have their own tests (test/abuse/spam.test.ts).
+    maxSessionsPerUser: 100,
+  });
   const slow = await register(backend, { name: 'Slow reader' });
   const sender = await register(backend, { name: 'Sender' });
   const nobody = await register(backend, { name: 'Never connects' });

@@ -24,6 +24,11 @@ test('defaults', () => {
   assert.equal(config.iceTransportPolicy, 'all');
   assert.equal(config.publishRate, 50);
   assert.equal(config.publishBurst, 200);
+  assert.equal(config.userPublishRate, 100);
+  assert.equal(config.userPublishBurst, 400);
+  assert.equal(config.maxSessionsPerUser, 10);
+  assert.equal(config.inviteBurst, 5);
+  assert.equal(config.inviteRefillSeconds, 10);
   assert.equal(config.trustProxy, false);
   assert.equal(config.loginSlowdownMaxMs, 5000);
   assert.equal(config.serveSourceMaps, false);
@@ -56,6 +61,11 @@ test('values from the environment', () => {
     ICE_TRANSPORT_POLICY: 'relay',
     PUBLISH_RATE: '10',
     PUBLISH_BURST: '20',
+    USER_PUBLISH_RATE: '30',
+    USER_PUBLISH_BURST: '60',
+    MAX_SESSIONS_PER_USER: '4',
+    INVITE_BURST: '2',
+    INVITE_REFILL_SECONDS: '30',
     AUTH_RATE_MAX: '100',
     LOGIN_FAILURES_PER_EMAIL: '7',
     LOGIN_FAILURES_PER_ADDRESS: '70',
@@ -76,6 +86,11 @@ test('values from the environment', () => {
   assert.equal(config.iceTransportPolicy, 'relay');
   assert.equal(config.publishRate, 10);
   assert.equal(config.publishBurst, 20);
+  assert.equal(config.userPublishRate, 30);
+  assert.equal(config.userPublishBurst, 60);
+  assert.equal(config.maxSessionsPerUser, 4);
+  assert.equal(config.inviteBurst, 2);
+  assert.equal(config.inviteRefillSeconds, 30);
   assert.equal(config.authRateMax, 100);
   assert.equal(config.loginFailuresPerEmail, 7);
   assert.equal(config.loginFailuresPerAddress, 70);
@@ -102,6 +117,11 @@ test('invalid values throw a ConfigError that names the variable', () => {
     [{ ICE_TRANSPORT_POLICY: 'relay' }, 'ICE_TRANSPORT_POLICY'],
     [{ PUBLISH_RATE: '0' }, 'PUBLISH_RATE'],
     [{ PUBLISH_BURST: '1.5' }, 'PUBLISH_BURST'],
+    [{ USER_PUBLISH_RATE: '0' }, 'USER_PUBLISH_RATE'],
+    [{ USER_PUBLISH_BURST: 'many' }, 'USER_PUBLISH_BURST'],
+    [{ MAX_SESSIONS_PER_USER: '0' }, 'MAX_SESSIONS_PER_USER'],
+    [{ INVITE_BURST: '-1' }, 'INVITE_BURST'],
+    [{ INVITE_REFILL_SECONDS: '0' }, 'INVITE_REFILL_SECONDS'],
     [{ AUTH_RATE_MAX: 'lots' }, 'AUTH_RATE_MAX'],
     [{ LOGIN_FAILURES_PER_EMAIL: '0' }, 'LOGIN_FAILURES_PER_EMAIL'],
     [{ LOGIN_FAILURES_PER_ADDRESS: 'x' }, 'LOGIN_FAILURES_PER_ADDRESS'],

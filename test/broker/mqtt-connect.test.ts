@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
-import { ConnectRefused, closed, connectAs, connectMqtt, register, request, startTestBackend } from './support.js';
-
-async function refusedWith(promise: Promise<unknown>): Promise<number | undefined> {
-  const error = await promise.then(
-    () => assert.fail('connection was accepted'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof ConnectRefused, String(error));
-  return error.code;
-}
+import { closed, connectAs, connectMqtt, refusedWith, register, request, startTestBackend } from './support.js';
 
 test('a valid token, username = sub and clientId `<sub>:…` connect', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);

@@ -3,6 +3,7 @@
  * data folder (closed in `t.after`), HTTP calls, and real MQTT.js clients
  * over WebSocket.
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,16 @@ export class ConnectRefused extends Error {
   constructor(readonly code: number | undefined) {
     super(`CONNACK refused with code ${code}`);
   }
+}
+
+/** The CONNACK return code a refused connection attempt got; fails the test when it was accepted. */
+export async function refusedWith(promise: Promise<unknown>): Promise<number | undefined> {
+  const error = await promise.then(
+    () => assert.fail('connection was accepted'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof ConnectRefused, String(error));
+  return error.code;
 }
 
 /** Connects an MQTT.js client; resolves once CONNACK accepted, rejects with ConnectRefused otherwise. */

@@ -6,6 +6,9 @@
 import { expect } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { Session } from '../../src/core/session.js';
+import { loadMqtt, mqttUrl } from '../../src/core/signaling.js';
+import { MAX_SESSIONS_PER_USER, inboxTopic } from '../../src/protocol/index.js';
+import { backendOrigin, newUser } from '../support/backend.js';
 import type { CallView, SessionApi, SessionState } from '../../src/core/types.js';
 import { connectedCall, disposeSessions, newSession, ringingCall, signedIn, twoPeople, waitForState, watchUserMedia, type SignedIn } from '../elements/helpers.js';
 
@@ -232,6 +235,79 @@ describe('Session against the real backend', function () {
     await c.session.call(b.user.user.id, { video: false });
     await waitForState(c.session, ended('busy'), 'busy');
     expect(b.session.state.call?.phase).to.equal('connected', 'the running call is untouched');
+  });
+
+  it('invite spam during a call: the victim stays online, in the call and able to chat', async () => {
+    const [a, b] = await twoPeople('Kim', 'Lee');
+    await connectedCall(a, b, { audio: true, video: false });
+    const victim = b.user.user.id;
+    const droppedStates: string[] = [];
+    const onChange = () => {
+      if (b.session.state.connection !== 'online') droppedStates.push(b.session.state.connection);
+    };
+    b.session.addEventListener('change', onChange);
+    const vanished: number[] = [];
+    const watch = () => {
+      if (!a.session.state.peers.some((p) => p.id === victim)) vanished.push(Date.now());
+    };
+    a.session.addEventListener('change', watch);
+    // A stranger with two raw connections (130 invites each stays within each one's budget and the user's).
+    const spammer = await newUser('Spammer');
+    const mqtt = await loadMqtt();
+    const clients = await Promise.all(
+      [1, 2].map(
+        (n) =>
+          new Promise<ReturnType<typeof mqtt.connect>>((resolve, reject) => {
+            const client = mqtt.connect(mqttUrl(backendOrigin()), {
+              protocolVersion: 4,
+              clientId: `${spammer.user.id}:spam${n}`,
+              username: spammer.user.id,
+              password: spammer.token,
+              reconnectPeriod: 0,
+            });
+            client.once('connect', () => resolve(client));
+            client.once('error', reject);
+          }),
+      ),
+    );
+    try {
+      for (let round = 0; round < 2; round += 1) {
+        for (let i = 0; i < 260; i += 1) {
+          const client = clients[i % 2]!;
+          const invite = { type: 'invite', callId: `spam-call-${round}-${String(i).padStart(8, '0')}`, sid: client.options.clientId, media: { audio: true, video: true } };
+          client.publish(inboxTopic(victim, spammer.user.id), JSON.stringify(invite), { qos: 0 });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+      }
+      await b.session.sendChat(a.user.user.id, 'still here');
+      await waitForState(a.session, (s) => (s.chats[victim] ?? []).some((c) => c.text === 'still here'), 'chat from the victim arrives');
+      expect(droppedStates, 'the victim never left online').to.deep.equal([]);
+      expect(vanished, 'the victim never vanished from the peer list').to.deep.equal([]);
+      expect(b.session.state.call?.phase).to.equal('connected', 'the call goes on');
+      expect(a.session.state.call?.phase).to.equal('connected');
+    } finally {
+      b.session.removeEventListener('change', onChange);
+      a.session.removeEventListener('change', watch);
+      for (const client of clients) client.end(true);
+    }
+  });
+
+  it('a tab past MAX_SESSIONS_PER_USER waits, reconnecting, and gets in once another tab closes', async () => {
+    const user = await newUser('Many Tabs');
+    const tabs: SessionApi[] = [];
+    for (let i = 0; i < MAX_SESSIONS_PER_USER; i += 1) {
+      const tab = newSession();
+      await tab.signIn(user.email, user.password);
+      await waitForState(tab, (s) => s.connection === 'online', `tab ${i + 1} online`);
+      tabs.push(tab);
+    }
+    const extra = newSession();
+    await extra.signIn(user.email, user.password);
+    // Refused with CONNACK 3, which is not a bad token: signed in, retrying with backoff.
+    await waitForState(extra, (s) => s.connection === 'reconnecting', 'the extra tab waits');
+    expect(extra.state.user?.id).to.equal(user.user.id);
+    tabs[0]!.dispose();
+    await waitForState(extra, (s) => s.connection === 'online', 'the extra tab gets in', 30_000);
   });
 
   it('two tabs of the callee both ring; the one that accepts stops the other', async () => {

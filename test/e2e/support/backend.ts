@@ -22,6 +22,8 @@ export const TEST_BACKEND_SETTINGS = {
   loginFailuresPerAddress: 100_000,
   publishRate: 1_000,
   publishBurst: 10_000,
+  userPublishRate: 1_000,
+  userPublishBurst: 10_000,
 } satisfies Partial<Config>;
 
 export async function startTestBackend(overrides: Partial<Config> = {}): Promise<TestBackend> {
