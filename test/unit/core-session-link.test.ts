@@ -41,6 +41,16 @@ async function twoOn(t: TestContext, names: [string, string], overrides: Paramet
   return { a, b, env };
 }
 
+/** Signs `a` out through the API and checks it is signed out locally, for the visitor's own reason. */
+async function signOutAsUser(a: Session): Promise<void> {
+  let reason = '';
+  a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
+  await a.signOut();
+  assert.equal(reason, 'user');
+  assert.equal(a.state.connection, 'signed-out');
+  assert.equal(a.state.user, null);
+}
+
 test('token renewal swaps the connection without the visitor or the peer noticing', { timeout: 60_000 }, async (t) => {
   // 4 s tokens (iat rounded down, so 3–4 s left on receipt): renewed after 2.2 s;
   // the broker drops a connection whose token expired.
@@ -95,12 +105,7 @@ test('sign-out says goodbye at once: the peer sees presence vanish', { timeout: 
   const aId = a.state.user!.id;
   a.setStatus('away');
   await waitForState(b, (s) => s.peers.find((p) => p.id === aId)?.status === 'away', 'status folded into presence');
-  let reason = '';
-  a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
-  await a.signOut();
-  assert.equal(reason, 'user');
-  assert.equal(a.state.connection, 'signed-out');
-  assert.equal(a.state.user, null);
+  await signOutAsUser(a);
   await waitForState(b, (s) => !s.peers.some((p) => p.id === aId), 'Eli gone for Flo', 5_000);
 });
 
@@ -149,12 +154,7 @@ test('sign-out ends the session on the server too: its token is refused afterwar
 test('sign-out is local at once even when the backend cannot be reached', { timeout: 60_000 }, async (t) => {
   const { a, env } = await twoOn(t, ['Ida', 'Jon']);
   await env.backend.close();
-  let reason = '';
-  a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
-  await a.signOut();
-  assert.equal(reason, 'user');
-  assert.equal(a.state.connection, 'signed-out');
-  assert.equal(a.state.user, null);
+  await signOutAsUser(a);
   assert.equal(a.state.error, null, 'no error shown for the unreachable logout');
 });
 
