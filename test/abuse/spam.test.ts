@@ -44,6 +44,11 @@ interface Victim {
  * allows, then `reject busy` goes back. 'every invite' is the widget before
  * the fix, which replied to each one.
  */
+/** Registers one person per name, in order: a tuple the length of `names`. */
+async function registerAll<const N extends readonly string[]>(backend: TestBackend, names: N): Promise<{ [K in keyof N]: Awaited<ReturnType<typeof register>> }> {
+  return (await Promise.all(names.map((name) => register(backend, { name })))) as { [K in keyof N]: Awaited<ReturnType<typeof register>> };
+}
+
 async function victimInCall(t: TestContext, backend: TestBackend, victim: AuthResponse, friend: AuthResponse, policy: ReplyPolicy): Promise<Victim> {
   const client = await connectAs(t, backend, victim, 'victim');
   const sid = client.options.clientId!;
@@ -96,7 +101,7 @@ async function stillChatting(t: TestContext, backend: TestBackend, victim: Victi
 
 test('invite spam from one sender: the victim stays connected, answers a handful, and keeps chatting', { timeout: 120_000 }, async (t) => {
   const backend = await startTestBackend(t);
-  const [attacker, victimUser, friend, watcher] = await Promise.all(['Attacker', 'Victim', 'Friend', 'Watcher'].map((name) => register(backend, { name })));
+  const [attacker, victimUser, friend, watcher] = await registerAll(backend, ['Attacker', 'Victim', 'Friend', 'Watcher']);
   // The widget before the fix answered every invite: the broker alone must keep such a victim safe.
   const victim = await victimInCall(t, backend, victimUser, friend, 'every invite');
   const presence = await watchPresence(t, backend, watcher, victimUser);
@@ -128,7 +133,7 @@ test('invite spam from one sender: the victim stays connected, answers a handful
 
 test('invite spam from many accounts: the widget answers a bounded number and stays connected', { timeout: 120_000 }, async (t) => {
   const backend = await startTestBackend(t);
-  const [victimUser, friend, watcher] = await Promise.all(['Victim', 'Friend', 'Watcher'].map((name) => register(backend, { name })));
+  const [victimUser, friend, watcher] = await registerAll(backend, ['Victim', 'Friend', 'Watcher']);
   const victim = await victimInCall(t, backend, victimUser, friend, 'widget');
   const presence = await watchPresence(t, backend, watcher, victimUser);
   // 60 accounts, each within its pair budget: the broker lets all these invites through.

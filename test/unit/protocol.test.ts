@@ -168,7 +168,7 @@ describe('payload parsing', () => {
   });
 
   test('inboxPayloadProblem: a JSON object with a string type; a chat valid in full', () => {
-    const now = VALID.chat.ts as number;
+    const now = VALID.chat!.ts as number;
     assert.equal(inboxPayloadProblem(bytes('{"type":"anything"}'), now), null);
     assert.equal(inboxPayloadProblem(bytes(JSON.stringify(VALID.offer)), now), null);
     assert.equal(inboxPayloadProblem(bytes(JSON.stringify(VALID.chat)), now), null);
