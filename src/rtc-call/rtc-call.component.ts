@@ -11,7 +11,7 @@ import { VIDEO_STAGE_PARTS } from '../components/video-stage/video-stage.compone
 import { CHAT_PARTS } from '../components/chat/chat.component.js';
 import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.component.js';
 import { Session } from '../core/session.js';
-import type { SessionApi, SessionEventMap, SessionOptions } from '../core/types.js';
+import type { CallView, SessionApi, SessionEventMap, SessionOptions } from '../core/types.js';
 import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../events.js';
 import { tokens, controls } from '../styles/tokens.js';
 import { icon } from '../styles/icons.js';
@@ -251,13 +251,22 @@ export class RtcCall extends LitElement {
       session.addEventListener(from, forward);
       this.forwarders.push(() => session.removeEventListener(from, forward));
     }
-    // An incoming call opens the chat with the caller; signing out closes it.
+    // A call opens the chat with the other person on both sides: the caller's when the call is
+    // placed, the callee's when it rings. Signing out closes it.
+    let chatOpenedFor = '';
     const onIncoming = () => (this.chatPeer = session.state.call?.peer.id ?? this.chatPeer);
+    const onCallState = ({ detail: { call } }: CustomEvent<{ call: CallView }>) => {
+      if (call.direction !== 'outgoing' || call.callId === chatOpenedFor) return;
+      chatOpenedFor = call.callId;
+      this.chatPeer = call.peer.id;
+    };
     const onSignedOut = () => (this.chatPeer = '');
     session.addEventListener('incoming-call', onIncoming);
+    session.addEventListener('call-state', onCallState);
     session.addEventListener('signed-out', onSignedOut);
     this.forwarders.push(
       () => session.removeEventListener('incoming-call', onIncoming),
+      () => session.removeEventListener('call-state', onCallState),
       () => session.removeEventListener('signed-out', onSignedOut),
     );
     this.provided = session;

@@ -161,6 +161,28 @@ describe('rtc-call', () => {
     expect(state.call!.endReason).to.equal('declined');
   });
 
+  it('a call opens the chat with the other person on both sides', async () => {
+    const [callerUser, calleeUser] = [await newUser('Root Chat Caller'), await newUser('Root Chat Callee')];
+    const box = await fixture<HTMLDivElement>(html`<div>
+      <rtc-call server=${backendOrigin()}></rtc-call><rtc-call server=${backendOrigin()}></rtc-call>
+    </div>`);
+    const [caller, callee] = [...box.querySelectorAll('rtc-call')] as RtcCall[];
+    await caller!.session!.signIn(callerUser.email, callerUser.password);
+    await callee!.session!.signIn(calleeUser.email, calleeUser.password);
+    await waitForState(caller!.session!, (s) => s.peers.some((p) => p.id === calleeUser.user.id), 'caller sees callee');
+    // The person whose chat is open: the peer-id of the rtc-chat element holding the chat part.
+    const openChat = (el: RtcCall) => {
+      const panel = findPart(el, 'chat');
+      return panel ? (panel.getRootNode() as ShadowRoot).host.getAttribute('peer-id') : null;
+    };
+    expect(findPart(caller!, 'chat')).to.be.null;
+    caller!.call(calleeUser.user.id, { audio: true, video: false });
+    await until('caller chat with the callee', () => openChat(caller!) === calleeUser.user.id);
+    await until('callee chat with the caller', () => openChat(callee!) === callerUser.user.id);
+    caller!.hangup();
+    await waitForState(callee!.session!, (s) => s.call?.phase === 'ended', 'callee sees the cancel');
+  });
+
   it('maps its attributes: relay-only and the hide-IP switch, video="false", remember-sign-in', async () => {
     const user = await newUser('Root Attributes');
     const el = await fixture<RtcCall>(
