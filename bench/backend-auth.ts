@@ -35,7 +35,11 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function post(origin: string, path: string, json: unknown): Promise<number> {
-  const res = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+  const res = await fetch(`${origin}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(json),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -92,7 +96,9 @@ try {
         if (status !== 200) throw new Error(`login ${status}`);
       }),
     );
-    loginUnknownMs.push(await time(() => post(backend.origin, '/api/login', { email: `nobody${i}@bench.test`, password: 'bench password' })));
+    loginUnknownMs.push(
+      await time(() => post(backend.origin, '/api/login', { email: `nobody${i}@bench.test`, password: 'bench password' })),
+    );
   }
   await backend.close();
 

@@ -21,7 +21,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { forkTs, killAll, nextMessage, stopChild } from './broker/processes.js';
-import type { ConnectResult, LatencyResult, LoadCommand, LoadReply, LoadUser, PresenceResult, ThroughputResult } from './broker/protocol.js';
+import type {
+  ConnectResult,
+  LatencyResult,
+  LoadCommand,
+  LoadReply,
+  LoadUser,
+  PresenceResult,
+  ThroughputResult,
+} from './broker/protocol.js';
 import { profileNodeBrokers, startBareAedes, startMosquitto, startProduct, type BrokerUnderTest, type Memory } from './broker/targets.js';
 import { createUsers, seedUsers, type UserSource } from './broker/users.js';
 import { writeResult, type Metric } from './support/stats.js';
@@ -96,14 +104,23 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
   const load = forkTs(join(import.meta.dirname, 'broker', 'load-client.ts'), { execArgv: ['--max-old-space-size=8192'] });
   const ask = async <T extends LoadReply['type']>(command: LoadCommand, type: T, timeoutMs: number) => {
     load.send(command);
-    const answer = await nextMessage(load, (m: LoadReply) => (m.type === type || m.type === 'error' ? m : undefined), timeoutMs, `load ${command.cmd}`);
+    const answer = await nextMessage(
+      load,
+      (m: LoadReply) => (m.type === type || m.type === 'error' ? m : undefined),
+      timeoutMs,
+      `load ${command.cmd}`,
+    );
     if (answer.type === 'error') throw new Error(`load ${command.cmd}: ${answer.message}`);
     return answer as Extract<LoadReply, { type: T }>;
   };
   try {
     const before = await broker.memory();
     process.stdout.write(`  ${broker.name}: connecting ${users.length} clients…`);
-    const { result: connect } = await ask({ cmd: 'connect', plan: { url: broker.url, users, presence, connectConcurrency } }, 'connect', 10 * 60_000);
+    const { result: connect } = await ask(
+      { cmd: 'connect', plan: { url: broker.url, users, presence, connectConcurrency } },
+      'connect',
+      10 * 60_000,
+    );
     process.stdout.write(` ${connect.connected} in ${(connect.connectMs / 1000).toFixed(1)} s\n`);
     if (connect.failed > 0) console.log(`  ${broker.name}: ${connect.failed} clients failed to connect (first: ${connect.firstError})`);
     const connected = await broker.memory();
@@ -113,8 +130,14 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
     } else {
       const who = presenceClients === users.length ? 'every client subscribes' : `${presenceClients} of ${users.length} clients subscribe`;
       process.stdout.write(`  ${broker.name}: ${who} to presence/+…`);
-      ({ result: presenceResult } = await ask({ cmd: 'presence', timeoutMs: presenceTimeoutMs, subscribers: presenceClients }, 'presence', 2 * presenceTimeoutMs + 30_000));
-      process.stdout.write(` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s`);
+      ({ result: presenceResult } = await ask(
+        { cmd: 'presence', timeoutMs: presenceTimeoutMs, subscribers: presenceClients },
+        'presence',
+        2 * presenceTimeoutMs + 30_000,
+      ));
+      process.stdout.write(
+        ` ${presenceResult.settled ? 'all' : 'NOT all'} ${presenceResult.pairsSeen} pairs seen in ${(presenceResult.ms / 1000).toFixed(1)} s`,
+      );
       process.stdout.write(presenceResult.settled ? '\n' : `, deliveries stopped at ${(presenceResult.drainedMs / 1000).toFixed(1)} s\n`);
     }
     const after = await broker.memory();
@@ -147,7 +170,9 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
 
 async function main(): Promise<void> {
   console.log(`broker-load: ${clients} clients, loopback, MQTT 3.1.1 over WebSocket (MQTT.js), load in its own process`);
-  console.log(`  rtc-call backend: scrypt cost lowered to N=${scryptCost} for user creation (default 2^17); publish budget raised to 100000/s so the`);
+  console.log(
+    `  rtc-call backend: scrypt cost lowered to N=${scryptCost} for user creation (default 2^17); publish budget raised to 100000/s so the`,
+  );
   console.log('  figure is the broker, not the budget (the budget check still runs on every message); every other hook as in production.');
   const results: TargetResult[] = [];
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-bench-data-'));
@@ -205,7 +230,12 @@ async function report(results: TargetResult[]): Promise<void> {
   const rows: Array<[string, (r: TargetResult) => number, 'higher' | 'lower', number]> = [
     ['connect rate (clients/s, token checks incl.)', (r) => r.connectPerSecond, 'higher', 0],
     [`presence: ${replay} retained deliveries (msg/s)`, (r) => (r.presence.deliveries / r.presence.ms) * 1000, 'higher', 0],
-    [`presence: every ${presenceClients === clients ? 'client' : 'subscriber'} saw every user (s)`, (r) => r.presence.ms / 1000, 'lower', 1],
+    [
+      `presence: every ${presenceClients === clients ? 'client' : 'subscriber'} saw every user (s)`,
+      (r) => r.presence.ms / 1000,
+      'lower',
+      1,
+    ],
     ['memory per client, connected (KB of RSS)', (r) => r.connectedBytesPerClient / 1024, 'lower', 1],
     ['memory per client, + presence of all (KB)', (r) => r.bytesPerClient / 1024, 'lower', 1],
     ['inbox throughput (delivered msg/s)', (r) => r.throughput.perSecond, 'higher', 0],

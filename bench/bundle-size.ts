@@ -69,7 +69,9 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log('bundle-size: gzip -9 of the built files (npm run build), same run as MQTT.js');
 for (const f of initial) console.log(`  initial  ${relative(root, f).padEnd(40)} ${kb(gzipBytes(f)).padStart(10)} gzip`);
 for (const f of lazyChunks) console.log(`  lazy     ${relative(root, f).padEnd(40)} ${kb(gzipBytes(f)).padStart(10)} gzip`);
-console.log(`initial script (before sign-in)           ${kb(initialGzip).padStart(10)}  = ${(initialGzip / mqttGzip).toFixed(2)} × mqtt.min.js`);
+console.log(
+  `initial script (before sign-in)           ${kb(initialGzip).padStart(10)}  = ${(initialGzip / mqttGzip).toFixed(2)} × mqtt.min.js`,
+);
 console.log(`everything loaded for a call               ${kb(callGzip).padStart(10)}  = ${(callGzip / mqttGzip).toFixed(2)} × mqtt.min.js`);
 console.log(`node_modules/mqtt/dist/mqtt.min.js         ${kb(mqttGzip).padStart(10)}`);
 

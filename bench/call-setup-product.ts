@@ -187,7 +187,8 @@ try {
       connected.caller.push(callerConnected - acceptAt);
       connected.callee.push(calleeConnected - acceptAt);
       if (callerLink.answerAt !== undefined) steps.answer.push(callerLink.answerAt - acceptAt);
-      if (callerLink.iceAt !== undefined && calleeLink.iceAt !== undefined) steps.ice.push(Math.max(callerLink.iceAt, calleeLink.iceAt) - acceptAt);
+      if (callerLink.iceAt !== undefined && calleeLink.iceAt !== undefined)
+        steps.ice.push(Math.max(callerLink.iceAt, calleeLink.iceAt) - acceptAt);
     }
   }
 

@@ -42,7 +42,26 @@ function installTrace(): void {
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (!bytes || bytes.length === 0) return 'frame';
     const kind = bytes[0]! >> 4;
-    if (kind !== 3) return ['?', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsub', 'unsuback', 'pingreq', 'pingresp', 'disconnect'][kind] ?? '?';
+    if (kind !== 3)
+      return (
+        [
+          '?',
+          'connect',
+          'connack',
+          'publish',
+          'puback',
+          'pubrec',
+          'pubrel',
+          'pubcomp',
+          'subscribe',
+          'suback',
+          'unsub',
+          'unsuback',
+          'pingreq',
+          'pingresp',
+          'disconnect',
+        ][kind] ?? '?'
+      );
     const text = new TextDecoder().decode(bytes);
     const m = /"type":"([a-z-]+)"/.exec(text);
     const topic = /(inbox|presence|status)/.exec(text)?.[1] ?? '';
@@ -103,7 +122,16 @@ function installTrace(): void {
         if (st.kind !== 'video') return;
         const fields =
           st.type === 'inbound-rtp'
-            ? ['packetsReceived', 'framesReceived', 'keyFramesDecoded', 'framesDecoded', 'pliCount', 'firCount', 'nackCount', 'framesDropped']
+            ? [
+                'packetsReceived',
+                'framesReceived',
+                'keyFramesDecoded',
+                'framesDecoded',
+                'pliCount',
+                'firCount',
+                'nackCount',
+                'framesDropped',
+              ]
             : st.type === 'outbound-rtp'
               ? ['packetsSent', 'framesEncoded', 'keyFramesEncoded', 'framesSent', 'pliCount', 'firCount', 'nackCount']
               : [];
@@ -123,7 +151,8 @@ function installTrace(): void {
   window.RTCPeerConnection.prototype = Native.prototype;
   // Main-thread tasks over 50 ms: logged at their start, with their length.
   new PerformanceObserver((list) => {
-    for (const t of list.getEntries()) w.__trace.push({ at: performance.timeOrigin + t.startTime, what: `long task ${Math.round(t.duration)} ms` });
+    for (const t of list.getEntries())
+      w.__trace.push({ at: performance.timeOrigin + t.startTime, what: `long task ${Math.round(t.duration)} ms` });
   }).observe({ type: 'longtask', buffered: false });
   const gum = MediaDevices.prototype.getUserMedia;
   MediaDevices.prototype.getUserMedia = function (this: MediaDevices, c) {
@@ -181,7 +210,9 @@ async function armFrame(page: Page): Promise<void> {
         if (watched.has(video)) continue;
         watched.add(video);
         for (const type of ['loadstart', 'emptied', 'loadedmetadata', 'loadeddata', 'playing', 'resize', 'waiting']) {
-          video.addEventListener(type, () => w.__trace.push({ at: w.__benchNow(), what: `remote video ${type}${video.hidden ? ' (hidden)' : ''}` }));
+          video.addEventListener(type, () =>
+            w.__trace.push({ at: w.__benchNow(), what: `remote video ${type}${video.hidden ? ' (hidden)' : ''}` }),
+          );
         }
       }
       if (!w.__trace.some((e) => e.what === 'FIRST FRAME')) setTimeout(watch, 5);
@@ -237,7 +268,9 @@ try {
     await alice.call(bob.name);
     await bob.accept();
     await Promise.all(
-      [alice, bob].map((p) => p.page.waitForFunction(() => (window as unknown as TraceWindow).__trace.some((e) => e.what === 'FIRST FRAME'), { timeout: 20_000 })),
+      [alice, bob].map((p) =>
+        p.page.waitForFunction(() => (window as unknown as TraceWindow).__trace.some((e) => e.what === 'FIRST FRAME'), { timeout: 20_000 }),
+      ),
     );
     for (const [k, s] of sessions.entries()) {
       const { profile } = (await s.send('Profiler.stop')) as unknown as { profile: CpuProfile };

@@ -116,7 +116,11 @@ async function measure(hashConcurrency: number): Promise<Result> {
 const unbounded = await measure(0);
 const bounded = await measure(BOUND);
 
-const p = (xs: number[], q: number) => percentile([...xs].sort((a, b) => a - b), q);
+const p = (xs: number[], q: number) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    q,
+  );
 const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(10);
 console.log(`password hashing: ${REGISTRATIONS} registrations from one address, ${IN_FLIGHT} in flight, scrypt N=2^17`);
 console.log(`                              unbounded (HASH_CONCURRENCY=0)   bounded (${BOUND})   unbounded/bounded`);
@@ -127,7 +131,11 @@ for (const [label, key] of [
 ] as const) {
   const u = unbounded[key];
   const b = bounded[key];
-  console.log(`  ${label.padEnd(24)} p99 ${ms(p(u, 99))} (n=${u.length})   p99 ${ms(p(b, 99))} (n=${b.length})   ${(p(u, 99) / p(b, 99)).toFixed(1)}×`);
+  console.log(
+    `  ${label.padEnd(24)} p99 ${ms(p(u, 99))} (n=${u.length})   p99 ${ms(p(b, 99))} (n=${b.length})   ${(p(u, 99) / p(b, 99)).toFixed(1)}×`,
+  );
   console.log(`  ${''.padEnd(24)} p50 ${ms(p(u, 50))}          p50 ${ms(p(b, 50))}          ${(p(u, 50) / p(b, 50)).toFixed(1)}×`);
 }
-console.log(`  all ${REGISTRATIONS} registrations took     ${ms(unbounded.streamMs)}                  ${ms(bounded.streamMs)}   ${(unbounded.streamMs / bounded.streamMs).toFixed(2)}×`);
+console.log(
+  `  all ${REGISTRATIONS} registrations took     ${ms(unbounded.streamMs)}                  ${ms(bounded.streamMs)}   ${(unbounded.streamMs / bounded.streamMs).toFixed(2)}×`,
+);

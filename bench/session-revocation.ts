@@ -21,7 +21,11 @@ import { TokenService, newSessionFamily } from '../broker/tokens.js';
 import { summarize } from './support/stats.js';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '2000' }, revoked: { type: 'string', default: '10000' }, live: { type: 'string', default: '10000' } },
+  options: {
+    rounds: { type: 'string', default: '2000' },
+    revoked: { type: 'string', default: '10000' },
+    live: { type: 'string', default: '10000' },
+  },
 });
 const ROUNDS = Math.max(100, Math.min(100_000, Number(values.rounds)));
 const REVOKED = Math.max(0, Math.min(1_000_000, Number(values.revoked)));
@@ -74,7 +78,9 @@ try {
   console.log(`JWT verify only (baseline):        ${baseline.toFixed(1)} µs per call`);
   console.log(`Sessions.verify (JWT + revocation): ${product.toFixed(1)} µs per call`);
   console.log(`ratio product/baseline:             ${(product / baseline).toFixed(2)}`);
-  console.log(`sweep of ${LIVE} live connections:   ${sweep.median.toFixed(2)} ms median, ${sweep.max.toFixed(2)} ms max (once a second per node)`);
+  console.log(
+    `sweep of ${LIVE} live connections:   ${sweep.median.toFixed(2)} ms median, ${sweep.max.toFixed(2)} ms max (once a second per node)`,
+  );
   await store.close();
 } finally {
   await rm(dir, { recursive: true, force: true });

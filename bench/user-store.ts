@@ -27,7 +27,9 @@ import { USERS_FILE, generateUserId, openLowdbUserStore } from '../broker/store/
 import type { StoredUser } from '../broker/store/user-store.js';
 import { percentile } from './support/stats.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '1000,10000,50000' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '1000,10000,50000' } },
+});
 const SECONDS = Math.max(1, Math.min(60, Number(values.seconds)));
 const SIZES = values.sizes.split(',').map(Number);
 const CONCURRENCY = 32;
@@ -35,7 +37,13 @@ const HASH = 'scrypt$131072$8$1$YmVuY2ggc2FsdCBieXRlcw$YmVuY2gga2V5IGJ5dGVzIGJlb
 
 function seed(count: number): StoredUser[] {
   const createdAt = new Date().toISOString();
-  return Array.from({ length: count }, (_, i) => ({ id: generateUserId(), name: `Seed ${i}`, email: `seed-${i}@bench.test`, passwordHash: HASH, createdAt }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: generateUserId(),
+    name: `Seed ${i}`,
+    email: `seed-${i}@bench.test`,
+    passwordHash: HASH,
+    createdAt,
+  }));
 }
 
 interface Run {
@@ -76,7 +84,11 @@ async function stream(register: (n: number) => Promise<unknown>, read?: () => Pr
   await readerDone;
   const elapsed = (performance.now() - start) / 1000;
   const sorted = reads.sort((a, b) => a - b);
-  return { perSecond: done / elapsed, loopDelayP99: loop.percentile(99) / 1e6, ...(sorted.length > 0 && { readP99: percentile(sorted, 99) }) };
+  return {
+    perSecond: done / elapsed,
+    loopDelayP99: loop.percentile(99) / 1e6,
+    ...(sorted.length > 0 && { readP99: percentile(sorted, 99) }),
+  };
 }
 
 async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -97,7 +109,13 @@ function lowdbBaseline(users: StoredUser[]): Promise<Run> {
     let queue: Promise<unknown> = Promise.resolve();
     return stream((n) => {
       const run = queue.then(async () => {
-        db.data.users.push({ id: generateUserId(), name: `New ${n}`, email: `new-${n}@bench.test`, passwordHash: HASH, createdAt: new Date().toISOString() });
+        db.data.users.push({
+          id: generateUserId(),
+          name: `New ${n}`,
+          email: `new-${n}@bench.test`,
+          passwordHash: HASH,
+          createdAt: new Date().toISOString(),
+        });
         await db.write();
       });
       queue = run;
@@ -122,7 +140,9 @@ function store(users: StoredUser[], maxBatch?: number): Promise<Run> {
 const f = (x: number) => x.toFixed(1).padStart(8);
 const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
 console.log(`user store: registrations per second, ${CONCURRENCY} in flight, ${SECONDS} s each (no scrypt)`);
-console.log(`  users    lowdb/s  batch1/s  group/s   group/lowdb  batch1/lowdb   event-loop delay p99: lowdb  batch1  group   read p99 (group)`);
+console.log(
+  `  users    lowdb/s  batch1/s  group/s   group/lowdb  batch1/lowdb   event-loop delay p99: lowdb  batch1  group   read p99 (group)`,
+);
 for (const size of SIZES) {
   const users = seed(size);
   const old = await lowdbBaseline(users);

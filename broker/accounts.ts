@@ -2,14 +2,7 @@
  * Account rules shared by the HTTP API and the admin CLI: input validation
  * and normalisation (PROTOCOL.md §1), registration, password checks.
  */
-import {
-  EMAIL_MAX_LENGTH,
-  UNNAMED,
-  checkName,
-  passwordProblem,
-  sanitizeName,
-  type PublicUser,
-} from '../src/protocol/index.js';
+import { EMAIL_MAX_LENGTH, UNNAMED, checkName, passwordProblem, sanitizeName, type PublicUser } from '../src/protocol/index.js';
 import { DummyPassword, HashLimit, hashPassword, verifyPassword } from './passwords.js';
 import type { StoredUser, UserStore } from './store/user-store.js';
 

@@ -7,15 +7,29 @@
 import type { CallView, ChatEntry, SessionError } from './core/types.js';
 import type { Presence, PublicUser } from './protocol/index.js';
 
-export interface RtcSignedInDetail { user: PublicUser }
-export interface RtcSignedOutDetail { reason: 'user' | 'expired' }
-export interface RtcPresenceDetail { peers: Presence[] }
-export interface RtcIncomingCallDetail { call: CallView }
-export interface RtcCallStateDetail { call: CallView }
-export interface RtcChatMessageDetail { message: ChatEntry }
+export interface RtcSignedInDetail {
+  user: PublicUser;
+}
+export interface RtcSignedOutDetail {
+  reason: 'user' | 'expired';
+}
+export interface RtcPresenceDetail {
+  peers: Presence[];
+}
+export interface RtcIncomingCallDetail {
+  call: CallView;
+}
+export interface RtcCallStateDetail {
+  call: CallView;
+}
+export interface RtcChatMessageDetail {
+  message: ChatEntry;
+}
 export type RtcErrorDetail = SessionError;
 /** A person was picked in the people list (to chat with them). */
-export interface RtcPeerSelectDetail { peerId: string }
+export interface RtcPeerSelectDetail {
+  peerId: string;
+}
 
 export interface RtcEventDetails {
   'rtc-signed-in': RtcSignedInDetail;

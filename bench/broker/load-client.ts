@@ -148,7 +148,7 @@ async function subscribePresence(timeoutMs: number, subscribers: number): Promis
   // Not settled in time: let the backlog drain (bounded) so the next phase measures inbox
   // messages, not presence still in flight.
   const drainDeadline = performance.now() + timeoutMs;
-  for (let last = -1; !ok && last !== presenceDeliveries && performance.now() < drainDeadline; ) {
+  for (let last = -1; !ok && last !== presenceDeliveries && performance.now() < drainDeadline;) {
     last = presenceDeliveries;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -225,7 +225,10 @@ function latency(ratePerSecond: number, durationMs: number): Promise<LatencyResu
   };
   return new Promise((resolve) => {
     const ticker = setInterval(() => {
-      const due = Math.min(Math.floor(((performance.now() - start) / 1000) * ratePerSecond), Math.floor((durationMs / 1000) * ratePerSecond));
+      const due = Math.min(
+        Math.floor(((performance.now() - start) / 1000) * ratePerSecond),
+        Math.floor((durationMs / 1000) * ratePerSecond),
+      );
       while (sent < due) {
         sendInbox(phase, sent, clients[sent % clients.length]!);
         sent += 1;

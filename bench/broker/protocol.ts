@@ -5,9 +5,7 @@
  */
 
 /** A broker child → orchestrator. */
-export type BrokerChildMessage =
-  | { type: 'ready'; port: number }
-  | { type: 'memory'; rss: number; heapUsed: number };
+export type BrokerChildMessage = { type: 'ready'; port: number } | { type: 'memory'; rss: number; heapUsed: number };
 
 /** Orchestrator → broker child. */
 export type BrokerChildCommand = { cmd: 'memory' } | { cmd: 'stop' };

@@ -81,9 +81,12 @@ export async function createUsers(origin: string, count: number, source: UserSou
   }
 
   const email = (i: number) => (source.kind === 'seeded' ? source.users[i]!.email : `load-${run}-${i}@bench.test`);
-  const registerMs = source.kind === 'seeded' ? 0 : await inParallel(async (i) => {
-    ids[i] = (await post(origin, API_PATHS.register, { name: `Load ${i}`, email: email(i), password })).user.id;
-  });
+  const registerMs =
+    source.kind === 'seeded'
+      ? 0
+      : await inParallel(async (i) => {
+          ids[i] = (await post(origin, API_PATHS.register, { name: `Load ${i}`, email: email(i), password })).user.id;
+        });
   const loginMs = await inParallel(async (i) => {
     tokens[i] = (await post(origin, API_PATHS.login, { email: email(i), password })).token;
   });

@@ -33,9 +33,7 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
-export type Metric =
-  | { kind: 'time'; unit: 'ms'; summary: Summary }
-  | { kind: 'size'; unit: 'bytes'; value: number };
+export type Metric = { kind: 'time'; unit: 'ms'; summary: Summary } | { kind: 'size'; unit: 'bytes'; value: number };
 
 export interface BenchResult {
   bench: string;
@@ -47,7 +45,9 @@ export interface BenchResult {
 export const ms = (x: number): string => `${x.toFixed(1)} ms`;
 
 export function printTime(label: string, s: Summary): void {
-  console.log(`${label.padEnd(44)} median ${ms(s.median).padStart(10)}  p95 ${ms(s.p95).padStart(10)}  (n=${s.n}, min ${ms(s.min)}, max ${ms(s.max)})`);
+  console.log(
+    `${label.padEnd(44)} median ${ms(s.median).padStart(10)}  p95 ${ms(s.p95).padStart(10)}  (n=${s.n}, min ${ms(s.min)}, max ${ms(s.max)})`,
+  );
 }
 
 /** Common options: `--runs` measured calls (>= 20 by default), `--warmup`, `--json`, and the benchmark's own on/off `flags`. */

@@ -8,12 +8,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  API_PATHS,
-  MAX_HTTP_BODY_BYTES,
-  type AuthResponse,
-  type MeResponse,
-} from '../../src/protocol/index.js';
+import { API_PATHS, MAX_HTTP_BODY_BYTES, type AuthResponse, type MeResponse } from '../../src/protocol/index.js';
 import { Accounts, InvalidInputError, toPublicUser } from '../accounts.js';
 import type { Config } from '../config.js';
 import { iceServersFor } from '../ice-servers.js';
@@ -97,8 +92,7 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
   await app.register(rateLimit, {
     global: false,
     keyGenerator: (req) => req.ip,
-    errorResponseBuilder: (_req, context) =>
-      new ApiError(429, 'rate_limited', `too many attempts, retry in ${context.after}`),
+    errorResponseBuilder: (_req, context) => new ApiError(429, 'rate_limited', `too many attempts, retry in ${context.after}`),
   });
   const failedLogins = new LoginThrottle({
     perEmail: config.loginFailuresPerEmail,

@@ -88,7 +88,9 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
         ? [408, 'invalid_input', 'the request took too long to arrive']
         : [400, 'invalid_input', 'the request is not valid HTTP'];
   const body = JSON.stringify(errorBody(code, message));
-  const headers = Object.entries(RESPONSE_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const headers = Object.entries(RESPONSE_HEADERS)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +

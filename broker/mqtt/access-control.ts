@@ -3,13 +3,7 @@
  * subscribe, and receive what. Each hook is a small named function with
  * Aedes' own signature.
  */
-import type {
-  AedesPublishPacket,
-  AuthenticateError,
-  Client,
-  PublishPacket,
-  Subscription,
-} from 'aedes';
+import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import {
   MAX_MQTT_PAYLOAD_BYTES,
   PRESENCE_WILDCARD,
@@ -164,8 +158,7 @@ export function createAccessControl(options: AccessControlOptions) {
     if (!session) return callback(null, null);
     const topic = subscription.topic;
     const parsed = parseTopic(topic);
-    const allowed =
-      topic === PRESENCE_WILDCARD || topic === inboxWildcard(session.userId) || parsed?.kind === 'presence';
+    const allowed = topic === PRESENCE_WILDCARD || topic === inboxWildcard(session.userId) || parsed?.kind === 'presence';
     if (!allowed) return callback(null, null);
     if (!session.subscriptions.has(topic) && session.subscriptions.size >= options.maxSubscriptionsPerClient) {
       return callback(null, null);

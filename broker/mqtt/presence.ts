@@ -85,10 +85,7 @@ export class PresenceTracker {
     // An empty retained payload deletes the retained message: the user is offline.
     const payload = presence ? Buffer.from(JSON.stringify(presence)) : Buffer.alloc(0);
     return new Promise((resolve) => {
-      this.publish(
-        { cmd: 'publish', topic: presenceTopic(userId), payload, qos: 0, retain: true, dup: false },
-        () => resolve(),
-      );
+      this.publish({ cmd: 'publish', topic: presenceTopic(userId), payload, qos: 0, retain: true, dup: false }, () => resolve());
     });
   }
 }

@@ -11,13 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SerialQueue, fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
-import {
-  unexpired,
-  type RevocationStore,
-  type Revocations,
-  type SessionRevocation,
-  type UserRevocation,
-} from './revocation-store.js';
+import { unexpired, type RevocationStore, type Revocations, type SessionRevocation, type UserRevocation } from './revocation-store.js';
 import { StoreError } from './user-store.js';
 
 interface Data {
@@ -66,10 +60,14 @@ class JsonRevocationStore implements RevocationStore {
     try {
       if (fingerprint !== 'missing') data = JSON.parse(await readFile(this.#file, 'utf8'));
     } catch (error) {
-      throw new StoreError(`Revocation store ${this.#file} cannot be read (${(error as Error).message}). It was left untouched: repair it or move it away, then start again.`);
+      throw new StoreError(
+        `Revocation store ${this.#file} cannot be read (${(error as Error).message}). It was left untouched: repair it or move it away, then start again.`,
+      );
     }
     if (!isData(data)) {
-      throw new StoreError(`Revocation store ${this.#file} is not a revocation store (expected {"sessions": [...], "users": [...]}). It was left untouched: repair it or move it away, then start again.`);
+      throw new StoreError(
+        `Revocation store ${this.#file} is not a revocation store (expected {"sessions": [...], "users": [...]}). It was left untouched: repair it or move it away, then start again.`,
+      );
     }
     this.#data = data;
     this.#snapshot = snapshot(data);

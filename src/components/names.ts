@@ -73,7 +73,7 @@ export function nameText(name: string, tag: string | undefined): string {
 
 /** A name in markup: isolated in `<bdi>`, its tag (when it has one) in a muted span after it. */
 export function renderName(name: string, tag: string | undefined) {
-  return html`<bdi class="person-name">${name}</bdi>${tag
-    ? html`<span class="name-tag" title="Tells apart people with the same name"> · #${tag}</span>`
-    : nothing}`;
+  return html`<bdi class="person-name">${name}</bdi>${
+      tag ? html`<span class="name-tag" title="Tells apart people with the same name"> · #${tag}</span>` : nothing
+    }`;
 }

@@ -83,7 +83,11 @@ export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike 
     return {
       stream: null,
       got: none,
-      error: { code: 'media_failed', scope: 'media', message: 'This browser cannot use a camera or microphone here (a secure https page is needed).' },
+      error: {
+        code: 'media_failed',
+        scope: 'media',
+        message: 'This browser cannot use a camera or microphone here (a secure https page is needed).',
+      },
     };
   }
   try {
@@ -102,7 +106,9 @@ export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike 
 }
 
 /** Asks for a screen, window or tab; the video track only (no system audio). */
-export async function acquireDisplayMedia(md: MediaDevicesLike | null = devices()): Promise<{ track: MediaStreamTrack | null; error: SessionError | null }> {
+export async function acquireDisplayMedia(
+  md: MediaDevicesLike | null = devices(),
+): Promise<{ track: MediaStreamTrack | null; error: SessionError | null }> {
   if (!md?.getDisplayMedia) {
     return { track: null, error: { code: 'media_failed', scope: 'media', message: 'This browser cannot share a screen.' } };
   }

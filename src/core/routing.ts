@@ -17,8 +17,7 @@ import type { MachinePhase } from './call-state-machine.js';
 
 export type MqttRoute =
   /** `presence` null: the retained presence was deleted (user went offline). */
-  | { kind: 'presence'; userId: string; presence: Presence | null }
-  | { kind: 'inbox'; from: string; message: InboxMessage };
+  { kind: 'presence'; userId: string; presence: Presence | null } | { kind: 'inbox'; from: string; message: InboxMessage };
 
 /**
  * Validates one incoming MQTT message for user `me`; `null` for anything the
@@ -73,13 +72,7 @@ const isLive = (phase: MachinePhase) => phase === 'ringing' || phase === 'connec
  * `mySid` this tab's clientId, `call` the current call (null when idle or
  * when the last call has ended).
  */
-export function routeInbox(
-  me: string,
-  mySid: string,
-  call: CallRouteContext | null,
-  from: string,
-  message: InboxMessage,
-): InboxRoute {
+export function routeInbox(me: string, mySid: string, call: CallRouteContext | null, from: string, message: InboxMessage): InboxRoute {
   if (message.type === 'chat') {
     return from === me ? { action: 'ignore', why: 'own chat' } : { action: 'chat', from, message };
   }

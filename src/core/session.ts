@@ -129,9 +129,17 @@ const isRingingFrom = (ctx: CallContext, peerId: string) =>
 const byName = (a: Presence, b: Presence) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 
 export interface Session {
-  addEventListener<K extends keyof SessionEventMap>(type: K, listener: (event: SessionEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof SessionEventMap>(
+    type: K,
+    listener: (event: SessionEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof SessionEventMap>(type: K, listener: (event: SessionEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener<K extends keyof SessionEventMap>(
+    type: K,
+    listener: (event: SessionEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
@@ -291,7 +299,9 @@ export class Session extends EventTarget implements SessionApi {
     ctx.machine.send({ type: 'accept' });
     ctx.answered = true;
     // Tell our other tabs first so they stop ringing, then the caller.
-    void this.signaling?.publishInbox(this.current.user!.id, { type: 'handled', callId: ctx.callId, sid: this.sid! }, { queue: true }).catch(() => {});
+    void this.signaling
+      ?.publishInbox(this.current.user!.id, { type: 'handled', callId: ctx.callId, sid: this.sid! }, { queue: true })
+      .catch(() => {});
     const accepted = this.sendCall(ctx, { type: 'accept' });
     // The offer applied while ringing is answered now; after it in the inbound queue so it is never overtaken.
     this.inQueue(ctx, async () => (await ctx.linkReady)?.answer());
@@ -304,7 +314,9 @@ export class Session extends EventTarget implements SessionApi {
   decline(): void {
     const ctx = this.ctx;
     if (!ctx || ctx.direction !== 'incoming' || ctx.machine.phase !== 'ringing') return;
-    void this.signaling?.publishInbox(this.current.user!.id, { type: 'handled', callId: ctx.callId, sid: this.sid! }, { queue: true }).catch(() => {});
+    void this.signaling
+      ?.publishInbox(this.current.user!.id, { type: 'handled', callId: ctx.callId, sid: this.sid! }, { queue: true })
+      .catch(() => {});
     void this.sendCall(ctx, { type: 'reject', reason: 'declined' });
     ctx.machine.send({ type: 'decline' });
   }
@@ -726,7 +738,11 @@ export class Session extends EventTarget implements SessionApi {
       case 'busy':
         if (!this.autoReplies.allow(decision.from)) return;
         void signaling
-          .publishInbox(decision.from, { type: 'reject', callId: decision.message.callId, sid: signaling.clientId, reason: 'busy' }, { queue: true })
+          .publishInbox(
+            decision.from,
+            { type: 'reject', callId: decision.message.callId, sid: signaling.clientId, reason: 'busy' },
+            { queue: true },
+          )
           .catch(() => {});
         return;
       case 'invite':
@@ -858,9 +874,11 @@ export class Session extends EventTarget implements SessionApi {
    * after the offer); a step that throws means the call cannot be set up.
    */
   private inQueue(ctx: CallContext, step: () => Promise<unknown>): void {
-    ctx.inbound = ctx.inbound.then(async () => void (await step())).catch(() => {
-      ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
-    });
+    ctx.inbound = ctx.inbound
+      .then(async () => void (await step()))
+      .catch(() => {
+        ctx.machine.send({ type: 'fail', message: `The call with ${ctx.peer.name} failed (the connection could not be set up).` });
+      });
   }
 
   private async applyAnswer(ctx: CallContext, sdp: string): Promise<void> {
@@ -1004,7 +1022,10 @@ export class Session extends EventTarget implements SessionApi {
       this.reportError({
         code: 'turn_failed',
         scope: 'call',
-        message: relay === 'refused' ? 'The relay server refused the connection, so the call could not connect.' : 'The relay server cannot be reached, so the call could not connect.',
+        message:
+          relay === 'refused'
+            ? 'The relay server refused the connection, so the call could not connect.'
+            : 'The relay server cannot be reached, so the call could not connect.',
       });
     } else {
       this.reportError({ code: 'call_failed', scope: 'call', message: ctx.machine.snapshot.message });
@@ -1039,7 +1060,11 @@ export class Session extends EventTarget implements SessionApi {
     if (relayOnly && !hasTurn(ice.servers)) {
       ctx.machine.send({ type: 'fail', message: 'The call needs a relay server (to hide IP addresses), and none is available.' });
       // After the generic call_failed the end reports: this is the error to show.
-      this.reportError({ code: 'turn_failed', scope: 'call', message: 'Hiding your IP address needs a relay server, and this service has none.' });
+      this.reportError({
+        code: 'turn_failed',
+        scope: 'call',
+        message: 'Hiding your IP address needs a relay server, and this service has none.',
+      });
       return null;
     }
     const link = new PeerLink({

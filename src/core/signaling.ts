@@ -236,19 +236,15 @@ export class SignalingClient {
 
     client.on('connect', () => {
       if (client !== this.pending) return void client.end(true);
-      client.subscribe(
-        [inboxWildcard(this.userId), PRESENCE_WILDCARD],
-        { qos: 0 },
-        (error, granted) => {
-          if (client !== this.pending) return;
-          if (error || !granted || granted.some((g) => g.qos === 128)) {
-            // The broker refused our own topics: nothing works; treat as a failed attempt.
-            client.end(true);
-            return;
-          }
-          this.promote(client);
-        },
-      );
+      client.subscribe([inboxWildcard(this.userId), PRESENCE_WILDCARD], { qos: 0 }, (error, granted) => {
+        if (client !== this.pending) return;
+        if (error || !granted || granted.some((g) => g.qos === 128)) {
+          // The broker refused our own topics: nothing works; treat as a failed attempt.
+          client.end(true);
+          return;
+        }
+        this.promote(client);
+      });
     });
     client.on('message', (topic, payload) => {
       if (client !== this.active && client !== this.pending) return;

@@ -35,7 +35,10 @@ export function readTokenTimes(token: string): TokenTimes | null {
   const part = token.split('.')[1];
   if (!part) return null;
   try {
-    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const b64 = part
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(part.length / 4) * 4, '=');
     const claims = JSON.parse(atob(b64)) as Record<string, unknown>;
     const { iat, exp } = claims;
     if (typeof iat !== 'number' || typeof exp !== 'number' || !(exp > iat)) return null;

@@ -39,23 +39,53 @@ interface CallMessageBase {
   sid: string;
 }
 
-export interface InviteMessage extends CallMessageBase { type: 'invite'; media: MediaKinds }
-export interface RingingMessage extends CallMessageBase { type: 'ringing' }
-export interface AcceptMessage extends CallMessageBase { type: 'accept' }
-export interface RejectMessage extends CallMessageBase { type: 'reject'; reason: RejectReason }
-export interface CancelMessage extends CallMessageBase { type: 'cancel' }
-export interface HandledMessage extends CallMessageBase { type: 'handled' }
-export interface OfferMessage extends CallMessageBase { type: 'offer'; sdp: string }
-export interface AnswerMessage extends CallMessageBase { type: 'answer'; sdp: string }
-export interface CandidateMessage extends CallMessageBase { type: 'candidate'; candidate: IceCandidate }
+export interface InviteMessage extends CallMessageBase {
+  type: 'invite';
+  media: MediaKinds;
+}
+export interface RingingMessage extends CallMessageBase {
+  type: 'ringing';
+}
+export interface AcceptMessage extends CallMessageBase {
+  type: 'accept';
+}
+export interface RejectMessage extends CallMessageBase {
+  type: 'reject';
+  reason: RejectReason;
+}
+export interface CancelMessage extends CallMessageBase {
+  type: 'cancel';
+}
+export interface HandledMessage extends CallMessageBase {
+  type: 'handled';
+}
+export interface OfferMessage extends CallMessageBase {
+  type: 'offer';
+  sdp: string;
+}
+export interface AnswerMessage extends CallMessageBase {
+  type: 'answer';
+  sdp: string;
+}
+export interface CandidateMessage extends CallMessageBase {
+  type: 'candidate';
+  candidate: IceCandidate;
+}
 export interface MediaStateMessage extends CallMessageBase {
   type: 'media-state';
   audio: boolean;
   video: boolean;
   screen: boolean;
 }
-export interface HangupMessage extends CallMessageBase { type: 'hangup' }
-export interface ChatMessage { type: 'chat'; id: string; text: string; ts: number }
+export interface HangupMessage extends CallMessageBase {
+  type: 'hangup';
+}
+export interface ChatMessage {
+  type: 'chat';
+  id: string;
+  text: string;
+  ts: number;
+}
 
 export type CallMessage =
   | InviteMessage
@@ -104,8 +134,7 @@ export interface StatusUpdate {
 type Obj = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isId = (v: unknown, min = 1): v is string =>
-  typeof v === 'string' && v.length >= min && v.length <= ID_MAX_LENGTH;
+const isId = (v: unknown, min = 1): v is string => typeof v === 'string' && v.length >= min && v.length <= ID_MAX_LENGTH;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isOptionalNullableString = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length <= ID_MAX_LENGTH);
 
@@ -241,7 +270,10 @@ export function checkInboxPayload(payload: Uint8Array, now: number): { type: str
   if (value.type !== 'chat') return { type: value.type, problem: null };
   const chat = validateInboxMessage(value);
   if (chat?.type !== 'chat') return refuse(`chat needs an id, 1–${MAX_CHAT_TEXT_LENGTH} characters of text and ts in whole milliseconds`);
-  if (!isCurrentChatTime(chat.ts, now)) return refuse(`chat ts must be at most ${CHAT_TS_MAX_FUTURE_MS / 60_000} minutes ahead of the server clock and at most ${CHAT_TS_MAX_AGE_MS / 3_600_000} hours old`);
+  if (!isCurrentChatTime(chat.ts, now))
+    return refuse(
+      `chat ts must be at most ${CHAT_TS_MAX_FUTURE_MS / 60_000} minutes ahead of the server clock and at most ${CHAT_TS_MAX_AGE_MS / 3_600_000} hours old`,
+    );
   return { type: 'chat', problem: null };
 }
 

@@ -19,9 +19,7 @@ export const inboxTopic = (to: string, from: string): string => `${INBOX_PREFIX}
 export const inboxWildcard = (userId: string): string => `${INBOX_PREFIX}${userId}/+`;
 
 export type ParsedTopic =
-  | { kind: 'presence'; userId: string }
-  | { kind: 'status'; userId: string }
-  | { kind: 'inbox'; to: string; from: string };
+  { kind: 'presence'; userId: string } | { kind: 'status'; userId: string } | { kind: 'inbox'; to: string; from: string };
 
 /**
  * Parses a concrete (wildcard-free) topic of the contract. Anything else —

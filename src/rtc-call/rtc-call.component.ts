@@ -310,9 +310,7 @@ export class RtcCall extends LitElement {
         <input type="checkbox" .checked=${state.hideIp} @change=${this.onHideIp} />
         ${icon('shield')}<span>Hide my IP<span class="hide-label-long"> address</span></span>
       </label>
-      <button type="button" part="sign-out" @click=${() => this.signOut().catch(() => undefined)}>
-        ${icon('logout')}Sign out
-      </button>
+      <button type="button" part="sign-out" @click=${() => this.signOut().catch(() => undefined)}>${icon('logout')}Sign out</button>
     `;
   }
 
@@ -323,14 +321,16 @@ export class RtcCall extends LitElement {
     const call = stageCall(state);
     const idle = !call && !this.chatPeer;
     return html`
-      ${error
-        ? html`<div class="banner error" part="error" role="alert">
-            <span>${error.message}</span>
-            <button type="button" part="error-dismiss" aria-label="Dismiss message" @click=${() => (this.errorDismissed = error)}>
-              ${icon('x')}
-            </button>
-          </div>`
-        : nothing}
+      ${
+        error
+          ? html`<div class="banner error" part="error" role="alert">
+              <span>${error.message}</span>
+              <button type="button" part="error-dismiss" aria-label="Dismiss message" @click=${() => (this.errorDismissed = error)}>
+                ${icon('x')}
+              </button>
+            </div>`
+          : nothing
+      }
       <div part="main">
         <section part="sidebar" aria-label="People">
           <rtc-peer-list
@@ -341,19 +341,25 @@ export class RtcCall extends LitElement {
           ></rtc-peer-list>
         </section>
         <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label="Call and chat">
-          ${call
-            ? html`<rtc-video-stage exportparts=${exportParts(VIDEO_STAGE_PARTS)}></rtc-video-stage>
-                <rtc-call-controls exportparts=${exportParts(CALL_CONTROLS_PARTS)}></rtc-call-controls>`
-            : nothing}
-          ${this.chatPeer
-            ? html`<rtc-chat exportparts=${exportParts(CHAT_PARTS)} peer-id=${this.chatPeer}></rtc-chat>`
-            : call
-              ? nothing
-              : html`<div class="welcome" part="welcome">
-                  ${icon('chat')}
-                  <p><strong>Hello, <bdi>${state.user?.name}</bdi>.</strong></p>
-                  <p>Pick someone in the list to chat with them, or call them with the phone or camera button.</p>
-                </div>`}
+          ${
+            call
+              ? html`<rtc-video-stage exportparts=${exportParts(VIDEO_STAGE_PARTS)}></rtc-video-stage>
+                  <rtc-call-controls exportparts=${exportParts(CALL_CONTROLS_PARTS)}></rtc-call-controls>`
+              : nothing
+          }
+          ${
+            this.chatPeer
+              ? html`<rtc-chat exportparts=${exportParts(CHAT_PARTS)} peer-id=${this.chatPeer}></rtc-chat>`
+              : call
+                ? nothing
+                : html`<div class="welcome" part="welcome">
+                    ${icon('chat')}
+                    <p>
+                      <strong>Hello, <bdi>${state.user?.name}</bdi>.</strong>
+                    </p>
+                    <p>Pick someone in the list to chat with them, or call them with the phone or camera button.</p>
+                  </div>`
+          }
         </section>
       </div>
     `;

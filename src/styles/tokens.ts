@@ -21,10 +21,7 @@ export const tokens = css`
     --_success-fg: var(--rtc-color-success-fg, #ffffff);
     --_warning: var(--rtc-color-warning, #a05a00);
     --_radius: var(--rtc-radius, 10px);
-    --_font-family: var(
-      --rtc-font-family,
-      system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif
-    );
+    --_font-family: var(--rtc-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
     --_font-size: var(--rtc-font-size, 15px);
     --_space: var(--rtc-spacing, 8px);
     --_focus: var(--rtc-focus-ring, 0 0 0 3px color-mix(in srgb, var(--_accent) 45%, transparent));
@@ -106,7 +103,10 @@ export const controls = css`
     border-radius: var(--_radius);
     background: var(--_bg);
     cursor: pointer;
-    transition: background var(--_transition), border-color var(--_transition), transform var(--_transition);
+    transition:
+      background var(--_transition),
+      border-color var(--_transition),
+      transform var(--_transition);
     white-space: nowrap;
   }
   button:hover:not(:disabled) {

@@ -27,9 +27,19 @@ const ROUTES: Array<[string, string]> = [
 ];
 
 /** The raw answer to one request; `undefined` status when the server cut the connection (also a refusal). */
-async function send(backend: TestBackend, method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>) {
+async function send(
+  backend: TestBackend,
+  method: string,
+  path: string,
+  body: string | Buffer | undefined,
+  headers: Record<string, string>,
+) {
   try {
-    const response = await fetch(`${backend.origin}${path}`, { method, headers, ...(body !== undefined && { body: typeof body === 'string' ? body : new Uint8Array(body) }) });
+    const response = await fetch(`${backend.origin}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined && { body: typeof body === 'string' ? body : new Uint8Array(body) }),
+    });
     const text = await response.text();
     let json: any;
     try {
@@ -46,7 +56,12 @@ async function send(backend: TestBackend, method: string, path: string, body: st
 /** A 4xx with `{ error: { code, message } }`, or a connection the server closed on an oversized upload. */
 function isCleanRefusal(result: { status: number | undefined; json: any }): boolean {
   if (result.status === undefined) return true;
-  return result.status >= 400 && result.status < 500 && typeof result.json?.error?.code === 'string' && typeof result.json?.error?.message === 'string';
+  return (
+    result.status >= 400 &&
+    result.status < 500 &&
+    typeof result.json?.error?.code === 'string' &&
+    typeof result.json?.error?.message === 'string'
+  );
 }
 
 function randomJsonValue(depth = 0): unknown {
@@ -110,11 +125,23 @@ test('random and malformed bodies on every route get a clean 4xx', async (t) => 
     else failures.push(`${method} ${path} ${what} → ${result.status} ${JSON.stringify(result.json)?.slice(0, 120)}`);
   };
   for (const [method, path] of ROUTES) {
-    const auth: Record<string, string> = path === API_PATHS.token || path === API_PATHS.me || path === API_PATHS.iceServers ? { authorization: 'Bearer junk' } : {};
-    for (const body of MALFORMED) await check(`malformed ${JSON.stringify(body.slice(0, 30))}`, method, path, method === 'GET' ? undefined : body, { 'content-type': 'application/json', ...auth });
+    const auth: Record<string, string> =
+      path === API_PATHS.token || path === API_PATHS.me || path === API_PATHS.iceServers ? { authorization: 'Bearer junk' } : {};
+    for (const body of MALFORMED)
+      await check(`malformed ${JSON.stringify(body.slice(0, 30))}`, method, path, method === 'GET' ? undefined : body, {
+        'content-type': 'application/json',
+        ...auth,
+      });
     for (let i = 0; i < 40; i += 1) {
       const body = i % 2 === 0 ? JSON.stringify(randomJsonValue()) : randomBytes(randomInt(1, 400));
-      if (method === 'GET') await check('random query', method, `${path}?${randomBytes(20).toString('hex')}=${encodeURIComponent(randomBytes(30).toString('latin1'))}`, undefined, auth);
+      if (method === 'GET')
+        await check(
+          'random query',
+          method,
+          `${path}?${randomBytes(20).toString('hex')}=${encodeURIComponent(randomBytes(30).toString('latin1'))}`,
+          undefined,
+          auth,
+        );
       else await check(`random body #${i}`, method, path, body, { 'content-type': 'application/json', ...auth });
     }
   }
@@ -175,7 +202,11 @@ test('wrong content types and huge bodies are refused', async (t) => {
   tally.record('content-length of 50 GB', lying === 413 || lying === undefined, String(lying));
   assert.ok(lying === 413 || lying === undefined);
   await tally.checkAlive(backend);
-  assert.equal((await request(backend, 'POST', API_PATHS.register, { json: JSON.parse(valid) })).status, 201, 'a proper registration still works');
+  assert.equal(
+    (await request(backend, 'POST', API_PATHS.register, { json: JSON.parse(valid) })).status,
+    201,
+    'a proper registration still works',
+  );
 });
 
 /** Raw bytes to the backend's port and everything it answers before closing (for requests fetch cannot send). */
@@ -192,19 +223,35 @@ function rawExchange(backend: TestBackend, bytes: string): Promise<string> {
 test("malformed URLs and unparsable requests are answered in the contract's error shape", async (t) => {
   const backend = await startTestBackend(t);
   // Bad percent-encoding (the router refuses it for every method), and NUL bytes (the static files refuse them).
-  const cases: Array<[string, string]> = ['/%', '/%zz', '/api/%E0%A4%A', '/api/me%', '/api/login%ff', '/rtc-call.js%', '/chunks/%c0%af'].flatMap((url) => [
-    ['GET', url] as [string, string],
-    ['POST', url] as [string, string],
-  ]);
+  const cases: Array<[string, string]> = [
+    '/%',
+    '/%zz',
+    '/api/%E0%A4%A',
+    '/api/me%',
+    '/api/login%ff',
+    '/rtc-call.js%',
+    '/chunks/%c0%af',
+  ].flatMap((url) => [['GET', url] as [string, string], ['POST', url] as [string, string]]);
   cases.push(['GET', '/a%00b'], ['GET', '/chunks/%00.js'], ['GET', '/%2e%2e%2f%00']);
   for (const [method, url] of cases) {
-    const result = await send(backend, method, url, method === 'POST' ? '{}' : undefined, method === 'POST' ? { 'content-type': 'application/json' } : {});
+    const result = await send(
+      backend,
+      method,
+      url,
+      method === 'POST' ? '{}' : undefined,
+      method === 'POST' ? { 'content-type': 'application/json' } : {},
+    );
     const clean = result.status === 400 && Object.keys(result.json ?? {}).join() === 'error' && result.json.error.code === 'invalid_input';
     tally.record(`${method} ${url}`, clean, `${result.status} ${JSON.stringify(result.json)}`);
     assert.ok(clean, `${method} ${url}: ${result.status} ${JSON.stringify(result.json)}`);
   }
   // What Node's HTTP parser refuses never reaches a route: still the contract's shape, then the connection closes.
-  for (const bytes of ['GET /a b c HTTP/1.1\r\n\r\n', 'GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', `GET / HTTP/1.1\r\nX: ${'y'.repeat(20_000)}\r\n\r\n`]) {
+  for (const bytes of [
+    'GET /a b c HTTP/1.1\r\n\r\n',
+    'GARBAGE\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
+    `GET / HTTP/1.1\r\nX: ${'y'.repeat(20_000)}\r\n\r\n`,
+  ]) {
     const answer = await rawExchange(backend, bytes);
     const [head = '', body = ''] = answer.split('\r\n\r\n');
     let json: any;
@@ -213,7 +260,11 @@ test("malformed URLs and unparsable requests are answered in the contract's erro
     } catch {
       json = undefined;
     }
-    const clean = /^HTTP\/1\.1 4\d\d /.test(head) && typeof json?.error?.code === 'string' && typeof json?.error?.message === 'string' && /x-content-type-options: nosniff/i.test(head);
+    const clean =
+      /^HTTP\/1\.1 4\d\d /.test(head) &&
+      typeof json?.error?.code === 'string' &&
+      typeof json?.error?.message === 'string' &&
+      /x-content-type-options: nosniff/i.test(head);
     tally.record(`unparsable request ${JSON.stringify(bytes.slice(0, 30))}`, clean, head.split('\r\n')[0]);
     assert.ok(clean, `${JSON.stringify(bytes.slice(0, 40))}: ${answer.slice(0, 300)}`);
   }
@@ -242,11 +293,17 @@ test('brute-force login from one address is throttled per email, whatever case o
   }
   const failures = statuses.filter((s) => s === 401).length;
   const throttled = statuses.filter((s) => s === 429).length;
-  tally.record(`40 wrong passwords over ${variants.length} spellings of one email: at most 5 checked`, failures <= 5, `${failures}×401, ${throttled}×429`);
+  tally.record(
+    `40 wrong passwords over ${variants.length} spellings of one email: at most 5 checked`,
+    failures <= 5,
+    `${failures}×401, ${throttled}×429`,
+  );
   assert.equal(failures, 5, 'exactly the allowed failures reach the password check');
   assert.equal(throttled, 35);
   // Locked means locked: even the right password waits, in any spelling.
-  const right = await request(backend, 'POST', API_PATHS.login, { json: { email: ' VICTIM@example.test ', password: 'the real password' } });
+  const right = await request(backend, 'POST', API_PATHS.login, {
+    json: { email: ' VICTIM@example.test ', password: 'the real password' },
+  });
   tally.record('the right password during the lock', right.status === 429, String(right.status));
   assert.equal(right.status, 429);
   assert.equal(right.body.error.code, 'rate_limited');
@@ -260,14 +317,25 @@ test('brute-force login from one address is throttled per email, whatever case o
 
 test("guessing an account's password cannot lock its owner out", async (t) => {
   const slowdownMaxMs = 400;
-  const backend = await startTestBackend(t, { loginFailuresPerEmail: 5, loginFailuresPerAddress: 10_000, authRateMax: 10_000, loginSlowdownMaxMs: slowdownMaxMs });
+  const backend = await startTestBackend(t, {
+    loginFailuresPerEmail: 5,
+    loginFailuresPerAddress: 10_000,
+    authRateMax: 10_000,
+    loginSlowdownMaxMs: slowdownMaxMs,
+  });
   await register(backend, { email: 'owner@example.test', password: 'the real password' });
-  const login = (from: string, email: string, password: string) => requestFrom(backend.origin, from, 'POST', API_PATHS.login, { json: { email, password } });
+  const login = (from: string, email: string, password: string) =>
+    requestFrom(backend.origin, from, 'POST', API_PATHS.login, { json: { email, password } });
 
   // The attacker at 127.0.0.2: five guesses are checked, then that address is refused for this email.
   const attacker: number[] = [];
-  for (let i = 0; i < 12; i += 1) attacker.push((await login('127.0.0.2', i % 2 ? 'OWNER@example.test' : 'owner@example.test', `guess-${i}-guess`)).status);
-  tally.record('12 guesses for one email from one address: 5 checked, then refused', attacker.join() === '401,401,401,401,401,429,429,429,429,429,429,429', attacker.join());
+  for (let i = 0; i < 12; i += 1)
+    attacker.push((await login('127.0.0.2', i % 2 ? 'OWNER@example.test' : 'owner@example.test', `guess-${i}-guess`)).status);
+  tally.record(
+    '12 guesses for one email from one address: 5 checked, then refused',
+    attacker.join() === '401,401,401,401,401,429,429,429,429,429,429,429',
+    attacker.join(),
+  );
   assert.deepEqual(attacker, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
   // More attackers at other addresses: each gets its own five guesses, which only slows the email down.
   for (const from of ['127.0.0.4', '127.0.0.5']) {
@@ -278,7 +346,11 @@ test("guessing an account's password cannot lock its owner out", async (t) => {
   const started = performance.now();
   const owner = await login('127.0.0.3', ' Owner@example.test', 'the real password');
   const waited = performance.now() - started;
-  tally.record('the owner signs in from their own address during the attack', owner.status === 200, `${owner.status} after ${Math.round(waited)} ms`);
+  tally.record(
+    'the owner signs in from their own address during the attack',
+    owner.status === 200,
+    `${owner.status} after ${Math.round(waited)} ms`,
+  );
   assert.equal(owner.status, 200, JSON.stringify(owner.body));
   assert.ok(owner.body.token);
   assert.ok(waited >= slowdownMaxMs - 5, `the owner's sign-in waited ${waited} ms, the slow-down is ${slowdownMaxMs} ms`);
@@ -298,7 +370,9 @@ test('brute force over many emails from one address is throttled per address', a
   const backend = await startTestBackend(t, { loginFailuresPerEmail: 1000, loginFailuresPerAddress: 20, authRateMax: 10_000 });
   const statuses: number[] = [];
   for (let i = 0; i < 40; i += 1) {
-    const result = await request(backend, 'POST', API_PATHS.login, { json: { email: `someone${i}@example.test`, password: 'guess guess guess' } });
+    const result = await request(backend, 'POST', API_PATHS.login, {
+      json: { email: `someone${i}@example.test`, password: 'guess guess guess' },
+    });
     statuses.push(result.status);
   }
   const failures = statuses.filter((s) => s === 401).length;
@@ -312,7 +386,9 @@ test('register and login requests are rate-limited per address', async (t) => {
   const backend = await startTestBackend(t, { authRateMax: 10, loginFailuresPerEmail: 1000, loginFailuresPerAddress: 1000 });
   const statuses: number[] = [];
   for (let i = 0; i < 15; i += 1) {
-    const result = await request(backend, 'POST', API_PATHS.register, { json: { name: `R${i}`, email: `r${i}-${Date.now()}@example.test`, password: 'correct horse battery' } });
+    const result = await request(backend, 'POST', API_PATHS.register, {
+      json: { name: `R${i}`, email: `r${i}-${Date.now()}@example.test`, password: 'correct horse battery' },
+    });
     statuses.push(result.status);
   }
   const created = statuses.filter((s) => s === 201).length;
@@ -336,13 +412,17 @@ test('names that forge or hide text are refused with the contract error shape', 
     ['leading combining mark', '\u0301Bob', /combining mark/],
   ];
   for (const [what, name, reason] of forged) {
-    const result = await request(backend, 'POST', API_PATHS.register, { json: { name, email: `forged-${randomInt(1e9)}@example.test`, password: 'correct horse battery' } });
+    const result = await request(backend, 'POST', API_PATHS.register, {
+      json: { name, email: `forged-${randomInt(1e9)}@example.test`, password: 'correct horse battery' },
+    });
     const refused = result.status === 400 && result.body?.error?.code === 'invalid_input' && reason.test(result.body.error.message);
     tally.record(`register with a name: ${what}`, refused, `${result.status} ${JSON.stringify(result.body)}`);
     assert.ok(refused, `${what}: ${result.status} ${JSON.stringify(result.body)}`);
   }
   // Nothing was stored: the same emails can still register with a plain name.
-  const fine = await request(backend, 'POST', API_PATHS.register, { json: { name: ' Zoe\u0308   Example ', email: 'zoe@example.test', password: 'correct horse battery' } });
+  const fine = await request(backend, 'POST', API_PATHS.register, {
+    json: { name: ' Zoe\u0308   Example ', email: 'zoe@example.test', password: 'correct horse battery' },
+  });
   assert.equal(fine.status, 201);
   assert.equal(fine.body.user.name, 'Zoë Example', 'stored normalised: NFC, spaces collapsed and trimmed');
   await tally.checkAlive(backend);
@@ -355,7 +435,11 @@ test('passwords with unpaired surrogates are refused: they would all hash alike'
   for (const escaped of ['password\\ud800', '\\udfffpassword', 'pass\\udc00\\ud800word']) {
     const body = `{"name":"Sur","email":"${email}","password":"${escaped}"}`;
     const result = await request(backend, 'POST', API_PATHS.register, { body, headers: { 'content-type': 'application/json' } });
-    tally.record(`register with password "${escaped}"`, result.status === 400 && result.body.error?.code === 'invalid_input', String(result.status));
+    tally.record(
+      `register with password "${escaped}"`,
+      result.status === 400 && result.body.error?.code === 'invalid_input',
+      String(result.status),
+    );
     assert.equal(result.status, 400);
     assert.equal(result.body.error.code, 'invalid_input');
     assert.match(result.body.error.message, /well-formed/);

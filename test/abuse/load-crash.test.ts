@@ -72,7 +72,14 @@ test('a backlog of deliveries released all at once by a close storm does not ove
   (reader.ws as unknown as { _socket: Socket })._socket.pause();
 
   // Deliveries to it stall once its socket buffers are full: the broker's slots fill up.
-  const big = packetBytes({ cmd: 'publish', topic: inboxTopic(slow.user.id, sender.user.id), payload: BIG_PAYLOAD, qos: 0, retain: false, dup: false });
+  const big = packetBytes({
+    cmd: 'publish',
+    topic: inboxTopic(slow.user.id, sender.user.id),
+    payload: BIG_PAYLOAD,
+    qos: 0,
+    retain: false,
+    dup: false,
+  });
   const bigSenders = await Promise.all(
     Array.from({ length: BIG_SENDERS }, async () => {
       const socket = new RawMqttSocket(backend);

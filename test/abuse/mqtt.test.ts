@@ -11,7 +11,16 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import type { Packet } from 'mqtt-packet';
 import { PRESENCE_WILDCARD, inboxTopic, inboxWildcard, presenceTopic, statusTopic, type AuthResponse } from '../../src/protocol/index.js';
-import { closed, collect, connectAs, register, startTestBackend, subscribeGranted, type Received, type TestBackend } from '../broker/support.js';
+import {
+  closed,
+  collect,
+  connectAs,
+  register,
+  startTestBackend,
+  subscribeGranted,
+  type Received,
+  type TestBackend,
+} from '../broker/support.js';
 import { RawMqttSocket, Tally, connectPacket, liveHeapBytes, packetBytes, startLegitPair } from './support.js';
 
 const tally = new Tally();
@@ -50,7 +59,11 @@ function mutate(bytes: Buffer): Buffer {
     case 1: // truncate
       return copy.subarray(0, randomInt(1, Math.max(2, copy.length)));
     case 2: // random bytes in the middle
-      return Buffer.concat([copy.subarray(0, randomInt(copy.length)), randomBytes(randomInt(1, 32)), copy.subarray(randomInt(copy.length))]);
+      return Buffer.concat([
+        copy.subarray(0, randomInt(copy.length)),
+        randomBytes(randomInt(1, 32)),
+        copy.subarray(randomInt(copy.length)),
+      ]);
     case 3: // a wrong length byte
       copy[1] = randomInt(256);
       return copy;
@@ -126,12 +139,34 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
 
   await t.test('mutated packets after a valid CONNECT', async () => {
     const templates: Buffer[] = [
-      packetBytes({ cmd: 'publish', topic: inboxTopic(victim.user.id, attacker.user.id), payload: Buffer.from(JSON.stringify({ type: 'chat', id: 'x', text: 'hi', ts: Date.now() })), qos: 0, retain: false, dup: false }),
-      packetBytes({ cmd: 'publish', topic: statusTopic(attacker.user.id), payload: Buffer.from('{"status":"busy"}'), qos: 0, retain: false, dup: false }),
+      packetBytes({
+        cmd: 'publish',
+        topic: inboxTopic(victim.user.id, attacker.user.id),
+        payload: Buffer.from(JSON.stringify({ type: 'chat', id: 'x', text: 'hi', ts: Date.now() })),
+        qos: 0,
+        retain: false,
+        dup: false,
+      }),
+      packetBytes({
+        cmd: 'publish',
+        topic: statusTopic(attacker.user.id),
+        payload: Buffer.from('{"status":"busy"}'),
+        qos: 0,
+        retain: false,
+        dup: false,
+      }),
       packetBytes({ cmd: 'subscribe', messageId: 7, subscriptions: [{ topic: inboxWildcard(attacker.user.id), qos: 0 }] }),
       packetBytes({ cmd: 'unsubscribe', messageId: 8, unsubscriptions: [PRESENCE_WILDCARD] }),
       packetBytes({ cmd: 'pingreq' }),
-      packetBytes({ cmd: 'publish', topic: inboxTopic(victim.user.id, attacker.user.id), payload: Buffer.from('{"type":"candidate","callId":"0123456789abcdef","sid":"s"}'), qos: 1, messageId: 9, retain: false, dup: false }),
+      packetBytes({
+        cmd: 'publish',
+        topic: inboxTopic(victim.user.id, attacker.user.id),
+        payload: Buffer.from('{"type":"candidate","callId":"0123456789abcdef","sid":"s"}'),
+        qos: 1,
+        messageId: 9,
+        retain: false,
+        dup: false,
+      }),
     ];
     const rounds = 120;
     let dropped = 0;
@@ -144,7 +179,11 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     });
     await sleep(100);
     const forbidden = forbiddenDeliveries(inboxOnly(), victim, attacker);
-    tally.recordMany(`mutated packets after CONNECT (${dropped} connections dropped by the broker): nothing forbidden delivered`, rounds, forbidden.length === 0 ? rounds : 0);
+    tally.recordMany(
+      `mutated packets after CONNECT (${dropped} connections dropped by the broker): nothing forbidden delivered`,
+      rounds,
+      forbidden.length === 0 ? rounds : 0,
+    );
     assert.deepEqual(forbidden, []);
   });
 
@@ -231,7 +270,17 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     const limit = backend.config.maxSubscriptionsPerClient;
     tally.record(`${asked} subscriptions from one client: at most ${limit} granted`, granted <= limit, `${granted} granted`);
     assert.ok(granted <= limit);
-    const forbidden = ['#', 'rtc/#', '$SYS/#', 'rtc/v1/inbox/+/+', 'rtc/v1/inbox/#', inboxWildcard(victim.user.id), `rtc/v1/status/${victim.user.id}`, '+/+/+/+', ''];
+    const forbidden = [
+      '#',
+      'rtc/#',
+      '$SYS/#',
+      'rtc/v1/inbox/+/+',
+      'rtc/v1/inbox/#',
+      inboxWildcard(victim.user.id),
+      `rtc/v1/status/${victim.user.id}`,
+      '+/+/+/+',
+      '',
+    ];
     const other = await connectAs(t, backend, attacker, 'filters');
     for (const topic of forbidden) {
       let refused: boolean;
@@ -261,12 +310,21 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
       '$SYS/broker/uptime',
     ];
     const cases: Array<[string, Partial<Packet>]> = topics.map((topic) => [`PUBLISH to ${topic}`, { topic, retain: false }]);
-    cases.push([`PUBLISH retained to ${inboxTopic(victim.user.id, attacker.user.id)}`, { topic: inboxTopic(victim.user.id, attacker.user.id), retain: true }]);
+    cases.push([
+      `PUBLISH retained to ${inboxTopic(victim.user.id, attacker.user.id)}`,
+      { topic: inboxTopic(victim.user.id, attacker.user.id), retain: true },
+    ]);
     for (const [what, fields] of cases) {
       const socket = await authenticatedRaw(backend, attacker);
       // mqtt-packet refuses to generate a wildcard topic, so build the bytes ourselves.
       const flags = 0x30 | ((fields as { retain?: boolean }).retain ? 1 : 0);
-      socket.send(publishWithTopicBytes(Buffer.from((fields as { topic: string }).topic), JSON.stringify({ type: 'chat', id: 'w', text: 'x', ts: Date.now() }), flags));
+      socket.send(
+        publishWithTopicBytes(
+          Buffer.from((fields as { topic: string }).topic),
+          JSON.stringify({ type: 'chat', id: 'w', text: 'x', ts: Date.now() }),
+          flags,
+        ),
+      );
       const dropped = await socket.closedWithin(1000);
       tally.record(what, dropped);
       assert.ok(dropped, `${what}: disconnects`);
@@ -294,14 +352,25 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     const publishers = await Promise.all(flooders.map((flooder) => authenticatedRaw(backend, flooder)));
     const big = JSON.stringify({ type: 'chat', id: 'flood', text: 'x'.repeat(3_900), pad: 'x'.repeat(56_000), ts: Date.now() });
     publishers.forEach((publisher, k) => {
-      const packet = packetBytes({ cmd: 'publish', topic: inboxTopic(attacker.user.id, flooders[k]!.user.id), payload: Buffer.from(big), qos: 0, retain: false, dup: false });
+      const packet = packetBytes({
+        cmd: 'publish',
+        topic: inboxTopic(attacker.user.id, flooders[k]!.user.id),
+        payload: Buffer.from(big),
+        qos: 0,
+        retain: false,
+        dup: false,
+      });
       for (let i = 0; i < 200; i += 1) publisher.send(packet);
     });
     await sleep(1000);
     const before = pair.counts().received;
     await sleep(2000);
     const progressed = pair.counts().received - before;
-    tally.record('36 MB into the inbox of a subscriber that stopped reading: the legit pair keeps talking', progressed >= 50, `${progressed} legit messages in 2 s`);
+    tally.record(
+      '36 MB into the inbox of a subscriber that stopped reading: the legit pair keeps talking',
+      progressed >= 50,
+      `${progressed} legit messages in 2 s`,
+    );
     for (const s of [frozen, ...publishers]) s.close();
     assert.ok(progressed >= 50, `the legit pair kept talking (${progressed} messages in 2 s)`);
   });
@@ -371,7 +440,10 @@ test('a delivered message arrives as one WebSocket frame, not one frame per chun
   for (let i = 0; i < 100 && !raw.packets().some((p) => p.cmd === 'suback'); i += 1) await sleep(10);
   const framesBefore = raw.received.length;
   const client = await connectAs(t, backend, sender);
-  client.publish(inboxTopic(receiver.user.id, sender.user.id), JSON.stringify({ type: 'chat', id: 'one', text: 'one frame', ts: Date.now() }));
+  client.publish(
+    inboxTopic(receiver.user.id, sender.user.id),
+    JSON.stringify({ type: 'chat', id: 'one', text: 'one frame', ts: Date.now() }),
+  );
   for (let i = 0; i < 200 && !raw.packets().some((p) => p.cmd === 'publish'); i += 1) await sleep(10);
   const frames = raw.received.slice(framesBefore);
   raw.close();
@@ -409,7 +481,11 @@ test('a chat whose ts is no date or far from now is refused; the receiver sees n
   const client = await connectAs(t, backend, attacker, 'attacker');
   client.publish(inboxTopic(victim.user.id, attacker.user.id), chat(now));
   for (let i = 0; i < 200 && inbox.length === 0; i += 1) await sleep(10);
-  assert.deepEqual(inbox.map((m) => JSON.parse(m.payload).ts), [now], 'only the valid chat reached the receiver');
+  assert.deepEqual(
+    inbox.map((m) => JSON.parse(m.payload).ts),
+    [now],
+    'only the valid chat reached the receiver',
+  );
 });
 
 test('summary', (t) => {

@@ -80,7 +80,8 @@ ${servers}
     }
   });
   for (let attempt = 0; ; attempt += 1) {
-    if (nginx.exitCode !== null) throw new Error(`nginx exited with ${nginx.exitCode}: ${stderr}${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}`);
+    if (nginx.exitCode !== null)
+      throw new Error(`nginx exited with ${nginx.exitCode}: ${stderr}${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}`);
     const listening = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => socket.end(() => resolve(true)));
       socket.on('error', () => resolve(false));
@@ -98,7 +99,10 @@ async function proxiedBackend(t: TestContext, servers: string, trustProxy: strin
   const origin = await startNginx(t, nginxServers(servers, { https, http, backend: backend.port }), https);
   /** A failed login from `from` through nginx, claiming to be `claimed`. */
   return (from: string, claimed: string, email: string) =>
-    requestFrom(origin, from, 'POST', API_PATHS.login, { json: { email, password: 'wrong password' }, headers: { 'x-forwarded-for': claimed } });
+    requestFrom(origin, from, 'POST', API_PATHS.login, {
+      json: { email, password: 'wrong password' },
+      headers: { 'x-forwarded-for': claimed },
+    });
 }
 
 /** The spoofing attempts every setup must defeat; `label` names the setup. */
@@ -106,7 +110,11 @@ async function assertAddressesAreReal(label: string, failLogin: Awaited<ReturnTy
   // A guesser at 127.0.0.2 claims a new address on every attempt: all of them count for 127.0.0.2.
   const guesser: number[] = [];
   for (let i = 1; i <= 5; i += 1) guesser.push((await failLogin('127.0.0.2', `203.0.113.${i}`, `someone${i}@example.test`)).status);
-  tally.record(`${label}: a fresh X-Forwarded-For per guess does not reset the address's count`, guesser.join() === '401,401,401,429,429', guesser.join());
+  tally.record(
+    `${label}: a fresh X-Forwarded-For per guess does not reset the address's count`,
+    guesser.join() === '401,401,401,429,429',
+    guesser.join(),
+  );
   assert.deepEqual(guesser, [401, 401, 401, 429, 429], label);
   // The throttle is per client, not per proxy: another client is not refused.
   assert.equal((await failLogin('127.0.0.3', '127.0.0.3', 'other@example.test')).status, 401, label);
@@ -123,23 +131,34 @@ test('behind the documented nginx and TRUST_PROXY, a client cannot choose its ad
   assert.ok(DOCUMENTED_TRUST_PROXY, 'docs/production.md gives TRUST_PROXY for a proxy on the same host');
   const { trustProxy } = loadConfig({ TRUST_PROXY: DOCUMENTED_TRUST_PROXY });
   assert.ok(trustProxy, 'the documented TRUST_PROXY trusts the proxy');
-  await assertAddressesAreReal(`documented nginx, TRUST_PROXY=${DOCUMENTED_TRUST_PROXY}`, await proxiedBackend(t, DOCUMENTED_NGINX, trustProxy));
+  await assertAddressesAreReal(
+    `documented nginx, TRUST_PROXY=${DOCUMENTED_TRUST_PROXY}`,
+    await proxiedBackend(t, DOCUMENTED_NGINX, trustProxy),
+  );
 });
 
-test('the documented nginx alone drops a client-supplied X-Forwarded-For (even a backend trusting every hop sees the real address)', { timeout: 60_000 }, async (t) => {
-  assert.ok(DOCUMENTED_NGINX);
-  // What TRUST_PROXY=true used to mean; the configuration now refuses it (test/broker/config.test.ts).
-  const everyone = ['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1'];
-  await assertAddressesAreReal('documented nginx, backend trusting every hop', await proxiedBackend(t, DOCUMENTED_NGINX, everyone));
-});
+test(
+  'the documented nginx alone drops a client-supplied X-Forwarded-For (even a backend trusting every hop sees the real address)',
+  { timeout: 60_000 },
+  async (t) => {
+    assert.ok(DOCUMENTED_NGINX);
+    // What TRUST_PROXY=true used to mean; the configuration now refuses it (test/broker/config.test.ts).
+    const everyone = ['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1'];
+    await assertAddressesAreReal('documented nginx, backend trusting every hop', await proxiedBackend(t, DOCUMENTED_NGINX, everyone));
+  },
+);
 
-test('the documented TRUST_PROXY alone takes only the proxy hop (even behind an nginx that appends to X-Forwarded-For)', { timeout: 60_000 }, async (t) => {
-  assert.ok(DOCUMENTED_NGINX && DOCUMENTED_TRUST_PROXY);
-  const appending = replaceOnce(DOCUMENTED_NGINX, 'X-Forwarded-For $remote_addr;', 'X-Forwarded-For $proxy_add_x_forwarded_for;');
-  const { trustProxy } = loadConfig({ TRUST_PROXY: DOCUMENTED_TRUST_PROXY });
-  assert.ok(trustProxy);
-  await assertAddressesAreReal('appending nginx, documented TRUST_PROXY', await proxiedBackend(t, appending, trustProxy));
-});
+test(
+  'the documented TRUST_PROXY alone takes only the proxy hop (even behind an nginx that appends to X-Forwarded-For)',
+  { timeout: 60_000 },
+  async (t) => {
+    assert.ok(DOCUMENTED_NGINX && DOCUMENTED_TRUST_PROXY);
+    const appending = replaceOnce(DOCUMENTED_NGINX, 'X-Forwarded-For $remote_addr;', 'X-Forwarded-For $proxy_add_x_forwarded_for;');
+    const { trustProxy } = loadConfig({ TRUST_PROXY: DOCUMENTED_TRUST_PROXY });
+    assert.ok(trustProxy);
+    await assertAddressesAreReal('appending nginx, documented TRUST_PROXY', await proxiedBackend(t, appending, trustProxy));
+  },
+);
 
 test('summary', (t) => {
   tally.report(t);

@@ -15,7 +15,18 @@ import type { MqttClient } from 'mqtt';
 import { AutoReplyBudget } from '../../src/core/auto-reply.js';
 import { routeInbox, routeMqttMessage, type CallRouteContext } from '../../src/core/routing.js';
 import { MAX_SESSIONS_PER_USER, inboxTopic, inboxWildcard, presenceTopic, type AuthResponse } from '../../src/protocol/index.js';
-import { ConnectRefused, collect, connectAs, nextMessage, publish, register, startTestBackend, subscribeGranted, type Received, type TestBackend } from '../broker/support.js';
+import {
+  ConnectRefused,
+  collect,
+  connectAs,
+  nextMessage,
+  publish,
+  register,
+  startTestBackend,
+  subscribeGranted,
+  type Received,
+  type TestBackend,
+} from '../broker/support.js';
 import { Tally } from './support.js';
 
 const tally = new Tally();
@@ -45,14 +56,29 @@ interface Victim {
  * the fix, which replied to each one.
  */
 /** Registers one person per name, in order: a tuple the length of `names`. */
-async function registerAll<const N extends readonly string[]>(backend: TestBackend, names: N): Promise<{ [K in keyof N]: Awaited<ReturnType<typeof register>> }> {
+async function registerAll<const N extends readonly string[]>(
+  backend: TestBackend,
+  names: N,
+): Promise<{ [K in keyof N]: Awaited<ReturnType<typeof register>> }> {
   return (await Promise.all(names.map((name) => register(backend, { name })))) as { [K in keyof N]: Awaited<ReturnType<typeof register>> };
 }
 
-async function victimInCall(t: TestContext, backend: TestBackend, victim: AuthResponse, friend: AuthResponse, policy: ReplyPolicy): Promise<Victim> {
+async function victimInCall(
+  t: TestContext,
+  backend: TestBackend,
+  victim: AuthResponse,
+  friend: AuthResponse,
+  policy: ReplyPolicy,
+): Promise<Victim> {
   const client = await connectAs(t, backend, victim, 'victim');
   const sid = client.options.clientId!;
-  const call: CallRouteContext = { callId: 'the-call-with-friend', peerId: friend.user.id, direction: 'outgoing', phase: 'connected', peerSid: null };
+  const call: CallRouteContext = {
+    callId: 'the-call-with-friend',
+    peerId: friend.user.id,
+    direction: 'outgoing',
+    phase: 'connected',
+    peerSid: null,
+  };
   const budget = new AutoReplyBudget();
   const state: Victim = { client, invitesSeen: 0, busyReplies: 0, disconnects: 0, received: collect(client) };
   client.on('close', () => (state.disconnects += 1));
@@ -84,7 +110,14 @@ async function watchPresence(t: TestContext, backend: TestBackend, watcher: Auth
 }
 
 /** The victim and the friend still chat both ways. */
-async function stillChatting(t: TestContext, backend: TestBackend, victim: Victim, me: AuthResponse, friend: AuthResponse, tag: string): Promise<boolean> {
+async function stillChatting(
+  t: TestContext,
+  backend: TestBackend,
+  victim: Victim,
+  me: AuthResponse,
+  friend: AuthResponse,
+  tag: string,
+): Promise<boolean> {
   const friendClient = await connectAs(t, backend, friend, `friend-${tag}`);
   const friendInbox = collect(friendClient);
   await subscribeGranted(friendClient, [inboxWildcard(friend.user.id)]);
@@ -92,8 +125,14 @@ async function stillChatting(t: TestContext, backend: TestBackend, victim: Victi
   victim.client.publish(inboxTopic(friend.user.id, me.user.id), chat(`from-victim-${tag}`), { qos: 1 });
   friendClient.publish(inboxTopic(me.user.id, friend.user.id), chat(`to-victim-${tag}`), { qos: 1 });
   const [out, back] = await Promise.all([
-    within(nextMessage(friendClient, (m) => m.payload.includes(`from-victim-${tag}`), friendInbox), 3000),
-    within(nextMessage(victim.client, (m) => m.payload.includes(`to-victim-${tag}`), victimInbox), 3000),
+    within(
+      nextMessage(friendClient, (m) => m.payload.includes(`from-victim-${tag}`), friendInbox),
+      3000,
+    ),
+    within(
+      nextMessage(victim.client, (m) => m.payload.includes(`to-victim-${tag}`), victimInbox),
+      3000,
+    ),
   ]);
   friendClient.end(true);
   return out && back;
@@ -116,7 +155,10 @@ test('invite spam from one sender: the victim stays connected, answers a handful
       spammer.publish(topic, invite(round * perRound + i, spammer.options.clientId!), { qos: 0 });
     }
     await Promise.all(spammers.map((s, n) => publish(s, topic, chat(`end-of-round-${round}-${n}`), { qos: 1 })));
-    const roundDone = await within(nextMessage(victim.client, (m) => m.payload.includes(`end-of-round-${round}-1`), victim.received), 5000);
+    const roundDone = await within(
+      nextMessage(victim.client, (m) => m.payload.includes(`end-of-round-${round}-1`), victim.received),
+      5000,
+    );
     if (!roundDone) break; // the victim was dropped: the assertions below say so
     // Repeated every few seconds, as the attacker's own budget refills.
     await sleep(3000);
@@ -124,11 +166,17 @@ test('invite spam from one sender: the victim stays connected, answers a handful
   const chatting = await stillChatting(t, backend, victim, victimUser, friend, 'after');
   const figure = `${rounds * perRound} spam invites sent, ${victim.invitesSeen} reached the victim, ${victim.busyReplies} automatic replies, victim disconnects: ${victim.disconnects}, presence flaps: ${presence.flaps()}`;
   t.diagnostic(figure);
-  tally.record(`invite spam from one sender against a victim that answers every invite: ${figure}`, victim.disconnects === 0 && presence.flaps() === 0 && chatting);
+  tally.record(
+    `invite spam from one sender against a victim that answers every invite: ${figure}`,
+    victim.disconnects === 0 && presence.flaps() === 0 && chatting,
+  );
   assert.equal(victim.disconnects, 0, 'the victim stays connected');
   assert.equal(presence.flaps(), 0, 'the victim never shows offline');
   assert.ok(chatting, 'the victim can still use the widget: chat goes both ways');
-  assert.ok(victim.invitesSeen <= backend.config.inviteBurst + 6, `at most the pair's burst plus refills reach the victim (${victim.invitesSeen})`);
+  assert.ok(
+    victim.invitesSeen <= backend.config.inviteBurst + 6,
+    `at most the pair's burst plus refills reach the victim (${victim.invitesSeen})`,
+  );
 });
 
 test('invite spam from many accounts: the widget answers a bounded number and stays connected', { timeout: 120_000 }, async (t) => {
@@ -142,14 +190,20 @@ test('invite spam from many accounts: the widget answers a bounded number and st
   const attackers = await Promise.all(Array.from({ length: accounts }, (_, i) => register(backend, { name: `Spammer ${i}` })));
   const spammers = await Promise.all(attackers.map((a) => connectAs(t, backend, a, 'spammer')));
   spammers.forEach((s, k) => {
-    for (let i = 0; i < each; i += 1) s.publish(inboxTopic(victimUser.user.id, attackers[k]!.user.id), invite(k * each + i, s.options.clientId!), { qos: 0 });
+    for (let i = 0; i < each; i += 1)
+      s.publish(inboxTopic(victimUser.user.id, attackers[k]!.user.id), invite(k * each + i, s.options.clientId!), { qos: 0 });
   });
-  await Promise.all(spammers.map((s, k) => publish(s, inboxTopic(victimUser.user.id, attackers[k]!.user.id), chat(`done-${k}`), { qos: 1 })));
+  await Promise.all(
+    spammers.map((s, k) => publish(s, inboxTopic(victimUser.user.id, attackers[k]!.user.id), chat(`done-${k}`), { qos: 1 })),
+  );
   await sleep(1500);
   const chatting = await stillChatting(t, backend, victim, victimUser, friend, 'after');
   const figure = `${accounts * each} invites from ${accounts} accounts, ${victim.invitesSeen} reached the victim, ${victim.busyReplies} automatic replies, victim disconnects: ${victim.disconnects}, presence flaps: ${presence.flaps()}`;
   t.diagnostic(figure);
-  tally.record(`invite spam from many accounts against the widget's replies: ${figure}`, victim.disconnects === 0 && presence.flaps() === 0 && chatting);
+  tally.record(
+    `invite spam from many accounts against the widget's replies: ${figure}`,
+    victim.disconnects === 0 && presence.flaps() === 0 && chatting,
+  );
   assert.equal(victim.invitesSeen, accounts * each, 'every invite was within its pair budget and reached the victim');
   assert.ok(victim.busyReplies <= 20, `the widget's automatic replies stay bounded (${victim.busyReplies})`);
   assert.equal(victim.disconnects, 0, 'the victim stays connected');
@@ -157,31 +211,46 @@ test('invite spam from many accounts: the widget answers a bounded number and st
   assert.ok(chatting, 'the victim can still use the widget');
 });
 
-test('one account, sixty sessions, 1,200 messages at once: capped sessions and one budget for the user', { timeout: 120_000 }, async (t) => {
-  const backend = await startTestBackend(t);
-  const [attacker, target] = await Promise.all([register(backend, { name: 'Attacker' }), register(backend, { name: 'Target' })]);
-  const inbox = await connectAs(t, backend, target, 'inbox');
-  const received = collect(inbox);
-  await subscribeGranted(inbox, [inboxWildcard(target.user.id)]);
-  const attempts = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => connectAs(t, backend, attacker, `s${i}`)));
-  const sessions = attempts.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const refusedCodes = attempts.flatMap((r) => (r.status === 'rejected' ? [(r.reason as ConnectRefused).code] : []));
-  tally.record(`60 concurrent sessions of one account: ${sessions.length} accepted`, sessions.length === MAX_SESSIONS_PER_USER, `${refusedCodes.length} refused with CONNACK ${[...new Set(refusedCodes)].join(', ')}`);
-  assert.equal(sessions.length, MAX_SESSIONS_PER_USER);
-  assert.ok(refusedCodes.every((code) => code === 3), 'CONNACK 3 for the rest');
-  const total = 1200;
-  const started = Date.now();
-  for (let i = 0; i < total; i += 1) {
-    sessions[i % sessions.length]!.publish(inboxTopic(target.user.id, attacker.user.id), chat(`flood-${i}`), { qos: 0 });
-  }
-  await sleep(1500);
-  const delivered = received.filter((m) => m.payload.includes('flood-')).length;
-  const seconds = (Date.now() - started) / 1000;
-  // The user's burst plus what its rate refills while the flood lasts.
-  const bound = backend.config.userPublishBurst + Math.ceil(seconds * backend.config.userPublishRate);
-  tally.record(`${total} messages over ${sessions.length} sessions of one account: ${delivered} delivered`, delivered <= bound, `bound ${bound}`);
-  assert.ok(delivered <= bound, `${delivered} delivered, at most ${bound}`);
-});
+test(
+  'one account, sixty sessions, 1,200 messages at once: capped sessions and one budget for the user',
+  { timeout: 120_000 },
+  async (t) => {
+    const backend = await startTestBackend(t);
+    const [attacker, target] = await Promise.all([register(backend, { name: 'Attacker' }), register(backend, { name: 'Target' })]);
+    const inbox = await connectAs(t, backend, target, 'inbox');
+    const received = collect(inbox);
+    await subscribeGranted(inbox, [inboxWildcard(target.user.id)]);
+    const attempts = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => connectAs(t, backend, attacker, `s${i}`)));
+    const sessions = attempts.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refusedCodes = attempts.flatMap((r) => (r.status === 'rejected' ? [(r.reason as ConnectRefused).code] : []));
+    tally.record(
+      `60 concurrent sessions of one account: ${sessions.length} accepted`,
+      sessions.length === MAX_SESSIONS_PER_USER,
+      `${refusedCodes.length} refused with CONNACK ${[...new Set(refusedCodes)].join(', ')}`,
+    );
+    assert.equal(sessions.length, MAX_SESSIONS_PER_USER);
+    assert.ok(
+      refusedCodes.every((code) => code === 3),
+      'CONNACK 3 for the rest',
+    );
+    const total = 1200;
+    const started = Date.now();
+    for (let i = 0; i < total; i += 1) {
+      sessions[i % sessions.length]!.publish(inboxTopic(target.user.id, attacker.user.id), chat(`flood-${i}`), { qos: 0 });
+    }
+    await sleep(1500);
+    const delivered = received.filter((m) => m.payload.includes('flood-')).length;
+    const seconds = (Date.now() - started) / 1000;
+    // The user's burst plus what its rate refills while the flood lasts.
+    const bound = backend.config.userPublishBurst + Math.ceil(seconds * backend.config.userPublishRate);
+    tally.record(
+      `${total} messages over ${sessions.length} sessions of one account: ${delivered} delivered`,
+      delivered <= bound,
+      `bound ${bound}`,
+    );
+    assert.ok(delivered <= bound, `${delivered} delivered, at most ${bound}`);
+  },
+);
 
 test('summary', (t) => {
   tally.report(t);

@@ -59,7 +59,11 @@ async function startMain(dataDir: string): Promise<Backend> {
 
 async function post(origin: string, path: string, body: unknown): Promise<number | undefined> {
   try {
-    const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await response.arrayBuffer();
     return response.status;
   } catch {
@@ -119,7 +123,9 @@ test('no acknowledged registration is lost when the backend is killed with SIGKI
     }
   };
   await Promise.all(Array.from({ length: 8 }, login));
-  t.diagnostic(`${acknowledged.length} registrations acknowledged over ${rounds} kills, ${unanswered} in flight at a kill (unanswered), ${lost.length} lost`);
+  t.diagnostic(
+    `${acknowledged.length} registrations acknowledged over ${rounds} kills, ${unanswered} in flight at a kill (unanswered), ${lost.length} lost`,
+  );
   tally.recordMany('acknowledged registrations that log in after the kills', acknowledged.length, acknowledged.length - lost.length);
   assert.ok(acknowledged.length >= 10, 'the stream was acknowledging registrations when killed');
   assert.deepEqual(lost, [], 'every acknowledged registration survived');

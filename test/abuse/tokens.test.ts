@@ -31,7 +31,16 @@ interface Forged {
 /** A token like the backend's (HS256, iss, aud, iat, exp), except for what `options` change. */
 async function sign(
   user: AuthResponse['user'],
-  options: { alg?: string; secret?: string; claims?: JWTPayload; iss?: string; aud?: string; iat?: number; exp?: number; nbf?: number } = {},
+  options: {
+    alg?: string;
+    secret?: string;
+    claims?: JWTPayload;
+    iss?: string;
+    aud?: string;
+    iat?: number;
+    exp?: number;
+    nbf?: number;
+  } = {},
 ): Promise<string> {
   const jwt = new SignJWT({ name: user.name, ...options.claims })
     .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
@@ -76,10 +85,25 @@ async function forgeries(victim: AuthResponse, attacker: AuthResponse): Promise<
     as('expired one second ago', await forge(user, { iat: now() - 60, exp: now() - 1 })),
     as('not yet valid (nbf in an hour)', await forge(user, { nbf: now() + 3600 })),
     as('issued in the future (iat in an hour)', await forge(user, { iat: now() + 3600, exp: now() + 7200 })),
-    as('no exp claim', await new SignJWT({ name: user.name, ...family }).setProtectedHeader({ alg: 'HS256' }).setSubject(user.id).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setIssuedAt().sign(key(SECRET))),
+    as(
+      'no exp claim',
+      await new SignJWT({ name: user.name, ...family })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(user.id)
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
+        .setIssuedAt()
+        .sign(key(SECRET)),
+    ),
     as('sub that is not a user id', await forge({ ...user, id: '../../etc' }), '../../etc'),
-    as('tampered payload (sub swapped to the victim, attacker signature)', `${aHeader}.${b64({ ...JSON.parse(Buffer.from(aPayload, 'base64url').toString()), sub: user.id })}.${aSignature}`),
-    as('tampered payload (exp pushed a year ahead)', `${header}.${b64({ ...claims, exp: now() + 365 * 86400 })}.${victim.token.split('.')[2]}`),
+    as(
+      'tampered payload (sub swapped to the victim, attacker signature)',
+      `${aHeader}.${b64({ ...JSON.parse(Buffer.from(aPayload, 'base64url').toString()), sub: user.id })}.${aSignature}`,
+    ),
+    as(
+      'tampered payload (exp pushed a year ahead)',
+      `${header}.${b64({ ...claims, exp: now() + 365 * 86400 })}.${victim.token.split('.')[2]}`,
+    ),
     as('no session id (a token from before sessions)', await sign(user, { claims: { auth_time: claims.auth_time } })),
     as('no sign-in time', await sign(user, { claims: { sid: claims.sid } })),
     as('session id that is not one', await forge(user, { claims: { sid: '../x' } })),

@@ -42,7 +42,10 @@ test('HASH_CONCURRENCY: a bound by default that leaves a core and two pool threa
   assert.equal(loadConfig({}).hashConcurrency, defaultHashConcurrency({}));
   assert.equal(loadConfig({ HASH_CONCURRENCY: '3' }).hashConcurrency, 3);
   assert.equal(loadConfig({ HASH_CONCURRENCY: '0' }).hashConcurrency, 0);
-  assert.throws(() => loadConfig({ HASH_CONCURRENCY: '-1' }), (e: unknown) => e instanceof ConfigError && e.variable === 'HASH_CONCURRENCY');
+  assert.throws(
+    () => loadConfig({ HASH_CONCURRENCY: '-1' }),
+    (e: unknown) => e instanceof ConfigError && e.variable === 'HASH_CONCURRENCY',
+  );
 });
 
 test('values from the environment', () => {

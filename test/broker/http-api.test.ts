@@ -295,6 +295,8 @@ test('CORS: with ALLOWED_ORIGINS set, preflight answered for an allowed origin a
   assert.equal(other.headers.get('access-control-allow-origin'), null);
 
   const user = await register(backend);
-  const actual = await fetch(`${backend.origin}/api/me`, { headers: { origin: 'https://evil.test', authorization: `Bearer ${user.token}` } });
+  const actual = await fetch(`${backend.origin}/api/me`, {
+    headers: { origin: 'https://evil.test', authorization: `Bearer ${user.token}` },
+  });
   assert.equal(actual.headers.get('access-control-allow-origin'), null);
 });

@@ -65,7 +65,10 @@ test('refused subscriptions get SUBACK 0x80 and the client stays connected', { t
     'something/else',
   ];
   const granted = await subscribeGranted(client, refused);
-  assert.deepEqual(granted, refused.map(() => REFUSED));
+  assert.deepEqual(
+    granted,
+    refused.map(() => REFUSED),
+  );
   assert.equal(client.connected, true);
   assert.deepEqual(await subscribeGranted(client, [inboxWildcard(alice.user.id)]), [0]);
 });
@@ -95,7 +98,9 @@ test('legitimate inbox delivery, including to oneself (other tabs)', { timeout: 
   const aliceTab = await connectAs(t, backend, alice, 'tab2');
   const selfReceived = collect(aliceTab);
   await subscribeGranted(aliceTab, [inboxWildcard(alice.user.id)]);
-  await publish(sender, inboxTopic(alice.user.id, alice.user.id), JSON.stringify({ type: 'handled', callId: 'c'.repeat(16), sid: 'x' }), { qos: 1 });
+  await publish(sender, inboxTopic(alice.user.id, alice.user.id), JSON.stringify({ type: 'handled', callId: 'c'.repeat(16), sid: 'x' }), {
+    qos: 1,
+  });
   const handled = await waitFor(selfReceived, (m) => m.topic === inboxTopic(alice.user.id, alice.user.id));
   assert.equal(JSON.parse(handled.payload).type, 'handled');
   assert.equal(sender.connected, true);
@@ -162,7 +167,11 @@ test('refused publishes disconnect the client and are never delivered', { timeou
     ['status of another user', (i) => statusTopic(i.bob), JSON.stringify({ status: 'busy' })],
     ['status with a bad value', (i) => statusTopic(i.alice), JSON.stringify({ status: 'invisible' })],
     ['payload over 64 KiB', (i) => inboxTopic(i.bob, i.alice), JSON.stringify({ type: 'chat', pad: 'x'.repeat(MAX_MQTT_PAYLOAD_BYTES) })],
-    ['payload far over the websocket frame limit', (i) => inboxTopic(i.bob, i.alice), JSON.stringify({ type: 'chat', pad: 'x'.repeat(200 * 1024) })],
+    [
+      'payload far over the websocket frame limit',
+      (i) => inboxTopic(i.bob, i.alice),
+      JSON.stringify({ type: 'chat', pad: 'x'.repeat(200 * 1024) }),
+    ],
     ['inbox payload not JSON', (i) => inboxTopic(i.bob, i.alice), 'hello bob'],
     ['inbox payload a JSON array', (i) => inboxTopic(i.bob, i.alice), JSON.stringify([{ type: 'chat' }])],
     ['inbox payload a JSON string', (i) => inboxTopic(i.bob, i.alice), JSON.stringify('chat')],
@@ -229,7 +238,11 @@ test('a will message goes through the same ACL: a spoofed will is never delivere
     await publish(honest, inboxTopic(bob.user.id, alice.user.id), chat(marker), { qos: 1 });
     await waitFor(bobInbox.received, (m) => m.payload.includes(marker));
     honest.end(true);
-    assert.deepEqual(bobInbox.received.filter((m) => m.payload.includes('will ')), [], label);
+    assert.deepEqual(
+      bobInbox.received.filter((m) => m.payload.includes('will ')),
+      [],
+      label,
+    );
   }
   // Control: a will that the ACL allows is delivered, so the refusals above are the ACL's doing.
   const legit = await connectMqtt(

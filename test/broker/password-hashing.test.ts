@@ -43,7 +43,10 @@ test('HashLimit runs at most `max` tasks at once, the rest in arrival order; 0 i
   assert.equal(limit.active, 0);
 
   // A failing task frees its slot too.
-  await assert.rejects(limit.run(() => Promise.reject(new Error('boom'))), /boom/);
+  await assert.rejects(
+    limit.run(() => Promise.reject(new Error('boom'))),
+    /boom/,
+  );
   assert.equal(limit.active, 0);
 
   const unbounded = new HashLimit(0);
@@ -52,18 +55,24 @@ test('HashLimit runs at most `max` tasks at once, the rest in arrival order; 0 i
   assert.equal(unbounded.peak, 6);
 });
 
-test('registrations, logins and unknown-email logins together never run more derivations than the bound', { timeout: 60_000 }, async (t) => {
-  const store = await openLowdbUserStore(await tempDir(t));
-  t.after(() => store.close());
-  const accounts = new Accounts(store, 1024, 2);
-  await accounts.register({ name: 'Known', email: 'known@example.test', password: 'known password' });
-  const work = [
-    ...Array.from({ length: 8 }, (_, i) => accounts.register({ name: `R${i}`, email: `r${i}@example.test`, password: 'register password' })),
-    ...Array.from({ length: 4 }, () => accounts.authenticate('known@example.test', 'known password')),
-    ...Array.from({ length: 4 }, (_, i) => accounts.authenticate(`nobody${i}@example.test`, 'some password')),
-  ];
-  const results = await Promise.all(work);
-  assert.equal(results.filter((r) => r !== undefined).length, 12, 'every registration and known login succeeded');
-  assert.equal(accounts.hashing.peak, 2);
-  assert.equal(accounts.hashing.active, 0);
-});
+test(
+  'registrations, logins and unknown-email logins together never run more derivations than the bound',
+  { timeout: 60_000 },
+  async (t) => {
+    const store = await openLowdbUserStore(await tempDir(t));
+    t.after(() => store.close());
+    const accounts = new Accounts(store, 1024, 2);
+    await accounts.register({ name: 'Known', email: 'known@example.test', password: 'known password' });
+    const work = [
+      ...Array.from({ length: 8 }, (_, i) =>
+        accounts.register({ name: `R${i}`, email: `r${i}@example.test`, password: 'register password' }),
+      ),
+      ...Array.from({ length: 4 }, () => accounts.authenticate('known@example.test', 'known password')),
+      ...Array.from({ length: 4 }, (_, i) => accounts.authenticate(`nobody${i}@example.test`, 'some password')),
+    ];
+    const results = await Promise.all(work);
+    assert.equal(results.filter((r) => r !== undefined).length, 12, 'every registration and known login succeeded');
+    assert.equal(accounts.hashing.peak, 2);
+    assert.equal(accounts.hashing.active, 0);
+  },
+);

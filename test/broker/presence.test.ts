@@ -105,7 +105,12 @@ test('a new subscriber gets the retained presence of everyone online', { timeout
   await subscribeGranted(client, ['rtc/v1/presence/+']);
   await all;
   for (const user of users) {
-    assert.deepEqual(retained.get(presenceTopic(user.user.id)), { id: user.user.id, name: user.user.name, status: 'available', sessions: 1 });
+    assert.deepEqual(retained.get(presenceTopic(user.user.id)), {
+      id: user.user.id,
+      name: user.user.name,
+      status: 'available',
+      sessions: 1,
+    });
   }
 });
 
@@ -200,16 +205,28 @@ test('a name stored before the name rule is shown sanitised in presence, API ans
   const dataDir = await tempDir(t);
   const store = await openLowdbUserStore(dataDir);
   const stored = '\u200BBob\u202Eadmin si gnillac\u200B';
-  const old = await store.create({ name: stored, email: 'old@example.test', passwordHash: await hashPassword('correct horse battery', RELAXED.scryptCost!) });
-  const hidden = await store.create({ name: '\u200B\u3164', email: 'hidden@example.test', passwordHash: await hashPassword('correct horse battery', RELAXED.scryptCost!) });
+  const old = await store.create({
+    name: stored,
+    email: 'old@example.test',
+    passwordHash: await hashPassword('correct horse battery', RELAXED.scryptCost!),
+  });
+  const hidden = await store.create({
+    name: '\u200B\u3164',
+    email: 'hidden@example.test',
+    passwordHash: await hashPassword('correct horse battery', RELAXED.scryptCost!),
+  });
   await store.close();
   const backend = await startTestBackend(t, { dataDir });
 
-  const login = await request<AuthResponse>(backend, 'POST', API_PATHS.login, { json: { email: 'old@example.test', password: 'correct horse battery' } });
+  const login = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
+    json: { email: 'old@example.test', password: 'correct horse battery' },
+  });
   assert.equal(login.status, 200);
   assert.equal(login.body.user.name, 'Bobadmin si gnillac');
   assert.equal(decodeJwt(login.body.token).name, 'Bobadmin si gnillac');
-  const hiddenLogin = await request<AuthResponse>(backend, 'POST', API_PATHS.login, { json: { email: 'hidden@example.test', password: 'correct horse battery' } });
+  const hiddenLogin = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
+    json: { email: 'hidden@example.test', password: 'correct horse battery' },
+  });
   assert.equal(hiddenLogin.body.user.name, UNNAMED);
 
   const observer = await register(backend, { name: 'Observer' });

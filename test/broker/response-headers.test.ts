@@ -23,7 +23,11 @@ test('every /api/ response, above all those carrying a token, is not stored by a
   const registered = await request(backend, 'POST', API_PATHS.register, { json: { name: 'Ada', email: 'ada@example.test', password } });
   const loggedIn = await request(backend, 'POST', API_PATHS.login, { json: { email: 'ada@example.test', password } });
   const renewed = await request(backend, 'POST', API_PATHS.token, { token: registered.body.token });
-  for (const [what, result] of [['register', registered], ['login', loggedIn], ['token', renewed]] as const) {
+  for (const [what, result] of [
+    ['register', registered],
+    ['login', loggedIn],
+    ['token', renewed],
+  ] as const) {
     assert.ok(result.body.token, `${what} carries a token`);
     assert.equal(result.headers.get('cache-control'), 'no-store', what);
   }
@@ -34,7 +38,10 @@ test('every /api/ response, above all those carrying a token, is not stored by a
     await request(backend, 'POST', API_PATHS.login, { json: { email: 'ada@example.test', password: 'wrong password' } }),
     await request(backend, 'GET', '/api/nope'),
   ];
-  assert.deepEqual(others.map((r) => r.status), [200, 200, 401, 401, 404]);
+  assert.deepEqual(
+    others.map((r) => r.status),
+    [200, 200, 401, 401, 404],
+  );
   for (const result of others) assert.equal(result.headers.get('cache-control'), 'no-store');
 });
 
@@ -48,9 +55,14 @@ test('every response says nosniff and no-referrer: API, errors, static files, 40
     await request(backend, 'POST', API_PATHS.login, { body: 'x', headers: { 'content-type': 'text/plain' } }),
     await request(backend, 'GET', '/rtc-call.js'),
     await request(backend, 'GET', '/nothing-here.js'),
-    await request(backend, 'OPTIONS', API_PATHS.login, { headers: { origin: 'https://site.example', 'access-control-request-method': 'POST' } }),
+    await request(backend, 'OPTIONS', API_PATHS.login, {
+      headers: { origin: 'https://site.example', 'access-control-request-method': 'POST' },
+    }),
   ];
-  assert.deepEqual(results.map((r) => r.status), [200, 200, 400, 415, 200, 404, 204]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    [200, 200, 400, 415, 200, 404, 204],
+  );
   for (const result of results) {
     assert.equal(result.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(result.headers.get('referrer-policy'), 'no-referrer');

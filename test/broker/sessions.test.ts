@@ -22,7 +22,9 @@ test('logout: 204, then the token and its whole family get 401 on every route; o
   const backend = await startTestBackend(t);
   const user = await register(backend);
   const renewed = await renew(backend, user.token);
-  const elsewhere = await request<AuthResponse>(backend, 'POST', API_PATHS.login, { json: { email: user.user.email, password: user.password } });
+  const elsewhere = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
+    json: { email: user.user.email, password: user.password },
+  });
   assert.equal(elsewhere.status, 200);
   // A renewal keeps the family: same session id and sign-in time.
   assert.equal(decodeJwt(renewed.token).sid, decodeJwt(user.token).sid);
@@ -53,26 +55,35 @@ test('logout: 204, then the token and its whole family get 401 on every route; o
   assert.equal((await request(backend, 'POST', API_PATHS.logout, { token: 'not-a-jwt' })).status, 401);
 });
 
-test('logout closes the live MQTT connections of that session within 2 s, refuses it at CONNECT, spares the others', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
-  const user = await register(backend);
-  const renewed = await renew(backend, user.token);
-  const other = await request<AuthResponse>(backend, 'POST', API_PATHS.login, { json: { email: user.user.email, password: user.password } });
-  // Two tabs of the session (one on the first token, one on the renewed one) and one tab of another sign-in.
-  const tabA = await connectAs(t, backend, user, 'a');
-  const tabB = await connectAs(t, backend, { ...user, token: renewed.token }, 'b');
-  const otherTab = await connectAs(t, backend, other.body, 'other');
+test(
+  'logout closes the live MQTT connections of that session within 2 s, refuses it at CONNECT, spares the others',
+  { timeout: 60_000 },
+  async (t) => {
+    const backend = await startTestBackend(t);
+    const user = await register(backend);
+    const renewed = await renew(backend, user.token);
+    const other = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
+      json: { email: user.user.email, password: user.password },
+    });
+    // Two tabs of the session (one on the first token, one on the renewed one) and one tab of another sign-in.
+    const tabA = await connectAs(t, backend, user, 'a');
+    const tabB = await connectAs(t, backend, { ...user, token: renewed.token }, 'b');
+    const otherTab = await connectAs(t, backend, other.body, 'other');
 
-  const since = Date.now();
-  assert.equal((await request(backend, 'POST', API_PATHS.logout, { token: renewed.token })).status, 204);
-  const took = await Promise.all([closedWithin(tabA, since, LIVE_CLOSE_LIMIT_MS), closedWithin(tabB, since, LIVE_CLOSE_LIMIT_MS)]);
-  t.diagnostic(`closed after ${took.join(' and ')} ms`);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.equal(otherTab.connected, true, 'another sign-in keeps its connection');
+    const since = Date.now();
+    assert.equal((await request(backend, 'POST', API_PATHS.logout, { token: renewed.token })).status, 204);
+    const took = await Promise.all([closedWithin(tabA, since, LIVE_CLOSE_LIMIT_MS), closedWithin(tabB, since, LIVE_CLOSE_LIMIT_MS)]);
+    t.diagnostic(`closed after ${took.join(' and ')} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(otherTab.connected, true, 'another sign-in keeps its connection');
 
-  await assert.rejects(connectAs(t, backend, user, 'again'), (e) => e instanceof ConnectRefused && e.code === 4);
-  await assert.rejects(connectAs(t, backend, { ...user, token: renewed.token }, 'again'), (e) => e instanceof ConnectRefused && e.code === 4);
-});
+    await assert.rejects(connectAs(t, backend, user, 'again'), (e) => e instanceof ConnectRefused && e.code === 4);
+    await assert.rejects(
+      connectAs(t, backend, { ...user, token: renewed.token }, 'again'),
+      (e) => e instanceof ConnectRefused && e.code === 4,
+    );
+  },
+);
 
 test('revocations survive a restart of the backend', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);

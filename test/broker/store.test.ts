@@ -18,7 +18,11 @@ import { RELAXED, request, startTestBackend, tempDir } from './support.js';
 test('50 concurrent registrations with distinct emails all persist across a restart', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const first = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
-  const people = Array.from({ length: 50 }, (_, i) => ({ name: `Person ${i}`, email: `person${i}@example.test`, password: `password-${i}` }));
+  const people = Array.from({ length: 50 }, (_, i) => ({
+    name: `Person ${i}`,
+    email: `person${i}@example.test`,
+    password: `password-${i}`,
+  }));
   const results = await Promise.all(people.map((json) => request(first, 'POST', '/api/register', { json })));
   assert.deepEqual(
     results.map((r) => r.status),
@@ -92,7 +96,9 @@ test('a corrupt store file stops start-up with a clear error and is left untouch
 test('the generated JWT secret is kept with mode 0600 and reused, so tokens survive a restart', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const first = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
-  const reg = await request(first, 'POST', '/api/register', { json: { name: 'Keeper', email: 'keep@example.test', password: 'keep my token' } });
+  const reg = await request(first, 'POST', '/api/register', {
+    json: { name: 'Keeper', email: 'keep@example.test', password: 'keep my token' },
+  });
   assert.equal(reg.status, 201);
   await first.close();
   const secretFile = join(dataDir, JWT_SECRET_FILE);
@@ -120,28 +126,40 @@ test('a configured JWT_SECRET is used instead of the file', { timeout: 60_000 },
   assert.equal(payload.sub, reg.body.user.id);
 });
 
-test('DATA_DIR is 0700 and every file in it 0600, even when the folder existed as 0755 with a 0644 users.json', { timeout: 60_000 }, async (t) => {
-  const dataDir = await tempDir(t);
-  await chmod(dataDir, 0o755);
-  // A store written by an older version, before modes were enforced.
-  await writeFile(join(dataDir, USERS_FILE), JSON.stringify({ version: 1, users: [] }), { mode: 0o644 });
-  await chmod(join(dataDir, USERS_FILE), 0o644);
-  const backend = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
-  const modes = async () => {
-    const files = await readdir(dataDir);
-    return { dir: (await stat(dataDir)).mode & 0o777, files: Object.fromEntries(await Promise.all(files.map(async (f) => [f, (await stat(join(dataDir, f))).mode & 0o777] as const))) };
-  };
-  const atStart = await modes();
-  assert.equal(atStart.dir, 0o700);
-  assert.equal(atStart.files[USERS_FILE], 0o600);
-  const reg = await request(backend, 'POST', '/api/register', { json: { name: 'Private', email: 'private@example.test', password: 'private password' } });
-  assert.equal(reg.status, 201);
-  await backend.close();
-  const after = await modes();
-  assert.equal(after.dir, 0o700);
-  assert.ok(Object.keys(after.files).includes(USERS_FILE) && Object.keys(after.files).includes(JWT_SECRET_FILE), Object.keys(after.files).join());
-  for (const [file, mode] of Object.entries(after.files)) assert.equal(mode, 0o600, `${file} is ${mode.toString(8)}`);
-});
+test(
+  'DATA_DIR is 0700 and every file in it 0600, even when the folder existed as 0755 with a 0644 users.json',
+  { timeout: 60_000 },
+  async (t) => {
+    const dataDir = await tempDir(t);
+    await chmod(dataDir, 0o755);
+    // A store written by an older version, before modes were enforced.
+    await writeFile(join(dataDir, USERS_FILE), JSON.stringify({ version: 1, users: [] }), { mode: 0o644 });
+    await chmod(join(dataDir, USERS_FILE), 0o644);
+    const backend = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
+    const modes = async () => {
+      const files = await readdir(dataDir);
+      return {
+        dir: (await stat(dataDir)).mode & 0o777,
+        files: Object.fromEntries(await Promise.all(files.map(async (f) => [f, (await stat(join(dataDir, f))).mode & 0o777] as const))),
+      };
+    };
+    const atStart = await modes();
+    assert.equal(atStart.dir, 0o700);
+    assert.equal(atStart.files[USERS_FILE], 0o600);
+    const reg = await request(backend, 'POST', '/api/register', {
+      json: { name: 'Private', email: 'private@example.test', password: 'private password' },
+    });
+    assert.equal(reg.status, 201);
+    await backend.close();
+    const after = await modes();
+    assert.equal(after.dir, 0o700);
+    assert.ok(
+      Object.keys(after.files).includes(USERS_FILE) && Object.keys(after.files).includes(JWT_SECRET_FILE),
+      Object.keys(after.files).join(),
+    );
+    for (const [file, mode] of Object.entries(after.files)) assert.equal(mode, 0o600, `${file} is ${mode.toString(8)}`);
+  },
+);
 
 /** A store whose file writes wait for `release()`; `writes` lists the emails each finished write held. */
 async function heldStore(t: TestContext) {
@@ -180,7 +198,10 @@ test('store reads answer while a write is held; a registration counts only once 
   assert.equal((await store.findById(first.id))?.email, 'first@example.test');
   assert.equal((await store.findByEmail('first@example.test'))?.id, first.id);
   assert.equal(await store.findByEmail('second@example.test'), undefined);
-  assert.deepEqual((await store.list()).map((u) => u.email), ['first@example.test']);
+  assert.deepEqual(
+    (await store.list()).map((u) => u.email),
+    ['first@example.test'],
+  );
   // Still a duplicate while pending: uniqueness counts changes not yet on disk.
   await assert.rejects(store.create(newUser('second@example.test')), EmailTakenError);
   assert.equal(createdSecond, false);
@@ -204,7 +225,10 @@ test('registrations arriving during a write share the next write, each answered 
   for (const email of emails) assert.ok(writes.at(-1)!.includes(email));
   assert.ok(resolvedAfter.every((n) => n >= 2));
   const stored = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8'));
-  assert.deepEqual(stored.users.map((u: StoredUser) => u.email), ['zero@example.test', ...emails]);
+  assert.deepEqual(
+    stored.users.map((u: StoredUser) => u.email),
+    ['zero@example.test', ...emails],
+  );
 });
 
 test('a failed write fails every change not yet on disk and keeps the file as it was', { timeout: 30_000 }, async (t) => {
@@ -220,8 +244,15 @@ test('a failed write fails every change not yet on disk and keeps the file as it
   const kept = await store.create(newUser('kept@example.test'));
   const before = await readFile(join(dataDir, USERS_FILE), 'utf8');
   fail = true;
-  const results = await Promise.allSettled([store.create(newUser('lost@example.test')), store.setPasswordHash(kept.id, 'scrypt$other'), store.delete(kept.id)]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  const results = await Promise.allSettled([
+    store.create(newUser('lost@example.test')),
+    store.setPasswordHash(kept.id, 'scrypt$other'),
+    store.delete(kept.id),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected', 'rejected'],
+  );
   assert.equal(await readFile(join(dataDir, USERS_FILE), 'utf8'), before);
   assert.equal(await store.findByEmail('lost@example.test'), undefined);
   assert.equal((await store.findById(kept.id))?.passwordHash, kept.passwordHash);

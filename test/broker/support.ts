@@ -157,7 +157,10 @@ export function closed(client: MqttClient): Promise<void> {
 /** Resolves with how long after `since` the broker closed `client`; rejects if it is still open `limitMs` after. */
 export function closedWithin(client: MqttClient, since: number, limitMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`connection still open ${limitMs} ms after`)), Math.max(0, since + limitMs - Date.now()));
+    const timer = setTimeout(
+      () => reject(new Error(`connection still open ${limitMs} ms after`)),
+      Math.max(0, since + limitMs - Date.now()),
+    );
     void closed(client).then(() => {
       clearTimeout(timer);
       resolve(Date.now() - since);
@@ -194,7 +197,9 @@ export function nextMessage(client: MqttClient, match: (m: Received) => boolean,
 }
 
 export function publish(client: MqttClient, topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}) {
-  return new Promise<void>((resolve) => client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, () => resolve()));
+  return new Promise<void>((resolve) =>
+    client.publish(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false }, () => resolve()),
+  );
 }
 
 /**

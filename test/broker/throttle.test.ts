@@ -58,7 +58,10 @@ test('failed logins per address are throttled across emails', { timeout: 60_000 
 test('register and login requests per address are limited', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t, { authRateMax: 3 });
   for (let i = 0; i < 3; i++) {
-    assert.equal((await request(backend, 'POST', '/api/register', { json: { name: 'R', email: `r${i}@example.test`, password: 'password1' } })).status, 201);
+    assert.equal(
+      (await request(backend, 'POST', '/api/register', { json: { name: 'R', email: `r${i}@example.test`, password: 'password1' } })).status,
+      201,
+    );
   }
   const res = await request(backend, 'POST', '/api/register', { json: { name: 'R', email: 'r9@example.test', password: 'password1' } });
   assert.equal(res.status, 429);

@@ -35,7 +35,8 @@ import {
 const SERVER_UNAVAILABLE = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const chat = (text: string) => JSON.stringify({ type: 'chat', id: `m-${text}`, text, ts: Date.now() });
-const invite = (i: number, sid: string) => JSON.stringify({ type: 'invite', callId: `call-${String(i).padStart(12, '0')}`, sid, media: { audio: true, video: true } });
+const invite = (i: number, sid: string) =>
+  JSON.stringify({ type: 'invite', callId: `call-${String(i).padStart(12, '0')}`, sid, media: { audio: true, video: true } });
 
 /** A listener on `user`'s inbox. */
 async function inboxOf(t: Parameters<typeof connectAs>[0], backend: Parameters<typeof connectAs>[1], user: AuthResponse) {
@@ -45,7 +46,14 @@ async function inboxOf(t: Parameters<typeof connectAs>[0], backend: Parameters<t
 }
 
 /** Sends `count` invites from `client` to `to`, then a QoS 1 marker chat; resolves once the marker arrived (all before it were handled). */
-async function sendInvites(client: MqttClient, from: AuthResponse, to: AuthResponse, count: number, inbox: { client: MqttClient; received: Received[] }, marker: string) {
+async function sendInvites(
+  client: MqttClient,
+  from: AuthResponse,
+  to: AuthResponse,
+  count: number,
+  inbox: { client: MqttClient; received: Received[] },
+  marker: string,
+) {
   const topic = inboxTopic(to.user.id, from.user.id);
   for (let i = 0; i < count; i += 1) client.publish(topic, invite(i, client.options.clientId!), { qos: 0 });
   await publish(client, topic, chat(marker), { qos: 1 });
@@ -125,7 +133,9 @@ test('a CONNECT whose socket closed before its checks finished counts no session
     maxSubscriptionsPerClient: 16,
   });
   const client = { id: 'alice1:tab', clean: true, close() {} } as unknown as Client;
-  const outcome = new Promise<boolean | null>((resolve) => access.authenticate(client, 'alice1', Buffer.from('token'), (_e, ok) => resolve(ok)));
+  const outcome = new Promise<boolean | null>((resolve) =>
+    access.authenticate(client, 'alice1', Buffer.from('token'), (_e, ok) => resolve(ok)),
+  );
   access.clientGone(client);
   answer();
   assert.equal(await outcome, false, 'refused: the connection is gone');
@@ -160,28 +170,32 @@ test('the publish budget is per user as well as per connection: more connections
   assert.ok(delivered <= 11, `delivered ${delivered} of 15 (user burst 10, plus at most one refilled)`);
 });
 
-test('invites past the pair budget are dropped; the sender stays connected and other pairs are not charged', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { inviteBurst: 3, inviteRefillSeconds: 60 });
-  const [spammer, victim, friend] = [await register(backend), await register(backend), await register(backend)];
-  const victimInbox = await inboxOf(t, backend, victim);
-  const friendInbox = await inboxOf(t, backend, friend);
-  const sender = await connectAs(t, backend, spammer);
-  let senderClosed = false;
-  sender.on('close', () => (senderClosed = true));
+test(
+  'invites past the pair budget are dropped; the sender stays connected and other pairs are not charged',
+  { timeout: 60_000 },
+  async (t) => {
+    const backend = await startTestBackend(t, { inviteBurst: 3, inviteRefillSeconds: 60 });
+    const [spammer, victim, friend] = [await register(backend), await register(backend), await register(backend)];
+    const victimInbox = await inboxOf(t, backend, victim);
+    const friendInbox = await inboxOf(t, backend, friend);
+    const sender = await connectAs(t, backend, spammer);
+    let senderClosed = false;
+    sender.on('close', () => (senderClosed = true));
 
-  await sendInvites(sender, spammer, victim, 20, victimInbox, 'after-spam');
-  assert.equal(invitesFrom(victimInbox.received, victim, spammer), 3, 'the burst reached the victim, the rest did not');
-  assert.equal(senderClosed, false, 'a dropped invite does not disconnect its sender');
-  // The pair's budget is the pair's: the spammer can still invite someone else, and others can still invite the victim.
-  await sendInvites(sender, spammer, friend, 1, friendInbox, 'to-friend');
-  assert.equal(invitesFrom(friendInbox.received, friend, spammer), 1);
-  const friendClient = await connectAs(t, backend, friend, 'caller');
-  await sendInvites(friendClient, friend, victim, 1, victimInbox, 'friend-calls');
-  assert.equal(invitesFrom(victimInbox.received, victim, friend), 1);
-  // Other messages of the pair are not invites and are not dropped.
-  assert.ok(victimInbox.received.some((m) => m.payload.includes('after-spam')));
-  // A second connection of the same sender shares the pair's budget.
-  const secondTab = await connectAs(t, backend, spammer, 'second');
-  await sendInvites(secondTab, spammer, victim, 5, victimInbox, 'second-tab');
-  assert.equal(invitesFrom(victimInbox.received, victim, spammer), 3);
-});
+    await sendInvites(sender, spammer, victim, 20, victimInbox, 'after-spam');
+    assert.equal(invitesFrom(victimInbox.received, victim, spammer), 3, 'the burst reached the victim, the rest did not');
+    assert.equal(senderClosed, false, 'a dropped invite does not disconnect its sender');
+    // The pair's budget is the pair's: the spammer can still invite someone else, and others can still invite the victim.
+    await sendInvites(sender, spammer, friend, 1, friendInbox, 'to-friend');
+    assert.equal(invitesFrom(friendInbox.received, friend, spammer), 1);
+    const friendClient = await connectAs(t, backend, friend, 'caller');
+    await sendInvites(friendClient, friend, victim, 1, victimInbox, 'friend-calls');
+    assert.equal(invitesFrom(victimInbox.received, victim, friend), 1);
+    // Other messages of the pair are not invites and are not dropped.
+    assert.ok(victimInbox.received.some((m) => m.payload.includes('after-spam')));
+    // A second connection of the same sender shares the pair's budget.
+    const secondTab = await connectAs(t, backend, spammer, 'second');
+    await sendInvites(secondTab, spammer, victim, 5, victimInbox, 'second-tab');
+    assert.equal(invitesFrom(victimInbox.received, victim, spammer), 3);
+  },
+);

@@ -29,7 +29,10 @@ function linkedPair(): { caller: Side; callee: Side } {
 }
 
 const videoScale = (link: PeerLink) =>
-  link.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender.getParameters().encodings?.[0]?.scaleResolutionDownBy;
+  link.pc
+    .getTransceivers()
+    .find((t) => t.receiver.track.kind === 'video')
+    ?.sender.getParameters().encodings?.[0]?.scaleResolutionDownBy;
 
 async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -55,7 +58,10 @@ describe('PeerLink', () => {
     await caller.link.setTrack('video', camA!.getVideoTracks()[0]!);
     await callee.link.setTrack('video', camB!.getVideoTracks()[0]!);
     await caller.link.createOffer();
-    await until(() => callee.link.pc.signalingState === 'have-remote-offer' || callee.link.pc.signalingState === 'stable', 'the offer applied');
+    await until(
+      () => callee.link.pc.signalingState === 'have-remote-offer' || callee.link.pc.signalingState === 'stable',
+      'the offer applied',
+    );
     expect(videoScale(caller.link)).to.equal(2, 'caller sends half size before connecting');
     await until(() => caller.conditions.includes('connected') && callee.conditions.includes('connected'), 'both connected');
     expect(videoScale(callee.link)).to.equal(2, 'callee sends half size at first');

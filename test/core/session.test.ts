@@ -10,14 +10,28 @@ import { loadMqtt, mqttUrl } from '../../src/core/signaling.js';
 import { MAX_SESSIONS_PER_USER, inboxTopic } from '../../src/protocol/index.js';
 import { backendOrigin, newUser } from '../support/backend.js';
 import type { CallView, SessionApi, SessionState } from '../../src/core/types.js';
-import { connectedCall, disposeSessions, newSession, ringingCall, signedIn, twoPeople, waitForState, watchUserMedia, type SignedIn } from '../elements/helpers.js';
+import {
+  connectedCall,
+  disposeSessions,
+  newSession,
+  ringingCall,
+  signedIn,
+  twoPeople,
+  waitForState,
+  watchUserMedia,
+  type SignedIn,
+} from '../elements/helpers.js';
 
 const phase = (p: CallView['phase']) => (s: SessionState) => s.call?.phase === p;
 const ended = (reason: CallView['endReason']) => (s: SessionState) => s.call?.phase === 'ended' && s.call.endReason === reason;
 const stats = (s: SessionApi) => (s as Session).getCallStats();
 
 /** Polls getStats until `check` holds: media counters only move while media flows. */
-async function untilStats(session: SessionApi, check: (st: NonNullable<Awaited<ReturnType<Session['getCallStats']>>>) => boolean, what: string) {
+async function untilStats(
+  session: SessionApi,
+  check: (st: NonNullable<Awaited<ReturnType<Session['getCallStats']>>>) => boolean,
+  what: string,
+) {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const st = await stats(session);
@@ -34,7 +48,9 @@ async function withUserGesture(action: () => Promise<void>): Promise<void> {
   button.style.cssText = 'position:fixed;left:0;top:0;width:120px;height:40px;z-index:9999';
   document.body.append(button);
   try {
-    const done = new Promise<void>((resolve, reject) => button.addEventListener('click', () => action().then(resolve, reject), { once: true }));
+    const done = new Promise<void>((resolve, reject) =>
+      button.addEventListener('click', () => action().then(resolve, reject), { once: true }),
+    );
     await sendMouse({ type: 'click', position: [20, 20] });
     await done;
   } finally {
@@ -110,7 +126,9 @@ describe('Session against the real backend', function () {
 
   it('completes a call with media both ways, chat, screen share and hang-up', async () => {
     const [a, b] = await twoPeople('Caller', 'Callee');
-    const incoming = new Promise<CustomEvent>((resolve) => b.session.addEventListener('incoming-call', (e) => resolve(e as CustomEvent), { once: true }));
+    const incoming = new Promise<CustomEvent>((resolve) =>
+      b.session.addEventListener('incoming-call', (e) => resolve(e as CustomEvent), { once: true }),
+    );
     const t0 = performance.now();
     const ms = () => Math.round(performance.now() - t0);
     const marks: string[] = [];
@@ -274,7 +292,12 @@ describe('Session against the real backend', function () {
       for (let round = 0; round < 2; round += 1) {
         for (let i = 0; i < 260; i += 1) {
           const client = clients[i % 2]!;
-          const invite = { type: 'invite', callId: `spam-call-${round}-${String(i).padStart(8, '0')}`, sid: client.options.clientId, media: { audio: true, video: true } };
+          const invite = {
+            type: 'invite',
+            callId: `spam-call-${round}-${String(i).padStart(8, '0')}`,
+            sid: client.options.clientId,
+            media: { audio: true, video: true },
+          };
           client.publish(inboxTopic(victim, spammer.user.id), JSON.stringify(invite), { qos: 0 });
         }
         await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -326,7 +349,10 @@ describe('Session against the real backend', function () {
     const ringingTracks = b2.state.call!.localStream!.getTracks();
     await b.session.accept();
     await waitForState(b2, ended('answered-elsewhere'), 'tab 2 stops ringing');
-    expect(ringingTracks.map((t) => t.readyState)).to.deep.equal(ringingTracks.map(() => 'ended'), 'tab 2 released its media');
+    expect(ringingTracks.map((t) => t.readyState)).to.deep.equal(
+      ringingTracks.map(() => 'ended'),
+      'tab 2 released its media',
+    );
     await waitForState(a.session, phase('connected'), 'caller connected');
     await waitForState(b.session, phase('connected'), 'tab 1 connected');
     await untilStats(b.session, (s) => s.bytesReceived.audio > 0, 'tab 1 receives audio');
@@ -459,7 +485,11 @@ describe('Session against the real backend', function () {
       await untilStats(a.session, (s) => s.bytesReceived.audio > 0 && s.bytesReceived.video > 0, "caller receives the callee's media");
       await untilStats(b.session, (s) => s.bytesReceived.audio > 0 && s.bytesReceived.video > 0, "callee receives the caller's media");
       expect(b.session.state.call?.local).to.deep.equal({ audio: true, video: true, screen: false });
-      await waitForState(a.session, (s) => s.call?.remote.audio === true && s.call.remote.video === true, 'caller told mic and camera are on');
+      await waitForState(
+        a.session,
+        (s) => s.call?.remote.audio === true && s.call.remote.video === true,
+        'caller told mic and camera are on',
+      );
     } finally {
       gum.restore();
     }

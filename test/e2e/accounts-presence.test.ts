@@ -8,7 +8,6 @@ import { it } from 'node:test';
 import { describeEachPair, E2E_TEST_TIMEOUT } from './support/suite.js';
 import { waitForEvent } from './support/page-hooks.js';
 
-
 describeEachPair('accounts and presence', (suite, pair) => {
   it('registers, signs out, signs in again; a wrong password shows the error', { timeout: E2E_TEST_TIMEOUT }, async (t) => {
     for (const browser of new Set(pair)) {

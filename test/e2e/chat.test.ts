@@ -15,13 +15,10 @@ const MARKUP = '<img src=x onerror=alert(1)>';
 /** The message is shown with exactly this text, as text: no element was made from it. */
 async function expectShownAsText(person: Person, text: string): Promise<void> {
   const message = await person.chatMessage(text);
-  const shown = await person.page.evaluate(
-    (el: Element) => {
-      const body = (window as unknown as { __e2eFindParts(n: string, r: Element): Element[] }).__e2eFindParts('message-text', el)[0];
-      return { text: body?.textContent ?? null, elements: body ? body.querySelectorAll('*').length : -1 };
-    },
-    message,
-  );
+  const shown = await person.page.evaluate((el: Element) => {
+    const body = (window as unknown as { __e2eFindParts(n: string, r: Element): Element[] }).__e2eFindParts('message-text', el)[0];
+    return { text: body?.textContent ?? null, elements: body ? body.querySelectorAll('*').length : -1 };
+  }, message);
   assert.deepEqual(shown, { text, elements: 0 }, `${person.label}: message shown as plain text`);
 }
 

@@ -77,10 +77,16 @@ async function glareRound(t: TestContext, alice: Person, bob: Person, first: 'al
   // If the first invite arrived before the second click, that click met the incoming-call dialog over the
   // page, and the person answers there. Any other incoming call means two calls went out and did not merge.
   let answeredInDialog: string | null = null;
-  for (const [person, at] of [[alice, aliceAt], [bob, bobAt]] as const) {
+  for (const [person, at] of [
+    [alice, aliceAt],
+    [bob, bobAt],
+  ] as const) {
     const rang = await recordedEvents(person.page, 'rtc-incoming-call');
     if (rang.length === 0) continue;
-    assert.ok(rang.every((e) => e.at <= at), `${where}: ${person.label} was rung by a call that arrived after their own click`);
+    assert.ok(
+      rang.every((e) => e.at <= at),
+      `${where}: ${person.label} was rung by a call that arrived after their own click`,
+    );
     assert.equal(answeredInDialog, null, `${where}: both sides were rung`);
     answeredInDialog = person.label;
     await person.part('incoming-call', { text: person === alice ? bob.name : alice.name });
@@ -92,12 +98,18 @@ async function glareRound(t: TestContext, alice: Person, bob: Person, first: 'al
     waitForEvent(alice.page, 'rtc-call-state', { call: { phase: 'connected' } }, 30_000),
     waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'connected' } }, 30_000),
   ]).catch(async (error: unknown) => {
-    const told = async (p: Person) => JSON.stringify((await callEvents(p.page)).map((e) => `${e.callId.slice(0, 6)} ${e.direction} ${e.phase}`));
-    throw new Error(`${where}: no connected call on both sides (${(error as Error).message}); alice saw ${await told(alice)}, bob saw ${await told(bob)}`);
+    const told = async (p: Person) =>
+      JSON.stringify((await callEvents(p.page)).map((e) => `${e.callId.slice(0, 6)} ${e.direction} ${e.phase}`));
+    throw new Error(
+      `${where}: no connected call on both sides (${(error as Error).message}); alice saw ${await told(alice)}, bob saw ${await told(bob)}`,
+    );
   });
   const callId = (aliceUp.detail as { call: CallEvent }).call.callId;
   assert.equal((bobUp.detail as { call: CallEvent }).call.callId, callId, `${where}: both sides are in the same call`);
-  await Promise.all([alice.part('status', { text: `In a call with ${bob.name}` }), bob.part('status', { text: `In a call with ${alice.name}` })]);
+  await Promise.all([
+    alice.part('status', { text: `In a call with ${bob.name}` }),
+    bob.part('status', { text: `In a call with ${alice.name}` }),
+  ]);
   await Promise.all([alice.expectRemoteVideoPlaying(), bob.expectRemoteVideoPlaying()]);
   await Promise.all([expectMediaArriving(alice), expectMediaArriving(bob)]);
 
@@ -115,20 +127,31 @@ async function glareRound(t: TestContext, alice: Person, bob: Person, first: 'al
   const yielded: Array<{ side: string; callId: string }> = [];
   for (const [side, events] of Object.entries(seen)) {
     const survivor = events.filter((e) => e.callId === callId);
-    assert.deepEqual(survivor.filter((e) => e.phase === 'ended'), [], `${where}: ${side} saw no end of the surviving call`);
+    assert.deepEqual(
+      survivor.filter((e) => e.phase === 'ended'),
+      [],
+      `${where}: ${side} saw no end of the surviving call`,
+    );
     const others = events.filter((e) => e.callId !== callId);
     for (const e of others) {
-      assert.ok(e.direction === 'outgoing' && e.phase === 'ringing', `${where}: ${side}'s replaced call only rang out, got ${JSON.stringify(e)}`);
+      assert.ok(
+        e.direction === 'outgoing' && e.phase === 'ringing',
+        `${where}: ${side}'s replaced call only rang out, got ${JSON.stringify(e)}`,
+      );
     }
     for (const id of new Set(others.map((e) => e.callId))) yielded.push({ side, callId: id });
     // Once the surviving call shows up, the other one is gone for good.
     const firstSurvivor = events.findIndex((e) => e.callId === callId);
-    assert.ok(events.slice(firstSurvivor).every((e) => e.callId === callId), `${where}: ${side} went back to the replaced call`);
+    assert.ok(
+      events.slice(firstSurvivor).every((e) => e.callId === callId),
+      `${where}: ${side} went back to the replaced call`,
+    );
   }
   assert.ok(yielded.length <= 1, `${where}: at most one call yielded, got ${JSON.stringify(yielded)}`);
   assert.ok(yielded.length === 1 || answeredInDialog, `${where}: the calls crossed (one yielded) or one was answered in the dialog`);
   assert.ok(!(yielded.length === 1 && answeredInDialog), `${where}: a yielded call and a ringing dialog at once`);
-  const how = yielded.length === 1 ? `crossed, ${yielded[0]!.side} yielded` : `the first invite arrived first, ${answeredInDialog} answered`;
+  const how =
+    yielded.length === 1 ? `crossed, ${yielded[0]!.side} yielded` : `the first invite arrived first, ${answeredInDialog} answered`;
   t.diagnostic(`${where}: clicks ${Math.abs(aliceAt - bobAt)} ms apart in the pages; ${how}`);
 
   // Hang up ends it on both sides; nothing stays open.
@@ -142,15 +165,19 @@ async function glareRound(t: TestContext, alice: Person, bob: Person, first: 'al
 }
 
 describeEachPair('glare', (suite, pair) => {
-  it('both call each other at once: exactly one call on both sides, at several offsets, and calls work after', { timeout: 240_000 }, async (t) => {
-    const [alice, bob] = await suite.pair(t, pair);
-    for (const { first, offsetMs } of ROUNDS) await glareRound(t, alice, bob, first, offsetMs);
+  it(
+    'both call each other at once: exactly one call on both sides, at several offsets, and calls work after',
+    { timeout: 240_000 },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, pair);
+      for (const { first, offsetMs } of ROUNDS) await glareRound(t, alice, bob, first, offsetMs);
 
-    // A plain call still works afterwards.
-    await Promise.all([clearEvents(alice.page), clearEvents(bob.page)]);
-    await connectCall(bob, alice);
-    await alice.click('hangup');
-    await waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended', endReason: 'remote-hangup' } });
-    await Promise.all([expectNoConnection(alice), expectNoConnection(bob)]);
-  });
+      // A plain call still works afterwards.
+      await Promise.all([clearEvents(alice.page), clearEvents(bob.page)]);
+      await connectCall(bob, alice);
+      await alice.click('hangup');
+      await waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended', endReason: 'remote-hangup' } });
+      await Promise.all([expectNoConnection(alice), expectNoConnection(bob)]);
+    },
+  );
 });

@@ -22,11 +22,23 @@ function stateOnly(state: Pick<SessionState, 'peers' | 'chats'>): SessionApi {
     hideIp: false,
     ...state,
   };
-  return Object.assign(new EventTarget(), { state: full, options: { server: '' }, markRead() {}, async sendChat() {} }) as unknown as SessionApi;
+  return Object.assign(new EventTarget(), {
+    state: full,
+    options: { server: '' },
+    markRead() {},
+    async sendChat() {},
+  }) as unknown as SessionApi;
 }
 
 const person = (id: string, name: string): Presence => ({ id, name, status: 'available', sessions: 1 });
-const received = (peerId: string, id: string, text: string, ts = Date.now()): ChatEntry => ({ id, peerId, fromMe: false, text, ts, delivery: 'sent' });
+const received = (peerId: string, id: string, text: string, ts = Date.now()): ChatEntry => ({
+  id,
+  peerId,
+  fromMe: false,
+  text,
+  ts,
+  delivery: 'sent',
+});
 const texts = (el: Element) => parts(el, 'message-text').map((m) => m.textContent);
 
 const XSS = '<img src=x onerror=alert(1)>';

@@ -62,7 +62,8 @@ describe('rtc-incoming-call', () => {
     expect(preview).not.to.be.null;
     expect(preview.srcObject).to.equal(state.call!.localStream);
     expect(preview.muted).to.be.true;
-    if (preview.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) await new Promise((resolve) => preview.addEventListener('loadeddata', resolve, { once: true }));
+    if (preview.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
+      await new Promise((resolve) => preview.addEventListener('loadeddata', resolve, { once: true }));
     expect(preview.videoWidth).to.be.greaterThan(0);
     const dialog = part(el, 'incoming-call')!;
     await Promise.all(dialog.getAnimations().map((a) => a.finished));
@@ -108,7 +109,11 @@ describe('rtc-incoming-call', () => {
 
   it('isolates the caller name and says which of two same-named people is calling', async () => {
     const [caller, namesake, callee] = [await signedIn('Sam Same'), await signedIn('Sam Same'), await signedIn('Callee Same')];
-    await waitForState(callee.session, (s) => [caller, namesake].every((p) => s.peers.some((q) => q.id === p.user.user.id)), 'callee sees both Sams');
+    await waitForState(
+      callee.session,
+      (s) => [caller, namesake].every((p) => s.peers.some((q) => q.id === p.user.user.id)),
+      'callee sees both Sams',
+    );
     await waitForState(caller.session, (s) => s.peers.some((p) => p.id === callee.user.user.id), 'caller sees the callee');
     const el = await fixture<RtcIncomingCall>(html`<rtc-incoming-call .session=${callee.session}></rtc-incoming-call>`);
     await ringingCall(caller, callee);

@@ -89,7 +89,9 @@ describe('rtc-login', () => {
     await typeInto(el, 'password', 'another long password');
     part(el, 'submit')!.click();
     await el.updateComplete;
-    expect(part(el, 'error')!.textContent).to.equal('Please choose another name: the name must not contain characters that change the text direction.');
+    expect(part(el, 'error')!.textContent).to.equal(
+      'Please choose another name: the name must not contain characters that change the text direction.',
+    );
     expect(session.state.connection).to.equal('signed-out');
 
     await typeInto(el, 'name', '  Zoe\u0308   Bob ');

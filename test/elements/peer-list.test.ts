@@ -90,7 +90,11 @@ describe('rtc-peer-list', () => {
     const again = elsewhere.shadowRoot!.querySelector(`[data-peer-id="${first.user.user.id}"] .name-tag`)!.textContent!.trim();
     expect(again).to.equal(tag(first.user.user.id));
     // Every name sits in its own isolate (shownName checks it), and the labels of its buttons isolate it too.
-    expect(ids.map((id) => shownName(row(id).querySelector('[part~="peer-name"]')!).name)).to.deep.equal(['Alice Twin', 'alice twin', 'Omar \u0639\u0645\u0631']);
+    expect(ids.map((id) => shownName(row(id).querySelector('[part~="peer-name"]')!).name)).to.deep.equal([
+      'Alice Twin',
+      'alice twin',
+      'Omar \u0639\u0645\u0631',
+    ]);
     const label = row(other.user.user.id).querySelector('[part~="audio-call"]')!.getAttribute('aria-label')!;
     expect(label).to.equal('Audio call \u2068Omar \u0639\u0645\u0631\u2069');
     expect(row(first.user.user.id).querySelector('[part~="peer-select"]')!.getAttribute('title')).to.contain(tag(first.user.user.id)!);

@@ -8,18 +8,44 @@ import { disposeSessions, signedIn, waitForState } from './helpers.js';
 
 /** Every part the page can style through `rtc-call::part(...)`. */
 const REQUIRED_PARTS = [
-  'login-form', 'name', 'email', 'password', 'submit', 'sign-out', 'peer', 'call-button', 'incoming-call',
-  'accept', 'decline', 'cancel', 'hangup', 'mic-toggle', 'camera-toggle', 'screen-toggle', 'local-video',
-  'remote-video', 'chat', 'chat-input', 'chat-send', 'message', 'status', 'error',
+  'login-form',
+  'name',
+  'email',
+  'password',
+  'submit',
+  'sign-out',
+  'peer',
+  'call-button',
+  'incoming-call',
+  'accept',
+  'decline',
+  'cancel',
+  'hangup',
+  'mic-toggle',
+  'camera-toggle',
+  'screen-toggle',
+  'local-video',
+  'remote-video',
+  'chat',
+  'chat-input',
+  'chat-send',
+  'message',
+  'status',
+  'error',
 ];
 
 /** Parts reachable from the page: the root's own, plus those its children export. */
 function exportedParts(root: RtcCall): Set<string> {
   const names = new Set<string>();
   const shadow = root.shadowRoot!;
-  for (const el of shadow.querySelectorAll('[part]')) el.getAttribute('part')!.split(/\s+/).forEach((p) => names.add(p));
+  for (const el of shadow.querySelectorAll('[part]'))
+    el.getAttribute('part')!
+      .split(/\s+/)
+      .forEach((p) => names.add(p));
   for (const el of shadow.querySelectorAll('[exportparts]')) {
-    el.getAttribute('exportparts')!.split(',').forEach((p) => names.add(p.trim().split(':').pop()!.trim()));
+    el.getAttribute('exportparts')!
+      .split(',')
+      .forEach((p) => names.add(p.trim().split(':').pop()!.trim()));
   }
   return names;
 }
@@ -126,7 +152,10 @@ describe('rtc-call', () => {
     });
     const other = await signedIn('Root Other');
     await presence;
-    const row = await until('Root Other in the list', () => findPart(el, 'peer')?.textContent?.includes('Root Other') && findPart(el, 'peer'));
+    const row = await until(
+      'Root Other in the list',
+      () => findPart(el, 'peer')?.textContent?.includes('Root Other') && findPart(el, 'peer'),
+    );
     expect(row.querySelector('[part~="peer-status"]')!.textContent).to.equal('Available');
     await expect(el).to.be.accessible();
 
@@ -163,9 +192,9 @@ describe('rtc-call', () => {
 
   it('a call opens the chat with the other person on both sides', async () => {
     const [callerUser, calleeUser] = [await newUser('Root Chat Caller'), await newUser('Root Chat Callee')];
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <rtc-call server=${backendOrigin()}></rtc-call><rtc-call server=${backendOrigin()}></rtc-call>
-    </div>`);
+    const box = await fixture<HTMLDivElement>(
+      html`<div><rtc-call server=${backendOrigin()}></rtc-call><rtc-call server=${backendOrigin()}></rtc-call></div>`,
+    );
     const [caller, callee] = [...box.querySelectorAll('rtc-call')] as RtcCall[];
     await caller!.session!.signIn(callerUser.email, callerUser.password);
     await callee!.session!.signIn(calleeUser.email, calleeUser.password);
@@ -185,9 +214,7 @@ describe('rtc-call', () => {
 
   it('maps its attributes: relay-only and the hide-IP switch, video="false", remember-sign-in', async () => {
     const user = await newUser('Root Attributes');
-    const el = await fixture<RtcCall>(
-      html`<rtc-call server=${backendOrigin()} relay-only video="false" remember-sign-in></rtc-call>`,
-    );
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} relay-only video="false" remember-sign-in></rtc-call>`);
     expect(el.video).to.be.false;
     expect(el.session!.state.hideIp).to.be.true;
     await el.session!.signIn(user.email, user.password);

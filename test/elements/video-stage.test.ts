@@ -46,7 +46,11 @@ describe('rtc-video-stage', () => {
 
   it('isolates the other person name on the stage and tags it while a namesake is online', async () => {
     const [ada, vic, namesake] = [await signedIn('Ada Tiles'), await signedIn('Vic Tiles'), await signedIn('Vic Tiles')];
-    await waitForState(ada.session, (s) => [vic, namesake].every((p) => s.peers.some((q) => q.id === p.user.user.id)), 'Ada sees both Vics');
+    await waitForState(
+      ada.session,
+      (s) => [vic, namesake].every((p) => s.peers.some((q) => q.id === p.user.user.id)),
+      'Ada sees both Vics',
+    );
     await waitForState(vic.session, (s) => s.peers.some((q) => q.id === ada.user.user.id), 'Vic sees Ada');
     const el = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${ada.session}></rtc-video-stage>`);
     await connectedCall(ada, vic);
@@ -75,7 +79,10 @@ describe('rtc-video-stage', () => {
     // that is the one load the stream needs, not a reload, and counting it made this test flaky.
     await Promise.all([firstLoad(remote), firstLoad(local)]);
     const reloads: string[] = [];
-    for (const [who, video] of [['remote', remote], ['local', local]] as const) {
+    for (const [who, video] of [
+      ['remote', remote],
+      ['local', local],
+    ] as const) {
       // Every assignment of srcObject, even of the same stream, runs the load algorithm: 'emptied' then 'loadstart'.
       for (const type of ['emptied', 'loadstart']) video.addEventListener(type, () => reloads.push(`${who} ${type}`));
     }

@@ -32,10 +32,7 @@ describeEachResiliencePair('backend restart during a call', (suite) => {
     await suite.backend.start();
 
     // Backoff caps at 30 s; after a ~6 s outage the next try comes within ~8 s.
-    await Promise.all([
-      alice.part('status', { text: 'Online', timeout: 30_000 }),
-      bob.part('status', { text: 'Online', timeout: 30_000 }),
-    ]);
+    await Promise.all([alice.part('status', { text: 'Online', timeout: 30_000 }), bob.part('status', { text: 'Online', timeout: 30_000 })]);
     await Promise.all([alice.peer(bob.name, 20_000), bob.peer(alice.name, 20_000)]);
     await Promise.all([
       alice.part('status', { text: `In a call with ${bob.name}` }),

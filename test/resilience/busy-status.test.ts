@@ -19,20 +19,24 @@ async function expectPeerStatus(viewer: Person, name: string, label: string, tim
 }
 
 describeEachResiliencePair('busy while in a call', (suite) => {
-  it('both show Busy to a third person during the call; the previous statuses come back after', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t, {}, suite.other);
-    const carol = await suite.open(t, 'carol');
-    await carol.register();
-    await alice.setStatus('away');
-    await expectPeerStatus(carol, alice.name, 'Away');
-    await expectPeerStatus(carol, bob.name, 'Available');
+  it(
+    'both show Busy to a third person during the call; the previous statuses come back after',
+    { timeout: RESILIENCE_TEST_TIMEOUT },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, {}, suite.other);
+      const carol = await suite.open(t, 'carol');
+      await carol.register();
+      await alice.setStatus('away');
+      await expectPeerStatus(carol, alice.name, 'Away');
+      await expectPeerStatus(carol, bob.name, 'Available');
 
-    await connectCall(alice, bob);
-    await expectPeerStatus(carol, alice.name, 'Busy');
-    await expectPeerStatus(carol, bob.name, 'Busy');
+      await connectCall(alice, bob);
+      await expectPeerStatus(carol, alice.name, 'Busy');
+      await expectPeerStatus(carol, bob.name, 'Busy');
 
-    await bob.click('hangup');
-    await expectPeerStatus(carol, alice.name, 'Away');
-    await expectPeerStatus(carol, bob.name, 'Available');
-  });
+      await bob.click('hangup');
+      await expectPeerStatus(carol, alice.name, 'Away');
+      await expectPeerStatus(carol, bob.name, 'Available');
+    },
+  );
 });

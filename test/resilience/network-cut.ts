@@ -40,7 +40,8 @@ const alive = (pid: number): boolean => {
   }
 };
 
-const run = (cmd: string, args: string[], input?: string): string => execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+const run = (cmd: string, args: string[], input?: string): string =>
+  execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 
 /** Removes rule tables and users left by runs that died before cleaning up (their pid is gone). */
 function removeStaleLeftovers(): void {
@@ -93,7 +94,14 @@ export class CutOffBrowser {
       chmodSync(wrapper, 0o755);
       browser =
         name === 'chromium'
-          ? await puppeteer.launch({ executablePath: wrapper, headless: true, args: [...CHROMIUM_FLAGS], pipe: true, userDataDir: profile, timeout: 30_000 })
+          ? await puppeteer.launch({
+              executablePath: wrapper,
+              headless: true,
+              args: [...CHROMIUM_FLAGS],
+              pipe: true,
+              userDataDir: profile,
+              timeout: 30_000,
+            })
           : await puppeteer.launch({
               browser: 'firefox',
               executablePath: wrapper,

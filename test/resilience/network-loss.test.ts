@@ -55,7 +55,10 @@ async function untilSignallingWorks(a: Person, b: Person, withinMs = 75_000): Pr
         await to.chatMessage(text, 8_000);
         break;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`signalling from ${from.label} to ${to.label} did not come back within ${withinMs} ms: ${(error as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `signalling from ${from.label} to ${to.label} did not come back within ${withinMs} ms: ${(error as Error).message}`,
+          );
         await sleep(1_000);
       }
     }
@@ -66,9 +69,12 @@ function networkLossTests(aliceBrowser: BrowserName, bobBrowser: BrowserName): v
   const skip = networkCutSupported();
   const suite = resilienceSuite(aliceBrowser);
   let cut: CutOffBrowser | null = null;
-  before(async () => {
-    if (!skip) cut = await CutOffBrowser.launch(bobBrowser);
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      if (!skip) cut = await CutOffBrowser.launch(bobBrowser);
+    },
+    { timeout: 90_000 },
+  );
   after(() => cut?.close(), { timeout: 60_000 });
 
   /** Bob's network is cut for SHORT_CUT_MS mid-call; `bobCalls`: he placed the call, so the ICE restart is his to make. */
@@ -99,46 +105,54 @@ function networkLossTests(aliceBrowser: BrowserName, bobBrowser: BrowserName): v
     await waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended', endReason: 'remote-hangup' } }, 30_000);
   }
 
-  it(`a cut of ${SHORT_CUT_MS / 1000} s on the callee's side: the call recovers, media flows again, nothing ends`, { timeout: TEST_TIMEOUT, skip: skip ?? false }, (t) =>
-    shortCut(t, false),
+  it(
+    `a cut of ${SHORT_CUT_MS / 1000} s on the callee's side: the call recovers, media flows again, nothing ends`,
+    { timeout: TEST_TIMEOUT, skip: skip ?? false },
+    (t) => shortCut(t, false),
   );
 
-  it(`a cut of ${SHORT_CUT_MS / 1000} s on the caller's side (it restarts ICE): the call recovers too`, { timeout: TEST_TIMEOUT, skip: skip ?? false }, (t) =>
-    shortCut(t, true),
+  it(
+    `a cut of ${SHORT_CUT_MS / 1000} s on the caller's side (it restarts ICE): the call recovers too`,
+    { timeout: TEST_TIMEOUT, skip: skip ?? false },
+    (t) => shortCut(t, true),
   );
 
-  it('a lasting cut: both sides say so, end within 15 s with a reason, and can call again once the network is back', { timeout: TEST_TIMEOUT, skip: skip ?? false }, async (t) => {
-    const [alice, bob] = await suite.pair(t, {}, cut!.browser);
-    await connectCall(alice, bob);
+  it(
+    'a lasting cut: both sides say so, end within 15 s with a reason, and can call again once the network is back',
+    { timeout: TEST_TIMEOUT, skip: skip ?? false },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, {}, cut!.browser);
+      await connectCall(alice, bob);
 
-    const cutAt = Date.now();
-    cut!.cutNetwork();
-    try {
-      const [aliceEnd, bobEnd] = await Promise.all([
-        waitForEvent(alice.page, 'rtc-call-state', { call: { phase: 'ended' } }, END_WITHIN_MS + 15_000),
-        waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended' } }, END_WITHIN_MS + 15_000),
-      ]);
-      for (const [person, other, end] of [
-        [alice, bob, aliceEnd],
-        [bob, alice, bobEnd],
-      ] as const) {
-        const { message } = (end.detail as CallEvent).call;
-        assert.ok(end.at - cutAt <= END_WITHIN_MS, `${person.label}'s call ended ${end.at - cutAt} ms after the cut`);
-        assert.match(message, new RegExp(`connection to ${other.name} was lost`, 'i'));
-        await person.part('status', { text: message });
-        // Before it ended, the call said it was interrupted and reconnecting.
-        const interrupted = (await callEvents(person)).find((c) => c.interrupted);
-        assert.ok(interrupted, `${person.label} never showed the interruption`);
-        assert.match(interrupted.message, new RegExp(`Connection to ${other.name} interrupted`));
+      const cutAt = Date.now();
+      cut!.cutNetwork();
+      try {
+        const [aliceEnd, bobEnd] = await Promise.all([
+          waitForEvent(alice.page, 'rtc-call-state', { call: { phase: 'ended' } }, END_WITHIN_MS + 15_000),
+          waitForEvent(bob.page, 'rtc-call-state', { call: { phase: 'ended' } }, END_WITHIN_MS + 15_000),
+        ]);
+        for (const [person, other, end] of [
+          [alice, bob, aliceEnd],
+          [bob, alice, bobEnd],
+        ] as const) {
+          const { message } = (end.detail as CallEvent).call;
+          assert.ok(end.at - cutAt <= END_WITHIN_MS, `${person.label}'s call ended ${end.at - cutAt} ms after the cut`);
+          assert.match(message, new RegExp(`connection to ${other.name} was lost`, 'i'));
+          await person.part('status', { text: message });
+          // Before it ended, the call said it was interrupted and reconnecting.
+          const interrupted = (await callEvents(person)).find((c) => c.interrupted);
+          assert.ok(interrupted, `${person.label} never showed the interruption`);
+          assert.match(interrupted.message, new RegExp(`Connection to ${other.name} interrupted`));
+        }
+      } finally {
+        cut!.restoreNetwork();
       }
-    } finally {
-      cut!.restoreNetwork();
-    }
 
-    await untilSignallingWorks(alice, bob);
-    await connectCall(bob, alice);
-    await Promise.all([expectMediaArriving(alice), expectMediaArriving(bob)]);
-  });
+      await untilSignallingWorks(alice, bob);
+      await connectCall(bob, alice);
+      await Promise.all([expectMediaArriving(alice), expectMediaArriving(bob)]);
+    },
+  );
 }
 
 // Alice in the pair's first browser, Bob (whose network is cut) in its second; RTC_BROWSERS applies.

@@ -167,7 +167,11 @@ export class ResilienceSuite {
 }
 
 /** Registers the suite's `before`/`after` in the current `describe` (or file). */
-export function resilienceSuite(browser: BrowserName = 'chromium', overrides: Partial<Config> = {}, other: BrowserName = browser): ResilienceSuite {
+export function resilienceSuite(
+  browser: BrowserName = 'chromium',
+  overrides: Partial<Config> = {},
+  other: BrowserName = browser,
+): ResilienceSuite {
   const suite = new ResilienceSuite(browser, overrides, other);
   before(() => suite.start(), { timeout: 120_000 });
   after(() => suite.stop(), { timeout: 60_000 });
@@ -178,11 +182,7 @@ export function resilienceSuite(browser: BrowserName = 'chromium', overrides: Pa
  * One `describe` per browser pair of the e2e suites (`RTC_BROWSERS` applies), each with its own
  * backend and browsers: `suite.browser` is the pair's first, `suite.other` its second.
  */
-export function describeEachResiliencePair(
-  title: string,
-  body: (suite: ResilienceSuite) => void,
-  overrides: Partial<Config> = {},
-): void {
+export function describeEachResiliencePair(title: string, body: (suite: ResilienceSuite) => void, overrides: Partial<Config> = {}): void {
   for (const [first, second] of BROWSER_PAIRS) {
     describe(`${title}, ${first} ↔ ${second}`, () => body(resilienceSuite(first, overrides, second)));
   }

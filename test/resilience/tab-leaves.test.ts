@@ -27,43 +27,55 @@ async function expectEndedSoon(alice: Person, bob: Person, leftAt: number): Prom
 }
 
 describeEachResiliencePair('a tab leaves mid-call', (suite) => {
-  it('closing the tab ends the call on the other side within 5 s and Bob leaves the people list', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t, {}, suite.other);
-    await connectCall(alice, bob);
+  it(
+    'closing the tab ends the call on the other side within 5 s and Bob leaves the people list',
+    { timeout: RESILIENCE_TEST_TIMEOUT },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, {}, suite.other);
+      await connectCall(alice, bob);
 
-    const closedAt = Date.now();
-    await bob.page.close({ runBeforeUnload: true });
-    await expectEndedSoon(alice, bob, closedAt);
-    await alice.waitPeerGone(bob.name, 20_000);
-  });
+      const closedAt = Date.now();
+      await bob.page.close({ runBeforeUnload: true });
+      await expectEndedSoon(alice, bob, closedAt);
+      await alice.waitPeerGone(bob.name, 20_000);
+    },
+  );
 
-  it('reloading the tab ends the call on the other side within 5 s and Bob comes back signed in', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t, { 'remember-sign-in': true }, suite.other);
-    await connectCall(alice, bob);
-    const presenceBefore = (await recordedEvents(alice.page, 'rtc-presence')).length;
+  it(
+    'reloading the tab ends the call on the other side within 5 s and Bob comes back signed in',
+    { timeout: RESILIENCE_TEST_TIMEOUT },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, { 'remember-sign-in': true }, suite.other);
+      await connectCall(alice, bob);
+      const presenceBefore = (await recordedEvents(alice.page, 'rtc-presence')).length;
 
-    const reloadedAt = Date.now();
-    await bob.page.reload({ waitUntil: 'load', timeout: 30_000 });
-    await expectEndedSoon(alice, bob, reloadedAt);
+      const reloadedAt = Date.now();
+      await bob.page.reload({ waitUntil: 'load', timeout: 30_000 });
+      await expectEndedSoon(alice, bob, reloadedAt);
 
-    // Bob's page signs in again by itself (the site remembers it) and is not in a call.
-    await bob.expectSignedIn();
-    await bob.peer(alice.name, 20_000);
-    assert.equal((await recordedEvents(bob.page, 'rtc-call-state')).length, 0, 'the reloaded page shows no call');
-    // Alice's list followed Bob out and back in: presence changed, and Bob is listed and callable again.
-    await alice.peer(bob.name, 20_000);
-    assert.ok((await recordedEvents(alice.page, 'rtc-presence')).length > presenceBefore, 'Alice saw no presence update');
-    await connectCall(alice, bob);
-  });
+      // Bob's page signs in again by itself (the site remembers it) and is not in a call.
+      await bob.expectSignedIn();
+      await bob.peer(alice.name, 20_000);
+      assert.equal((await recordedEvents(bob.page, 'rtc-call-state')).length, 0, 'the reloaded page shows no call');
+      // Alice's list followed Bob out and back in: presence changed, and Bob is listed and callable again.
+      await alice.peer(bob.name, 20_000);
+      assert.ok((await recordedEvents(alice.page, 'rtc-presence')).length > presenceBefore, 'Alice saw no presence update');
+      await connectCall(alice, bob);
+    },
+  );
 
-  it('reloading the tab of a site that does not remember the sign-in: the call ends within 5 s and Bob leaves the list', { timeout: RESILIENCE_TEST_TIMEOUT }, async (t) => {
-    const [alice, bob] = await suite.pair(t, {}, suite.other);
-    await connectCall(alice, bob);
+  it(
+    'reloading the tab of a site that does not remember the sign-in: the call ends within 5 s and Bob leaves the list',
+    { timeout: RESILIENCE_TEST_TIMEOUT },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, {}, suite.other);
+      await connectCall(alice, bob);
 
-    const reloadedAt = Date.now();
-    await bob.page.reload({ waitUntil: 'load', timeout: 30_000 });
-    await expectEndedSoon(alice, bob, reloadedAt);
-    await bob.part('login-form', { timeout: 20_000 });
-    await alice.waitPeerGone(bob.name, 20_000);
-  });
+      const reloadedAt = Date.now();
+      await bob.page.reload({ waitUntil: 'load', timeout: 30_000 });
+      await expectEndedSoon(alice, bob, reloadedAt);
+      await bob.part('login-form', { timeout: 20_000 });
+      await alice.waitPeerGone(bob.name, 20_000);
+    },
+  );
 });

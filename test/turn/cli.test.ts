@@ -25,8 +25,11 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** coturn's test client: one allocation with a REST-API secret; resolves whether it completed. */
 function allocates(secret: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile('turnutils_uclient', ['-W', secret, '-u', 'probe', '-y', '-n', '1', '-p', String(port), '127.0.0.1'], { timeout: 20_000 }, (error) =>
-      resolve(error === null),
+    execFile(
+      'turnutils_uclient',
+      ['-W', secret, '-u', 'probe', '-y', '-n', '1', '-p', String(port), '127.0.0.1'],
+      { timeout: 20_000 },
+      (error) => resolve(error === null),
     );
   });
 }
@@ -80,8 +83,11 @@ test('npm run turn: coturn with the backend secret on the port of TURN_URLS, sto
 test('npm run turn refuses a configuration that cannot work, naming what to fix', async () => {
   const run = (extra: Record<string, string>, args: string[] = []) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { cwd: REPO_ROOT, env: env(extra), timeout: 30_000 }, (error, _stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', SCRIPT, ...args],
+        { cwd: REPO_ROOT, env: env(extra), timeout: 30_000 },
+        (error, _stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr }),
       );
     });
   const noSecret = await run({});

@@ -90,8 +90,15 @@ for (const browserName of BROWSERS) {
       const fresh = await gatherRelayCandidates(page, body.iceServers as RTCIceServer[]);
       const relays = fresh.candidates.filter(isRelayCandidate);
       assert.ok(relays.length > 0, `a valid credential gives a relay candidate: ${JSON.stringify(fresh)}`);
-      assert.ok(relays.every((c) => c.includes(' 127.0.0.1 ')), `relay on coturn's address: ${relays.join(' | ')}`);
-      assert.deepEqual(fresh.candidates.filter((c) => !isRelayCandidate(c)), [], 'relay policy gathers nothing else');
+      assert.ok(
+        relays.every((c) => c.includes(' 127.0.0.1 ')),
+        `relay on coturn's address: ${relays.join(' | ')}`,
+      );
+      assert.deepEqual(
+        fresh.candidates.filter((c) => !isRelayCandidate(c)),
+        [],
+        'relay policy gathers nothing else',
+      );
 
       // coturn compares the expiry in the username with its clock: wait until it has passed.
       await sleep(Math.max(0, (expiry + 1) * 1000 - Date.now()) + 500);
@@ -99,7 +106,10 @@ for (const browserName of BROWSERS) {
       assert.deepEqual(expired.candidates, [], `an expired credential gives no candidate: ${JSON.stringify(expired)}`);
       if (browserName === 'chromium') {
         // Chromium says why: 401 Unauthorized from the TURN server.
-        assert.ok(expired.errors.some((e) => e.errorCode === 401), JSON.stringify(expired.errors));
+        assert.ok(
+          expired.errors.some((e) => e.errorCode === 401),
+          JSON.stringify(expired.errors),
+        );
       }
 
       // A fresh credential from the backend works again.
@@ -116,7 +126,11 @@ for (const browserName of BROWSERS) {
       const body = await iceServers(backend, alice.token);
       const gathered = await gatherRelayCandidates(page, body.iceServers as RTCIceServer[]);
       assert.deepEqual(gathered.candidates, [], JSON.stringify(gathered));
-      if (browserName === 'chromium') assert.ok(gathered.errors.some((e) => e.errorCode === 401), JSON.stringify(gathered.errors));
+      if (browserName === 'chromium')
+        assert.ok(
+          gathered.errors.some((e) => e.errorCode === 401),
+          JSON.stringify(gathered.errors),
+        );
     });
   });
 }

@@ -12,15 +12,7 @@ import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import type { SessionOptions } from '../../src/core/types.js';
 import { freePort, turnUrls } from '../../scripts/turn.js';
 import { SessionPage } from './session-page.js';
-import {
-  assertOnlyRelay,
-  turnSuite,
-  selectedPair,
-  newSecret,
-  startTurn,
-  startTurnBackend,
-  type TestBackend,
-} from './support.js';
+import { assertOnlyRelay, turnSuite, selectedPair, newSecret, startTurn, startTurnBackend, type TestBackend } from './support.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,7 +88,10 @@ for (const pair of BROWSER_PAIRS) {
       const { backend } = await services(t, { iceTransportPolicy: 'relay', turnTtlSeconds: 3 });
       const [alice, bob] = await people(t, backend);
       const fetchedAtSignIn = [await alice.iceFetches(), await bob.iceFetches()];
-      assert.ok(fetchedAtSignIn.every((n) => n >= 1), `ICE servers fetched at sign-in: ${fetchedAtSignIn}`);
+      assert.ok(
+        fetchedAtSignIn.every((n) => n >= 1),
+        `ICE servers fetched at sign-in: ${fetchedAtSignIn}`,
+      );
       // Past the expiry coturn refuses the sign-in credentials (credentials.test.ts shows it).
       await sleep(4_500);
       await connect(alice, bob);

@@ -77,11 +77,14 @@ export interface TurnSuite {
 export function turnSuite(pair: readonly BrowserName[]): TurnSuite {
   const browsers = new Map<BrowserName, Browser>();
   let site: PageSite | undefined;
-  before(async () => {
-    site = await startPageSite();
-    // One at a time: the machine is small and shared.
-    for (const name of new Set(pair)) browsers.set(name, await launchTurnBrowser(name));
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      site = await startPageSite();
+      // One at a time: the machine is small and shared.
+      for (const name of new Set(pair)) browsers.set(name, await launchTurnBrowser(name));
+    },
+    { timeout: 120_000 },
+  );
   after(async () => {
     for (const browser of browsers.values()) await browser.close().catch(() => undefined);
     browsers.clear();

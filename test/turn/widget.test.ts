@@ -11,15 +11,7 @@ import { waitForEvent } from '../e2e/support/page-hooks.js';
 import { Person } from '../e2e/support/person.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import { installTurnHooks, remoteCandidates } from './session-page.js';
-import {
-  assertOnlyRelay,
-  turnSuite,
-  newSecret,
-  selectedPair,
-  startTurn,
-  startTurnBackend,
-  type TestBackend,
-} from './support.js';
+import { assertOnlyRelay, turnSuite, newSecret, selectedPair, startTurn, startTurnBackend, type TestBackend } from './support.js';
 
 let counter = 0;
 
@@ -28,7 +20,13 @@ for (const pair of BROWSER_PAIRS) {
     const suite = turnSuite(pair);
 
     /** A person on a site embedding `<rtc-call>` with these attributes, in a browser context of their own. */
-    async function visitor(t: TestContext, browserName: BrowserName, name: string, backend: TestBackend, attributes: Record<string, string>) {
+    async function visitor(
+      t: TestContext,
+      browserName: BrowserName,
+      name: string,
+      backend: TestBackend,
+      attributes: Record<string, string>,
+    ) {
       const context = await suite.browser(browserName).createBrowserContext();
       t.after(() => context.close().catch(() => undefined));
       const page = await context.newPage({ type: 'window' });

@@ -48,7 +48,10 @@ test('sends JSON with a Bearer header, never cookies', async () => {
 
 test('API errors reject with ApiError', async () => {
   const { client } = recorder(() => Response.json({ error: { code: 'email_taken', message: 'taken' } }, { status: 409 }));
-  await assert.rejects(client.register('A', 'a@b', 'password1'), (e: unknown) => e instanceof ApiError && e.code === 'email_taken' && e.status === 409);
+  await assert.rejects(
+    client.register('A', 'a@b', 'password1'),
+    (e: unknown) => e instanceof ApiError && e.code === 'email_taken' && e.status === 409,
+  );
 });
 
 test('a failed fetch or a non-JSON answer is server_unreachable', async () => {

@@ -66,9 +66,17 @@ test('handled from our other tab stops a ringing incoming call only', () => {
   const handled: InboxMessage = { type: 'handled', callId: CALL, sid: `${ME}:tab2` };
   assert.equal(routeInbox(ME, MY_SID, call(), ME, handled).action, 'handled-elsewhere');
   assert.equal(routeInbox(ME, MY_SID, call(), ME, { ...handled, sid: MY_SID }).action, 'ignore', 'our own echo');
-  assert.equal(routeInbox(ME, MY_SID, call({ phase: 'connecting' }), ME, handled).action, 'ignore', 'we accepted too and our sid is smaller');
+  assert.equal(
+    routeInbox(ME, MY_SID, call({ phase: 'connecting' }), ME, handled).action,
+    'ignore',
+    'we accepted too and our sid is smaller',
+  );
   const smaller: InboxMessage = { ...handled, sid: `${ME}:tab0` };
-  assert.equal(routeInbox(ME, MY_SID, call({ phase: 'connecting' }), ME, smaller).action, 'handled-elsewhere', 'simultaneous accept: smaller sid wins');
+  assert.equal(
+    routeInbox(ME, MY_SID, call({ phase: 'connecting' }), ME, smaller).action,
+    'handled-elsewhere',
+    'simultaneous accept: smaller sid wins',
+  );
   assert.equal(routeInbox(ME, MY_SID, call({ phase: 'connected' }), ME, smaller).action, 'ignore', 'too late once connected');
   assert.equal(routeInbox(ME, MY_SID, call({ callId: 'x'.repeat(20) }), ME, handled).action, 'ignore');
   assert.equal(routeInbox(ME, MY_SID, call(), ADA, handled).action, 'ignore', 'another user cannot send handled');
@@ -97,5 +105,9 @@ test('outgoing: ringing and rejects from any callee tab count until the answer',
   assert.equal(routeInbox(ME, MY_SID, bound, ADA, answer).action, 'ignore', 'answers only from the accepting tab');
   assert.equal(routeInbox(ME, MY_SID, bound, ADA, { ...answer, sid: `${ADA}:t1` }).action, 'call');
   const lateAccept: InboxMessage = { type: 'accept', callId: CALL, sid: `${ADA}:t0` };
-  assert.equal(routeInbox(ME, MY_SID, bound, ADA, lateAccept).action, 'call', 'a simultaneous accept reaches the session, which may re-bind');
+  assert.equal(
+    routeInbox(ME, MY_SID, bound, ADA, lateAccept).action,
+    'call',
+    'a simultaneous accept reaches the session, which may re-bind',
+  );
 });

@@ -117,7 +117,10 @@ test('a received chat is shown no later than it arrived, whatever time its sende
   await waitForState(a, (s) => s.peers.some((p) => p.id === sender.user.id), 'Ada sees the sender');
   // Four minutes ahead: within what the broker lets through for a fast clock.
   const claimed = Date.now() + 4 * 60_000;
-  client.publish(inboxTopic(a.state.user!.id, sender.user.id), JSON.stringify({ type: 'chat', id: 'fast-1', text: 'from the future', ts: claimed }));
+  client.publish(
+    inboxTopic(a.state.user!.id, sender.user.id),
+    JSON.stringify({ type: 'chat', id: 'fast-1', text: 'from the future', ts: claimed }),
+  );
   const state = await waitForState(a, (s) => (s.chats[sender.user.id]?.length ?? 0) === 1, 'the chat arrives');
   const shown = state.chats[sender.user.id]![0]!.ts;
   assert.ok(shown <= Date.now() && shown < claimed, `shown ${shown}, claimed ${claimed}`);
@@ -131,7 +134,8 @@ function recordTokens(t: TestContext) {
     const url = String(input);
     if (url.endsWith('/api/logout')) seen.logout.push(new Headers(init?.headers).get('authorization') ?? '');
     const response = await realFetch(input, init);
-    if (/\/api\/(register|login|token)$/.test(url) && response.ok) seen.issued.push(((await response.clone().json()) as { token: string }).token);
+    if (/\/api\/(register|login|token)$/.test(url) && response.ok)
+      seen.issued.push(((await response.clone().json()) as { token: string }).token);
     return response;
   };
   t.after(() => (globalThis.fetch = realFetch));
@@ -165,7 +169,10 @@ test('a sign-out of the same session elsewhere signs this tab out within seconds
   let reason = '';
   a.addEventListener('signed-out', (e) => (reason = e.detail.reason));
   // A copy of Kim's token (another tab of the same sign-in, or a thief found out) signs out.
-  const out = await realFetch(`${env.backend.origin}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${seen.issued[0]}` } });
+  const out = await realFetch(`${env.backend.origin}/api/logout`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${seen.issued[0]}` },
+  });
   assert.equal(out.status, 204);
   await waitForState(a, (s) => s.connection === 'signed-out', 'Kim signed out', 15_000);
   assert.equal(reason, 'expired');

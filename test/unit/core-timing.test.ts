@@ -1,19 +1,48 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LOST_LINK_LIMITS, iceServersNeedRefresh, lostLinkStep, readTokenTimes, reconnectDelay, tokenRenewalDelayMs } from '../../src/core/timing.js';
+import {
+  LOST_LINK_LIMITS,
+  iceServersNeedRefresh,
+  lostLinkStep,
+  readTokenTimes,
+  reconnectDelay,
+  tokenRenewalDelayMs,
+} from '../../src/core/timing.js';
 
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 const jwt = (claims: object) => `${b64url('{"alg":"HS256"}')}.${b64url(JSON.stringify(claims))}.sig`;
 
 test('backoff doubles per attempt within [cap/2, cap] and stops at the maximum', () => {
   const opts = { baseMs: 500, maxMs: 30_000 };
-  assert.equal(reconnectDelay(0, opts, () => 0), 250);
-  assert.equal(reconnectDelay(0, opts, () => 1), 500);
-  assert.equal(reconnectDelay(3, opts, () => 1), 4_000);
-  assert.equal(reconnectDelay(3, opts, () => 0), 2_000);
-  assert.equal(reconnectDelay(10, opts, () => 1), 30_000);
-  assert.equal(reconnectDelay(1_000, opts, () => 0.5), 22_500);
-  assert.equal(reconnectDelay(-5, opts, () => 1), 500, 'a negative attempt counts as the first');
+  assert.equal(
+    reconnectDelay(0, opts, () => 0),
+    250,
+  );
+  assert.equal(
+    reconnectDelay(0, opts, () => 1),
+    500,
+  );
+  assert.equal(
+    reconnectDelay(3, opts, () => 1),
+    4_000,
+  );
+  assert.equal(
+    reconnectDelay(3, opts, () => 0),
+    2_000,
+  );
+  assert.equal(
+    reconnectDelay(10, opts, () => 1),
+    30_000,
+  );
+  assert.equal(
+    reconnectDelay(1_000, opts, () => 0.5),
+    22_500,
+  );
+  assert.equal(
+    reconnectDelay(-5, opts, () => 1),
+    500,
+    'a negative attempt counts as the first',
+  );
   for (let a = 0; a < 12; a++) {
     assert.ok(reconnectDelay(a + 1, opts, () => 1) >= reconnectDelay(a, opts, () => 1), 'never shrinks');
   }

@@ -52,7 +52,11 @@ const VALID: Record<string, Record<string, unknown>> = {
   handled: { type: 'handled', ...base },
   offer: { type: 'offer', ...base, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
   answer: { type: 'answer', ...base, sdp: 'v=0\r\n' },
-  candidate: { type: 'candidate', ...base, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
+  candidate: {
+    type: 'candidate',
+    ...base,
+    candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+  },
   'media-state': { type: 'media-state', ...base, audio: true, video: false, screen: true },
   hangup: { type: 'hangup', ...base },
   chat: { type: 'chat', id: 'msg-1', text: 'hello <b>there</b>', ts: 1700000000000 },
@@ -82,7 +86,10 @@ describe('validateInboxMessage', () => {
   });
 
   test('candidate with null and missing optional fields', () => {
-    assert.deepEqual(validateInboxMessage({ ...VALID.candidate, candidate: { candidate: '' } }), { ...VALID.candidate, candidate: { candidate: '' } });
+    assert.deepEqual(validateInboxMessage({ ...VALID.candidate, candidate: { candidate: '' } }), {
+      ...VALID.candidate,
+      candidate: { candidate: '' },
+    });
     const nulls = { candidate: 'c', sdpMid: null, sdpMLineIndex: null, usernameFragment: null };
     assert.deepEqual(validateInboxMessage({ ...VALID.candidate, candidate: nulls }), { ...VALID.candidate, candidate: nulls });
   });
@@ -303,7 +310,19 @@ describe('names', () => {
   };
 
   test('checkName accepts names of any script, emoji and joiners, and returns them normalised', () => {
-    for (const name of ['Alice', 'Zoë', 'José María', 'علی', 'שלום', '李小龙', 'Nguyễn Thị Hồng', 'मनीषा', '👩‍💻 Dev', 'O\'Brien-Smith', 'x']) {
+    for (const name of [
+      'Alice',
+      'Zoë',
+      'José María',
+      'علی',
+      'שלום',
+      '李小龙',
+      'Nguyễn Thị Hồng',
+      'मनीषा',
+      '👩‍💻 Dev',
+      "O'Brien-Smith",
+      'x',
+    ]) {
       assert.deepEqual(checkName(name), { ok: true, name }, name);
     }
     // NFC: "e" + combining acute becomes the one character "é", so the same name is stored once.
@@ -313,7 +332,20 @@ describe('names', () => {
   });
 
   test('checkName refuses bidi controls (U+202E turned "Bob is calling" into "Bobgnillac si …")', () => {
-    for (const c of ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C']) {
+    for (const c of [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+    ]) {
       refused(`Bob${c}admin`, /change the text direction/);
     }
   });

@@ -48,7 +48,12 @@ test('revoked: the family by its id, a user by sign-ins before the cutoff', () =
 
 test('Sessions: renewals keep the family until SESSION_MAX_AGE; logout and revokeUser refuse it', async (t) => {
   let now = Date.now();
-  const sessions = new Sessions(new TokenService('x'.repeat(40)), await openJsonRevocationStore(await dataDir(t), () => now), policy, () => now);
+  const sessions = new Sessions(
+    new TokenService('x'.repeat(40)),
+    await openJsonRevocationStore(await dataDir(t), () => now),
+    policy,
+    () => now,
+  );
   const first = await sessions.signIn(user);
   const claims = (await sessions.verify(first))!;
   assert.equal(claims.sub, user.id);
@@ -100,7 +105,10 @@ test('lowdb revocations: kept across a reopen, seen by a second store on the fol
   now += 1.5 * HOUR;
   await reopened.revokeSession({ sid: 'b'.repeat(16), userId: 'ada', until: now + HOUR });
   const file = JSON.parse(await readFile(join(dir, REVOCATIONS_FILE), 'utf8'));
-  assert.deepEqual(file.sessions.map((r: { sid: string }) => r.sid), ['b'.repeat(16)]);
+  assert.deepEqual(
+    file.sessions.map((r: { sid: string }) => r.sid),
+    ['b'.repeat(16)],
+  );
   assert.equal(file.users.length, 1);
   assert.deepEqual([...(await other.current()).sessions], ['b'.repeat(16)]);
   await reopened.close();
@@ -109,10 +117,22 @@ test('lowdb revocations: kept across a reopen, seen by a second store on the fol
 
 test('LiveSessions closes the revoked connections only, and never keeps a connection that is gone', async (t) => {
   const now = Date.now();
-  const sessions = new Sessions(new TokenService('x'.repeat(40)), await openJsonRevocationStore(await dataDir(t), () => now), policy, () => now);
+  const sessions = new Sessions(
+    new TokenService('x'.repeat(40)),
+    await openJsonRevocationStore(await dataDir(t), () => now),
+    policy,
+    () => now,
+  );
   const live = new LiveSessions(sessions);
   const client = (closed = false) => {
-    const c = { closed, closeCalls: 0, close() { c.closeCalls++; c.closed = true; } };
+    const c = {
+      closed,
+      closeCalls: 0,
+      close() {
+        c.closeCalls++;
+        c.closed = true;
+      },
+    };
     return c;
   };
   const asClient = (c: ReturnType<typeof client>) => c as unknown as Client;

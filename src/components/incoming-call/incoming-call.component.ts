@@ -69,37 +69,40 @@ export class RtcIncomingCall extends LitElement {
     </div>`;
     if (!call) return announcement;
     const kind = call.media.video ? 'Video call' : 'Audio call';
-    return html`${announcement}<div class="backdrop">
-      <div
-        part="incoming-call"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="caller"
-        aria-describedby="kind"
-        @keydown=${this.onKeydown}
-      >
-        <span class="avatar" aria-hidden="true">${initial(call.peer.name)}</span>
-        <h2 id="caller" part="caller">${renderName(call.peer.name, tag)} is calling</h2>
-        <p id="kind">${kind}</p>
-        ${call.localStream && call.local.video
-          ? html`<video
-              part="ring-preview"
-              aria-label="Your camera"
-              autoplay
-              playsinline
-              .muted=${true}
-              muted
-              .srcObject=${live(call.localStream)}
-            ></video>`
-          : nothing}
-        <div class="buttons">
-          <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}Decline</button>
-          <button type="button" class="accept" part="accept" @click=${this.accept}>
-            ${icon(call.media.video ? 'video' : 'phone')}Accept
-          </button>
+    return html`${announcement}
+      <div class="backdrop">
+        <div
+          part="incoming-call"
+          role="alertdialog"
+          aria-modal="true"
+          aria-labelledby="caller"
+          aria-describedby="kind"
+          @keydown=${this.onKeydown}
+        >
+          <span class="avatar" aria-hidden="true">${initial(call.peer.name)}</span>
+          <h2 id="caller" part="caller">${renderName(call.peer.name, tag)} is calling</h2>
+          <p id="kind">${kind}</p>
+          ${
+            call.localStream && call.local.video
+              ? html`<video
+                  part="ring-preview"
+                  aria-label="Your camera"
+                  autoplay
+                  playsinline
+                  .muted=${true}
+                  muted
+                  .srcObject=${live(call.localStream)}
+                ></video>`
+              : nothing
+          }
+          <div class="buttons">
+            <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}Decline</button>
+            <button type="button" class="accept" part="accept" @click=${this.accept}>
+              ${icon(call.media.video ? 'video' : 'phone')}Accept
+            </button>
+          </div>
         </div>
-      </div>
-    </div>`;
+      </div>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -69,17 +69,15 @@ export class RtcLogin extends LitElement {
     return html`
       <form part="login-form" @submit=${this.onSubmit} aria-labelledby="title" aria-busy=${busy ? 'true' : 'false'}>
         <h2 id="title" part="login-title">${registering ? 'Create your account' : 'Sign in to call'}</h2>
-        <p class="intro">
-          ${registering
-            ? 'Pick the name people will see in their list.'
-            : 'Sign in to see who is online and call them.'}
-        </p>
-        ${registering
-          ? html`<div class="field">
-              <label for="name">Name</label>
-              <input id="name" name="name" part="name" autocomplete="name" required maxlength=${NAME_MAX_LENGTH} />
-            </div>`
-          : nothing}
+        <p class="intro">${registering ? 'Pick the name people will see in their list.' : 'Sign in to see who is online and call them.'}</p>
+        ${
+          registering
+            ? html`<div class="field">
+                <label for="name">Name</label>
+                <input id="name" name="name" part="name" autocomplete="name" required maxlength=${NAME_MAX_LENGTH} />
+              </div>`
+            : nothing
+        }
         <div class="field">
           <label for="email">Email</label>
           <input id="email" name="email" part="email" type="email" autocomplete="email" required maxlength=${EMAIL_MAX_LENGTH} />
@@ -100,11 +98,13 @@ export class RtcLogin extends LitElement {
           ${registering ? html`<span id="password-hint" class="hint">At least ${PASSWORD_MIN_LENGTH} characters.</span>` : nothing}
         </div>
         <div role="alert">
-          ${registering && this.nameProblem
-            ? html`<p class="error" part="error">${this.nameProblem}</p>`
-            : error
-              ? html`<p class="error" part="error">${AUTH_MESSAGES[error.code] ?? error.message}</p>`
-              : nothing}
+          ${
+            registering && this.nameProblem
+              ? html`<p class="error" part="error">${this.nameProblem}</p>`
+              : error
+                ? html`<p class="error" part="error">${AUTH_MESSAGES[error.code] ?? error.message}</p>`
+                : nothing
+          }
         </div>
         <button type="submit" class="primary" part="submit" ?disabled=${busy}>
           ${busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}

@@ -81,21 +81,21 @@ export class RtcPeerList extends LitElement {
         <div class="me">
           <label for="status">My status</label>
           <select id="status" part="status-select" .value=${state.status} @change=${this.onStatus}>
-            ${PRESENCE_STATUSES.map(
-              (s) => html`<option value=${s} ?selected=${s === state.status}>${STATUS_LABELS[s]}</option>`,
-            )}
+            ${PRESENCE_STATUSES.map((s) => html`<option value=${s} ?selected=${s === state.status}>${STATUS_LABELS[s]}</option>`)}
           </select>
         </div>
         <h2 id="people">People online (${state.peers.length})</h2>
-        ${state.peers.length === 0
-          ? html`<p class="empty" part="empty">Nobody else is online right now. People appear here as soon as they sign in.</p>`
-          : html`<ul>
-              ${repeat(
-                state.peers,
-                (p) => p.id,
-                (p) => this.renderPeer(p, tags.get(p.id), state.unread[p.id] ?? 0, inCall),
-              )}
-            </ul>`}
+        ${
+          state.peers.length === 0
+            ? html`<p class="empty" part="empty">Nobody else is online right now. People appear here as soon as they sign in.</p>`
+            : html`<ul>
+                ${repeat(
+                  state.peers,
+                  (p) => p.id,
+                  (p) => this.renderPeer(p, tags.get(p.id), state.unread[p.id] ?? 0, inCall),
+                )}
+              </ul>`
+        }
       </section>
     `;
   }
@@ -119,9 +119,7 @@ export class RtcPeerList extends LitElement {
             <span class="name" part="peer-name">${renderName(peer.name, tag)}</span>
             <span class="status" part="peer-status">${status}</span>
           </span>
-          ${unread
-            ? html`<span class="unread" part="unread">${unread}<span class="visually-hidden"> unread</span></span>`
-            : nothing}
+          ${unread ? html`<span class="unread" part="unread">${unread}<span class="visually-hidden"> unread</span></span>` : nothing}
         </button>
         <span class="actions">
           ${this.renderCallButton(peer.id, name, false, inCall)}

@@ -113,9 +113,11 @@ export class RtcVideoStage extends LitElement {
     const name = renderName(call.peer.name, tag);
     return html`<div class="indicators">
       ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${name} is muted</span>`}
-      ${remote.video || remote.screen || !call.media.video
-        ? nothing
-        : html`<span part="indicator remote-camera-off">${icon('videoOff')}${name}'s camera is off</span>`}
+      ${
+        remote.video || remote.screen || !call.media.video
+          ? nothing
+          : html`<span part="indicator remote-camera-off">${icon('videoOff')}${name}'s camera is off</span>`
+      }
       ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${name} is sharing a screen</span>` : nothing}
     </div>`;
   }

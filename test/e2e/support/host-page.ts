@@ -27,8 +27,7 @@ export interface HostSiteOptions {
 
 const SITE_CSS = 'body { font-family: sans-serif; margin: 0; } rtc-call { display: block; min-height: 600px; }';
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function hostPageHtml(backendOrigin: string, attributes: URLSearchParams, styleAsFile = false): string {
   const attrs = [`server="${escapeHtml(attributes.get('server') ?? backendOrigin)}"`];

@@ -31,11 +31,7 @@ export async function expectMediaArriving(person: Person, withinMs = 10_000): Pr
  * sending silence or black frames, about 150 bytes/s or 3–8 % of the normal
  * rate, and does not pass.
  */
-export async function expectStoppedArriving(
-  receiver: Person,
-  kind: keyof MediaBytes,
-  before: MediaBytes,
-): Promise<void> {
+export async function expectStoppedArriving(receiver: Person, kind: keyof MediaBytes, before: MediaBytes): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
   const got = await bytesDuring(receiver.page, 'inbound', 2000);
   const allowed = Math.max(100, ((before[kind] * 2000) / 1500) * 0.01);

@@ -278,11 +278,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * How many bytes of each kind arrived (or left) during `ms`. Used both to see
  * media flowing and to see a muted track stop sending.
  */
-export async function bytesDuring(
-  page: Page,
-  direction: 'inbound' | 'outbound',
-  ms = 1500,
-): Promise<MediaBytes> {
+export async function bytesDuring(page: Page, direction: 'inbound' | 'outbound', ms = 1500): Promise<MediaBytes> {
   const before = (await rtcSnapshot(page))[direction];
   await sleep(ms);
   const after = (await rtcSnapshot(page))[direction];

@@ -45,9 +45,9 @@ export class Person {
           const w = window as unknown as HookedWindow;
           if (!w.__e2eFindParts) return false;
           return (
-            w.__e2eFindParts(n, root).find(
-              (el) => (!v || w.__e2eVisible(el)) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())),
-            ) ?? false
+            w
+              .__e2eFindParts(n, root)
+              .find((el) => (!v || w.__e2eVisible(el)) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase()))) ?? false
           );
         },
         { timeout, polling: 100 },
@@ -72,9 +72,9 @@ export class Person {
     return this.page.evaluate(
       (n: string, t: string | null, root: Element | null) => {
         const w = window as unknown as HookedWindow;
-        return w.__e2eFindParts(n, root).some(
-          (el) => w.__e2eVisible(el) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())),
-        );
+        return w
+          .__e2eFindParts(n, root)
+          .some((el) => w.__e2eVisible(el) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())));
       },
       name,
       query.text ?? null,
@@ -89,9 +89,9 @@ export class Person {
       await this.page.waitForFunction(
         (n: string, t: string | null) => {
           const w = window as unknown as HookedWindow;
-          return !w.__e2eFindParts(n).some(
-            (el) => w.__e2eVisible(el) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())),
-          );
+          return !w
+            .__e2eFindParts(n)
+            .some((el) => w.__e2eVisible(el) && (t === null || w.__e2eText(el).toLowerCase().includes(t.toLowerCase())));
         },
         { timeout, polling: 100 },
         name,
@@ -106,7 +106,10 @@ export class Person {
   async texts(name: string): Promise<string[]> {
     return this.page.evaluate((n: string) => {
       const w = window as unknown as HookedWindow;
-      return w.__e2eFindParts(n).filter((el) => w.__e2eVisible(el)).map((el) => w.__e2eText(el).trim());
+      return w
+        .__e2eFindParts(n)
+        .filter((el) => w.__e2eVisible(el))
+        .map((el) => w.__e2eText(el).trim());
     }, name);
   }
 
@@ -252,8 +255,7 @@ export class Person {
       const size = await this.page.waitForFunction(
         (host: Element) => {
           const video = (host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video')) as
-            | (HTMLVideoElement & { __e2eFrames?: number })
-            | null;
+            (HTMLVideoElement & { __e2eFrames?: number }) | null;
           if (!video || video.videoWidth === 0 || video.paused) return false;
           const frames = video.getVideoPlaybackQuality().totalVideoFrames || video.currentTime;
           const grew = video.__e2eFrames !== undefined && frames > video.__e2eFrames;

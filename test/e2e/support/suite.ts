@@ -145,11 +145,7 @@ export class E2ESuite {
   }
 
   /** Opens and registers one person in each browser of the pair, and waits until they see each other. */
-  async pair(
-    t: TestContext,
-    browsers: readonly [BrowserName, BrowserName],
-    options: OpenOptions = {},
-  ): Promise<[Person, Person]> {
+  async pair(t: TestContext, browsers: readonly [BrowserName, BrowserName], options: OpenOptions = {}): Promise<[Person, Person]> {
     const alice = await this.open(t, browsers[0], 'alice', options);
     const bob = await this.open(t, browsers[1], 'bob', options);
     await Promise.all([alice.register(), bob.register()]);
@@ -160,7 +156,11 @@ export class E2ESuite {
 
 async function saveEvidence(testName: string, tabs: Tab[]): Promise<void> {
   await mkdir(RESULTS_DIR, { recursive: true });
-  const slug = testName.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 80);
+  const slug = testName
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase()
+    .slice(0, 80);
   for (const tab of tabs) {
     const base = join(RESULTS_DIR, `${slug}--${tab.label}`);
     if (!tab.page.isClosed()) {
