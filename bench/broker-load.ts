@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   console.log('  figure is the broker, not the budget (the budget check still runs on every message); every other hook as in production.');
   const results: TargetResult[] = [];
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-bench-data-'));
-  let passwords: LoadUser[] = [];
+  let passwords: LoadUser[];
   try {
     const seedStart = performance.now();
     const source: UserSource = seedUsersFile ? { kind: 'seeded', users: await seedUsers(dataDir, clients, scryptCost) } : { kind: 'http' };

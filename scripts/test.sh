@@ -47,6 +47,7 @@ suite() {
 }
 
 suite "typecheck" npm run --silent typecheck
+suite "lint (ESLint with typescript-eslint, Lit and web-components rules; Prettier)" npm run --silent lint
 suite "unit tests (node)" npm run --silent test:unit
 suite "backend tests (node, real broker)" npm run --silent test:broker
 suite "abuse suite (node, real broker)" npm run --silent test:abuse

@@ -254,7 +254,7 @@ export async function startTurnServer(options: TurnServerOptions): Promise<Runni
   } catch (error) {
     await stop();
     const log = recent.length ? `\ncoturn said:\n  ${recent.join('\n  ')}` : '';
-    throw new Error(`${(error as Error).message}${log}`);
+    throw new Error(`${(error as Error).message}${log}`, { cause: error });
   }
   return { urls: turnUrls(host, port), host, port, pid: child.pid!, exited, stop };
 }

@@ -39,11 +39,11 @@ export function spawnTracked(command: string, args: string[]): ChildProcess {
   return track(spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
 }
 
-/** The next IPC message that `accept` takes, within `timeoutMs`. */
-export function nextMessage<T>(child: ChildProcess, accept: (message: any) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+/** The next IPC message that `accept` takes, within `timeoutMs`; `M` is what the child is known to send (IPC is untyped). */
+export function nextMessage<T, M>(child: ChildProcess, accept: (message: M) => T | undefined, timeoutMs: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
-    const onMessage = (message: unknown) => {
+    const onMessage = (message: M) => {
       const value = accept(message);
       if (value !== undefined) done(undefined, value);
     };

@@ -146,7 +146,7 @@ export async function startMosquitto(users: LoadUser[]): Promise<BrokerUnderTest
     await waitForPort(wsPort, 10_000);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`mosquitto did not start: ${stderr.trim() || String(error)}`);
+    throw new Error(`mosquitto did not start: ${stderr.trim() || String(error)}`, { cause: error });
   }
   return {
     name: 'Mosquitto',

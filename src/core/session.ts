@@ -128,6 +128,9 @@ const isRingingFrom = (ctx: CallContext, peerId: string) =>
 
 const byName = (a: Presence, b: Presence) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 
+// Typed addEventListener for Session's events, merged into the class below (the usual typed-EventTarget
+// pattern: the class adds no members of these names, so the merge cannot hide an implementation).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Session {
   addEventListener<K extends keyof SessionEventMap>(
     type: K,
@@ -143,6 +146,7 @@ export interface Session {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Session extends EventTarget implements SessionApi {
   readonly options: Readonly<SessionOptions>;
   private current: SessionState;

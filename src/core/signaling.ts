@@ -312,7 +312,7 @@ export class SignalingClient {
   }
 
   private async reauthenticate(): Promise<void> {
-    let token: string | null = null;
+    let token: string | null;
     try {
       token = await this.handlers.onAuthRefused();
     } catch {

@@ -20,6 +20,8 @@ const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
  * presentation) and tag characters (subdivision flags) — they only modify a
  * visible character next to them.
  */
+// The lookahead lists joiners and selectors one by one, on purpose: they are exempt alone, not as sequences.
+// eslint-disable-next-line no-misleading-character-class
 const INVISIBLE = /(?![\u200C\u200D\uFE00-\uFE0F\u{E0020}-\u{E007F}\u{E0100}-\u{E01EF}])[\p{Default_Ignorable_Code_Point}\u2800]/u;
 /** Control characters (C0, C1) and lone surrogates. */
 const CONTROL = /[\p{Cc}\p{Cs}]/u;

@@ -58,6 +58,7 @@ async function untilSignallingWorks(a: Person, b: Person, withinMs = 75_000): Pr
         if (Date.now() > deadline)
           throw new Error(
             `signalling from ${from.label} to ${to.label} did not come back within ${withinMs} ms: ${(error as Error).message}`,
+            { cause: error },
           );
         await sleep(1_000);
       }

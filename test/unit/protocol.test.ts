@@ -105,7 +105,7 @@ describe('validateInboxMessage', () => {
     ['callId missing', { type: 'ringing', sid }],
     ['callId too short', { ...VALID.ringing, callId: 'short' }],
     ['callId too long', { ...VALID.ringing, callId: 'x'.repeat(129) }],
-    ['callId not a string', { ...VALID.ringing, callId: 1234567890123456789 }],
+    ['callId not a string', { ...VALID.ringing, callId: 12345678901234 }],
     ['sid missing', { type: 'ringing', callId }],
     ['sid empty', { ...VALID.ringing, sid: '' }],
     ['invite without media', { type: 'invite', ...base }],

@@ -63,6 +63,7 @@ export class Person {
       throw new Error(
         `${this.label}: part "${name}"${text ? ` with text "${text}"` : ''} not shown within ${timeout} ms` +
           ` (${(error as Error).message.split('\n')[0]})`,
+        { cause: error },
       );
     }
   }
