@@ -24,7 +24,7 @@ export function fileFingerprint(file: string): string {
 export class SerialQueue {
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly prepare: () => Promise<void>) {}
+  constructor(private readonly prepare: () => Promise<void> | undefined) {}
 
   run<T>(op: () => T | Promise<T>): Promise<T> {
     const run = this.#tail.then(async () => {

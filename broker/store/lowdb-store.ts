@@ -23,7 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileFingerprint } from './changing-file.js';
+import { SerialQueue, fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
 import { EmailTakenError, StoreError, type NewUser, type StoredUser, type UserStore } from './user-store.js';
 
@@ -100,8 +100,8 @@ class LowdbUserStore implements UserStore {
   #seq = 0;
   #flushing: Promise<void> | undefined;
 
-  /** Tail of the queue of change decisions. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Change decisions, one at a time, each on fresh data. */
+  readonly #queue = new SerialQueue(() => this.#freshen());
   #reloading: Promise<void> | undefined;
   /** size:mtime of the file as we last read or wrote it. */
   #seen = '';
@@ -200,11 +200,7 @@ class LowdbUserStore implements UserStore {
       durable.push(new Promise<void>((resolve, reject) => this.#changes.push({ seq, id, user, resolve, reject })));
       this.#flushing ??= this.#flush();
     };
-    const decided = this.#queue.then(async () => {
-      await this.#freshen();
-      return decide(record);
-    });
-    this.#queue = decided.catch(() => undefined);
+    const decided = this.#queue.run(() => decide(record));
     return decided.then(async (value) => {
       await Promise.all(durable);
       return value;
@@ -298,7 +294,7 @@ class LowdbUserStore implements UserStore {
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#queue.idle();
     while (this.#flushing) await this.#flushing;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Revoked sessions, behind an interface like the user store: one
- * implementation per engine (lowdb now, Redis for scale-out), so that every
+ * implementation per engine (a JSON file in DATA_DIR now, Redis for scale-out), so that every
  * backend node and the admin CLI see the same revocations and they survive a
  * restart.
  */
