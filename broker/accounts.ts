@@ -92,9 +92,11 @@ export class Accounts {
     return (await verifyPassword(password, user.passwordHash, this.hashing)) ? user : undefined;
   }
 
-  async resetPassword(email: string, password: string): Promise<boolean> {
+  /** The id of the user whose password was set; `undefined` when no user has that email. */
+  async resetPassword(email: string, password: string): Promise<string | undefined> {
     const user = await this.store.findByEmail(validateEmail(email));
-    if (!user) return false;
-    return this.store.setPasswordHash(user.id, await hashPassword(validatePassword(password), this.scryptCost, this.hashing));
+    if (!user) return undefined;
+    const hash = await hashPassword(validatePassword(password), this.scryptCost, this.hashing);
+    return (await this.store.setPasswordHash(user.id, hash)) ? user.id : undefined;
   }
 }

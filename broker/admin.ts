@@ -122,9 +122,9 @@ async function run(argv: string[]): Promise<void> {
       case 'reset-password': {
         const email = required(values.email, 'email');
         const password = values.password ?? (await readPassword('new password: '));
-        const user = await store.findByEmail(normalizeEmail(email));
-        if (!user || !(await accounts.resetPassword(email, password))) throw new UsageError(`no user with email ${normalizeEmail(email)}`);
-        await signOutEverywhere(user.id);
+        const userId = await accounts.resetPassword(email, password);
+        if (!userId) throw new UsageError(`no user with email ${normalizeEmail(email)}`);
+        await signOutEverywhere(userId);
         console.log(`password reset for ${normalizeEmail(email)}; signed out everywhere`);
         break;
       }
