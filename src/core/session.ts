@@ -108,7 +108,7 @@ interface CallContext {
 
 type CallMessageBody = InboxMessage extends infer M ? (M extends { callId: string } ? Omit<M, 'callId' | 'sid'> : never) : never;
 
-const SIGNED_OUT: Omit<SessionState, 'hideIp'> = {
+const SIGNED_OUT: Omit<SessionState, 'relayOnly'> = {
   connection: 'signed-out',
   user: null,
   status: 'available',
@@ -179,7 +179,7 @@ export class Session extends EventTarget implements SessionApi {
     this.options = Object.freeze({ ...options });
     this.api = new ApiClient(options.server);
     this.videoDefault = options.video ?? true;
-    this.current = { ...SIGNED_OUT, hideIp: options.hideIp ?? false };
+    this.current = { ...SIGNED_OUT, relayOnly: options.relayOnly ?? false };
     if (typeof window !== 'undefined') window.addEventListener('pagehide', this.onPageHide);
   }
 
@@ -265,8 +265,8 @@ export class Session extends EventTarget implements SessionApi {
     });
   }
 
-  setHideIp(hide: boolean): void {
-    this.update({ hideIp: hide });
+  setRelayOnly(on: boolean): void {
+    this.update({ relayOnly: on });
   }
 
   // ---------------------------------------------------------------- calls
@@ -664,7 +664,7 @@ export class Session extends EventTarget implements SessionApi {
     if (reason !== null) this.storeToken(null);
     const error: SessionError | null =
       reason === 'expired' ? { code: 'unauthorized', scope: 'auth', message: 'Your sign-in has expired. Please sign in again.' } : null;
-    this.current = { ...SIGNED_OUT, hideIp: this.current.hideIp, error };
+    this.current = { ...SIGNED_OUT, relayOnly: this.current.relayOnly, error };
     this.emit('change', this.current);
     if (reason !== null) this.emit('signed-out', { reason });
     if (error) this.emit('error', error);
@@ -1060,7 +1060,7 @@ export class Session extends EventTarget implements SessionApi {
   private async prepareLink(ctx: CallContext, role: 'offerer' | 'answerer'): Promise<PeerLink | null> {
     const ice = await this.iceForCall();
     if (!ctx.machine.isLive || ctx.cleaned) return null;
-    const relayOnly = this.current.hideIp || ice.policy === 'relay';
+    const relayOnly = this.current.relayOnly || ice.policy === 'relay';
     if (relayOnly && !hasTurn(ice.servers)) {
       ctx.machine.send({ type: 'fail', message: 'The call needs a relay server (to hide IP addresses), and none is available.' });
       // After the generic call_failed the end reports: this is the error to show.

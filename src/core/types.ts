@@ -113,7 +113,7 @@ export interface SessionState {
   /** The latest error to show, cleared by the next successful action of the same scope. */
   error: SessionError | null;
   /** Relay-only ("hide my IP address") chosen by the visitor or the site. */
-  hideIp: boolean;
+  relayOnly: boolean;
 }
 
 export interface SessionOptions {
@@ -124,7 +124,7 @@ export interface SessionOptions {
   /** Video on by default for new calls. */
   video?: boolean;
   /** Force relay-only ICE from this side. */
-  hideIp?: boolean;
+  relayOnly?: boolean;
   /**
    * Open camera and microphone while an incoming call rings, to show the visitor's own preview in
    * the ringing dialog. Off by default: no device opens before the visitor accepts.
@@ -160,7 +160,7 @@ export interface SessionApi extends EventTarget {
   restore(): Promise<boolean>;
   signOut(): Promise<void>;
   setStatus(status: PresenceStatus): void;
-  setHideIp(hide: boolean): void;
+  setRelayOnly(on: boolean): void;
 
   /** Places a call; media acquisition starts at once in parallel with ringing. */
   call(peerId: string, media?: Partial<MediaKinds>): Promise<void>;

@@ -54,7 +54,7 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @csspart title - The widget's title in the top bar.
  * @csspart status - Every state line: the connection ("Online", "Reconnecting…") and the call ("Ringing Ada…").
  * @csspart user-name - The signed-in visitor's name.
- * @csspart hide-ip - The "Hide my IP address" switch (label with checkbox).
+ * @csspart relay-only - The "Hide my IP address" switch (label with checkbox).
  * @csspart sign-out - The sign-out button.
  * @csspart main - The area below the top bar once signed in.
  * @csspart sidebar - The column with the people list.
@@ -206,7 +206,7 @@ export class RtcCall extends LitElement {
       this.disposeSession();
       this.createSession();
     } else if (changed.has('relayOnly') && changed.get('relayOnly') !== undefined) {
-      session.setHideIp(this.relayOnly);
+      session.setRelayOnly(this.relayOnly);
     }
   }
 
@@ -241,7 +241,7 @@ export class RtcCall extends LitElement {
       server: this.server,
       rememberSignIn: this.rememberSignIn,
       video: this.video,
-      hideIp: this.relayOnly,
+      relayOnly: this.relayOnly,
       previewOnRing: this.previewOnRing,
     };
     if (this.ringTimeout !== undefined) options.ringTimeoutMs = this.ringTimeout;
@@ -306,8 +306,8 @@ export class RtcCall extends LitElement {
     return html`
       <span part="status" class=${state.connection} role="status">${words[state.connection] ?? 'Offline'}</span>
       <span class="user" part="user-name" title=${state.user?.email ?? ''}><bdi>${state.user?.name}</bdi></span>
-      <label part="hide-ip" title="Relay your audio and video through the server, so the other person cannot see your IP address">
-        <input type="checkbox" .checked=${state.hideIp} @change=${this.onHideIp} />
+      <label part="relay-only" title="Relay your audio and video through the server, so the other person cannot see your IP address">
+        <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
         ${icon('shield')}<span>Hide my IP<span class="hide-label-long"> address</span></span>
       </label>
       <button type="button" part="sign-out" @click=${() => this.signOut().catch(() => undefined)}>${icon('logout')}Sign out</button>
@@ -365,7 +365,7 @@ export class RtcCall extends LitElement {
     `;
   }
 
-  private onHideIp(event: Event) {
-    this.provided?.setHideIp((event.target as HTMLInputElement).checked);
+  private onRelayOnly(event: Event) {
+    this.provided?.setRelayOnly((event.target as HTMLInputElement).checked);
   }
 }

@@ -69,14 +69,14 @@ export const rtcCallStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
-  [part~='hide-ip'] {
+  [part~='relay-only'] {
     display: inline-flex;
     align-items: center;
     gap: 6px;
     font-size: 0.9em;
     cursor: pointer;
   }
-  [part~='hide-ip'] input {
+  [part~='relay-only'] input {
     width: 18px;
     height: 18px;
     min-height: 0;

@@ -442,8 +442,8 @@ describe('Session against the real backend', function () {
 
   it('hide my IP without a relay server fails closed with turn_failed', async () => {
     const [a, b] = await twoPeople('Uma', 'Vic');
-    a.session.setHideIp(true);
-    expect(a.session.state.hideIp).to.equal(true);
+    a.session.setRelayOnly(true);
+    expect(a.session.state.relayOnly).to.equal(true);
     await a.session.call(b.user.user.id, { video: false });
     // This test backend offers no TURN: the call must not go out over a direct path.
     await waitForState(a.session, ended('failed'), 'call refused');

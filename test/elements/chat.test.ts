@@ -19,7 +19,7 @@ function stateOnly(state: Pick<SessionState, 'peers' | 'chats'>): SessionApi {
     call: null,
     unread: {},
     error: null,
-    hideIp: false,
+    relayOnly: false,
     ...state,
   };
   return Object.assign(new EventTarget(), {

@@ -216,7 +216,7 @@ describe('rtc-call', () => {
     const user = await newUser('Root Attributes');
     const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} relay-only video="false" remember-sign-in></rtc-call>`);
     expect(el.video).to.be.false;
-    expect(el.session!.state.hideIp).to.be.true;
+    expect(el.session!.state.relayOnly).to.be.true;
     await el.session!.signIn(user.email, user.password);
     const other = await signedIn('Root Attributes Other');
     await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
@@ -225,10 +225,10 @@ describe('rtc-call', () => {
     await until('call button', () => findPart(el, 'audio-call'));
     expect(findPart(el, 'video-call')).to.be.null;
 
-    const hideIp = (await until('hide-ip', () => findPart(el, 'hide-ip'))).querySelector('input')!;
-    expect(hideIp.checked).to.be.true;
-    hideIp.click();
-    await waitForState(el.session!, (s) => !s.hideIp, 'hide IP off');
+    const relayOnly = (await until('relay-only', () => findPart(el, 'relay-only'))).querySelector('input')!;
+    expect(relayOnly.checked).to.be.true;
+    relayOnly.click();
+    await waitForState(el.session!, (s) => !s.relayOnly, 'hide IP off');
 
     // A new widget in the same tab signs in again from the remembered token.
     el.remove();

@@ -75,7 +75,7 @@ for (const pair of BROWSER_PAIRS) {
     test('a visitor switches on "hide my IP address": that side sends only relay candidates and talks through coturn', async (t) => {
       const { backend } = await services(t, { iceTransportPolicy: 'all' });
       const [alice, bob] = await people(t, backend);
-      await alice.setHideIp(true);
+      await alice.setRelayOnly(true);
       await connect(alice, bob);
       await assertRelayed(alice);
       assertOnlyRelay(await bob.remoteCandidates(), 'Bob (from Alice, who hides her IP)');
@@ -151,7 +151,7 @@ for (const pair of BROWSER_PAIRS) {
     test("the side that hides its IP is told when coturn refuses it, and the other side's call ends", async (t) => {
       const { backend } = await services(t, { iceTransportPolicy: 'all' }, newSecret());
       const [alice, bob] = await people(t, backend, { alice: { connectTimeoutMs }, bob: { connectTimeoutMs } });
-      await bob.setHideIp(true);
+      await bob.setRelayOnly(true);
       await alice.call(bob.userId);
       await bob.acceptWhenRinging();
       await assertTurnFailed(bob, connectTimeoutMs + slackMs, /relay server/i);

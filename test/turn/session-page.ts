@@ -23,7 +23,7 @@ interface TurnTestWindow {
 interface SessionLike extends EventTarget {
   state: SessionState;
   register(name: string, email: string, password: string): Promise<void>;
-  setHideIp(hide: boolean): void;
+  setRelayOnly(hide: boolean): void;
   call(peerId: string): Promise<void>;
   accept(): Promise<void>;
   hangup(): void;
@@ -126,8 +126,8 @@ export class SessionPage {
     );
   }
 
-  setHideIp(hide: boolean): Promise<void> {
-    return this.page.evaluate((h: boolean) => (window as unknown as TurnTestWindow).__session.setHideIp(h), hide);
+  setRelayOnly(hide: boolean): Promise<void> {
+    return this.page.evaluate((h: boolean) => (window as unknown as TurnTestWindow).__session.setRelayOnly(h), hide);
   }
 
   call(peerId: string): Promise<void> {

@@ -47,13 +47,13 @@ for (const pair of BROWSER_PAIRS) {
       const bob = await visitor(t, pair[1], 'Bob', backend, {});
       await Promise.all([alice.register(), bob.register()]);
 
-      const hideIp = await bob.part('hide-ip');
-      const checkbox = async () => hideIp.evaluate((label) => (label.querySelector('input') as HTMLInputElement).checked);
+      const relayOnly = await bob.part('relay-only');
+      const checkbox = async () => relayOnly.evaluate((label) => (label.querySelector('input') as HTMLInputElement).checked);
       assert.equal(await checkbox(), false, 'Bob has not asked for it yet');
-      await bob.click('hide-ip');
+      await bob.click('relay-only');
       assert.equal(await checkbox(), true, 'the switch shows what Bob chose');
       assert.equal(
-        await (await alice.part('hide-ip')).evaluate((label) => (label.querySelector('input') as HTMLInputElement).checked),
+        await (await alice.part('relay-only')).evaluate((label) => (label.querySelector('input') as HTMLInputElement).checked),
         true,
         "Alice's switch reflects the site's relay-only",
       );
