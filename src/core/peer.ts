@@ -8,6 +8,9 @@
  * audio-only call (no renegotiation ever).
  */
 import type { IceCandidate } from '../protocol/index.js';
+import { readLinkStats, type LinkStats } from './link-stats.js';
+
+export { readLinkStats, type LinkStats };
 
 export type LinkCondition =
   /** Media flows (DTLS up). */
@@ -129,6 +132,10 @@ export class PeerLink {
   relayProblem(): 'refused' | 'unreachable' | null {
     if (!this.options.relayOnly || this.relayCandidates > 0) return null;
     return this.iceErrors.has(401) || this.iceErrors.has(403) ? 'refused' : 'unreachable';
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
   }
 
   get remoteStream(): MediaStream {
@@ -369,57 +376,4 @@ export class PeerLink {
     if (this.closed || this.pc.signalingState !== 'stable') return;
     void this.makeOffer(true).catch(() => this.options.onCondition('failed'));
   }
-}
-
-export interface LinkStats {
-  bytesReceived: { audio: number; video: number };
-  bytesSent: { audio: number; video: number };
-  /** Inbound video frame size, 0 when unknown. */
-  frameWidth: number;
-  frameHeight: number;
-  framesDecoded: number;
-  /** Local candidate type of the selected pair: host, srflx, prflx or relay; null before a pair is chosen. */
-  localCandidateType: string | null;
-  remoteCandidateType: string | null;
-}
-
-/** Sums RTP byte counters by kind and finds the selected candidate pair (Chromium and Firefox report it differently). */
-export async function readLinkStats(pc: RTCPeerConnection): Promise<LinkStats> {
-  const report = await pc.getStats();
-  const out: LinkStats = {
-    bytesReceived: { audio: 0, video: 0 },
-    bytesSent: { audio: 0, video: 0 },
-    frameWidth: 0,
-    frameHeight: 0,
-    framesDecoded: 0,
-    localCandidateType: null,
-    remoteCandidateType: null,
-  };
-  const byId = new Map<string, Record<string, unknown>>();
-  report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-  let pair: Record<string, unknown> | undefined;
-  for (const s of byId.values()) {
-    const kind = s.kind === 'video' || s.mediaType === 'video' ? 'video' : 'audio';
-    if (s.type === 'inbound-rtp') {
-      out.bytesReceived[kind] += Number(s.bytesReceived ?? 0);
-      if (kind === 'video') {
-        out.frameWidth = Number(s.frameWidth ?? out.frameWidth);
-        out.frameHeight = Number(s.frameHeight ?? out.frameHeight);
-        out.framesDecoded += Number(s.framesDecoded ?? 0);
-      }
-    } else if (s.type === 'outbound-rtp') {
-      out.bytesSent[kind] += Number(s.bytesSent ?? 0);
-    } else if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
-      pair = byId.get(s.selectedCandidatePairId);
-    } else if (s.type === 'candidate-pair' && s.selected === true && !pair) {
-      pair = s;
-    }
-  }
-  if (pair) {
-    const local = byId.get(pair.localCandidateId as string);
-    const remote = byId.get(pair.remoteCandidateId as string);
-    out.localCandidateType = (local?.candidateType as string | undefined) ?? null;
-    out.remoteCandidateType = (remote?.candidateType as string | undefined) ?? null;
-  }
-  return out;
 }

@@ -14,6 +14,7 @@ import {
 } from '../protocol/index.js';
 import type { CallDirection } from './types.js';
 import type { MachinePhase } from './call-state-machine.js';
+import { winsAccept } from './call/callee-tabs.js';
 
 export type MqttRoute =
   /** `presence` null: the retained presence was deleted (user went offline). */
@@ -86,7 +87,7 @@ export function routeInbox(me: string, mySid: string, call: CallRouteContext | n
     }
     if (call.phase === 'ringing') return { action: 'handled-elsewhere' };
     // Both tabs accepted at once: the smaller sid wins, on every tab and at the caller alike.
-    if (call.phase === 'connecting' && message.sid < mySid) return { action: 'handled-elsewhere' };
+    if (call.phase === 'connecting' && winsAccept(message.sid, mySid)) return { action: 'handled-elsewhere' };
     return { action: 'ignore', why: 'we won a simultaneous accept' };
   }
 

@@ -38,6 +38,7 @@ export const en = {
     alreadyInCall: 'You are already in a call.',
     notOnline: 'This person is not online.',
     screenNeedsCall: 'Screen sharing needs an active call.',
+    trackFailed: 'The change could not be applied to the call. Please try again.',
     setupFailed: (name: string) => `The call with ${who(name)} failed (the connection could not be set up).`,
     interrupted: (name: string) => `Connection to ${who(name)} interrupted — reconnecting…`,
     lost: (name: string) => `The connection to ${who(name)} was lost.`,

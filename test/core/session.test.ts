@@ -425,7 +425,7 @@ describe('Session against the real backend', function () {
     const [a, b] = await twoPeople('Yan', 'Zoe');
     await connectedCall(a, b, { audio: true, video: false });
     // Zoe's signalling drops (her broker socket died first) but media still flows: the call goes on.
-    const inside = b.session as unknown as { signaling: { close(): void } | null; ctx: { link: { pc: RTCPeerConnection } } };
+    const inside = b.session as unknown as { signaling: { close(): void } | null; calls: { call: { link: { pc: RTCPeerConnection } } } };
     // Detached first, as a dead socket would be: closing it in place makes Zoe's session sign out and hang up.
     const socket = inside.signaling!;
     inside.signaling = null;
@@ -435,7 +435,7 @@ describe('Session against the real backend', function () {
     await new Promise((r) => setTimeout(r, 5_000));
     expect(a.session.state.call?.phase).to.equal('connected');
     // Her tab goes without a hangup (it never arrives): her RTCPeerConnection closing still ends the call at once.
-    inside.ctx.link.pc.close();
+    inside.calls.call.link.pc.close();
     await waitForState(a.session, ended('remote-hangup'), "call ends when Zoe's connection closes");
     expect(a.session.state.call?.message).to.match(/Zoe hung up/);
   });

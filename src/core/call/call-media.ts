@@ -1,0 +1,205 @@
+/**
+ * A call's own media: opening the camera and microphone (at the accept, or while ringing with a
+ * preview), the microphone, camera and screen toggles, the local preview, and the hand-over of
+ * open devices from a call dropped in glare to the call that replaces it.
+ *
+ * Local state follows what happened: a toggle changes `call.local` only once its track is on the
+ * link, and a toggle that fails puts back what was there and reports a media error.
+ */
+import type { MediaKinds } from '../../protocol/index.js';
+import { acquireDisplayMedia, acquireUserMedia } from '../media.js';
+import type { SessionStore } from '../session-state.js';
+import { texts } from '../texts.js';
+import type { SessionError } from '../types.js';
+import type { Call } from './call.js';
+
+/** Camera, microphone and screen (the browser's; fakes in node tests). */
+export interface Devices {
+  /** Opens what `kinds` asks for, degrading to less; the first error met, if any. */
+  userMedia(kinds: MediaKinds): Promise<{ audio: MediaStreamTrack | null; video: MediaStreamTrack | null; error: SessionError | null }>;
+  display(): Promise<{ track: MediaStreamTrack | null; error: SessionError | null }>;
+  /** The preview stream of these tracks. */
+  preview(tracks: MediaStreamTrack[]): MediaStream;
+}
+
+export const browserDevices: Devices = {
+  async userMedia(kinds) {
+    const result = await acquireUserMedia(kinds);
+    const audio = result.stream?.getAudioTracks()[0] ?? null;
+    const video = result.stream?.getVideoTracks()[0] ?? null;
+    for (const t of result.stream?.getTracks() ?? []) if (t !== audio && t !== video) t.stop();
+    return { audio, video, error: result.error };
+  },
+  display: () => acquireDisplayMedia(),
+  preview: (tracks) => new MediaStream(tracks),
+};
+
+export interface MediaHooks {
+  /** Whether `call` is still the one shown (a replaced call's late devices are closed). */
+  isCurrent(call: Call): boolean;
+  render(call: Call): void;
+  /** Tells the peer what we send now. */
+  sendMediaState(call: Call): void;
+}
+
+export class CallMedia {
+  /** The visitor's microphone choice, kept across calls. */
+  private micOn = true;
+  /** Video in new calls, kept across calls. */
+  private videoOn: boolean;
+
+  constructor(
+    private readonly devices: Devices,
+    private readonly store: SessionStore,
+    private readonly hooks: MediaHooks,
+    video: boolean,
+  ) {
+    this.videoOn = video;
+  }
+
+  get videoDefault(): boolean {
+    return this.videoOn;
+  }
+
+  /** What a call sends: the microphone, and the camera when it is a video call and video is on here. */
+  kindsFor(call: Call): MediaKinds {
+    return { audio: true, video: call.media.video && this.videoOn };
+  }
+
+  /** Opens camera and/or microphone for `call` (nothing when a glared call handed its devices over). */
+  async open(call: Call, kinds: MediaKinds): Promise<void> {
+    if (call.mic || call.camera) return;
+    const got = await this.devices.userMedia(kinds);
+    if (!this.hooks.isCurrent(call) || !call.isLive) {
+      for (const t of [got.audio, got.video]) t?.stop();
+      return;
+    }
+    call.mic = got.audio;
+    call.camera = got.video;
+    if (call.mic) call.mic.enabled = this.micOn;
+    call.local = { audio: call.mic !== null && this.micOn, video: call.camera !== null, screen: call.local.screen };
+    if (got.error) this.store.reportError(got.error);
+    else this.store.clearError('media');
+    await this.applyTracks(call);
+    this.hooks.render(call);
+    if (call.released && call.machine.phase !== 'ringing') this.hooks.sendMediaState(call);
+  }
+
+  setMicrophone(call: Call | null, enabled: boolean): void {
+    this.micOn = enabled;
+    if (!call?.isLive) return;
+    if (call.mic) call.mic.enabled = enabled;
+    call.local = { ...call.local, audio: enabled && call.mic !== null };
+    // A disabled track still sends silence packets: take it off the sender so muted means nothing is sent.
+    void this.applyTracks(call).catch((e: unknown) => this.failed(call, e));
+    this.hooks.render(call);
+    this.hooks.sendMediaState(call);
+  }
+
+  async setCamera(call: Call | null, enabled: boolean): Promise<void> {
+    if (!call?.isLive) {
+      this.videoOn = enabled;
+      return;
+    }
+    const before = call.camera;
+    if (enabled && !before) {
+      const got = await this.devices.userMedia({ audio: false, video: true });
+      if (!got.video || !call.isLive || !this.hooks.isCurrent(call)) {
+        got.video?.stop();
+        if (got.error) this.store.reportError(got.error);
+        return;
+      }
+      call.camera = got.video;
+    } else if (!enabled && before) {
+      call.camera = null;
+    } else return;
+    try {
+      await this.applyTracks(call);
+    } catch (e) {
+      // Not on the link: put back what was there, so nothing claims a camera state that did not happen.
+      if (call.camera !== before) call.camera?.stop();
+      call.camera = before;
+      await this.applyTracks(call).catch(() => undefined);
+      return this.failed(call, e);
+    }
+    // Stopping (not just disabling) turns the camera light off.
+    before?.stop();
+    if (enabled) this.store.clearError('media');
+    call.local = { ...call.local, video: call.camera !== null };
+    this.hooks.render(call);
+    this.hooks.sendMediaState(call);
+  }
+
+  async startScreenShare(call: Call | null): Promise<void> {
+    if (!call || (call.machine.phase !== 'connecting' && call.machine.phase !== 'connected')) {
+      return this.store.reportError({ code: 'call_failed', scope: 'media', message: texts.call.screenNeedsCall });
+    }
+    if (call.screen) return;
+    const { track, error } = await this.devices.display();
+    if (!track) {
+      if (error) this.store.reportError(error);
+      return;
+    }
+    if (!this.hooks.isCurrent(call) || !call.isLive) {
+      track.stop();
+      return;
+    }
+    call.screen = track;
+    // The browser's own "Stop sharing" button ends the track: put the camera back.
+    track.addEventListener('ended', () => {
+      if (call.screen === track) void this.stopScreenShare(call);
+    });
+    try {
+      await this.applyTracks(call);
+    } catch (e) {
+      call.screen = null;
+      track.stop();
+      await this.applyTracks(call).catch(() => undefined);
+      return this.failed(call, e);
+    }
+    call.local = { ...call.local, screen: true };
+    this.store.clearError('media');
+    this.hooks.render(call);
+    this.hooks.sendMediaState(call);
+  }
+
+  async stopScreenShare(call: Call | null): Promise<void> {
+    if (!call?.screen) return;
+    const track = call.screen;
+    call.screen = null;
+    track.stop();
+    call.local = { ...call.local, screen: false };
+    if (!call.isLive) return;
+    await this.applyTracks(call).catch((e: unknown) => this.failed(call, e));
+    this.hooks.render(call);
+    this.hooks.sendMediaState(call);
+  }
+
+  /** Glare: the devices already open for the dropped call go to the one replacing it (no second prompt). */
+  handOver(from: Call, to: Call): void {
+    to.mic = from.mic;
+    to.camera = from.camera;
+    to.local = { ...from.local, screen: false };
+    from.mic = from.camera = null;
+    to.localView = from.localView;
+  }
+
+  /** Puts the current tracks on the link and rebuilds the local preview stream. */
+  async applyTracks(call: Call): Promise<void> {
+    const video = call.screen ?? call.camera;
+    const tracks = [call.mic, video].filter((t): t is MediaStreamTrack => t !== null);
+    const previous = call.localView?.getTracks() ?? [];
+    if (tracks.length !== previous.length || tracks.some((t, i) => t !== previous[i])) {
+      call.localView = tracks.length ? this.devices.preview(tracks) : null;
+    }
+    if (!call.link) return;
+    await call.link.setTrack('audio', this.micOn ? call.mic : null);
+    await call.link.setTrack('video', video);
+  }
+
+  /** A track could not be put on the link: the view shows what is really sent, and the visitor hears why. */
+  private failed(call: Call, _error: unknown): void {
+    this.hooks.render(call);
+    this.store.reportError({ code: 'media_failed', scope: 'media', message: texts.call.trackFailed });
+  }
+}
