@@ -2,6 +2,7 @@
  * The call engine without rendering: what the elements and host pages use.
  */
 export { Session } from './session.js';
+export type { SessionEnvironment } from './session.js';
 export { ApiClient, ApiError, mapApiError } from './api-client.js';
 export { CallStateMachine } from './call-state-machine.js';
 export type { CallMachineEvent, CallSnapshot, MachinePhase, TimerApi } from './call-state-machine.js';
