@@ -18,6 +18,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import type { BrowserName } from '../e2e/support/browsers.js';
 import { expectMediaArriving } from '../e2e/support/media-checks.js';
 import { recordedEvents, waitForEvent } from '../e2e/support/page-hooks.js';
+import { plainText } from '../text-match.js';
 import { connectCall, type Person } from '../e2e/support/person.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import { CutOffBrowser, networkCutSupported } from './network-cut.js';
@@ -136,14 +137,14 @@ function networkLossTests(aliceBrowser: BrowserName, bobBrowser: BrowserName): v
           [alice, bob, aliceEnd],
           [bob, alice, bobEnd],
         ] as const) {
-          const { message } = (end.detail as CallEvent).call;
+          const message = plainText((end.detail as CallEvent).call.message);
           assert.ok(end.at - cutAt <= END_WITHIN_MS, `${person.label}'s call ended ${end.at - cutAt} ms after the cut`);
           assert.match(message, new RegExp(`connection to ${other.name} was lost`, 'i'));
           await person.part('status', { text: message });
           // Before it ended, the call said it was interrupted and reconnecting.
           const interrupted = (await callEvents(person)).find((c) => c.interrupted);
           assert.ok(interrupted, `${person.label} never showed the interruption`);
-          assert.match(interrupted.message, new RegExp(`Connection to ${other.name} interrupted`));
+          assert.match(plainText(interrupted.message), new RegExp(`Connection to ${other.name} interrupted`));
         }
       } finally {
         cut!.restoreNetwork();
