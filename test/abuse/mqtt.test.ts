@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import type { Packet } from 'mqtt-packet';
+import { MQTT_CONNECT_TIMEOUT_MS } from '../../broker/mqtt/broker.js';
 import { PRESENCE_WILDCARD, inboxTopic, inboxWildcard, presenceTopic, statusTopic, type AuthResponse } from '../../src/protocol/index.js';
 import {
   closed,
@@ -24,7 +25,6 @@ import {
 import { RawMqttSocket, Tally, connectPacket, liveHeapBytes, packetBytes, startLegitPair } from './support.js';
 
 const tally = new Tally();
-const CONNECT_TIMEOUT_MS = 10_000;
 /** Loose: the backend may keep some caches warm, but nothing proportional to the abuse. */
 const HEAP_SLACK_BYTES = 32 * 1024 * 1024;
 
@@ -409,7 +409,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
   });
 
   await t.test('stalled, trickling and silent sockets are dropped after the connect timeout', async () => {
-    const bound = CONNECT_TIMEOUT_MS + 5000 - (Date.now() - started);
+    const bound = MQTT_CONNECT_TIMEOUT_MS + 5000 - (Date.now() - started);
     const [a, b, c] = await Promise.all([halfConnect, silent, trickle].map((s) => s.closedWithin(Math.max(bound, 0))));
     clearInterval(trickleTimer);
     const seconds = (s: RawMqttSocket) => (s.closedAt ? `${((s.closedAt - started) / 1000).toFixed(1)} s` : 'still open');
@@ -417,7 +417,8 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     tally.record('a WebSocket that never sends a byte', b!, seconds(silent));
     tally.record('a CONNECT trickled one byte every 500 ms', c!, seconds(trickle));
     assert.ok(a && b && c, 'every stalled socket is dropped');
-    for (const s of [halfConnect, silent, trickle]) assert.ok(s.closedAt! - started >= CONNECT_TIMEOUT_MS - 1000, 'not before the timeout');
+    for (const s of [halfConnect, silent, trickle])
+      assert.ok(s.closedAt! - started >= MQTT_CONNECT_TIMEOUT_MS - 1000, 'not before the timeout');
   });
 
   await t.test('the legit pair lost nothing, the broker answers, memory is back near baseline', async (st) => {
