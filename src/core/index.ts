@@ -2,7 +2,7 @@
  * The call engine without rendering: what the elements and host pages use.
  */
 export { Session } from './session.js';
-export { ApiClient, ApiError, mapApiError } from './api-client.js';
+export { ApiClient, ApiRequestError, mapApiError } from './api-client.js';
 export { CallStateMachine } from './call-state-machine.js';
 export type { CallMachineEvent, CallSnapshot, MachinePhase, TimerApi } from './call-state-machine.js';
 export { SignalingClient, mqttUrl } from './signaling.js';
