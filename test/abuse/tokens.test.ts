@@ -7,7 +7,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { test, type TestContext } from 'node:test';
 import { SignJWT, type JWTPayload } from 'jose';
-import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { API_PATHS, TOKEN_AUDIENCE, TOKEN_ISSUER, type AuthResponse } from '../../src/protocol/index.js';
 import { ConnectRefused, connectMqtt, register, request, startTestBackend, type TestBackend } from '../broker/support.js';
 import { Tally } from './support.js';
@@ -174,7 +174,7 @@ test('the token of a user deleted through the store is refused', async (t) => {
   const user = await register(backend, { name: 'Soon deleted' });
   assert.equal((await request(backend, 'GET', API_PATHS.me, { token: user.token })).status, 200);
   // What the admin CLI does: a second store on the same folder deletes the user.
-  const store = await openLowdbUserStore(backend.config.dataDir);
+  const store = await openJsonUserStore(backend.config.dataDir);
   assert.equal(await store.delete(user.user.id), true);
   await store.close();
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { USERS_FILE } from '../../broker/store/lowdb-store.js';
+import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { API_PATHS, inboxTopic } from '../../src/protocol/index.js';
 import { REPO_ROOT, closedWithin, collect, connectAs, publish, register, request, startTestBackend, tempDir } from './support.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
-import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { closed, connectAs, connectMqtt, refusedWith, register, request, startTestBackend } from './support.js';
 
 test('a valid token, username = sub and clientId `<sub>:…` connect', { timeout: 60_000 }, async (t) => {
@@ -62,7 +62,7 @@ test("a deleted user's token is refused", { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend(t);
   const user = await register(backend);
   // Delete through another handle on the same store, as the admin CLI does.
-  const store = await openLowdbUserStore(backend.config.dataDir);
+  const store = await openJsonUserStore(backend.config.dataDir);
   assert.equal(await store.delete(user.user.id), true);
   await store.close();
   const code = await refusedWith(connectAs(t, backend, user));

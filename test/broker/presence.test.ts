@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { Accounts } from '../../broker/accounts.js';
 import { loadConfig } from '../../broker/config.js';
 import { attachMqttBroker } from '../../broker/mqtt/broker.js';
-import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { Sessions } from '../../broker/sessions.js';
 import { openJsonRevocationStore } from '../../broker/store/json-revocations.js';
 import { TokenService } from '../../broker/tokens.js';
@@ -163,7 +163,7 @@ test('a connect storm costs one retained publish per change', { timeout: 60_000 
 test('closing the backend disconnects everyone and clears their presence', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const config = { ...loadConfig({}), ...RELAXED, host: '127.0.0.1', port: 0, dataDir };
-  const store = await openLowdbUserStore(dataDir);
+  const store = await openJsonUserStore(dataDir);
   const tokens = new TokenService('a test secret that is long enough for HS256');
   const sessions = new Sessions(tokens, await openJsonRevocationStore(dataDir), config);
   const accounts = new Accounts(store, config.scryptCost);
@@ -203,7 +203,7 @@ test('closing the backend disconnects everyone and clears their presence', { tim
 test('a name stored before the name rule is shown sanitised in presence, API answers and tokens', { timeout: 60_000 }, async (t) => {
   // Written straight into the store, as an older backend did: an override and zero-width spaces.
   const dataDir = await tempDir(t);
-  const store = await openLowdbUserStore(dataDir);
+  const store = await openJsonUserStore(dataDir);
   const stored = '\u200BBob\u202Eadmin si gnillac\u200B';
   const old = await store.create({
     name: stored,

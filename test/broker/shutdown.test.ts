@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import mqtt from 'mqtt';
-import { USERS_FILE } from '../../broker/store/lowdb-store.js';
+import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { REPO_ROOT, register, request, startTestBackend, tempDir } from './support.js';
 
 async function startMain(t: TestContext, dataDir: string): Promise<{ child: ChildProcess; origin: string; output: () => string }> {

@@ -9,7 +9,7 @@ import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startBackend } from '../../broker/server.js';
-import { USERS_FILE, openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { USERS_FILE, openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { writePrivateFile } from '../../broker/store/private-file.js';
 import { EmailTakenError, StoreError, type StoredUser } from '../../broker/store/user-store.js';
 import { JWT_SECRET_FILE } from '../../broker/tokens.js';
@@ -167,7 +167,7 @@ async function heldStore(t: TestContext) {
   let gate = Promise.resolve();
   let open = () => {};
   const writes: string[][] = [];
-  const store = await openLowdbUserStore(dataDir, {
+  const store = await openJsonUserStore(dataDir, {
     writeFile: async (file, data) => {
       await gate;
       await writePrivateFile(file, data);
@@ -234,7 +234,7 @@ test('registrations arriving during a write share the next write, each answered 
 test('a failed write fails every change not yet on disk and keeps the file as it was', { timeout: 30_000 }, async (t) => {
   const dataDir = await tempDir(t);
   let fail = false;
-  const store = await openLowdbUserStore(dataDir, {
+  const store = await openJsonUserStore(dataDir, {
     writeFile: async (file, data) => {
       if (fail) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
       await writePrivateFile(file, data);
