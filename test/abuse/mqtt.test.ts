@@ -98,7 +98,7 @@ async function authenticatedRaw(backend: TestBackend, user: AuthResponse): Promi
 }
 
 test('MQTT abuse: the broker stays up, refuses everything the contract forbids, and the legit pair loses nothing', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const pair = await startLegitPair(t, backend);
   const attacker = await register(backend, { name: 'Attacker' });
   const victim = await register(backend, { name: 'Victim' });
@@ -434,7 +434,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
 });
 
 test('a delivered message arrives as one WebSocket frame, not one frame per chunk', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const [sender, receiver] = [await register(backend), await register(backend)];
   const raw = await authenticatedRaw(backend, receiver);
   raw.send(packetBytes({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: inboxWildcard(receiver.user.id), qos: 0 }] }));
@@ -454,7 +454,7 @@ test('a delivered message arrives as one WebSocket frame, not one frame per chun
 });
 
 test('a chat whose ts is no date or far from now is refused; the receiver sees none of it', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const [attacker, victim] = [await register(backend, { name: 'Caller' }), await register(backend, { name: 'Visitor' })];
   const victimClient = await connectAs(t, backend, victim, 'victim');
   await subscribeGranted(victimClient, [inboxWildcard(victim.user.id)]);

@@ -145,7 +145,7 @@ async function refusedOverHttp(backend: TestBackend, token: string): Promise<str
 }
 
 test('forged and foreign tokens are refused at MQTT CONNECT and at every Bearer route', async (t) => {
-  const backend = await startTestBackend(t, { jwtSecret: SECRET });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: SECRET });
   const victim = await register(backend, { name: 'Victim' });
   const attacker = await register(backend, { name: 'Attacker' });
   // The real token works, so every refusal below is about the token, not the setup.
@@ -170,7 +170,7 @@ test('forged and foreign tokens are refused at MQTT CONNECT and at every Bearer 
 });
 
 test('the token of a user deleted through the store is refused', async (t) => {
-  const backend = await startTestBackend(t, { jwtSecret: SECRET });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: SECRET });
   const user = await register(backend, { name: 'Soon deleted' });
   assert.equal((await request(backend, 'GET', API_PATHS.me, { token: user.token })).status, 200);
   // What the admin CLI does: a second store on the same folder deletes the user.
@@ -189,7 +189,7 @@ test('the token of a user deleted through the store is refused', async (t) => {
 });
 
 test('a signed-out token, and every token renewed from it, is refused', async (t) => {
-  const backend = await startTestBackend(t, { jwtSecret: SECRET });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: SECRET });
   const user = await register(backend, { name: 'Signs out' });
   const renewed = (await request(backend, 'POST', API_PATHS.token, { token: user.token })).body.token as string;
   const renewedTwice = (await request(backend, 'POST', API_PATHS.token, { token: renewed })).body.token as string;
