@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Accounts, InvalidInputError, normalizeEmail } from './accounts.js';
 import { ConfigError, loadConfig } from './config.js';
 import { revokeUserSessions } from './sessions.js';
-import { openJsonRevocationStore } from './store/json-revocations.js';
+import { openJsonRevocationStore } from './store/json-revocation-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
 import { EmailTakenError, StoreError } from './store/user-store.js';
 

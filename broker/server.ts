@@ -8,7 +8,7 @@ import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker } from './mqtt/broker.js';
 import { Sessions } from './sessions.js';
-import { openJsonRevocationStore } from './store/json-revocations.js';
+import { openJsonRevocationStore } from './store/json-revocation-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 

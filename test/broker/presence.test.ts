@@ -16,7 +16,7 @@ import { loadConfig } from '../../broker/config.js';
 import { attachMqttBroker } from '../../broker/mqtt/broker.js';
 import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { Sessions } from '../../broker/sessions.js';
-import { openJsonRevocationStore } from '../../broker/store/json-revocations.js';
+import { openJsonRevocationStore } from '../../broker/store/json-revocation-store.js';
 import { TokenService } from '../../broker/tokens.js';
 import {
   TEST_BACKEND_SETTINGS,

@@ -12,7 +12,7 @@ import { test, type TestContext } from 'node:test';
 import type { Client } from 'aedes';
 import { LiveSessions } from '../../broker/mqtt/live-sessions.js';
 import { Sessions, tokenExpiry } from '../../broker/sessions.js';
-import { REVOCATIONS_FILE, openJsonRevocationStore } from '../../broker/store/json-revocations.js';
+import { REVOCATIONS_FILE, openJsonRevocationStore } from '../../broker/store/json-revocation-store.js';
 import { isRevoked } from '../../broker/store/revocation-store.js';
 import { TokenService } from '../../broker/tokens.js';
 
