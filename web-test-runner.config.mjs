@@ -2,63 +2,33 @@
 // fake camera and microphone, against a real backend started for the run.
 // Run through `npm run test:elements` (node --import tsx, so the backend's
 // TypeScript loads directly).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, FIREFOX_PATH, FIREFOX_PREFS } from './test/e2e/support/browsers.ts';
+import { browserLaunchOptions } from './test/support/browsers.ts';
 
 // The same browser set-up as the end-to-end tests, plus autoplay for <video> elements in tests.
-const chromiumFlags = [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'];
-const firefoxPrefs = { ...FIREFOX_PREFS, 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 };
+const autoplay = {
+  chromiumFlags: ['--autoplay-policy=no-user-gesture-required'],
+  firefoxPrefs: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 },
+};
 
 const only = process.env.RTC_BROWSERS?.split(',') ?? ['chromium', 'firefox'];
-const browsers = [];
-if (only.includes('chromium')) {
-  browsers.push(
-    chromeLauncher({
-      puppeteer,
-      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags },
-    }),
-  );
-}
-if (only.includes('firefox')) {
-  browsers.push(
-    chromeLauncher({
-      puppeteer,
-      launchOptions: {
-        browser: 'firefox',
-        executablePath: FIREFOX_PATH,
-        headless: true,
-        extraPrefsFirefox: firefoxPrefs,
-      },
-    }),
-  );
-}
+const browsers = ['chromium', 'firefox']
+  .filter((name) => only.includes(name))
+  .map((name) => chromeLauncher({ puppeteer, launchOptions: browserLaunchOptions(name, autoplay) }));
 
 /** Starts one real backend (HTTP API + Aedes over WebSocket) for the whole run. */
 function realBackend() {
   let backend;
-  let dataDir;
   return {
     name: 'rtc-real-backend',
     async serverStart() {
-      const { startBackend } = await import('./broker/server.ts');
-      dataDir = await mkdtemp(join(tmpdir(), 'rtc-wtr-'));
-      backend = await startBackend({
-        host: '127.0.0.1',
-        port: 0,
-        dataDir,
-        scryptCost: 1024,
-        // Every test registers fresh users from 127.0.0.1: keep throttles out of the way.
-        ...testThrottles,
-      });
+      const { startTestBackend } = await import('./test/support/test-backend.ts');
+      backend = await startTestBackend();
     },
     async serverStop() {
       await backend?.close();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
     transform(context) {
       // Tell every test page where the backend is.
@@ -70,13 +40,6 @@ function realBackend() {
     },
   };
 }
-
-// Throttle settings of broker/config.ts: large enough that a test run never hits them.
-const testThrottles = {
-  authRateMax: 1_000_000,
-  loginFailuresPerEmail: 1_000_000,
-  loginFailuresPerAddress: 1_000_000,
-};
 
 export default {
   files: process.env.RTC_TEST_FILES?.split(',') ?? ['test/elements/**/*.test.ts', 'test/core/**/*.test.ts'],

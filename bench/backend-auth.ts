@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../broker/config.js';
 import { startBackend } from '../broker/server.js';
-import { startMainProcess } from './support/main-process.js';
+import { startMainProcess } from '../test/support/test-backend.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
 const ROUNDS = Math.max(3, Math.min(100, Number(values.rounds)));
@@ -106,14 +106,14 @@ try {
   const starts: number[] = [];
   let idleRss = 0;
   for (let i = 0; i < 3; i++) {
-    const proc = await startMainProcess(procDir);
+    const proc = await startMainProcess({ dataDir: procDir, inheritStderr: true });
     starts.push(proc.ms);
     if (i === 0) {
       // Idle = after start-up work (the throwaway scrypt hash briefly holds 128 MiB): lowest of 10 samples over 5 s.
       const samples: number[] = [];
       for (let k = 0; k < 10; k++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        samples.push(await rssKiB(proc.pid));
+        samples.push(await rssKiB(proc.child.pid!));
       }
       idleRss = Math.min(...samples);
     }

@@ -7,7 +7,7 @@
  *   tsx bench/call-setup-limit.ts [--runs 20] [--warmup 3] [--json file]
  */
 import { CAMERA_CONSTRAINTS } from '../src/core/media.js';
-import { launchBrowser } from '../test/e2e/support/browsers.js';
+import { launchBrowser } from '../test/support/browsers.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
 import { serveStatic } from './support/static-server.js';
 import { benchArgs, reportCallSetup } from './support/stats.js';

@@ -15,7 +15,7 @@ import type { Server } from 'node:http';
 import { PeerServer } from 'peer';
 import type { Page } from 'puppeteer-core';
 import { CAMERA_CONSTRAINTS } from '../src/core/media.js';
-import { launchBrowser } from '../test/e2e/support/browsers.js';
+import { launchBrowser } from '../test/support/browsers.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
 import { serveStatic } from './support/static-server.js';
 import { benchArgs, reportCallSetup } from './support/stats.js';

@@ -17,7 +17,7 @@
  *   npm run build && tsx bench/call-setup-product.ts [--runs 20] [--warmup 3] [--json file]
  */
 import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser } from '../test/e2e/support/browsers.js';
+import { launchBrowser } from '../test/support/browsers.js';
 import { startHostSite } from '../test/e2e/support/host-page.js';
 import { installPageHooks, recordedEvents, type HookedWindow } from '../test/e2e/support/page-hooks.js';
 import { Person, type Credentials } from '../test/e2e/support/person.js';

@@ -10,8 +10,8 @@
  * not share its event loop with the benchmark's browser driver.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser } from '../test/e2e/support/browsers.js';
-import { startTestBackend } from '../test/e2e/support/backend.js';
+import { launchBrowser } from '../test/support/browsers.js';
+import { startTestBackend } from '../test/support/test-backend.js';
 import { startHostSite } from '../test/e2e/support/host-page.js';
 import { installPageHooks } from '../test/e2e/support/page-hooks.js';
 import { Person, type Credentials } from '../test/e2e/support/person.js';
@@ -164,7 +164,7 @@ function installTrace(): void {
   };
 }
 
-const backend = ownProcess ? await startBackendProcess() : await startTestBackend();
+const backend = ownProcess ? await startBackendProcess() : await startTestBackend({ relaxPublishLimits: true });
 const site = await startHostSite(backend.origin);
 const browser: Browser = await launchBrowser('chromium');
 

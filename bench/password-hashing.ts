@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { defaultHashConcurrency } from '../broker/config.js';
 import { API_PATHS, MQTT_PATH, type AuthResponse } from '../src/protocol/index.js';
-import { startMainProcess } from './support/main-process.js';
+import { startMainProcess } from '../test/support/test-backend.js';
 import { percentile } from './support/stats.js';
 
 const { values } = parseArgs({ options: { registrations: { type: 'string', default: '24' } } });
@@ -85,7 +85,11 @@ interface Result {
 
 async function measure(hashConcurrency: number): Promise<Result> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-call-bench-hashing-'));
-  const backend = await startMainProcess(dataDir, { HASH_CONCURRENCY: String(hashConcurrency), LOG_LEVEL: 'silent' });
+  const backend = await startMainProcess({
+    dataDir,
+    env: { HASH_CONCURRENCY: String(hashConcurrency), LOG_LEVEL: 'silent' },
+    inheritStderr: true,
+  });
   try {
     const { origin } = backend;
     const probeUser = await register(origin, 'probe@bench.test');

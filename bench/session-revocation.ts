@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from 'aedes';
 import { LiveSessions } from '../broker/mqtt/live-sessions.js';
 import { Sessions } from '../broker/sessions.js';
-import { REVOCATIONS_FILE, openJsonRevocationStore } from '../broker/store/json-revocations.js';
+import { REVOCATIONS_FILE, openJsonRevocationStore } from '../broker/store/json-revocation-store.js';
 import { TokenService, newSessionFamily } from '../broker/tokens.js';
 import { summarize } from './support/stats.js';
 

@@ -23,7 +23,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { USERS_FILE, generateUserId, openLowdbUserStore } from '../broker/store/lowdb-store.js';
+import { USERS_FILE, generateUserId, openJsonUserStore } from '../broker/store/json-user-store.js';
 import type { StoredUser } from '../broker/store/user-store.js';
 import { percentile } from './support/stats.js';
 
@@ -127,7 +127,7 @@ function lowdbBaseline(users: StoredUser[]): Promise<Run> {
 function store(users: StoredUser[], maxBatch?: number): Promise<Run> {
   return withDir(async (dir) => {
     await writeFile(join(dir, USERS_FILE), JSON.stringify({ version: 1, users }));
-    const s = await openLowdbUserStore(dir, maxBatch === undefined ? {} : { maxBatch });
+    const s = await openJsonUserStore(dir, maxBatch === undefined ? {} : { maxBatch });
     const run = await stream(
       (n) => s.create({ name: `New ${n}`, email: `new-${n}@bench.test`, passwordHash: HASH }),
       () => s.findById(users[Math.floor(Math.random() * users.length)]!.id),

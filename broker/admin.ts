@@ -17,8 +17,8 @@ import { parseArgs } from 'node:util';
 import { Accounts, InvalidInputError, normalizeEmail } from './accounts.js';
 import { ConfigError, loadConfig } from './config.js';
 import { revokeUserSessions } from './sessions.js';
-import { openJsonRevocationStore } from './store/json-revocations.js';
-import { openLowdbUserStore } from './store/lowdb-store.js';
+import { openJsonRevocationStore } from './store/json-revocation-store.js';
+import { openJsonUserStore } from './store/json-user-store.js';
 import { EmailTakenError, StoreError } from './store/user-store.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
@@ -98,7 +98,7 @@ async function run(argv: string[]): Promise<void> {
   }
 
   const config = loadConfig();
-  const store = await openLowdbUserStore(config.dataDir);
+  const store = await openJsonUserStore(config.dataDir);
   const revocations = await openJsonRevocationStore(config.dataDir);
   // After the change, so that a sign-in with the old password just before it is revoked too.
   const signOutEverywhere = (userId: string) => revokeUserSessions(revocations, userId, config.sessionMaxAgeSeconds);

@@ -8,8 +8,8 @@ import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker } from './mqtt/broker.js';
 import { Sessions } from './sessions.js';
-import { openJsonRevocationStore } from './store/json-revocations.js';
-import { openLowdbUserStore } from './store/lowdb-store.js';
+import { openJsonRevocationStore } from './store/json-revocation-store.js';
+import { openJsonUserStore } from './store/json-user-store.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
 export interface RunningBackend {
@@ -23,7 +23,7 @@ export interface RunningBackend {
 /** Defaults = loadConfig() (the environment) merged with `overrides`; port 0 = a free port. */
 export async function startBackend(overrides: Partial<Config> = {}): Promise<RunningBackend> {
   const config = validateConfig({ ...loadConfig(), ...overrides });
-  const store = await openLowdbUserStore(config.dataDir);
+  const store = await openJsonUserStore(config.dataDir);
   const revocations = await openJsonRevocationStore(config.dataDir);
   const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir));
   const sessions = new Sessions(tokens, revocations, config);

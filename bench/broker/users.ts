@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashPassword } from '../../broker/passwords.js';
-import { USERS_FILE, generateUserId } from '../../broker/store/lowdb-store.js';
+import { USERS_FILE, generateUserId } from '../../broker/store/json-user-store.js';
 import type { StoredUser } from '../../broker/store/user-store.js';
 import { API_PATHS, type AuthResponse } from '../../src/protocol/index.js';
 import type { LoadUser } from './protocol.js';

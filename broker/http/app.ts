@@ -15,7 +15,7 @@ import { iceServersFor } from '../ice-servers.js';
 import { EmailTakenError, type StoredUser } from '../store/user-store.js';
 import type { Sessions } from '../sessions.js';
 import type { TokenClaims } from '../tokens.js';
-import { ApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
+import { HttpApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { installResponseHeaders } from './headers.js';
 import { LoginThrottle } from './login-throttle.js';
 
@@ -92,7 +92,7 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
   await app.register(rateLimit, {
     global: false,
     keyGenerator: (req) => req.ip,
-    errorResponseBuilder: (_req, context) => new ApiError(429, 'rate_limited', `too many attempts, retry in ${context.after}`),
+    errorResponseBuilder: (_req, context) => new HttpApiError(429, 'rate_limited', `too many attempts, retry in ${context.after}`),
   });
   const failedLogins = new LoginThrottle({
     perEmail: config.loginFailuresPerEmail,
@@ -108,7 +108,7 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const claims = match ? await sessions.verify(match[1]!) : null;
     const user = claims ? await accounts.store.findById(claims.sub) : undefined;
-    if (!claims || !user) throw new ApiError(401, 'unauthorized', 'missing, invalid, expired or signed-out token');
+    if (!claims || !user) throw new HttpApiError(401, 'unauthorized', 'missing, invalid, expired or signed-out token');
     return { user, claims };
   }
   const authenticatedUser = async (req: FastifyRequest) => (await authenticated(req)).user;
@@ -126,8 +126,8 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
         const user = await accounts.register(req.body);
         return reply.status(201).send(await authResponse(user));
       } catch (error) {
-        if (error instanceof InvalidInputError) throw new ApiError(400, 'invalid_input', error.message);
-        if (error instanceof EmailTakenError) throw new ApiError(409, 'email_taken', 'this email is already registered');
+        if (error instanceof InvalidInputError) throw new HttpApiError(400, 'invalid_input', error.message);
+        if (error instanceof EmailTakenError) throw new HttpApiError(409, 'email_taken', 'this email is already registered');
         throw error;
       }
     },
@@ -140,14 +140,14 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
       const decision = failedLogins.check(req.body.email, req.ip);
       if (decision.refused) {
         reply.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
-        throw new ApiError(429, 'rate_limited', 'too many failed logins from this address, try again later');
+        throw new HttpApiError(429, 'rate_limited', 'too many failed logins from this address, try again later');
       }
       // Someone is guessing this email's password from many places: slow it down, never lock its owner out.
       if (decision.delayMs > 0) await setTimeout(decision.delayMs);
       const user = await accounts.authenticate(req.body.email, req.body.password);
       if (!user) {
         failedLogins.recordFailure(req.body.email, req.ip);
-        throw new ApiError(401, 'invalid_credentials', 'wrong email or password');
+        throw new HttpApiError(401, 'invalid_credentials', 'wrong email or password');
       }
       return authResponse(user);
     },
@@ -158,7 +158,7 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
     const { user, claims } = await authenticated(req);
     const shown = toPublicUser(user);
     const token = await sessions.renew(claims, shown);
-    if (!token) throw new ApiError(401, 'unauthorized', 'this sign-in is too old to renew, sign in again');
+    if (!token) throw new HttpApiError(401, 'unauthorized', 'this sign-in is too old to renew, sign in again');
     return { token, user: shown };
   });
 

@@ -9,14 +9,15 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { RESPONSE_HEADERS } from './headers.js';
 import type { ApiErrorBody, ApiErrorCode } from '../../src/protocol/index.js';
 
-export class ApiError extends Error {
+/** An error the HTTP API answers with: its status and the contract's `{ error: { code, message } }`. */
+export class HttpApiError extends Error {
   constructor(
     readonly statusCode: number,
     readonly apiCode: ApiErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'ApiError';
+    this.name = 'HttpApiError';
   }
 }
 
@@ -25,38 +26,38 @@ export function errorBody(code: ApiErrorCode, message: string): ApiErrorBody {
 }
 
 /** Maps Fastify's own error codes to the contract's. */
-function toApiError(error: FastifyError | ApiError): ApiError {
-  if (error instanceof ApiError) return error;
+function toHttpApiError(error: FastifyError | HttpApiError): HttpApiError {
+  if (error instanceof HttpApiError) return error;
   if (error.validation) {
-    return new ApiError(400, 'invalid_input', error.message);
+    return new HttpApiError(400, 'invalid_input', error.message);
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError(400, 'invalid_input', 'body is not valid JSON');
+      return new HttpApiError(400, 'invalid_input', 'body is not valid JSON');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'payload_too_large', 'body is larger than 16 KiB');
+      return new HttpApiError(413, 'payload_too_large', 'body is larger than 16 KiB');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ApiError(415, 'unsupported_media_type', 'body must be application/json');
+      return new HttpApiError(415, 'unsupported_media_type', 'body must be application/json');
   }
   // Malformed JSON reaches us as a SyntaxError with status 400 from the JSON parser.
-  if (error instanceof SyntaxError) return new ApiError(400, 'invalid_input', 'body is not valid JSON');
+  if (error instanceof SyntaxError) return new HttpApiError(400, 'invalid_input', 'body is not valid JSON');
   // The static server's 400: a path it cannot decode or with a NUL byte.
-  if (error.statusCode === 400) return new ApiError(400, 'invalid_input', 'the URL is not valid');
-  if (error.statusCode === 413) return new ApiError(413, 'payload_too_large', 'body is larger than 16 KiB');
-  if (error.statusCode === 415) return new ApiError(415, 'unsupported_media_type', 'body must be application/json');
+  if (error.statusCode === 400) return new HttpApiError(400, 'invalid_input', 'the URL is not valid');
+  if (error.statusCode === 413) return new HttpApiError(413, 'payload_too_large', 'body is larger than 16 KiB');
+  if (error.statusCode === 415) return new HttpApiError(415, 'unsupported_media_type', 'body must be application/json');
   // A path the static server refuses (e.g. traversal) is simply not there.
-  if (error.statusCode === 404 || error.statusCode === 403) return new ApiError(404, 'not_found', 'not found');
+  if (error.statusCode === 404 || error.statusCode === 403) return new HttpApiError(404, 'not_found', 'not found');
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new ApiError(error.statusCode, 'invalid_input', error.message);
+    return new HttpApiError(error.statusCode, 'invalid_input', error.message);
   }
-  return new ApiError(500, 'internal', 'internal error');
+  return new HttpApiError(500, 'internal', 'internal error');
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    const api = toApiError(error);
+  app.setErrorHandler((error: FastifyError | HttpApiError, request, reply) => {
+    const api = toHttpApiError(error);
     if (api.statusCode >= 500) request.log.error(error);
     return reply.status(api.statusCode).send(errorBody(api.apiCode, api.message));
   });

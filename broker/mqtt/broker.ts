@@ -28,7 +28,7 @@ export interface MqttBroker {
 /** Room for the MQTT header and topic on top of the largest payload we accept. */
 const WS_MAX_FRAME_BYTES = MAX_MQTT_PAYLOAD_BYTES + 4 * 1024;
 /** A socket that has not sent a valid CONNECT by then holds a slot for nothing (Aedes' default is 30 s). */
-const CONNECT_TIMEOUT_MS = 10_000;
+export const MQTT_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function attachMqttBroker(
   server: Server,
@@ -58,7 +58,7 @@ export async function attachMqttBroker(
     // clientIds are `<userId>:<random>`, longer than MQTT 3.1's 23 characters.
     maxClientsIdLength: 128,
     maxTopicLevels: 8,
-    connectTimeout: CONNECT_TIMEOUT_MS,
+    connectTimeout: MQTT_CONNECT_TIMEOUT_MS,
     // No global cap on messages in flight (Aedes' default is 100). Past the cap mqemitter
     // queues, and when a slot frees it runs queued messages that match no subscriber
     // synchronously, one inside the other: a few thousand of them behind stalled deliveries

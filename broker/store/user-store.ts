@@ -1,6 +1,6 @@
 /**
- * The user store interface. One implementation per engine (lowdb now); the
- * rest of the backend only sees this.
+ * The user store interface. One implementation per engine (a JSON file
+ * now: json-user-store.ts); the rest of the backend only sees this.
  */
 
 /** A user as stored. The hash never leaves the backend (see `toPublicUser`). */

@@ -1,6 +1,6 @@
 /**
  * HTTP client for the backend API (PROTOCOL.md §1). Bearer token in a
- * header, never cookies; every failure becomes a typed `ApiError` whose code
+ * header, never cookies; every failure becomes a typed `ApiRequestError` whose code
  * is a `SessionErrorCode` the UI can show.
  */
 import {
@@ -13,12 +13,13 @@ import {
 } from '../protocol/index.js';
 import type { SessionError, SessionErrorCode } from './types.js';
 
-export class ApiError extends Error {
+/** A request to the backend's HTTP API that failed, as the widget sees it (refused, or no answer at all). */
+export class ApiRequestError extends Error {
   readonly code: SessionErrorCode;
   readonly status: number;
   constructor(code: SessionErrorCode, message: string, status: number) {
     super(message);
-    this.name = 'ApiError';
+    this.name = 'ApiRequestError';
     this.code = code;
     this.status = status;
   }
@@ -47,7 +48,7 @@ const FALLBACK_MESSAGES: Partial<Record<SessionErrorCode, string>> = {
 };
 
 /** Maps an HTTP status and error body to the code shown to the visitor. */
-export function mapApiError(status: number, body: unknown): ApiError {
+export function mapApiError(status: number, body: unknown): ApiRequestError {
   const err = (body as Partial<ApiErrorBody> | null)?.error;
   const rawCode = typeof err?.code === 'string' ? err.code : '';
   let code: SessionErrorCode;
@@ -57,7 +58,7 @@ export function mapApiError(status: number, body: unknown): ApiError {
   else if (status === 400 || status === 413 || status === 415) code = 'invalid_input';
   else code = 'internal';
   const serverMessage = typeof err?.message === 'string' && err.message.length > 0 ? err.message : '';
-  return new ApiError(code, serverMessage || FALLBACK_MESSAGES[code] || `Request failed (${status}).`, status);
+  return new ApiRequestError(code, serverMessage || FALLBACK_MESSAGES[code] || `Request failed (${status}).`, status);
 }
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -74,7 +75,7 @@ export class ApiClient {
   register(name: string, email: string, password: string): Promise<AuthResponse> {
     // The backend refuses it too; saying so here spares a round trip and a rate-limited attempt.
     const problem = passwordProblem(password);
-    if (problem) return Promise.reject(new ApiError('invalid_input', problem, 400));
+    if (problem) return Promise.reject(new ApiRequestError('invalid_input', problem, 400));
     return this.request<AuthResponse>('POST', API_PATHS.register, null, { name, email, password });
   }
 
@@ -114,7 +115,7 @@ export class ApiClient {
         cache: 'no-store',
       });
     } catch {
-      throw new ApiError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, 0);
+      throw new ApiRequestError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, 0);
     }
     if (res.status === 204) return undefined as T;
     let parsed: unknown;
@@ -122,7 +123,7 @@ export class ApiClient {
       parsed = await res.json();
     } catch {
       // Not our API (a proxy error page, a wrong origin): say so rather than "internal".
-      throw new ApiError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, res.status);
+      throw new ApiRequestError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, res.status);
     }
     if (!res.ok) throw mapApiError(res.status, parsed);
     return parsed as T;

@@ -4,7 +4,7 @@
  * MQTT or WebRTC; the session feeds it events and renders its snapshots.
  * Timers are injected so unit tests drive every timeout deterministically.
  */
-import { CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, type RejectReason } from '../protocol/index.js';
+import { CALL_CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, type RejectReason } from '../protocol/index.js';
 import type { CallDirection, CallEndReason, CallPhase } from './types.js';
 
 export type MachinePhase = 'idle' | CallPhase;
@@ -103,7 +103,7 @@ export class CallStateMachine {
     this.direction = options.direction;
     this.peerName = options.peerName;
     this.ringTimeoutMs = options.ringTimeoutMs ?? RING_TIMEOUT_MS;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CALL_CONNECT_TIMEOUT_MS;
     this.timers = options.timers ?? realTimers;
     this.now = options.now ?? Date.now;
     this.onChange = options.onChange;

@@ -3,7 +3,7 @@
  * event per change), the typed events, and the errors shown to the visitor. Every part of the
  * engine changes state only through this store.
  */
-import { ApiError } from './api-client.js';
+import { ApiRequestError } from './api-client.js';
 import { texts } from './texts.js';
 import type { SessionError, SessionEventMap, SessionState } from './types.js';
 
@@ -59,6 +59,6 @@ export class SessionStore {
 
 /** Any failure as an error of `scope` the visitor can read. */
 export function toSessionError(e: unknown, scope: SessionError['scope']): SessionError {
-  if (e instanceof ApiError) return e.toSessionError(scope);
+  if (e instanceof ApiRequestError) return e.toSessionError(scope);
   return { code: 'internal', scope, message: texts.auth.unexpected };
 }

@@ -4,7 +4,7 @@
  * renewal, and the token kept in sessionStorage. A new token is adopted in one place (`adopt`).
  */
 import type { AuthResponse } from '../protocol/index.js';
-import { ApiError, type ApiClient } from './api-client.js';
+import { ApiRequestError, type ApiClient } from './api-client.js';
 import { Timers, type Clock } from './clock.js';
 import { toSessionError, type SessionStore } from './session-state.js';
 import { reconnectDelay, tokenRenewalDelayMs } from './timing.js';
@@ -74,11 +74,11 @@ export class SignIn {
       return true;
     } catch (e) {
       if (epoch !== this.epochCount) return false;
-      const refused = e instanceof ApiError && e.code === 'unauthorized';
+      const refused = e instanceof ApiRequestError && e.code === 'unauthorized';
       if (refused) this.writeStored(null);
       this.store.update({ connection: 'signed-out' });
       // Backend down at page load: keep the remembered sign-in and try again, so it comes back without a reload.
-      if (e instanceof ApiError && e.code === 'server_unreachable' && !this.disposed) this.scheduleRestore();
+      if (e instanceof ApiRequestError && e.code === 'server_unreachable' && !this.disposed) this.scheduleRestore();
       if (!refused) this.store.reportError(toSessionError(e, 'auth'));
       return false;
     }
@@ -93,7 +93,7 @@ export class SignIn {
       this.adopt(auth.token);
       return auth.token;
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'unauthorized') return null;
+      if (e instanceof ApiRequestError && e.code === 'unauthorized') return null;
       throw e;
     }
   }
@@ -151,7 +151,7 @@ export class SignIn {
       this.hooks.renewed(auth.token);
     } catch (e) {
       if (epoch !== this.epochCount) return;
-      if (e instanceof ApiError && e.code === 'unauthorized') this.hooks.expired();
+      if (e instanceof ApiRequestError && e.code === 'unauthorized') this.hooks.expired();
       else this.timers.set('renew', () => void this.renewNow(), RENEW_RETRY_MS);
     }
   }

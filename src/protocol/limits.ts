@@ -34,8 +34,8 @@ export const MAX_SDP_LENGTH = 60 * 1024;
 /** An unanswered call rings for at most this long, then ends as missed. */
 export const RING_TIMEOUT_MS = 30_000;
 
-/** A `connecting` call with no media after this long ends with an error. */
-export const CONNECT_TIMEOUT_MS = 15_000;
+/** A `connecting` call with no media after this long ends with an error (not the MQTT CONNECT wait of broker/mqtt/broker.ts). */
+export const CALL_CONNECT_TIMEOUT_MS = 15_000;
 
 /** Default publish budget per connection: sustained rate and burst. */
 export const PUBLISH_RATE_PER_SECOND = 50;

@@ -112,7 +112,7 @@ const MALFORMED = [
 ];
 
 test('random and malformed bodies on every route get a clean 4xx', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   let tried = 0;
   let clean = 0;
@@ -154,7 +154,7 @@ test('random and malformed bodies on every route get a clean 4xx', async (t) => 
 });
 
 test('wrong content types and huge bodies are refused', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const valid = JSON.stringify({ name: 'Typed', email: `typed-${Date.now()}@example.test`, password: 'correct horse battery' });
   const types = [
     'text/plain',
@@ -221,7 +221,7 @@ function rawExchange(backend: TestBackend, bytes: string): Promise<string> {
 }
 
 test("malformed URLs and unparsable requests are answered in the contract's error shape", async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   // Bad percent-encoding (the router refuses it for every method), and NUL bytes (the static files refuse them).
   const cases: Array<[string, string]> = [
     '/%',
@@ -272,7 +272,7 @@ test("malformed URLs and unparsable requests are answered in the contract's erro
 });
 
 test('brute-force login from one address is throttled per email, whatever case or spaces the email has', async (t) => {
-  const backend = await startTestBackend(t, { loginFailuresPerEmail: 5, loginFailuresPerAddress: 10_000, authRateMax: 10_000 });
+  const backend = await startTestBackend({ closeAfter: t, loginFailuresPerEmail: 5, loginFailuresPerAddress: 10_000, authRateMax: 10_000 });
   const victim = await register(backend, { email: 'victim@example.test', password: 'the real password' });
   const bystander = await register(backend, { password: 'bystander password' });
   const variants = [
@@ -317,7 +317,8 @@ test('brute-force login from one address is throttled per email, whatever case o
 
 test("guessing an account's password cannot lock its owner out", async (t) => {
   const slowdownMaxMs = 400;
-  const backend = await startTestBackend(t, {
+  const backend = await startTestBackend({
+    closeAfter: t,
     loginFailuresPerEmail: 5,
     loginFailuresPerAddress: 10_000,
     authRateMax: 10_000,
@@ -367,7 +368,7 @@ test("guessing an account's password cannot lock its owner out", async (t) => {
 });
 
 test('brute force over many emails from one address is throttled per address', async (t) => {
-  const backend = await startTestBackend(t, { loginFailuresPerEmail: 1000, loginFailuresPerAddress: 20, authRateMax: 10_000 });
+  const backend = await startTestBackend({ closeAfter: t, loginFailuresPerEmail: 1000, loginFailuresPerAddress: 20, authRateMax: 10_000 });
   const statuses: number[] = [];
   for (let i = 0; i < 40; i += 1) {
     const result = await request(backend, 'POST', API_PATHS.login, {
@@ -383,7 +384,7 @@ test('brute force over many emails from one address is throttled per address', a
 });
 
 test('register and login requests are rate-limited per address', async (t) => {
-  const backend = await startTestBackend(t, { authRateMax: 10, loginFailuresPerEmail: 1000, loginFailuresPerAddress: 1000 });
+  const backend = await startTestBackend({ closeAfter: t, authRateMax: 10, loginFailuresPerEmail: 1000, loginFailuresPerAddress: 1000 });
   const statuses: number[] = [];
   for (let i = 0; i < 15; i += 1) {
     const result = await request(backend, 'POST', API_PATHS.register, {
@@ -399,7 +400,7 @@ test('register and login requests are rate-limited per address', async (t) => {
 });
 
 test('names that forge or hide text are refused with the contract error shape', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const forged: Array<[string, string, RegExp]> = [
     ['right-to-left override', 'Bob\u202Eadmin si gnillac', /text direction/],
     ['left-to-right isolate', '\u2066Alice', /text direction/],
@@ -429,7 +430,7 @@ test('names that forge or hide text are refused with the contract error shape', 
 });
 
 test('passwords with unpaired surrogates are refused: they would all hash alike', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const email = `surrogate-${Date.now()}@example.test`;
   // Raw JSON escapes: JSON.parse gives lone surrogates, which UTF-8 encoding for scrypt turns into U+FFFD.
   for (const escaped of ['password\\ud800', '\\udfffpassword', 'pass\\udc00\\ud800word']) {

@@ -52,7 +52,8 @@ function frames(packets: Buffer[]): Buffer[] {
 
 test('a backlog of deliveries released all at once by a close storm does not overflow the stack', async (t) => {
   const budget = 100_000;
-  const backend = await startTestBackend(t, {
+  const backend = await startTestBackend({
+    closeAfter: t,
     publishRate: budget,
     publishBurst: budget,
     userPublishRate: budget,

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import type { Packet } from 'mqtt-packet';
+import { MQTT_CONNECT_TIMEOUT_MS } from '../../broker/mqtt/broker.js';
 import { PRESENCE_WILDCARD, inboxTopic, inboxWildcard, presenceTopic, statusTopic, type AuthResponse } from '../../src/protocol/index.js';
 import {
   closed,
@@ -24,7 +25,6 @@ import {
 import { RawMqttSocket, Tally, connectPacket, liveHeapBytes, packetBytes, startLegitPair } from './support.js';
 
 const tally = new Tally();
-const CONNECT_TIMEOUT_MS = 10_000;
 /** Loose: the backend may keep some caches warm, but nothing proportional to the abuse. */
 const HEAP_SLACK_BYTES = 32 * 1024 * 1024;
 
@@ -98,7 +98,7 @@ async function authenticatedRaw(backend: TestBackend, user: AuthResponse): Promi
 }
 
 test('MQTT abuse: the broker stays up, refuses everything the contract forbids, and the legit pair loses nothing', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const pair = await startLegitPair(t, backend);
   const attacker = await register(backend, { name: 'Attacker' });
   const victim = await register(backend, { name: 'Victim' });
@@ -409,7 +409,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
   });
 
   await t.test('stalled, trickling and silent sockets are dropped after the connect timeout', async () => {
-    const bound = CONNECT_TIMEOUT_MS + 5000 - (Date.now() - started);
+    const bound = MQTT_CONNECT_TIMEOUT_MS + 5000 - (Date.now() - started);
     const [a, b, c] = await Promise.all([halfConnect, silent, trickle].map((s) => s.closedWithin(Math.max(bound, 0))));
     clearInterval(trickleTimer);
     const seconds = (s: RawMqttSocket) => (s.closedAt ? `${((s.closedAt - started) / 1000).toFixed(1)} s` : 'still open');
@@ -417,7 +417,8 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
     tally.record('a WebSocket that never sends a byte', b!, seconds(silent));
     tally.record('a CONNECT trickled one byte every 500 ms', c!, seconds(trickle));
     assert.ok(a && b && c, 'every stalled socket is dropped');
-    for (const s of [halfConnect, silent, trickle]) assert.ok(s.closedAt! - started >= CONNECT_TIMEOUT_MS - 1000, 'not before the timeout');
+    for (const s of [halfConnect, silent, trickle])
+      assert.ok(s.closedAt! - started >= MQTT_CONNECT_TIMEOUT_MS - 1000, 'not before the timeout');
   });
 
   await t.test('the legit pair lost nothing, the broker answers, memory is back near baseline', async (st) => {
@@ -433,7 +434,7 @@ test('MQTT abuse: the broker stays up, refuses everything the contract forbids, 
 });
 
 test('a delivered message arrives as one WebSocket frame, not one frame per chunk', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const [sender, receiver] = [await register(backend), await register(backend)];
   const raw = await authenticatedRaw(backend, receiver);
   raw.send(packetBytes({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: inboxWildcard(receiver.user.id), qos: 0 }] }));
@@ -453,7 +454,7 @@ test('a delivered message arrives as one WebSocket frame, not one frame per chun
 });
 
 test('a chat whose ts is no date or far from now is refused; the receiver sees none of it', async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const [attacker, victim] = [await register(backend, { name: 'Caller' }), await register(backend, { name: 'Visitor' })];
   const victimClient = await connectAs(t, backend, victim, 'victim');
   await subscribeGranted(victimClient, [inboxWildcard(victim.user.id)]);

@@ -94,7 +94,13 @@ ${servers}
 
 /** The documented nginx in front of a backend trusting `trustProxy`, failed logins limited to 3 per address. */
 async function proxiedBackend(t: TestContext, servers: string, trustProxy: string[]) {
-  const backend = await startTestBackend(t, { trustProxy, loginFailuresPerAddress: 3, loginFailuresPerEmail: 1000, authRateMax: 10_000 });
+  const backend = await startTestBackend({
+    closeAfter: t,
+    trustProxy,
+    loginFailuresPerAddress: 3,
+    loginFailuresPerEmail: 1000,
+    authRateMax: 10_000,
+  });
   const [https, http] = [await freePort('127.0.0.1'), await freePort('127.0.0.1')];
   const origin = await startNginx(t, nginxServers(servers, { https, http, backend: backend.port }), https);
   /** A failed login from `from` through nginx, claiming to be `claimed`. */

@@ -139,7 +139,7 @@ async function stillChatting(
 }
 
 test('invite spam from one sender: the victim stays connected, answers a handful, and keeps chatting', { timeout: 120_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const [attacker, victimUser, friend, watcher] = await registerAll(backend, ['Attacker', 'Victim', 'Friend', 'Watcher']);
   // The widget before the fix answered every invite: the broker alone must keep such a victim safe.
   const victim = await victimInCall(t, backend, victimUser, friend, 'every invite');
@@ -180,7 +180,7 @@ test('invite spam from one sender: the victim stays connected, answers a handful
 });
 
 test('invite spam from many accounts: the widget answers a bounded number and stays connected', { timeout: 120_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const [victimUser, friend, watcher] = await registerAll(backend, ['Victim', 'Friend', 'Watcher']);
   const victim = await victimInCall(t, backend, victimUser, friend, 'widget');
   const presence = await watchPresence(t, backend, watcher, victimUser);
@@ -215,7 +215,7 @@ test(
   'one account, sixty sessions, 1,200 messages at once: capped sessions and one budget for the user',
   { timeout: 120_000 },
   async (t) => {
-    const backend = await startTestBackend(t);
+    const backend = await startTestBackend({ closeAfter: t });
     const [attacker, target] = await Promise.all([register(backend, { name: 'Attacker' }), register(backend, { name: 'Target' })]);
     const inbox = await connectAs(t, backend, target, 'inbox');
     const received = collect(inbox);

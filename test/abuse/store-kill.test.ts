@@ -5,56 +5,24 @@
  * the restart, and the backend starts again cleanly each time.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { API_PATHS } from '../../src/protocol/index.js';
-import { REPO_ROOT, tempDir } from '../broker/support.js';
+import { startMainProcess, type MainProcess } from '../support/test-backend.js';
+import { tempDir } from '../broker/support.js';
 import { Tally } from './support.js';
 
 const tally = new Tally('held');
 const PASSWORD = 'survives a kill -9';
 
-interface Backend {
-  child: ChildProcess;
-  origin: string;
-}
-
-async function startMain(dataDir: string): Promise<Backend> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker', 'main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      SCRYPT_COST: '1024',
-      AUTH_RATE_MAX: '1000000',
-      LOGIN_FAILURES_PER_ADDRESS: '1000000',
-      LOG_LEVEL: 'silent',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** `broker/main.ts` on `dataDir`, SIGKILLed when the test ends if it still runs. */
+function startMain(t: TestContext, dataDir: string): Promise<MainProcess> {
+  return startMainProcess({
+    dataDir,
+    env: { SCRYPT_COST: '1024', AUTH_RATE_MAX: '1000000', LOGIN_FAILURES_PER_ADDRESS: '1000000', LOG_LEVEL: 'silent' },
+    closeAfter: t,
+    timeoutMs: 20_000,
   });
-  let output = '';
-  const origin = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`backend did not start in 20 s: ${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`backend exited (${code}) at start: ${output}`));
-    });
-  });
-  return { child, origin };
 }
 
 async function post(origin: string, path: string, body: unknown): Promise<number | undefined> {
@@ -75,13 +43,10 @@ test('no acknowledged registration is lost when the backend is killed with SIGKI
   const dataDir = await tempDir(t, 'rtc-call-abuse-kill-');
   const acknowledged: string[] = [];
   let unanswered = 0;
-  let children: ChildProcess[] = [];
-  t.after(() => children.forEach((c) => c.kill('SIGKILL')));
 
   const rounds = 3;
   for (let round = 0; round < rounds; round += 1) {
-    const backend = await startMain(dataDir);
-    children.push(backend.child);
+    const backend = await startMain(t, dataDir);
     if (round > 0) tally.record(`restart after SIGKILL ${round}: starts cleanly on the same data folder`, true);
     let stop = false;
     let sequence = 0;
@@ -111,8 +76,7 @@ test('no acknowledged registration is lost when the backend is killed with SIGKI
     await Promise.all(workers);
   }
 
-  const backend = await startMain(dataDir);
-  children.push(backend.child);
+  const backend = await startMain(t, dataDir);
   tally.record(`restart after SIGKILL ${rounds}: starts cleanly on the same data folder`, true);
   const lost: string[] = [];
   let next = 0;
@@ -133,7 +97,6 @@ test('no acknowledged registration is lost when the backend is killed with SIGKI
   assert.equal(health.status, 200);
   backend.child.kill('SIGTERM');
   await once(backend.child, 'exit');
-  children = [];
 });
 
 test('summary', (t) => {

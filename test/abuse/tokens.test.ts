@@ -7,7 +7,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { test, type TestContext } from 'node:test';
 import { SignJWT, type JWTPayload } from 'jose';
-import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { API_PATHS, TOKEN_AUDIENCE, TOKEN_ISSUER, type AuthResponse } from '../../src/protocol/index.js';
 import { ConnectRefused, connectMqtt, register, request, startTestBackend, type TestBackend } from '../broker/support.js';
 import { Tally } from './support.js';
@@ -145,7 +145,7 @@ async function refusedOverHttp(backend: TestBackend, token: string): Promise<str
 }
 
 test('forged and foreign tokens are refused at MQTT CONNECT and at every Bearer route', async (t) => {
-  const backend = await startTestBackend(t, { jwtSecret: SECRET });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: SECRET });
   const victim = await register(backend, { name: 'Victim' });
   const attacker = await register(backend, { name: 'Attacker' });
   // The real token works, so every refusal below is about the token, not the setup.
@@ -170,11 +170,11 @@ test('forged and foreign tokens are refused at MQTT CONNECT and at every Bearer 
 });
 
 test('the token of a user deleted through the store is refused', async (t) => {
-  const backend = await startTestBackend(t, { jwtSecret: SECRET });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: SECRET });
   const user = await register(backend, { name: 'Soon deleted' });
   assert.equal((await request(backend, 'GET', API_PATHS.me, { token: user.token })).status, 200);
   // What the admin CLI does: a second store on the same folder deletes the user.
-  const store = await openLowdbUserStore(backend.config.dataDir);
+  const store = await openJsonUserStore(backend.config.dataDir);
   assert.equal(await store.delete(user.user.id), true);
   await store.close();
 
@@ -189,7 +189,7 @@ test('the token of a user deleted through the store is refused', async (t) => {
 });
 
 test('a signed-out token, and every token renewed from it, is refused', async (t) => {
-  const backend = await startTestBackend(t, { jwtSecret: SECRET });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: SECRET });
   const user = await register(backend, { name: 'Signs out' });
   const renewed = (await request(backend, 'POST', API_PATHS.token, { token: user.token })).body.token as string;
   const renewedTwice = (await request(backend, 'POST', API_PATHS.token, { token: renewed })).body.token as string;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { USERS_FILE } from '../../broker/store/lowdb-store.js';
+import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { API_PATHS, inboxTopic } from '../../src/protocol/index.js';
 import { REPO_ROOT, closedWithin, collect, connectAs, publish, register, request, startTestBackend, tempDir } from './support.js';
 
@@ -39,7 +39,7 @@ const login = (backend: { origin: string }, email: string, password: string) =>
 
 test('add, list, reset-password and delete work on the store a running backend uses', { timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const backend = await startTestBackend(t, { dataDir });
+  const backend = await startTestBackend({ closeAfter: t, dataDir });
 
   const empty = await admin(dataDir, ['list']);
   assert.equal(empty.code, 0, empty.stderr);
@@ -85,7 +85,7 @@ test('add, list, reset-password and delete work on the store a running backend u
 
 test('reset-password and delete sign the user out everywhere: tokens refused, live connections closed', { timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const backend = await startTestBackend(t, { dataDir });
+  const backend = await startTestBackend({ closeAfter: t, dataDir });
   const dora = await register(backend, { name: 'Dora', email: 'dora@example.test', password: 'first password' });
   const renewed = (await request(backend, 'POST', API_PATHS.token, { token: dora.token })).body.token as string;
   const bystander = await register(backend, { name: 'Bystander' });

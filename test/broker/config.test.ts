@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, defaultHashConcurrency, loadConfig } from '../../broker/config.js';
-import { REPO_ROOT, tempDir } from './support.js';
+import { MAIN_COMMAND, REPO_ROOT } from '../support/test-backend.js';
+import { tempDir } from './support.js';
 
 test('defaults', () => {
   const config = loadConfig({});
@@ -150,7 +151,8 @@ test('invalid values throw a ConfigError that names the variable', () => {
 
 test('main refuses to start on invalid configuration and names the variable', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/main.ts')], {
+  const [command, ...args] = MAIN_COMMAND;
+  const result = spawnSync(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, TOKEN_TTL: 'soon' },
     encoding: 'utf8',

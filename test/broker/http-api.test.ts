@@ -27,7 +27,7 @@ function assertPublicUser(user: unknown, expected: { name: string; email: string
 }
 
 test('register: 201 with a token and the public user only, normalised', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const res = await request(backend, 'POST', '/api/register', {
     json: { name: '  Ada Lovelace ', email: '  Ada@Example.TEST ', password: 'analytical engine' },
   });
@@ -43,7 +43,7 @@ test('register: 201 with a token and the public user only, normalised', { timeou
 });
 
 test('register: 409 email_taken, also with other case and spaces', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   await register(backend, { email: 'grace@example.test' });
   const res = await request(backend, 'POST', '/api/register', {
     json: { name: 'Other', email: ' GRACE@example.test', password: 'another password' },
@@ -52,7 +52,7 @@ test('register: 409 email_taken, also with other case and spaces', { timeout: 60
 });
 
 test('register: 400 invalid_input for each broken field, wrong types and unknown fields', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const good = { name: 'Valid Name', email: 'valid@example.test', password: 'long enough' };
   const cases: Array<[string, unknown]> = [
     ['missing name', { email: good.email, password: good.password }],
@@ -88,7 +88,7 @@ test('register: 400 invalid_input for each broken field, wrong types and unknown
 });
 
 test('register: name of exactly 64 characters and password of 8 and 256 are accepted', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   for (const [i, fields] of [
     { name: 'é'.repeat(64), password: '12345678' },
     { name: 'x', password: 'p'.repeat(256) },
@@ -99,7 +99,7 @@ test('register: name of exactly 64 characters and password of 8 and 256 are acce
 });
 
 test("Fastify's own errors come in the contract's shape", { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const malformed = await request(backend, 'POST', '/api/register', {
     body: '{"name": "x", ',
     headers: { 'content-type': 'application/json' },
@@ -134,7 +134,7 @@ test("Fastify's own errors come in the contract's shape", { timeout: 60_000 }, a
 });
 
 test('login: 200 with a token; wrong password and unknown email give the same 401', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const alice = await register(backend, { name: 'Alice', email: 'alice@example.test' });
 
   const ok = await request(backend, 'POST', '/api/login', { json: { email: ' ALICE@example.test', password: alice.password } });
@@ -158,7 +158,7 @@ test('login: 200 with a token; wrong password and unknown email give the same 40
 });
 
 test('token: a valid token gets a fresh one; anything else is 401 unauthorized', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const bob = await register(backend, { name: 'Bob' });
   // Let a second pass so the fresh expiry is visibly later (JWT times are whole seconds).
   await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -199,7 +199,7 @@ test('token: a valid token gets a fresh one; anything else is 401 unauthorized',
 
 test('token: wrong issuer or audience is refused', { timeout: 60_000 }, async (t) => {
   const secret = 'a fixed test secret that is long enough for HS256';
-  const backend = await startTestBackend(t, { jwtSecret: secret });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: secret });
   const user = await register(backend);
   for (const [iss, aud] of [
     ['someone-else', 'rtc-call'],
@@ -218,7 +218,7 @@ test('token: wrong issuer or audience is refused', { timeout: 60_000 }, async (t
 });
 
 test('me: 200 with the public user; 401 without a valid token', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const carol = await register(backend, { name: 'Carol', email: 'carol@example.test' });
   const me = await request(backend, 'GET', '/api/me', { token: carol.token });
   assert.equal(me.status, 200);
@@ -229,7 +229,7 @@ test('me: 200 with the public user; 401 without a valid token', { timeout: 60_00
 });
 
 test('ice-servers: nothing configured gives no servers at all', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   const res = await request(backend, 'GET', '/api/ice-servers', { token: user.token });
   assert.equal(res.status, 200);
@@ -239,7 +239,8 @@ test('ice-servers: nothing configured gives no servers at all', { timeout: 60_00
 
 test('ice-servers: STUN and time-limited TURN credentials in the coturn use-auth-secret scheme', { timeout: 60_000 }, async (t) => {
   const turnSecret = 'turn shared secret';
-  const backend = await startTestBackend(t, {
+  const backend = await startTestBackend({
+    closeAfter: t,
     stunUrls: ['stun:127.0.0.1:3478'],
     turnUrls: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'],
     turnSecret,
@@ -262,14 +263,14 @@ test('ice-servers: STUN and time-limited TURN credentials in the coturn use-auth
 });
 
 test('healthz', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const res = await request(backend, 'GET', '/healthz');
   assert.equal(res.status, 200);
   assert.deepEqual(res.body, { status: 'ok' });
 });
 
 test('CORS: any origin by default', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const res = await fetch(`${backend.origin}/api/login`, {
     method: 'OPTIONS',
     headers: { origin: 'https://any-site.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -279,7 +280,7 @@ test('CORS: any origin by default', { timeout: 60_000 }, async (t) => {
 });
 
 test('CORS: with ALLOWED_ORIGINS set, preflight answered for an allowed origin and refused for others', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { allowedOrigins: ['https://allowed.test'] });
+  const backend = await startTestBackend({ closeAfter: t, allowedOrigins: ['https://allowed.test'] });
   const preflight = (origin: string) =>
     fetch(`${backend.origin}/api/me`, {
       method: 'OPTIONS',

@@ -23,7 +23,7 @@ const REFUSED = 128;
 const chat = (text: string) => JSON.stringify({ type: 'chat', id: `m-${text}`, text, ts: Date.now() });
 
 async function twoUsers(t: TestContext, overrides = {}) {
-  const backend = await startTestBackend(t, overrides);
+  const backend = await startTestBackend({ closeAfter: t, ...overrides });
   const alice = await register(backend, { name: 'Alice' });
   const bob = await register(backend, { name: 'Bob' });
   return { backend, alice, bob };
@@ -74,7 +74,7 @@ test('refused subscriptions get SUBACK 0x80 and the client stays connected', { t
 });
 
 test('subscriptions per client are capped', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { maxSubscriptionsPerClient: 3 });
+  const backend = await startTestBackend({ closeAfter: t, maxSubscriptionsPerClient: 3 });
   const users = await Promise.all([1, 2, 3, 4].map(() => register(backend)));
   const client = await connectAs(t, backend, users[0]!);
   const topics = users.map((u) => presenceTopic(u.user.id));

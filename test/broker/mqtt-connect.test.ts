@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
-import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { closed, connectAs, connectMqtt, refusedWith, register, request, startTestBackend } from './support.js';
 
 test('a valid token, username = sub and clientId `<sub>:…` connect', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   const client = await connectAs(t, backend, user);
   assert.equal(client.connected, true);
@@ -18,7 +18,7 @@ test('a valid token, username = sub and clientId `<sub>:…` connect', { timeout
 
 test('CONNACK refusals: bad token, expired token, wrong username, wrong clientId prefix', { timeout: 60_000 }, async (t) => {
   const secret = 'a fixed test secret that is long enough for HS256';
-  const backend = await startTestBackend(t, { jwtSecret: secret });
+  const backend = await startTestBackend({ closeAfter: t, jwtSecret: secret });
   const user = await register(backend);
   const other = await register(backend);
   const id = user.user.id;
@@ -50,7 +50,7 @@ test('CONNACK refusals: bad token, expired token, wrong username, wrong clientId
 });
 
 test('a persistent session (clean: false) is refused', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   const code = await refusedWith(
     connectMqtt(t, backend, { username: user.user.id, password: user.token, clientId: `${user.user.id}:persistent` }, { clean: false }),
@@ -59,10 +59,10 @@ test('a persistent session (clean: false) is refused', { timeout: 60_000 }, asyn
 });
 
 test("a deleted user's token is refused", { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   // Delete through another handle on the same store, as the admin CLI does.
-  const store = await openLowdbUserStore(backend.config.dataDir);
+  const store = await openJsonUserStore(backend.config.dataDir);
   assert.equal(await store.delete(user.user.id), true);
   await store.close();
   const code = await refusedWith(connectAs(t, backend, user));
@@ -71,7 +71,7 @@ test("a deleted user's token is refused", { timeout: 60_000 }, async (t) => {
 });
 
 test('the broker disconnects a client when its token expires; a renewed token reconnects', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { tokenTtlSeconds: 3 });
+  const backend = await startTestBackend({ closeAfter: t, tokenTtlSeconds: 3 });
   const user = await register(backend);
   const client = await connectAs(t, backend, user);
   const gone = closed(client);
@@ -91,7 +91,7 @@ test('the broker disconnects a client when its token expires; a renewed token re
 });
 
 test('with ALLOWED_ORIGINS set, a browser WebSocket from another origin is refused', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { allowedOrigins: ['https://allowed.test'] });
+  const backend = await startTestBackend({ closeAfter: t, allowedOrigins: ['https://allowed.test'] });
   const user = await register(backend);
   const withOrigin = (origin: string) =>
     connectMqtt(
@@ -107,7 +107,7 @@ test('with ALLOWED_ORIGINS set, a browser WebSocket from another origin is refus
 });
 
 test('WebSocket upgrades elsewhere than /mqtt are refused', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   const wrongPath = connectMqtt(
     t,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Accounts } from '../../broker/accounts.js';
 import { HashLimit } from '../../broker/passwords.js';
-import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { tempDir } from './support.js';
 
 test('HashLimit runs at most `max` tasks at once, the rest in arrival order; 0 is unbounded', async () => {
@@ -59,7 +59,7 @@ test(
   'registrations, logins and unknown-email logins together never run more derivations than the bound',
   { timeout: 60_000 },
   async (t) => {
-    const store = await openLowdbUserStore(await tempDir(t));
+    const store = await openJsonUserStore(await tempDir(t));
     t.after(() => store.close());
     const accounts = new Accounts(store, 1024, 2);
     await accounts.register({ name: 'Known', email: 'known@example.test', password: 'known password' });

@@ -14,12 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { Accounts } from '../../broker/accounts.js';
 import { loadConfig } from '../../broker/config.js';
 import { attachMqttBroker } from '../../broker/mqtt/broker.js';
-import { openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { Sessions } from '../../broker/sessions.js';
-import { openJsonRevocationStore } from '../../broker/store/json-revocations.js';
+import { openJsonRevocationStore } from '../../broker/store/json-revocation-store.js';
 import { TokenService } from '../../broker/tokens.js';
 import {
-  RELAXED,
+  TEST_BACKEND_SETTINGS,
   closed,
   connectAs,
   publish,
@@ -52,7 +52,7 @@ function presenceOf(client: MqttClient, userId: string) {
 }
 
 test('two tabs count two sessions, then one, then a retained delete', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const alice = await register(backend, { name: 'Alice' });
   const bob = await register(backend, { name: 'Bob' });
   const watcher = await connectAs(t, backend, bob);
@@ -90,7 +90,7 @@ test('two tabs count two sessions, then one, then a retained delete', { timeout:
 });
 
 test('a new subscriber gets the retained presence of everyone online', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const users = await Promise.all(['A', 'B', 'C'].map((name) => register(backend, { name })));
   for (const user of users) await connectAs(t, backend, user);
   const observer = await register(backend, { name: 'Observer' });
@@ -115,7 +115,7 @@ test('a new subscriber gets the retained presence of everyone online', { timeout
 });
 
 test('status messages are folded into presence; nobody receives the status topic itself', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const alice = await register(backend, { name: 'Alice' });
   const bob = await register(backend, { name: 'Bob' });
   const watcher = await connectAs(t, backend, bob);
@@ -139,7 +139,7 @@ test('status messages are folded into presence; nobody receives the status topic
 });
 
 test('a connect storm costs one retained publish per change', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const users = await Promise.all(Array.from({ length: 20 }, (_, i) => register(backend, { name: `Storm ${i}` })));
   const observer = await register(backend, { name: 'Observer' });
   const watcher = await connectAs(t, backend, observer);
@@ -162,8 +162,8 @@ test('a connect storm costs one retained publish per change', { timeout: 60_000 
 
 test('closing the backend disconnects everyone and clears their presence', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const config = { ...loadConfig({}), ...RELAXED, host: '127.0.0.1', port: 0, dataDir };
-  const store = await openLowdbUserStore(dataDir);
+  const config = { ...loadConfig({}), ...TEST_BACKEND_SETTINGS, port: 0, dataDir };
+  const store = await openJsonUserStore(dataDir);
   const tokens = new TokenService('a test secret that is long enough for HS256');
   const sessions = new Sessions(tokens, await openJsonRevocationStore(dataDir), config);
   const accounts = new Accounts(store, config.scryptCost);
@@ -203,20 +203,20 @@ test('closing the backend disconnects everyone and clears their presence', { tim
 test('a name stored before the name rule is shown sanitised in presence, API answers and tokens', { timeout: 60_000 }, async (t) => {
   // Written straight into the store, as an older backend did: an override and zero-width spaces.
   const dataDir = await tempDir(t);
-  const store = await openLowdbUserStore(dataDir);
+  const store = await openJsonUserStore(dataDir);
   const stored = '\u200BBob\u202Eadmin si gnillac\u200B';
   const old = await store.create({
     name: stored,
     email: 'old@example.test',
-    passwordHash: await hashPassword('correct horse battery', RELAXED.scryptCost!),
+    passwordHash: await hashPassword('correct horse battery', TEST_BACKEND_SETTINGS.scryptCost),
   });
   const hidden = await store.create({
     name: '\u200B\u3164',
     email: 'hidden@example.test',
-    passwordHash: await hashPassword('correct horse battery', RELAXED.scryptCost!),
+    passwordHash: await hashPassword('correct horse battery', TEST_BACKEND_SETTINGS.scryptCost),
   });
   await store.close();
-  const backend = await startTestBackend(t, { dataDir });
+  const backend = await startTestBackend({ closeAfter: t, dataDir });
 
   const login = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
     json: { email: 'old@example.test', password: 'correct horse battery' },

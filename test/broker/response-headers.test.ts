@@ -18,7 +18,7 @@ async function bundleOnly(t: TestContext) {
 }
 
 test('every /api/ response, above all those carrying a token, is not stored by any cache', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const password = 'correct horse battery';
   const registered = await request(backend, 'POST', API_PATHS.register, { json: { name: 'Ada', email: 'ada@example.test', password } });
   const loggedIn = await request(backend, 'POST', API_PATHS.login, { json: { email: 'ada@example.test', password } });
@@ -46,7 +46,7 @@ test('every /api/ response, above all those carrying a token, is not stored by a
 });
 
 test('every response says nosniff and no-referrer: API, errors, static files, 404s', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, await bundleOnly(t));
+  const backend = await startTestBackend({ closeAfter: t, ...(await bundleOnly(t)) });
   const user = await register(backend);
   const results = [
     await request(backend, 'GET', API_PATHS.healthz),

@@ -19,7 +19,7 @@ const renew = async (backend: { origin: string }, token: string): Promise<AuthRe
 };
 
 test('logout: 204, then the token and its whole family get 401 on every route; other sign-ins stay', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   const renewed = await renew(backend, user.token);
   const elsewhere = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
@@ -59,7 +59,7 @@ test(
   'logout closes the live MQTT connections of that session within 2 s, refuses it at CONNECT, spares the others',
   { timeout: 60_000 },
   async (t) => {
-    const backend = await startTestBackend(t);
+    const backend = await startTestBackend({ closeAfter: t });
     const user = await register(backend);
     const renewed = await renew(backend, user.token);
     const other = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
@@ -87,13 +87,13 @@ test(
 
 test('revocations survive a restart of the backend', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const first = await startTestBackend(t, { dataDir });
+  const first = await startTestBackend({ closeAfter: t, dataDir });
   const user = await register(first);
   const kept = await request<AuthResponse>(first, 'POST', API_PATHS.login, { json: { email: user.user.email, password: user.password } });
   assert.equal((await request(first, 'POST', API_PATHS.logout, { token: user.token })).status, 204);
   await first.close();
 
-  const second = await startTestBackend(t, { dataDir });
+  const second = await startTestBackend({ closeAfter: t, dataDir });
   assert.equal((await request(second, 'GET', API_PATHS.me, { token: user.token })).status, 401);
   await assert.rejects(connectAs(t, second, user), (e) => e instanceof ConnectRefused && e.code === 4);
   assert.equal((await request(second, 'GET', API_PATHS.me, { token: kept.body.token })).status, 200);
@@ -101,8 +101,8 @@ test('revocations survive a restart of the backend', { timeout: 60_000 }, async 
 
 test('two nodes on one store: a logout on one closes the connection on the other within 2 s', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const nodeA = await startTestBackend(t, { dataDir });
-  const nodeB = await startTestBackend(t, { dataDir });
+  const nodeA = await startTestBackend({ closeAfter: t, dataDir });
+  const nodeB = await startTestBackend({ closeAfter: t, dataDir });
   const user = await register(nodeA);
   const onB = await connectAs(t, nodeB, user);
 
@@ -114,7 +114,7 @@ test('two nodes on one store: a logout on one closes the connection on the other
 
 test('renewals stop at SESSION_MAX_AGE after the sign-in, and the session ends then', { timeout: 60_000 }, async (t) => {
   const maxAge = 4;
-  const backend = await startTestBackend(t, { sessionMaxAgeSeconds: maxAge, tokenTtlSeconds: 3600 });
+  const backend = await startTestBackend({ closeAfter: t, sessionMaxAgeSeconds: maxAge, tokenTtlSeconds: 3600 });
   const user = await register(backend);
   const signedInAt = decodeJwt(user.token).auth_time as number;
   // Even the first token ends with the session, not one TTL later.

@@ -3,35 +3,14 @@
  * SIGINT disconnects MQTT clients, keeps the data and exits 0.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { USERS_FILE } from '../../broker/store/lowdb-store.js';
-import { REPO_ROOT, register, request, startTestBackend, tempDir } from './support.js';
-
-async function startMain(t: TestContext, dataDir: string): Promise<{ child: ChildProcess; origin: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/main.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SCRYPT_COST: '1024' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let output = '';
-  child.stderr!.on('data', (d) => (output += d));
-  const origin = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const match = /listening on (http:\/\/\S+?)[\s(]/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
-  });
-  return { child, origin, output: () => output };
-}
+import { USERS_FILE } from '../../broker/store/json-user-store.js';
+import { startMainProcess } from '../support/test-backend.js';
+import { register, request, startTestBackend, tempDir } from './support.js';
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
@@ -41,7 +20,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal}: clients disconnected, data intact, exit 0`, { timeout: 60_000 }, async (t) => {
     const dataDir = await tempDir(t);
-    const { child, origin, output } = await startMain(t, dataDir);
+    const { child, origin, output } = await startMainProcess({ dataDir, env: { SCRYPT_COST: '1024' }, closeAfter: t });
     assert.match(output(), /listening on http:\/\/127\.0\.0\.1:\d+/);
 
     const user = await register({ origin }, { name: 'Stayer', email: 'stay@example.test', password: 'stay password' });
@@ -70,7 +49,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       ['stay@example.test'],
     );
     // And the same data serves a new backend.
-    const again = await startTestBackend(t, { dataDir });
+    const again = await startTestBackend({ closeAfter: t, dataDir });
     const login = await request(again, 'POST', '/api/login', { json: { email: 'stay@example.test', password: 'stay password' } });
     assert.equal(login.status, 200);
     assert.equal(login.body.user.id, user.user.id);

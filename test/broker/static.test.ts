@@ -27,7 +27,7 @@ async function site(t: Parameters<typeof tempDir>[0]) {
 }
 
 test('serves the bundle, its chunks and the demo pages with fitting cache headers', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, await site(t));
+  const backend = await startTestBackend({ closeAfter: t, ...(await site(t)) });
 
   const entry = await fetch(`${backend.origin}/rtc-call.js`);
   assert.equal(entry.status, 200);
@@ -55,7 +55,7 @@ test('serves the bundle, its chunks and the demo pages with fitting cache header
 });
 
 test('no path escapes the served folders', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, await site(t));
+  const backend = await startTestBackend({ closeAfter: t, ...(await site(t)) });
   for (const path of ['/../package.json', '/%2e%2e/package.json', '/chunks/..%2f..%2fpackage.json', '/..%5cpackage.json']) {
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(`${backend.origin}${path}`, { method: 'GET' }, (res) => {
@@ -73,7 +73,7 @@ test('missing dist/ and demo/ folders do not stop the backend; files appear once
   const root = await tempDir(t, 'rtc-call-static-');
   const distDir = join(root, 'dist');
   const demoDir = join(root, 'demo');
-  const backend = await startTestBackend(t, { distDir, demoDir });
+  const backend = await startTestBackend({ closeAfter: t, distDir, demoDir });
   const before = await fetch(`${backend.origin}/rtc-call.js`);
   assert.equal(before.status, 404);
   assert.equal((await before.json()).error.code, 'not_found');
@@ -87,7 +87,11 @@ test('missing dist/ and demo/ folders do not stop the backend; files appear once
 
 test('the bundle stays embeddable from another site', { timeout: 60_000 }, async (t) => {
   for (const allowedOrigins of ['*', ['https://site.example']] as const) {
-    const backend = await startTestBackend(t, { ...(await site(t)), allowedOrigins: allowedOrigins === '*' ? '*' : [...allowedOrigins] });
+    const backend = await startTestBackend({
+      closeAfter: t,
+      ...(await site(t)),
+      allowedOrigins: allowedOrigins === '*' ? '*' : [...allowedOrigins],
+    });
     for (const path of ['/rtc-call.js', '/chunks/mqtt-3f2a9c1b.js']) {
       // A module script is a CORS request from the embedding page.
       const result = await request(backend, 'GET', path, { headers: { origin: 'https://site.example' } });
@@ -104,7 +108,7 @@ test('the bundle stays embeddable from another site', { timeout: 60_000 }, async
 
 test('source maps are not served unless SERVE_SOURCE_MAPS asks for them', { timeout: 60_000 }, async (t) => {
   const files = await site(t);
-  const hidden = await startTestBackend(t, files);
+  const hidden = await startTestBackend({ closeAfter: t, ...files });
   for (const path of ['/rtc-call.js.map', '/chunks/mqtt-3f2a9c1b.js.map']) {
     const result = await request(hidden, 'GET', path);
     assert.equal(result.status, 404, path);
@@ -112,7 +116,7 @@ test('source maps are not served unless SERVE_SOURCE_MAPS asks for them', { time
   }
   assert.equal((await request(hidden, 'GET', '/rtc-call.js')).status, 200, 'the bundle itself is served');
 
-  const shown = await startTestBackend(t, { ...files, serveSourceMaps: true });
+  const shown = await startTestBackend({ closeAfter: t, ...files, serveSourceMaps: true });
   const map = await request(shown, 'GET', '/rtc-call.js.map');
   assert.equal(map.status, 200);
   assert.deepEqual(map.body.sources, ['../src/secret.ts']);

@@ -8,16 +8,15 @@ import assert from 'node:assert/strict';
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { startBackend } from '../../broker/server.js';
-import { USERS_FILE, openLowdbUserStore } from '../../broker/store/lowdb-store.js';
+import { USERS_FILE, openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { writePrivateFile } from '../../broker/store/private-file.js';
 import { EmailTakenError, StoreError, type StoredUser } from '../../broker/store/user-store.js';
 import { JWT_SECRET_FILE } from '../../broker/tokens.js';
-import { RELAXED, request, startTestBackend, tempDir } from './support.js';
+import { request, startTestBackend, tempDir } from './support.js';
 
 test('50 concurrent registrations with distinct emails all persist across a restart', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const first = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
+  const first = await startTestBackend({ dataDir });
   const people = Array.from({ length: 50 }, (_, i) => ({
     name: `Person ${i}`,
     email: `person${i}@example.test`,
@@ -40,7 +39,7 @@ test('50 concurrent registrations with distinct emails all persist across a rest
     assert.ok(!JSON.stringify(user).includes('password-'));
   }
 
-  const second = await startTestBackend(t, { dataDir });
+  const second = await startTestBackend({ closeAfter: t, dataDir });
   const logins = await Promise.all(
     people.map(({ email, password }) => request(second, 'POST', '/api/login', { json: { email, password } })),
   );
@@ -52,7 +51,7 @@ test('50 concurrent registrations with distinct emails all persist across a rest
 });
 
 test('20 concurrent registrations of one email: exactly one 201, the rest 409', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t);
+  const backend = await startTestBackend({ closeAfter: t });
   const results = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
       request(backend, 'POST', '/api/register', {
@@ -79,7 +78,7 @@ test('a corrupt store file stops start-up with a clear error and is left untouch
     await writeFile(file, content);
     const before = await stat(file);
     await assert.rejects(
-      startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir }),
+      startTestBackend({ dataDir }),
       (error: unknown) => {
         assert.ok(error instanceof StoreError, String(error));
         assert.match(error.message, new RegExp(file.replaceAll('/', '\\/')));
@@ -95,7 +94,7 @@ test('a corrupt store file stops start-up with a clear error and is left untouch
 
 test('the generated JWT secret is kept with mode 0600 and reused, so tokens survive a restart', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const first = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
+  const first = await startTestBackend({ dataDir });
   const reg = await request(first, 'POST', '/api/register', {
     json: { name: 'Keeper', email: 'keep@example.test', password: 'keep my token' },
   });
@@ -107,7 +106,7 @@ test('the generated JWT secret is kept with mode 0600 and reused, so tokens surv
   const secret = await readFile(secretFile, 'utf8');
   assert.ok(secret.length >= 43, 'at least 256 bits');
 
-  const second = await startTestBackend(t, { dataDir });
+  const second = await startTestBackend({ closeAfter: t, dataDir });
   const me = await request(second, 'GET', '/api/me', { token: reg.body.token });
   assert.equal(me.status, 200);
   assert.equal(me.body.user.email, 'keep@example.test');
@@ -117,7 +116,7 @@ test('the generated JWT secret is kept with mode 0600 and reused, so tokens surv
 test('a configured JWT_SECRET is used instead of the file', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const jwtSecret = 'configured secret, long enough for HS256 use';
-  const backend = await startTestBackend(t, { dataDir, jwtSecret });
+  const backend = await startTestBackend({ closeAfter: t, dataDir, jwtSecret });
   const reg = await request(backend, 'POST', '/api/register', { json: { name: 'C', email: 'c@example.test', password: 'configured' } });
   assert.equal(reg.status, 201);
   await assert.rejects(stat(join(dataDir, JWT_SECRET_FILE)), { code: 'ENOENT' });
@@ -135,7 +134,7 @@ test(
     // A store written by an older version, before modes were enforced.
     await writeFile(join(dataDir, USERS_FILE), JSON.stringify({ version: 1, users: [] }), { mode: 0o644 });
     await chmod(join(dataDir, USERS_FILE), 0o644);
-    const backend = await startBackend({ ...RELAXED, host: '127.0.0.1', port: 0, dataDir });
+    const backend = await startTestBackend({ dataDir });
     const modes = async () => {
       const files = await readdir(dataDir);
       return {
@@ -167,7 +166,7 @@ async function heldStore(t: TestContext) {
   let gate = Promise.resolve();
   let open = () => {};
   const writes: string[][] = [];
-  const store = await openLowdbUserStore(dataDir, {
+  const store = await openJsonUserStore(dataDir, {
     writeFile: async (file, data) => {
       await gate;
       await writePrivateFile(file, data);
@@ -234,7 +233,7 @@ test('registrations arriving during a write share the next write, each answered 
 test('a failed write fails every change not yet on disk and keeps the file as it was', { timeout: 30_000 }, async (t) => {
   const dataDir = await tempDir(t);
   let fail = false;
-  const store = await openLowdbUserStore(dataDir, {
+  const store = await openJsonUserStore(dataDir, {
     writeFile: async (file, data) => {
       if (fail) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
       await writePrivateFile(file, data);

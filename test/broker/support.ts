@@ -1,7 +1,7 @@
 /**
- * Helpers for backend tests: a real backend on a free port with a temporary
- * data folder (closed in `t.after`), HTTP calls, and real MQTT.js clients
- * over WebSocket.
+ * Helpers for backend tests: temporary data folders (removed in `t.after`),
+ * HTTP calls, and real MQTT.js clients over WebSocket, against the backend
+ * test/support/test-backend.ts starts.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,35 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { Config } from '../../broker/config.js';
-import { startBackend, type RunningBackend } from '../../broker/server.js';
+import type { TestBackend } from '../support/test-backend.js';
 import type { AuthResponse } from '../../src/protocol/index.js';
 
-export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-
-/** Cheap hashing and throttles out of the way, unless a test sets them. */
-export const RELAXED: Partial<Config> = {
-  scryptCost: 1024,
-  authRateMax: 100_000,
-  loginFailuresPerEmail: 1_000,
-  loginFailuresPerAddress: 100_000,
-};
+/** The backend these tests start: test/support/test-backend.ts (pass `closeAfter: t`). */
+export { REPO_ROOT, TEST_BACKEND_SETTINGS, startTestBackend, type TestBackend } from '../support/test-backend.js';
 
 export async function tempDir(t: TestContext, prefix = 'rtc-call-broker-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-export interface TestBackend extends RunningBackend {
-  wsUrl: string;
-}
-
-export async function startTestBackend(t: TestContext, overrides: Partial<Config> = {}): Promise<TestBackend> {
-  const dataDir = overrides.dataDir ?? (await tempDir(t));
-  const backend = await startBackend({ host: '127.0.0.1', port: 0, ...RELAXED, ...overrides, dataDir });
-  t.after(() => backend.close());
-  return Object.assign(backend, { wsUrl: `${backend.origin.replace(/^http/, 'ws')}/mqtt` });
 }
 
 export interface HttpResult<T = any> {

@@ -13,7 +13,7 @@ const login = (backend: { origin: string }, email: string, password: string) =>
   request(backend, 'POST', '/api/login', { json: { email, password } });
 
 test('failed logins per email from one address are throttled, whatever the case or spacing', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { loginFailuresPerEmail: 3, loginFailuresPerAddress: 1000 });
+  const backend = await startTestBackend({ closeAfter: t, loginFailuresPerEmail: 3, loginFailuresPerAddress: 1000 });
   const victim = await register(backend, { email: 'victim@example.test' });
   const variants = ['victim@example.test', 'VICTIM@example.test', '  Victim@Example.Test  '];
   for (const email of variants) assert.equal((await login(backend, email, 'wrong guess!')).status, 401);
@@ -31,7 +31,7 @@ test('failed logins per email from one address are throttled, whatever the case 
 });
 
 test('unknown emails are throttled like known ones (no enumeration through 429 either)', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { loginFailuresPerEmail: 2, loginFailuresPerAddress: 1000 });
+  const backend = await startTestBackend({ closeAfter: t, loginFailuresPerEmail: 2, loginFailuresPerAddress: 1000 });
   await register(backend, { email: 'known@example.test' });
   for (const email of ['known@example.test', 'unknown@example.test']) {
     assert.equal((await login(backend, email, 'bad password 1')).status, 401);
@@ -41,13 +41,13 @@ test('unknown emails are throttled like known ones (no enumeration through 429 e
 });
 
 test('successful logins do not count as failures', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { loginFailuresPerEmail: 2, loginFailuresPerAddress: 1000 });
+  const backend = await startTestBackend({ closeAfter: t, loginFailuresPerEmail: 2, loginFailuresPerAddress: 1000 });
   const user = await register(backend);
   for (let i = 0; i < 6; i++) assert.equal((await login(backend, user.user.email, user.password)).status, 200);
 });
 
 test('failed logins per address are throttled across emails', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { loginFailuresPerEmail: 1000, loginFailuresPerAddress: 4 });
+  const backend = await startTestBackend({ closeAfter: t, loginFailuresPerEmail: 1000, loginFailuresPerAddress: 4 });
   for (let i = 0; i < 4; i++) assert.equal((await login(backend, `spray${i}@example.test`, 'password1')).status, 401);
   const res = await login(backend, 'spray-next@example.test', 'password1');
   assert.equal(res.status, 429);
@@ -56,7 +56,7 @@ test('failed logins per address are throttled across emails', { timeout: 60_000 
 });
 
 test('register and login requests per address are limited', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { authRateMax: 3 });
+  const backend = await startTestBackend({ closeAfter: t, authRateMax: 3 });
   for (let i = 0; i < 3; i++) {
     assert.equal(
       (await request(backend, 'POST', '/api/register', { json: { name: 'R', email: `r${i}@example.test`, password: 'password1' } })).status,
@@ -72,7 +72,12 @@ test('register and login requests per address are limited', { timeout: 60_000 },
 });
 
 test('behind a trusted proxy, per-address throttles see the forwarded client address', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { trustProxy: ['127.0.0.1'], loginFailuresPerEmail: 1000, loginFailuresPerAddress: 2 });
+  const backend = await startTestBackend({
+    closeAfter: t,
+    trustProxy: ['127.0.0.1'],
+    loginFailuresPerEmail: 1000,
+    loginFailuresPerAddress: 2,
+  });
   const from = (address: string, email: string) =>
     request(backend, 'POST', '/api/login', { json: { email, password: 'password1' }, headers: { 'x-forwarded-for': address } });
   assert.equal((await from('203.0.113.7', 'a@example.test')).status, 401);

@@ -83,7 +83,7 @@ test('SessionLimit counts sessions (clientIds) per user and forgets users withou
 });
 
 test('the connection past MAX_SESSIONS_PER_USER is refused with CONNACK 3; closing one frees its slot', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { maxSessionsPerUser: 3 });
+  const backend = await startTestBackend({ closeAfter: t, maxSessionsPerUser: 3 });
   const [alice, bob] = [await register(backend), await register(backend)];
   const tabs = [await connectAs(t, backend, alice), await connectAs(t, backend, alice), await connectAs(t, backend, alice)];
   assert.equal(await refusedWith(connectAs(t, backend, alice)), SERVER_UNAVAILABLE);
@@ -102,7 +102,7 @@ test('the connection past MAX_SESSIONS_PER_USER is refused with CONNACK 3; closi
 });
 
 test('at the cap, a tab renewing its token (same clientId) still connects', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { maxSessionsPerUser: 2 });
+  const backend = await startTestBackend({ closeAfter: t, maxSessionsPerUser: 2 });
   const alice = await register(backend);
   const tab = await connectAs(t, backend, alice);
   await connectAs(t, backend, alice);
@@ -143,7 +143,7 @@ test('a CONNECT whose socket closed before its checks finished counts no session
 });
 
 test('sixty CONNECTs of one user at once: exactly MAX_SESSIONS_PER_USER are accepted', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend(t, { maxSessionsPerUser: 10 });
+  const backend = await startTestBackend({ closeAfter: t, maxSessionsPerUser: 10 });
   const alice = await register(backend);
   const results = await Promise.allSettled(Array.from({ length: 60 }, () => connectAs(t, backend, alice)));
   const accepted = results.filter((r) => r.status === 'fulfilled').length;
@@ -154,7 +154,7 @@ test('sixty CONNECTs of one user at once: exactly MAX_SESSIONS_PER_USER are acce
 
 test('the publish budget is per user as well as per connection: more connections do not give more', { timeout: 60_000 }, async (t) => {
   // Each connection alone may send 100 at once; the user, 10 at once.
-  const backend = await startTestBackend(t, { publishRate: 1, publishBurst: 100, userPublishRate: 1, userPublishBurst: 10 });
+  const backend = await startTestBackend({ closeAfter: t, publishRate: 1, publishBurst: 100, userPublishRate: 1, userPublishBurst: 10 });
   const [alice, bob] = [await register(backend), await register(backend)];
   const bobInbox = await inboxOf(t, backend, bob);
   const tabs = await Promise.all([1, 2, 3].map(() => connectAs(t, backend, alice)));
@@ -174,7 +174,7 @@ test(
   'invites past the pair budget are dropped; the sender stays connected and other pairs are not charged',
   { timeout: 60_000 },
   async (t) => {
-    const backend = await startTestBackend(t, { inviteBurst: 3, inviteRefillSeconds: 60 });
+    const backend = await startTestBackend({ closeAfter: t, inviteBurst: 3, inviteRefillSeconds: 60 });
     const [spammer, victim, friend] = [await register(backend), await register(backend), await register(backend)];
     const victimInbox = await inboxOf(t, backend, victim);
     const friendInbox = await inboxOf(t, backend, friend);

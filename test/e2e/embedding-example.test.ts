@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import puppeteer, { type Page } from 'puppeteer-core';
 import { startBackend } from '../../broker/server.js';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './support/browsers.js';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../support/browsers.js';
 
 /** Your page: your content, one script tag from the backend, one element, your styles. */
 const yourPage = (backendOrigin: string) => `<!doctype html>

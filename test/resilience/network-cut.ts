@@ -16,8 +16,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH, FIREFOX_PATH, FIREFOX_PREFS, type BrowserName } from '../e2e/support/browsers.js';
+import type { Browser } from 'puppeteer-core';
+import { CHROMIUM_PATH, FIREFOX_PATH, launchBrowser, type BrowserName } from '../support/browsers.js';
 
 const USER_PREFIX = 'rtcnetcut';
 const TABLE_PREFIX = 'rtc_netcut_';
@@ -92,24 +92,8 @@ export class CutOffBrowser {
         `#!/bin/sh\nexec setpriv --reuid=${uid} --regid=${gid} --clear-groups env HOME=${home} XDG_CONFIG_HOME=${home}/.config XDG_CACHE_HOME=${home}/.cache ${target} "$@"\n`,
       );
       chmodSync(wrapper, 0o755);
-      browser =
-        name === 'chromium'
-          ? await puppeteer.launch({
-              executablePath: wrapper,
-              headless: true,
-              args: [...CHROMIUM_FLAGS],
-              pipe: true,
-              userDataDir: profile,
-              timeout: 30_000,
-            })
-          : await puppeteer.launch({
-              browser: 'firefox',
-              executablePath: wrapper,
-              headless: true,
-              extraPrefsFirefox: { ...FIREFOX_PREFS },
-              userDataDir: profile,
-              timeout: 60_000,
-            });
+      // Chromium over a pipe: no control port for the cut to spare.
+      browser = await launchBrowser(name, { executablePath: wrapper, userDataDir: profile, pipe: name === 'chromium' });
       const controlPort = name === 'chromium' ? null : Number(new URL(browser.wsEndpoint()).port);
       const cut = new CutOffBrowser(browser, user, uid, home, controlPort);
       cut.markFlows();

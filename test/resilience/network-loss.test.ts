@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import type { BrowserName } from '../e2e/support/browsers.js';
+import type { BrowserName } from '../support/browsers.js';
 import { expectMediaArriving } from '../e2e/support/media-checks.js';
 import { recordedEvents, waitForEvent } from '../e2e/support/page-hooks.js';
 import { plainText } from '../text-match.js';

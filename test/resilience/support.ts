@@ -10,9 +10,8 @@ import { join, normalize } from 'node:path';
 import { after, before, describe, type TestContext } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
-import { startBackend, type RunningBackend } from '../../broker/server.js';
-import { launchBrowser, type BrowserName } from '../e2e/support/browsers.js';
-import { TEST_BACKEND_SETTINGS } from '../e2e/support/backend.js';
+import { launchBrowser, type BrowserName } from '../support/browsers.js';
+import { startTestBackend, type TestBackend } from '../support/test-backend.js';
 import { hostPageHtml, hostSiteUrl, type HostSite, type RtcCallAttributes } from '../e2e/support/host-page.js';
 import { listenLocal } from '../e2e/support/local-server.js';
 import { installPageHooks } from '../e2e/support/page-hooks.js';
@@ -23,7 +22,7 @@ import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 export const RESILIENCE_TEST_TIMEOUT = 120_000;
 
 export class RestartableBackend {
-  private running: RunningBackend | null = null;
+  private running: TestBackend | null = null;
   port = 0;
 
   private constructor(
@@ -48,13 +47,8 @@ export class RestartableBackend {
   /** Starts on the port of the previous run (a free one the first time), with the same data folder. */
   async start(): Promise<void> {
     if (this.running) return;
-    this.running = await startBackend({
-      port: this.port,
-      dataDir: this.dataDir,
-      // Same relaxed throttles and cheap hashing as the e2e backend.
-      ...TEST_BACKEND_SETTINGS,
-      ...this.overrides,
-    });
+    // Same relaxed throttles, publish limits and cheap hashing as the e2e backend.
+    this.running = await startTestBackend({ ...this.overrides, relaxPublishLimits: true, port: this.port, dataDir: this.dataDir });
     this.port = this.running.port;
   }
 

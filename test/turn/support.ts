@@ -10,22 +10,20 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { after, before } from 'node:test';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
 import { startTurnServer, type RunningTurnServer } from '../../scripts/turn.js';
-import { startTestBackend, type TestBackend } from '../e2e/support/backend.js';
-import { FIREFOX_PATH, FIREFOX_PREFS, launchBrowser, type BrowserName } from '../e2e/support/browsers.js';
+import { REPO_ROOT, startTestBackend, type Lifetime, type TestBackend } from '../support/test-backend.js';
+import { launchBrowser, type BrowserName } from '../support/browsers.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import { rtcSnapshot, type RtcSnapshot } from '../e2e/support/page-hooks.js';
 import { listenLocal, type LocalServer } from '../e2e/support/local-server.js';
 import type { IceServersResponse } from '../../src/protocol/index.js';
 
-export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-
 export const newSecret = (): string => randomBytes(24).toString('hex');
 
 /** A coturn on loopback with `secret`, stopped when the test (or suite) ends. */
-export async function startTurn(t: { after(fn: () => unknown): void }, secret: string): Promise<RunningTurnServer> {
+export async function startTurn(t: Lifetime, secret: string): Promise<RunningTurnServer> {
   // Small relay range: a test needs a handful of ports and should not sprawl over the machine.
   const turn = await startTurnServer({ secret, minPort: 40000, maxPort: 49999 });
   t.after(() => turn.stop());
@@ -38,14 +36,12 @@ export async function startTurn(t: { after(fn: () => unknown): void }, secret: s
  * from coturn's, on purpose).
  */
 export async function startTurnBackend(
-  t: { after(fn: () => unknown): void },
+  t: Lifetime,
   turn: Pick<RunningTurnServer, 'urls'>,
   secret: string,
   overrides: Partial<Config> = {},
 ): Promise<TestBackend> {
-  const backend = await startTestBackend({ turnUrls: turn.urls, turnSecret: secret, stunUrls: [], ...overrides });
-  t.after(() => backend.close());
-  return backend;
+  return startTestBackend({ turnUrls: turn.urls, turnSecret: secret, stunUrls: [], ...overrides, relaxPublishLimits: true, closeAfter: t });
 }
 
 /** Every browser the configured pairs use (RTC_BROWSERS=chromium keeps Chromium only). */
@@ -56,15 +52,8 @@ export const BROWSERS: readonly BrowserName[] = [...new Set(BROWSER_PAIRS.flat()
  * otherwise never reaches a TURN server on 127.0.0.1 (error 701), and these
  * tests keep coturn on loopback.
  */
-export async function launchTurnBrowser(name: BrowserName): Promise<Browser> {
-  if (name === 'chromium') return launchBrowser(name);
-  return puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    extraPrefsFirefox: { ...FIREFOX_PREFS, 'media.peerconnection.ice.loopback': true },
-    timeout: 60_000,
-  });
+export function launchTurnBrowser(name: BrowserName): Promise<Browser> {
+  return launchBrowser(name, { firefoxPrefs: { 'media.peerconnection.ice.loopback': true } });
 }
 
 export interface TurnSuite {
@@ -250,4 +239,5 @@ export async function selectedPair(page: Page, who: string): Promise<NonNullable
 }
 
 export { isRelayCandidate } from '../../src/core/peer.js';
+export { REPO_ROOT };
 export type { IceServersResponse, RunningTurnServer, TestBackend };

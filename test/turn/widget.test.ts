@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import type { BrowserName } from '../e2e/support/browsers.js';
+import type { BrowserName } from '../support/browsers.js';
 import { waitForEvent } from '../e2e/support/page-hooks.js';
 import { Person } from '../e2e/support/person.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiClient, ApiError, mapApiError } from '../../src/core/api-client.js';
+import { ApiClient, ApiRequestError, mapApiError } from '../../src/core/api-client.js';
 
 test('error bodies map to the codes the UI shows, with the server message', () => {
   for (const code of ['invalid_input', 'invalid_credentials', 'email_taken', 'rate_limited', 'unauthorized'] as const) {
@@ -46,11 +46,11 @@ test('sends JSON with a Bearer header, never cookies', async () => {
   assert.equal((r.calls[0]!.init.headers as Record<string, string>).authorization, undefined);
 });
 
-test('API errors reject with ApiError', async () => {
+test('API errors reject with ApiRequestError', async () => {
   const { client } = recorder(() => Response.json({ error: { code: 'email_taken', message: 'taken' } }, { status: 409 }));
   await assert.rejects(
     client.register('A', 'a@b', 'password1'),
-    (e: unknown) => e instanceof ApiError && e.code === 'email_taken' && e.status === 409,
+    (e: unknown) => e instanceof ApiRequestError && e.code === 'email_taken' && e.status === 409,
   );
 });
 
@@ -58,15 +58,15 @@ test('a failed fetch or a non-JSON answer is server_unreachable', async () => {
   const down = new ApiClient('http://api.test', async () => {
     throw new TypeError('Failed to fetch');
   });
-  await assert.rejects(down.login('a@b', 'x'), (e: unknown) => e instanceof ApiError && e.code === 'server_unreachable');
+  await assert.rejects(down.login('a@b', 'x'), (e: unknown) => e instanceof ApiRequestError && e.code === 'server_unreachable');
   const html = recorder(() => new Response('<html>Bad gateway</html>', { status: 502 }));
-  await assert.rejects(html.client.login('a@b', 'x'), (e: unknown) => e instanceof ApiError && e.code === 'server_unreachable');
+  await assert.rejects(html.client.login('a@b', 'x'), (e: unknown) => e instanceof ApiRequestError && e.code === 'server_unreachable');
 });
 
 test('register refuses a password with an unpaired surrogate before sending, as the backend would', async () => {
   const { client, calls } = recorder(() => Response.json({}));
   await assert.rejects(client.register('Ann', 'ann@example.test', 'password\uD800'), (e: unknown) => {
-    assert.ok(e instanceof ApiError);
+    assert.ok(e instanceof ApiRequestError);
     assert.equal(e.code, 'invalid_input');
     assert.match(e.message, /well-formed/);
     return true;
@@ -74,12 +74,12 @@ test('register refuses a password with an unpaired surrogate before sending, as 
   assert.equal(calls.length, 0);
 });
 
-test('logout posts the Bearer token and takes the empty 204 as success; a refusal is an ApiError', async () => {
+test('logout posts the Bearer token and takes the empty 204 as success; a refusal is an ApiRequestError', async () => {
   const { client, calls } = recorder(() => new Response(null, { status: 204 }));
   assert.equal(await client.logout('tok123'), undefined);
   assert.equal(calls[0]!.url, 'http://api.test/api/logout');
   assert.equal(calls[0]!.init.method, 'POST');
   assert.equal((calls[0]!.init.headers as Record<string, string>).authorization, 'Bearer tok123');
   const refused = recorder(() => Response.json({ error: { code: 'unauthorized', message: 'signed out' } }, { status: 401 }));
-  await assert.rejects(refused.client.logout('old'), (e: unknown) => e instanceof ApiError && e.code === 'unauthorized');
+  await assert.rejects(refused.client.logout('old'), (e: unknown) => e instanceof ApiRequestError && e.code === 'unauthorized');
 });

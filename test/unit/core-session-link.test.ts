@@ -9,19 +9,18 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBackend } from '../../broker/server.js';
 import { Session } from '../../src/core/session.js';
 import type { ConnectionState } from '../../src/core/types.js';
-import { MQTT_PATH, inboxTopic } from '../../src/protocol/index.js';
+import { inboxTopic } from '../../src/protocol/index.js';
 import { connectAs, register } from '../broker/support.js';
+import { startTestBackend, type TestBackendOptions } from '../support/test-backend.js';
 // Framework-free (events and timers only), so the element tests' wait works in node too.
 import { waitForState } from '../elements/helpers.js';
 
 /** Two signed-in people on a fresh backend (own data folder), all released when the test ends. */
-async function twoOn(t: TestContext, names: [string, string], overrides: Parameters<typeof startBackend>[0] = {}) {
+async function twoOn(t: TestContext, names: [string, string], overrides: TestBackendOptions = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtc-core-'));
-  const start = (more: Parameters<typeof startBackend>[0] = {}) =>
-    startBackend({ host: '127.0.0.1', port: 0, dataDir, scryptCost: 1024, ...overrides, ...more });
+  const start = (more: TestBackendOptions = {}) => startTestBackend({ dataDir, ...overrides, ...more });
   const env = { backend: await start(), restart: async (port: number) => (env.backend = await start({ port })) };
   const sessions: Session[] = [];
   t.after(async () => {
@@ -111,7 +110,7 @@ test('sign-out says goodbye at once: the peer sees presence vanish', { timeout: 
 
 test('a received chat is shown no later than it arrived, whatever time its sender claims', { timeout: 60_000 }, async (t) => {
   const { a, env } = await twoOn(t, ['Ada', 'Bob']);
-  const backend = Object.assign(env.backend, { wsUrl: `${env.backend.origin.replace(/^http/, 'ws')}${MQTT_PATH}` });
+  const { backend } = env;
   const sender = await register(backend, { name: 'Fast Clock' });
   const client = await connectAs(t, backend, sender);
   await waitForState(a, (s) => s.peers.some((p) => p.id === sender.user.id), 'Ada sees the sender');

@@ -1,7 +1,7 @@
 /**
  * Session families (broker/sessions.ts) with an injected clock: token expiry
  * capped at SESSION_MAX_AGE, renewal refused after it, revocation per family
- * and per user; and the lowdb revocation store (kept across a reopen, pruned
+ * and per user; and the JSON-file revocation store (kept across a reopen, pruned
  * once a record can no longer matter).
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { test, type TestContext } from 'node:test';
 import type { Client } from 'aedes';
 import { LiveSessions } from '../../broker/mqtt/live-sessions.js';
 import { Sessions, tokenExpiry } from '../../broker/sessions.js';
-import { REVOCATIONS_FILE, openJsonRevocationStore } from '../../broker/store/json-revocations.js';
+import { REVOCATIONS_FILE, openJsonRevocationStore } from '../../broker/store/json-revocation-store.js';
 import { isRevoked } from '../../broker/store/revocation-store.js';
 import { TokenService } from '../../broker/tokens.js';
 
@@ -85,7 +85,7 @@ test('Sessions: renewals keep the family until SESSION_MAX_AGE; logout and revok
   assert.ok(await sessions.verify(await sessions.signIn(user)), 'a sign-in after the reset stands');
 });
 
-test('lowdb revocations: kept across a reopen, seen by a second store on the folder, pruned after they stop mattering', async (t) => {
+test('JSON-file revocations: kept across a reopen, seen by a second store on the folder, pruned after they stop mattering', async (t) => {
   const dir = await dataDir(t);
   let now = 1_000_000_000_000;
   const store = await openJsonRevocationStore(dir, () => now);

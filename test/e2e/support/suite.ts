@@ -10,8 +10,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { launchBrowser, type BrowserName } from './browsers.js';
-import { startTestBackend, type TestBackend } from './backend.js';
+import { launchBrowser, type BrowserName } from '../../support/browsers.js';
+import { startTestBackend, type TestBackend } from '../../support/test-backend.js';
 import { startHostSite, type HostSite, type HostSiteOptions, type RtcCallAttributes } from './host-page.js';
 import { installPageHooks } from './page-hooks.js';
 import { Person, type Credentials } from './person.js';
@@ -63,7 +63,7 @@ export class E2ESuite {
   ) {}
 
   async start(): Promise<void> {
-    this.backend = await startTestBackend();
+    this.backend = await startTestBackend({ relaxPublishLimits: true });
     this.site = await startHostSite(this.backend.origin, this.siteOptions);
     // One at a time: the machine has two cores and other work running.
     for (const name of new Set(this.needed)) this.browsers.set(name, await launchBrowser(name));

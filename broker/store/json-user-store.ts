@@ -34,7 +34,7 @@ interface Data {
 
 export const USERS_FILE = 'users.json';
 
-export interface LowdbStoreOptions {
+export interface JsonUserStoreOptions {
   /**
    * Most changes per file write. Default: all that are waiting. 1 = one
    * whole-file write per change, the old behaviour (bench/user-store.ts
@@ -81,7 +81,7 @@ interface Pending<T> {
   seq: number;
 }
 
-class LowdbUserStore implements UserStore {
+class JsonUserStore implements UserStore {
   readonly #file: string;
   readonly #maxBatch: number;
   readonly #writeFile: (file: string, data: Uint8Array) => Promise<void>;
@@ -106,7 +106,7 @@ class LowdbUserStore implements UserStore {
   /** size:mtime of the file as we last read or wrote it. */
   #seen = '';
 
-  constructor(file: string, options: LowdbStoreOptions) {
+  constructor(file: string, options: JsonUserStoreOptions) {
     this.#file = file;
     this.#maxBatch = options.maxBatch ?? Number.POSITIVE_INFINITY;
     this.#writeFile = options.writeFile ?? writePrivateFile;
@@ -304,10 +304,10 @@ class LowdbUserStore implements UserStore {
  * file 0600 even if they existed with other modes. Throws `StoreError` on a
  * corrupt file.
  */
-export async function openLowdbUserStore(dataDir: string, options: LowdbStoreOptions = {}): Promise<UserStore> {
+export async function openJsonUserStore(dataDir: string, options: JsonUserStoreOptions = {}): Promise<UserStore> {
   await ensurePrivateDir(dataDir);
   const file = path.join(dataDir, USERS_FILE);
-  const store = new LowdbUserStore(file, options);
+  const store = new JsonUserStore(file, options);
   await store.load();
   await makePrivate(file);
   return store;

@@ -1,11 +1,12 @@
 /**
- * Launches the real browsers the end-to-end tests and benchmarks drive:
+ * Launches the real browsers every browser suite and benchmark drives:
  * Debian Chromium and Firefox ESR through puppeteer-core (never a downloaded
- * browser). Every launch gets its own temporary profile, a fake camera and
- * microphone without prompts and, in Chromium, an automatically picked screen
- * for getDisplayMedia.
+ * browser). Every launch gets its own temporary profile (unless given one), a
+ * fake camera and microphone without prompts and, in Chromium, an
+ * automatically picked screen for getDisplayMedia. web-test-runner.config.mjs
+ * hands the same launch options to its launcher.
  */
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type LaunchOptions } from 'puppeteer-core';
 
 export type BrowserName = 'chromium' | 'firefox';
 
@@ -46,21 +47,44 @@ export const FIREFOX_PREFS: Readonly<Record<string, unknown>> = {
   'dom.timeout.enable_budget_timer_throttling': false,
 };
 
-export async function launchBrowser(name: BrowserName): Promise<Browser> {
+/** What a suite adds to the common set-up; each addition says why where it is made. */
+export interface BrowserSetup {
+  /** Flags on top of CHROMIUM_FLAGS (Chromium only). */
+  chromiumFlags?: readonly string[];
+  /** Preferences on top of FIREFOX_PREFS (Firefox only). */
+  firefoxPrefs?: Readonly<Record<string, unknown>>;
+  /** Another executable, such as a wrapper script that runs the browser as another user. */
+  executablePath?: string;
+  /** A profile folder of the caller's instead of a temporary one. */
+  userDataDir?: string;
+  /** Drive Chromium over a pipe instead of a WebSocket (Chromium only; Firefox always uses a BiDi port). */
+  pipe?: boolean;
+}
+
+/** The puppeteer launch options of `name` with `setup`. */
+export function browserLaunchOptions(name: BrowserName, setup: BrowserSetup = {}): LaunchOptions {
+  const profile = setup.userDataDir === undefined ? {} : { userDataDir: setup.userDataDir };
   if (name === 'chromium') {
-    return puppeteer.launch({
-      executablePath: CHROMIUM_PATH,
+    return {
+      executablePath: setup.executablePath ?? CHROMIUM_PATH,
       headless: true,
-      args: [...CHROMIUM_FLAGS],
+      args: [...CHROMIUM_FLAGS, ...(setup.chromiumFlags ?? [])],
+      ...(setup.pipe && { pipe: true }),
+      ...profile,
       // Fails a stuck launch instead of hanging the whole run.
       timeout: 30_000,
-    });
+    };
   }
-  return puppeteer.launch({
+  return {
     browser: 'firefox',
-    executablePath: FIREFOX_PATH,
+    executablePath: setup.executablePath ?? FIREFOX_PATH,
     headless: true,
-    extraPrefsFirefox: { ...FIREFOX_PREFS },
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...setup.firefoxPrefs },
+    ...profile,
     timeout: 60_000,
-  });
+  };
+}
+
+export function launchBrowser(name: BrowserName, setup: BrowserSetup = {}): Promise<Browser> {
+  return puppeteer.launch(browserLaunchOptions(name, setup));
 }

@@ -1,0 +1,159 @@
+/**
+ * The one way tests and benchmarks start the backend (node side; the page
+ * side of the element tests is ./backend.ts):
+ *
+ * - `startTestBackend`: the real backend (HTTP API + Aedes over WebSocket)
+ *   in this process on a free loopback port, with a temporary data folder
+ *   (or the caller's), cheap password hashing and sign-in throttles out of
+ *   the way, because a test run registers and signs in many times from one
+ *   address.
+ * - `startMainProcess`: `tsx broker/main.ts` as its own process, configured
+ *   through the environment as in production.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../broker/config.js';
+import { startBackend, type RunningBackend } from '../../broker/server.js';
+import { MQTT_PATH } from '../../src/protocol/index.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+/** The backend's process as production runs it, for `spawn`/`spawnSync`. */
+export const MAIN_COMMAND: readonly [string, ...string[]] = [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'broker', 'main.ts')];
+
+/** Something that runs clean-ups when it ends: a node:test `TestContext` (`t`). */
+export interface Lifetime {
+  after(fn: () => unknown): void;
+}
+
+/** Loopback, cheap hashing and relaxed sign-in throttles, unless a test sets them. */
+export const TEST_BACKEND_SETTINGS = {
+  host: '127.0.0.1',
+  // scrypt at OWASP cost takes ~100 ms per hash; tests hash hundreds of times.
+  scryptCost: 1024,
+  authRateMax: 100_000,
+  loginFailuresPerEmail: 1_000,
+  loginFailuresPerAddress: 100_000,
+} satisfies Partial<Config>;
+
+/** Publish budgets out of the way: whole browser suites run against one backend. */
+export const RELAXED_PUBLISH_LIMITS = {
+  publishRate: 1_000,
+  publishBurst: 10_000,
+  userPublishRate: 1_000,
+  userPublishBurst: 10_000,
+} satisfies Partial<Config>;
+
+export interface TestBackendOptions extends Partial<Config> {
+  /** Closes the backend when this ends (pass the test's `t`); otherwise the caller closes it. */
+  closeAfter?: Lifetime;
+  /** RELAXED_PUBLISH_LIMITS (browser suites); otherwise the production budgets, which backend tests check. */
+  relaxPublishLimits?: boolean;
+}
+
+export interface TestBackend extends RunningBackend {
+  /** The MQTT-over-WebSocket URL, e.g. ws://127.0.0.1:41234/mqtt. */
+  wsUrl: string;
+}
+
+/**
+ * Starts a backend with TEST_BACKEND_SETTINGS and `options` (any field of
+ * the configuration; `port` to come back on a known port, `dataDir` to keep
+ * the data, which the caller then removes). `close()` also removes the
+ * temporary data folder it made.
+ */
+export async function startTestBackend({ closeAfter, relaxPublishLimits, ...config }: TestBackendOptions = {}): Promise<TestBackend> {
+  const ownDataDir = config.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'rtc-call-test-')) : undefined;
+  const removeOwnDataDir = () => (ownDataDir ? rm(ownDataDir, { recursive: true, force: true }) : Promise.resolve());
+  let backend: RunningBackend;
+  try {
+    backend = await startBackend({
+      port: 0,
+      ...TEST_BACKEND_SETTINGS,
+      ...(relaxPublishLimits && RELAXED_PUBLISH_LIMITS),
+      ...config,
+      dataDir: config.dataDir ?? ownDataDir,
+    });
+  } catch (error) {
+    await removeOwnDataDir();
+    throw error;
+  }
+  const testBackend: TestBackend = {
+    ...backend,
+    wsUrl: `${backend.origin.replace(/^http/, 'ws')}${MQTT_PATH}`,
+    async close() {
+      await backend.close();
+      await removeOwnDataDir();
+    },
+  };
+  closeAfter?.after(() => testBackend.close());
+  return testBackend;
+}
+
+export interface MainProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:<port>, as the process printed it. */
+  origin: string;
+  /** ms from spawn until it printed its URL. */
+  ms: number;
+  /** Everything it wrote so far (stdout and, unless inherited, stderr). */
+  output(): string;
+  /** SIGTERM (a graceful shutdown), resolved once it exited. */
+  stop(): Promise<void>;
+}
+
+export interface MainProcessOptions {
+  dataDir: string;
+  /** Environment on top of this process's, HOST=127.0.0.1 and PORT=0 (a free port). */
+  env?: Record<string, string>;
+  /** SIGKILLs the process when this ends, if it still runs (pass the test's `t`). */
+  closeAfter?: Lifetime;
+  /** Let its stderr through to ours instead of collecting it (benchmarks). */
+  inheritStderr?: boolean;
+  /** How long it may take to print its URL. */
+  timeoutMs?: number;
+}
+
+/** Starts `broker/main.ts` as its own process; resolves once it printed its URL. */
+export async function startMainProcess(options: MainProcessOptions): Promise<MainProcess> {
+  const started = performance.now();
+  const [command, ...args] = MAIN_COMMAND;
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: options.dataDir, ...options.env },
+    stdio: ['ignore', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],
+  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  options.closeAfter?.after(() => {
+    if (running()) child.kill('SIGKILL');
+  });
+  let output = '';
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the backend did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+?)[\s(]/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the backend exited (${code}) before listening:\n${output}`));
+    });
+  });
+  const ms = performance.now() - started;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!running()) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { child, origin, ms, output: () => output, stop };
+}
