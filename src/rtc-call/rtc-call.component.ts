@@ -215,15 +215,9 @@ export class RtcCall extends LitElement {
     return this.requireSession().call(userId, { audio: true, video: this.video, ...media });
   }
 
-  /** Ends the current call, whatever its phase (cancels an outgoing ring, declines an incoming one). */
+  /** Ends the current call, whatever its phase (the session cancels an outgoing ring and declines an incoming one). */
   hangup(): void {
-    const session = this.requireSession();
-    const call = session.state.call;
-    if (!call || call.phase === 'ended') return;
-    if (call.phase === 'ringing') {
-      if (call.direction === 'incoming') session.decline();
-      else session.cancel();
-    } else session.hangup();
+    this.requireSession().hangup();
   }
 
   /** Signs out: ends any call, closes the connection and forgets a remembered sign-in. */
