@@ -1,10 +1,7 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
-import { property } from 'lit/decorators.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
+import { html, nothing } from 'lit';
+import { SessionConsumer } from '../session-consumer.js';
 import { stageCall } from '../call-view.js';
-import type { CallView, SessionApi } from '../../core/types.js';
+import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { callControlsStyles } from './call-controls.styles.js';
@@ -41,14 +38,8 @@ export const CALL_CONTROLS_PARTS = [
  * @cssproperty --rtc-call-controls-pressed-bg - Background of a pressed toggle. Defaults to `--rtc-color-fg`.
  * @cssproperty --rtc-call-controls-pressed-fg - Text colour of a pressed toggle. Defaults to `--rtc-color-bg`.
  */
-export class RtcCallControls extends LitElement {
+export class RtcCallControls extends SessionConsumer {
   static override styles = [tokens, controls, callControlsStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
-
-  private readonly sessionState = new SessionController(this);
 
   override render() {
     const call = stageCall(this.sessionState.state);

@@ -1,10 +1,8 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
-import type { ChatEntry, SessionApi } from '../../core/types.js';
+import { SessionConsumer } from '../session-consumer.js';
+import type { ChatEntry } from '../../core/types.js';
 import { MAX_CHAT_TEXT_LENGTH, isValidChatText } from '../../protocol/index.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
@@ -70,12 +68,8 @@ function renderTime(ts: number) {
  * @cssproperty --rtc-chat-their-fg - Text colour of received messages.
  * @cssproperty --rtc-chat-height - Height of the panel (360px).
  */
-export class RtcChat extends LitElement {
+export class RtcChat extends SessionConsumer {
   static override styles = [tokens, controls, chatStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** The id of the person to chat with. */
   @property({ attribute: 'peer-id' }) peerId = '';
@@ -83,7 +77,6 @@ export class RtcChat extends LitElement {
   @query('.messages') private list?: HTMLElement;
   @query('input') private input?: HTMLInputElement;
 
-  private readonly sessionState = new SessionController(this);
   private shownCount = 0;
   /** Unsent text per person: a draft typed to one person never stays in the input of another's chat. */
   private readonly drafts = new Map<string, string>();

@@ -1,11 +1,9 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
+import { SessionConsumer } from '../session-consumer.js';
 import { ringingIncoming } from '../call-view.js';
-import type { CallView, SessionApi } from '../../core/types.js';
+import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
@@ -38,19 +36,14 @@ export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'ring-preview', '
  * @cssproperty --rtc-incoming-call-accept-bg - Background of the accept button. Defaults to `--rtc-color-success`.
  * @cssproperty --rtc-incoming-call-accept-fg - Text colour of the accept button. Defaults to `--rtc-color-success-fg`.
  */
-export class RtcIncomingCall extends LitElement {
+export class RtcIncomingCall extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, incomingCallStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** Turns the ring tone off (the dialog still shows). */
   @property({ type: Boolean }) silent = false;
 
   @query('[part~="accept"]') private acceptButton?: HTMLButtonElement;
 
-  private readonly sessionState = new SessionController(this);
   readonly ring = new RingController(this, { shouldRing: () => !this.silent && this.incoming !== null });
   private shownCallId?: string;
 

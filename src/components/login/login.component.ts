@@ -1,9 +1,7 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
-import type { SessionApi, SessionError } from '../../core/types.js';
+import { SessionConsumer } from '../session-consumer.js';
+import type { SessionError } from '../../core/types.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, checkName } from '../../protocol/index.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { loginStyles } from './login.styles.js';
@@ -40,12 +38,8 @@ const AUTH_MESSAGES: Partial<Record<SessionError['code'], string>> = {
  * @cssproperty --rtc-login-bg - Background of the form card. Defaults to `--rtc-color-bg`.
  * @cssproperty --rtc-login-max-width - Maximum width of the form card (400px).
  */
-export class RtcLogin extends LitElement {
+export class RtcLogin extends SessionConsumer {
   static override styles = [tokens, controls, loginStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** Whether the form signs in or registers a new account. */
   @property({ reflect: true }) mode: LoginMode = 'sign-in';
@@ -53,8 +47,6 @@ export class RtcLogin extends LitElement {
   @state() private busy = false;
   /** Why the typed name cannot be used (the backend's own rule, checked before sending). */
   @state() private nameProblem = '';
-
-  private readonly sessionState = new SessionController(this);
 
   private get error(): SessionError | null {
     const error = this.sessionState.state?.error;

@@ -1,10 +1,7 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
-import type { SessionApi } from '../../core/types.js';
+import { SessionConsumer } from '../session-consumer.js';
 import { PRESENCE_STATUSES, type Presence, type PresenceStatus } from '../../protocol/index.js';
 import { createRtcEvent } from '../../events.js';
 import { nameTags, nameText, renderName } from '../names.js';
@@ -56,20 +53,14 @@ export const STATUS_LABELS: Record<PresenceStatus, string> = {
  * @cssproperty --rtc-peer-list-away-color - Status dot of people away. Defaults to `--rtc-color-warning`.
  * @cssproperty --rtc-peer-list-avatar-bg - Background of the initials avatar.
  */
-export class RtcPeerList extends LitElement {
+export class RtcPeerList extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, peerListStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** The person whose chat is open (highlighted). */
   @property({ attribute: 'selected-peer' }) selectedPeer = '';
 
   /** Whether the video call button is offered (the root's `video` attribute). */
   @property({ type: Boolean }) video = true;
-
-  private readonly sessionState = new SessionController(this);
 
   override render() {
     const state = this.sessionState.state;

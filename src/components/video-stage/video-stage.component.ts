@@ -1,11 +1,9 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
+import { SessionConsumer } from '../session-consumer.js';
 import { stageCall } from '../call-view.js';
-import type { CallView, SessionApi } from '../../core/types.js';
+import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
@@ -45,14 +43,8 @@ export const VIDEO_STAGE_PARTS = [
  * @cssproperty --rtc-video-stage-fg - Text colour on the stage.
  * @cssproperty --rtc-video-stage-local-width - Width of the own preview (28%).
  */
-export class RtcVideoStage extends LitElement {
+export class RtcVideoStage extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, videoStageStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
-
-  private readonly sessionState = new SessionController(this);
 
   /** The remote stream whose video has produced a frame: shown from then on, even before the call counts as connected. */
   @state() private framedStream: MediaStream | null = null;
