@@ -2,7 +2,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/rtc-call/rtc-call.js';
-import type { RtcCall } from '../../src/rtc-call/rtc-call.js';
+import { RTC_CALL_OWN_PARTS, RTC_CALL_PARTS, type RtcCall } from '../../src/rtc-call/rtc-call.js';
 import { backendOrigin, newUser } from '../support/backend.js';
 import { disposeSessions, signedIn, waitForState } from './helpers.js';
 
@@ -99,6 +99,9 @@ describe('rtc-call', () => {
     await until('chat and call stage', () => findPart(el, 'chat') && findPart(el, 'video-stage'));
     exportedParts(el).forEach((n) => names.add(n));
     for (const name of REQUIRED_PARTS) expect(names.has(name), `part ${name}`).to.be.true;
+    // Every part of the elements inside is exported, whether or not it is on screen now.
+    const own = new Set<string>(RTC_CALL_OWN_PARTS);
+    for (const name of RTC_CALL_PARTS) if (!own.has(name)) expect(names.has(name), `exported part ${name}`).to.be.true;
     el.hangup();
   });
 
