@@ -3,7 +3,8 @@ import { consume } from '@lit/context';
 import { property } from 'lit/decorators.js';
 import { sessionContext } from './context.js';
 import { SessionController } from './session-controller.js';
-import type { SessionApi } from '../core/types.js';
+import type { SessionApi, SessionError } from '../core/types.js';
+import { attempt, errorAt, type ErrorPlace, type ErrorScope } from './errors.js';
 
 /**
  * The base of the elements inside `<rtc-call>`: each takes the session that
@@ -19,4 +20,14 @@ export class SessionConsumer extends LitElement {
 
   /** The session's state, re-read on every render. */
   protected readonly sessionState = new SessionController(this);
+
+  /** Runs a session action; if it rejects, the failure shows as an error of `scope` and fires `rtc-error`. */
+  protected attempt(scope: ErrorScope, action: (session: SessionApi) => unknown): Promise<void> {
+    return attempt(this, this.session, scope, action);
+  }
+
+  /** The error this element shows at `place`, or null (errors.ts decides where each error shows). */
+  protected errorAt(place: ErrorPlace): SessionError | null {
+    return errorAt(this.session, place);
+  }
 }

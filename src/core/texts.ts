@@ -64,7 +64,10 @@ export const en = {
 
   media: {},
 
-  ui: {},
+  ui: {
+    /** A session action failed in a way the session did not report itself. */
+    unexpected: 'Something went wrong. Please try again.',
+  },
 };
 
 export type Texts = typeof en;

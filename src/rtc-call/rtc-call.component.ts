@@ -4,6 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { sessionContext } from '../components/context.js';
 import { SessionController } from '../components/session-controller.js';
 import { stageCall } from '../components/call-view.js';
+import { attempt, dismissError, errorAt } from '../components/errors.js';
 import { LOGIN_PARTS } from '../components/login/login.component.js';
 import { PEER_LIST_PARTS } from '../components/peer-list/peer-list.component.js';
 import { CALL_CONTROLS_PARTS } from '../components/call-controls/call-controls.component.js';
@@ -93,7 +94,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @csspart sidebar - The column with the people list.
  * @csspart stage - The column with the call and the chat.
  * @csspart welcome - The hint shown when no call and no chat is open.
- * @csspart error - Every error message (top bar banner and sign-in form).
+ * @csspart error - Every error message but the chat's: the banner under the top bar (sign-in and connection errors, and call
+ *   and media errors while no call is on the stage), the sign-in form's, and the call controls' (`call-error`).
  * @csspart error-dismiss - The button closing the error banner.
  *
  * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
@@ -150,7 +152,6 @@ export class RtcCall extends LitElement {
   private provided?: SessionApi;
 
   @state() private chatPeer = '';
-  @state() private errorDismissed: object | null = null;
 
   private readonly sessionState = new SessionController(this);
   private forwarders: Array<() => void> = [];
@@ -245,7 +246,7 @@ export class RtcCall extends LitElement {
       () => session.removeEventListener('signed-out', onSignedOut),
     );
     this.provided = session;
-    if (this.rememberSignIn) session.restore().catch(() => undefined);
+    if (this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
   }
 
   private forward<K extends RtcEventName>(name: K, event: CustomEvent) {
@@ -285,13 +286,15 @@ export class RtcCall extends LitElement {
         <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
         ${icon('shield')}<span>Hide my IP<span class="hide-label-long"> address</span></span>
       </label>
-      <button type="button" part="sign-out" @click=${() => this.signOut().catch(() => undefined)}>${icon('logout')}Sign out</button>
+      <button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
+        ${icon('logout')}Sign out
+      </button>
     `;
   }
 
   private renderMain() {
     const state = this.sessionState.state!;
-    const error = state.error && state.error.scope !== 'chat' && state.error !== this.errorDismissed ? state.error : null;
+    const error = errorAt(this.provided, 'banner');
     // An incoming call still ringing is shown by the dialog only; the stage shows placed and answered calls.
     const call = stageCall(state);
     const idle = !call && !this.chatPeer;
@@ -300,7 +303,7 @@ export class RtcCall extends LitElement {
         error
           ? html`<div class="banner error" part="error" role="alert">
               <span>${error.message}</span>
-              <button type="button" part="error-dismiss" aria-label="Dismiss message" @click=${() => (this.errorDismissed = error)}>
+              <button type="button" part="error-dismiss" aria-label="Dismiss message" @click=${() => dismissError(this.provided!, error)}>
                 ${icon('x')}
               </button>
             </div>`
@@ -341,6 +344,7 @@ export class RtcCall extends LitElement {
   }
 
   private onRelayOnly(event: Event) {
-    this.provided?.setRelayOnly((event.target as HTMLInputElement).checked);
+    const on = (event.target as HTMLInputElement).checked;
+    void attempt(this, this.provided, 'call', (s) => s.setRelayOnly(on));
   }
 }

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { SessionConsumer } from '../session-consumer.js';
+import { dismissError } from '../errors.js';
 import { stageCall } from '../call-view.js';
 import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
@@ -16,6 +17,8 @@ export const CALL_CONTROLS_PARTS = [
   'hangup',
   'cancel',
   'dismiss',
+  'error',
+  'call-error',
 ] as const;
 
 /**
@@ -33,6 +36,8 @@ export const CALL_CONTROLS_PARTS = [
  * @csspart hangup - End the call.
  * @csspart cancel - Give up an outgoing call while it rings.
  * @csspart dismiss - Close the summary of an ended call.
+ * @csspart error - Every error message (here the same element as `call-error`).
+ * @csspart call-error - Why the call or a camera, microphone or screen action failed, below the buttons.
  *
  * @cssproperty --rtc-call-controls-bg - Background of the bar. Defaults to `--rtc-color-surface`.
  * @cssproperty --rtc-call-controls-pressed-bg - Background of a pressed toggle. Defaults to `--rtc-color-fg`.
@@ -44,17 +49,17 @@ export class RtcCallControls extends SessionConsumer {
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
-    return html`<div part="controls" role="toolbar" aria-label="Call controls">${this.renderButtons(call)}</div>`;
+    const error = this.errorAt('call-controls');
+    return html`<div part="controls" role="toolbar" aria-label="Call controls">${this.renderButtons(call)}</div>
+      ${error ? html`<p class="error" part="error call-error" role="alert">${error.message}</p>` : nothing}`;
   }
 
   private renderButtons(call: CallView) {
     if (call.phase === 'ended') {
-      return html`<button type="button" part="control dismiss" @click=${() => this.session?.dismissCall()}>
-        ${icon('x')}<span class="label">Close</span>
-      </button>`;
+      return html`<button type="button" part="control dismiss" @click=${this.close}>${icon('x')}<span class="label">Close</span></button>`;
     }
     if (call.phase === 'ringing') {
-      return html`<button type="button" class="danger" part="control cancel" @click=${() => this.session?.cancel()}>
+      return html`<button type="button" class="danger" part="control cancel" @click=${() => this.attempt('call', (s) => s.cancel())}>
         ${icon('hangup')}<span class="label">Cancel call</span>
       </button>`;
     }
@@ -67,7 +72,7 @@ export class RtcCallControls extends SessionConsumer {
         part="control mic-toggle"
         aria-pressed=${muted ? 'true' : 'false'}
         title=${muted ? 'Unmute microphone' : 'Mute microphone'}
-        @click=${() => this.session?.setMicrophone(muted)}
+        @click=${() => this.attempt('media', (s) => s.setMicrophone(muted))}
       >
         ${icon(muted ? 'micOff' : 'mic')}<span class="label">Mute</span>
       </button>
@@ -77,7 +82,7 @@ export class RtcCallControls extends SessionConsumer {
         aria-pressed=${cameraOff ? 'true' : 'false'}
         title=${cameraOff ? 'Turn camera on' : 'Turn camera off'}
         ?disabled=${local.screen}
-        @click=${() => this.run(this.session?.setCamera(cameraOff))}
+        @click=${() => this.attempt('media', (s) => s.setCamera(cameraOff))}
       >
         ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">Camera off</span>
       </button>
@@ -87,18 +92,20 @@ export class RtcCallControls extends SessionConsumer {
         aria-pressed=${local.screen ? 'true' : 'false'}
         title=${local.screen ? 'Stop sharing your screen' : 'Share your screen'}
         ?disabled=${call.phase !== 'connected' || !('getDisplayMedia' in (navigator.mediaDevices ?? {}))}
-        @click=${() => this.run(local.screen ? this.session?.stopScreenShare() : this.session?.startScreenShare())}
+        @click=${() => this.attempt('media', (s) => (local.screen ? s.stopScreenShare() : s.startScreenShare()))}
       >
         ${icon('screen')}<span class="label">Share screen</span>
       </button>
-      <button type="button" class="danger" part="control hangup" @click=${() => this.session?.hangup()}>
+      <button type="button" class="danger" part="control hangup" @click=${() => this.attempt('call', (s) => s.hangup())}>
         ${icon('hangup')}<span class="label">Hang up</span>
       </button>
     `;
   }
 
-  /** Media failures are reported by the session in its state; nothing to do here. */
-  private run(action: Promise<void> | undefined) {
-    action?.catch(() => undefined);
+  /** Closes the ended call's summary, and the error shown beside it with it (rather than moving it to the banner). */
+  private close() {
+    const error = this.errorAt('call-controls');
+    if (error && this.session) dismissError(this.session, error);
+    void this.attempt('call', (s) => s.dismissCall());
   }
 }

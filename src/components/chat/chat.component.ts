@@ -97,7 +97,7 @@ export class RtcChat extends SessionConsumer {
     const tag = sessionNameTags(state).get(this.peerId);
     const name = nameText(peerName, tag);
     const online = state.peers.some((p) => p.id === this.peerId);
-    const error = state.error?.scope === 'chat' ? state.error : null;
+    const error = this.errorAt('chat');
     return html`
       <section part="chat" aria-labelledby="chat-title">
         <h2 id="chat-title" part="chat-header">Chat with ${renderName(peerName, tag)}</h2>
@@ -176,10 +176,7 @@ export class RtcChat extends SessionConsumer {
     const text = input.value;
     if (!isValidChatText(text)) return;
     input.value = '';
-    try {
-      await this.session.sendChat(this.peerId, text);
-    } catch {
-      // A failed message stays in the conversation, marked "Not delivered".
-    }
+    // A failed message stays in the conversation, marked "Not delivered", and the reason shows below it.
+    await this.attempt('chat', (s) => s.sendChat(this.peerId, text));
   }
 }

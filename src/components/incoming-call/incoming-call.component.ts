@@ -109,11 +109,11 @@ export class RtcIncomingCall extends SessionConsumer {
   }
 
   private accept() {
-    this.session?.accept().catch(() => undefined);
+    void this.attempt('call', (s) => s.accept());
   }
 
   private decline() {
-    this.session?.decline();
+    void this.attempt('call', (s) => s.decline());
   }
 
   private onKeydown(event: KeyboardEvent) {

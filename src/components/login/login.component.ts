@@ -48,14 +48,9 @@ export class RtcLogin extends SessionConsumer {
   /** Why the typed name cannot be used (the backend's own rule, checked before sending). */
   @state() private nameProblem = '';
 
-  private get error(): SessionError | null {
-    const error = this.sessionState.state?.error;
-    return error && (error.scope === 'auth' || error.scope === 'connection') ? error : null;
-  }
-
   override render() {
     const registering = this.mode === 'register';
-    const error = this.error;
+    const error = this.errorAt('login');
     const connection = this.sessionState.state?.connection;
     const busy = this.busy || connection === 'signing-in' || connection === 'connecting';
     return html`
@@ -126,13 +121,8 @@ export class RtcLogin extends SessionConsumer {
     this.nameProblem = this.mode === 'register' && !name.ok ? `Please choose another name: the ${name.message}.` : '';
     if (this.nameProblem) return;
     this.busy = true;
-    try {
-      if (this.mode === 'register' && name.ok) await session.register(name.name, email, password);
-      else await session.signIn(email, password);
-    } catch {
-      // The session reports the failure in state.error, which this form renders.
-    } finally {
-      this.busy = false;
-    }
+    const registering = this.mode === 'register' && name.ok;
+    await this.attempt('auth', (s) => (registering ? s.register(name.name, email, password) : s.signIn(email, password)));
+    this.busy = false;
   }
 }

@@ -136,7 +136,8 @@ export class RtcPeerList extends SessionConsumer {
   }
 
   private onStatus(event: Event) {
-    this.session?.setStatus((event.target as HTMLSelectElement).value as PresenceStatus);
+    const status = (event.target as HTMLSelectElement).value as PresenceStatus;
+    void this.attempt('connection', (s) => s.setStatus(status));
   }
 
   private select(peerId: string) {
@@ -145,7 +146,6 @@ export class RtcPeerList extends SessionConsumer {
   }
 
   private call(peerId: string, video: boolean) {
-    // The session reports failures (media, unreachable peer) in its state.
-    this.session?.call(peerId, { audio: true, video }).catch(() => undefined);
+    void this.attempt('call', (s) => s.call(peerId, { audio: true, video }));
   }
 }
