@@ -17,6 +17,10 @@ import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../even
 import { tokens, controls } from '../styles/tokens.js';
 import { icon } from '../styles/icons.js';
 import { rtcCallStyles } from './rtc-call.styles.js';
+import { texts } from '../core/texts.js';
+import { renderAbout, renderText } from '../components/names.js';
+
+const words = texts.ui.root;
 
 /** The parts of the frame around the elements inside (the part names of `<rtc-call>`'s own shadow root). */
 export const RTC_CALL_OWN_PARTS = [
@@ -260,7 +264,7 @@ export class RtcCall extends LitElement {
     return html`
       <div part="base">
         <header part="header">
-          <p class="title" part="title">${icon('video')}Calls</p>
+          <p class="title" part="title">${icon('video')}${words.title}</p>
           <span class="spacer"></span>
           ${signedIn ? this.renderAccount() : nothing}
         </header>
@@ -278,16 +282,16 @@ export class RtcCall extends LitElement {
 
   private renderAccount() {
     const state = this.sessionState.state!;
-    const words = { online: 'Online', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as Record<string, string>;
+    const connection = words.connection as Partial<Record<string, string>>;
     return html`
-      <span part="status" class=${state.connection} role="status">${words[state.connection] ?? 'Offline'}</span>
+      <span part="status" class=${state.connection} role="status">${connection[state.connection] ?? words.connection.offline}</span>
       <span class="user" part="user-name" title=${state.user?.email ?? ''}><bdi>${state.user?.name}</bdi></span>
-      <label part="relay-only" title="Relay your audio and video through the server, so the other person cannot see your IP address">
+      <label part="relay-only" title=${words.relayOnlyTitle}>
         <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
-        ${icon('shield')}<span>Hide my IP<span class="hide-label-long"> address</span></span>
+        ${icon('shield')}<span>${words.hideIp}<span class="hide-label-long">${words.hideIpRest}</span></span>
       </label>
       <button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
-        ${icon('logout')}Sign out
+        ${icon('logout')}${words.signOut}
       </button>
     `;
   }
@@ -302,15 +306,20 @@ export class RtcCall extends LitElement {
       ${
         error
           ? html`<div class="banner error" part="error" role="alert">
-              <span>${error.message}</span>
-              <button type="button" part="error-dismiss" aria-label="Dismiss message" @click=${() => dismissError(this.provided!, error)}>
+              <span>${renderText(error.message)}</span>
+              <button
+                type="button"
+                part="error-dismiss"
+                aria-label=${words.dismissError}
+                @click=${() => dismissError(this.provided!, error)}
+              >
                 ${icon('x')}
               </button>
             </div>`
           : nothing
       }
       <div part="main">
-        <section part="sidebar" aria-label="People">
+        <section part="sidebar" aria-label=${words.people}>
           <rtc-peer-list
             exportparts=${exportParts('rtc-peer-list')}
             selected-peer=${this.chatPeer}
@@ -318,7 +327,7 @@ export class RtcCall extends LitElement {
             @rtc-peer-select=${(e: CustomEvent<{ peerId: string }>) => (this.chatPeer = e.detail.peerId)}
           ></rtc-peer-list>
         </section>
-        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label="Call and chat">
+        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label=${words.stage}>
           ${
             call
               ? html`<rtc-video-stage exportparts=${exportParts('rtc-video-stage')}></rtc-video-stage>
@@ -333,9 +342,9 @@ export class RtcCall extends LitElement {
                 : html`<div class="welcome" part="welcome">
                     ${icon('chat')}
                     <p>
-                      <strong>Hello, <bdi>${state.user?.name}</bdi>.</strong>
+                      <strong>${renderAbout(words.hello, state.user?.name ?? '', undefined)}</strong>
                     </p>
-                    <p>Pick someone in the list to chat with them, or call them with the phone or camera button.</p>
+                    <p>${words.welcome}</p>
                   </div>`
           }
         </section>

@@ -1,6 +1,10 @@
 import { html, nothing } from 'lit';
 import { SessionConsumer } from '../session-consumer.js';
 import { dismissError } from '../errors.js';
+import { renderText } from '../names.js';
+import { texts } from '../../core/texts.js';
+
+const words = texts.ui.controls;
 import { stageCall } from '../call-view.js';
 import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
@@ -50,17 +54,19 @@ export class RtcCallControls extends SessionConsumer {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
     const error = this.errorAt('call-controls');
-    return html`<div part="controls" role="toolbar" aria-label="Call controls">${this.renderButtons(call)}</div>
-      ${error ? html`<p class="error" part="error call-error" role="alert">${error.message}</p>` : nothing}`;
+    return html`<div part="controls" role="toolbar" aria-label=${words.label}>${this.renderButtons(call)}</div>
+      ${error ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
   }
 
   private renderButtons(call: CallView) {
     if (call.phase === 'ended') {
-      return html`<button type="button" part="control dismiss" @click=${this.close}>${icon('x')}<span class="label">Close</span></button>`;
+      return html`<button type="button" part="control dismiss" @click=${this.close}>
+        ${icon('x')}<span class="label">${words.close}</span>
+      </button>`;
     }
     if (call.phase === 'ringing') {
       return html`<button type="button" class="danger" part="control cancel" @click=${() => this.attempt('call', (s) => s.cancel())}>
-        ${icon('hangup')}<span class="label">Cancel call</span>
+        ${icon('hangup')}<span class="label">${words.cancel}</span>
       </button>`;
     }
     const { local } = call;
@@ -71,33 +77,33 @@ export class RtcCallControls extends SessionConsumer {
         type="button"
         part="control mic-toggle"
         aria-pressed=${muted ? 'true' : 'false'}
-        title=${muted ? 'Unmute microphone' : 'Mute microphone'}
+        title=${muted ? words.unmute : words.mute}
         @click=${() => this.attempt('media', (s) => s.setMicrophone(muted))}
       >
-        ${icon(muted ? 'micOff' : 'mic')}<span class="label">Mute</span>
+        ${icon(muted ? 'micOff' : 'mic')}<span class="label">${words.muteLabel}</span>
       </button>
       <button
         type="button"
         part="control camera-toggle"
         aria-pressed=${cameraOff ? 'true' : 'false'}
-        title=${cameraOff ? 'Turn camera on' : 'Turn camera off'}
+        title=${cameraOff ? words.cameraOn : words.cameraOff}
         ?disabled=${local.screen}
         @click=${() => this.attempt('media', (s) => s.setCamera(cameraOff))}
       >
-        ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">Camera off</span>
+        ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">${words.cameraLabel}</span>
       </button>
       <button
         type="button"
         part="control screen-toggle"
         aria-pressed=${local.screen ? 'true' : 'false'}
-        title=${local.screen ? 'Stop sharing your screen' : 'Share your screen'}
+        title=${local.screen ? words.stopSharing : words.share}
         ?disabled=${call.phase !== 'connected' || !('getDisplayMedia' in (navigator.mediaDevices ?? {}))}
         @click=${() => this.attempt('media', (s) => (local.screen ? s.stopScreenShare() : s.startScreenShare()))}
       >
-        ${icon('screen')}<span class="label">Share screen</span>
+        ${icon('screen')}<span class="label">${words.shareLabel}</span>
       </button>
       <button type="button" class="danger" part="control hangup" @click=${() => this.attempt('call', (s) => s.hangup())}>
-        ${icon('hangup')}<span class="label">Hang up</span>
+        ${icon('hangup')}<span class="label">${words.hangup}</span>
       </button>
     `;
   }

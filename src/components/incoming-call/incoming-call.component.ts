@@ -8,7 +8,10 @@ import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
 import { RingController } from './ring-controller.js';
-import { sessionNameTags, renderName } from '../names.js';
+import { sessionNameTags, renderAbout } from '../names.js';
+import { texts } from '../../core/texts.js';
+
+const words = texts.ui.incoming;
 import { incomingCallStyles } from './incoming-call.styles.js';
 
 /** Parts of `rtc-incoming-call`, re-exported by `<rtc-call>`. */
@@ -58,10 +61,10 @@ export class RtcIncomingCall extends SessionConsumer {
     const tag = call ? sessionNameTags(this.sessionState.state).get(call.peer.id) : undefined;
     // The live region stays in the DOM so screen readers announce the call when its text appears.
     const announcement = html`<div class="visually-hidden" aria-live="assertive">
-      ${call ? html`${renderName(call.peer.name, tag)} is calling you` : ''}
+      ${call ? renderAbout(words.announce, call.peer.name, tag) : ''}
     </div>`;
     if (!call) return announcement;
-    const kind = call.media.video ? 'Video call' : 'Audio call';
+    const kind = call.media.video ? words.video : words.audio;
     return html`${announcement}
       <div class="backdrop">
         <div
@@ -73,13 +76,13 @@ export class RtcIncomingCall extends SessionConsumer {
           @keydown=${this.onKeydown}
         >
           <span class="avatar" aria-hidden="true">${initial(call.peer.name)}</span>
-          <h2 id="caller" part="caller">${renderName(call.peer.name, tag)} is calling</h2>
+          <h2 id="caller" part="caller">${renderAbout(words.caller, call.peer.name, tag)}</h2>
           <p id="kind">${kind}</p>
           ${
             call.localStream && call.local.video
               ? html`<video
                   part="ring-preview"
-                  aria-label="Your camera"
+                  aria-label=${words.yourCamera}
                   autoplay
                   playsinline
                   .muted=${true}
@@ -89,9 +92,9 @@ export class RtcIncomingCall extends SessionConsumer {
               : nothing
           }
           <div class="buttons">
-            <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}Decline</button>
+            <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}${words.decline}</button>
             <button type="button" class="accept" part="accept" @click=${this.accept}>
-              ${icon(call.media.video ? 'video' : 'phone')}Accept
+              ${icon(call.media.video ? 'video' : 'phone')}${words.accept}
             </button>
           </div>
         </div>

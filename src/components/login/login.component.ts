@@ -5,19 +5,23 @@ import type { SessionError } from '../../core/types.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, checkName } from '../../protocol/index.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { loginStyles } from './login.styles.js';
+import { errorText, texts } from '../../core/texts.js';
+import { renderText } from '../names.js';
 
 /** Parts of `rtc-login`, re-exported by `<rtc-call>`. */
 export const LOGIN_PARTS = ['login-form', 'login-title', 'name', 'email', 'password', 'submit', 'mode-switch', 'error'] as const;
 
 export type LoginMode = 'sign-in' | 'register';
 
-/** Clear words for the errors a visitor can fix; anything else shows the session's own message. */
-const AUTH_MESSAGES: Partial<Record<SessionError['code'], string>> = {
-  invalid_credentials: 'Wrong email or password. Check both and try again.',
-  email_taken: 'An account with this email already exists. Sign in instead.',
-  server_unreachable: 'Cannot reach the call server. Check your connection and try again.',
-  rate_limited: 'Too many attempts. Wait a minute, then try again.',
-};
+const words = texts.ui.login;
+
+/**
+ * The words for a sign-in error: the catalogue's sentence for its code (one wording everywhere),
+ * except for invalid input, whose own message names what to fix (the backend's rule, in its words).
+ */
+function visitorMessage(error: SessionError): string {
+  return (error.code !== 'invalid_input' && errorText(error.code)) || error.message;
+}
 
 /**
  * @summary Sign-in and registration form of the call widget.
@@ -55,22 +59,22 @@ export class RtcLogin extends SessionConsumer {
     const busy = this.busy || connection === 'signing-in' || connection === 'connecting';
     return html`
       <form part="login-form" @submit=${this.onSubmit} aria-labelledby="title" aria-busy=${busy ? 'true' : 'false'}>
-        <h2 id="title" part="login-title">${registering ? 'Create your account' : 'Sign in to call'}</h2>
-        <p class="intro">${registering ? 'Pick the name people will see in their list.' : 'Sign in to see who is online and call them.'}</p>
+        <h2 id="title" part="login-title">${registering ? words.registerTitle : words.signInTitle}</h2>
+        <p class="intro">${registering ? words.registerIntro : words.signInIntro}</p>
         ${
           registering
             ? html`<div class="field">
-                <label for="name">Name</label>
+                <label for="name">${words.name}</label>
                 <input id="name" name="name" part="name" autocomplete="name" required maxlength=${NAME_MAX_LENGTH} />
               </div>`
             : nothing
         }
         <div class="field">
-          <label for="email">Email</label>
+          <label for="email">${words.email}</label>
           <input id="email" name="email" part="email" type="email" autocomplete="email" required maxlength=${EMAIL_MAX_LENGTH} />
         </div>
         <div class="field">
-          <label for="password">Password</label>
+          <label for="password">${words.password}</label>
           <input
             id="password"
             name="password"
@@ -82,24 +86,24 @@ export class RtcLogin extends SessionConsumer {
             autocomplete=${registering ? 'new-password' : 'current-password'}
             aria-describedby=${registering ? 'password-hint' : nothing}
           />
-          ${registering ? html`<span id="password-hint" class="hint">At least ${PASSWORD_MIN_LENGTH} characters.</span>` : nothing}
+          ${registering ? html`<span id="password-hint" class="hint">${words.passwordHint(PASSWORD_MIN_LENGTH)}</span>` : nothing}
         </div>
         <div role="alert">
           ${
             registering && this.nameProblem
               ? html`<p class="error" part="error">${this.nameProblem}</p>`
               : error
-                ? html`<p class="error" part="error">${AUTH_MESSAGES[error.code] ?? error.message}</p>`
+                ? html`<p class="error" part="error">${renderText(visitorMessage(error))}</p>`
                 : nothing
           }
         </div>
         <button type="submit" class="primary" part="submit" ?disabled=${busy}>
-          ${busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}
+          ${busy ? words.wait : registering ? words.register : words.signIn}
         </button>
         <p class="switch">
-          ${registering ? 'Already have an account?' : 'New here?'}
+          ${registering ? words.haveAccount : words.newHere}
           <button type="button" class="link" part="mode-switch" @click=${this.toggleMode}>
-            ${registering ? 'Sign in' : 'Create an account'}
+            ${registering ? words.toSignIn : words.toRegister}
           </button>
         </p>
       </form>
@@ -118,7 +122,7 @@ export class RtcLogin extends SessionConsumer {
     const email = String(data.get('email') ?? '');
     const password = String(data.get('password') ?? '');
     const name = checkName(String(data.get('name') ?? ''));
-    this.nameProblem = this.mode === 'register' && !name.ok ? `Please choose another name: the ${name.message}.` : '';
+    this.nameProblem = this.mode === 'register' && !name.ok ? words.nameProblem(name.message) : '';
     if (this.nameProblem) return;
     this.busy = true;
     const registering = this.mode === 'register' && name.ok;

@@ -7,7 +7,10 @@ import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
-import { sessionNameTags, nameText, renderName } from '../names.js';
+import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from '../names.js';
+import { texts } from '../../core/texts.js';
+
+const words = texts.ui.stage;
 import { videoStageStyles } from './video-stage.styles.js';
 
 /** Parts of `rtc-video-stage`, re-exported by `<rtc-call>`. */
@@ -56,17 +59,17 @@ export class RtcVideoStage extends SessionConsumer {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
     const tag = sessionNameTags(this.sessionState.state).get(call.peer.id);
-    const name = nameText(call.peer.name, tag);
+    const about = (sentence: (name: string) => string) => textAbout(sentence, call.peer.name, tag);
     const connected = call.phase === 'connected';
     const flowing = connected || (call.phase === 'connecting' && call.remoteStream !== null && this.framedStream === call.remoteStream);
     const showRemote = flowing && call.remoteStream !== null && (call.remote.video || call.remote.screen);
     const showLocal = call.localStream !== null && (call.local.video || call.local.screen) && call.phase !== 'ended';
     return html`
-      <div part="video-stage" class=${call.phase} aria-label=${`Call with ${name}`} role="group">
+      <div part="video-stage" class=${call.phase} aria-label=${about(words.callWith)} role="group">
         <video
           part="remote-video"
           class=${call.remote.screen ? 'screen' : ''}
-          aria-label=${`${name}'s video`}
+          aria-label=${about(words.theirVideo)}
           autoplay
           playsinline
           .srcObject=${live(call.phase === 'ended' ? null : call.remoteStream)}
@@ -77,7 +80,7 @@ export class RtcVideoStage extends SessionConsumer {
         <video
           part="local-video"
           class=${call.local.screen ? '' : 'mirror'}
-          aria-label="Your video"
+          aria-label=${words.yourVideo}
           autoplay
           playsinline
           .muted=${true}
@@ -86,7 +89,7 @@ export class RtcVideoStage extends SessionConsumer {
           ?hidden=${!showLocal}
         ></video>
         <div class="overlay">
-          <div part="call-state status" role="status" aria-live="polite">${call.message}</div>
+          <div part="call-state status" role="status" aria-live="polite">${renderText(call.message)}</div>
           ${connected ? this.renderIndicators(call, tag) : nothing}
         </div>
       </div>
@@ -102,15 +105,15 @@ export class RtcVideoStage extends SessionConsumer {
 
   private renderIndicators(call: CallView, tag: string | undefined) {
     const { remote } = call;
-    const name = renderName(call.peer.name, tag);
+    const about = (sentence: (name: string) => string) => renderAbout(sentence, call.peer.name, tag);
     return html`<div class="indicators">
-      ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${name} is muted</span>`}
+      ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${about(words.muted)}</span>`}
       ${
         remote.video || remote.screen || !call.media.video
           ? nothing
-          : html`<span part="indicator remote-camera-off">${icon('videoOff')}${name}'s camera is off</span>`
+          : html`<span part="indicator remote-camera-off">${icon('videoOff')}${about(words.cameraOff)}</span>`
       }
-      ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${name} is sharing a screen</span>` : nothing}
+      ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${about(words.sharing)}</span>` : nothing}
     </div>`;
   }
 }
