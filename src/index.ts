@@ -12,6 +12,7 @@ export * from './components/incoming-call/incoming-call.js';
 export * from './rtc-call/rtc-call.js';
 export { sessionContext } from './components/context.js';
 export { SessionController } from './components/session-controller.js';
+export { SessionConsumer } from './components/session-consumer.js';
 export { RingController } from './components/incoming-call/ring-controller.js';
 export { Session } from './core/session.js';
 export type * from './core/types.js';

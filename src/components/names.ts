@@ -9,6 +9,7 @@
 import { html, nothing } from 'lit';
 import { isolateText, nameKey } from '../protocol/index.js';
 import type { SessionState } from '../core/types.js';
+import { texts } from '../core/texts.js';
 
 interface Person {
   id: string;
@@ -74,6 +75,41 @@ export function nameText(name: string, tag: string | undefined): string {
 /** A name in markup: isolated in `<bdi>`, its tag (when it has one) in a muted span after it. */
 export function renderName(name: string, tag: string | undefined) {
   return html`<bdi class="person-name">${name}</bdi>${
-      tag ? html`<span class="name-tag" title="Tells apart people with the same name"> · #${tag}</span>` : nothing
+      tag ? html`<span class="name-tag" title=${texts.ui.names.tagTitle}> · #${tag}</span>` : nothing
     }`;
+}
+
+/** One FSI … PDI isolate (the catalogue wraps names in them) and the text around it. */
+const ISOLATE = /\u2068([^\u2068\u2069]*)\u2069/u;
+
+/**
+ * A sentence of the catalogue in markup: each FSI … PDI isolate becomes a `<bdi>`, the
+ * same isolation, so the page reads (and copies) the name without invisible marks.
+ */
+export function renderText(text: string): unknown[] {
+  const out: unknown[] = [];
+  let rest = text;
+  for (let found = ISOLATE.exec(rest); found; found = ISOLATE.exec(rest)) {
+    out.push(rest.slice(0, found.index), html`<bdi>${found[1]}</bdi>`);
+    rest = rest.slice(found.index + found[0].length);
+  }
+  out.push(rest);
+  return out;
+}
+
+/** Stands for the name while a sentence is built, so the name's markup can take its place. */
+const NAME_SLOT = '\u0000';
+
+/**
+ * A catalogue sentence about a person in markup: `sentence` built around the name, with
+ * `renderName`'s `<bdi>` and tag where the name goes.
+ */
+export function renderAbout(sentence: (name: string) => string, name: string, tag: string | undefined): unknown[] {
+  const [before = '', ...after] = sentence(NAME_SLOT).split(isolateText(NAME_SLOT));
+  return [before, renderName(name, tag), after.join('')];
+}
+
+/** A catalogue sentence about a person as text (attributes, labels): the name isolated once, with its tag. */
+export function textAbout(sentence: (name: string) => string, name: string, tag: string | undefined): string {
+  return sentence(NAME_SLOT).split(isolateText(NAME_SLOT)).join(nameText(name, tag));
 }

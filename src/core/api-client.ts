@@ -12,6 +12,7 @@ import {
   passwordProblem,
 } from '../protocol/index.js';
 import type { SessionError, SessionErrorCode } from './types.js';
+import { errorText, texts } from './texts.js';
 
 /** A request to the backend's HTTP API that failed, as the widget sees it (refused, or no answer at all). */
 export class ApiRequestError extends Error {
@@ -37,16 +38,6 @@ const KNOWN_CODES: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
   'unauthorized',
 ]);
 
-const FALLBACK_MESSAGES: Partial<Record<SessionErrorCode, string>> = {
-  invalid_input: 'Please check the form and try again.',
-  invalid_credentials: 'Wrong email or password.',
-  email_taken: 'An account with this email already exists.',
-  rate_limited: 'Too many attempts. Please wait a moment and try again.',
-  unauthorized: 'Your sign-in has expired. Please sign in again.',
-  server_unreachable: 'The call service cannot be reached. Check your connection and try again.',
-  internal: 'The call service had a problem. Please try again.',
-};
-
 /** Maps an HTTP status and error body to the code shown to the visitor. */
 export function mapApiError(status: number, body: unknown): ApiRequestError {
   const err = (body as Partial<ApiErrorBody> | null)?.error;
@@ -58,7 +49,7 @@ export function mapApiError(status: number, body: unknown): ApiRequestError {
   else if (status === 400 || status === 413 || status === 415) code = 'invalid_input';
   else code = 'internal';
   const serverMessage = typeof err?.message === 'string' && err.message.length > 0 ? err.message : '';
-  return new ApiRequestError(code, serverMessage || FALLBACK_MESSAGES[code] || `Request failed (${status}).`, status);
+  return new ApiRequestError(code, serverMessage || (errorText(code) ?? texts.errors.internal), status);
 }
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -115,7 +106,7 @@ export class ApiClient {
         cache: 'no-store',
       });
     } catch {
-      throw new ApiRequestError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, 0);
+      throw new ApiRequestError('server_unreachable', texts.errors.server_unreachable, 0);
     }
     if (res.status === 204) return undefined as T;
     let parsed: unknown;
@@ -123,7 +114,7 @@ export class ApiClient {
       parsed = await res.json();
     } catch {
       // Not our API (a proxy error page, a wrong origin): say so rather than "internal".
-      throw new ApiRequestError('server_unreachable', FALLBACK_MESSAGES.server_unreachable!, res.status);
+      throw new ApiRequestError('server_unreachable', texts.errors.server_unreachable, res.status);
     }
     if (!res.ok) throw mapApiError(res.status, parsed);
     return parsed as T;

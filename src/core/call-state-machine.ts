@@ -6,6 +6,7 @@
  */
 import { CALL_CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, type RejectReason } from '../protocol/index.js';
 import type { CallDirection, CallEndReason, CallPhase } from './types.js';
+import { texts } from './texts.js';
 
 export type MachinePhase = 'idle' | CallPhase;
 
@@ -140,11 +141,7 @@ export class CallStateMachine {
       case 'accept':
         this.enter('connecting');
         this.arm(this.connectTimeoutMs, () =>
-          this.end(
-            'failed',
-            `Could not connect to ${this.peerName}: no media arrived within ${Math.round(this.connectTimeoutMs / 1000)} s. ` +
-              'A firewall may be blocking the call.',
-          ),
+          this.end('failed', texts.call.noMedia(this.peerName, Math.round(this.connectTimeoutMs / 1000))),
         );
         return true;
       case 'connected':
@@ -209,40 +206,16 @@ export class CallStateMachine {
   private describe(phase: CallPhase): string {
     const name = this.peerName;
     const outgoing = this.direction === 'outgoing';
+    const lines = texts.call.status;
     switch (phase) {
       case 'ringing':
-        return outgoing ? `Calling ${name}…` : `${name} is calling…`;
+        return outgoing ? lines.calling(name) : lines.ringing(name);
       case 'connecting':
-        return `Connecting to ${name}…`;
+        return lines.connecting(name);
       case 'connected':
-        return `In a call with ${name}`;
+        return lines.connected(name);
       case 'ended':
-        return describeEnd(this.current.endReason ?? 'hangup', name, outgoing, this.failureMessage);
+        return this.failureMessage ?? texts.call.end[this.current.endReason ?? 'hangup'](name, outgoing);
     }
-  }
-}
-
-function describeEnd(reason: CallEndReason, name: string, outgoing: boolean, failure?: string): string {
-  switch (reason) {
-    case 'hangup':
-      return 'Call ended';
-    case 'remote-hangup':
-      return `${name} hung up`;
-    case 'cancelled':
-      return outgoing ? 'Call cancelled' : `${name} cancelled the call`;
-    case 'declined':
-      return outgoing ? `${name} declined the call` : 'You declined the call';
-    case 'busy':
-      return `${name} is busy in another call`;
-    case 'unavailable':
-      return `${name} is not available right now`;
-    case 'missed':
-      return outgoing ? `${name} did not answer` : `Missed call from ${name}`;
-    case 'answered-elsewhere':
-      return 'The call was handled in another tab';
-    case 'peer-left':
-      return `${name} went offline`;
-    case 'failed':
-      return failure ?? `The call with ${name} failed`;
   }
 }

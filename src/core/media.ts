@@ -6,41 +6,38 @@
  */
 import type { MediaKinds } from '../protocol/index.js';
 import type { SessionError } from './types.js';
+import { texts } from './texts.js';
 
 export type MediaPurpose = 'camera' | 'microphone' | 'camera and microphone' | 'screen';
 
 /** Maps a getUserMedia/getDisplayMedia rejection to a visitor-facing error. */
 export function mapMediaError(error: unknown, purpose: MediaPurpose): SessionError {
   const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : '';
+  const words = texts.media;
+  const device = words.devices[purpose];
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
       return {
         code: 'media_denied',
         scope: 'media',
-        message:
-          purpose === 'screen'
-            ? 'Screen sharing was not allowed.'
-            : `Access to the ${purpose} was refused. Allow it in the browser's site settings to be seen and heard.`,
+        message: purpose === 'screen' ? words.screenDenied : words.denied(device),
       };
     case 'NotFoundError':
     case 'OverconstrainedError':
     case 'DevicesNotFoundError':
-      return { code: 'media_missing', scope: 'media', message: `No ${purpose} was found.` };
+      return { code: 'media_missing', scope: 'media', message: words.missing(device) };
     case 'InvalidStateError':
       // Firefox and Safari only open the picker from a click (user activation).
       if (purpose === 'screen') {
-        return { code: 'media_failed', scope: 'media', message: 'Screen sharing must be started from a click on the share button.' };
+        return { code: 'media_failed', scope: 'media', message: words.screenNeedsClick };
       }
-      return { code: 'media_failed', scope: 'media', message: `The ${purpose} could not be started.` };
+      return { code: 'media_failed', scope: 'media', message: words.notStarted(device) };
     default:
       return {
         code: 'media_failed',
         scope: 'media',
-        message:
-          name === 'NotReadableError'
-            ? `The ${purpose} is in use by another program or cannot be started.`
-            : `The ${purpose} could not be started.`,
+        message: name === 'NotReadableError' ? words.inUse(device) : words.notStarted(device),
       };
   }
 }
@@ -86,7 +83,7 @@ export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike 
       error: {
         code: 'media_failed',
         scope: 'media',
-        message: 'This browser cannot use a camera or microphone here (a secure https page is needed).',
+        message: texts.media.insecure,
       },
     };
   }
@@ -110,13 +107,13 @@ export async function acquireDisplayMedia(
   md: MediaDevicesLike | null = devices(),
 ): Promise<{ track: MediaStreamTrack | null; error: SessionError | null }> {
   if (!md?.getDisplayMedia) {
-    return { track: null, error: { code: 'media_failed', scope: 'media', message: 'This browser cannot share a screen.' } };
+    return { track: null, error: { code: 'media_failed', scope: 'media', message: texts.media.noScreenSharing } };
   }
   try {
     const stream = await md.getDisplayMedia({ video: true, audio: false });
     const track = stream.getVideoTracks()[0] ?? null;
     for (const t of stream.getTracks()) if (t !== track) t.stop();
-    if (!track) return { track: null, error: { code: 'media_failed', scope: 'media', message: 'The shared screen gave no video.' } };
+    if (!track) return { track: null, error: { code: 'media_failed', scope: 'media', message: texts.media.noScreenVideo } };
     return { track, error: null };
   } catch (e) {
     return { track: null, error: mapMediaError(e, 'screen') };

@@ -60,5 +60,5 @@ export class SessionStore {
 /** Any failure as an error of `scope` the visitor can read. */
 export function toSessionError(e: unknown, scope: SessionError['scope']): SessionError {
   if (e instanceof ApiRequestError) return e.toSessionError(scope);
-  return { code: 'internal', scope, message: texts.auth.unexpected };
+  return { code: 'internal', scope, message: texts.unexpected };
 }

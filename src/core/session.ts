@@ -243,7 +243,7 @@ export class Session extends EventTarget implements SessionApi {
     } catch {
       // MQTT.js failed to load (offline bundle host): nothing can work.
       if (epoch === this.auth.epoch) {
-        store.reportError({ code: 'server_unreachable', scope: 'connection', message: texts.connection.unreachable });
+        store.reportError({ code: 'server_unreachable', scope: 'connection', message: texts.errors.server_unreachable });
         store.update({ connection: 'reconnecting' });
       }
     }
@@ -260,7 +260,8 @@ export class Session extends EventTarget implements SessionApi {
     signaling?.close();
     this.presence.clear();
     this.ice.forget();
-    const error: SessionError | null = reason === 'expired' ? { code: 'unauthorized', scope: 'auth', message: texts.auth.expired } : null;
+    const error: SessionError | null =
+      reason === 'expired' ? { code: 'unauthorized', scope: 'auth', message: texts.errors.unauthorized } : null;
     this.store.reset(error);
     if (reason !== null) this.store.emit('signed-out', { reason });
     if (error) this.store.emit('error', error);

@@ -3,12 +3,13 @@
  * nothing else. Sentences that name someone take the name as it is and wrap it in FSI … PDI
  * (`isolateText`): a right-to-left or oddly built name cannot reorder the sentence around it.
  *
- * Sections follow who shows the sentence: `errors` by error code (the API client and the
- * sign-in form), `auth`, `connection`, `call` (status lines and call failures), `chat`,
- * `media`, and `ui` (labels of the elements).
+ * Sections follow who shows the sentence: `errors` by error code (the API client, the
+ * sign-in form, an expired sign-in, an unreachable service), `unexpected`, `call` (status
+ * lines and call failures), `chat`, `media`, and `ui` (labels of the elements).
  */
 import { isolateText } from '../protocol/names.js';
-import type { SessionErrorCode } from './types.js';
+import type { PresenceStatus } from '../protocol/index.js';
+import type { CallEndReason, SessionErrorCode } from './types.js';
 
 const who = (name: string) => isolateText(name);
 
@@ -24,14 +25,8 @@ export const en = {
     internal: 'The call service had a problem. Please try again.',
   } satisfies Partial<Record<SessionErrorCode, string>>,
 
-  auth: {
-    expired: 'Your sign-in has expired. Please sign in again.',
-    unexpected: 'Something went wrong. Please try again.',
-  },
-
-  connection: {
-    unreachable: 'The call service cannot be reached.',
-  },
+  /** A failure nobody foresaw (a bug, a browser refusing something unusual). */
+  unexpected: 'Something went wrong. Please try again.',
 
   call: {
     offline: 'You are offline; the call cannot be placed.',
@@ -53,6 +48,29 @@ export const en = {
     relayMissing: 'Hiding your IP address needs a relay server, and this service has none.',
     /** Someone calling whose name is not known yet (their presence has not arrived). */
     someone: 'Someone',
+    /** The status line of a live call (`CallView.message`), by phase. */
+    status: {
+      calling: (name: string) => `Calling ${who(name)}…`,
+      ringing: (name: string) => `${who(name)} is calling…`,
+      connecting: (name: string) => `Connecting to ${who(name)}…`,
+      connected: (name: string) => `In a call with ${who(name)}`,
+    },
+    /** The line of an ended call, by end reason; `outgoing` is whether the visitor placed it. */
+    end: {
+      hangup: () => 'Call ended',
+      'remote-hangup': (name: string) => `${who(name)} hung up`,
+      cancelled: (name: string, outgoing: boolean) => (outgoing ? 'Call cancelled' : `${who(name)} cancelled the call`),
+      declined: (name: string, outgoing: boolean) => (outgoing ? `${who(name)} declined the call` : 'You declined the call'),
+      busy: (name: string) => `${who(name)} is busy in another call`,
+      unavailable: (name: string) => `${who(name)} is not available right now`,
+      missed: (name: string, outgoing: boolean) => (outgoing ? `${who(name)} did not answer` : `Missed call from ${who(name)}`),
+      'answered-elsewhere': () => 'The call was handled in another tab',
+      'peer-left': (name: string) => `${who(name)} went offline`,
+      failed: (name: string) => `The call with ${who(name)} failed`,
+    } satisfies Record<CallEndReason, (name: string, outgoing: boolean) => string>,
+    /** No media arrived within the connect timeout. */
+    noMedia: (name: string, seconds: number) =>
+      `Could not connect to ${who(name)}: no media arrived within ${seconds} s. A firewall may be blocking the call.`,
   },
 
   chat: {
@@ -63,12 +81,129 @@ export const en = {
     notSent: 'The message could not be sent.',
   },
 
-  media: {},
+  /** Camera, microphone and screen failures; `device` is one of `devices`. */
+  media: {
+    devices: {
+      camera: 'camera',
+      microphone: 'microphone',
+      'camera and microphone': 'camera and microphone',
+      screen: 'screen',
+    },
+    denied: (device: string) => `Access to the ${device} was refused. Allow it in the browser's site settings to be seen and heard.`,
+    screenDenied: 'Screen sharing was not allowed.',
+    missing: (device: string) => `No ${device} was found.`,
+    screenNeedsClick: 'Screen sharing must be started from a click on the share button.',
+    notStarted: (device: string) => `The ${device} could not be started.`,
+    inUse: (device: string) => `The ${device} is in use by another program or cannot be started.`,
+    insecure: 'This browser cannot use a camera or microphone here (a secure https page is needed).',
+    noScreenSharing: 'This browser cannot share a screen.',
+    noScreenVideo: 'The shared screen gave no video.',
+  },
 
-  ui: {},
+  /** The elements' labels and sentences, per element. */
+  ui: {
+    /** `<rtc-call>`: the frame. */
+    root: {
+      title: 'Calls',
+      connection: { online: 'Online', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' },
+      relayOnlyTitle: 'Relay your audio and video through the server, so the other person cannot see your IP address',
+      /** "Hide my IP address", its last word dropped on narrow screens. */
+      hideIp: 'Hide my IP',
+      hideIpRest: ' address',
+      signOut: 'Sign out',
+      dismissError: 'Dismiss message',
+      people: 'People',
+      stage: 'Call and chat',
+      hello: (name: string) => `Hello, ${who(name)}.`,
+      welcome: 'Pick someone in the list to chat with them, or call them with the phone or camera button.',
+    },
+    login: {
+      registerTitle: 'Create your account',
+      signInTitle: 'Sign in to call',
+      registerIntro: 'Pick the name people will see in their list.',
+      signInIntro: 'Sign in to see who is online and call them.',
+      name: 'Name',
+      email: 'Email',
+      password: 'Password',
+      passwordHint: (min: number) => `At least ${min} characters.`,
+      /** `problem` is the shared name rule's own words (src/protocol/names.ts, also the backend's answer). */
+      nameProblem: (problem: string) => `Please choose another name: the ${problem}.`,
+      wait: 'Please wait…',
+      register: 'Create account',
+      signIn: 'Sign in',
+      haveAccount: 'Already have an account?',
+      newHere: 'New here?',
+      toRegister: 'Create an account',
+      toSignIn: 'Sign in',
+    },
+    peerList: {
+      statuses: { available: 'Available', busy: 'Busy', away: 'Away' } satisfies Record<PresenceStatus, string>,
+      myStatus: 'My status',
+      online: (count: number) => `People online (${count})`,
+      empty: 'Nobody else is online right now. People appear here as soon as they sign in.',
+      chatWith: (name: string) => `Chat with ${who(name)}`,
+      unread: ' unread',
+      audioCall: (name: string) => `Audio call ${who(name)}`,
+      videoCall: (name: string) => `Video call ${who(name)}`,
+    },
+    controls: {
+      label: 'Call controls',
+      close: 'Close',
+      cancel: 'Cancel call',
+      mute: 'Mute microphone',
+      unmute: 'Unmute microphone',
+      muteLabel: 'Mute',
+      cameraOff: 'Turn camera off',
+      cameraOn: 'Turn camera on',
+      cameraLabel: 'Camera off',
+      share: 'Share your screen',
+      stopSharing: 'Stop sharing your screen',
+      shareLabel: 'Share screen',
+      hangup: 'Hang up',
+    },
+    stage: {
+      callWith: (name: string) => `Call with ${who(name)}`,
+      theirVideo: (name: string) => `${who(name)}'s video`,
+      yourVideo: 'Your video',
+      muted: (name: string) => `${who(name)} is muted`,
+      cameraOff: (name: string) => `${who(name)}'s camera is off`,
+      sharing: (name: string) => `${who(name)} is sharing a screen`,
+    },
+    chat: {
+      /** Stands for the other person while their name is unknown. */
+      thisPerson: 'this person',
+      title: (name: string) => `Chat with ${who(name)}`,
+      log: (name: string) => `Messages with ${who(name)}`,
+      empty: 'No messages yet. Say hello!',
+      inputLabel: (name: string) => `Message to ${who(name)}`,
+      placeholder: (name: string) => `Message ${who(name)}`,
+      offline: (name: string) => `${who(name)} is offline`,
+      send: 'Send',
+      you: 'You',
+      notDelivered: 'Not delivered',
+    },
+    incoming: {
+      announce: (name: string) => `${who(name)} is calling you`,
+      caller: (name: string) => `${who(name)} is calling`,
+      video: 'Video call',
+      audio: 'Audio call',
+      yourCamera: 'Your camera',
+      decline: 'Decline',
+      accept: 'Accept',
+    },
+    names: {
+      tagTitle: 'Tells apart people with the same name',
+    },
+  },
 };
 
 export type Texts = typeof en;
 
 /** The catalogue in use. */
 export const texts: Texts = en;
+
+/** The catalogue's sentence for an error code, when it has one. */
+export function errorText(code: SessionErrorCode): string | undefined {
+  const byCode: Partial<Record<SessionErrorCode, string>> = texts.errors;
+  return byCode[code];
+}

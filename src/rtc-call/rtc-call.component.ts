@@ -4,6 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { sessionContext } from '../components/context.js';
 import { SessionController } from '../components/session-controller.js';
 import { stageCall } from '../components/call-view.js';
+import { attempt, dismissError, errorAt } from '../components/errors.js';
 import { LOGIN_PARTS } from '../components/login/login.component.js';
 import { PEER_LIST_PARTS } from '../components/peer-list/peer-list.component.js';
 import { CALL_CONTROLS_PARTS } from '../components/call-controls/call-controls.component.js';
@@ -16,8 +17,43 @@ import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../even
 import { tokens, controls } from '../styles/tokens.js';
 import { icon } from '../styles/icons.js';
 import { rtcCallStyles } from './rtc-call.styles.js';
+import { texts } from '../core/texts.js';
+import { renderAbout, renderText } from '../components/names.js';
 
-const exportParts = (parts: readonly string[]) => parts.join(', ');
+const words = texts.ui.root;
+
+/** The parts of the frame around the elements inside (the part names of `<rtc-call>`'s own shadow root). */
+export const RTC_CALL_OWN_PARTS = [
+  'base',
+  'header',
+  'title',
+  'status',
+  'user-name',
+  'relay-only',
+  'sign-out',
+  'main',
+  'sidebar',
+  'stage',
+  'welcome',
+  'error',
+  'error-dismiss',
+] as const;
+
+/** The elements inside and the parts each one re-exports: its own `*_PARTS`, written once, next to its docs. */
+export const RTC_CALL_CHILD_PARTS = {
+  'rtc-login': LOGIN_PARTS,
+  'rtc-peer-list': PEER_LIST_PARTS,
+  'rtc-call-controls': CALL_CONTROLS_PARTS,
+  'rtc-video-stage': VIDEO_STAGE_PARTS,
+  'rtc-chat': CHAT_PARTS,
+  'rtc-incoming-call': INCOMING_CALL_PARTS,
+} as const;
+
+/** Every part a page can style as `rtc-call::part(name)`. */
+export const RTC_CALL_PARTS: readonly string[] = [...new Set([...RTC_CALL_OWN_PARTS, ...Object.values(RTC_CALL_CHILD_PARTS).flat()])];
+
+/** The `exportparts` value of one element inside: all its parts, under their own names. */
+const exportParts = (tag: keyof typeof RTC_CALL_CHILD_PARTS) => RTC_CALL_CHILD_PARTS[tag].join(', ');
 
 /** Session events and the public DOM event each one becomes. */
 const FORWARDED_EVENTS = {
@@ -37,8 +73,10 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @summary Person-to-person audio/video calls, chat and screen sharing in one element.
  *
  * Creates a `Session` (the call engine) for its `server` and shares it with
- * the elements inside through `@lit/context`. Every inner part is re-exported,
- * so a page styles `rtc-call::part(call-button)` directly.
+ * the elements inside through `@lit/context`. Every inner part is re-exported
+ * under its own name, so a page styles `rtc-call::part(call-button)` directly:
+ * the parts below are the frame's own; the manifest (`custom-elements.json`)
+ * adds every part of the elements inside, from their own `@csspart` docs.
  *
  * @event rtc-signed-in - The visitor signed in or registered; `detail.user`.
  * @event rtc-signed-out - The visitor signed out (`detail.reason` "user") or the sign-in expired ("expired").
@@ -60,60 +98,9 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @csspart sidebar - The column with the people list.
  * @csspart stage - The column with the call and the chat.
  * @csspart welcome - The hint shown when no call and no chat is open.
- * @csspart error - Every error message (top bar banner and sign-in form).
+ * @csspart error - Every error message but the chat's: the banner under the top bar (sign-in and connection errors, and call
+ *   and media errors while no call is on the stage), the sign-in form's, and the call controls' (`call-error`).
  * @csspart error-dismiss - The button closing the error banner.
- * @csspart login-form - The sign-in / register form.
- * @csspart login-title - The form's heading.
- * @csspart name - The name input (registering).
- * @csspart email - The email input.
- * @csspart password - The password input.
- * @csspart submit - The form's submit button.
- * @csspart mode-switch - Switches between signing in and registering.
- * @csspart peer-list - The people list.
- * @csspart status-select - The visitor's own status selector.
- * @csspart peer - One person in the list.
- * @csspart peer-select - The button with a person's name (opens the chat).
- * @csspart peer-name - A person's name.
- * @csspart peer-status - A person's status in words.
- * @csspart unread - A person's unread chat message count.
- * @csspart call-button - Every call button (audio and video).
- * @csspart audio-call - The audio call button.
- * @csspart video-call - The video call button.
- * @csspart empty - The text shown when nobody else is online.
- * @csspart controls - The call control bar.
- * @csspart control - Every call control button.
- * @csspart mic-toggle - Mute / unmute (`aria-pressed`).
- * @csspart camera-toggle - Camera off / on (`aria-pressed`).
- * @csspart screen-toggle - Share screen / stop (`aria-pressed`).
- * @csspart hangup - Hang up.
- * @csspart cancel - Cancel an outgoing call while it rings.
- * @csspart dismiss - Close the summary of an ended call.
- * @csspart video-stage - The video area.
- * @csspart remote-video - The other person's video.
- * @csspart local-video - The own video preview.
- * @csspart call-state - The call's state in words.
- * @csspart indicator - Every indicator of the other side.
- * @csspart remote-muted - The other side is muted.
- * @csspart remote-camera-off - The other side's camera is off.
- * @csspart remote-sharing - The other side shares a screen.
- * @csspart chat - The chat panel.
- * @csspart chat-header - The chat's heading.
- * @csspart messages - The message list.
- * @csspart message - One chat message.
- * @csspart message-mine - One message sent by the visitor.
- * @csspart message-theirs - One message received.
- * @csspart message-meta - Sender and time of a message.
- * @csspart message-text - The text of a message.
- * @csspart message-failed - The "not delivered" marker.
- * @csspart chat-form - The chat's form.
- * @csspart chat-input - The chat input.
- * @csspart chat-send - The chat send button.
- * @csspart chat-error - Why a chat message could not be sent.
- * @csspart incoming-call - The incoming call dialog.
- * @csspart caller - The caller's name in the dialog.
- * @csspart ring-preview - The visitor's own camera preview in the dialog (only with `preview-on-ring`).
- * @csspart accept - Accept the incoming call.
- * @csspart decline - Decline the incoming call.
  *
  * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
  * @cssproperty --rtc-color-surface - Background of bars and received messages.
@@ -169,7 +156,6 @@ export class RtcCall extends LitElement {
   private provided?: SessionApi;
 
   @state() private chatPeer = '';
-  @state() private errorDismissed: object | null = null;
 
   private readonly sessionState = new SessionController(this);
   private forwarders: Array<() => void> = [];
@@ -215,15 +201,9 @@ export class RtcCall extends LitElement {
     return this.requireSession().call(userId, { audio: true, video: this.video, ...media });
   }
 
-  /** Ends the current call, whatever its phase (cancels an outgoing ring, declines an incoming one). */
+  /** Ends the current call, whatever its phase (the session cancels an outgoing ring and declines an incoming one). */
   hangup(): void {
-    const session = this.requireSession();
-    const call = session.state.call;
-    if (!call || call.phase === 'ended') return;
-    if (call.phase === 'ringing') {
-      if (call.direction === 'incoming') session.decline();
-      else session.cancel();
-    } else session.hangup();
+    this.requireSession().hangup();
   }
 
   /** Signs out: ends any call, closes the connection and forgets a remembered sign-in. */
@@ -270,7 +250,7 @@ export class RtcCall extends LitElement {
       () => session.removeEventListener('signed-out', onSignedOut),
     );
     this.provided = session;
-    if (this.rememberSignIn) session.restore().catch(() => undefined);
+    if (this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
   }
 
   private forward<K extends RtcEventName>(name: K, event: CustomEvent) {
@@ -284,39 +264,41 @@ export class RtcCall extends LitElement {
     return html`
       <div part="base">
         <header part="header">
-          <p class="title" part="title">${icon('video')}Calls</p>
+          <p class="title" part="title">${icon('video')}${words.title}</p>
           <span class="spacer"></span>
           ${signedIn ? this.renderAccount() : nothing}
         </header>
         ${signedIn ? this.renderMain() : this.renderSignedOut()}
       </div>
-      <rtc-incoming-call exportparts=${exportParts(INCOMING_CALL_PARTS)}></rtc-incoming-call>
+      <rtc-incoming-call exportparts=${exportParts('rtc-incoming-call')}></rtc-incoming-call>
     `;
   }
 
   private renderSignedOut() {
     return html`<div class="signed-out">
-      <rtc-login exportparts=${exportParts(LOGIN_PARTS)}></rtc-login>
+      <rtc-login exportparts=${exportParts('rtc-login')}></rtc-login>
     </div>`;
   }
 
   private renderAccount() {
     const state = this.sessionState.state!;
-    const words = { online: 'Online', connecting: 'Connecting…', reconnecting: 'Reconnecting…' } as Record<string, string>;
+    const connection = words.connection as Partial<Record<string, string>>;
     return html`
-      <span part="status" class=${state.connection} role="status">${words[state.connection] ?? 'Offline'}</span>
+      <span part="status" class=${state.connection} role="status">${connection[state.connection] ?? words.connection.offline}</span>
       <span class="user" part="user-name" title=${state.user?.email ?? ''}><bdi>${state.user?.name}</bdi></span>
-      <label part="relay-only" title="Relay your audio and video through the server, so the other person cannot see your IP address">
+      <label part="relay-only" title=${words.relayOnlyTitle}>
         <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
-        ${icon('shield')}<span>Hide my IP<span class="hide-label-long"> address</span></span>
+        ${icon('shield')}<span>${words.hideIp}<span class="hide-label-long">${words.hideIpRest}</span></span>
       </label>
-      <button type="button" part="sign-out" @click=${() => this.signOut().catch(() => undefined)}>${icon('logout')}Sign out</button>
+      <button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
+        ${icon('logout')}${words.signOut}
+      </button>
     `;
   }
 
   private renderMain() {
     const state = this.sessionState.state!;
-    const error = state.error && state.error.scope !== 'chat' && state.error !== this.errorDismissed ? state.error : null;
+    const error = errorAt(this.provided, 'banner');
     // An incoming call still ringing is shown by the dialog only; the stage shows placed and answered calls.
     const call = stageCall(state);
     const idle = !call && !this.chatPeer;
@@ -324,40 +306,45 @@ export class RtcCall extends LitElement {
       ${
         error
           ? html`<div class="banner error" part="error" role="alert">
-              <span>${error.message}</span>
-              <button type="button" part="error-dismiss" aria-label="Dismiss message" @click=${() => (this.errorDismissed = error)}>
+              <span>${renderText(error.message)}</span>
+              <button
+                type="button"
+                part="error-dismiss"
+                aria-label=${words.dismissError}
+                @click=${() => dismissError(this.provided!, error)}
+              >
                 ${icon('x')}
               </button>
             </div>`
           : nothing
       }
       <div part="main">
-        <section part="sidebar" aria-label="People">
+        <section part="sidebar" aria-label=${words.people}>
           <rtc-peer-list
-            exportparts=${exportParts(PEER_LIST_PARTS)}
+            exportparts=${exportParts('rtc-peer-list')}
             selected-peer=${this.chatPeer}
             .video=${this.video}
             @rtc-peer-select=${(e: CustomEvent<{ peerId: string }>) => (this.chatPeer = e.detail.peerId)}
           ></rtc-peer-list>
         </section>
-        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label="Call and chat">
+        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label=${words.stage}>
           ${
             call
-              ? html`<rtc-video-stage exportparts=${exportParts(VIDEO_STAGE_PARTS)}></rtc-video-stage>
-                  <rtc-call-controls exportparts=${exportParts(CALL_CONTROLS_PARTS)}></rtc-call-controls>`
+              ? html`<rtc-video-stage exportparts=${exportParts('rtc-video-stage')}></rtc-video-stage>
+                  <rtc-call-controls exportparts=${exportParts('rtc-call-controls')}></rtc-call-controls>`
               : nothing
           }
           ${
             this.chatPeer
-              ? html`<rtc-chat exportparts=${exportParts(CHAT_PARTS)} peer-id=${this.chatPeer}></rtc-chat>`
+              ? html`<rtc-chat exportparts=${exportParts('rtc-chat')} peer-id=${this.chatPeer}></rtc-chat>`
               : call
                 ? nothing
                 : html`<div class="welcome" part="welcome">
                     ${icon('chat')}
                     <p>
-                      <strong>Hello, <bdi>${state.user?.name}</bdi>.</strong>
+                      <strong>${renderAbout(words.hello, state.user?.name ?? '', undefined)}</strong>
                     </p>
-                    <p>Pick someone in the list to chat with them, or call them with the phone or camera button.</p>
+                    <p>${words.welcome}</p>
                   </div>`
           }
         </section>
@@ -366,6 +353,7 @@ export class RtcCall extends LitElement {
   }
 
   private onRelayOnly(event: Event) {
-    this.provided?.setRelayOnly((event.target as HTMLInputElement).checked);
+    const on = (event.target as HTMLInputElement).checked;
+    void attempt(this, this.provided, 'call', (s) => s.setRelayOnly(on));
   }
 }

@@ -10,6 +10,7 @@ import { expectNoConnection } from './support/media-checks.js';
 import { recordedEvents, waitForEvent } from './support/page-hooks.js';
 import { connectCall } from './support/person.js';
 import { describeEachPair, E2E_TEST_TIMEOUT } from './support/suite.js';
+import { plainText } from '../text-match.js';
 
 const RING_TIMEOUT_MS = 3000;
 
@@ -69,7 +70,7 @@ describeEachPair('call outcomes', (suite, pair) => {
     const ended = await waitForEvent(alice.page, 'rtc-call-state', { call: { phase: 'ended' } }, 30_000);
     const { endReason, message } = (ended.detail as { call: { endReason: string; message: string } }).call;
     assert.ok(['remote-hangup', 'peer-left', 'failed'].includes(endReason), `ended as ${endReason}`);
-    await alice.part('status', { text: message });
+    await alice.part('status', { text: plainText(message) });
     assert.match(message, new RegExp(bob.name), 'the message names who left');
     await expectNoConnection(alice);
     await alice.waitPeerGone(bob.name, 30_000);

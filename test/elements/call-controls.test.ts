@@ -1,9 +1,11 @@
 /// <reference types="mocha" />
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/components/call-controls/call-controls.js';
 import type { RtcCallControls } from '../../src/components/call-controls/call-controls.js';
 import { sendMouse } from '@web/test-runner-commands';
-import { connectedCall, disposeSessions, ringingCall, part, twoPeople, waitForState } from './helpers.js';
+import { FakeSession, connectedCall, disposeSessions, fakeCall, ringingCall, part, twoPeople, waitForState } from './helpers.js';
+import { errorAt } from '../../src/components/errors.js';
+import { texts } from '../../src/core/texts.js';
 
 async function realClick(el: Element) {
   const box = el.getBoundingClientRect();
@@ -90,5 +92,39 @@ describe('rtc-call-controls', () => {
     await waitForState(ada.session, (s) => s.call?.local.screen === false, 'share stopped');
     await el.updateComplete;
     expect(screen.getAttribute('aria-pressed')).to.equal('false');
+  });
+
+  it('shows a media action that rejects beside the controls and fires rtc-error', async () => {
+    const session = new FakeSession({ call: fakeCall() }, { setCamera: () => Promise.reject(new Error('the camera broke')) });
+    const el = await fixture<RtcCallControls>(html`<rtc-call-controls .session=${session}></rtc-call-controls>`);
+    expect(part(el, 'call-error')).to.be.null;
+    setTimeout(() => part(el, 'camera-toggle')!.click());
+    const { detail } = await oneEvent(el, 'rtc-error');
+    expect(detail).to.deep.equal({ code: 'internal', scope: 'media', message: texts.unexpected });
+    await el.updateComplete;
+    const error = part(el, 'call-error')!;
+    expect(error.textContent).to.equal(texts.unexpected);
+    expect(error.getAttribute('role')).to.equal('alert');
+    await expect(el).to.be.accessible();
+    // The next media action starts afresh.
+    part(el, 'mic-toggle')!.click();
+    await el.updateComplete;
+    expect(part(el, 'call-error')).to.be.null;
+  });
+
+  it("shows the session's own call error beside the controls; Close closes it with the call", async () => {
+    const error = { code: 'turn_failed', scope: 'call', message: 'The relay server could not connect the call.' } as const;
+    const session: FakeSession = new FakeSession(
+      { call: fakeCall({ phase: 'ended', endReason: 'failed', message: error.message }), error },
+      { dismissCall: () => session.update({ call: null }) },
+    );
+    const el = await fixture<RtcCallControls>(html`<rtc-call-controls .session=${session}></rtc-call-controls>`);
+    expect(part(el, 'call-error')!.textContent).to.equal(error.message);
+    expect(errorAt(session, 'banner')).to.be.null;
+    part(el, 'dismiss')!.click();
+    await el.updateComplete;
+    expect(session.state.call).to.be.null;
+    // Closed with the call, rather than moved to the banner.
+    expect(errorAt(session, 'banner')).to.be.null;
   });
 });

@@ -4,31 +4,15 @@ import '../../src/components/chat/chat.js';
 import type { RtcChat } from '../../src/components/chat/chat.js';
 import type { ChatEntry, SessionApi, SessionState } from '../../src/core/types.js';
 import type { Presence } from '../../src/protocol/index.js';
-import { disposeSessions, part, parts, twoPeople, waitForState } from './helpers.js';
+import { FakeSession, disposeSessions, part, parts, twoPeople, waitForState } from './helpers.js';
+import { texts } from '../../src/core/texts.js';
 import { shownName } from './shown-name.js';
 
 /**
  * A session that only holds a given state: for what the backend refuses and so a
  * real session can never receive (a message a render might choke on).
  */
-function stateOnly(state: Pick<SessionState, 'peers' | 'chats'>): SessionApi {
-  const full: SessionState = {
-    connection: 'online',
-    user: { id: 'visitor-1', name: 'Visitor', email: 'visitor@example.test' },
-    status: 'available',
-    call: null,
-    unread: {},
-    error: null,
-    relayOnly: false,
-    ...state,
-  };
-  return Object.assign(new EventTarget(), {
-    state: full,
-    options: { server: '' },
-    markRead() {},
-    async sendChat() {},
-  }) as unknown as SessionApi;
-}
+const stateOnly = (state: Pick<SessionState, 'peers' | 'chats'>): SessionApi => new FakeSession(state);
 
 const person = (id: string, name: string): Presence => ({ id, name, status: 'available', sessions: 1 });
 const received = (peerId: string, id: string, text: string, ts = Date.now()): ChatEntry => ({
@@ -39,7 +23,7 @@ const received = (peerId: string, id: string, text: string, ts = Date.now()): Ch
   ts,
   delivery: 'sent',
 });
-const texts = (el: Element) => parts(el, 'message-text').map((m) => m.textContent);
+const shownTexts = (el: Element) => parts(el, 'message-text').map((m) => m.textContent);
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -99,7 +83,7 @@ describe('rtc-chat', () => {
     el.peerId = 'caller-1';
     await el.updateComplete;
     expect(part(el, 'chat-header')!.textContent).to.contain('Caller');
-    expect(texts(el)).to.deep.equal(['absurd time', 'second from Caller']);
+    expect(shownTexts(el)).to.deep.equal(['absurd time', 'second from Caller']);
     expect(input.placeholder).to.contain('Caller');
     // The absurd time is left out; the message and its sender are shown.
     expect(parts(el, 'message-meta')[0]!.querySelector('time')).to.be.null;
@@ -109,7 +93,7 @@ describe('rtc-chat', () => {
 
     el.peerId = 'victor-1';
     await el.updateComplete;
-    expect(texts(el)).to.deep.equal(['Victor says hi']);
+    expect(shownTexts(el)).to.deep.equal(['Victor says hi']);
     expect(input.value).to.equal('for Victor only');
   });
 
@@ -154,5 +138,22 @@ describe('rtc-chat', () => {
     el.peerId = 'bob-1';
     await el.updateComplete;
     expect(shownName(part(el, 'chat-header')!), 'a unique name has no tag').to.deep.equal({ name: 'Bob', tag: undefined });
+  });
+
+  it('shows a send that rejects as the chat error and fires rtc-error', async () => {
+    const session = new FakeSession(
+      { peers: [person('peer-1', 'Grace Fake')] },
+      { sendChat: () => Promise.reject(new Error('the wire is cut')) },
+    );
+    const el = await fixture<RtcChat>(html`<rtc-chat .session=${session} peer-id="peer-1"></rtc-chat>`);
+    part<HTMLInputElement>(el, 'chat-input')!.value = 'Hello';
+    setTimeout(() => part(el, 'chat-send')!.click());
+    const { detail } = await oneEvent(el, 'rtc-error');
+    expect(detail).to.deep.equal({ code: 'internal', scope: 'chat', message: texts.unexpected });
+    await el.updateComplete;
+    const error = part(el, 'chat-error')!;
+    expect(error.textContent).to.equal(texts.unexpected);
+    expect(error.getAttribute('role')).to.equal('alert');
+    await expect(el).to.be.accessible();
   });
 });

@@ -115,3 +115,76 @@ export function watchUserMedia(): { readonly count: number; refuseNext(): void; 
     restore: () => (md.getUserMedia = original),
   };
 }
+
+/** A call on the stage for a `FakeSession`'s state: connected, audio and video both ways. */
+export function fakeCall(overrides: Partial<CallView> = {}): CallView {
+  const flags = { audio: true, video: true, screen: false };
+  return {
+    callId: 'fake-call',
+    direction: 'outgoing',
+    peer: { id: 'peer-1', name: 'Grace Fake' },
+    phase: 'connected',
+    media: { audio: true, video: true },
+    local: flags,
+    remote: flags,
+    localStream: null,
+    remoteStream: null,
+    message: 'In a call',
+    startedAt: Date.now(),
+    ...overrides,
+  };
+}
+
+/**
+ * A session with a given state and no backend, whose methods do nothing (or what `methods`
+ * says): for what a real session never does, such as a method that rejects.
+ */
+export class FakeSession extends EventTarget implements SessionApi {
+  readonly options = { server: '' };
+  state: SessionState;
+
+  constructor(state: Partial<SessionState> = {}, methods: Partial<SessionApi> = {}) {
+    super();
+    this.state = {
+      connection: 'online',
+      user: { id: 'visitor-1', name: 'Visitor', email: 'visitor@example.test' },
+      status: 'available',
+      peers: [],
+      call: null,
+      chats: {},
+      unread: {},
+      error: null,
+      relayOnly: false,
+      ...state,
+    };
+    Object.assign(this, methods);
+  }
+
+  /** Changes the state as the session would: a new object, then `change`. */
+  update(patch: Partial<SessionState>): void {
+    this.state = { ...this.state, ...patch };
+    this.dispatchEvent(new CustomEvent('change', { detail: this.state }));
+  }
+
+  async register() {}
+  async signIn() {}
+  async restore() {
+    return false;
+  }
+  async signOut() {}
+  setStatus() {}
+  setRelayOnly() {}
+  async call() {}
+  async accept() {}
+  decline() {}
+  cancel() {}
+  hangup() {}
+  dismissCall() {}
+  setMicrophone() {}
+  async setCamera() {}
+  async startScreenShare() {}
+  async stopScreenShare() {}
+  async sendChat() {}
+  markRead() {}
+  dispose() {}
+}

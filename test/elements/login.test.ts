@@ -1,10 +1,11 @@
 /// <reference types="mocha" />
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/components/login/login.js';
 import type { RtcLogin } from '../../src/components/login/login.js';
 import type { SessionApi } from '../../src/core/types.js';
 import { newUser } from '../support/backend.js';
-import { disposeSessions, newSession, part, waitForState } from './helpers.js';
+import { FakeSession, disposeSessions, newSession, part, waitForState } from './helpers.js';
+import { texts } from '../../src/core/texts.js';
 
 async function typeInto(el: RtcLogin, name: string, value: string) {
   const input = part<HTMLInputElement>(el, name)!;
@@ -111,7 +112,7 @@ describe('rtc-login', () => {
     await oneEvent(session, 'error');
     await el.updateComplete;
     expect(session.state.error?.code).to.equal('server_unreachable');
-    expect(part(el, 'error')!.textContent).to.contain('Cannot reach the call server');
+    expect(part(el, 'error')!.textContent).to.equal(texts.errors.server_unreachable);
   });
 
   it('registers through the form and signs the session in', async () => {
@@ -128,5 +129,20 @@ describe('rtc-login', () => {
     expect(detail.user.name).to.equal('Form Person');
     expect(detail.user.email).to.equal(email);
     await waitForState(session, (s) => s.user !== null);
+  });
+
+  it('shows a sign-in that rejects as its error and fires rtc-error', async () => {
+    // Rejects as the API client does: with a code and a sentence.
+    const refusal = Object.assign(new Error('refused'), { code: 'invalid_credentials', status: 401 });
+    const session = new FakeSession({ user: null, connection: 'signed-out' }, { signIn: () => Promise.reject(refusal) });
+    const el = await loginForm(session);
+    await typeInto(el, 'email', 'ada@example.test');
+    await typeInto(el, 'password', 'not the password');
+    setTimeout(() => part(el, 'submit')!.click());
+    const { detail } = await oneEvent(el, 'rtc-error');
+    expect(detail).to.deep.equal({ code: 'invalid_credentials', scope: 'auth', message: 'refused' });
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.equal(texts.errors.invalid_credentials);
+    await waitUntil(() => !part<HTMLButtonElement>(el, 'submit')!.disabled, 'the form is usable again');
   });
 });

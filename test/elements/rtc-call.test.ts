@@ -2,9 +2,10 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/rtc-call/rtc-call.js';
-import type { RtcCall } from '../../src/rtc-call/rtc-call.js';
+import { RTC_CALL_OWN_PARTS, RTC_CALL_PARTS, type RtcCall } from '../../src/rtc-call/rtc-call.js';
 import { backendOrigin, newUser } from '../support/backend.js';
 import { disposeSessions, signedIn, waitForState } from './helpers.js';
+import { texts } from '../../src/core/texts.js';
 
 /** Every part the page can style through `rtc-call::part(...)`. */
 const REQUIRED_PARTS = [
@@ -99,6 +100,9 @@ describe('rtc-call', () => {
     await until('chat and call stage', () => findPart(el, 'chat') && findPart(el, 'video-stage'));
     exportedParts(el).forEach((n) => names.add(n));
     for (const name of REQUIRED_PARTS) expect(names.has(name), `part ${name}`).to.be.true;
+    // Every part of the elements inside is exported, whether or not it is on screen now.
+    const own = new Set<string>(RTC_CALL_OWN_PARTS);
+    for (const name of RTC_CALL_PARTS) if (!own.has(name)) expect(names.has(name), `exported part ${name}`).to.be.true;
     el.hangup();
   });
 
@@ -280,5 +284,45 @@ describe('rtc-call', () => {
     } finally {
       await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
     }
+  });
+
+  it('shows a call that rejects in the banner and fires rtc-error on <rtc-call>', async () => {
+    const user = await newUser('Root Rejected');
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()}></rtc-call>`);
+    await el.session!.signIn(user.email, user.password);
+    const other = await signedIn('Root Rejected Other');
+    await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
+    // A session promise that rejects (the real one reports its failures in its state instead).
+    el.session!.call = () => Promise.reject(new Error('no calls today'));
+    const button = await until('call button', () => findPart(el, 'audio-call'));
+    setTimeout(() => button.click());
+    const event = await oneEvent(el, 'rtc-error');
+    expect(event.detail).to.deep.equal({ code: 'internal', scope: 'call', message: texts.unexpected });
+    const banner = await until('banner', () => el.shadowRoot!.querySelector<HTMLElement>('.banner[part~="error"]'));
+    expect(banner.textContent).to.contain(texts.unexpected);
+    await expect(el).to.be.accessible();
+    findPart(el, 'error-dismiss')!.click();
+    await until('banner closed', () => !el.shadowRoot!.querySelector('.banner'));
+  });
+
+  it('shows media and call errors beside the call controls while a call is on the stage, in the banner otherwise', async () => {
+    const user = await newUser('Root Media Error');
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} ring-timeout="20000"></rtc-call>`);
+    await el.session!.signIn(user.email, user.password);
+    const other = await signedIn('Root Media Error Other');
+    await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
+    const banner = () => el.shadowRoot!.querySelector<HTMLElement>('.banner[part~="error"]');
+    // No call: the session's media error shows in the banner.
+    await el.session!.startScreenShare();
+    const { error } = await waitForState(el.session!, (s) => s.error?.scope === 'media', 'media error');
+    expect((await until('banner', banner)).textContent).to.contain(error!.message);
+    // A call on the stage (still ringing, so nothing to share yet): the error shows beside its controls, not in the banner.
+    await el.call(other.user.user.id, { audio: true, video: false });
+    await el.session!.startScreenShare();
+    await waitForState(el.session!, (s) => s.error?.scope === 'media' && s.call?.phase === 'ringing', 'media error while ringing');
+    const beside = await until('call-error', () => findPart(el, 'call-error'));
+    expect(beside.textContent).to.equal(error!.message);
+    expect(banner()).to.be.null;
+    el.hangup();
   });
 });

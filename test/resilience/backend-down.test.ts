@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeEachResiliencePair, RESILIENCE_TEST_TIMEOUT, sleep } from './support.js';
+import { texts } from '../../src/core/texts.js';
 
 describeEachResiliencePair('backend down', (suite) => {
   it(
@@ -22,7 +23,7 @@ describeEachResiliencePair('backend down', (suite) => {
 
       await alice.page.reload({ waitUntil: 'load', timeout: 30_000 });
       await alice.submitSignIn(alice.credentials.email, alice.credentials.password);
-      await alice.part('error', { text: 'Cannot reach the call server', timeout: 20_000 });
+      await alice.part('error', { text: texts.errors.server_unreachable, timeout: 20_000 });
 
       await suite.backend.start();
       await alice.submitSignIn(alice.credentials.email, alice.credentials.password);
@@ -40,7 +41,7 @@ describeEachResiliencePair('backend down', (suite) => {
       t.after(() => suite.backend.start());
 
       await bob.page.reload({ waitUntil: 'load', timeout: 30_000 });
-      await bob.part('error', { text: 'Cannot reach the call server', timeout: 20_000 });
+      await bob.part('error', { text: texts.errors.server_unreachable, timeout: 20_000 });
       // Down for a few retries (backoff 0.5 s, 1 s, 2 s…).
       await sleep(4_000);
       await suite.backend.start();

@@ -1,10 +1,12 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
-import { property } from 'lit/decorators.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
+import { html, nothing } from 'lit';
+import { SessionConsumer } from '../session-consumer.js';
+import { dismissError } from '../errors.js';
+import { renderText } from '../names.js';
+import { texts } from '../../core/texts.js';
+
+const words = texts.ui.controls;
 import { stageCall } from '../call-view.js';
-import type { CallView, SessionApi } from '../../core/types.js';
+import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { callControlsStyles } from './call-controls.styles.js';
@@ -19,6 +21,8 @@ export const CALL_CONTROLS_PARTS = [
   'hangup',
   'cancel',
   'dismiss',
+  'error',
+  'call-error',
 ] as const;
 
 /**
@@ -36,35 +40,33 @@ export const CALL_CONTROLS_PARTS = [
  * @csspart hangup - End the call.
  * @csspart cancel - Give up an outgoing call while it rings.
  * @csspart dismiss - Close the summary of an ended call.
+ * @csspart error - Every error message (here the same element as `call-error`).
+ * @csspart call-error - Why the call or a camera, microphone or screen action failed, below the buttons.
  *
  * @cssproperty --rtc-call-controls-bg - Background of the bar. Defaults to `--rtc-color-surface`.
  * @cssproperty --rtc-call-controls-pressed-bg - Background of a pressed toggle. Defaults to `--rtc-color-fg`.
  * @cssproperty --rtc-call-controls-pressed-fg - Text colour of a pressed toggle. Defaults to `--rtc-color-bg`.
  */
-export class RtcCallControls extends LitElement {
+export class RtcCallControls extends SessionConsumer {
   static override styles = [tokens, controls, callControlsStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
-
-  private readonly sessionState = new SessionController(this);
 
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
-    return html`<div part="controls" role="toolbar" aria-label="Call controls">${this.renderButtons(call)}</div>`;
+    const error = this.errorAt('call-controls');
+    return html`<div part="controls" role="toolbar" aria-label=${words.label}>${this.renderButtons(call)}</div>
+      ${error ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
   }
 
   private renderButtons(call: CallView) {
     if (call.phase === 'ended') {
-      return html`<button type="button" part="control dismiss" @click=${() => this.session?.dismissCall()}>
-        ${icon('x')}<span class="label">Close</span>
+      return html`<button type="button" part="control dismiss" @click=${this.close}>
+        ${icon('x')}<span class="label">${words.close}</span>
       </button>`;
     }
     if (call.phase === 'ringing') {
-      return html`<button type="button" class="danger" part="control cancel" @click=${() => this.session?.cancel()}>
-        ${icon('hangup')}<span class="label">Cancel call</span>
+      return html`<button type="button" class="danger" part="control cancel" @click=${() => this.attempt('call', (s) => s.cancel())}>
+        ${icon('hangup')}<span class="label">${words.cancel}</span>
       </button>`;
     }
     const { local } = call;
@@ -75,39 +77,41 @@ export class RtcCallControls extends LitElement {
         type="button"
         part="control mic-toggle"
         aria-pressed=${muted ? 'true' : 'false'}
-        title=${muted ? 'Unmute microphone' : 'Mute microphone'}
-        @click=${() => this.session?.setMicrophone(muted)}
+        title=${muted ? words.unmute : words.mute}
+        @click=${() => this.attempt('media', (s) => s.setMicrophone(muted))}
       >
-        ${icon(muted ? 'micOff' : 'mic')}<span class="label">Mute</span>
+        ${icon(muted ? 'micOff' : 'mic')}<span class="label">${words.muteLabel}</span>
       </button>
       <button
         type="button"
         part="control camera-toggle"
         aria-pressed=${cameraOff ? 'true' : 'false'}
-        title=${cameraOff ? 'Turn camera on' : 'Turn camera off'}
+        title=${cameraOff ? words.cameraOn : words.cameraOff}
         ?disabled=${local.screen}
-        @click=${() => this.run(this.session?.setCamera(cameraOff))}
+        @click=${() => this.attempt('media', (s) => s.setCamera(cameraOff))}
       >
-        ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">Camera off</span>
+        ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">${words.cameraLabel}</span>
       </button>
       <button
         type="button"
         part="control screen-toggle"
         aria-pressed=${local.screen ? 'true' : 'false'}
-        title=${local.screen ? 'Stop sharing your screen' : 'Share your screen'}
+        title=${local.screen ? words.stopSharing : words.share}
         ?disabled=${call.phase !== 'connected' || !('getDisplayMedia' in (navigator.mediaDevices ?? {}))}
-        @click=${() => this.run(local.screen ? this.session?.stopScreenShare() : this.session?.startScreenShare())}
+        @click=${() => this.attempt('media', (s) => (local.screen ? s.stopScreenShare() : s.startScreenShare()))}
       >
-        ${icon('screen')}<span class="label">Share screen</span>
+        ${icon('screen')}<span class="label">${words.shareLabel}</span>
       </button>
-      <button type="button" class="danger" part="control hangup" @click=${() => this.session?.hangup()}>
-        ${icon('hangup')}<span class="label">Hang up</span>
+      <button type="button" class="danger" part="control hangup" @click=${() => this.attempt('call', (s) => s.hangup())}>
+        ${icon('hangup')}<span class="label">${words.hangup}</span>
       </button>
     `;
   }
 
-  /** Media failures are reported by the session in its state; nothing to do here. */
-  private run(action: Promise<void> | undefined) {
-    action?.catch(() => undefined);
+  /** Closes the ended call's summary, and the error shown beside it with it (rather than moving it to the banner). */
+  private close() {
+    const error = this.errorAt('call-controls');
+    if (error && this.session) dismissError(this.session, error);
+    void this.attempt('call', (s) => s.dismissCall());
   }
 }

@@ -1,14 +1,13 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
-import type { ChatEntry, SessionApi } from '../../core/types.js';
+import { SessionConsumer } from '../session-consumer.js';
+import type { ChatEntry } from '../../core/types.js';
 import { MAX_CHAT_TEXT_LENGTH, isValidChatText } from '../../protocol/index.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
-import { sessionNameTags, nameText, renderName } from '../names.js';
+import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from '../names.js';
+import { texts } from '../../core/texts.js';
 import { chatStyles } from './chat.styles.js';
 
 /** Parts of `rtc-chat`, re-exported by `<rtc-call>`. */
@@ -27,6 +26,8 @@ export const CHAT_PARTS = [
   'chat-send',
   'chat-error',
 ] as const;
+
+const words = texts.ui.chat;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -70,12 +71,8 @@ function renderTime(ts: number) {
  * @cssproperty --rtc-chat-their-fg - Text colour of received messages.
  * @cssproperty --rtc-chat-height - Height of the panel (360px).
  */
-export class RtcChat extends LitElement {
+export class RtcChat extends SessionConsumer {
   static override styles = [tokens, controls, chatStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** The id of the person to chat with. */
   @property({ attribute: 'peer-id' }) peerId = '';
@@ -83,7 +80,6 @@ export class RtcChat extends LitElement {
   @query('.messages') private list?: HTMLElement;
   @query('input') private input?: HTMLInputElement;
 
-  private readonly sessionState = new SessionController(this);
   private shownCount = 0;
   /** Unsent text per person: a draft typed to one person never stays in the input of another's chat. */
   private readonly drafts = new Map<string, string>();
@@ -99,17 +95,17 @@ export class RtcChat extends LitElement {
     const state = this.sessionState.state;
     if (!state || !this.peerId) return nothing;
     const messages = state.chats[this.peerId] ?? [];
-    const peerName = this.peerName || 'this person';
+    const peerName = this.peerName || words.thisPerson;
     // Another person online with this name: the title and every message say which one this is.
     const tag = sessionNameTags(state).get(this.peerId);
-    const name = nameText(peerName, tag);
+    const about = (sentence: (name: string) => string) => textAbout(sentence, peerName, tag);
     const online = state.peers.some((p) => p.id === this.peerId);
-    const error = state.error?.scope === 'chat' ? state.error : null;
+    const error = this.errorAt('chat');
     return html`
       <section part="chat" aria-labelledby="chat-title">
-        <h2 id="chat-title" part="chat-header">Chat with ${renderName(peerName, tag)}</h2>
-        <div part="messages" class="messages" role="log" aria-live="polite" aria-label=${`Messages with ${name}`} tabindex="0">
-          ${messages.length === 0 ? html`<p class="empty">No messages yet. Say hello!</p>` : nothing}
+        <h2 id="chat-title" part="chat-header">${renderAbout(words.title, peerName, tag)}</h2>
+        <div part="messages" class="messages" role="log" aria-live="polite" aria-label=${about(words.log)} tabindex="0">
+          ${messages.length === 0 ? html`<p class="empty">${words.empty}</p>` : nothing}
           <ol>
             ${repeat(
               messages,
@@ -119,18 +115,18 @@ export class RtcChat extends LitElement {
             )}
           </ol>
         </div>
-        ${error ? html`<p class="error" part="chat-error" role="alert">${error.message}</p>` : nothing}
+        ${error ? html`<p class="error" part="chat-error" role="alert">${renderText(error.message)}</p>` : nothing}
         <form part="chat-form" @submit=${this.onSubmit}>
-          <label for="chat-input" class="visually-hidden">Message to ${name}</label>
+          <label for="chat-input" class="visually-hidden">${about(words.inputLabel)}</label>
           <input
             id="chat-input"
             part="chat-input"
             autocomplete="off"
             maxlength=${MAX_CHAT_TEXT_LENGTH}
-            placeholder=${online ? `Message ${name}` : `${name} is offline`}
+            placeholder=${about(online ? words.placeholder : words.offline)}
             ?disabled=${!online}
           />
-          <button type="submit" class="primary" part="chat-send" ?disabled=${!online}>${icon('send')}Send</button>
+          <button type="submit" class="primary" part="chat-send" ?disabled=${!online}>${icon('send')}${words.send}</button>
         </form>
       </section>
     `;
@@ -146,9 +142,9 @@ export class RtcChat extends LitElement {
   private renderMessage(m: ChatEntry, peerName: string, tag: string | undefined) {
     const classes = `${m.fromMe ? 'mine' : 'theirs'} ${m.delivery}`;
     return html`<li part="message ${m.fromMe ? 'message-mine' : 'message-theirs'}" class=${classes}>
-      <span class="meta" part="message-meta">${m.fromMe ? 'You' : renderName(peerName, tag)}${renderTime(m.ts)}</span>
+      <span class="meta" part="message-meta">${m.fromMe ? words.you : renderName(peerName, tag)}${renderTime(m.ts)}</span>
       <span class="bubble" part="message-text">${m.text}</span>
-      ${m.delivery === 'failed' ? html`<span part="message-failed">Not delivered</span>` : nothing}
+      ${m.delivery === 'failed' ? html`<span part="message-failed">${words.notDelivered}</span>` : nothing}
     </li>`;
   }
 
@@ -183,10 +179,7 @@ export class RtcChat extends LitElement {
     const text = input.value;
     if (!isValidChatText(text)) return;
     input.value = '';
-    try {
-      await this.session.sendChat(this.peerId, text);
-    } catch {
-      // A failed message stays in the conversation, marked "Not delivered".
-    }
+    // A failed message stays in the conversation, marked "Not delivered", and the reason shows below it.
+    await this.attempt('chat', (s) => s.sendChat(this.peerId, text));
   }
 }

@@ -1,16 +1,17 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
+import { SessionConsumer } from '../session-consumer.js';
 import { ringingIncoming } from '../call-view.js';
-import type { CallView, SessionApi } from '../../core/types.js';
+import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
 import { RingController } from './ring-controller.js';
-import { sessionNameTags, renderName } from '../names.js';
+import { sessionNameTags, renderAbout } from '../names.js';
+import { texts } from '../../core/texts.js';
+
+const words = texts.ui.incoming;
 import { incomingCallStyles } from './incoming-call.styles.js';
 
 /** Parts of `rtc-incoming-call`, re-exported by `<rtc-call>`. */
@@ -38,19 +39,14 @@ export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'ring-preview', '
  * @cssproperty --rtc-incoming-call-accept-bg - Background of the accept button. Defaults to `--rtc-color-success`.
  * @cssproperty --rtc-incoming-call-accept-fg - Text colour of the accept button. Defaults to `--rtc-color-success-fg`.
  */
-export class RtcIncomingCall extends LitElement {
+export class RtcIncomingCall extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, incomingCallStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** Turns the ring tone off (the dialog still shows). */
   @property({ type: Boolean }) silent = false;
 
   @query('[part~="accept"]') private acceptButton?: HTMLButtonElement;
 
-  private readonly sessionState = new SessionController(this);
   readonly ring = new RingController(this, { shouldRing: () => !this.silent && this.incoming !== null });
   private shownCallId?: string;
 
@@ -65,10 +61,10 @@ export class RtcIncomingCall extends LitElement {
     const tag = call ? sessionNameTags(this.sessionState.state).get(call.peer.id) : undefined;
     // The live region stays in the DOM so screen readers announce the call when its text appears.
     const announcement = html`<div class="visually-hidden" aria-live="assertive">
-      ${call ? html`${renderName(call.peer.name, tag)} is calling you` : ''}
+      ${call ? renderAbout(words.announce, call.peer.name, tag) : ''}
     </div>`;
     if (!call) return announcement;
-    const kind = call.media.video ? 'Video call' : 'Audio call';
+    const kind = call.media.video ? words.video : words.audio;
     return html`${announcement}
       <div class="backdrop">
         <div
@@ -80,13 +76,13 @@ export class RtcIncomingCall extends LitElement {
           @keydown=${this.onKeydown}
         >
           <span class="avatar" aria-hidden="true">${initial(call.peer.name)}</span>
-          <h2 id="caller" part="caller">${renderName(call.peer.name, tag)} is calling</h2>
+          <h2 id="caller" part="caller">${renderAbout(words.caller, call.peer.name, tag)}</h2>
           <p id="kind">${kind}</p>
           ${
             call.localStream && call.local.video
               ? html`<video
                   part="ring-preview"
-                  aria-label="Your camera"
+                  aria-label=${words.yourCamera}
                   autoplay
                   playsinline
                   .muted=${true}
@@ -96,9 +92,9 @@ export class RtcIncomingCall extends LitElement {
               : nothing
           }
           <div class="buttons">
-            <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}Decline</button>
+            <button type="button" class="danger" part="decline" @click=${this.decline}>${icon('hangup')}${words.decline}</button>
             <button type="button" class="accept" part="accept" @click=${this.accept}>
-              ${icon(call.media.video ? 'video' : 'phone')}Accept
+              ${icon(call.media.video ? 'video' : 'phone')}${words.accept}
             </button>
           </div>
         </div>
@@ -116,11 +112,11 @@ export class RtcIncomingCall extends LitElement {
   }
 
   private accept() {
-    this.session?.accept().catch(() => undefined);
+    void this.attempt('call', (s) => s.accept());
   }
 
   private decline() {
-    this.session?.decline();
+    void this.attempt('call', (s) => s.decline());
   }
 
   private onKeydown(event: KeyboardEvent) {

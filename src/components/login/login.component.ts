@@ -1,25 +1,27 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
-import type { SessionApi, SessionError } from '../../core/types.js';
+import { SessionConsumer } from '../session-consumer.js';
+import type { SessionError } from '../../core/types.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, checkName } from '../../protocol/index.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { loginStyles } from './login.styles.js';
+import { errorText, texts } from '../../core/texts.js';
+import { renderText } from '../names.js';
 
 /** Parts of `rtc-login`, re-exported by `<rtc-call>`. */
 export const LOGIN_PARTS = ['login-form', 'login-title', 'name', 'email', 'password', 'submit', 'mode-switch', 'error'] as const;
 
 export type LoginMode = 'sign-in' | 'register';
 
-/** Clear words for the errors a visitor can fix; anything else shows the session's own message. */
-const AUTH_MESSAGES: Partial<Record<SessionError['code'], string>> = {
-  invalid_credentials: 'Wrong email or password. Check both and try again.',
-  email_taken: 'An account with this email already exists. Sign in instead.',
-  server_unreachable: 'Cannot reach the call server. Check your connection and try again.',
-  rate_limited: 'Too many attempts. Wait a minute, then try again.',
-};
+const words = texts.ui.login;
+
+/**
+ * The words for a sign-in error: the catalogue's sentence for its code (one wording everywhere),
+ * except for invalid input, whose own message names what to fix (the backend's rule, in its words).
+ */
+function visitorMessage(error: SessionError): string {
+  return (error.code !== 'invalid_input' && errorText(error.code)) || error.message;
+}
 
 /**
  * @summary Sign-in and registration form of the call widget.
@@ -40,12 +42,8 @@ const AUTH_MESSAGES: Partial<Record<SessionError['code'], string>> = {
  * @cssproperty --rtc-login-bg - Background of the form card. Defaults to `--rtc-color-bg`.
  * @cssproperty --rtc-login-max-width - Maximum width of the form card (400px).
  */
-export class RtcLogin extends LitElement {
+export class RtcLogin extends SessionConsumer {
   static override styles = [tokens, controls, loginStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** Whether the form signs in or registers a new account. */
   @property({ reflect: true }) mode: LoginMode = 'sign-in';
@@ -54,36 +52,29 @@ export class RtcLogin extends LitElement {
   /** Why the typed name cannot be used (the backend's own rule, checked before sending). */
   @state() private nameProblem = '';
 
-  private readonly sessionState = new SessionController(this);
-
-  private get error(): SessionError | null {
-    const error = this.sessionState.state?.error;
-    return error && (error.scope === 'auth' || error.scope === 'connection') ? error : null;
-  }
-
   override render() {
     const registering = this.mode === 'register';
-    const error = this.error;
+    const error = this.errorAt('login');
     const connection = this.sessionState.state?.connection;
     const busy = this.busy || connection === 'signing-in' || connection === 'connecting';
     return html`
       <form part="login-form" @submit=${this.onSubmit} aria-labelledby="title" aria-busy=${busy ? 'true' : 'false'}>
-        <h2 id="title" part="login-title">${registering ? 'Create your account' : 'Sign in to call'}</h2>
-        <p class="intro">${registering ? 'Pick the name people will see in their list.' : 'Sign in to see who is online and call them.'}</p>
+        <h2 id="title" part="login-title">${registering ? words.registerTitle : words.signInTitle}</h2>
+        <p class="intro">${registering ? words.registerIntro : words.signInIntro}</p>
         ${
           registering
             ? html`<div class="field">
-                <label for="name">Name</label>
+                <label for="name">${words.name}</label>
                 <input id="name" name="name" part="name" autocomplete="name" required maxlength=${NAME_MAX_LENGTH} />
               </div>`
             : nothing
         }
         <div class="field">
-          <label for="email">Email</label>
+          <label for="email">${words.email}</label>
           <input id="email" name="email" part="email" type="email" autocomplete="email" required maxlength=${EMAIL_MAX_LENGTH} />
         </div>
         <div class="field">
-          <label for="password">Password</label>
+          <label for="password">${words.password}</label>
           <input
             id="password"
             name="password"
@@ -95,24 +86,24 @@ export class RtcLogin extends LitElement {
             autocomplete=${registering ? 'new-password' : 'current-password'}
             aria-describedby=${registering ? 'password-hint' : nothing}
           />
-          ${registering ? html`<span id="password-hint" class="hint">At least ${PASSWORD_MIN_LENGTH} characters.</span>` : nothing}
+          ${registering ? html`<span id="password-hint" class="hint">${words.passwordHint(PASSWORD_MIN_LENGTH)}</span>` : nothing}
         </div>
         <div role="alert">
           ${
             registering && this.nameProblem
               ? html`<p class="error" part="error">${this.nameProblem}</p>`
               : error
-                ? html`<p class="error" part="error">${AUTH_MESSAGES[error.code] ?? error.message}</p>`
+                ? html`<p class="error" part="error">${renderText(visitorMessage(error))}</p>`
                 : nothing
           }
         </div>
         <button type="submit" class="primary" part="submit" ?disabled=${busy}>
-          ${busy ? 'Please wait…' : registering ? 'Create account' : 'Sign in'}
+          ${busy ? words.wait : registering ? words.register : words.signIn}
         </button>
         <p class="switch">
-          ${registering ? 'Already have an account?' : 'New here?'}
+          ${registering ? words.haveAccount : words.newHere}
           <button type="button" class="link" part="mode-switch" @click=${this.toggleMode}>
-            ${registering ? 'Sign in' : 'Create an account'}
+            ${registering ? words.toSignIn : words.toRegister}
           </button>
         </p>
       </form>
@@ -131,16 +122,11 @@ export class RtcLogin extends LitElement {
     const email = String(data.get('email') ?? '');
     const password = String(data.get('password') ?? '');
     const name = checkName(String(data.get('name') ?? ''));
-    this.nameProblem = this.mode === 'register' && !name.ok ? `Please choose another name: the ${name.message}.` : '';
+    this.nameProblem = this.mode === 'register' && !name.ok ? words.nameProblem(name.message) : '';
     if (this.nameProblem) return;
     this.busy = true;
-    try {
-      if (this.mode === 'register' && name.ok) await session.register(name.name, email, password);
-      else await session.signIn(email, password);
-    } catch {
-      // The session reports the failure in state.error, which this form renders.
-    } finally {
-      this.busy = false;
-    }
+    const registering = this.mode === 'register' && name.ok;
+    await this.attempt('auth', (s) => (registering ? s.register(name.name, email, password) : s.signIn(email, password)));
+    this.busy = false;
   }
 }

@@ -1,13 +1,11 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
+import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
-import type { SessionApi } from '../../core/types.js';
+import { SessionConsumer } from '../session-consumer.js';
 import { PRESENCE_STATUSES, type Presence, type PresenceStatus } from '../../protocol/index.js';
 import { createRtcEvent } from '../../events.js';
-import { nameTags, nameText, renderName } from '../names.js';
+import { nameTags, renderName, textAbout } from '../names.js';
+import { texts } from '../../core/texts.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
@@ -28,11 +26,10 @@ export const PEER_LIST_PARTS = [
   'empty',
 ] as const;
 
-export const STATUS_LABELS: Record<PresenceStatus, string> = {
-  available: 'Available',
-  busy: 'Busy',
-  away: 'Away',
-};
+/** Each status in words. */
+export const STATUS_LABELS: Record<PresenceStatus, string> = texts.ui.peerList.statuses;
+
+const words = texts.ui.peerList;
 
 /**
  * @summary The people online, live, with one-click audio and video calls, unread chat counts and the visitor's own status.
@@ -56,20 +53,14 @@ export const STATUS_LABELS: Record<PresenceStatus, string> = {
  * @cssproperty --rtc-peer-list-away-color - Status dot of people away. Defaults to `--rtc-color-warning`.
  * @cssproperty --rtc-peer-list-avatar-bg - Background of the initials avatar.
  */
-export class RtcPeerList extends LitElement {
+export class RtcPeerList extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, peerListStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
 
   /** The person whose chat is open (highlighted). */
   @property({ attribute: 'selected-peer' }) selectedPeer = '';
 
   /** Whether the video call button is offered (the root's `video` attribute). */
   @property({ type: Boolean }) video = true;
-
-  private readonly sessionState = new SessionController(this);
 
   override render() {
     const state = this.sessionState.state;
@@ -79,15 +70,15 @@ export class RtcPeerList extends LitElement {
     return html`
       <section part="peer-list" aria-labelledby="people">
         <div class="me">
-          <label for="status">My status</label>
+          <label for="status">${words.myStatus}</label>
           <select id="status" part="status-select" .value=${state.status} @change=${this.onStatus}>
             ${PRESENCE_STATUSES.map((s) => html`<option value=${s} ?selected=${s === state.status}>${STATUS_LABELS[s]}</option>`)}
           </select>
         </div>
-        <h2 id="people">People online (${state.peers.length})</h2>
+        <h2 id="people">${words.online(state.peers.length)}</h2>
         ${
           state.peers.length === 0
-            ? html`<p class="empty" part="empty">Nobody else is online right now. People appear here as soon as they sign in.</p>`
+            ? html`<p class="empty" part="empty">${words.empty}</p>`
             : html`<ul>
                 ${repeat(
                   state.peers,
@@ -102,7 +93,7 @@ export class RtcPeerList extends LitElement {
 
   private renderPeer(peer: Presence, tag: string | undefined, unread: number, inCall: boolean) {
     const status = STATUS_LABELS[peer.status];
-    const name = nameText(peer.name, tag);
+    const about = (sentence: (name: string) => string) => textAbout(sentence, peer.name, tag);
     const selected = peer.id === this.selectedPeer;
     return html`
       <li part="peer" class=${selected ? 'selected' : ''} data-peer-id=${peer.id}>
@@ -111,7 +102,7 @@ export class RtcPeerList extends LitElement {
           class="who"
           part="peer-select"
           aria-pressed=${selected ? 'true' : 'false'}
-          title=${`Chat with ${name}`}
+          title=${about(words.chatWith)}
           @click=${() => this.select(peer.id)}
         >
           <span class="avatar" aria-hidden="true">${initial(peer.name)}<span class="dot ${peer.status}"></span></span>
@@ -119,18 +110,17 @@ export class RtcPeerList extends LitElement {
             <span class="name" part="peer-name">${renderName(peer.name, tag)}</span>
             <span class="status" part="peer-status">${status}</span>
           </span>
-          ${unread ? html`<span class="unread" part="unread">${unread}<span class="visually-hidden"> unread</span></span>` : nothing}
+          ${unread ? html`<span class="unread" part="unread">${unread}<span class="visually-hidden">${words.unread}</span></span>` : nothing}
         </button>
         <span class="actions">
-          ${this.renderCallButton(peer.id, name, false, inCall)}
-          ${this.video ? this.renderCallButton(peer.id, name, true, inCall) : nothing}
+          ${this.renderCallButton(peer.id, about(words.audioCall), false, inCall)}
+          ${this.video ? this.renderCallButton(peer.id, about(words.videoCall), true, inCall) : nothing}
         </span>
       </li>
     `;
   }
 
-  private renderCallButton(peerId: string, name: string, video: boolean, inCall: boolean) {
-    const label = `${video ? 'Video' : 'Audio'} call ${name}`;
+  private renderCallButton(peerId: string, label: string, video: boolean, inCall: boolean) {
     return html`<button
       type="button"
       class="icon"
@@ -145,7 +135,8 @@ export class RtcPeerList extends LitElement {
   }
 
   private onStatus(event: Event) {
-    this.session?.setStatus((event.target as HTMLSelectElement).value as PresenceStatus);
+    const status = (event.target as HTMLSelectElement).value as PresenceStatus;
+    void this.attempt('connection', (s) => s.setStatus(status));
   }
 
   private select(peerId: string) {
@@ -154,7 +145,6 @@ export class RtcPeerList extends LitElement {
   }
 
   private call(peerId: string, video: boolean) {
-    // The session reports failures (media, unreachable peer) in its state.
-    this.session?.call(peerId, { audio: true, video }).catch(() => undefined);
+    void this.attempt('call', (s) => s.call(peerId, { audio: true, video }));
   }
 }

@@ -1,15 +1,16 @@
-import { LitElement, html, nothing } from 'lit';
-import { consume } from '@lit/context';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { sessionContext } from '../context.js';
-import { SessionController } from '../session-controller.js';
+import { SessionConsumer } from '../session-consumer.js';
 import { stageCall } from '../call-view.js';
-import type { CallView, SessionApi } from '../../core/types.js';
+import type { CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
-import { sessionNameTags, nameText, renderName } from '../names.js';
+import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from '../names.js';
+import { texts } from '../../core/texts.js';
+
+const words = texts.ui.stage;
 import { videoStageStyles } from './video-stage.styles.js';
 
 /** Parts of `rtc-video-stage`, re-exported by `<rtc-call>`. */
@@ -45,14 +46,8 @@ export const VIDEO_STAGE_PARTS = [
  * @cssproperty --rtc-video-stage-fg - Text colour on the stage.
  * @cssproperty --rtc-video-stage-local-width - Width of the own preview (28%).
  */
-export class RtcVideoStage extends LitElement {
+export class RtcVideoStage extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, videoStageStyles];
-
-  @consume({ context: sessionContext, subscribe: true })
-  @property({ attribute: false })
-  session?: SessionApi;
-
-  private readonly sessionState = new SessionController(this);
 
   /** The remote stream whose video has produced a frame: shown from then on, even before the call counts as connected. */
   @state() private framedStream: MediaStream | null = null;
@@ -64,17 +59,17 @@ export class RtcVideoStage extends LitElement {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
     const tag = sessionNameTags(this.sessionState.state).get(call.peer.id);
-    const name = nameText(call.peer.name, tag);
+    const about = (sentence: (name: string) => string) => textAbout(sentence, call.peer.name, tag);
     const connected = call.phase === 'connected';
     const flowing = connected || (call.phase === 'connecting' && call.remoteStream !== null && this.framedStream === call.remoteStream);
     const showRemote = flowing && call.remoteStream !== null && (call.remote.video || call.remote.screen);
     const showLocal = call.localStream !== null && (call.local.video || call.local.screen) && call.phase !== 'ended';
     return html`
-      <div part="video-stage" class=${call.phase} aria-label=${`Call with ${name}`} role="group">
+      <div part="video-stage" class=${call.phase} aria-label=${about(words.callWith)} role="group">
         <video
           part="remote-video"
           class=${call.remote.screen ? 'screen' : ''}
-          aria-label=${`${name}'s video`}
+          aria-label=${about(words.theirVideo)}
           autoplay
           playsinline
           .srcObject=${live(call.phase === 'ended' ? null : call.remoteStream)}
@@ -85,7 +80,7 @@ export class RtcVideoStage extends LitElement {
         <video
           part="local-video"
           class=${call.local.screen ? '' : 'mirror'}
-          aria-label="Your video"
+          aria-label=${words.yourVideo}
           autoplay
           playsinline
           .muted=${true}
@@ -94,7 +89,7 @@ export class RtcVideoStage extends LitElement {
           ?hidden=${!showLocal}
         ></video>
         <div class="overlay">
-          <div part="call-state status" role="status" aria-live="polite">${call.message}</div>
+          <div part="call-state status" role="status" aria-live="polite">${renderText(call.message)}</div>
           ${connected ? this.renderIndicators(call, tag) : nothing}
         </div>
       </div>
@@ -110,15 +105,15 @@ export class RtcVideoStage extends LitElement {
 
   private renderIndicators(call: CallView, tag: string | undefined) {
     const { remote } = call;
-    const name = renderName(call.peer.name, tag);
+    const about = (sentence: (name: string) => string) => renderAbout(sentence, call.peer.name, tag);
     return html`<div class="indicators">
-      ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${name} is muted</span>`}
+      ${remote.audio ? nothing : html`<span part="indicator remote-muted">${icon('micOff')}${about(words.muted)}</span>`}
       ${
         remote.video || remote.screen || !call.media.video
           ? nothing
-          : html`<span part="indicator remote-camera-off">${icon('videoOff')}${name}'s camera is off</span>`
+          : html`<span part="indicator remote-camera-off">${icon('videoOff')}${about(words.cameraOff)}</span>`
       }
-      ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${name} is sharing a screen</span>` : nothing}
+      ${remote.screen ? html`<span part="indicator remote-sharing">${icon('screen')}${about(words.sharing)}</span>` : nothing}
     </div>`;
   }
 }
