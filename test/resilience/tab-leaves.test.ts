@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { recordedEvents, waitForEvent } from '../e2e/support/page-hooks.js';
 import { connectCall, type Person } from '../e2e/support/person.js';
+import { plainText } from '../text-match.js';
 import { describeEachResiliencePair, RESILIENCE_TEST_TIMEOUT } from './support.js';
 
 /** What the other side is promised: the call ends this soon after the tab goes away. */
@@ -19,7 +20,7 @@ const END_WITHIN_MS = 5_000;
 /** Alice's call ends within 5 s of `leftAt`, and her status part says so, naming Bob. */
 async function expectEndedSoon(alice: Person, bob: Person, leftAt: number): Promise<string> {
   const ended = await waitForEvent(alice.page, 'rtc-call-state', { call: { phase: 'ended' } }, END_WITHIN_MS + 10_000);
-  const { message } = (ended.detail as { call: { message: string } }).call;
+  const message = plainText((ended.detail as { call: { message: string } }).call.message);
   assert.ok(ended.at - leftAt <= END_WITHIN_MS, `the call ended ${ended.at - leftAt} ms after Bob's tab went away`);
   assert.match(message, new RegExp(bob.name));
   await alice.part('status', { text: message });
