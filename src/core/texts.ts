@@ -108,8 +108,8 @@ export const en = {
       connection: { online: 'Online', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' },
       relayOnlyTitle: 'Relay your audio and video through the server, so the other person cannot see your IP address',
       /** "Hide my IP address", its last word dropped on narrow screens. */
-      hideIp: 'Hide my IP',
-      hideIpRest: ' address',
+      relayOnlyLabel: 'Hide my IP',
+      relayOnlyLabelRest: ' address',
       signOut: 'Sign out',
       dismissError: 'Dismiss message',
       people: 'People',

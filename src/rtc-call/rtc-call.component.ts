@@ -288,7 +288,7 @@ export class RtcCall extends LitElement {
       <span class="user" part="user-name" title=${state.user?.email ?? ''}><bdi>${state.user?.name}</bdi></span>
       <label part="relay-only" title=${words.relayOnlyTitle}>
         <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
-        ${icon('shield')}<span>${words.hideIp}<span class="hide-label-long">${words.hideIpRest}</span></span>
+        ${icon('shield')}<span>${words.relayOnlyLabel}<span class="hide-label-long">${words.relayOnlyLabelRest}</span></span>
       </label>
       <button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
         ${icon('logout')}${words.signOut}
