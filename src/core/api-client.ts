@@ -39,7 +39,7 @@ const KNOWN_CODES: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
 ]);
 
 /** Maps an HTTP status and error body to the code shown to the visitor. */
-export function mapApiError(status: number, body: unknown): ApiRequestError {
+export function toApiRequestError(status: number, body: unknown): ApiRequestError {
   const err = (body as Partial<ApiErrorBody> | null)?.error;
   const rawCode = typeof err?.code === 'string' ? err.code : '';
   let code: SessionErrorCode;
@@ -116,7 +116,7 @@ export class ApiClient {
       // Not our API (a proxy error page, a wrong origin): say so rather than "internal".
       throw new ApiRequestError('server_unreachable', texts.errors.server_unreachable, res.status);
     }
-    if (!res.ok) throw mapApiError(res.status, parsed);
+    if (!res.ok) throw toApiRequestError(res.status, parsed);
     return parsed as T;
   }
 }

@@ -3,7 +3,7 @@
  */
 export { Session } from './session.js';
 export type { SessionEnvironment } from './session.js';
-export { ApiClient, ApiRequestError, mapApiError } from './api-client.js';
+export { ApiClient, ApiRequestError, toApiRequestError } from './api-client.js';
 export { CallStateMachine } from './call-state-machine.js';
 export type { CallMachineEvent, CallSnapshot, MachinePhase, TimerApi } from './call-state-machine.js';
 export { SignalingClient, mqttUrl } from './signaling.js';

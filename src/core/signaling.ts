@@ -49,6 +49,8 @@ export interface SignalingOptions {
 }
 
 export const DEFAULT_KEEPALIVE_SECONDS = 20;
+/** How long the widget waits for the broker's CONNACK before it counts the attempt as failed and backs off. */
+export const MQTT_CONNACK_TIMEOUT_MS = 10_000;
 
 /** http(s)://host → ws(s)://host/mqtt */
 export function mqttUrl(server: string): string {
@@ -228,7 +230,7 @@ export class SignalingClient {
       // afresh on every PINGRESP, after the tick that pinged.
       timerVariant: 'native',
       reconnectPeriod: 0,
-      connectTimeout: 10_000,
+      connectTimeout: MQTT_CONNACK_TIMEOUT_MS,
       resubscribe: false,
     });
     this.pending = client;

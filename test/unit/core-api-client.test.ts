@@ -1,20 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiClient, ApiRequestError, mapApiError } from '../../src/core/api-client.js';
+import { ApiClient, ApiRequestError, toApiRequestError } from '../../src/core/api-client.js';
 
 test('error bodies map to the codes the UI shows, with the server message', () => {
   for (const code of ['invalid_input', 'invalid_credentials', 'email_taken', 'rate_limited', 'unauthorized'] as const) {
-    const e = mapApiError(400, { error: { code, message: `m-${code}` } });
+    const e = toApiRequestError(400, { error: { code, message: `m-${code}` } });
     assert.equal(e.code, code);
     assert.equal(e.message, `m-${code}`);
   }
 });
 
 test('unknown or missing codes fall back on the status, with a readable message', () => {
-  assert.equal(mapApiError(429, null).code, 'rate_limited');
-  assert.equal(mapApiError(401, {}).code, 'unauthorized');
-  assert.equal(mapApiError(413, { error: { code: 'payload_too_large', message: '' } }).code, 'invalid_input');
-  const e = mapApiError(500, { error: { code: 'weird' } });
+  assert.equal(toApiRequestError(429, null).code, 'rate_limited');
+  assert.equal(toApiRequestError(401, {}).code, 'unauthorized');
+  assert.equal(toApiRequestError(413, { error: { code: 'payload_too_large', message: '' } }).code, 'invalid_input');
+  const e = toApiRequestError(500, { error: { code: 'weird' } });
   assert.equal(e.code, 'internal');
   assert.ok(e.message.length > 0);
   assert.deepEqual(e.toSessionError('auth'), { code: 'internal', message: e.message, scope: 'auth' });
