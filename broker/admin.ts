@@ -22,7 +22,7 @@ import { openJsonUserStore } from './store/json-user-store.js';
 import { EmailTakenError, StoreError } from './store/user-store.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
-  list                                          list users (id, name, email, created)
+  list                                          list users (id, name, email or site, created)
   add --name <name> --email <email> [--password <pw>]
   reset-password --email <email> [--password <pw>]
   delete --email <email>
@@ -108,7 +108,8 @@ async function run(argv: string[]): Promise<void> {
       case 'list': {
         const users = await store.list();
         if (users.length === 0) console.log('no users');
-        for (const u of users) console.log(`${u.id}\t${u.name}\t${u.email}\t${u.createdAt}`);
+        // A site account has no email: show whose it is instead.
+        for (const u of users) console.log(`${u.id}\t${u.name}\t${u.site ? `(site ${u.site.iss})` : u.email}\t${u.createdAt}`);
         break;
       }
       case 'add': {

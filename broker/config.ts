@@ -12,11 +12,16 @@ import {
   MAX_SESSIONS_PER_USER,
   PUBLISH_BURST,
   PUBLISH_RATE_PER_SECOND,
+  TOKEN_ISSUER,
   USER_PUBLISH_BURST,
   USER_PUBLISH_RATE_PER_SECOND,
 } from '../src/protocol/index.js';
 
 export type IceTransportPolicy = 'all' | 'relay';
+
+/** Who may sign in: people with a password here, a site's own users (a site JWT), or both. */
+export const ACCOUNTS_MODES = ['password', 'site', 'both'] as const;
+export type AccountsMode = (typeof ACCOUNTS_MODES)[number];
 
 export interface Config {
   host: string;
@@ -83,6 +88,15 @@ export interface Config {
   serveSourceMaps: boolean;
   /** Server log level (pino, to stderr); errors only by default. */
   logLevel: LogLevel;
+  /** `password` (default): register/login; `site`: only site JWTs (POST /api/session); `both`. */
+  accounts: AccountsMode;
+  /** Site accounts: the site's HS256 secret, or the URL of its JWKS (RS256, ES256, EdDSA); exactly one. */
+  siteJwtSecret?: string;
+  siteJwksUrl?: string;
+  /** Site accounts: the `iss` every site token must carry. */
+  siteJwtIssuer?: string;
+  /** A token with an unknown `kid` refetches the JWKS at most this often (key rotation without a restart). */
+  siteJwksCooldownSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -201,8 +215,58 @@ export function defaultHashConcurrency(env: Env, cores = availableParallelism())
   return Math.max(1, Math.min(cores - 1, poolSize - 2));
 }
 
+/** https, or http to this machine only: keys fetched over the network in clear text could be swapped. */
+function checkJwksUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('SITE_JWKS_URL', `"${value}" is not a URL`);
+  }
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError('SITE_JWKS_URL', `"${value}" must be an https: URL (http: only for localhost)`);
+  }
+}
+
+function validateSiteAccounts(config: Config): void {
+  if (!(ACCOUNTS_MODES as readonly string[]).includes(config.accounts)) {
+    throw new ConfigError('ACCOUNTS', `must be one of ${ACCOUNTS_MODES.join(', ')}, got "${config.accounts}"`);
+  }
+  const keySet = config.siteJwtSecret !== undefined || config.siteJwksUrl !== undefined;
+  if (config.accounts === 'password') {
+    // Set for site accounts but never used: the operator most likely forgot ACCOUNTS.
+    if (keySet || config.siteJwtIssuer !== undefined) {
+      throw new ConfigError('ACCOUNTS', 'SITE_JWT_* / SITE_JWKS_URL are set but ACCOUNTS=password ignores them; set ACCOUNTS=site or both');
+    }
+    return;
+  }
+  if (!keySet) throw new ConfigError('SITE_JWT_SECRET', `ACCOUNTS=${config.accounts} needs SITE_JWT_SECRET or SITE_JWKS_URL`);
+  if (config.siteJwtSecret !== undefined && config.siteJwksUrl !== undefined) {
+    throw new ConfigError('SITE_JWT_SECRET', 'set SITE_JWT_SECRET or SITE_JWKS_URL, not both');
+  }
+  if (config.siteJwtSecret !== undefined) {
+    if (config.siteJwtSecret.length < MIN_JWT_SECRET_LENGTH) {
+      throw new ConfigError('SITE_JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+    }
+    // With one secret for both, the site could sign this backend's own session tokens.
+    if (config.siteJwtSecret === config.jwtSecret) throw new ConfigError('SITE_JWT_SECRET', 'must differ from JWT_SECRET');
+  }
+  if (config.siteJwksUrl !== undefined) checkJwksUrl(config.siteJwksUrl);
+  if (config.siteJwtIssuer === undefined) {
+    throw new ConfigError('SITE_JWT_ISSUER', `is required with ACCOUNTS=${config.accounts} (the "iss" of the site's tokens)`);
+  }
+  if (config.siteJwtIssuer === TOKEN_ISSUER) {
+    throw new ConfigError('SITE_JWT_ISSUER', `"${TOKEN_ISSUER}" is this backend's own issuer; use the site's (e.g. its URL)`);
+  }
+  if (!Number.isFinite(config.siteJwksCooldownSeconds) || config.siteJwksCooldownSeconds < 0) {
+    throw new ConfigError('SITE_JWKS_COOLDOWN', `must be 0 or more seconds, got ${config.siteJwksCooldownSeconds}`);
+  }
+}
+
 /** Checks values that may also come from `startBackend` overrides. */
 export function validateConfig(config: Config): Config {
+  validateSiteAccounts(config);
   const n = config.scryptCost;
   if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) {
     throw new ConfigError('SCRYPT_COST', `must be a power of two, got ${n}`);
@@ -267,10 +331,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel as LogLevel,
     trustProxy: trustProxy(env),
     serveSourceMaps: flag(env, 'SERVE_SOURCE_MAPS'),
+    accounts: (raw(env, 'ACCOUNTS') ?? 'password') as AccountsMode,
+    siteJwksCooldownSeconds: integer(env, 'SITE_JWKS_COOLDOWN', 30, 0, 24 * 3600),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;
   const turnSecret = raw(env, 'TURN_SECRET');
   if (turnSecret !== undefined) config.turnSecret = turnSecret;
+  const siteJwtSecret = raw(env, 'SITE_JWT_SECRET');
+  if (siteJwtSecret !== undefined) config.siteJwtSecret = siteJwtSecret;
+  const siteJwksUrl = raw(env, 'SITE_JWKS_URL');
+  if (siteJwksUrl !== undefined) config.siteJwksUrl = siteJwksUrl;
+  const siteJwtIssuer = raw(env, 'SITE_JWT_ISSUER');
+  if (siteJwtIssuer !== undefined) config.siteJwtIssuer = siteJwtIssuer;
   return validateConfig(config);
 }

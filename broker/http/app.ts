@@ -7,17 +7,18 @@ import { setTimeout } from 'node:timers/promises';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { API_PATHS, MAX_HTTP_BODY_BYTES, type AuthResponse, type MeResponse } from '../../src/protocol/index.js';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { API_PATHS, MAX_HTTP_BODY_BYTES, type ApiErrorCode, type AuthResponse, type MeResponse } from '../../src/protocol/index.js';
 import { Accounts, InvalidInputError, toPublicUser } from '../accounts.js';
 import type { Config } from '../config.js';
 import { iceServersFor } from '../ice-servers.js';
 import { EmailTakenError, type StoredUser } from '../store/user-store.js';
 import type { Sessions } from '../sessions.js';
+import { SiteKeysUnavailableError, SiteTokenError, SiteTokenVerifier } from '../site-tokens.js';
 import type { TokenClaims } from '../tokens.js';
 import { HttpApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { installResponseHeaders } from './headers.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle, type LoginDecision } from './login-throttle.js';
 
 export interface HttpAppDeps {
   config: Config;
@@ -43,6 +44,15 @@ const loginBody = {
   properties: {
     email: { type: 'string' },
     password: { type: 'string' },
+  },
+} as const;
+
+const sessionBody = {
+  type: 'object',
+  required: ['token'],
+  additionalProperties: false,
+  properties: {
+    token: { type: 'string', minLength: 1 },
   },
 } as const;
 
@@ -102,6 +112,34 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
   });
   const authRateLimit = { max: config.authRateMax, timeWindow: config.authRateWindowSeconds * 1000 };
 
+  /** 429 with Retry-After for an address the failure throttle refuses. */
+  function refuseThrottled(
+    decision: LoginDecision,
+    reply: FastifyReply,
+    message: string,
+  ): asserts decision is Extract<LoginDecision, { refused: false }> {
+    if (!decision.refused) return;
+    reply.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
+    throw new HttpApiError(429, 'rate_limited', message);
+  }
+
+  // ACCOUNTS (PROTOCOL.md §1, "Site accounts"): which ways of signing in this backend offers.
+  // Checked on request, before the body: the refusal is the same whatever was sent.
+  const siteTokens = config.accounts === 'password' ? undefined : new SiteTokenVerifier(config);
+  const onlyIf = (enabled: boolean, code: ApiErrorCode, message: string) => async () => {
+    if (!enabled) throw new HttpApiError(403, code, message);
+  };
+  const passwordAccountsOn = onlyIf(
+    config.accounts !== 'site',
+    'password_accounts_disabled',
+    'this backend signs people in through their site (POST /api/session) only',
+  );
+  const siteAccountsOn = onlyIf(
+    siteTokens !== undefined,
+    'site_accounts_disabled',
+    'this backend has no site accounts (ACCOUNTS=password): sign in with a password',
+  );
+
   /** The user behind a valid, unrevoked Bearer token whose account still exists, and the token's claims. */
   async function authenticated(req: FastifyRequest): Promise<{ user: StoredUser; claims: TokenClaims }> {
     const header = req.headers.authorization ?? '';
@@ -120,7 +158,7 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
 
   app.post<{ Body: { name: string; email: string; password: string } }>(
     API_PATHS.register,
-    { schema: { body: registerBody }, config: { rateLimit: authRateLimit } },
+    { schema: { body: registerBody }, config: { rateLimit: authRateLimit }, onRequest: passwordAccountsOn },
     async (req, reply) => {
       try {
         const user = await accounts.register(req.body);
@@ -135,13 +173,10 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
 
   app.post<{ Body: { email: string; password: string } }>(
     API_PATHS.login,
-    { schema: { body: loginBody }, config: { rateLimit: authRateLimit } },
+    { schema: { body: loginBody }, config: { rateLimit: authRateLimit }, onRequest: passwordAccountsOn },
     async (req, reply) => {
       const decision = failedLogins.check(req.body.email, req.ip);
-      if (decision.refused) {
-        reply.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
-        throw new HttpApiError(429, 'rate_limited', 'too many failed logins from this address, try again later');
-      }
+      refuseThrottled(decision, reply, 'too many failed logins from this address, try again later');
       // Someone is guessing this email's password from many places: slow it down, never lock its owner out.
       if (decision.delayMs > 0) await setTimeout(decision.delayMs);
       const user = await accounts.authenticate(req.body.email, req.body.password);
@@ -150,6 +185,30 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
         throw new HttpApiError(401, 'invalid_credentials', 'wrong email or password');
       }
       return authResponse(user);
+    },
+  );
+
+  // A site's token for one of its users, exchanged for a session of this backend (same answer as a login).
+  app.post<{ Body: { token: string } }>(
+    API_PATHS.session,
+    { schema: { body: sessionBody }, config: { rateLimit: authRateLimit }, onRequest: siteAccountsOn },
+    async (req, reply) => {
+      refuseThrottled(failedLogins.checkAddress(req.ip), reply, 'too many refused site tokens from this address, try again later');
+      let siteUser;
+      try {
+        siteUser = await siteTokens!.verify(req.body.token);
+      } catch (error) {
+        if (error instanceof SiteKeysUnavailableError) {
+          const message = "the site's signing keys cannot be fetched right now, try again later";
+          throw new HttpApiError(503, 'site_keys_unavailable', message, { cause: error });
+        }
+        if (error instanceof SiteTokenError) {
+          failedLogins.recordAddressFailure(req.ip);
+          throw new HttpApiError(401, 'invalid_site_token', `site token refused: ${error.message}`);
+        }
+        throw error;
+      }
+      return authResponse(await accounts.store.saveSiteUser(siteUser));
     },
   );
 

@@ -15,8 +15,10 @@ export class HttpApiError extends Error {
     readonly statusCode: number,
     readonly apiCode: ApiErrorCode,
     message: string,
+    /** `cause`: what went wrong underneath, for the log (a 5xx is logged), never sent. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'HttpApiError';
   }
 }

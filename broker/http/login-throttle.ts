@@ -105,6 +105,20 @@ export class LoginThrottle {
     return { refused: false, delayMs: Math.min(slowdownMaxMs, SLOWDOWN_BASE_MS * 2 ** over) };
   }
 
+  /**
+   * A sign-in without an email (a site token, POST /api/session): only the
+   * per-address limit applies, counted together with failed logins.
+   */
+  checkAddress(address: string): LoginDecision {
+    const counter = this.#addresses.get(address);
+    if (counter.count >= this.#options.perAddress) return { refused: true, retryAfterMs: counter.resetAt - this.#options.now() };
+    return { refused: false, delayMs: 0 };
+  }
+
+  recordAddressFailure(address: string): void {
+    this.#addresses.add(address);
+  }
+
   recordFailure(email: string, address: string): void {
     const key = normalizeEmail(email);
     this.#pairs.add(pairKey(key, address));

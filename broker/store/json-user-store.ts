@@ -25,7 +25,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SerialQueue, fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
-import { EmailTakenError, StoreError, type NewUser, type StoredUser, type UserStore } from './user-store.js';
+import { EmailTakenError, StoreError, type NewUser, type SiteUser, type StoredUser, type UserStore } from './user-store.js';
 
 interface Data {
   version: 1;
@@ -50,6 +50,16 @@ export function generateUserId(): string {
   return randomBytes(12).toString('base64url');
 }
 
+function isSiteAccount(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Record<string, unknown>;
+  return (
+    typeof s.iss === 'string' &&
+    typeof s.sub === 'string' &&
+    (s.rooms === undefined || (Array.isArray(s.rooms) && s.rooms.every((r) => typeof r === 'string')))
+  );
+}
+
 function isStoredUser(value: unknown): value is StoredUser {
   if (typeof value !== 'object' || value === null) return false;
   const u = value as Record<string, unknown>;
@@ -58,9 +68,15 @@ function isStoredUser(value: unknown): value is StoredUser {
     typeof u.name === 'string' &&
     typeof u.email === 'string' &&
     typeof u.passwordHash === 'string' &&
-    typeof u.createdAt === 'string'
+    typeof u.createdAt === 'string' &&
+    (u.site === undefined || isSiteAccount(u.site))
   );
 }
+
+/** Site accounts have no email (`''`): they are never found by email, so no password path reaches them. */
+const hasEmail = (user: StoredUser) => user.email !== '';
+
+const sameSite = (a: StoredUser['site'], b: StoredUser['site']) => JSON.stringify(a) === JSON.stringify(b);
 
 const encode = (user: StoredUser) => Buffer.from(JSON.stringify(user));
 const SEPARATOR = Buffer.from(',\n');
@@ -140,7 +156,7 @@ class JsonUserStore implements UserStore {
     const { users: _, ...rest } = data as Data;
     this.#rest = { ...rest, version: 1 };
     this.#users = new Map(users.map((u) => [u.id, u]));
-    this.#byEmail = new Map(users.map((u) => [u.email, u]));
+    this.#byEmail = new Map(users.filter(hasEmail).map((u) => [u.email, u]));
     this.#encoded = new Map(users.map((u) => [u.id, encode(u)]));
     this.#seen = fingerprint;
   }
@@ -167,7 +183,7 @@ class JsonUserStore implements UserStore {
   }
 
   findByEmail(email: string) {
-    return this.#read(() => this.#byEmail.get(email));
+    return this.#read(() => (email === '' ? undefined : this.#byEmail.get(email)));
   }
 
   list() {
@@ -195,8 +211,8 @@ class JsonUserStore implements UserStore {
       const seq = ++this.#seq;
       const previous = this.#current(id);
       this.#pendingById.set(id, { value: user, seq });
-      if (previous && previous.email !== user?.email) this.#pendingEmail.set(previous.email, { value: null, seq });
-      if (user) this.#pendingEmail.set(user.email, { value: id, seq });
+      if (previous && hasEmail(previous) && previous.email !== user?.email) this.#pendingEmail.set(previous.email, { value: null, seq });
+      if (user && hasEmail(user)) this.#pendingEmail.set(user.email, { value: id, seq });
       durable.push(new Promise<void>((resolve, reject) => this.#changes.push({ seq, id, user, resolve, reject })));
       this.#flushing ??= this.#flush();
     };
@@ -247,10 +263,10 @@ class JsonUserStore implements UserStore {
 
       for (const [id, user] of next) {
         const before = this.#users.get(id);
-        if (before) this.#byEmail.delete(before.email);
+        if (before && hasEmail(before)) this.#byEmail.delete(before.email);
         if (user) {
           this.#users.set(id, user);
-          this.#byEmail.set(user.email, user);
+          if (hasEmail(user)) this.#byEmail.set(user.email, user);
           this.#encoded.set(id, encoded.get(id)!);
         } else {
           this.#users.delete(id);
@@ -276,10 +292,24 @@ class JsonUserStore implements UserStore {
     });
   }
 
+  saveSiteUser({ id, name, site }: SiteUser) {
+    return this.#change((record) => {
+      const user = this.#current(id);
+      if (user && !user.site) throw new StoreError(`user ${id} is a password account, not a site account`);
+      if (user && user.name === name && sameSite(user.site, site)) return user;
+      const saved: StoredUser = user
+        ? { ...user, name, site }
+        : { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), site };
+      record(id, saved);
+      return saved;
+    });
+  }
+
   setPasswordHash(id: string, passwordHash: string) {
     return this.#change((record) => {
       const user = this.#current(id);
-      if (!user) return false;
+      // A site account signs in through its site only: a password would be a second way in.
+      if (!user || user.site) return false;
       record(id, { ...user, passwordHash });
       return true;
     });

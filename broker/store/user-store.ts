@@ -7,11 +7,28 @@
 export interface StoredUser {
   id: string;
   name: string;
-  /** Normalised: trimmed and lower-cased. */
+  /** Normalised: trimmed and lower-cased. `''` for a site account (never looked up by email). */
   email: string;
-  /** Self-describing scrypt hash (parameters, salt and key), see broker/passwords.ts. */
+  /** Self-describing scrypt hash (parameters, salt and key), see broker/passwords.ts. `''` for a site account. */
   passwordHash: string;
   createdAt: string;
+  /** A site account (signs in with the site's JWT only, PROTOCOL.md §1); absent for password accounts. */
+  site?: SiteAccount;
+}
+
+/** Who a site account is on its site, and what its latest token granted. */
+export interface SiteAccount {
+  iss: string;
+  sub: string;
+  /** The `rooms` claim of the latest token; kept for rooms, not enforced yet. */
+  rooms?: string[];
+}
+
+/** A site account as its latest token describes it; `id` is derived from `iss` and `sub`. */
+export interface SiteUser {
+  id: string;
+  name: string;
+  site: SiteAccount;
 }
 
 export interface NewUser {
@@ -40,7 +57,13 @@ export interface UserStore {
   list(): Promise<StoredUser[]>;
   /** Resolves once the user is durably written; rejects with `EmailTakenError` on a duplicate. */
   create(user: NewUser): Promise<StoredUser>;
-  /** Returns false when no such user. */
+  /**
+   * Creates the site account `id`, or updates its name and site fields when
+   * they changed; resolves with the stored user once durable. Rejects with
+   * `StoreError` when `id` is a password account.
+   */
+  saveSiteUser(user: SiteUser): Promise<StoredUser>;
+  /** Returns false when no such user, or it is a site account (which has no password). */
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Returns false when no such user. */
   delete(id: string): Promise<boolean>;

@@ -60,7 +60,12 @@ export type ApiErrorCode =
   | 'not_found'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'internal';
+  | 'internal'
+  // Site accounts (PROTOCOL.md §1, "Site accounts").
+  | 'invalid_site_token'
+  | 'site_keys_unavailable'
+  | 'site_accounts_disabled'
+  | 'password_accounts_disabled';
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode | string; message: string };
@@ -71,6 +76,7 @@ export const API_PATHS = {
   login: '/api/login',
   token: '/api/token',
   logout: '/api/logout',
+  session: '/api/session',
   me: '/api/me',
   iceServers: '/api/ice-servers',
   healthz: '/healthz',

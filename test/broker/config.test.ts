@@ -33,6 +33,32 @@ test('defaults', () => {
   assert.equal(config.trustProxy, false);
   assert.equal(config.loginSlowdownMaxMs, 5000);
   assert.equal(config.serveSourceMaps, false);
+  assert.equal(config.accounts, 'password');
+  assert.equal(config.siteJwtSecret, undefined);
+  assert.equal(config.siteJwksUrl, undefined);
+  assert.equal(config.siteJwtIssuer, undefined);
+  assert.equal(config.siteJwksCooldownSeconds, 30);
+});
+
+test('site accounts: ACCOUNTS with a secret or a JWKS URL, and the issuer', () => {
+  const withSecret = loadConfig({ ACCOUNTS: 'site', SITE_JWT_SECRET: 'k'.repeat(32), SITE_JWT_ISSUER: 'https://site.test' });
+  assert.equal(withSecret.accounts, 'site');
+  assert.equal(withSecret.siteJwtSecret, 'k'.repeat(32));
+  assert.equal(withSecret.siteJwtIssuer, 'https://site.test');
+  const withJwks = loadConfig({
+    ACCOUNTS: 'both',
+    SITE_JWKS_URL: 'https://site.test/.well-known/jwks.json',
+    SITE_JWT_ISSUER: 'https://site.test',
+    SITE_JWKS_COOLDOWN: '5',
+  });
+  assert.equal(withJwks.accounts, 'both');
+  assert.equal(withJwks.siteJwksUrl, 'https://site.test/.well-known/jwks.json');
+  assert.equal(withJwks.siteJwksCooldownSeconds, 5);
+  // Plain http only to this machine (a local identity service, tests).
+  assert.equal(
+    loadConfig({ ACCOUNTS: 'site', SITE_JWKS_URL: 'http://127.0.0.1:9/jwks', SITE_JWT_ISSUER: 'x' }).siteJwksUrl,
+    'http://127.0.0.1:9/jwks',
+  );
 });
 
 test('HASH_CONCURRENCY: a bound by default that leaves a core and two pool threads free; 0 = unbounded', () => {
@@ -139,6 +165,28 @@ test('invalid values throw a ConfigError that names the variable', () => {
     [{ LOGIN_SLOWDOWN_MAX_MS: '120000' }, 'LOGIN_SLOWDOWN_MAX_MS'],
     [{ SERVE_SOURCE_MAPS: 'yes please' }, 'SERVE_SOURCE_MAPS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ACCOUNTS: 'sso' }, 'ACCOUNTS'],
+    [{ ACCOUNTS: 'site', SITE_JWT_ISSUER: 'https://site.test' }, 'SITE_JWT_SECRET'],
+    [{ ACCOUNTS: 'both', SITE_JWT_ISSUER: 'https://site.test' }, 'SITE_JWT_SECRET'],
+    [{ ACCOUNTS: 'site', SITE_JWT_SECRET: 'k'.repeat(32) }, 'SITE_JWT_ISSUER'],
+    [{ ACCOUNTS: 'site', SITE_JWT_SECRET: 'k'.repeat(32), SITE_JWT_ISSUER: 'rtc-call' }, 'SITE_JWT_ISSUER'],
+    [{ ACCOUNTS: 'site', SITE_JWT_SECRET: 'short', SITE_JWT_ISSUER: 'https://site.test' }, 'SITE_JWT_SECRET'],
+    [
+      { ACCOUNTS: 'site', SITE_JWT_SECRET: 'k'.repeat(32), JWT_SECRET: 'k'.repeat(32), SITE_JWT_ISSUER: 'https://site.test' },
+      'SITE_JWT_SECRET',
+    ],
+    [
+      { ACCOUNTS: 'site', SITE_JWT_SECRET: 'k'.repeat(32), SITE_JWKS_URL: 'https://site.test/jwks', SITE_JWT_ISSUER: 'https://site.test' },
+      'SITE_JWT_SECRET',
+    ],
+    [{ ACCOUNTS: 'site', SITE_JWKS_URL: 'http://site.test/jwks', SITE_JWT_ISSUER: 'https://site.test' }, 'SITE_JWKS_URL'],
+    [{ ACCOUNTS: 'site', SITE_JWKS_URL: 'not a url', SITE_JWT_ISSUER: 'https://site.test' }, 'SITE_JWKS_URL'],
+    [
+      { ACCOUNTS: 'site', SITE_JWKS_URL: 'https://site.test/jwks', SITE_JWT_ISSUER: 'x', SITE_JWKS_COOLDOWN: 'never' },
+      'SITE_JWKS_COOLDOWN',
+    ],
+    // Site settings without ACCOUNTS=site|both would be silently ignored.
+    [{ SITE_JWT_SECRET: 'k'.repeat(32), SITE_JWT_ISSUER: 'https://site.test' }, 'ACCOUNTS'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(

@@ -7,16 +7,7 @@ import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { SignJWT, decodeJwt } from 'jose';
 import { USER_ID_PATTERN } from '../../src/protocol/index.js';
-import { register, request, startTestBackend } from './support.js';
-
-function assertError(result: { status: number; body: unknown }, status: number, code: string) {
-  assert.equal(result.status, status, JSON.stringify(result.body));
-  const body = result.body as { error: { code: string; message: string } };
-  assert.deepEqual(Object.keys(body), ['error']);
-  assert.equal(body.error.code, code);
-  assert.equal(typeof body.error.message, 'string');
-  assert.ok(body.error.message.length > 0);
-}
+import { assertError, register, request, startTestBackend } from './support.js';
 
 function assertPublicUser(user: unknown, expected: { name: string; email: string }) {
   assert.deepEqual(Object.keys(user as object).sort(), ['email', 'id', 'name']);

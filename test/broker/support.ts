@@ -48,6 +48,16 @@ export async function request<T = any>(
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
 
+/** The answer is `status` with the contract's error shape `{ error: { code, message } }` and this code. */
+export function assertError(result: { status: number; body: unknown }, status: number, code: string): void {
+  assert.equal(result.status, status, JSON.stringify(result.body));
+  const body = result.body as { error: { code: string; message: string } };
+  assert.deepEqual(Object.keys(body), ['error']);
+  assert.equal(body.error.code, code);
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.message.length > 0);
+}
+
 let counter = 0;
 
 /** Registers a fresh user; returns the token and user. */
