@@ -3,6 +3,7 @@
  * real backend started by web-test-runner, and waits on real state changes.
  */
 import { Session } from '../../src/core/session.js';
+import { SIGNED_OUT } from '../../src/core/session-state.js';
 import type { CallView, SessionApi, SessionOptions, SessionState } from '../../src/core/types.js';
 import { backendOrigin, newUser, type TestUser } from '../support/backend.js';
 
@@ -146,14 +147,9 @@ export class FakeSession extends EventTarget implements SessionApi {
   constructor(state: Partial<SessionState> = {}, methods: Partial<SessionApi> = {}) {
     super();
     this.state = {
+      ...SIGNED_OUT,
       connection: 'online',
       user: { id: 'visitor-1', name: 'Visitor', email: 'visitor@example.test' },
-      status: 'available',
-      peers: [],
-      call: null,
-      chats: {},
-      unread: {},
-      error: null,
       relayOnly: false,
       ...state,
     };
