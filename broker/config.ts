@@ -97,6 +97,18 @@ export interface Config {
   siteJwtIssuer?: string;
   /** A token with an unknown `kid` refetches the JWKS at most this often (key rotation without a restart). */
   siteJwksCooldownSeconds: number;
+  /** Every password account is in the room `lobby` (PROTOCOL.md §4); LOBBY=off. */
+  lobby: boolean;
+  /** Guests may join by invite (POST /api/guest); GUESTS=off. */
+  guests: boolean;
+  /** A guest's whole life: tokens, session and account end this long after it was made. */
+  guestTtlSeconds: number;
+  /** Guests made per hour per address. */
+  guestRatePerHour: number;
+  /** Default lifetime of an invite with no `expiresIn`. */
+  inviteTtlSeconds: number;
+  /** Group rooms one person may have made (and not deleted). */
+  maxRoomsPerUser: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -197,6 +209,15 @@ function trustProxy(env: Env): false | string[] {
     }
   }
   return entries;
+}
+
+/** `on` (or true/1) and `off` (or false/0); `fallback` when unset. */
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (['on', 'true', '1'].includes(value)) return true;
+  if (['off', 'false', '0'].includes(value)) return false;
+  throw new ConfigError(name, `expected on or off, got "${value}"`);
 }
 
 function flag(env: Env, name: string): boolean {
@@ -333,6 +354,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serveSourceMaps: flag(env, 'SERVE_SOURCE_MAPS'),
     accounts: (raw(env, 'ACCOUNTS') ?? 'password') as AccountsMode,
     siteJwksCooldownSeconds: integer(env, 'SITE_JWKS_COOLDOWN', 30, 0, 24 * 3600),
+    lobby: onOff(env, 'LOBBY', true),
+    guests: onOff(env, 'GUESTS', true),
+    guestTtlSeconds: integer(env, 'GUEST_TTL', 3 * 3600, 60, 12 * 3600),
+    guestRatePerHour: integer(env, 'GUEST_RATE', 20, 1, 1_000_000),
+    inviteTtlSeconds: integer(env, 'INVITE_TTL', 7 * 24 * 3600, 60, 30 * 24 * 3600),
+    maxRoomsPerUser: integer(env, 'MAX_ROOMS_PER_USER', 50, 1, 10_000),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

@@ -7,6 +7,7 @@ import { Accounts } from './accounts.js';
 import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker } from './mqtt/broker.js';
+import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
 import { openJsonRevocationStore } from './store/json-revocation-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
@@ -30,8 +31,9 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   const accounts = new Accounts(store, config.scryptCost, config.hashConcurrency);
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
-  const app = await createHttpApp({ config, accounts, sessions });
-  const mqtt = await attachMqttBroker(app.server, { config, store, sessions });
+  const membership = new Membership({ lobby: config.lobby });
+  const app = await createHttpApp({ config, accounts, sessions, membership });
+  const mqtt = await attachMqttBroker(app.server, { config, store, sessions, membership });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

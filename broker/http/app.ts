@@ -19,11 +19,14 @@ import type { TokenClaims } from '../tokens.js';
 import { HttpApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { installResponseHeaders } from './headers.js';
 import { LoginThrottle, type LoginDecision } from './login-throttle.js';
+import type { Membership } from '../rooms/membership.js';
 
 export interface HttpAppDeps {
   config: Config;
   accounts: Accounts;
   sessions: Sessions;
+  /** Who is in which room (PROTOCOL.md §4); told when a site token changes someone's rooms. */
+  membership: Membership;
 }
 
 const registerBody = {
@@ -68,7 +71,7 @@ function setCacheHeaders(res: { setHeader(name: string, value: string): unknown 
   }
 }
 
-export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps): Promise<FastifyInstance> {
+export async function createHttpApp({ config, accounts, sessions, membership }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: MAX_HTTP_BODY_BYTES,
@@ -208,7 +211,10 @@ export async function createHttpApp({ config, accounts, sessions }: HttpAppDeps)
         }
         throw error;
       }
-      return authResponse(await accounts.store.saveSiteUser(siteUser));
+      const user = await accounts.store.saveSiteUser(siteUser);
+      // The token's `rooms` may differ from the last one: the broker re-checks this user's connections.
+      membership.changed(user.id);
+      return authResponse(user);
     },
   );
 

@@ -15,6 +15,7 @@ import { PacketSizeGuard } from './packet-size-guard.js';
 import { PresenceTracker } from './presence.js';
 import { createSharedBudgets } from './publish-budget.js';
 import { SessionLimit } from './session-limit.js';
+import type { Membership } from '../rooms/membership.js';
 
 export interface MqttBroker {
   aedes: Aedes;
@@ -32,7 +33,7 @@ export const MQTT_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function attachMqttBroker(
   server: Server,
-  deps: { config: Config; store: UserStore; sessions: Sessions },
+  deps: { config: Config; store: UserStore; sessions: Sessions; membership: Membership },
 ): Promise<MqttBroker> {
   const { config } = deps;
   // The hooks need presence and presence needs the broker: bind it lazily.

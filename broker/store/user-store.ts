@@ -14,6 +14,18 @@ export interface StoredUser {
   createdAt: string;
   /** A site account (signs in with the site's JWT only, PROTOCOL.md §1); absent for password accounts. */
   site?: SiteAccount;
+  /** A guest (PROTOCOL.md §4): no email, no password, one room, a fixed end. */
+  guest?: GuestAccount;
+}
+
+/** What a guest account may reach, and until when. */
+export interface GuestAccount {
+  /** The room of the invite the guest came by. */
+  room: string;
+  /** That invite's code. */
+  invite: string;
+  /** Unix ms: the guest's tokens, session and account end then. */
+  expiresAt: number;
 }
 
 /** Who a site account is on its site, and what its latest token granted. */

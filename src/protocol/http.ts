@@ -26,6 +26,8 @@ export interface PublicUser {
   id: string;
   name: string;
   email: string;
+  /** A guest (PROTOCOL.md §4): present and true only for guests. */
+  guest?: true;
 }
 
 export interface AuthResponse {
@@ -65,7 +67,17 @@ export type ApiErrorCode =
   | 'invalid_site_token'
   | 'site_keys_unavailable'
   | 'site_accounts_disabled'
-  | 'password_accounts_disabled';
+  | 'password_accounts_disabled'
+  // Rooms, invites and guests (PROTOCOL.md §4).
+  | 'room_not_found'
+  | 'room_limit'
+  | 'invite_limit'
+  | 'invite_not_found'
+  | 'invite_expired'
+  | 'invite_revoked'
+  | 'invite_used_up'
+  | 'guests_disabled'
+  | 'guests_cannot_invite';
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode | string; message: string };
@@ -79,8 +91,16 @@ export const API_PATHS = {
   session: '/api/session',
   me: '/api/me',
   iceServers: '/api/ice-servers',
+  rooms: '/api/rooms',
+  invites: '/api/invites',
+  guest: '/api/guest',
   healthz: '/healthz',
 } as const;
+
+/** `GET`/`DELETE /api/invites/<code>`. */
+export const invitePath = (code: string): string => `${API_PATHS.invites}/${encodeURIComponent(code)}`;
+/** `POST /api/invites/<code>/join`. */
+export const inviteJoinPath = (code: string): string => `${invitePath(code)}/join`;
 
 /** MQTT over WebSocket endpoint path. */
 export const MQTT_PATH = '/mqtt';

@@ -4,3 +4,4 @@ export * from './messages.js';
 export * from './http.js';
 export * from './names.js';
 export * from './token-bucket.js';
+export * from './rooms.js';

@@ -124,6 +124,8 @@ export interface Presence {
   name: string;
   status: PresenceStatus;
   sessions: number;
+  /** A guest (PROTOCOL.md §4): present and true only for guests. */
+  guest?: true;
 }
 
 /** What a user publishes on its own status topic. */
@@ -282,12 +284,14 @@ export const UNNAMED = 'Unnamed user';
 
 export function validatePresence(value: unknown): Presence | null {
   if (!isObject(value)) return null;
-  const { id, name, status, sessions } = value;
+  const { id, name, status, sessions, guest } = value;
   if (!isId(id) || typeof name !== 'string' || name.length > 256) return null;
   if (!PRESENCE_STATUSES.includes(status as PresenceStatus)) return null;
   if (!Number.isInteger(sessions) || (sessions as number) < 1) return null;
   // The backend sanitises names too; this keeps a name from an older backend from rewriting the widget's text.
-  return { id, name: sanitizeName(name) || UNNAMED, status: status as PresenceStatus, sessions: sessions as number };
+  const presence: Presence = { id, name: sanitizeName(name) || UNNAMED, status: status as PresenceStatus, sessions: sessions as number };
+  if (guest === true) presence.guest = true;
+  return presence;
 }
 
 export function validateStatusUpdate(value: unknown): StatusUpdate | null {

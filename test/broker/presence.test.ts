@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { Accounts } from '../../broker/accounts.js';
 import { loadConfig } from '../../broker/config.js';
 import { attachMqttBroker } from '../../broker/mqtt/broker.js';
+import { Membership } from '../../broker/rooms/membership.js';
 import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { Sessions } from '../../broker/sessions.js';
 import { openJsonRevocationStore } from '../../broker/store/json-revocation-store.js';
@@ -168,7 +169,7 @@ test('closing the backend disconnects everyone and clears their presence', { tim
   const sessions = new Sessions(tokens, await openJsonRevocationStore(dataDir), config);
   const accounts = new Accounts(store, config.scryptCost);
   const server = createServer();
-  const broker = await attachMqttBroker(server, { config, store, sessions });
+  const broker = await attachMqttBroker(server, { config, store, sessions, membership: new Membership({ lobby: config.lobby }) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;

@@ -1,0 +1,86 @@
+/**
+ * Rooms of the wire contract (PROTOCOL.md §4): who sees and reaches whom.
+ * Shared by the backend (which enforces them) and the widget (which shows them).
+ */
+import { ROOM_ID_PATTERN } from './limits.js';
+import { TOPIC_ROOT } from './topics.js';
+
+/**
+ * - `lobby`: the room `lobby`, every password account's (unless `LOBBY=off`);
+ * - `site`: granted by a site token's `rooms` claim;
+ * - `group`: made by a signed-in person (`POST /api/rooms`), joined by invite;
+ * - `personal`: someone's "call me" room: its other members see only the owner.
+ */
+export type RoomKind = 'lobby' | 'site' | 'group' | 'personal';
+
+export const LOBBY_ROOM_ID = 'lobby';
+
+/** A room as the API returns it. `owner`: the maker of a group or personal room. */
+export interface Room {
+  id: string;
+  name: string;
+  kind: RoomKind;
+  owner?: string;
+}
+
+/**
+ * Rooms made on this backend (group, personal) have ids of `~` and 22
+ * base64url characters, so they never meet an id a site grants
+ * (`ROOM_ID_PATTERN` has no `~`).
+ */
+export const MADE_ROOM_ID_PATTERN = /^~[A-Za-z0-9_-]{22}$/;
+
+export function isRoomId(value: unknown): value is string {
+  return typeof value === 'string' && (ROOM_ID_PATTERN.test(value) || MADE_ROOM_ID_PATTERN.test(value));
+}
+
+/**
+ * Whether `viewer`, a member of `room`, may see `target` in it: everyone in
+ * a room sees everyone, except in a personal room, where the owner sees
+ * everyone and the others see only the owner.
+ */
+export function seesInRoom(room: Pick<Room, 'kind' | 'owner'>, viewer: string, target: string): boolean {
+  if (viewer === target || room.kind !== 'personal') return true;
+  return viewer === room.owner || target === room.owner;
+}
+
+/** Whether two members' room lists give them a room where they see each other. */
+export function shareRoom(aId: string, aRooms: readonly Room[], bId: string, bRooms: readonly Room[]): boolean {
+  if (aId === bId) return true;
+  const bIds = new Set(bRooms.map((room) => room.id));
+  return aRooms.some((room) => bIds.has(room.id) && seesInRoom(room, aId, bId));
+}
+
+export const ROOMS_PREFIX = `${TOPIC_ROOT}/rooms/`;
+
+/** Retained presence of `userId` in `roomId`, published by the backend only. */
+export const roomPresenceTopic = (roomId: string, userId: string): string => `${ROOMS_PREFIX}${roomId}/presence/${userId}`;
+/** The subscription that gives everyone a member may see in `roomId` (not for personal rooms one does not own). */
+export const roomPresenceWildcard = (roomId: string): string => `${ROOMS_PREFIX}${roomId}/presence/+`;
+
+/** Invites (PROTOCOL.md §4). */
+export interface Invite {
+  code: string;
+  room: Room;
+  /** Unix ms. */
+  expiresAt: number;
+  /** null: no limit. */
+  maxUses: number | null;
+  uses: number;
+  revoked: boolean;
+}
+
+/** What anyone holding a link may learn of it (`GET /api/invites/<code>`). */
+export interface InvitePreview {
+  room: { name: string; kind: 'group' | 'personal' };
+  /** The name of the person who made it. */
+  by: string;
+  expiresAt: number;
+  guests: boolean;
+}
+
+/** Invite codes: 22 base64url characters (128 random bits). */
+export const INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+/** The fragment parameter of an invite link: `https://site/page#rtc-invite=<code>`. */
+export const INVITE_LINK_PARAM = 'rtc-invite';
