@@ -23,6 +23,16 @@ export const en = {
     unauthorized: 'Your sign-in has expired. Please sign in again.',
     server_unreachable: 'Cannot reach the call service. Check your connection and try again.',
     internal: 'The call service had a problem. Please try again.',
+    // Rooms, invites and guests (PROTOCOL.md §4).
+    room_not_found: 'This room is gone, or you are no longer in it.',
+    room_limit: 'You have made as many rooms as you may. Use one of your rooms instead.',
+    invite_limit: 'You have as many open invites as you may. Revoke one you no longer need.',
+    invite_not_found: 'This invite link is not valid. Check that it was copied whole, or ask for a new one.',
+    invite_expired: 'This invite link has expired. Ask the person who sent it for a new one.',
+    invite_revoked: 'This invite link was cancelled by the person who made it.',
+    invite_used_up: 'This invite link has been used as many times as it allows. Ask for a new one.',
+    guests_disabled: 'This service does not allow guests. Sign in to join.',
+    guests_cannot_invite: 'Guests cannot make invites or join other rooms. Sign in with an account to do that.',
   } satisfies Partial<Record<SessionErrorCode, string>>,
 
   /** A failure nobody foresaw (a bug, a browser refusing something unusual). */
@@ -193,6 +203,61 @@ export const en = {
     },
     names: {
       tagTitle: 'Tells apart people with the same name',
+    },
+    /** The room switcher and the people of one room (`<rtc-peer-list>`). */
+    rooms: {
+      label: 'Room',
+      /** One room in the switcher, with how many people are online in it. */
+      option: (name: string, online: number) => `${who(name)} (${online} online)`,
+      lobby: 'Lobby',
+      /** Someone else's personal room: it is the place to reach them. */
+      personal: (owner: string) => `${who(owner)}'s room`,
+      myPersonal: 'My call-me room',
+      guest: 'guest',
+      emptyRoom: 'Nobody else in this room is online right now.',
+    },
+    /** The invites panel (`<rtc-invites>`). */
+    invites: {
+      title: 'Invite people',
+      newRoom: 'New room',
+      roomName: 'Room name',
+      create: 'Create room',
+      callMe: 'Call-me link',
+      callMeHint: 'Whoever opens it can call you; they only see you, not each other.',
+      makeCallMe: 'Make my call-me link',
+      expiresIn: 'Expires after',
+      maxUses: 'Uses allowed',
+      anyUses: 'No limit',
+      expiry: { hour: '1 hour', day: '1 day', week: '7 days', month: '30 days' },
+      link: (room: string) => `Invite link to ${who(room)}`,
+      copy: 'Copy link',
+      copied: 'Copied',
+      copyFailed: 'Select the link and copy it.',
+      mine: 'My invites',
+      none: 'You have made no invites yet.',
+      uses: (uses: number, max: number | null) => (max === null ? `${uses} used` : `${uses} of ${max} used`),
+      expires: (when: string) => `expires ${when}`,
+      expired: 'expired',
+      revoked: 'revoked',
+      usedUp: 'used up',
+      revoke: 'Revoke',
+      revokeLabel: (room: string) => `Revoke invite to ${who(room)}`,
+      copyLabel: (room: string) => `Copy invite link to ${who(room)}`,
+    },
+    /** An invite link being opened (`<rtc-invite-card>`). */
+    inviteCard: {
+      checking: 'Checking the invite link…',
+      joining: 'Joining…',
+      title: (room: string) => `Join ${who(room)}`,
+      titlePersonal: (owner: string) => `Call ${who(owner)}`,
+      from: (by: string) => `Invited by ${who(by)}`,
+      yourName: 'Your name',
+      joinAsGuest: 'Join as guest',
+      guestHint: 'No account needed. Others see you as a guest.',
+      signInInstead: 'Sign in instead',
+      signInToJoin: 'Sign in to join.',
+      failedTitle: 'This invite link cannot be used',
+      dismiss: 'Close',
     },
   },
 };

@@ -182,5 +182,17 @@ export class FakeSession extends EventTarget implements SessionApi {
   async stopScreenShare() {}
   async sendChat() {}
   markRead() {}
+  selectRoom() {}
+  async createRoom() {
+    return null;
+  }
+  async createInvite() {
+    return null;
+  }
+  async loadInvites() {}
+  async revokeInvite() {}
+  async openInvite() {}
+  async joinAsGuest() {}
+  dismissInvite() {}
   dispose() {}
 }
