@@ -7,9 +7,12 @@ import { Accounts } from './accounts.js';
 import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker } from './mqtt/broker.js';
+import { GuestSweeper } from './rooms/guest-sweeper.js';
+import { madeRoomsFrom } from './rooms/made-rooms.js';
 import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
 import { openJsonRevocationStore } from './store/json-revocation-store.js';
+import { openJsonRoomStore } from './store/json-room-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
@@ -18,6 +21,8 @@ export interface RunningBackend {
   origin: string;
   port: number;
   config: Config;
+  /** Who is in which room: tests listen to `onChange` to see whose rooms changed. */
+  membership: Membership;
   close(): Promise<void>;
 }
 
@@ -32,15 +37,27 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
   const membership = new Membership({ lobby: config.lobby });
-  const app = await createHttpApp({ config, accounts, sessions, membership });
+  const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock });
+  membership.useMadeRooms(madeRoomsFrom(rooms));
+  // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
+  rooms.onMembersChanged((userIds) => userIds.forEach((id) => membership.changed(id)));
+  const guestSweeper = new GuestSweeper({ store, sessions, membership });
+  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper });
   const mqtt = await attachMqttBroker(app.server, { config, store, sessions, membership });
+  const closeStores = async () => {
+    await guestSweeper.stop();
+    await store.close();
+    await revocations.close();
+    await rooms.close();
+  };
   try {
+    // Guests that ended while the backend was down go before anyone can use them.
+    await guestSweeper.start();
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
     await mqtt.close();
-    await store.close();
-    await revocations.close();
+    await closeStores();
     throw error;
   }
   const port = (app.server.address() as AddressInfo).port;
@@ -53,11 +70,10 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
       const stopped = app.close();
       await mqtt.close();
       await stopped;
-      await store.close();
-      await revocations.close();
+      await closeStores();
     })();
     return closing;
   }
 
-  return { origin: `http://${host}:${port}`, port, config: { ...config, port }, close };
+  return { origin: `http://${host}:${port}`, port, config: { ...config, port }, membership, close };
 }
