@@ -7,11 +7,22 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SignJWT } from 'jose';
 import { ROOMS_FILE } from '../../broker/store/json-room-store.js';
 import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { API_PATHS, inboxTopic, inviteJoinPath, type AuthResponse } from '../../src/protocol/index.js';
-import { REPO_ROOT, closedWithin, collect, connectAs, publish, register, request, startTestBackend, tempDir } from './support.js';
+import {
+  REPO_ROOT,
+  SITE_ACCOUNTS,
+  closedWithin,
+  collect,
+  connectAs,
+  publish,
+  register,
+  request,
+  siteSignIn,
+  startTestBackend,
+  tempDir,
+} from './support.js';
 
 interface CliResult {
   code: number | null;
@@ -171,24 +182,10 @@ test(
   { timeout: 180_000 },
   async (t) => {
     const dataDir = await tempDir(t);
-    const secret = 'a site secret that is long enough!!';
-    const backend = await startTestBackend({
-      closeAfter: t,
-      dataDir,
-      accounts: 'both',
-      siteJwtSecret: secret,
-      siteJwtIssuer: 'https://site.test',
-    });
+    const backend = await startTestBackend({ closeAfter: t, dataDir, ...SITE_ACCOUNTS });
     const changed: string[] = [];
     backend.membership.onChange((id) => changed.push(id));
-    const siteToken = await new SignJWT({ name: 'Sita Site' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('s-1')
-      .setIssuer('https://site.test')
-      .setAudience('rtc-call')
-      .setExpirationTime('5m')
-      .sign(new TextEncoder().encode(secret));
-    const sita = (await request<AuthResponse>(backend, 'POST', API_PATHS.session, { json: { token: siteToken } })).body;
+    const sita = await siteSignIn(backend, 's-1', { name: 'Sita Site' });
     const bob = await register(backend, { name: 'Bob' });
     const made = await request(backend, 'POST', API_PATHS.rooms, { token: sita.token, json: { name: 'Sita room' } });
     assert.equal(made.status, 201);

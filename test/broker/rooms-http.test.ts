@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { SignJWT } from 'jose';
 import type { Config } from '../../broker/config.js';
 import { ROOMS_FILE } from '../../broker/store/json-room-store.js';
 import {
@@ -20,7 +19,7 @@ import {
   type Invite,
   type Room,
 } from '../../src/protocol/index.js';
-import { assertError, register, request, startTestBackend, tempDir, type TestBackend } from './support.js';
+import { SITE_ACCOUNTS, assertError, register, request, siteSignIn, startTestBackend, tempDir, type TestBackend } from './support.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -318,19 +317,10 @@ test('POST /api/invites/<code>/join: uses, max uses, expiry, a second join uses 
 });
 
 test('a personal room: members see it with its kind and owner; its name follows the owner’s site name', async (t) => {
-  const secret = 'a site secret that is long enough!!';
-  const { backend } = await startRoomsBackend(t, { accounts: 'both', siteJwtSecret: secret, siteJwtIssuer: 'https://site.test' });
-  const siteToken = (name: string, rooms?: string[]) =>
-    new SignJWT({ name, ...(rooms && { rooms }) })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('doc-1')
-      .setIssuer('https://site.test')
-      .setAudience('rtc-call')
-      .setExpirationTime('5m')
-      .sign(new TextEncoder().encode(secret));
-  const exchange = async (token: string) => (await request<AuthResponse>(backend, 'POST', '/api/session', { json: { token } })).body;
+  const { backend } = await startRoomsBackend(t, SITE_ACCOUNTS);
+  const exchange = (name: string, rooms?: string[]) => siteSignIn(backend, 'doc-1', { name, ...(rooms && { rooms }) });
 
-  const doctor = await exchange(await siteToken('Dr Who', ['ward-1', 'lobby']));
+  const doctor = await exchange('Dr Who', ['ward-1', 'lobby']);
   const link = await makeInvite(backend, doctor.token, { personal: true });
   const patient = await register(backend);
   assert.equal((await join_(backend, patient.token, link.code)).status, 200);
@@ -349,7 +339,7 @@ test('a personal room: members see it with its kind and owner; its name follows 
     ],
   );
   // Renamed on the site: the personal room is renamed with them.
-  const renamed = await exchange(await siteToken('Dr Mabel'));
+  const renamed = await exchange('Dr Mabel');
   assert.equal(renamed.user.id, owner);
   assert.deepEqual(
     (await roomsOf(backend, patient.token)).find((r) => r.kind === 'personal'),
