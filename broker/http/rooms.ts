@@ -125,12 +125,18 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
   const now = config.roomsClock ?? Date.now;
   const guestsMade = new WindowCounter(HOUR_MS, Date.now);
 
-  /** The caller, who must not be a guest: guests only talk to the people of their room. */
-  async function inviter(req: FastifyRequest): Promise<StoredUser> {
+  /**
+   * `onRequest` of the routes guests may not use: the caller, checked before
+   * the body, so a guest or a missing token gets 403/401 whatever it sent.
+   * Guests only talk to the people of their room.
+   */
+  const inviters = new WeakMap<FastifyRequest, StoredUser>();
+  async function requireInviter(req: FastifyRequest): Promise<void> {
     const user = await authenticatedUser(req);
     if (user.guest) throw new HttpApiError(403, 'guests_cannot_invite', 'a guest cannot make rooms or invites, nor join other rooms');
-    return user;
+    inviters.set(req, user);
   }
+  const inviter = (req: FastifyRequest) => inviters.get(req)!;
 
   function toInvite(invite: StoredInvite): Invite | undefined {
     const room = rooms.room(invite.room);
@@ -180,32 +186,40 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
 
   app.get(API_PATHS.rooms, async (req): Promise<RoomsResponse> => ({ rooms: sortRooms(membership.roomsOf(await authenticatedUser(req))) }));
 
-  app.post<{ Body: { name: string } }>(API_PATHS.rooms, { schema: { body: newRoomBody } }, async (req, reply) => {
-    const user = await inviter(req);
-    const name = checkedName(req.body.name);
-    const limits = { rooms: config.maxRoomsPerUser, invites: MAX_LIVE_INVITES_PER_USER };
-    const made = await withinLimits(rooms.createGroupRoom({ owner: user.id, name }, inviteTerms({}), limits));
-    const answer: NewRoomResponse = { room: toRoom(made.room), invite: toInvite(made.invite)! };
-    return reply.status(201).send(answer);
-  });
+  app.post<{ Body: { name: string } }>(
+    API_PATHS.rooms,
+    { schema: { body: newRoomBody }, onRequest: requireInviter },
+    async (req, reply) => {
+      const user = inviter(req);
+      const name = checkedName(req.body.name);
+      const limits = { rooms: config.maxRoomsPerUser, invites: MAX_LIVE_INVITES_PER_USER };
+      const made = await withinLimits(rooms.createGroupRoom({ owner: user.id, name }, inviteTerms({}), limits));
+      const answer: NewRoomResponse = { room: toRoom(made.room), invite: toInvite(made.invite)! };
+      return reply.status(201).send(answer);
+    },
+  );
 
-  app.post<{ Body: NewInviteBody }>(API_PATHS.invites, { schema: { body: newInviteBody } }, async (req, reply) => {
-    const user = await inviter(req);
-    let roomId: string;
-    if (req.body.personal) {
-      roomId = (await rooms.personalRoom(user.id, shownName(user.name))).id;
-    } else {
-      const room = rooms.room(req.body.room!);
-      // Lobby and site rooms are not in the store: a site decides those. Nor is anyone else's room.
-      if (!room || room.kind !== 'group' || !room.members.includes(user.id)) {
-        throw new HttpApiError(404, 'room_not_found', 'no such group room among yours');
+  app.post<{ Body: NewInviteBody }>(
+    API_PATHS.invites,
+    { schema: { body: newInviteBody }, onRequest: requireInviter },
+    async (req, reply) => {
+      const user = inviter(req);
+      let roomId: string;
+      if (req.body.personal) {
+        roomId = (await rooms.personalRoom(user.id, shownName(user.name))).id;
+      } else {
+        const room = rooms.room(req.body.room!);
+        // Lobby and site rooms are not in the store: a site decides those. Nor is anyone else's room.
+        if (!room || room.kind !== 'group' || !room.members.includes(user.id)) {
+          throw new HttpApiError(404, 'room_not_found', 'no such group room among yours');
+        }
+        roomId = room.id;
       }
-      roomId = room.id;
-    }
-    const terms: InviteTerms = { room: roomId, createdBy: user.id, ...inviteTerms(req.body) };
-    const invite = await withinLimits(rooms.createInvite(terms, MAX_LIVE_INVITES_PER_USER));
-    return reply.status(201).send({ invite: toInvite(invite)! });
-  });
+      const terms: InviteTerms = { room: roomId, createdBy: user.id, ...inviteTerms(req.body) };
+      const invite = await withinLimits(rooms.createInvite(terms, MAX_LIVE_INVITES_PER_USER));
+      return reply.status(201).send({ invite: toInvite(invite)! });
+    },
+  );
 
   app.get(API_PATHS.invites, async (req) => {
     const user = await authenticatedUser(req);
@@ -239,9 +253,9 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
 
   app.post<{ Params: { code: string } }>(
     `${API_PATHS.invites}/:code/join`,
-    { config: { rateLimit: authRateLimit } },
+    { config: { rateLimit: authRateLimit }, onRequest: requireInviter },
     async (req): Promise<{ room: Room }> => {
-      const user = await inviter(req);
+      const user = inviter(req);
       // The store tells the membership when someone joined (server.ts).
       const { room } = await useInvite(req.params.code, user.id);
       return { room: toRoom(room) };

@@ -144,6 +144,9 @@ test('a guest cannot make rooms or invites, nor join by invite: 403 guests_canno
   assertError(await request(backend, 'POST', '/api/rooms', { token, json: { name: 'Mine' } }), 403, 'guests_cannot_invite');
   assertError(await request(backend, 'POST', '/api/invites', { token, json: { room: room.id } }), 403, 'guests_cannot_invite');
   assertError(await request(backend, 'POST', '/api/invites', { token, json: { personal: true } }), 403, 'guests_cannot_invite');
+  // Whatever the body: the caller is checked first.
+  assertError(await request(backend, 'POST', '/api/invites', { token, json: { bad: 1 } }), 403, 'guests_cannot_invite');
+  assertError(await request(backend, 'POST', '/api/rooms', { token, json: {} }), 403, 'guests_cannot_invite');
   assertError(await request(backend, 'POST', inviteJoinPath(other.body.invite.code), { token }), 403, 'guests_cannot_invite');
   assert.deepEqual((await request(backend, 'GET', '/api/invites', { token })).body, { invites: [] });
   assertError(await request(backend, 'DELETE', invitePath(invite.code), { token }), 404, 'invite_not_found');

@@ -99,6 +99,7 @@ test('POST /api/rooms refusals: bad names and bodies, no token, MAX_ROOMS_PER_US
     assertError(await request(backend, 'POST', '/api/rooms', { token: ada.token, json }), 400, 'invalid_input');
   }
   assertError(await request(backend, 'POST', '/api/rooms', { json: { name: 'x' } }), 401, 'unauthorized');
+  assertError(await request(backend, 'POST', '/api/rooms', { json: { bad: 'x' } }), 401, 'unauthorized');
   await makeRoom(backend, ada.token, 'one');
   await makeRoom(backend, ada.token, 'two');
   assertError(await newRoom(backend, ada.token, 'three'), 409, 'room_limit');
