@@ -13,6 +13,7 @@ import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
 import { openJsonRevocationStore } from './store/json-revocation-store.js';
 import { openJsonRoomStore } from './store/json-room-store.js';
+import type { MembersChange } from './store/room-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
@@ -39,10 +40,17 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   const membership = new Membership({ lobby: config.lobby });
   const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock });
   membership.useMadeRooms(madeRoomsFrom(rooms));
-  // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
-  rooms.onMembersChanged((userIds) => userIds.forEach((id) => membership.changed(id)));
   const guestSweeper = new GuestSweeper({ store, sessions, membership });
   const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper });
+  // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
+  rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
+  async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
+    for (const id of userIds) membership.changed(id);
+    if (removedRooms.length === 0) return;
+    // A guest's room is on its account: find the guests of the rooms that went.
+    const gone = new Set(removedRooms);
+    for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) membership.changed(user.id);
+  }
   const mqtt = await attachMqttBroker(app.server, { config, store, sessions, membership });
   const closeStores = async () => {
     await guestSweeper.stop();

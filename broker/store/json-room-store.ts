@@ -19,6 +19,7 @@ import {
   usableInvite,
   type InviteTerms,
   type InviteUse,
+  type MembersChange,
   type RoomStore,
   type StoredInvite,
   type StoredRoom,
@@ -92,9 +93,15 @@ function membershipSnapshot(rooms: readonly StoredRoom[]): Map<string, string> {
   return new Map([...ids].map(([user, roomIds]) => [user, roomIds.sort().join(' ')]));
 }
 
-function changedMembers(before: Map<string, string>, after: Map<string, string>): string[] {
-  const users = new Set([...before.keys(), ...after.keys()]);
-  return [...users].filter((user) => before.get(user) !== after.get(user));
+/** What changed between two versions of the data: whose rooms, and which rooms are gone. */
+function membersChange(before: Data, after: Data): MembersChange {
+  const [was, is] = [membershipSnapshot(before.rooms), membershipSnapshot(after.rooms)];
+  const users = new Set([...was.keys(), ...is.keys()]);
+  const kept = new Set(after.rooms.map((room) => room.id));
+  return {
+    userIds: [...users].filter((user) => was.get(user) !== is.get(user)),
+    removedRooms: before.rooms.filter((room) => !kept.has(room.id)).map((room) => room.id),
+  };
 }
 
 class JsonRoomStore implements RoomStore {
@@ -105,7 +112,7 @@ class JsonRoomStore implements RoomStore {
   #invites = new Map<string, StoredInvite>();
   #byMember = new Map<string, StoredRoom[]>();
   readonly #queue = new SerialQueue(() => this.#freshen());
-  readonly #listeners = new Set<(userIds: string[]) => void>();
+  readonly #listeners = new Set<(change: MembersChange) => void>();
   #timer: NodeJS.Timeout | undefined;
   /** size:mtime of the file as we last read or wrote it. */
   #seen = '';
@@ -130,8 +137,8 @@ class JsonRoomStore implements RoomStore {
 
   /** Re-reads a file another process wrote, and tells the listeners whose rooms that changed. */
   async #freshen(): Promise<void> {
-    const before = membershipSnapshot(this.#data.rooms);
-    if (await this.load()) this.#notify(changedMembers(before, membershipSnapshot(this.#data.rooms)));
+    const before = this.#data;
+    if (await this.load()) this.#notify(membersChange(before, this.#data));
   }
 
   #use(data: Data): void {
@@ -143,9 +150,9 @@ class JsonRoomStore implements RoomStore {
       for (const member of room.members) this.#byMember.set(member, [...(this.#byMember.get(member) ?? []), room]);
   }
 
-  #notify(userIds: string[]): void {
-    if (userIds.length === 0) return;
-    for (const listener of this.#listeners) listener(userIds);
+  #notify(change: MembersChange): void {
+    if (change.userIds.length === 0 && change.removedRooms.length === 0) return;
+    for (const listener of this.#listeners) listener(change);
   }
 
   #kept(invite: StoredInvite, now: number): boolean {
@@ -165,9 +172,9 @@ class JsonRoomStore implements RoomStore {
       const value = decide(draft, now);
       await writePrivateFile(this.#file, Buffer.from(JSON.stringify(draft)));
       this.#seen = fileFingerprint(this.#file);
-      const before = membershipSnapshot(this.#data.rooms);
+      const before = this.#data;
       this.#use(draft);
-      this.#notify(changedMembers(before, membershipSnapshot(draft.rooms)));
+      this.#notify(membersChange(before, draft));
       return value;
     });
   }
@@ -281,7 +288,7 @@ class JsonRoomStore implements RoomStore {
     });
   }
 
-  onMembersChanged(listener: (userIds: string[]) => void) {
+  onMembersChanged(listener: (change: MembersChange) => void) {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }

@@ -100,6 +100,12 @@ export function inviteEnd(invite: StoredInvite, now: number): number | undefined
   return ended.length === 0 ? undefined : Math.min(...ended);
 }
 
+/** Whose rooms changed: members who joined or left, and rooms deleted (their guests, not members, lose them too). */
+export interface MembersChange {
+  userIds: string[];
+  removedRooms: string[];
+}
+
 export interface RoomStore {
   room(id: string): StoredRoom | undefined;
   /** The rooms `userId` is a member of (owner or joined). */
@@ -139,10 +145,10 @@ export interface RoomStore {
    */
   deleteUser(userId: string): Promise<void>;
   /**
-   * `listener` gets the users whose rooms changed, after each change made
-   * here and each one another process (the admin CLI) wrote.
+   * `listener` learns whose rooms changed, after each change made here and
+   * each one another process (the admin CLI) wrote.
    */
-  onMembersChanged(listener: (userIds: string[]) => void): () => void;
+  onMembersChanged(listener: (change: MembersChange) => void): () => void;
   /** Waits for pending writes and stops watching the file. */
   close(): Promise<void>;
 }

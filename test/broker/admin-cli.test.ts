@@ -190,6 +190,8 @@ test(
     const made = await request(backend, 'POST', API_PATHS.rooms, { token: sita.token, json: { name: 'Sita room' } });
     assert.equal(made.status, 201);
     assert.equal((await request(backend, 'POST', inviteJoinPath(made.body.invite.code), { token: bob.token })).status, 200);
+    const gia = (await request<AuthResponse>(backend, 'POST', API_PATHS.guest, { json: { invite: made.body.invite.code, name: 'Gia' } }))
+      .body;
     const bobsRoom = await request(backend, 'POST', API_PATHS.rooms, { token: bob.token, json: { name: 'Bob room' } });
     const gus = (
       await request<AuthResponse>(backend, 'POST', API_PATHS.guest, { json: { invite: bobsRoom.body.invite.code, name: 'Gus' } })
@@ -209,7 +211,10 @@ test(
     assert.equal((await request(backend, 'GET', API_PATHS.me, { token: sita.token })).status, 401);
     // The running backend reads the room store again within a second and tells the membership.
     for (let i = 0; i < 40 && !changed.includes(bob.user.id); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(new Set(changed), new Set([sita.user.id, bob.user.id]));
+    // Bob left Sita's room; Gia, Sita's guest, lost it (her room is on her account, not among the members).
+    for (let i = 0; i < 40 && !changed.includes(gia.user.id); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(new Set(changed), new Set([sita.user.id, bob.user.id, gia.user.id]));
+    assert.deepEqual(await roomsOf(gia.token), []);
     assert.deepEqual(await roomsOf(bob.token), ['Lobby', 'Bob room']);
     const rooms = JSON.parse(await readFile(join(dataDir, ROOMS_FILE), 'utf8'));
     assert.deepEqual(
@@ -222,6 +227,6 @@ test(
     assert.equal(guestDeleted.code, 0, guestDeleted.stderr);
     assert.equal((await request(backend, 'GET', API_PATHS.me, { token: gus.token })).status, 401);
     const users = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8')).users.map((u: { id: string }) => u.id);
-    assert.deepEqual(users, [bob.user.id]);
+    assert.deepEqual(users, [bob.user.id, gia.user.id]);
   },
 );
