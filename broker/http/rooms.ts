@@ -124,6 +124,8 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
   const { config, users, rooms, membership, guestSweeper, authenticatedUser, authResponse, authRateLimit } = deps;
   const now = config.roomsClock ?? Date.now;
   const guestsMade = new WindowCounter(HOUR_MS, Date.now);
+  /** Guests being made per address: they count against GUEST_RATE already, so a burst cannot slip past it. */
+  const guestsPending = new Map<string, number>();
 
   /**
    * `onRequest` of the routes guests may not use: the caller, checked before
@@ -272,11 +274,19 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
     async (req, reply) => {
       const name = checkedName(req.body.name);
       refuseGuestOverRate(req.ip, reply);
-      const { invite } = await useInvite(req.body.invite);
-      const expiresAt = Date.now() + config.guestTtlSeconds * 1000;
-      const guest = await users.createGuest({ name, guest: { room: invite.room, invite: invite.code, expiresAt } });
-      guestsMade.add(req.ip);
-      guestSweeper.expect(expiresAt);
+      guestsPending.set(req.ip, (guestsPending.get(req.ip) ?? 0) + 1);
+      let guest: StoredUser;
+      try {
+        const { invite } = await useInvite(req.body.invite);
+        const expiresAt = Date.now() + config.guestTtlSeconds * 1000;
+        guest = await users.createGuest({ name, guest: { room: invite.room, invite: invite.code, expiresAt } });
+        guestsMade.add(req.ip);
+        guestSweeper.expect(expiresAt);
+      } finally {
+        const pending = guestsPending.get(req.ip)! - 1;
+        if (pending === 0) guestsPending.delete(req.ip);
+        else guestsPending.set(req.ip, pending);
+      }
       membership.changed(guest.id);
       return reply.status(201).send(await authResponse(guest));
     },
@@ -285,7 +295,7 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
   /** 429 with Retry-After once this address made GUEST_RATE guests this hour. */
   function refuseGuestOverRate(address: string, reply: FastifyReply): void {
     const made = guestsMade.get(address);
-    if (made.count < config.guestRatePerHour) return;
+    if (made.count + (guestsPending.get(address) ?? 0) < config.guestRatePerHour) return;
     reply.header('retry-after', String(Math.max(1, Math.ceil((made.resetAt - Date.now()) / 1000))));
     throw new HttpApiError(429, 'rate_limited', 'too many guests from this address, try again later');
   }
