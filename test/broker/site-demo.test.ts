@@ -6,42 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { jwtVerify } from 'jose';
 import type { AuthResponse } from '../../src/protocol/index.js';
-import { REPO_ROOT, startTestBackend } from './support.js';
+import { DEMO_SITE_COMMAND, startDemoSite } from '../support/site-account.js';
+import { startTestBackend } from './support.js';
 
 const SECRET = 'the demo site secret, only for this test run';
 const ISSUER = 'http://demo-site.test';
 
-/** Starts the demo site on a free port; resolves its origin once it printed it. */
-async function startDemoSite(t: TestContext, backendOrigin: string): Promise<string> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'demo', 'site', 'server.mjs')], {
-    env: { ...process.env, SITE_JWT_SECRET: SECRET, SITE_JWT_ISSUER: ISSUER, RTC_CALL_SERVER: backendOrigin, SITE_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => void child.kill());
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo site did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`the demo site exited (${code}):\n${output}`)));
-  });
-}
-
 test('the demo site signs in its visitors with tokens the backend accepts', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend({ closeAfter: t, accounts: 'both', siteJwtSecret: SECRET, siteJwtIssuer: ISSUER });
-  const site = await startDemoSite(t, backend.origin);
+  const site = await startDemoSite(t, { SITE_JWT_SECRET: SECRET, SITE_JWT_ISSUER: ISSUER, RTC_CALL_SERVER: backend.origin });
 
   // The page loads the widget from the backend and points it at the site's token endpoint.
   const page = await fetch(`${site}/`);
@@ -96,7 +72,8 @@ test('the demo site signs in its visitors with tokens the backend accepts', { ti
 test('the demo site refuses to start without the shared secret', { timeout: 30_000 }, async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, SITE_PORT: '0' };
   delete env.SITE_JWT_SECRET;
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'demo', 'site', 'server.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...args] = DEMO_SITE_COMMAND;
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

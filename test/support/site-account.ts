@@ -8,10 +8,15 @@
  *   (`wrongKey` signs with another secret, so the backend refuses it);
  * - `GET /__site/token-url`: the site's token URL: `{ token }` for the visitor of the
  *   `rtc_site_user` / `rtc_site_name` cookies, `401` without them.
+ *
+ * And `startDemoSite`: the demo site (demo/site/server.mjs) as `npm run demo:site` runs it.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Config } from '../../broker/config.js';
 import { TOKEN_AUDIENCE } from '../../src/protocol/index.js';
+import { REPO_ROOT, type Lifetime } from './test-backend.js';
 
 export const TEST_SITE = {
   issuer: 'https://site.example.test',
@@ -82,4 +87,32 @@ export function siteAccountMiddleware() {
       ctx.body = { error: 'no such test route' };
     }
   };
+}
+
+/** The demo site's command, as `npm run demo:site` runs it. */
+export const DEMO_SITE_COMMAND: readonly [string, ...string[]] = [process.execPath, join(REPO_ROOT, 'demo', 'site', 'server.mjs')];
+
+/**
+ * Starts the demo site on a free loopback port with `env` (SITE_JWT_SECRET, …) and resolves its
+ * origin once it printed it; killed when `lifetime` ends.
+ */
+export async function startDemoSite(lifetime: Lifetime, env: Record<string, string>): Promise<string> {
+  const [command, ...args] = DEMO_SITE_COMMAND;
+  const child = spawn(command, args, { env: { ...process.env, SITE_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  lifetime.after(() => void child.kill());
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo site did not start:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`the demo site exited (${code}):\n${output}`)));
+  });
 }
