@@ -152,12 +152,9 @@ export class Session extends EventTarget implements SessionApi {
     return this.guard('auth', () => this.site.use(source));
   }
 
-  /** Whether this session signs in with the site's account (see `signInWithSite`): it has no sign-in form. */
-  get siteAccount(): boolean {
-    return this.site.active;
-  }
-
   async restore(): Promise<boolean> {
+    // A site account signs in with the site's token only: the remembered one may be another visitor's.
+    if (this.site.active) return false;
     let restored = false;
     await this.guard('auth', async () => void (restored = await this.auth.restore()));
     return restored;

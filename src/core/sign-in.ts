@@ -69,6 +69,8 @@ export class SignIn {
    * the page's new token says the visitor changed. Resolves the failure (already reported), or null.
    */
   async exchange(request: () => Promise<AuthResponse>): Promise<unknown> {
+    // The site says who the visitor is now: a remembered sign-in waiting to be retried is not theirs.
+    this.timers.clear('restore');
     const previous = this.current;
     const userId = this.store.state.user?.id;
     if (!previous || !userId || this.disposed) return this.authenticate(request);

@@ -4,7 +4,8 @@
  * (`isolateText`): a right-to-left or oddly built name cannot reorder the sentence around it.
  *
  * Sections follow who shows the sentence: `errors` by error code (the API client, the
- * sign-in form, an expired sign-in, an unreachable service), `unexpected`, `call` (status
+ * sign-in form, an expired sign-in, an unreachable service), `site` (signing in with the
+ * embedding site's account), `unexpected`, `call` (status
  * lines and call failures), `chat`, `media`, and `ui` (labels of the elements).
  */
 import { isolateText } from '../protocol/names.js';

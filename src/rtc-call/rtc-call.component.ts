@@ -165,9 +165,10 @@ export class RtcCall extends LitElement {
   /**
    * A JWT of the embedding site for its signed-in visitor (PROTOCOL.md §1, "Site accounts"): the widget signs in
    * with it and shows no sign-in form. A property only, never an attribute: it is a credential. A token of someone
-   * else switches user. Without `token-url`, `rtc-site-token-needed` asks for a new one when the session ends.
+   * else switches user. Without `token-url`, `rtc-site-token-needed` asks for a new one when the session ends. Every
+   * assignment signs in with it, even of the same token again.
    */
-  @property({ attribute: false }) siteToken?: string;
+  @property({ attribute: false, hasChanged: () => true }) siteToken?: string;
 
   /**
    * The site's URL answering `{ "token": "<site JWT>" }` to its signed-in visitor (a GET with the visitor's cookies):
@@ -182,8 +183,8 @@ export class RtcCall extends LitElement {
   @state() private chatPeer = '';
   /** Signed in with the site's account, the visitor (or the page) signed out: no sign-in starts by itself. */
   @state() private siteSignedOut = false;
-  /** The site account last given to the session, so a change of `siteToken` or `tokenUrl` is given once. */
-  private siteGiven: { token?: string; url?: string } = {};
+  /** The session the site account was last given to: a new session gets it at its first update. */
+  private siteSession?: Session;
 
   private readonly sessionState = new SessionController(this);
   private forwarders: Array<() => void> = [];
@@ -214,14 +215,12 @@ export class RtcCall extends LitElement {
   }
 
   /** Signs in with the site's account (PROTOCOL.md §1) when the page gave one, and the page changed it. */
-  private giveSiteAccount(session: Session): boolean {
+  private giveSiteAccount(session: Session): void {
+    this.siteSession = session;
     const source = { token: this.siteToken || undefined, url: this.tokenUrl || undefined };
-    if (!source.token && !source.url) return false;
-    if (source.token === this.siteGiven.token && source.url === this.siteGiven.url) return true;
-    this.siteGiven = source;
+    if (!source.token && !source.url) return;
     this.siteSignedOut = false;
     void attempt(this, session, 'auth', () => session.signInWithSite(source));
-    return true;
   }
 
   /** Signed in (or signing in) with the site's account: no sign-in form, no sign-out button. */
@@ -239,7 +238,9 @@ export class RtcCall extends LitElement {
     } else if (changed.has('relayOnly') && changed.get('relayOnly') !== undefined) {
       session.setRelayOnly(this.relayOnly);
     }
-    if (changed.has('siteToken') || changed.has('tokenUrl')) this.giveSiteAccount(this.provided!);
+    // Before the first render: with a site account, the sign-in form never shows, not even for a moment.
+    const current = this.provided!;
+    if (current !== this.siteSession || changed.has('siteToken') || changed.has('tokenUrl')) this.giveSiteAccount(current);
   }
 
   /** Calls a person; with the camera on unless `video` is false. */
@@ -306,9 +307,9 @@ export class RtcCall extends LitElement {
       () => session.removeEventListener('signed-in', onSignedIn),
     );
     this.provided = session;
-    this.siteGiven = {};
-    // A site account signs in with the site's token, never with a remembered one (the site's visitor may have changed).
-    if (!this.giveSiteAccount(session) && this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
+    // A site account signs in with the site's token (at the first update), never with a remembered one: the site's
+    // visitor may have changed.
+    if (!this.siteAccount && this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
   }
 
   private forward<K extends RtcEventName>(name: K, event: CustomEvent) {
