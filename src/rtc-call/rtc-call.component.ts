@@ -214,7 +214,7 @@ export class RtcCall extends LitElement {
     this.siteSignedOut = false;
   }
 
-  /** Signs in with the site's account (PROTOCOL.md §1) when the page gave one, and the page changed it. */
+  /** Signs `session` (a new one, or the page just set `siteToken` or `tokenUrl`) in with the site's account, if any. */
   private giveSiteAccount(session: Session): void {
     this.siteSession = session;
     const source = { token: this.siteToken || undefined, url: this.tokenUrl || undefined };

@@ -67,6 +67,8 @@ test('the backend refusals of a site token map to their own codes and sentences'
     [401, 'invalid_site_token', false],
     [503, 'site_keys_unavailable', true],
     [403, 'site_accounts_disabled', false],
+    // A password sign-in on a backend that runs ACCOUNTS=site: the form says so in plain words.
+    [403, 'password_accounts_disabled', false],
   ] as const;
   for (const [status, code, retryable] of cases) {
     const api = new ApiClient('http://api.test', async () => Response.json({ error: { code, message: `m ${code}` } }, { status }));
