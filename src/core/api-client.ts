@@ -41,6 +41,10 @@ const KNOWN_CODES: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
   'email_taken',
   'rate_limited',
   'unauthorized',
+  'invalid_site_token',
+  'site_keys_unavailable',
+  'site_accounts_disabled',
+  'password_accounts_disabled',
   'room_not_found',
   'room_limit',
   'invite_limit',
@@ -86,6 +90,11 @@ export class ApiClient {
 
   login(email: string, password: string): Promise<AuthResponse> {
     return this.request<AuthResponse>('POST', API_PATHS.login, null, { email, password });
+  }
+
+  /** This backend's session for a site's own JWT (PROTOCOL.md §1, "Site accounts"). */
+  exchangeSiteToken(siteToken: string): Promise<AuthResponse> {
+    return this.request<AuthResponse>('POST', API_PATHS.session, null, { token: siteToken });
   }
 
   /** A fresh token (new expiry) for a still-valid one. */

@@ -15,15 +15,18 @@ import { INVITES_PARTS } from '../components/invites/invites.component.js';
 import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.component.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
-import type { CallView, SessionApi, SessionEventMap, SessionOptions } from '../core/types.js';
+import type { CallView, SessionApi, SessionError, SessionEventMap, SessionOptions } from '../core/types.js';
 import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../events.js';
 import { tokens, controls } from '../styles/tokens.js';
 import { icon } from '../styles/icons.js';
 import { rtcCallStyles } from './rtc-call.styles.js';
-import { texts } from '../core/texts.js';
+import { errorText, texts } from '../core/texts.js';
 import { renderAbout, renderText } from '../components/names.js';
 
 const words = texts.ui.root;
+
+/** A site sign-in's failure in the catalogue's words; the token URL's own sentence says which way it failed. */
+const siteErrorText = (error: SessionError): string => (error.code !== 'site_token_url_failed' && errorText(error.code)) || error.message;
 
 /** The parts of the frame around the elements inside (the part names of `<rtc-call>`'s own shadow root). */
 export const RTC_CALL_OWN_PARTS = [
@@ -40,6 +43,8 @@ export const RTC_CALL_OWN_PARTS = [
   'welcome',
   'error',
   'error-dismiss',
+  'site-sign-in',
+  'sign-in-again',
   'sign-in-instead',
 ] as const;
 
@@ -65,6 +70,7 @@ const exportParts = (tag: keyof typeof RTC_CALL_CHILD_PARTS) => RTC_CALL_CHILD_P
 const FORWARDED_EVENTS = {
   'signed-in': 'rtc-signed-in',
   'signed-out': 'rtc-signed-out',
+  'site-token-needed': 'rtc-site-token-needed',
   presence: 'rtc-presence',
   'incoming-call': 'rtc-incoming-call',
   'call-state': 'rtc-call-state',
@@ -87,6 +93,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  *
  * @event rtc-signed-in - The visitor signed in or registered; `detail.user`.
  * @event rtc-signed-out - The visitor signed out (`detail.reason` "user") or the sign-in expired ("expired").
+ * @event rtc-site-token-needed - Signed in with `siteToken` (no `token-url`), the backend ended that session: set a new
+ *   `siteToken` to stay signed in; `detail.reason` "expired".
  * @event rtc-presence - The list of people online changed; `detail.peers`.
  * @event rtc-incoming-call - Someone is calling; `detail.call`.
  * @event rtc-call-state - The current call changed phase or media; `detail.call` (`phase`, `endReason`, `message`).
@@ -110,6 +118,9 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @csspart error - Every error message but the chat's: the banner under the top bar (sign-in and connection errors, and call
  *   and media errors while no call is on the stage), the sign-in form's, and the call controls' (`call-error`).
  * @csspart error-dismiss - The button closing the error banner.
+ * @csspart site-sign-in - Signed in with the site's account (`siteToken`, `token-url`): what shows instead of the sign-in
+ *   form while signing in, after a failure (with `error`) or after signing out.
+ * @csspart sign-in-again - The button signing in again with `token-url` after signing out.
  * @csspart sign-in-instead - Under an invite link's guest form: the button showing the sign-in form instead.
  *
  * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
@@ -168,13 +179,31 @@ export class RtcCall extends LitElement {
   /** How long an outgoing call rings before it ends as missed, in ms (tests). Default 30 s. */
   @property({ type: Number, attribute: 'ring-timeout' }) ringTimeout?: number;
 
+  /**
+   * A JWT of the embedding site for its signed-in visitor (PROTOCOL.md §1, "Site accounts"): the widget signs in
+   * with it and shows no sign-in form. A property only, never an attribute: it is a credential. A token of someone
+   * else switches user. Without `token-url`, `rtc-site-token-needed` asks for a new one when the session ends. Every
+   * assignment signs in with it, even of the same token again.
+   */
+  @property({ attribute: false, hasChanged: () => true }) siteToken?: string;
+
+  /**
+   * The site's URL answering `{ "token": "<site JWT>" }` to its signed-in visitor (a GET with the visitor's cookies):
+   * the widget signs in with it, shows no sign-in form, and asks it again whenever the backend ends the session.
+   */
+  @property({ attribute: 'token-url' }) tokenUrl?: string;
+
   @provide({ context: sessionContext })
   @state()
-  private provided?: SessionApi;
+  private provided?: Session;
 
   @state() private chatPeer = '';
   /** Signed out with an invite link open: the visitor chose to sign in rather than join as a guest. */
   @state() private signInInstead = false;
+  /** Signed in with the site's account, the visitor (or the page) signed out: no sign-in starts by itself. */
+  @state() private siteSignedOut = false;
+  /** The session the site account was last given to: a new session gets it at its first update. */
+  private siteSession?: Session;
 
   private readonly sessionState = new SessionController(this);
   private forwarders: Array<() => void> = [];
@@ -202,6 +231,21 @@ export class RtcCall extends LitElement {
     this.provided = undefined;
     this.chatPeer = '';
     this.signInInstead = false;
+    this.siteSignedOut = false;
+  }
+
+  /** Signs `session` (a new one, or the page just set `siteToken` or `tokenUrl`) in with the site's account, if any. */
+  private giveSiteAccount(session: Session): void {
+    this.siteSession = session;
+    const source = { token: this.siteToken || undefined, url: this.tokenUrl || undefined };
+    if (!source.token && !source.url) return;
+    this.siteSignedOut = false;
+    void attempt(this, session, 'auth', () => session.signInWithSite(source));
+  }
+
+  /** Signed in (or signing in) with the site's account: no sign-in form, no sign-out button. */
+  private get siteAccount(): boolean {
+    return Boolean(this.siteToken || this.tokenUrl);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -214,6 +258,9 @@ export class RtcCall extends LitElement {
     } else if (changed.has('relayOnly') && changed.get('relayOnly') !== undefined) {
       session.setRelayOnly(this.relayOnly);
     }
+    // Before the first render: with a site account, the sign-in form never shows, not even for a moment.
+    const current = this.provided!;
+    if (current !== this.siteSession || changed.has('siteToken') || changed.has('tokenUrl')) this.giveSiteAccount(current);
   }
 
   /** Calls a person; with the camera on unless `video` is false. */
@@ -226,7 +273,11 @@ export class RtcCall extends LitElement {
     this.requireSession().hangup();
   }
 
-  /** Signs out: ends any call, closes the connection and forgets a remembered sign-in. */
+  /**
+   * Signs out: ends any call, closes the connection and forgets a remembered sign-in. Signed in with the site's
+   * account, the widget then says so (no form) and signs in again only when the page sets `siteToken` (or with
+   * the "Sign in again" button, with `token-url`): call it when the visitor signs out of the site.
+   */
   signOut(): Promise<void> {
     return this.requireSession().signOut();
   }
@@ -260,7 +311,12 @@ export class RtcCall extends LitElement {
       chatOpenedFor = call.callId;
       this.chatPeer = call.peer.id;
     };
-    const onSignedOut = () => (this.chatPeer = '');
+    const onSignedOut = ({ detail }: CustomEvent<{ reason: 'user' | 'expired' }>) => {
+      this.chatPeer = '';
+      if (detail.reason === 'user') this.siteSignedOut = true;
+    };
+    const onSignedIn = () => (this.siteSignedOut = false);
+    session.addEventListener('signed-in', onSignedIn);
     session.addEventListener('incoming-call', onIncoming);
     session.addEventListener('call-state', onCallState);
     session.addEventListener('signed-out', onSignedOut);
@@ -268,10 +324,13 @@ export class RtcCall extends LitElement {
       () => session.removeEventListener('incoming-call', onIncoming),
       () => session.removeEventListener('call-state', onCallState),
       () => session.removeEventListener('signed-out', onSignedOut),
+      () => session.removeEventListener('signed-in', onSignedIn),
     );
     this.provided = session;
     this.openInviteLink(session);
-    if (this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
+    // A site account signs in with the site's token (at the first update), never with a remembered one: the site's
+    // visitor may have changed.
+    if (!this.siteAccount && this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
   }
 
   /**
@@ -328,6 +387,7 @@ export class RtcCall extends LitElement {
   }
 
   private renderSignedOut() {
+    if (this.siteAccount) return this.renderSiteSignIn();
     const link = this.sessionState.state?.invite;
     // An open link offers joining as a guest first; signing in stays one click away.
     const guestFirst = link && link.phase !== 'failed' && link.preview?.guests !== false && !this.signInInstead;
@@ -345,6 +405,29 @@ export class RtcCall extends LitElement {
     </div>`;
   }
 
+  /** Instead of the form, with the site's account: signing in, why it failed, or signed out. */
+  private renderSiteSignIn() {
+    const error = errorAt(this.provided, 'login');
+    const again = this.siteSignedOut && !error && this.tokenUrl;
+    return html`<div class="signed-out">
+      <div class="site-sign-in" part="site-sign-in">
+        ${
+          error
+            ? html`<p part="error" role="alert">${renderText(siteErrorText(error))}</p>`
+            : html`<p role="status">${this.siteSignedOut ? texts.site.signedOut : texts.site.signingIn}</p>`
+        }
+        ${again ? html`<button type="button" part="sign-in-again" @click=${this.signInAgain}>${texts.site.signInAgain}</button>` : nothing}
+      </div>
+    </div>`;
+  }
+
+  private signInAgain() {
+    const session = this.provided;
+    if (!session || !this.tokenUrl) return;
+    this.siteSignedOut = false;
+    void attempt(this, session, 'auth', () => session.signInWithSite({ url: this.tokenUrl }));
+  }
+
   private renderAccount() {
     const state = this.sessionState.state!;
     const connection = words.connection as Partial<Record<string, string>>;
@@ -355,9 +438,14 @@ export class RtcCall extends LitElement {
         <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
         ${icon('shield')}<span>${words.relayOnlyLabel}<span class="hide-label-long">${words.relayOnlyLabelRest}</span></span>
       </label>
-      <button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
-        ${icon('logout')}${words.signOut}
-      </button>
+      ${
+        // The site owns a site account: the visitor signs out there (and the page calls signOut()).
+        this.siteAccount
+          ? nothing
+          : html`<button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
+              ${icon('logout')}${words.signOut}
+            </button>`
+      }
     `;
   }
 
