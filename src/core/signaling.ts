@@ -9,11 +9,13 @@
  * connection with the new token before the old one is dropped (the broker
  * takes the clientId over), so the visitor sees no "reconnecting".
  */
-import type { IClientOptions, ISubscriptionGrant, MqttClient } from 'mqtt';
+import type { ClientSubscribeCallback, IClientOptions, MqttClient } from 'mqtt';
 import { MQTT_PATH, inboxTopic, inboxWildcard, statusTopic, type InboxMessage, type PresenceStatus } from '../protocol/index.js';
 import { randomId } from './ids.js';
 import { routeMqttMessage, type MqttRoute } from './routing.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './timing.js';
+
+type SubackPacket = Parameters<ClientSubscribeCallback>[2];
 
 export type SignalingState = 'connecting' | 'online' | 'reconnecting' | 'closed';
 
@@ -73,6 +75,20 @@ const isAuthRefusal = (error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 4 || code === 5 || code === 134 || code === 135;
 };
+
+/**
+ * The topics of one SUBSCRIBE that the broker refused (SUBACK 0x80), in order; null when there
+ * was no SUBACK at all. MQTT.js reports any refusal as an error and leaves the SUBACK's codes
+ * in its packet, so those codes are read rather than its `granted` list.
+ */
+export function refusedTopics(topics: readonly string[], error: Error | null, packet: SubackPacket): string[] | null {
+  const codes = packet?.granted;
+  if (!codes) return error ? null : [];
+  return topics.filter((_, i) => {
+    const code = codes[i];
+    return typeof code !== 'number' || (code & 0x80) !== 0;
+  });
+}
 
 export class SignalingClient {
   readonly clientId: string;
@@ -246,16 +262,18 @@ export class SignalingClient {
     client.on('connect', () => {
       if (client !== this.pending) return void client.end(true);
       const inbox = inboxWildcard(this.userId);
+      const topics = [inbox, ...this.presenceTopics];
       this.subscribedOn.set(client, new Set(this.presenceTopics));
-      client.subscribe([inbox, ...this.presenceTopics], { qos: 0 }, (error, granted) => {
+      client.subscribe(topics, { qos: 0 }, (error, _granted, packet) => {
         if (client !== this.pending) return;
-        if (error || !granted || granted.some((g) => g.topic === inbox && g.qos === 128)) {
-          // The broker refused our own inbox: nothing works; treat as a failed attempt.
+        const refused = refusedTopics(topics, error, packet);
+        if (!refused || refused.includes(inbox)) {
+          // The broker refused our own inbox (or never answered): nothing works; treat as a failed attempt.
           client.end(true);
           return;
         }
         this.promote(client);
-        this.checkPresenceGrants(client, null, granted);
+        this.presenceRefused(client, refused);
         // The topics may have changed while this subscription was on its way.
         if (client === this.active) this.syncPresence(client);
       });
@@ -279,13 +297,16 @@ export class SignalingClient {
     const added = this.presenceTopics.filter((t) => !held.has(t));
     const removed = [...held].filter((t) => !this.presenceTopics.includes(t));
     if (removed.length > 0) client.unsubscribe(removed);
-    if (added.length > 0) client.subscribe(added, { qos: 0 }, (error, granted) => this.checkPresenceGrants(client, error, granted));
+    if (added.length === 0) return;
+    client.subscribe(added, { qos: 0 }, (error, _granted, packet) =>
+      this.presenceRefused(client, refusedTopics(added, error, packet) ?? []),
+    );
   }
 
   /** A refused room (left, or never joined on this backend) is the room list's business, not the link's. */
-  private checkPresenceGrants(client: MqttClient, error: Error | null | undefined, granted: ISubscriptionGrant[] | undefined): void {
-    if (client !== this.active || error || !granted) return;
-    for (const grant of granted) if (grant.qos === 128) this.handlers.onPresenceRefused?.(grant.topic);
+  private presenceRefused(client: MqttClient, topics: string[]): void {
+    if (client !== this.active) return;
+    for (const topic of topics) this.handlers.onPresenceRefused?.(topic);
   }
 
   private promote(client: MqttClient): void {

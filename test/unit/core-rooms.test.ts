@@ -9,6 +9,7 @@ import { ApiRequestError, type ApiClient } from '../../src/core/api-client.js';
 import { PRESENCE_RESYNC_MS, PresenceBook } from '../../src/core/presence-book.js';
 import { RoomBook, chooseRoom, roomPresenceSubscription } from '../../src/core/rooms.js';
 import { routeMqttMessage } from '../../src/core/routing.js';
+import { refusedTopics } from '../../src/core/signaling.js';
 import { PRESENCE_WILDCARD, type Presence, type Room } from '../../src/protocol/index.js';
 import { FakeClock, FakeOutbox, makeStore, settle } from './support/engine-fakes.js';
 
@@ -228,4 +229,13 @@ test('signed out, nothing is fetched', async () => {
   const { api, rooms } = world(null);
   await rooms.load();
   assert.equal(api.calls, 0);
+});
+
+test('a SUBACK refusing one room refuses that room only; no SUBACK at all is a failed subscription', () => {
+  const topics = ['rtc/v1/inbox/me-user-1/+', 'rtc/v1/rooms/lobby/presence/+', `rtc/v1/rooms/${TEAM.id}/presence/+`];
+  const suback = (granted: number[]) => ({ cmd: 'suback' as const, granted, messageId: 1 });
+  // MQTT.js reports any refusal as an error, with the SUBACK packet beside it.
+  assert.deepEqual(refusedTopics(topics, new Error('Subscribe error'), suback([0, 0, 128])), [topics[2]]);
+  assert.deepEqual(refusedTopics(topics, null, suback([0, 0, 0])), []);
+  assert.equal(refusedTopics(topics, new Error('connection closed'), undefined), null);
 });
