@@ -270,7 +270,7 @@ export const en = {
       usedUp: 'used up',
       revoke: 'Revoke',
       revokeLabel: (room: string) => `Revoke invite to ${who(room)}`,
-      copyLabel: (room: string) => `Copy invite link to ${who(room)}`,
+      copyLabel: (room: string) => `Copy link to ${who(room)}`,
     },
     /** An invite link being opened (`<rtc-invite-card>`). */
     inviteCard: {

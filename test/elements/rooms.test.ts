@@ -39,7 +39,7 @@ describe('rooms', () => {
     expect(select, 'the switcher').to.exist;
     expect(select.labels?.[0]?.textContent).to.equal(texts.ui.rooms.label);
     const options = [...select.options].map((o) => o.textContent!.trim());
-    expect(options[0]).to.match(/^Lobby \(\d+ online\)$/);
+    expect(options[0]).to.match(/^\u2068Lobby\u2069 \(\d+ online\)$/);
     expect(options).to.include(texts.ui.rooms.option('Rooms Team', 1));
     expect(select.value).to.equal(team.room.id);
     expect(rowOf(el, 'Ada Rooms'), 'Ada in the room').to.exist;
@@ -136,7 +136,7 @@ describe('rooms', () => {
     // Only invisible characters: the backend's name rule refuses it.
     type(part<HTMLInputElement>(el, 'new-room-name')!, '\u200b\u2800');
     setTimeout(() => part(el, 'create-room')!.click());
-    const { detail } = await oneEvent(el, 'rtc-error');
+    const { detail } = await oneEvent(ada.session, 'error');
     expect(detail.scope).to.equal('rooms');
     expect(detail.code).to.equal('invalid_input');
     await until('error shown', () => part(el, 'error'));

@@ -183,12 +183,15 @@ export class RtcInvites extends SessionConsumer {
         <strong part="invite-room"><bdi>${room}</bdi></strong>
         <span part="invite-uses">${words.uses(invite.uses, invite.maxUses)}</span>
         <span part="invite-expires">${condition.text}</span>
+        <span role="status"
+          >${this.copied?.code === invite.code && this.copied.ok && this.made?.code !== invite.code ? words.copied : ''}</span
+        >
       </span>
       ${
         condition.live
           ? html`<span class="actions">
               <button type="button" part="copy-link" aria-label=${words.copyLabel(room)} @click=${() => this.copy(invite.code)}>
-                ${this.copied?.code === invite.code && this.copied.ok ? words.copied : words.copy}
+                ${words.copy}
               </button>
               <button
                 type="button"
