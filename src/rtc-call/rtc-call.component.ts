@@ -392,7 +392,7 @@ export class RtcCall extends LitElement {
     // An open link offers joining as a guest first; signing in stays one click away.
     const guestFirst = link && link.phase !== 'failed' && link.preview?.guests !== false && !this.signInInstead;
     return html`<div class="signed-out">
-      ${link ? html`<rtc-invite-card exportparts=${exportParts('rtc-invite-card')}></rtc-invite-card>` : nothing}
+      <rtc-invite-card exportparts=${exportParts('rtc-invite-card')} ?hidden=${!link}></rtc-invite-card>
       ${
         guestFirst
           ? html`<p class="instead">
@@ -471,7 +471,9 @@ export class RtcCall extends LitElement {
             </div>`
           : nothing
       }
-      ${state.invite ? html`<div class="invite-banner"><rtc-invite-card exportparts=${exportParts('rtc-invite-card')}></rtc-invite-card></div>` : nothing}
+      <div class="invite-banner" ?hidden=${!state.invite}>
+        <rtc-invite-card exportparts=${exportParts('rtc-invite-card')}></rtc-invite-card>
+      </div>
       <div part="main">
         <section part="sidebar" aria-label=${words.people}>
           <rtc-peer-list
