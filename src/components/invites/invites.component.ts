@@ -180,7 +180,7 @@ export class RtcInvites extends SessionConsumer {
     const condition = inviteCondition(invite, Date.now());
     return html`<li part="invite-item" data-code=${invite.code}>
       <span class="what">
-        <strong part="invite-room"><bdi>${room}</bdi></strong>
+        <strong part="invite-room"><bdi>${renderText(room)}</bdi></strong>
         <span part="invite-uses">${words.uses(invite.uses, invite.maxUses)}</span>
         <span part="invite-expires">${condition.text}</span>
         <span role="status"
