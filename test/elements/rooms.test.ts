@@ -9,6 +9,7 @@ import '../../src/components/invites/invites.js';
 import type { RtcPeerList } from '../../src/components/peer-list/peer-list.js';
 import type { RtcInvites } from '../../src/components/invites/invites.js';
 import type { Invite } from '../../src/protocol/index.js';
+import type { Session } from '../../src/core/session.js';
 import { texts } from '../../src/core/texts.js';
 import { disposeSessions, newSession, part, parts, signedIn, type, until, waitForState, type SignedIn } from './helpers.js';
 
@@ -140,5 +141,34 @@ describe('rooms', () => {
     expect(detail.scope).to.equal('rooms');
     expect(detail.code).to.equal('invalid_input');
     await until('error shown', () => part(el, 'error'));
+  });
+
+  it('site accounts see the rooms their token grants, and nobody outside them', async () => {
+    const siteUser = async (sub: string, rooms: string[]) => {
+      const { token } = (await (await fetch(`/__site/token?sub=${sub}&name=${sub}&rooms=${rooms.join(',')}`)).json()) as { token: string };
+      const session = newSession() as Session;
+      await session.signInWithSite({ token });
+      await waitForState(session, (s) => s.connection === 'online' && s.rooms.length === rooms.length, `${sub} online in its rooms`);
+      return session;
+    };
+    const tag = Date.now().toString(36);
+    const [clinicA, clinicB] = [`clinic-a-${tag}`, `clinic-b-${tag}`];
+    const doctor = await siteUser(`doc-${tag}`, [clinicA, clinicB]);
+    const patient = await siteUser(`pat-${tag}`, [clinicA]);
+    const other = await siteUser(`oth-${tag}`, [clinicB]);
+    const doctorId = doctor.state.user!.id;
+    await waitForState(patient, (s) => s.peers.some((p) => p.id === doctorId), 'the patient sees the doctor');
+    await waitForState(doctor, (s) => (s.roomPeers[clinicA]?.length ?? 0) === 1 && (s.roomPeers[clinicB]?.length ?? 0) === 1, 'both rooms');
+    expect(patient.state.peers.map((p) => p.id)).to.deep.equal([doctorId], 'nobody of clinic B');
+    expect(patient.state.rooms.map((r) => r.id)).to.deep.equal([clinicA]);
+
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${doctor}></rtc-peer-list>`);
+    const select = part<HTMLSelectElement>(el, 'room-select')!;
+    expect([...select.options].map((o) => o.value)).to.deep.equal([clinicA, clinicB]);
+    expect(parts(el, 'peer').map((p) => p.dataset.peerId)).to.deep.equal([patient.state.user!.id]);
+    select.value = clinicB;
+    select.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect(parts(el, 'peer').map((p) => p.dataset.peerId)).to.deep.equal([other.state.user!.id]);
   });
 });
