@@ -1,0 +1,339 @@
+/**
+ * The broker enforces rooms (PROTOCOL.md §4 "MQTT"): presence per room,
+ * subscriptions only to one's own rooms, inbox messages only between people
+ * who share a room (others dropped silently), and a room lost on a new site
+ * token closes the connections and deletes the presence left in it.
+ *
+ * The cast, with ACCOUNTS=both: A and B in site room r1, C in r2, D in r1 and
+ * r2, E a password account (the lobby), F a site account granted `lobby`.
+ * Personal rooms are the room store's; their rules are in test/unit/room-rules.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { SignJWT } from 'jose';
+import type { MqttClient } from 'mqtt';
+import {
+  API_PATHS,
+  PRESENCE_WILDCARD,
+  inboxTopic,
+  inboxWildcard,
+  presenceTopic,
+  roomPresenceTopic,
+  roomPresenceWildcard,
+  statusTopic,
+  type AuthResponse,
+} from '../../src/protocol/index.js';
+import {
+  closed,
+  collect,
+  connectAs,
+  nextMessage,
+  publish,
+  register,
+  request,
+  startTestBackend,
+  subscribeGranted,
+  type Received,
+  type TestBackend,
+} from './support.js';
+
+const REFUSED = 128;
+const ISSUER = 'https://site.test';
+const SECRET = 'the site secret, long enough for HS256';
+
+type User = AuthResponse;
+type Cast = Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F', User>;
+
+function startRoomsBackend(t: TestContext, overrides = {}): Promise<TestBackend> {
+  return startTestBackend({ closeAfter: t, accounts: 'both', siteJwtIssuer: ISSUER, siteJwtSecret: SECRET, ...overrides });
+}
+
+/** Signs in the site's user `sub` with a fresh site token granting `rooms`. */
+async function siteSignIn(backend: TestBackend, sub: string, rooms: string[]): Promise<User> {
+  const claims = { sub, name: `Site ${sub}`, iss: ISSUER, aud: 'rtc-call', exp: Math.floor(Date.now() / 1000) + 300, rooms };
+  const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(SECRET));
+  const res = await request<AuthResponse>(backend, 'POST', API_PATHS.session, { json: { token } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}
+
+/** A backend with the cast signed in; `id('A')` is A's user id. */
+async function withCast(t: TestContext) {
+  const backend = await startRoomsBackend(t);
+  const people: Cast = {
+    A: await siteSignIn(backend, 'a', ['r1']),
+    B: await siteSignIn(backend, 'b', ['r1']),
+    C: await siteSignIn(backend, 'c', ['r2']),
+    D: await siteSignIn(backend, 'd', ['r1', 'r2']),
+    E: await register(backend, { name: 'E' }),
+    F: await siteSignIn(backend, 'f', ['lobby']),
+  };
+  return { backend, people, id: (name: keyof Cast) => people[name].user.id };
+}
+
+/** Each person's subscriptions in the widget's place: every room they are in, and the legacy list in the lobby. */
+const SUBSCRIPTIONS: Record<keyof Cast, string[]> = {
+  A: [roomPresenceWildcard('r1')],
+  B: [roomPresenceWildcard('r1')],
+  C: [roomPresenceWildcard('r2')],
+  D: [roomPresenceWildcard('r1'), roomPresenceWildcard('r2')],
+  E: [PRESENCE_WILDCARD, roomPresenceWildcard('lobby')],
+  F: [PRESENCE_WILDCARD, roomPresenceWildcard('lobby')],
+};
+
+/** A connection of `user` with its inbox and `filters` granted, collecting what it receives. */
+async function watcher(t: TestContext, backend: TestBackend, user: User, filters: string[], tab = 'watch') {
+  const client = await connectAs(t, backend, user, tab);
+  const received = collect(client);
+  const topics = [inboxWildcard(user.user.id), ...filters];
+  assert.deepEqual(
+    await subscribeGranted(client, topics),
+    topics.map(() => 0),
+    `${user.user.name}: ${topics.join(', ')}`,
+  );
+  return { client, received };
+}
+
+/** The presence a list of messages leaves, topic → payload (`''` for a retained delete). */
+function lastPresence(received: Received[]): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const m of received) if (m.topic.includes('/presence/')) last.set(m.topic, m.payload);
+  return last;
+}
+
+const sessionsIn = (payload: string | undefined): number | undefined =>
+  payload ? (JSON.parse(payload) as { sessions: number }).sessions : undefined;
+const chat = (text: string) => JSON.stringify({ type: 'chat', id: `m-${text.length}`, text, ts: Date.now() });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it holds (the HTTP answer does not wait for the broker to re-read a user). */
+async function eventually(check: () => Promise<boolean> | boolean, what: string, limitMs = 5000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > until) assert.fail(`not within ${limitMs} ms: ${what}`);
+    await sleep(20);
+  }
+}
+
+test('presence goes to the members of each room, and only there', { timeout: 60_000 }, async (t) => {
+  const { backend, people, id } = await withCast(t);
+  const names = Object.keys(people) as Array<keyof Cast>;
+  const watchers = Object.fromEntries(
+    await Promise.all(names.map(async (name) => [name, await watcher(t, backend, people[name], SUBSCRIPTIONS[name])] as const)),
+  ) as Record<keyof Cast, Awaited<ReturnType<typeof watcher>>>;
+  const room = (roomId: string, ...who: Array<keyof Cast>) => who.map((name) => roomPresenceTopic(roomId, id(name)));
+  const legacy = (...who: Array<keyof Cast>) => who.map((name) => presenceTopic(id(name)));
+  const expected: Record<keyof Cast, string[]> = {
+    A: room('r1', 'A', 'B', 'D'),
+    B: room('r1', 'A', 'B', 'D'),
+    C: room('r2', 'C', 'D'),
+    D: [...room('r1', 'A', 'B', 'D'), ...room('r2', 'C', 'D')],
+    E: [...legacy('E', 'F'), ...room('lobby', 'E', 'F')],
+    F: [...legacy('E', 'F'), ...room('lobby', 'E', 'F')],
+  };
+  for (const name of names) {
+    const { client, received } = watchers[name];
+    for (const topic of expected[name]) await nextMessage(client, (m) => m.topic === topic && sessionsIn(m.payload) === 1, received);
+  }
+
+  // A live change: A goes away, seen in r1 only. Then a change of D's (in r1 and r2) and of E's (the
+  // lobby): presence is published in order, so once those arrive anything else would have too.
+  const aTab = await connectAs(t, backend, people.A, 'status');
+  await publish(aTab, statusTopic(id('A')), JSON.stringify({ status: 'away' }), { qos: 1 });
+  for (const name of ['A', 'B', 'D'] as const) {
+    const { client, received } = watchers[name];
+    await nextMessage(client, (m) => m.topic === roomPresenceTopic('r1', id('A')) && m.payload.includes('"away"'), received);
+  }
+  await connectAs(t, backend, people.D, 'marker');
+  await connectAs(t, backend, people.E, 'marker');
+  for (const name of names) {
+    const { client, received } = watchers[name];
+    const markerTopic = name === 'E' || name === 'F' ? presenceTopic(id('E')) : roomPresenceTopic(name === 'C' ? 'r2' : 'r1', id('D'));
+    await nextMessage(client, (m) => m.topic === markerTopic && sessionsIn(m.payload) === 2, received);
+    const seen = [...lastPresence(received).keys()].sort();
+    assert.deepEqual(seen, [...expected[name]].sort(), `${name} sees exactly the people of its rooms`);
+  }
+  assert.ok(!watchers.C.received.some((m) => m.payload.includes('"away"')), 'C is not in r1');
+
+  // A late subscriber gets the room's retained presence.
+  for (const [name, roomId, who] of [
+    ['B', 'r1', ['A', 'B', 'D']],
+    ['C', 'r2', ['C', 'D']],
+    ['F', 'lobby', ['E', 'F']],
+  ] as const) {
+    const late = await watcher(t, backend, people[name], [roomPresenceWildcard(roomId)], 'late');
+    for (const topic of room(roomId, ...who)) {
+      await nextMessage(late.client, (m) => m.topic === topic && m.retain && m.payload !== '', late.received);
+    }
+  }
+});
+
+test('subscriptions outside one’s rooms get SUBACK 0x80 and the client stays connected', { timeout: 60_000 }, async (t) => {
+  const { backend, people, id } = await withCast(t);
+  const c = await connectAs(t, backend, people.C);
+  const refusedForC = [
+    roomPresenceWildcard('r1'),
+    roomPresenceTopic('r1', id('A')),
+    roomPresenceTopic('r1', id('D')),
+    roomPresenceWildcard('lobby'),
+    'rtc/v1/rooms/+/presence/+',
+    `rtc/v1/rooms/+/presence/${id('A')}`,
+    'rtc/v1/rooms/#',
+    'rtc/v1/rooms/r2/#',
+    'rtc/v1/rooms/r2/presence/#',
+    'rtc/v1/rooms/r2/+/+',
+    PRESENCE_WILDCARD,
+    presenceTopic(id('E')),
+    presenceTopic(id('C')),
+    'rtc/v1/#',
+    '#',
+  ];
+  assert.deepEqual(
+    await subscribeGranted(c, refusedForC),
+    refusedForC.map(() => REFUSED),
+  );
+  assert.equal(c.connected, true);
+  assert.deepEqual(await subscribeGranted(c, [roomPresenceWildcard('r2'), roomPresenceTopic('r2', id('D'))]), [0, 0]);
+
+  // The lobby: E (a password account) and F (a site account granted it) get the legacy list; not r1.
+  for (const name of ['E', 'F'] as const) {
+    const client = await connectAs(t, backend, people[name]);
+    assert.deepEqual(await subscribeGranted(client, [PRESENCE_WILDCARD, presenceTopic(id('A')), roomPresenceWildcard('lobby')]), [0, 0, 0]);
+    assert.deepEqual(await subscribeGranted(client, [roomPresenceWildcard('r1'), roomPresenceWildcard('r2')]), [REFUSED, REFUSED]);
+  }
+});
+
+test('an inbox message reaches only someone sharing a room; others are dropped silently', { timeout: 60_000 }, async (t) => {
+  const { backend, people, id } = await withCast(t);
+  const inboxes = Object.fromEntries(
+    await Promise.all(
+      (Object.keys(people) as Array<keyof Cast>).map(async (name) => [name, await watcher(t, backend, people[name], [], 'inbox')] as const),
+    ),
+  ) as Record<keyof Cast, Awaited<ReturnType<typeof watcher>>>;
+  const senders = new Map<keyof Cast, MqttClient>();
+  for (const name of Object.keys(people) as Array<keyof Cast>) senders.set(name, await connectAs(t, backend, people[name], 'send'));
+  const send = (from: keyof Cast, to: keyof Cast, text: string) =>
+    publish(senders.get(from)!, inboxTopic(id(to), id(from)), chat(text), { qos: 1 });
+  const invite = (from: keyof Cast, to: keyof Cast) =>
+    publish(
+      senders.get(from)!,
+      inboxTopic(id(to), id(from)),
+      JSON.stringify({ type: 'invite', callId: `call-${from}-${to}-0000000000`, sid: 'x', media: { audio: true, video: false } }),
+      { qos: 1 },
+    );
+
+  const dropped: Array<[keyof Cast, keyof Cast]> = [
+    ['A', 'C'],
+    ['C', 'A'],
+    ['C', 'B'],
+    ['E', 'A'],
+    ['A', 'E'],
+    ['F', 'D'],
+    ['D', 'F'],
+  ];
+  for (const [from, to] of dropped) {
+    await send(from, to, `stranger ${from}->${to}`);
+    await invite(from, to);
+  }
+  const delivered: Array<[keyof Cast, keyof Cast]> = [
+    ['A', 'B'],
+    ['B', 'A'],
+    ['A', 'D'],
+    ['D', 'C'],
+    ['C', 'D'],
+    ['E', 'F'],
+    ['F', 'E'],
+    ['C', 'C'],
+  ];
+  // Sent after the dropped ones: once these arrive, a dropped one would have too.
+  for (const [from, to] of delivered) await send(from, to, `friend ${from}->${to}`);
+  for (const [from, to] of delivered) {
+    const { client, received } = inboxes[to];
+    await nextMessage(client, (m) => m.payload.includes(`friend ${from}->${to}`), received);
+  }
+  for (const [name, { received }] of Object.entries(inboxes)) {
+    const leaked = received.filter((m) => m.payload.includes('stranger') || m.payload.includes('"invite"'));
+    assert.deepEqual(leaked, [], `${name} got nothing from strangers`);
+  }
+  for (const [name, client] of senders) assert.equal(client.connected, true, `${name} stays connected after a dropped message`);
+});
+
+test('a new site token that drops a room closes the connections and deletes the presence in that room', { timeout: 60_000 }, async (t) => {
+  const { backend, people, id } = await withCast(t);
+  const a = await watcher(t, backend, people.A, [roomPresenceWildcard('r1')]);
+  const c = await watcher(t, backend, people.C, [roomPresenceWildcard('r2')]);
+  const d1 = await watcher(t, backend, people.D, [roomPresenceWildcard('r1'), roomPresenceWildcard('r2')], 'one');
+  const d2 = await connectAs(t, backend, people.D, 'two');
+  await nextMessage(a.client, (m) => m.topic === roomPresenceTopic('r1', id('D')) && sessionsIn(m.payload) === 2, a.received);
+
+  const goneOne = closed(d1.client);
+  const goneTwo = closed(d2);
+  const renewed = await siteSignIn(backend, 'd', ['r2']);
+  assert.equal(renewed.user.id, id('D'));
+  await Promise.all([goneOne, goneTwo]);
+  const deleted = await nextMessage(a.client, (m) => m.topic === roomPresenceTopic('r1', id('D')) && m.payload === '', a.received);
+  assert.equal(deleted.retain, false, 'a live delete (retained deletes are forwarded with retain off)');
+
+  // Back with the new rooms: r1 is refused, r2 is granted; D is in r2 and no longer in r1.
+  const back = await connectAs(t, backend, renewed, 'back');
+  assert.deepEqual(await subscribeGranted(back, [roomPresenceWildcard('r1'), roomPresenceWildcard('r2')]), [REFUSED, 0]);
+  await nextMessage(c.client, (m) => m.topic === roomPresenceTopic('r2', id('D')) && sessionsIn(m.payload) === 1, c.received);
+  const late = await watcher(t, backend, people.B, [roomPresenceWildcard('r1')], 'late');
+  await nextMessage(late.client, (m) => m.topic === roomPresenceTopic('r1', id('A')), late.received);
+  await nextMessage(late.client, (m) => m.topic === roomPresenceTopic('r1', id('B')), late.received);
+  assert.ok(!late.received.some((m) => m.topic === roomPresenceTopic('r1', id('D'))), 'no retained presence of D left in r1');
+  // A and D share no room now: A's message to D is dropped, C's (r2) arrives.
+  const inbox = collect(back);
+  assert.deepEqual(await subscribeGranted(back, [inboxWildcard(id('D'))]), [0]);
+  await publish(a.client, inboxTopic(id('D'), id('A')), chat('still there?'), { qos: 1 });
+  await publish(c.client, inboxTopic(id('D'), id('C')), chat('hello from r2'), { qos: 1 });
+  await nextMessage(back, (m) => m.payload.includes('hello from r2'), inbox);
+  assert.ok(!inbox.some((m) => m.payload.includes('still there?')));
+  assert.equal(a.client.connected, true);
+});
+
+test('a new site token that only adds a room keeps the connections and publishes presence there', { timeout: 60_000 }, async (t) => {
+  const { backend, people, id } = await withCast(t);
+  const a = await watcher(t, backend, people.A, [roomPresenceWildcard('r1')]);
+  const c = await watcher(t, backend, people.C, [roomPresenceWildcard('r2')]);
+  assert.deepEqual(await subscribeGranted(a.client, [roomPresenceWildcard('r2')]), [REFUSED]);
+
+  await siteSignIn(backend, 'a', ['r1', 'r2']);
+  const inR2 = await nextMessage(c.client, (m) => m.topic === roomPresenceTopic('r2', id('A')), c.received);
+  assert.equal(sessionsIn(inR2.payload), 1);
+  await eventually(async () => (await subscribeGranted(a.client, [roomPresenceWildcard('r2')]))[0] === 0, 'A may subscribe to r2');
+  await nextMessage(a.client, (m) => m.topic === roomPresenceTopic('r2', id('C')), a.received);
+  assert.equal(a.client.connected, true, 'gaining a room closes nothing');
+  // Now they share r2: C reaches A.
+  await publish(c.client, inboxTopic(id('A'), id('C')), chat('welcome'), {
+    qos: 1,
+  });
+  await nextMessage(a.client, (m) => m.payload.includes('welcome'), a.received);
+});
+
+test('LOBBY=off: password accounts are in no room, see nobody and reach nobody', { timeout: 60_000 }, async (t) => {
+  const backend = await startTestBackend({ closeAfter: t, lobby: false });
+  const [one, two] = [await register(backend, { name: 'One' }), await register(backend, { name: 'Two' })];
+  const first = await connectAs(t, backend, one);
+  const received = collect(first);
+  assert.deepEqual(await subscribeGranted(first, [PRESENCE_WILDCARD, roomPresenceWildcard('lobby'), presenceTopic(two.user.id)]), [
+    REFUSED,
+    REFUSED,
+    REFUSED,
+  ]);
+  assert.deepEqual(await subscribeGranted(first, [inboxWildcard(one.user.id)]), [0]);
+  const second = await connectAs(t, backend, two);
+  await publish(second, inboxTopic(one.user.id, two.user.id), chat('hello?'), {
+    qos: 1,
+  });
+  // One's own message to itself (another tab's `handled`) still arrives, and only it.
+  await publish(first, inboxTopic(one.user.id, one.user.id), JSON.stringify({ type: 'handled', callId: 'c'.repeat(16), sid: 'x' }), {
+    qos: 1,
+  });
+  await nextMessage(first, (m) => m.payload.includes('handled'), received);
+  assert.deepEqual(
+    received.map((m) => m.topic),
+    [inboxTopic(one.user.id, one.user.id)],
+  );
+  assert.equal(second.connected, true);
+});
