@@ -99,14 +99,21 @@ export class RoomRoster {
     return run;
   }
 
+  /** Never rejects: a user whose rooms cannot be read now is failed closed, the reconnection is checked afresh. */
   async #reload(userId: string): Promise<void> {
     if (!this.#members.has(userId)) return;
-    // Deleted, or the store unreadable right now: fail closed, the reconnection is checked afresh.
-    const user = await this.store.findById(userId).catch(() => undefined);
+    let rooms: ReadonlyMap<string, Room> | undefined;
+    let user: StoredUser | undefined;
+    try {
+      user = await this.store.findById(userId);
+      if (user) rooms = roomsById(this.membership.roomsOf(user));
+    } catch {
+      // The store or the room store unreadable right now: as if the user were gone.
+    }
     const member = this.#members.get(userId);
     if (!member) return;
-    if (!user) return this.#closeAll(member);
-    this.#apply(member, roomsById(this.membership.roomsOf(user)), user.guest !== undefined);
+    if (!user || !rooms) return this.#closeAll(member);
+    this.#apply(member, rooms, user.guest !== undefined);
   }
 
   #apply(member: OnlineMember, rooms: ReadonlyMap<string, Room>, guest: boolean): void {

@@ -9,9 +9,19 @@
  * Personal rooms are the room store's; their rules are in test/unit/room-rules.test.ts.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import type { MqttClient } from 'mqtt';
+import { Accounts } from '../../broker/accounts.js';
+import { loadConfig } from '../../broker/config.js';
+import { attachMqttBroker } from '../../broker/mqtt/broker.js';
+import { Membership } from '../../broker/rooms/membership.js';
+import { Sessions } from '../../broker/sessions.js';
+import { openJsonRevocationStore } from '../../broker/store/json-revocation-store.js';
+import { openJsonUserStore } from '../../broker/store/json-user-store.js';
+import { TokenService } from '../../broker/tokens.js';
 import {
   API_PATHS,
   PRESENCE_WILDCARD,
@@ -22,6 +32,7 @@ import {
   roomPresenceWildcard,
   statusTopic,
   type AuthResponse,
+  type Room,
 } from '../../src/protocol/index.js';
 import {
   closed,
@@ -33,6 +44,8 @@ import {
   request,
   startTestBackend,
   subscribeGranted,
+  tempDir,
+  TEST_BACKEND_SETTINGS,
   type Received,
   type TestBackend,
 } from './support.js';
@@ -336,4 +349,85 @@ test('LOBBY=off: password accounts are in no room, see nobody and reach nobody',
     [inboxTopic(one.user.id, one.user.id)],
   );
   assert.equal(second.connected, true);
+});
+
+/**
+ * The broker on its own, with `Membership` in the test's hands and made rooms
+ * from a map the test fills (what the room store will do through `MadeRooms`),
+ * so personal rooms and `changed()` can be played without the HTTP side.
+ */
+async function brokerWithMadeRooms(t: TestContext) {
+  const dataDir = await tempDir(t);
+  const config = { ...loadConfig({}), ...TEST_BACKEND_SETTINGS, port: 0, dataDir, lobby: false };
+  const store = await openJsonUserStore(dataDir);
+  const sessions = new Sessions(
+    new TokenService('a test secret that is long enough for HS256'),
+    await openJsonRevocationStore(dataDir),
+    config,
+  );
+  const accounts = new Accounts(store, config.scryptCost);
+  const made = new Map<string, Room[]>();
+  const membership = new Membership({ lobby: false, made: { madeRoomsOf: (user) => made.get(user.id) ?? [] } });
+  const server = createServer();
+  const broker = await attachMqttBroker(server, { config, store, sessions, membership });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    await broker.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
+  });
+  const backend = { wsUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/mqtt` } as TestBackend;
+  let n = 0;
+  const person = async (name: string): Promise<User> => {
+    n += 1;
+    const user = await accounts.register({ name, email: `${name.toLowerCase()}${n}@example.test`, password: 'correct horse battery' });
+    return { token: await sessions.signIn(user), user: { id: user.id, name: user.name, email: user.email } };
+  };
+  return { backend, store, membership, made, person };
+}
+
+test('a personal room: its owner sees everyone, the others only the owner', { timeout: 60_000 }, async (t) => {
+  const { backend, made, person } = await brokerWithMadeRooms(t);
+  const [owner, p1, p2] = [await person('Owner'), await person('Pat'), await person('Sam')];
+  const room: Room = { id: `~${'d'.repeat(22)}`, name: 'Owner', kind: 'personal', owner: owner.user.id };
+  for (const who of [owner, p1, p2]) made.set(who.user.id, [room]);
+  const wildcard = roomPresenceWildcard(room.id);
+  const ownerTopic = roomPresenceTopic(room.id, owner.user.id);
+
+  const o = await watcher(t, backend, owner, [wildcard]);
+  const pat = await watcher(t, backend, p1, [ownerTopic]);
+  const sam = await watcher(t, backend, p2, [ownerTopic]);
+  assert.deepEqual(await subscribeGranted(pat.client, [wildcard, roomPresenceTopic(room.id, p2.user.id)]), [REFUSED, REFUSED]);
+  for (const who of [owner, p1, p2]) {
+    await nextMessage(o.client, (m) => m.topic === roomPresenceTopic(room.id, who.user.id) && m.payload !== '', o.received);
+  }
+  await nextMessage(pat.client, (m) => m.topic === ownerTopic && m.payload !== '', pat.received);
+
+  // Pat reaches the owner, not Sam; the owner reaches both.
+  await publish(pat.client, inboxTopic(p2.user.id, p1.user.id), chat('psst, Sam'), { qos: 1 });
+  await publish(pat.client, inboxTopic(owner.user.id, p1.user.id), chat('hello doctor'), { qos: 1 });
+  await publish(o.client, inboxTopic(p2.user.id, owner.user.id), chat('hello Sam'), { qos: 1 });
+  await nextMessage(o.client, (m) => m.payload.includes('hello doctor'), o.received);
+  await nextMessage(sam.client, (m) => m.payload.includes('hello Sam'), sam.received);
+  assert.ok(!sam.received.some((m) => m.payload.includes('psst')), 'a patient never reaches another patient');
+  assert.ok(!pat.received.some((m) => m.topic.includes(p2.user.id)) && !sam.received.some((m) => m.topic.includes(p1.user.id)));
+  assert.equal(pat.client.connected, true);
+});
+
+test('changed(): a user deleted from the store has every connection closed and their presence deleted', { timeout: 60_000 }, async (t) => {
+  const { backend, store, membership, made, person } = await brokerWithMadeRooms(t);
+  const [stay, leave] = [await person('Stay'), await person('Leave')];
+  const room: Room = { id: `~${'g'.repeat(22)}`, name: 'Team', kind: 'group', owner: stay.user.id };
+  made.set(stay.user.id, [room]);
+  made.set(leave.user.id, [room]);
+  const w = await watcher(t, backend, stay, [roomPresenceWildcard(room.id)]);
+  const tabs = [await connectAs(t, backend, leave, 'one'), await connectAs(t, backend, leave, 'two')];
+  const topic = roomPresenceTopic(room.id, leave.user.id);
+  await nextMessage(w.client, (m) => m.topic === topic && sessionsIn(m.payload) === 2, w.received);
+
+  await store.delete(leave.user.id);
+  membership.changed(leave.user.id);
+  await Promise.all(tabs.map((tab) => closed(tab)));
+  await nextMessage(w.client, (m) => m.topic === topic && m.payload === '', w.received);
+  assert.equal(w.client.connected, true, 'the others stay');
 });
