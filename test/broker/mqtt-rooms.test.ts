@@ -22,6 +22,7 @@ import { Sessions } from '../../broker/sessions.js';
 import { openJsonRevocationStore } from '../../broker/store/json-revocation-store.js';
 import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { TokenService } from '../../broker/tokens.js';
+import type { UserStore } from '../../broker/store/user-store.js';
 import {
   API_PATHS,
   PRESENCE_WILDCARD,
@@ -356,7 +357,7 @@ test('LOBBY=off: password accounts are in no room, see nobody and reach nobody',
  * from a map the test fills (what the room store will do through `MadeRooms`),
  * so personal rooms and `changed()` can be played without the HTTP side.
  */
-async function brokerWithMadeRooms(t: TestContext) {
+async function brokerWithMadeRooms(t: TestContext, brokerStore: (store: UserStore) => UserStore = (store) => store) {
   const dataDir = await tempDir(t);
   const config = { ...loadConfig({}), ...TEST_BACKEND_SETTINGS, port: 0, dataDir, lobby: false };
   const store = await openJsonUserStore(dataDir);
@@ -369,7 +370,7 @@ async function brokerWithMadeRooms(t: TestContext) {
   const made = new Map<string, Room[]>();
   const membership = new Membership({ lobby: false, made: { madeRoomsOf: (user) => made.get(user.id) ?? [] } });
   const server = createServer();
-  const broker = await attachMqttBroker(server, { config, store, sessions, membership });
+  const broker = await attachMqttBroker(server, { config, store: brokerStore(store), sessions, membership });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(async () => {
     await broker.close();
@@ -383,7 +384,7 @@ async function brokerWithMadeRooms(t: TestContext) {
     const user = await accounts.register({ name, email: `${name.toLowerCase()}${n}@example.test`, password: 'correct horse battery' });
     return { token: await sessions.signIn(user), user: { id: user.id, name: user.name, email: user.email } };
   };
-  return { backend, store, membership, made, person };
+  return { backend, store, sessions, membership, made, person };
 }
 
 test('a personal room: its owner sees everyone, the others only the owner', { timeout: 60_000 }, async (t) => {
@@ -430,4 +431,40 @@ test('changed(): a user deleted from the store has every connection closed and t
   await Promise.all(tabs.map((tab) => closed(tab)));
   await nextMessage(w.client, (m) => m.topic === topic && m.payload === '', w.received);
   assert.equal(w.client.connected, true, 'the others stay');
+});
+
+test('a room change reported while a CONNECT reads its user is not lost', { timeout: 60_000 }, async (t) => {
+  // While `hold` is set, the broker's reads of the user store wait after reading (and tell `readDone`).
+  let hold: Promise<void> | undefined;
+  let readDone: (() => void) | undefined;
+  const { backend, store, sessions, membership } = await brokerWithMadeRooms(t, (real) =>
+    Object.assign(Object.create(null) as UserStore, {
+      findById: async (id: string) => {
+        const user = await real.findById(id);
+        readDone?.();
+        await hold;
+        return user;
+      },
+    }),
+  );
+  const site = { iss: ISSUER, sub: 'x' };
+  const x = await store.saveSiteUser({ id: 'siteuserx1', name: 'X', site: { ...site, rooms: ['r1'] } });
+  const y = await store.saveSiteUser({ id: 'siteusery1', name: 'Y', site: { ...site, sub: 'y', rooms: ['r2'] } });
+  const signedIn = async (user: { id: string; name: string }) => ({ token: await sessions.signIn(user), user: { ...user, email: '' } });
+  const w = await watcher(t, backend, await signedIn(y), [roomPresenceWildcard('r2')]);
+
+  let release!: () => void;
+  hold = new Promise((resolve) => (release = resolve));
+  const read = new Promise<void>((resolve) => (readDone = resolve));
+  const connecting = connectAs(t, backend, await signedIn(x));
+  await read;
+  // The CONNECT has read X in r1 only; now X gains r2 (a new site token), and the broker is told.
+  readDone = undefined;
+  await store.saveSiteUser({ id: x.id, name: 'X', site: { ...site, rooms: ['r1', 'r2'] } });
+  membership.changed(x.id);
+  hold = undefined;
+  release();
+  const client = await connecting;
+  await nextMessage(w.client, (m) => m.topic === roomPresenceTopic('r2', x.id) && m.payload !== '', w.received);
+  await eventually(async () => (await subscribeGranted(client, [roomPresenceWildcard('r2')]))[0] === 0, 'X may subscribe to r2');
 });
