@@ -6,13 +6,13 @@
  *
  * The cast, with ACCOUNTS=both: A and B in site room r1, C in r2, D in r1 and
  * r2, E a password account (the lobby), F a site account granted `lobby`.
- * Personal rooms are the room store's; their rules are in test/unit/room-rules.test.ts.
+ * Personal rooms and guests come last: on the broker alone with made rooms
+ * from a map, and over the real HTTP API (invites, guests, joins).
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
-import { SignJWT } from 'jose';
 import type { MqttClient } from 'mqtt';
 import { Accounts } from '../../broker/accounts.js';
 import { loadConfig } from '../../broker/config.js';
@@ -24,7 +24,6 @@ import { openJsonUserStore } from '../../broker/store/json-user-store.js';
 import { TokenService } from '../../broker/tokens.js';
 import type { UserStore } from '../../broker/store/user-store.js';
 import {
-  API_PATHS,
   PRESENCE_WILDCARD,
   inboxTopic,
   inboxWildcard,
@@ -32,7 +31,9 @@ import {
   roomPresenceTopic,
   roomPresenceWildcard,
   statusTopic,
+  inviteJoinPath,
   type AuthResponse,
+  type Invite,
   type Room,
 } from '../../src/protocol/index.js';
 import {
@@ -43,6 +44,9 @@ import {
   publish,
   register,
   request,
+  SITE,
+  SITE_ACCOUNTS,
+  siteSignIn,
   startTestBackend,
   subscribeGranted,
   tempDir,
@@ -52,35 +56,20 @@ import {
 } from './support.js';
 
 const REFUSED = 128;
-const ISSUER = 'https://site.test';
-const SECRET = 'the site secret, long enough for HS256';
 
 type User = AuthResponse;
 type Cast = Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F', User>;
 
-function startRoomsBackend(t: TestContext, overrides = {}): Promise<TestBackend> {
-  return startTestBackend({ closeAfter: t, accounts: 'both', siteJwtIssuer: ISSUER, siteJwtSecret: SECRET, ...overrides });
-}
-
-/** Signs in the site's user `sub` with a fresh site token granting `rooms`. */
-async function siteSignIn(backend: TestBackend, sub: string, rooms: string[]): Promise<User> {
-  const claims = { sub, name: `Site ${sub}`, iss: ISSUER, aud: 'rtc-call', exp: Math.floor(Date.now() / 1000) + 300, rooms };
-  const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(SECRET));
-  const res = await request<AuthResponse>(backend, 'POST', API_PATHS.session, { json: { token } });
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body;
-}
-
 /** A backend with the cast signed in; `id('A')` is A's user id. */
 async function withCast(t: TestContext) {
-  const backend = await startRoomsBackend(t);
+  const backend = await startTestBackend({ closeAfter: t, ...SITE_ACCOUNTS });
   const people: Cast = {
-    A: await siteSignIn(backend, 'a', ['r1']),
-    B: await siteSignIn(backend, 'b', ['r1']),
-    C: await siteSignIn(backend, 'c', ['r2']),
-    D: await siteSignIn(backend, 'd', ['r1', 'r2']),
+    A: await siteSignIn(backend, 'a', { name: 'A', rooms: ['r1'] }),
+    B: await siteSignIn(backend, 'b', { name: 'B', rooms: ['r1'] }),
+    C: await siteSignIn(backend, 'c', { name: 'C', rooms: ['r2'] }),
+    D: await siteSignIn(backend, 'd', { name: 'D', rooms: ['r1', 'r2'] }),
     E: await register(backend, { name: 'E' }),
-    F: await siteSignIn(backend, 'f', ['lobby']),
+    F: await siteSignIn(backend, 'f', { name: 'F', rooms: ['lobby'] }),
   };
   return { backend, people, id: (name: keyof Cast) => people[name].user.id };
 }
@@ -282,7 +271,7 @@ test('a new site token that drops a room closes the connections and deletes the 
 
   const goneOne = closed(d1.client);
   const goneTwo = closed(d2);
-  const renewed = await siteSignIn(backend, 'd', ['r2']);
+  const renewed = await siteSignIn(backend, 'd', { name: 'D', rooms: ['r2'] });
   assert.equal(renewed.user.id, id('D'));
   await Promise.all([goneOne, goneTwo]);
   const deleted = await nextMessage(a.client, (m) => m.topic === roomPresenceTopic('r1', id('D')) && m.payload === '', a.received);
@@ -312,7 +301,7 @@ test('a new site token that only adds a room keeps the connections and publishes
   const c = await watcher(t, backend, people.C, [roomPresenceWildcard('r2')]);
   assert.deepEqual(await subscribeGranted(a.client, [roomPresenceWildcard('r2')]), [REFUSED]);
 
-  await siteSignIn(backend, 'a', ['r1', 'r2']);
+  await siteSignIn(backend, 'a', { name: 'A', rooms: ['r1', 'r2'] });
   const inR2 = await nextMessage(c.client, (m) => m.topic === roomPresenceTopic('r2', id('A')), c.received);
   assert.equal(sessionsIn(inR2.payload), 1);
   await eventually(async () => (await subscribeGranted(a.client, [roomPresenceWildcard('r2')]))[0] === 0, 'A may subscribe to r2');
@@ -447,7 +436,7 @@ test('a room change reported while a CONNECT reads its user is not lost', { time
       },
     }),
   );
-  const site = { iss: ISSUER, sub: 'x' };
+  const site = { iss: SITE.issuer, sub: 'x' };
   const x = await store.saveSiteUser({ id: 'siteuserx1', name: 'X', site: { ...site, rooms: ['r1'] } });
   const y = await store.saveSiteUser({ id: 'siteusery1', name: 'Y', site: { ...site, sub: 'y', rooms: ['r2'] } });
   const signedIn = async (user: { id: string; name: string }) => ({ token: await sessions.signIn(user), user: { ...user, email: '' } });
@@ -468,3 +457,62 @@ test('a room change reported while a CONNECT reads its user is not lost', { time
   await nextMessage(w.client, (m) => m.topic === roomPresenceTopic('r2', x.id) && m.payload !== '', w.received);
   await eventually(async () => (await subscribeGranted(client, [roomPresenceWildcard('r2')]))[0] === 0, 'X may subscribe to r2');
 });
+
+test(
+  'over HTTP: a personal link’s guest and member see and reach only its owner; a join needs no reconnection',
+  { timeout: 60_000 },
+  async (t) => {
+    const backend = await startTestBackend({ closeAfter: t });
+    const owner = await register(backend, { name: 'Dr Ada' });
+    const link = await request<{ invite: Invite }>(backend, 'POST', '/api/invites', { token: owner.token, json: { personal: true } });
+    assert.equal(link.status, 201, JSON.stringify(link.body));
+    const { code, room } = link.body.invite;
+    const ownerTopic = roomPresenceTopic(room.id, owner.user.id);
+    const doctor = await watcher(t, backend, owner, [roomPresenceWildcard(room.id)]);
+
+    const made = await request<AuthResponse>(backend, 'POST', '/api/guest', { json: { invite: code, name: 'Gus' } });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const gus = await watcher(t, backend, made.body, [ownerTopic]);
+    assert.deepEqual(
+      await subscribeGranted(gus.client, [roomPresenceWildcard(room.id), PRESENCE_WILDCARD, roomPresenceWildcard('lobby')]),
+      [REFUSED, REFUSED, REFUSED],
+    );
+    const gusPresence = await nextMessage(
+      doctor.client,
+      (m) => m.topic === roomPresenceTopic(room.id, made.body.user.id) && m.payload !== '',
+      doctor.received,
+    );
+    assert.deepEqual(JSON.parse(gusPresence.payload), {
+      id: made.body.user.id,
+      name: 'Gus',
+      status: 'available',
+      sessions: 1,
+      guest: true,
+    });
+    await nextMessage(gus.client, (m) => m.topic === ownerTopic && m.payload !== '', gus.received);
+
+    // Pat, online in the lobby, joins by the same link: no reconnection, and the room is Pat's at once.
+    const pat = await register(backend, { name: 'Pat' });
+    const patWatch = await watcher(t, backend, pat, [PRESENCE_WILDCARD]);
+    assert.equal((await request(backend, 'POST', inviteJoinPath(code), { token: pat.token })).status, 200);
+    await nextMessage(doctor.client, (m) => m.topic === roomPresenceTopic(room.id, pat.user.id) && m.payload !== '', doctor.received);
+    await eventually(async () => (await subscribeGranted(patWatch.client, [ownerTopic]))[0] === 0, 'Pat may subscribe to the owner');
+    assert.deepEqual(await subscribeGranted(patWatch.client, [roomPresenceTopic(room.id, made.body.user.id)]), [REFUSED]);
+
+    // Gus and Pat share the room but do not see each other: neither reaches the other; both reach the owner.
+    await publish(gus.client, inboxTopic(pat.user.id, made.body.user.id), chat('from Gus to Pat'), { qos: 1 });
+    await publish(patWatch.client, inboxTopic(made.body.user.id, pat.user.id), chat('from Pat to Gus'), { qos: 1 });
+    await publish(gus.client, inboxTopic(owner.user.id, made.body.user.id), chat('from Gus to Ada'), { qos: 1 });
+    await publish(patWatch.client, inboxTopic(owner.user.id, pat.user.id), chat('from Pat to Ada'), { qos: 1 });
+    await nextMessage(doctor.client, (m) => m.payload.includes('from Gus to Ada'), doctor.received);
+    await nextMessage(doctor.client, (m) => m.payload.includes('from Pat to Ada'), doctor.received);
+    // Sent after the dropped ones, on the same path: once these arrive, a dropped one would have too.
+    await publish(doctor.client, inboxTopic(pat.user.id, owner.user.id), chat('marker for Pat'), { qos: 1 });
+    await publish(doctor.client, inboxTopic(made.body.user.id, owner.user.id), chat('marker for Gus'), { qos: 1 });
+    await nextMessage(patWatch.client, (m) => m.payload.includes('marker for Pat'), patWatch.received);
+    await nextMessage(gus.client, (m) => m.payload.includes('marker for Gus'), gus.received);
+    assert.ok(!patWatch.received.some((m) => m.topic.includes(made.body.user.id)), 'Pat gets nothing of Gus');
+    assert.ok(!gus.received.some((m) => m.topic.includes(pat.user.id)), 'Gus gets nothing of Pat');
+    assert.equal(patWatch.client.connected && gus.client.connected, true);
+  },
+);
