@@ -119,11 +119,11 @@ describe('subscriptions', () => {
     }
   });
 
-  test('legacy presence only for lobby members', () => {
+  test('legacy presence: granted to anyone (it carries and delivers the lobby only, see delivery)', () => {
     assert.equal(maySubscribe(view(PATIENT, [LOBBY]), PRESENCE_WILDCARD), true);
     assert.equal(maySubscribe(view(PATIENT, [LOBBY]), presenceTopic(OWNER)), true);
-    assert.equal(maySubscribe(view(PATIENT, [site]), PRESENCE_WILDCARD), false);
-    assert.equal(maySubscribe(view(PATIENT, [site]), presenceTopic(OWNER)), false);
+    assert.equal(maySubscribe(view(PATIENT, [site]), PRESENCE_WILDCARD), true);
+    assert.equal(maySubscribe(view(PATIENT, []), presenceTopic(OWNER)), true);
     assert.equal(maySubscribe(view(PATIENT, [LOBBY]), 'rtc/v1/presence/#'), false);
   });
 
@@ -173,15 +173,16 @@ describe('Membership.roomsOf with made rooms', () => {
     const rooms = membership.roomsOf(user({ guest: { room: personal.id, invite: 'i'.repeat(22), expiresAt: Date.now() + 1000 } }));
     assert.deepEqual(rooms, [personal]);
     const guest = view(PATIENT, rooms);
-    assert.equal(maySubscribe(guest, PRESENCE_WILDCARD), false, 'a guest is not in the lobby');
+    assert.equal(mayReceive(guest, presenceTopic(OWNER)), false, 'a guest is not in the lobby');
     assert.equal(maySubscribe(guest, roomPresenceTopic(personal.id, OWNER)), true);
     assert.equal(maySubscribe(guest, roomPresenceWildcard(personal.id)), false);
   });
 
-  test('LOBBY=off: a password account is in no room and may subscribe to no presence', () => {
+  test('LOBBY=off: a password account is in no room and receives no presence', () => {
     const rooms = new Membership({ lobby: false }).roomsOf(user({ email: 'p@example.test' }));
     assert.deepEqual(rooms, []);
-    assert.equal(maySubscribe(view(PATIENT, rooms), PRESENCE_WILDCARD), false);
+    assert.equal(maySubscribe(view(PATIENT, rooms), roomPresenceWildcard('lobby')), false);
+    assert.equal(mayReceive(view(PATIENT, rooms), presenceTopic(OWNER)), false);
     assert.deepEqual(presenceTopicsOf(view(PATIENT, rooms)), []);
   });
 });
