@@ -231,7 +231,7 @@ export async function createHttpApp({
       // A personal room is named after its owner, whose site may have renamed them.
       await rooms.renameOwner(user.id, shownName(user.name));
       // The token's `rooms` may differ from the last one: the broker re-checks this user's connections.
-      membership.changed(user.id);
+      await membership.changed(user.id);
       return authResponse(user);
     },
   );

@@ -52,7 +52,7 @@ export async function attachMqttBroker(
     },
   );
   roster = new RoomRoster(deps.membership, deps.store, (userId) => presence.moved(userId));
-  const stopFollowingMembership = deps.membership.onChange((userId) => void roster.refresh(userId));
+  const stopFollowingMembership = deps.membership.onChange((userId) => roster.refresh(userId));
   const live = new LiveSessions(deps.sessions);
   const access = createAccessControl({
     sessions: deps.sessions,
