@@ -45,11 +45,11 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
   async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
-    for (const id of userIds) membership.changed(id);
+    await Promise.all(userIds.map((id) => membership.changed(id)));
     if (removedRooms.length === 0) return;
     // A guest's room is on its account: find the guests of the rooms that went.
     const gone = new Set(removedRooms);
-    for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) membership.changed(user.id);
+    for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changed(user.id);
   }
   const mqtt = await attachMqttBroker(app.server, { config, store, sessions, membership });
   const closeStores = async () => {

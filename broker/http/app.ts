@@ -231,7 +231,7 @@ export async function createHttpApp({
       // A personal room is named after its owner, whose site may have renamed them.
       await rooms.renameOwner(user.id, shownName(user.name));
       // The token's `rooms` may differ from the last one: the broker re-checks this user's connections.
-      membership.changed(user.id);
+      await membership.changed(user.id);
       return authResponse(user);
     },
   );
@@ -277,7 +277,8 @@ export async function createHttpApp({
     cacheControl: false,
     setHeaders: setCacheHeaders,
     // rollup writes source maps next to the bundle; they reveal the sources, so only on request.
-    allowedPath: (pathName) => config.serveSourceMaps || !pathName.endsWith('.map'),
+    // demo/site/ is the example *site* (its own server fills in the backend's address), not a page of this backend.
+    allowedPath: (pathName) => !pathName.startsWith('/site/') && (config.serveSourceMaps || !pathName.endsWith('.map')),
   });
 
   return app;

@@ -196,6 +196,7 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
       const name = checkedName(req.body.name);
       const limits = { rooms: config.maxRoomsPerUser, invites: MAX_LIVE_INVITES_PER_USER };
       const made = await withinLimits(rooms.createGroupRoom({ owner: user.id, name }, inviteTerms({}), limits));
+      await membership.changed(user.id);
       const answer: NewRoomResponse = { room: toRoom(made.room), invite: toInvite(made.invite)! };
       return reply.status(201).send(answer);
     },
@@ -209,6 +210,8 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
       let roomId: string;
       if (req.body.personal) {
         roomId = (await rooms.personalRoom(user.id, shownName(user.name))).id;
+        // Made on first use: the owner may subscribe to it as soon as this answers.
+        await membership.changed(user.id);
       } else {
         const room = rooms.room(req.body.room!);
         // Lobby and site rooms are not in the store: a site decides those. Nor is anyone else's room.
@@ -258,8 +261,9 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
     { config: { rateLimit: authRateLimit }, onRequest: requireInviter },
     async (req): Promise<{ room: Room }> => {
       const user = inviter(req);
-      // The store tells the membership when someone joined (server.ts).
-      const { room } = await useInvite(req.params.code, user.id);
+      const { room, joined } = await useInvite(req.params.code, user.id);
+      // The store tells the membership too (server.ts); awaited here so the answer means "you may subscribe now".
+      if (joined) await membership.changed(user.id);
       return { room: toRoom(room) };
     },
   );
@@ -287,7 +291,7 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
         if (pending === 0) guestsPending.delete(req.ip);
         else guestsPending.set(req.ip, pending);
       }
-      membership.changed(guest.id);
+      await membership.changed(guest.id);
       return reply.status(201).send(await authResponse(guest));
     },
   );

@@ -65,7 +65,7 @@ export class GuestSweeper {
       // Revoked first: its connections close even if the deletion fails and is retried next time.
       await sessions.revokeUser(user.id);
       await store.delete(user.id);
-      membership.changed(user.id);
+      await membership.changed(user.id);
     }
     if (next < this.#armedFor) this.#arm(next);
   }

@@ -26,7 +26,7 @@ export interface MembershipOptions {
 }
 
 export class Membership {
-  readonly #listeners = new Set<(userId: string) => void>();
+  readonly #listeners = new Set<(userId: string) => unknown>();
   readonly #lobby: boolean;
   #made: MadeRooms;
 
@@ -51,12 +51,17 @@ export class Membership {
     return [...rooms.values()];
   }
 
-  /** Tells the broker that `userId`'s rooms may have changed (joined, left, a new site token, the end of a guest). */
-  changed(userId: string): void {
-    for (const listener of this.#listeners) listener(userId);
+  /**
+   * Tells the broker that `userId`'s rooms may have changed (joined, left, a
+   * new site token, the end of a guest). Resolves once every listener applied
+   * it, so an HTTP answer awaited on it reaches a client whose next
+   * subscription is already checked against the new rooms.
+   */
+  async changed(userId: string): Promise<void> {
+    await Promise.all([...this.#listeners].map((listener) => listener(userId)));
   }
 
-  onChange(listener: (userId: string) => void): () => void {
+  onChange(listener: (userId: string) => unknown): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
