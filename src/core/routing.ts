@@ -4,11 +4,9 @@
  * unit tests cover every branch.
  */
 import {
-  ROOMS_PREFIX,
-  isRoomId,
-  isUserId,
   parseInboxMessage,
   parseJsonPayload,
+  parseRoomPresenceTopic,
   parseTopic,
   validatePresence,
   type InboxMessage,
@@ -26,15 +24,6 @@ export type MqttRoute =
   /** `presence` null: the retained presence was deleted (user went offline, or left `room`). */
   { kind: 'presence'; room: string; userId: string; presence: Presence | null } | { kind: 'inbox'; from: string; message: InboxMessage };
 
-/** `rtc/v1/rooms/<roomId>/presence/<userId>` (PROTOCOL.md §4), or null. */
-export function parseRoomPresenceTopic(topic: string): { room: string; userId: string } | null {
-  if (!topic.startsWith(ROOMS_PREFIX)) return null;
-  const levels = topic.slice(ROOMS_PREFIX.length).split('/');
-  const [room, kind, userId] = levels;
-  if (levels.length !== 3 || kind !== 'presence' || !isRoomId(room) || !isUserId(userId)) return null;
-  return { room, userId };
-}
-
 /** A retained presence payload of `userId` (empty: deleted), or null when it is not valid. */
 function presenceRoute(room: string, userId: string, payload: Uint8Array | string): MqttRoute | null {
   const empty = typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0;
@@ -51,7 +40,7 @@ function presenceRoute(room: string, userId: string, payload: Uint8Array | strin
  */
 export function routeMqttMessage(topic: string, payload: Uint8Array | string, me: string): MqttRoute | null {
   const inRoom = parseRoomPresenceTopic(topic);
-  if (inRoom) return presenceRoute(inRoom.room, inRoom.userId, payload);
+  if (inRoom) return presenceRoute(inRoom.roomId, inRoom.userId, payload);
   const parsed = parseTopic(topic);
   if (!parsed) return null;
   if (parsed.kind === 'presence') return presenceRoute(LEGACY_ROOM, parsed.userId, payload);
