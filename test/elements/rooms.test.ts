@@ -171,4 +171,25 @@ describe('rooms', () => {
     await el.updateComplete;
     expect(parts(el, 'peer').map((p) => p.dataset.peerId)).to.deep.equal([other.state.user!.id]);
   });
+
+  it('a call-me link: its guests see only its owner, the owner sees them all', async () => {
+    const ada = await signedIn('Ada Doctor');
+    const link = (await ada.session.createInvite('personal'))!;
+    const guestOf = async (name: string) => {
+      const guest = newSession();
+      await guest.openInvite(link.code);
+      await waitForState(guest, (s) => s.invite?.phase === 'ready', 'preview');
+      await guest.joinAsGuest(name);
+      await waitForState(guest, (s) => s.peers.some((p) => p.id === ada.user.user.id), `${name} sees Ada`);
+      return guest;
+    };
+    const pat = await guestOf('Pat Patient');
+    const sam = await guestOf('Sam Patient');
+    const room = link.room.id;
+    await waitForState(ada.session, (s) => (s.roomPeers[room]?.length ?? 0) === 2, 'Ada sees both patients');
+    // Sam's presence reached Ada long ago; Pat would have had it by now too, were it delivered.
+    expect(pat.state.peers.map((p) => p.id)).to.deep.equal([ada.user.user.id]);
+    expect(sam.state.peers.map((p) => p.id)).to.deep.equal([ada.user.user.id]);
+    expect(pat.state.rooms[0]?.kind).to.equal('personal');
+  });
 });
