@@ -411,6 +411,7 @@ export class Session extends EventTarget implements SessionApi {
   private async guarded<T>(scope: SessionError['scope'], action: () => Promise<T>): Promise<T | null> {
     try {
       const result = await action();
+      // The invites panel has no other success to clear its last failure (the other scopes' parts clear their own).
       if (scope === 'rooms') this.store.clearError(scope);
       return result;
     } catch (e) {
