@@ -5,7 +5,7 @@
  * from what happened (a session event or a user action), never from a setter.
  */
 import type { CallView, ChatEntry, SessionError } from './core/types.js';
-import type { Presence, PublicUser } from './protocol/index.js';
+import type { Invite, Presence, PublicUser, Room } from './protocol/index.js';
 
 export interface RtcSignedInDetail {
   user: PublicUser;
@@ -35,6 +35,16 @@ export interface RtcPeerSelectDetail {
   peerId: string;
 }
 
+/** The visitor joined a room by opening an invite link (signed in; a guest's sign-in is their join). */
+export interface RtcRoomJoinedDetail {
+  room: Room;
+}
+/** The visitor made an invite; `link` is the one to share (this page with `#rtc-invite=<code>`). */
+export interface RtcInviteCreatedDetail {
+  invite: Invite;
+  link: string;
+}
+
 export interface RtcEventDetails {
   'rtc-signed-in': RtcSignedInDetail;
   'rtc-signed-out': RtcSignedOutDetail;
@@ -45,6 +55,8 @@ export interface RtcEventDetails {
   'rtc-chat-message': RtcChatMessageDetail;
   'rtc-error': RtcErrorDetail;
   'rtc-peer-select': RtcPeerSelectDetail;
+  'rtc-room-joined': RtcRoomJoinedDetail;
+  'rtc-invite-created': RtcInviteCreatedDetail;
 }
 
 export type RtcEventName = keyof RtcEventDetails;
@@ -67,5 +79,7 @@ declare global {
     'rtc-chat-message': RtcEvent<'rtc-chat-message'>;
     'rtc-error': RtcEvent<'rtc-error'>;
     'rtc-peer-select': RtcEvent<'rtc-peer-select'>;
+    'rtc-room-joined': RtcEvent<'rtc-room-joined'>;
+    'rtc-invite-created': RtcEvent<'rtc-invite-created'>;
   }
 }

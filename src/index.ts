@@ -9,6 +9,8 @@ export * from './components/call-controls/call-controls.js';
 export * from './components/video-stage/video-stage.js';
 export * from './components/chat/chat.js';
 export * from './components/incoming-call/incoming-call.js';
+export * from './components/invites/invites.js';
+export * from './components/invite-card/invite-card.js';
 export * from './rtc-call/rtc-call.js';
 export { sessionContext } from './components/context.js';
 export { SessionController } from './components/session-controller.js';

@@ -18,18 +18,26 @@ import { stageCall } from './call-view.js';
 
 export type ErrorScope = SessionError['scope'];
 
-/** Where an error shows: the sign-in form, the banner under the top bar, beside the call controls, in the chat. */
-export type ErrorPlace = 'login' | 'banner' | 'call-controls' | 'chat';
+/**
+ * Where an error shows: the sign-in form, the banner under the top bar, beside the call controls, in the chat,
+ * in the invites panel (`rooms`), on the invite link being opened (`invite`).
+ */
+export type ErrorPlace = 'login' | 'banner' | 'call-controls' | 'chat' | 'rooms' | 'invite';
 
 /**
  * Sign-in and connection errors show in the sign-in form while signed out, in the banner once signed in.
  * Media and call errors show beside the call controls while a call is on the stage, else in the banner.
- * Chat errors show in the chat.
+ * Chat errors show in the chat. Room and invite errors show in the invites panel. An invite link's
+ * errors show on the link while it is open, else in the banner (or the sign-in form when signed out).
  */
 export function errorPlace(error: SessionError, state: SessionState): ErrorPlace {
   switch (error.scope) {
     case 'chat':
       return 'chat';
+    case 'rooms':
+      return 'rooms';
+    case 'invite':
+      return state.invite ? 'invite' : state.user ? 'banner' : 'login';
     case 'auth':
     case 'connection':
       return state.user ? 'banner' : 'login';
@@ -109,6 +117,15 @@ const CODES: Record<SessionErrorCode, true> = {
   turn_failed: true,
   chat_failed: true,
   internal: true,
+  room_not_found: true,
+  room_limit: true,
+  invite_limit: true,
+  invite_not_found: true,
+  invite_expired: true,
+  invite_revoked: true,
+  invite_used_up: true,
+  guests_disabled: true,
+  guests_cannot_invite: true,
 };
 
 /** The error of `scope` a rejection stands for: its own code and sentence when it has them, else "something went wrong". */

@@ -8,10 +8,15 @@ import {
   type ApiErrorBody,
   type AuthResponse,
   type IceServersResponse,
+  type Invite,
+  type InvitePreview,
   type MeResponse,
+  type Room,
+  inviteJoinPath,
+  invitePath,
   passwordProblem,
 } from '../protocol/index.js';
-import type { SessionError, SessionErrorCode } from './types.js';
+import type { InviteOptions, SessionError, SessionErrorCode } from './types.js';
 import { errorText, texts } from './texts.js';
 
 /** A request to the backend's HTTP API that failed, as the widget sees it (refused, or no answer at all). */
@@ -40,6 +45,15 @@ const KNOWN_CODES: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
   'site_keys_unavailable',
   'site_accounts_disabled',
   'password_accounts_disabled',
+  'room_not_found',
+  'room_limit',
+  'invite_limit',
+  'invite_not_found',
+  'invite_expired',
+  'invite_revoked',
+  'invite_used_up',
+  'guests_disabled',
+  'guests_cannot_invite',
 ]);
 
 /** Maps an HTTP status and error body to the code shown to the visitor. */
@@ -101,7 +115,45 @@ export class ApiClient {
     return this.request<IceServersResponse>('GET', API_PATHS.iceServers, token);
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
+  // ------------------------------------------------------------ rooms, invites and guests (PROTOCOL.md §4)
+
+  /** The caller's rooms; an older backend without rooms answers 404. */
+  rooms(token: string): Promise<{ rooms: Room[] }> {
+    return this.request('GET', API_PATHS.rooms, token);
+  }
+
+  createRoom(token: string, name: string): Promise<{ room: Room; invite: Invite }> {
+    return this.request('POST', API_PATHS.rooms, token, { name });
+  }
+
+  /** `target`: a group room's id, or `{ personal: true }` for the caller's "call me" room. */
+  createInvite(token: string, target: { room: string } | { personal: true }, options: InviteOptions = {}): Promise<{ invite: Invite }> {
+    return this.request('POST', API_PATHS.invites, token, { ...target, ...options });
+  }
+
+  invites(token: string): Promise<{ invites: Invite[] }> {
+    return this.request('GET', API_PATHS.invites, token);
+  }
+
+  revokeInvite(token: string, code: string): Promise<void> {
+    return this.request('DELETE', invitePath(code), token);
+  }
+
+  /** What anyone holding the link may learn of it; no sign-in needed. */
+  previewInvite(code: string): Promise<{ invite: InvitePreview }> {
+    return this.request('GET', invitePath(code), null);
+  }
+
+  joinInvite(token: string, code: string): Promise<{ room: Room }> {
+    return this.request('POST', inviteJoinPath(code), token);
+  }
+
+  /** A guest account in the invite's room, signed in like a login. */
+  guest(invite: string, name: string): Promise<AuthResponse> {
+    return this.request('POST', API_PATHS.guest, null, { invite, name });
+  }
+
+  private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, token: string | null, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;

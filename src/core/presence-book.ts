@@ -1,6 +1,7 @@
 /**
- * Who is online (retained presence, rebuilt after a re-subscription), and the own status with
- * its automatic busy: busy while a call is answered, the previous status back when it ends.
+ * Who is online, per room (retained presence of each followed room, rebuilt after a
+ * re-subscription) and in all (the union: the names of calls and chats), and the own status
+ * with its automatic busy: busy while a call is answered, the previous status back when it ends.
  */
 import type { Presence, PresenceStatus } from '../protocol/index.js';
 import { Timers, type Clock } from './clock.js';
@@ -28,8 +29,12 @@ export interface PresenceView {
 }
 
 export class PresenceBook implements PresenceView {
+  /** Who is online in each followed room (`LEGACY_ROOM` for an older backend's one list). */
+  private rooms = new Map<string, Map<string, Presence>>();
+  /** Everyone online in any room, with their latest presence: the names of calls and chats. */
   private people = new Map<string, Presence>();
-  private replay: Map<string, Presence> | null = null;
+  /** During a resync: the retained presence replayed so far, per room being rebuilt. */
+  private replay: Map<string, Map<string, Presence>> | null = null;
   /** Own status before a call made us busy, restored when it ends; null when not set by a call. */
   private statusBeforeCall: PresenceStatus | null = null;
   private readonly timers: Timers<'resync'>;
@@ -51,44 +56,59 @@ export class PresenceBook implements PresenceView {
     return this.people.get(userId)?.sessions ?? 1;
   }
 
-  /** A retained presence message (null: deleted, the user went offline). */
-  onPresence(userId: string, presence: Presence | null): void {
-    if (userId === this.store.state.user?.id) return;
-    if (this.replay && presence) this.replay.set(userId, presence);
-    if (presence) {
-      const returned = !this.people.has(userId);
-      this.people.set(userId, presence);
-      this.hooks.peerHere(userId, returned);
-    } else {
-      this.replay?.delete(userId);
-      if (!this.people.delete(userId)) return;
-      this.hooks.peerGone(userId);
+  /**
+   * The rooms whose presence counts from now on (their subscriptions are made or kept): a room
+   * no longer listed is forgotten, and whoever was only there is gone.
+   */
+  follow(roomIds: readonly string[]): void {
+    const keep = new Set(roomIds);
+    const added = [...keep].filter((id) => !this.rooms.has(id));
+    const dropped = [...this.rooms.keys()].filter((id) => !keep.has(id));
+    for (const id of added) this.rooms.set(id, new Map());
+    for (const id of dropped) {
+      this.rooms.delete(id);
+      this.replay?.delete(id);
     }
-    this.render();
+    if (added.length > 0 || dropped.length > 0) this.settle();
   }
 
+  /** A retained presence message of `room` (null: deleted, the user went offline or left the room). */
+  onPresence(room: string, userId: string, presence: Presence | null): void {
+    const people = this.rooms.get(room);
+    if (!people || userId === this.store.state.user?.id) return;
+    if (presence) {
+      this.replay?.get(room)?.set(userId, presence);
+      const returned = !this.people.has(userId);
+      people.set(userId, presence);
+      this.people.set(userId, presence);
+      this.hooks.peerHere(userId, returned);
+      this.render();
+    } else {
+      this.replay?.get(room)?.delete(userId);
+      if (people.delete(userId)) this.settle();
+    }
+  }
   /** Subscribed (again): a status other than the default goes out again. */
   republishStatus(): void {
     if (this.store.state.status !== 'available') this.publish(this.store.state.status);
   }
 
   /**
-   * Subscribed again after a reconnect: the retained presence replayed now rebuilds the list
-   * (users who left meanwhile get no delete, so nothing stale stays).
+   * Subscribed again after a reconnect: the retained presence replayed now rebuilds each room's
+   * list (users who left meanwhile get no delete, so nothing stale stays).
    */
   resync(): void {
-    if (this.people.size === 0) return;
-    this.replay = new Map();
+    const rebuilt = [...this.rooms].filter(([, people]) => people.size > 0);
+    if (rebuilt.length === 0) return;
+    this.replay = new Map(rebuilt.map(([id]) => [id, new Map()]));
     this.timers.set(
       'resync',
       () => {
         const fresh = this.replay;
         this.replay = null;
         if (!fresh) return;
-        const gone = [...this.people.keys()].filter((id) => !fresh.has(id));
-        this.people = fresh;
-        this.render();
-        for (const id of gone) this.hooks.peerGone(id);
+        for (const [id, people] of fresh) if (this.rooms.has(id)) this.rooms.set(id, people);
+        this.settle();
       },
       PRESENCE_RESYNC_MS,
     );
@@ -114,12 +134,13 @@ export class PresenceBook implements PresenceView {
     }
   }
 
-  /** Signed out: forget everyone. */
+  /** Signed out: forget everyone and every room. */
   clear(): void {
     this.timers.clearAll();
     this.replay = null;
     this.statusBeforeCall = null;
     this.people.clear();
+    this.rooms.clear();
   }
 
   private apply(status: PresenceStatus): void {
@@ -133,9 +154,19 @@ export class PresenceBook implements PresenceView {
     });
   }
 
+  /** After people left rooms: whoever is in no room any more is gone (a departure), the others stay. */
+  private settle(): void {
+    const gone = [...this.people.keys()].filter((id) => ![...this.rooms.values()].some((people) => people.has(id)));
+    for (const id of gone) this.people.delete(id);
+    this.render();
+    for (const id of gone) this.hooks.peerGone(id);
+  }
+
   private render(): void {
     const peers = [...this.people.values()].sort(byName);
-    this.store.update({ peers });
+    const roomPeers: Record<string, string[]> = {};
+    for (const [id, people] of this.rooms) roomPeers[id] = peers.filter((p) => people.has(p.id)).map((p) => p.id);
+    this.store.update({ peers, roomPeers });
     this.store.emit('presence', { peers });
   }
 }

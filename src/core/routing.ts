@@ -6,6 +6,7 @@
 import {
   parseInboxMessage,
   parseJsonPayload,
+  parseRoomPresenceTopic,
   parseTopic,
   validatePresence,
   type InboxMessage,
@@ -16,9 +17,21 @@ import type { CallDirection } from './types.js';
 import type { MachinePhase } from './call-state-machine.js';
 import { winsAccept } from './call/callee-tabs.js';
 
+/** The room of presence from an older backend's `rtc/v1/presence/<userId>` (one list, no rooms). */
+export const LEGACY_ROOM = '';
+
 export type MqttRoute =
-  /** `presence` null: the retained presence was deleted (user went offline). */
-  { kind: 'presence'; userId: string; presence: Presence | null } | { kind: 'inbox'; from: string; message: InboxMessage };
+  /** `presence` null: the retained presence was deleted (user went offline, or left `room`). */
+  { kind: 'presence'; room: string; userId: string; presence: Presence | null } | { kind: 'inbox'; from: string; message: InboxMessage };
+
+/** A retained presence payload of `userId` (empty: deleted), or null when it is not valid. */
+function presenceRoute(room: string, userId: string, payload: Uint8Array | string): MqttRoute | null {
+  const empty = typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0;
+  if (empty) return { kind: 'presence', room, userId, presence: null };
+  const presence = validatePresence(parseJsonPayload(payload));
+  if (!presence || presence.id !== userId) return null;
+  return { kind: 'presence', room, userId, presence };
+}
 
 /**
  * Validates one incoming MQTT message for user `me`; `null` for anything the
@@ -26,15 +39,11 @@ export type MqttRoute =
  * presence whose id does not match its topic).
  */
 export function routeMqttMessage(topic: string, payload: Uint8Array | string, me: string): MqttRoute | null {
+  const inRoom = parseRoomPresenceTopic(topic);
+  if (inRoom) return presenceRoute(inRoom.roomId, inRoom.userId, payload);
   const parsed = parseTopic(topic);
   if (!parsed) return null;
-  if (parsed.kind === 'presence') {
-    const empty = typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0;
-    if (empty) return { kind: 'presence', userId: parsed.userId, presence: null };
-    const presence = validatePresence(parseJsonPayload(payload));
-    if (!presence || presence.id !== parsed.userId) return null;
-    return { kind: 'presence', userId: parsed.userId, presence };
-  }
+  if (parsed.kind === 'presence') return presenceRoute(LEGACY_ROOM, parsed.userId, payload);
   if (parsed.kind === 'inbox' && parsed.to === me) {
     const message = parseInboxMessage(payload);
     return message ? { kind: 'inbox', from: parsed.from, message } : null;

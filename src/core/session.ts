@@ -6,7 +6,9 @@
  * - sign-in.ts: register, sign in, restore, renewal, the remembered token;
  * - site-sign-in.ts: signing in with the embedding site's own account (a site JWT);
  * - ice-config.ts: the ICE servers;
- * - presence-book.ts: who is online, and the own status;
+ * - rooms.ts: the visitor's rooms, their presence subscriptions and the room shown;
+ * - presence-book.ts: who is online, per room and in all, and the own status;
+ * - invites.ts: the invites the visitor makes, and an invite link being opened (join, guest);
  * - chat-book.ts: conversations;
  * - call/: the calls (calls.ts), one call (call.ts), its media (call-media.ts), its link
  *   (call-link.ts, link-recovery.ts), and the callee on several tabs (callee-tabs.ts).
@@ -14,7 +16,7 @@
  * Every part reaches signalling only through the `Outbox` (outbox.ts). No public method
  * rejects: a failure becomes a scoped `SessionError` in `state.error` and an `error` event.
  */
-import type { AuthResponse, MediaKinds, PresenceStatus } from '../protocol/index.js';
+import type { AuthResponse, Invite, MediaKinds, PresenceStatus, Room } from '../protocol/index.js';
 import { ApiClient } from './api-client.js';
 import { Calls } from './call/calls.js';
 import { browserDevices, type Devices } from './call/call-media.js';
@@ -22,16 +24,18 @@ import type { CallLink, CallLinkOptions } from './call/call.js';
 import { ChatBook } from './chat-book.js';
 import { systemClock, withTimeout, type Clock } from './clock.js';
 import { IceConfigCache } from './ice-config.js';
+import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
 import { PresenceBook } from './presence-book.js';
+import { RoomBook } from './rooms.js';
 import { routeInbox, type MqttRoute } from './routing.js';
 import { SessionStore, SIGNED_OUT, toSessionError } from './session-state.js';
 import { SignIn } from './sign-in.js';
 import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { texts } from './texts.js';
-import type { SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
+import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
 const LOGOUT_WAIT_MS = 5_000;
@@ -70,9 +74,13 @@ export class Session extends EventTarget implements SessionApi {
   private readonly site: SiteSignIn;
   private readonly ice: IceConfigCache;
   private readonly presence: PresenceBook;
+  private readonly rooms: RoomBook;
+  private readonly invites: InviteBook;
+  private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
   private readonly calls: Calls;
   private signaling: SignalingClient | null = null;
+  private readonly subscribedBefore = new WeakSet<SignalingClient>();
   private disposed = false;
   private readonly onPageHide = () => this.leaveCallOnUnload();
 
@@ -97,6 +105,16 @@ export class Session extends EventTarget implements SessionApi {
     this.presence = new PresenceBook(store, outbox, clock, {
       peerHere: (userId, returned) => this.calls.peerHere(userId, returned),
       peerGone: (userId) => this.calls.peerGone(userId),
+    });
+    const token = () => this.auth.token;
+    this.rooms = new RoomBook(this.api, store, this.presence, token, clock, {
+      subscribe: (topics) => this.signaling?.setPresenceTopics(topics),
+    });
+    const inviteContext = { api: this.api, store, token, rooms: this.rooms };
+    this.invites = new InviteBook(inviteContext);
+    this.inviteLink = new InviteLinkFlow(inviteContext, {
+      signIn: (auth) => this.auth.signInWith(auth),
+      joined: (room) => this.joined(room),
     });
     this.chats = new ChatBook(store, outbox, this.presence, clock);
     this.calls = new Calls({
@@ -230,6 +248,40 @@ export class Session extends EventTarget implements SessionApi {
     this.chats.markRead(peerId);
   }
 
+  // ---------------------------------------------------------------- rooms and invites
+
+  selectRoom(roomId: string): void {
+    this.rooms.select(roomId);
+  }
+
+  createRoom(name: string): Promise<Invite | null> {
+    return this.guarded('rooms', () => this.invites.createRoom(name));
+  }
+
+  createInvite(room: string | 'personal', options: InviteOptions = {}): Promise<Invite | null> {
+    return this.guarded('rooms', () => this.invites.create(room, options));
+  }
+
+  async loadInvites(): Promise<void> {
+    await this.guarded('rooms', () => this.invites.load());
+  }
+
+  async revokeInvite(code: string): Promise<void> {
+    await this.guarded('rooms', () => this.invites.revoke(code));
+  }
+
+  openInvite(code: string): Promise<void> {
+    return this.guard('invite', () => this.inviteLink.open(code));
+  }
+
+  joinAsGuest(name: string): Promise<void> {
+    return this.guard('invite', () => this.inviteLink.joinAsGuest(name));
+  }
+
+  dismissInvite(): void {
+    this.inviteLink.dismiss();
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   dispose(): void {
@@ -248,6 +300,8 @@ export class Session extends EventTarget implements SessionApi {
     store.clearError('auth');
     store.emit('signed-in', { user: auth.user });
     void this.ice.load().catch(() => {});
+    void this.rooms.load();
+    void this.guard('invite', () => this.inviteLink.signedIn());
     const signaling = new SignalingClient({
       server: this.options.server,
       userId: auth.user.id,
@@ -257,6 +311,7 @@ export class Session extends EventTarget implements SessionApi {
         onRoute: (r) => this.onRoute(signaling, r),
         onSubscribed: () => this.onSubscribed(signaling),
         onAuthRefused: () => this.auth.renewForBroker(),
+        onPresenceRefused: () => this.rooms.refused(),
       },
     });
     this.signaling = signaling;
@@ -280,6 +335,7 @@ export class Session extends EventTarget implements SessionApi {
     const signaling = this.signaling;
     this.signaling = null;
     signaling?.close();
+    this.rooms.clear();
     this.presence.clear();
     this.ice.forget();
     const error: SessionError | null =
@@ -309,12 +365,22 @@ export class Session extends EventTarget implements SessionApi {
     this.presence.republishStatus();
     this.calls.signalingBack();
     this.presence.resync();
+    // Rooms joined or lost while the link was down (a lost room also closes the link: PROTOCOL.md §4).
+    // The first subscription needs no refetch: start() asked for the rooms already.
+    if (this.subscribedBefore.has(signaling)) void this.rooms.load();
+    this.subscribedBefore.add(signaling);
+  }
+
+  /** Joined `room` by a link: follow it, show it, and tell the page. */
+  private async joined(room: Room): Promise<void> {
+    await this.rooms.load(room.id);
+    this.store.emit('room-joined', { room });
   }
 
   private onRoute(signaling: SignalingClient, route: MqttRoute): void {
     const me = this.store.state.user;
     if (signaling !== this.signaling || !me) return;
-    if (route.kind === 'presence') return this.presence.onPresence(route.userId, route.presence);
+    if (route.kind === 'presence') return this.presence.onPresence(route.room, route.userId, route.presence);
     const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message);
     if (decision.action === 'ignore') return;
     if (decision.action === 'chat') this.chats.receive(decision.from, decision.message);
@@ -338,10 +404,19 @@ export class Session extends EventTarget implements SessionApi {
 
   /** Runs a visitor's action; anything it throws becomes an error of `scope` the visitor sees, never a rejection. */
   private async guard(scope: SessionError['scope'], action: () => Promise<void>): Promise<void> {
+    await this.guarded(scope, action);
+  }
+
+  /** `guard` for an action with a result: the result, or null once the failure is shown (a success clears an earlier one). */
+  private async guarded<T>(scope: SessionError['scope'], action: () => Promise<T>): Promise<T | null> {
     try {
-      await action();
+      const result = await action();
+      // The invites panel has no other success to clear its last failure (the other scopes' parts clear their own).
+      if (scope === 'rooms') this.store.clearError(scope);
+      return result;
     } catch (e) {
       this.store.reportError(toSessionError(e, scope));
+      return null;
     }
   }
 }

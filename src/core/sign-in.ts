@@ -146,6 +146,13 @@ export class SignIn {
     if (forget) this.writeStored(null);
   }
 
+  // ---------------------------------------------------------------- guests (PROTOCOL.md §4)
+
+  /** Signs in with an answer obtained elsewhere (a guest account made for an invite link), as a typed sign-in starts. */
+  async signInWith(auth: AuthResponse): Promise<void> {
+    await this.authenticate(() => Promise.resolve(auth));
+  }
+
   dispose(): void {
     this.disposed = true;
     this.timers.clearAll();

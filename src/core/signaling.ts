@@ -9,19 +9,13 @@
  * connection with the new token before the old one is dropped (the broker
  * takes the clientId over), so the visitor sees no "reconnecting".
  */
-import type { IClientOptions, MqttClient } from 'mqtt';
-import {
-  MQTT_PATH,
-  PRESENCE_WILDCARD,
-  inboxTopic,
-  inboxWildcard,
-  statusTopic,
-  type InboxMessage,
-  type PresenceStatus,
-} from '../protocol/index.js';
+import type { ClientSubscribeCallback, IClientOptions, MqttClient } from 'mqtt';
+import { MQTT_PATH, inboxTopic, inboxWildcard, statusTopic, type InboxMessage, type PresenceStatus } from '../protocol/index.js';
 import { randomId } from './ids.js';
 import { routeMqttMessage, type MqttRoute } from './routing.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './timing.js';
+
+type SubackPacket = Parameters<ClientSubscribeCallback>[2];
 
 export type SignalingState = 'connecting' | 'online' | 'reconnecting' | 'closed';
 
@@ -32,6 +26,8 @@ export interface SignalingHandlers {
   onSubscribed(): void;
   /** The broker refused our token: resolve a fresh one, or null to stop for good. */
   onAuthRefused(): Promise<string | null>;
+  /** The broker refused a presence subscription (SUBACK 0x80): the room list is out of date. */
+  onPresenceRefused?(topic: string): void;
 }
 
 type MqttModule = { connect: (url: string, opts: IClientOptions) => MqttClient };
@@ -80,6 +76,20 @@ const isAuthRefusal = (error: unknown) => {
   return code === 4 || code === 5 || code === 134 || code === 135;
 };
 
+/**
+ * The topics of one SUBSCRIBE that the broker refused (SUBACK 0x80), in order; null when there
+ * was no SUBACK at all. MQTT.js reports any refusal as an error and leaves the SUBACK's codes
+ * in its packet, so those codes are read rather than its `granted` list.
+ */
+export function refusedTopics(topics: readonly string[], error: Error | null, packet: SubackPacket): string[] | null {
+  const codes = packet?.granted;
+  if (!codes) return error ? null : [];
+  return topics.filter((_, i) => {
+    const code = codes[i];
+    return typeof code !== 'number' || (code & 0x80) !== 0;
+  });
+}
+
 export class SignalingClient {
   readonly clientId: string;
   readonly userId: string;
@@ -93,6 +103,8 @@ export class SignalingClient {
   private active: MqttClient | null = null;
   private pending: MqttClient | null = null;
   private readonly refused = new WeakSet<MqttClient>();
+  /** The presence topics each connection has subscribed (or is subscribing). */
+  private readonly subscribedOn = new WeakMap<MqttClient, Set<string>>();
   private readonly tokenOf = new WeakMap<MqttClient, string>();
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -100,6 +112,8 @@ export class SignalingClient {
   private closed = false;
   private firstOutcome: (() => void) | null = null;
   private currentState: SignalingState = 'connecting';
+  /** The presence subscriptions to hold (the rooms' topics, or an older backend's one wildcard). */
+  private presenceTopics: string[] = [];
 
   constructor(options: SignalingOptions) {
     this.userId = options.userId;
@@ -142,6 +156,15 @@ export class SignalingClient {
     // An attempt in flight swaps again once it is up (see promote); a scheduled retry uses the new token.
     if (this.pending || this.retryTimer) return;
     this.open();
+  }
+
+  /**
+   * The presence topics to follow from now on: subscribed on the live connection (what is no
+   * longer listed is unsubscribed), and on every later one. Retained presence arrives after.
+   */
+  setPresenceTopics(topics: readonly string[]): void {
+    this.presenceTopics = [...topics];
+    if (this.active && !this.closed) this.syncPresence(this.active);
   }
 
   /** Publishes one inbox message to `to`. `queue`: wait (briefly) for the link instead of failing while it is down. */
@@ -238,14 +261,21 @@ export class SignalingClient {
 
     client.on('connect', () => {
       if (client !== this.pending) return void client.end(true);
-      client.subscribe([inboxWildcard(this.userId), PRESENCE_WILDCARD], { qos: 0 }, (error, granted) => {
+      const inbox = inboxWildcard(this.userId);
+      const topics = [inbox, ...this.presenceTopics];
+      this.subscribedOn.set(client, new Set(this.presenceTopics));
+      client.subscribe(topics, { qos: 0 }, (error, _granted, packet) => {
         if (client !== this.pending) return;
-        if (error || !granted || granted.some((g) => g.qos === 128)) {
-          // The broker refused our own topics: nothing works; treat as a failed attempt.
+        const refused = refusedTopics(topics, error, packet);
+        if (!refused || refused.includes(inbox)) {
+          // The broker refused our own inbox (or never answered): nothing works; treat as a failed attempt.
           client.end(true);
           return;
         }
         this.promote(client);
+        this.presenceRefused(client, refused);
+        // The topics may have changed while this subscription was on its way.
+        if (client === this.active) this.syncPresence(client);
       });
     });
     client.on('message', (topic, payload) => {
@@ -257,6 +287,26 @@ export class SignalingClient {
       if (isAuthRefusal(error)) this.refused.add(client);
     });
     client.on('close', () => this.onClose(client));
+  }
+
+  /** Makes `client`'s presence subscriptions the wanted ones. */
+  private syncPresence(client: MqttClient): void {
+    if (!client.connected) return;
+    const held = this.subscribedOn.get(client) ?? new Set<string>();
+    this.subscribedOn.set(client, new Set(this.presenceTopics));
+    const added = this.presenceTopics.filter((t) => !held.has(t));
+    const removed = [...held].filter((t) => !this.presenceTopics.includes(t));
+    if (removed.length > 0) client.unsubscribe(removed);
+    if (added.length === 0) return;
+    client.subscribe(added, { qos: 0 }, (error, _granted, packet) =>
+      this.presenceRefused(client, refusedTopics(added, error, packet) ?? []),
+    );
+  }
+
+  /** A refused room (left, or never joined on this backend) is the room list's business, not the link's. */
+  private presenceRefused(client: MqttClient, topics: string[]): void {
+    if (client !== this.active) return;
+    for (const topic of topics) this.handlers.onPresenceRefused?.(topic);
   }
 
   private promote(client: MqttClient): void {

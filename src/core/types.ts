@@ -3,7 +3,7 @@
  * elements and host pages. The elements only render `SessionState` and call
  * `SessionApi` methods; they never talk MQTT or WebRTC directly.
  */
-import type { MediaKinds, Presence, PresenceStatus, PublicUser } from '../protocol/index.js';
+import type { ApiErrorCode, Invite, InvitePreview, MediaKinds, Presence, PresenceStatus, PublicUser, Room } from '../protocol/index.js';
 
 /** Link to the backend. */
 export type ConnectionState =
@@ -93,13 +93,41 @@ export type SessionErrorCode =
   | 'call_failed'
   | 'turn_failed'
   | 'chat_failed'
-  | 'internal';
+  | 'internal'
+  | RoomErrorCode;
+
+/** The API's refusals about rooms, invites and guests (PROTOCOL.md §4), shown as the API names them. */
+export type RoomErrorCode = Extract<ApiErrorCode, `room_${string}` | `invite_${string}` | `guests_${string}`>;
 
 export interface SessionError {
   code: SessionErrorCode;
   message: string;
   /** Which action produced it, for display next to the right control. */
-  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat';
+  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'rooms' | 'invite';
+}
+
+/**
+ * An invite link being opened (`#rtc-invite=<code>` or the `invite` attribute): checked
+ * (`GET /api/invites/<code>`), then joined as the signed-in visitor or as a guest.
+ * - `checking`: the preview is on its way;
+ * - `ready`: the preview is here; signed out, the visitor picks guest or sign-in;
+ * - `joining`: the join (or the guest sign-in) is under way;
+ * - `failed`: the link cannot be used (`problem` says why); nothing is retried.
+ * Once joined, `SessionState.invite` is null again and the room is the chosen one.
+ */
+export interface InviteLinkState {
+  code: string;
+  phase: 'checking' | 'ready' | 'joining' | 'failed';
+  preview: InvitePreview | null;
+  problem: SessionErrorCode | null;
+}
+
+/** Options of a new invite (PROTOCOL.md §4, `POST /api/invites`). */
+export interface InviteOptions {
+  /** Seconds until it expires (60 to 2,592,000); the backend's default (7 days) when absent. */
+  expiresIn?: number;
+  /** How many joins it allows (1 to 10,000); no limit when absent. */
+  maxUses?: number;
 }
 
 export interface SessionState {
@@ -107,8 +135,18 @@ export interface SessionState {
   user: PublicUser | null;
   /** Own status as published. */
   status: PresenceStatus;
-  /** Other people online (own user excluded), sorted by name. */
+  /** Other people online (own user excluded), sorted by name: everyone in any of the visitor's rooms. */
   peers: Presence[];
+  /** The visitor's rooms (PROTOCOL.md §4), lobby first, then by name; empty with an older backend that has no rooms. */
+  rooms: Room[];
+  /** The room whose people the list shows (kept across reconnects); null while there is none (older backend, no room). */
+  room: string | null;
+  /** Ids of the people online in each room (own user excluded), sorted by name; an older backend's list is under `''`. */
+  roomPeers: Record<string, string[]>;
+  /** The invites the visitor made (`GET /api/invites`), newest first; loaded by `loadInvites()`. */
+  invites: Invite[];
+  /** An invite link being opened, or null. */
+  invite: InviteLinkState | null;
   /** The current call (at most one), including a ringing incoming one; `null` when idle. */
   call: CallView | null;
   /** Conversations by peer id, oldest first. */
@@ -154,6 +192,8 @@ export interface SessionEventMap {
   'call-state': CustomEvent<{ call: CallView }>;
   chat: CustomEvent<{ message: ChatEntry }>;
   error: CustomEvent<SessionError>;
+  /** The visitor joined a room through an invite link (not sent for a guest, whose sign-in is the join). */
+  'room-joined': CustomEvent<{ room: Room }>;
 }
 
 export interface SessionApi extends EventTarget {
@@ -185,6 +225,22 @@ export interface SessionApi extends EventTarget {
 
   sendChat(peerId: string, text: string): Promise<void>;
   markRead(peerId: string): void;
+
+  /** Shows the people of one of `state.rooms` in the list. */
+  selectRoom(roomId: string): void;
+  /** Makes a group room named `name` and selects it; resolves with its first invite, or null when it failed (an error of scope `rooms`). */
+  createRoom(name: string, options?: InviteOptions): Promise<Invite | null>;
+  /** A new invite to a group room (`room`) or to the visitor's personal "call me" room (`'personal'`); null when it failed. */
+  createInvite(room: string | 'personal', options?: InviteOptions): Promise<Invite | null>;
+  /** Loads `state.invites`. */
+  loadInvites(): Promise<void>;
+  revokeInvite(code: string): Promise<void>;
+  /** Opens an invite link: checks it, and joins it at once when signed in (else once signed in, or as a guest). */
+  openInvite(code: string): Promise<void>;
+  /** Signs in as a guest of the open invite, under `name`. */
+  joinAsGuest(name: string): Promise<void>;
+  /** Closes the invite link (after its message was read). */
+  dismissInvite(): void;
 
   /** Stops media, closes sockets, clears timers. */
   dispose(): void;

@@ -11,6 +11,9 @@ import { CALL_CONTROLS_PARTS } from '../components/call-controls/call-controls.c
 import { VIDEO_STAGE_PARTS } from '../components/video-stage/video-stage.component.js';
 import { CHAT_PARTS } from '../components/chat/chat.component.js';
 import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.component.js';
+import { INVITES_PARTS } from '../components/invites/invites.component.js';
+import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.component.js';
+import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
 import type { CallView, SessionApi, SessionError, SessionEventMap, SessionOptions } from '../core/types.js';
 import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../events.js';
@@ -42,6 +45,7 @@ export const RTC_CALL_OWN_PARTS = [
   'error-dismiss',
   'site-sign-in',
   'sign-in-again',
+  'sign-in-instead',
 ] as const;
 
 /** The elements inside and the parts each one re-exports: its own `*_PARTS`, written once, next to its docs. */
@@ -52,6 +56,8 @@ export const RTC_CALL_CHILD_PARTS = {
   'rtc-video-stage': VIDEO_STAGE_PARTS,
   'rtc-chat': CHAT_PARTS,
   'rtc-incoming-call': INCOMING_CALL_PARTS,
+  'rtc-invites': INVITES_PARTS,
+  'rtc-invite-card': INVITE_CARD_PARTS,
 } as const;
 
 /** Every part a page can style as `rtc-call::part(name)`. */
@@ -70,6 +76,7 @@ const FORWARDED_EVENTS = {
   'call-state': 'rtc-call-state',
   chat: 'rtc-chat-message',
   error: 'rtc-error',
+  'room-joined': 'rtc-room-joined',
 } as const satisfies Partial<Record<keyof SessionEventMap, RtcEventName>>;
 
 /** The origin this script was loaded from: where the backend serving it lives. */
@@ -94,6 +101,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @event rtc-chat-message - A chat message was sent or received; `detail.message` (text, never HTML).
  * @event rtc-error - Something failed; `detail` is `{ code, message, scope }`.
  * @event rtc-peer-select - A person was picked in the list to chat with; `detail.peerId`.
+ * @event rtc-room-joined - The visitor joined a room by an invite link; `detail.room`.
+ * @event rtc-invite-created - The visitor made an invite; `detail.invite`, `detail.link`.
  *
  * @csspart base - The widget's frame.
  * @csspart header - The top bar.
@@ -112,6 +121,7 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @csspart site-sign-in - Signed in with the site's account (`siteToken`, `token-url`): what shows instead of the sign-in
  *   form while signing in, after a failure (with `error`) or after signing out.
  * @csspart sign-in-again - The button signing in again with `token-url` after signing out.
+ * @csspart sign-in-instead - Under an invite link's guest form: the button showing the sign-in form instead.
  *
  * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
  * @cssproperty --rtc-color-surface - Background of bars and received messages.
@@ -159,6 +169,13 @@ export class RtcCall extends LitElement {
   /** Relay all media through the TURN server so the other person never learns your IP address. */
   @property({ type: Boolean, attribute: 'relay-only' }) relayOnly = false;
 
+  /**
+   * An invite code to open on start, as a link's `#rtc-invite=<code>` would (that fragment is read
+   * too, when this is not set). Signed in, the visitor joins its room; signed out, they may join
+   * as a guest or sign in.
+   */
+  @property() invite?: string;
+
   /** How long an outgoing call rings before it ends as missed, in ms (tests). Default 30 s. */
   @property({ type: Number, attribute: 'ring-timeout' }) ringTimeout?: number;
 
@@ -181,6 +198,8 @@ export class RtcCall extends LitElement {
   private provided?: Session;
 
   @state() private chatPeer = '';
+  /** Signed out with an invite link open: the visitor chose to sign in rather than join as a guest. */
+  @state() private signInInstead = false;
   /** Signed in with the site's account, the visitor (or the page) signed out: no sign-in starts by itself. */
   @state() private siteSignedOut = false;
   /** The session the site account was last given to: a new session gets it at its first update. */
@@ -211,6 +230,7 @@ export class RtcCall extends LitElement {
     this.provided?.dispose();
     this.provided = undefined;
     this.chatPeer = '';
+    this.signInInstead = false;
     this.siteSignedOut = false;
   }
 
@@ -307,9 +327,42 @@ export class RtcCall extends LitElement {
       () => session.removeEventListener('signed-in', onSignedIn),
     );
     this.provided = session;
+    this.openInviteLink(session);
     // A site account signs in with the site's token (at the first update), never with a remembered one: the site's
     // visitor may have changed.
     if (!this.siteAccount && this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
+  }
+
+  /**
+   * Opens the invite of the `invite` attribute or of the page's `#rtc-invite=<code>`; a link
+   * pasted into this page's address bar later is opened too. Once the link is used up here
+   * (joined, failed or closed), it leaves the address bar, so a reload does not open it again.
+   */
+  private openInviteLink(session: SessionApi): void {
+    const fromHash = () => (typeof location === 'undefined' ? null : inviteCodeFromHash(location.hash));
+    const open = (code: string | null) => {
+      if (code) void attempt(this, session, 'invite', (s) => s.openInvite(code));
+    };
+    let opened = false;
+    const onChange = () => {
+      const link = session.state.invite;
+      if (link && link.phase !== 'failed') return void (opened = true);
+      if (!link && !opened) return;
+      if (opened) this.signInInstead = false;
+      opened = false;
+      if (fromHash()) history.replaceState(history.state, '', withoutInvite(location.href));
+    };
+    const onHash = () => {
+      const code = fromHash();
+      if (code && code !== session.state.invite?.code) open(code);
+    };
+    session.addEventListener('change', onChange);
+    window.addEventListener('hashchange', onHash);
+    this.forwarders.push(
+      () => session.removeEventListener('change', onChange),
+      () => window.removeEventListener('hashchange', onHash),
+    );
+    open(this.invite || fromHash());
   }
 
   private forward<K extends RtcEventName>(name: K, event: CustomEvent) {
@@ -335,8 +388,20 @@ export class RtcCall extends LitElement {
 
   private renderSignedOut() {
     if (this.siteAccount) return this.renderSiteSignIn();
+    const link = this.sessionState.state?.invite;
+    // An open link offers joining as a guest first; signing in stays one click away.
+    const guestFirst = link && link.phase !== 'failed' && link.preview?.guests !== false && !this.signInInstead;
     return html`<div class="signed-out">
-      <rtc-login exportparts=${exportParts('rtc-login')}></rtc-login>
+      <rtc-invite-card exportparts=${exportParts('rtc-invite-card')} ?hidden=${!link}></rtc-invite-card>
+      ${
+        guestFirst
+          ? html`<p class="instead">
+              <button type="button" class="link" part="sign-in-instead" @click=${() => (this.signInInstead = true)}>
+                ${texts.ui.inviteCard.signInInstead}
+              </button>
+            </p>`
+          : html`<rtc-login exportparts=${exportParts('rtc-login')}></rtc-login>`
+      }
     </div>`;
   }
 
@@ -406,6 +471,9 @@ export class RtcCall extends LitElement {
             </div>`
           : nothing
       }
+      <div class="invite-banner" ?hidden=${!state.invite}>
+        <rtc-invite-card exportparts=${exportParts('rtc-invite-card')}></rtc-invite-card>
+      </div>
       <div part="main">
         <section part="sidebar" aria-label=${words.people}>
           <rtc-peer-list
@@ -414,6 +482,7 @@ export class RtcCall extends LitElement {
             .video=${this.video}
             @rtc-peer-select=${(e: CustomEvent<{ peerId: string }>) => (this.chatPeer = e.detail.peerId)}
           ></rtc-peer-list>
+          ${state.user?.guest ? nothing : html`<rtc-invites exportparts=${exportParts('rtc-invites')}></rtc-invites>`}
         </section>
         <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label=${words.stage}>
           ${

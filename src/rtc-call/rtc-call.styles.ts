@@ -129,6 +129,19 @@ export const rtcCallStyles = css`
     color: var(--_fg);
     font-size: 1.1em;
   }
+  .instead {
+    text-align: center;
+    margin: var(--_space) 0 0;
+  }
+  .signed-out rtc-invite-card {
+    margin-bottom: calc(var(--_space) * 2);
+  }
+  .invite-banner {
+    padding: var(--_space);
+  }
+  rtc-invites {
+    margin-top: var(--_space);
+  }
   .banner {
     margin: var(--_space) calc(var(--_space) * 2) 0;
     display: flex;

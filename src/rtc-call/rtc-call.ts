@@ -4,6 +4,8 @@ import '../components/call-controls/call-controls.js';
 import '../components/video-stage/video-stage.js';
 import '../components/chat/chat.js';
 import '../components/incoming-call/incoming-call.js';
+import '../components/invites/invites.js';
+import '../components/invite-card/invite-card.js';
 import { RtcCall } from './rtc-call.component.js';
 
 export * from './rtc-call.component.js';

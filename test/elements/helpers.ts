@@ -93,6 +93,34 @@ export function parts<T extends Element = HTMLElement>(host: Element, name: stri
   return [...(host.shadowRoot?.querySelectorAll<T>(`[part~="${name}"]`) ?? [])];
 }
 
+/** Deep query through the shadow roots of the widget, by part name. */
+export function findPart(root: Element, name: string): HTMLElement | null {
+  const stack: ParentNode[] = [root.shadowRoot!];
+  while (stack.length) {
+    const node = stack.pop()!;
+    const hit = node.querySelector<HTMLElement>(`[part~="${name}"]`);
+    if (hit) return hit;
+    for (const el of node.querySelectorAll('*')) if (el.shadowRoot) stack.push(el.shadowRoot);
+  }
+  return null;
+}
+
+export async function until<T>(what: string, get: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = get();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
+
+/** Types into an input as a person would (an `input` event follows). */
+export function type(input: HTMLInputElement, value: string) {
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+}
+
 /**
  * Counts getUserMedia calls of this page (every session in it) until `restore()`. `refuseNext()` makes
  * the next call fail as a refused permission prompt would.
@@ -182,5 +210,17 @@ export class FakeSession extends EventTarget implements SessionApi {
   async stopScreenShare() {}
   async sendChat() {}
   markRead() {}
+  selectRoom() {}
+  async createRoom() {
+    return null;
+  }
+  async createInvite() {
+    return null;
+  }
+  async loadInvites() {}
+  async revokeInvite() {}
+  async openInvite() {}
+  async joinAsGuest() {}
+  dismissInvite() {}
   dispose() {}
 }

@@ -4,7 +4,7 @@ import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/rtc-call/rtc-call.js';
 import { RTC_CALL_OWN_PARTS, RTC_CALL_PARTS, type RtcCall } from '../../src/rtc-call/rtc-call.js';
 import { backendOrigin, newUser } from '../support/backend.js';
-import { disposeSessions, signedIn, waitForState } from './helpers.js';
+import { disposeSessions, findPart, signedIn, type, until, waitForState } from './helpers.js';
 import { texts } from '../../src/core/texts.js';
 
 /** Every part the page can style through `rtc-call::part(...)`. */
@@ -49,33 +49,6 @@ function exportedParts(root: RtcCall): Set<string> {
       .forEach((p) => names.add(p.trim().split(':').pop()!.trim()));
   }
   return names;
-}
-
-/** Deep query through the shadow roots of the widget, by part name. */
-function findPart(root: Element, name: string): HTMLElement | null {
-  const stack: ParentNode[] = [root.shadowRoot!];
-  while (stack.length) {
-    const node = stack.pop()!;
-    const hit = node.querySelector<HTMLElement>(`[part~="${name}"]`);
-    if (hit) return hit;
-    for (const el of node.querySelectorAll('*')) if (el.shadowRoot) stack.push(el.shadowRoot);
-  }
-  return null;
-}
-
-async function until<T>(what: string, get: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = get();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => requestAnimationFrame(r));
-  }
-}
-
-function type(input: HTMLInputElement, value: string) {
-  input.value = value;
-  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
 }
 
 describe('rtc-call', () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PRESENCE_RESYNC_MS, PresenceBook } from '../../src/core/presence-book.js';
 import type { Presence } from '../../src/protocol/index.js';
+import { LEGACY_ROOM } from '../../src/core/routing.js';
 import { FakeClock, FakeOutbox, makeStore } from './support/engine-fakes.js';
 
 const person = (id: string, name: string, sessions = 1): Presence => ({ id, name, status: 'available', sessions });
@@ -17,23 +18,25 @@ function book() {
     peerHere: (id, returned) => here.push([id, returned]),
     peerGone: (id) => gone.push(id),
   });
+  presence.follow([LEGACY_ROOM]);
+  events.splice(0); // following the one list is no news
   return { clock, outbox, store, events, presence, here, gone };
 }
 
 test('the list is sorted by name, excludes the own user, and follows arrivals and departures', () => {
   const { presence, store, here, gone, events } = book();
-  presence.onPresence('me', person('me', 'Me'));
-  presence.onPresence('z', person('z', 'Zoe'));
-  presence.onPresence('a', person('a', 'Ann', 2));
+  presence.onPresence(LEGACY_ROOM, 'me', person('me', 'Me'));
+  presence.onPresence(LEGACY_ROOM, 'z', person('z', 'Zoe'));
+  presence.onPresence(LEGACY_ROOM, 'a', person('a', 'Ann', 2));
   assert.deepEqual(
     store.state.peers.map((p) => p.name),
     ['Ann', 'Zoe'],
   );
   assert.equal(presence.tabsOf('a'), 2);
   assert.equal(presence.tabsOf('nobody'), 1);
-  presence.onPresence('a', person('a', 'Ann', 1));
-  presence.onPresence('z', null);
-  presence.onPresence('z', null);
+  presence.onPresence(LEGACY_ROOM, 'a', person('a', 'Ann', 1));
+  presence.onPresence(LEGACY_ROOM, 'z', null);
+  presence.onPresence(LEGACY_ROOM, 'z', null);
   assert.deepEqual(here, [
     ['z', true],
     ['a', true],
@@ -45,10 +48,10 @@ test('the list is sorted by name, excludes the own user, and follows arrivals an
 
 test('after a re-subscription the replay rebuilds the list: who did not come back is gone', async () => {
   const { presence, store, gone, clock } = book();
-  presence.onPresence('a', person('a', 'Ann'));
-  presence.onPresence('b', person('b', 'Bob'));
+  presence.onPresence(LEGACY_ROOM, 'a', person('a', 'Ann'));
+  presence.onPresence(LEGACY_ROOM, 'b', person('b', 'Bob'));
   presence.resync();
-  presence.onPresence('a', person('a', 'Ann'));
+  presence.onPresence(LEGACY_ROOM, 'a', person('a', 'Ann'));
   await clock.advance(PRESENCE_RESYNC_MS - 1);
   assert.deepEqual(
     store.state.peers.map((p) => p.id),
@@ -65,10 +68,10 @@ test('after a re-subscription the replay rebuilds the list: who did not come bac
 
 test('a presence flap during the replay: a user who left and came back is kept', async () => {
   const { presence, store, gone, clock } = book();
-  presence.onPresence('a', person('a', 'Ann'));
+  presence.onPresence(LEGACY_ROOM, 'a', person('a', 'Ann'));
   presence.resync();
-  presence.onPresence('a', null);
-  presence.onPresence('a', person('a', 'Ann'));
+  presence.onPresence(LEGACY_ROOM, 'a', null);
+  presence.onPresence(LEGACY_ROOM, 'a', person('a', 'Ann'));
   await clock.advance(PRESENCE_RESYNC_MS);
   assert.deepEqual(
     store.state.peers.map((p) => p.id),
@@ -105,7 +108,7 @@ test('a status other than available is published again on every subscription', (
 
 test('signed out: everyone forgotten, and a pending replay does nothing', async () => {
   const { presence, store, gone, clock } = book();
-  presence.onPresence('a', person('a', 'Ann'));
+  presence.onPresence(LEGACY_ROOM, 'a', person('a', 'Ann'));
   presence.resync();
   presence.clear();
   await clock.advance(PRESENCE_RESYNC_MS);

@@ -12,8 +12,13 @@ const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
 test('presence: valid retained payload, empty payload = offline, mismatched id and junk ignored', () => {
   const p = { id: ADA, name: 'Ada', status: 'available', sessions: 1 };
-  assert.deepEqual(routeMqttMessage(`rtc/v1/presence/${ADA}`, enc(p), ME), { kind: 'presence', userId: ADA, presence: p });
-  assert.deepEqual(routeMqttMessage(`rtc/v1/presence/${ADA}`, new Uint8Array(), ME), { kind: 'presence', userId: ADA, presence: null });
+  assert.deepEqual(routeMqttMessage(`rtc/v1/presence/${ADA}`, enc(p), ME), { kind: 'presence', room: '', userId: ADA, presence: p });
+  assert.deepEqual(routeMqttMessage(`rtc/v1/presence/${ADA}`, new Uint8Array(), ME), {
+    kind: 'presence',
+    room: '',
+    userId: ADA,
+    presence: null,
+  });
   assert.equal(routeMqttMessage(`rtc/v1/presence/${BOB}`, enc(p), ME), null, 'id must match the topic');
   assert.equal(routeMqttMessage(`rtc/v1/presence/${ADA}`, enc({ ...p, status: 'dancing' }), ME), null);
   assert.equal(routeMqttMessage(`rtc/v1/presence/${ADA}`, new TextEncoder().encode('{'), ME), null);

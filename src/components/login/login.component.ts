@@ -19,7 +19,7 @@ const words = texts.ui.login;
  * The words for a sign-in error: the catalogue's sentence for its code (one wording everywhere),
  * except for invalid input, whose own message names what to fix (the backend's rule, in its words).
  */
-function visitorMessage(error: SessionError): string {
+export function visitorMessage(error: SessionError): string {
   return (error.code !== 'invalid_input' && errorText(error.code)) || error.message;
 }
 

@@ -2,7 +2,8 @@ import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { SessionConsumer } from '../session-consumer.js';
-import { PRESENCE_STATUSES, type Presence, type PresenceStatus } from '../../protocol/index.js';
+import { PRESENCE_STATUSES, type Presence, type PresenceStatus, type Room } from '../../protocol/index.js';
+import type { SessionState } from '../../core/types.js';
 import { createRtcEvent } from '../../events.js';
 import { nameTags, renderName, textAbout } from '../names.js';
 import { texts } from '../../core/texts.js';
@@ -15,10 +16,12 @@ import { peerListStyles } from './peer-list.styles.js';
 export const PEER_LIST_PARTS = [
   'peer-list',
   'status-select',
+  'room-select',
   'peer',
   'peer-select',
   'peer-name',
   'peer-status',
+  'guest-tag',
   'unread',
   'call-button',
   'audio-call',
@@ -30,18 +33,39 @@ export const PEER_LIST_PARTS = [
 export const STATUS_LABELS: Record<PresenceStatus, string> = texts.ui.peerList.statuses;
 
 const words = texts.ui.peerList;
+const roomWords = texts.ui.rooms;
+
+/** A room as the switcher names it: the lobby and personal rooms in the visitor's words, others by their name. */
+export function roomLabel(room: Room, me: string | undefined): string {
+  if (room.kind === 'lobby') return roomWords.lobby;
+  if (room.kind === 'personal') return room.owner === me ? roomWords.myPersonal : roomWords.personal(room.name);
+  return room.name;
+}
+
+/** The people the list shows: the chosen room's, or everyone with an older backend (no rooms). */
+export function shownPeers(state: SessionState): Presence[] {
+  const ids = state.room === null ? undefined : state.roomPeers[state.room];
+  if (!ids) return state.room === null ? state.peers : [];
+  const inRoom = new Set(ids);
+  return state.peers.filter((p) => inRoom.has(p.id));
+}
 
 /**
  * @summary The people online, live, with one-click audio and video calls, unread chat counts and the visitor's own status.
+ *
+ * With rooms (PROTOCOL.md §4) it lists the people of one room; a visitor in more than one room
+ * picks which with the room switcher, each room shown with how many people are online in it.
  *
  * @event rtc-peer-select - A person was picked to chat with; `detail.peerId`.
  *
  * @csspart peer-list - The wrapper.
  * @csspart status-select - The visitor's own status selector.
+ * @csspart room-select - The room switcher (shown when the visitor is in more than one room).
  * @csspart peer - One person (list item).
  * @csspart peer-select - The button with the person's name that opens the chat with them.
  * @csspart peer-name - The person's name.
  * @csspart peer-status - The person's status in words.
+ * @csspart guest-tag - The "guest" mark of a person who came by an invite link without an account.
  * @csspart unread - The unread chat message count.
  * @csspart call-button - Both call buttons of a person.
  * @csspart audio-call - The audio call button.
@@ -67,6 +91,7 @@ export class RtcPeerList extends SessionConsumer {
     if (!state) return nothing;
     const inCall = state.call !== null && state.call.phase !== 'ended';
     const tags = nameTags(state.peers);
+    const peers = shownPeers(state);
     return html`
       <section part="peer-list" aria-labelledby="people">
         <div class="me">
@@ -75,13 +100,14 @@ export class RtcPeerList extends SessionConsumer {
             ${PRESENCE_STATUSES.map((s) => html`<option value=${s} ?selected=${s === state.status}>${STATUS_LABELS[s]}</option>`)}
           </select>
         </div>
-        <h2 id="people">${words.online(state.peers.length)}</h2>
+        ${state.rooms.length > 1 ? this.renderRooms(state) : nothing}
+        <h2 id="people">${words.online(peers.length)}</h2>
         ${
-          state.peers.length === 0
-            ? html`<p class="empty" part="empty">${words.empty}</p>`
+          peers.length === 0
+            ? html`<p class="empty" part="empty">${state.rooms.length > 1 ? roomWords.emptyRoom : words.empty}</p>`
             : html`<ul>
                 ${repeat(
-                  state.peers,
+                  peers,
                   (p) => p.id,
                   (p) => this.renderPeer(p, tags.get(p.id), state.unread[p.id] ?? 0, inCall),
                 )}
@@ -108,7 +134,11 @@ export class RtcPeerList extends SessionConsumer {
           <span class="avatar" aria-hidden="true">${initial(peer.name)}<span class="dot ${peer.status}"></span></span>
           <span class="text">
             <span class="name" part="peer-name">${renderName(peer.name, tag)}</span>
-            <span class="status" part="peer-status">${status}</span>
+            <span class="status"
+              ><span part="peer-status">${status}</span>${
+                peer.guest ? html` · <span class="guest" part="guest-tag">${roomWords.guest}</span>` : nothing
+              }</span
+            >
           </span>
           ${unread ? html`<span class="unread" part="unread">${unread}<span class="visually-hidden">${words.unread}</span></span>` : nothing}
         </button>
@@ -118,6 +148,27 @@ export class RtcPeerList extends SessionConsumer {
         </span>
       </li>
     `;
+  }
+
+  /** The room switcher: a labelled select (keyboard and screen readers for free), each room with its online count. */
+  private renderRooms(state: SessionState) {
+    const me = state.user?.id;
+    return html`<div class="rooms">
+      <label for="room">${roomWords.label}</label>
+      <select id="room" part="room-select" .value=${state.room ?? ''} @change=${this.onRoom}>
+        ${state.rooms.map(
+          (room) =>
+            html`<option value=${room.id} ?selected=${room.id === state.room}>
+              ${roomWords.option(roomLabel(room, me), state.roomPeers[room.id]?.length ?? 0)}
+            </option>`,
+        )}
+      </select>
+    </div>`;
+  }
+
+  private onRoom(event: Event) {
+    const roomId = (event.target as HTMLSelectElement).value;
+    void this.attempt('rooms', (s) => s.selectRoom(roomId));
   }
 
   private renderCallButton(peerId: string, label: string, video: boolean, inCall: boolean) {

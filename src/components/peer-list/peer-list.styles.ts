@@ -21,10 +21,18 @@ export const peerListStyles = css`
     gap: var(--_space);
     flex-wrap: wrap;
   }
+  .rooms {
+    display: grid;
+    gap: calc(var(--_space) * 0.5);
+  }
+  .rooms label,
   .me label {
     font-weight: 600;
     font-size: 0.9em;
     color: var(--_muted);
+  }
+  .guest {
+    font-style: italic;
   }
   h2 {
     margin: var(--_space) 0 0;

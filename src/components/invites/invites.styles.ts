@@ -1,0 +1,98 @@
+import { css } from 'lit';
+
+export const invitesStyles = css`
+  :host {
+    display: block;
+    --_invites-bg: var(--rtc-invites-bg, var(--_surface));
+  }
+  details {
+    background: var(--_invites-bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: calc(var(--_space) * 0.75) var(--_space);
+  }
+  summary {
+    cursor: pointer;
+    font-weight: 600;
+  }
+  .body {
+    display: grid;
+    gap: var(--_space);
+    margin-top: var(--_space);
+  }
+  .new-room,
+  .made {
+    display: grid;
+    gap: calc(var(--_space) * 0.5);
+  }
+  label {
+    font-weight: 600;
+    font-size: 0.9em;
+  }
+  .row {
+    display: flex;
+    gap: calc(var(--_space) * 0.5);
+    flex-wrap: wrap;
+    align-items: center;
+  }
+  .row input {
+    flex: 1;
+    min-width: 10ch;
+  }
+  .options {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space);
+  }
+  .options label {
+    display: grid;
+    gap: calc(var(--_space) * 0.25);
+    font-weight: normal;
+  }
+  .options input {
+    width: 9ch;
+  }
+  .hint {
+    margin: 0;
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
+  .error {
+    margin: 0;
+    color: var(--_danger);
+  }
+  h3 {
+    margin: var(--_space) 0 0;
+    font-size: 0.8em;
+    letter-spacing: 0.06em;
+    text-transform: uppercase;
+    color: var(--_muted);
+  }
+  ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: calc(var(--_space) * 0.5);
+  }
+  li {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: calc(var(--_space) * 0.5);
+    padding-bottom: calc(var(--_space) * 0.5);
+    border-bottom: 1px solid var(--_border);
+  }
+  .what {
+    display: grid;
+    font-size: 0.9em;
+  }
+  .what span {
+    color: var(--_muted);
+  }
+  .actions {
+    display: flex;
+    gap: calc(var(--_space) * 0.5);
+  }
+`;
