@@ -193,6 +193,26 @@ export class Person {
     await this.waitForNoPart('sign-out');
   }
 
+  /** On an invite link's card: joins its room as a guest with this display name, no account. */
+  async joinAsGuest(name: string): Promise<void> {
+    await this.part('guest-name', { timeout: 20_000 });
+    await this.fill('guest-name', name);
+    await this.click('guest-join');
+    await this.waitForNoPart('invite-card', { timeout: 20_000 });
+    await this.part('status', { text: 'online', timeout: 20_000 });
+  }
+
+  /** Shows this room's people: picks the option of the room switcher whose label holds `room`. */
+  async pickRoom(room: string): Promise<void> {
+    const select = await this.part('room-select');
+    const value = await select.evaluate(
+      (el, r) => [...(el as HTMLSelectElement).options].find((o) => o.text.toLowerCase().includes(r.toLowerCase()))?.value,
+      room,
+    );
+    if (value === undefined) throw new Error(`${this.label}: no room "${room}" in the room switcher`);
+    await select.select(value);
+  }
+
   /** Picks own status in the status control ("available", "busy", "away"). */
   async setStatus(status: 'available' | 'busy' | 'away'): Promise<void> {
     const select = await this.part('status-select');

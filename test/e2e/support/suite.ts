@@ -47,6 +47,8 @@ export interface OpenOptions {
   name?: string;
   /** The site's page to open: `/` or one of the suite's `HostSiteOptions.pages`. */
   path?: string;
+  /** A full address to open instead of a site page: a link someone shared (an invite's `#rtc-invite=…`). */
+  url?: string;
 }
 
 let counter = 0;
@@ -140,7 +142,7 @@ export class E2ESuite {
     page.on('console', (message) => tab.log.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => tab.log.push(`pageerror: ${String(error)}`));
     await installPageHooks(page);
-    await page.goto(this.site.url(options.attributes, options.path), { waitUntil: 'load', timeout: 30_000 });
+    await page.goto(options.url ?? this.site.url(options.attributes, options.path), { waitUntil: 'load', timeout: 30_000 });
     return new Person(page, label, credentials);
   }
 
