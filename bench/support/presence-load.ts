@@ -1,0 +1,319 @@
+/**
+ * Load child of bench/presence-rooms.ts, in its own process so that its CPU
+ * and memory are not the backend's: N MQTT.js clients (MQTT 3.1.1 over
+ * WebSocket), each subscribed at connect to its inbox and to the presence of
+ * its room, as the widget does. It counts every presence message any client
+ * receives, and sends fixed-rate inbox messages between members of a room.
+ *
+ * Commands come from the orchestrator over IPC (`PresenceLoadCommand`), one
+ * reply each; every phase is bounded in time.
+ */
+import { performance } from 'node:perf_hooks';
+import mqtt, { type MqttClient } from 'mqtt';
+import { PRESENCE_PREFIX, ROOMS_PREFIX, inboxTopic, inboxWildcard } from '../../src/protocol/index.js';
+import type { LatencyResult } from '../broker/protocol.js';
+import { percentile } from './stats.js';
+
+export interface PresenceLoadUser {
+  id: string;
+  /** A valid backend token for `id` (the MQTT password). */
+  token: string;
+  /** The one room this user is in; users of one room send each other inbox messages. */
+  room: string;
+  /** The presence subscription for that room (`rtc/v1/presence/+` for the lobby of old clients). */
+  presenceFilter: string;
+}
+
+export interface ConnectPlan {
+  url: string;
+  users: PresenceLoadUser[];
+  /** Handshakes in flight at once, like a crowd arriving rather than one SYN flood. */
+  concurrency: number;
+  /**
+   * The connect phase ends this long after the first CONNECT even if not
+   * everyone connected or saw their room: no new connection is started after it.
+   */
+  limitMs: number;
+}
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  /** Not started: the phase's time limit came first. */
+  notStarted: number;
+  firstError?: string;
+  /** First CONNECT → last SUBACK (inbox and presence subscribed). */
+  connectMs: number;
+  /** First CONNECT → every client saw every member of its room, or when deliveries stopped (not settled). */
+  settledMs: number;
+  settled: boolean;
+  /**
+   * Presence messages received by all clients from the first CONNECT until
+   * they stopped coming (duplicates included: a retained message and a live one
+   * can both reach a client that subscribes while the user connects).
+   */
+  deliveries: number;
+  /** First CONNECT → the last of those deliveries. */
+  drainedMs: number;
+  /** Distinct (client, member of its room) pairs seen, out of `expectedPairs`. */
+  pairsSeen: number;
+  expectedPairs: number;
+}
+
+export type PresenceLoadCommand =
+  { cmd: 'connect'; plan: ConnectPlan } | { cmd: 'latency'; ratePerSecond: number; durationMs: number } | { cmd: 'close' };
+
+export type PresenceLoadReply =
+  | { type: 'connect'; result: ConnectResult }
+  | { type: 'latency'; result: LatencyResult }
+  | { type: 'closed' }
+  | { type: 'error'; message: string };
+
+const SUBACK_REFUSED = 128;
+/** Deliveries stopped for this long with pairs still missing: the backend will not send them. */
+const QUIET_MS = 3000;
+/** Once everyone saw their room, deliveries still in flight (duplicates) are waited for until this long without one. */
+const DRAINED_MS = 1000;
+/** About the size of a chat message or a trickled ICE candidate. */
+const FILLER = 'candidate:842163049 1 udp 1677729535 192.0.2.10 53501 typ srflx raddr 0.0.0.0 rport 0 generation 0';
+
+interface LoadClient {
+  index: number;
+  user: PresenceLoadUser;
+  mqtt: MqttClient;
+  /** Indexes (into the plan's users) of this client's room members; it sends only to them. */
+  members: number[];
+  /** One bit per member position in `members`: that member's presence was seen. */
+  seen: Uint8Array;
+}
+
+let clients: LoadClient[] = [];
+let userIndex = new Map<string, number>();
+/** Per user index, its position in its room's member list (for the `seen` bits). */
+let positionInRoom: number[] = [];
+let deliveries = 0;
+let pairsSeen = 0;
+let lastDeliveryAt = 0;
+let disconnected = 0;
+/** Inbox deliveries of the running latency phase. */
+let onInbox: ((phase: string, sentAt: number) => void) | undefined;
+
+const reply = (message: PresenceLoadReply) => process.send?.(message);
+
+/** The user id at the end of a presence topic, legacy (`rtc/v1/presence/<id>`) or per room (`…/rooms/<room>/presence/<id>`). */
+function presenceSubject(topic: string): string | undefined {
+  if (topic.startsWith(PRESENCE_PREFIX)) return topic.slice(PRESENCE_PREFIX.length);
+  if (topic.startsWith(ROOMS_PREFIX)) {
+    const levels = topic.slice(ROOMS_PREFIX.length).split('/');
+    if (levels.length === 3 && levels[1] === 'presence') return levels[2];
+  }
+  return undefined;
+}
+
+function handleMessage(client: LoadClient, topic: string, payload: Buffer): void {
+  const subject = presenceSubject(topic);
+  if (subject !== undefined) {
+    deliveries += 1;
+    lastDeliveryAt = performance.now();
+    const index = userIndex.get(subject);
+    if (payload.length === 0 || index === undefined) return;
+    const position = positionInRoom[index]!;
+    const byte = position >> 3;
+    const bit = 1 << (position & 7);
+    if ((client.seen[byte]! & bit) === 0) {
+      client.seen[byte]! |= bit;
+      pairsSeen += 1;
+    }
+    return;
+  }
+  const message = JSON.parse(payload.toString()) as { id: string; sentAt: number };
+  onInbox?.(message.id.slice(0, message.id.indexOf('-')), message.sentAt);
+}
+
+function openClient(plan: ConnectPlan, index: number, members: number[]): Promise<LoadClient> {
+  const user = plan.users[index]!;
+  const client: LoadClient = {
+    index,
+    user,
+    members,
+    seen: new Uint8Array(Math.ceil(members.length / 8)),
+    mqtt: mqtt.connect(plan.url, {
+      protocolVersion: 4,
+      clientId: `${user.id}:bench${index}`,
+      username: user.id,
+      password: user.token,
+      reconnectPeriod: 0,
+      connectTimeout: 120_000,
+      keepalive: 600,
+      resubscribe: false,
+    }),
+  };
+  return new Promise((resolve, reject) => {
+    client.mqtt.once('error', reject);
+    client.mqtt.once('close', () => reject(new Error('closed before subscribed')));
+    client.mqtt.on('message', (topic, payload) => handleMessage(client, topic, payload));
+    client.mqtt.once('connect', () => {
+      // One SUBSCRIBE for both, as the widget sends them.
+      client.mqtt.subscribe([inboxWildcard(user.id), user.presenceFilter], { qos: 0 }, (error, granted) => {
+        const refused = granted?.find((g) => g.qos === SUBACK_REFUSED);
+        if (error || !granted || refused) return reject(error ?? new Error(`subscription refused: ${refused?.topic}`));
+        client.mqtt.removeAllListeners('error');
+        client.mqtt.removeAllListeners('close');
+        client.mqtt.on('error', () => undefined);
+        client.mqtt.once('close', () => (disconnected += 1));
+        resolve(client);
+      });
+    });
+  });
+}
+
+/** Member lists per room, and each user's position in its own. */
+function groupByRoom(users: PresenceLoadUser[]): number[][] {
+  const rooms = new Map<string, number[]>();
+  positionInRoom = new Array<number>(users.length);
+  users.forEach((user, i) => {
+    let members = rooms.get(user.room);
+    if (!members) rooms.set(user.room, (members = []));
+    positionInRoom[i] = members.length;
+    members.push(i);
+  });
+  return users.map((user) => rooms.get(user.room)!);
+}
+
+async function connectAll(plan: ConnectPlan): Promise<ConnectResult> {
+  const n = plan.users.length;
+  userIndex = new Map(plan.users.map((u, i) => [u.id, i]));
+  const membersOf = groupByRoom(plan.users);
+  const opened: LoadClient[] = [];
+  let failed = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  deliveries = 0;
+  pairsSeen = 0;
+  const start = performance.now();
+  const deadline = start + plan.limitMs;
+  async function worker(): Promise<void> {
+    while (next < n && performance.now() < deadline) {
+      const index = next++;
+      try {
+        opened.push(await openClient(plan, index, membersOf[index]!));
+      } catch (error) {
+        failed += 1;
+        firstError ??= String(error);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(plan.concurrency, n) }, worker));
+  const connectMs = performance.now() - start;
+  clients = opened.sort((a, b) => a.index - b.index);
+  // Each connected client sees every connected member of its room, itself included.
+  // (`members` is one array per room, shared by its members.)
+  const connectedIn = new Map<number[], number>();
+  for (const c of clients) connectedIn.set(c.members, (connectedIn.get(c.members) ?? 0) + 1);
+  const expectedPairs = clients.reduce((sum, c) => sum + connectedIn.get(c.members)!, 0);
+  // Settled: every connected client saw every member of its room (only when all connected),
+  // or deliveries stopped (the rest will not come), or the time is up.
+  const target = expectedPairs;
+  lastDeliveryAt = Math.max(lastDeliveryAt, performance.now());
+  let seenAllAt: number | undefined;
+  for (;;) {
+    const now = performance.now();
+    if (seenAllAt === undefined && pairsSeen >= target) seenAllAt = now;
+    const quiet = now - lastDeliveryAt;
+    if ((seenAllAt !== undefined && quiet > DRAINED_MS) || quiet > QUIET_MS || now > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const settled = opened.length === n && seenAllAt !== undefined;
+  const settledMs = (seenAllAt ?? Math.min(performance.now(), lastDeliveryAt)) - start;
+  return {
+    connected: opened.length,
+    failed,
+    notStarted: n - next,
+    ...(firstError !== undefined && { firstError }),
+    connectMs,
+    settledMs,
+    settled,
+    deliveries,
+    drainedMs: lastDeliveryAt - start,
+    pairsSeen,
+    expectedPairs,
+  };
+}
+
+let phaseCounter = 0;
+
+/** From `from` to a random other member of its room, stamped with this process's clock for latency. */
+function sendInbox(phase: string, seq: number, from: LoadClient): boolean {
+  if (from.members.length < 2) return false;
+  let pick = Math.floor(Math.random() * (from.members.length - 1));
+  if (pick >= positionInRoom[from.index]!) pick += 1;
+  const to = clients[from.members[pick]!];
+  if (!to) return false;
+  const payload = `{"type":"chat","id":"${phase}-${seq}","text":"${FILLER}","ts":${Date.now()},"sentAt":${performance.now()}}`;
+  from.mqtt.publish(inboxTopic(to.user.id, from.user.id), payload, { qos: 0 });
+  return true;
+}
+
+/** Open loop at a fixed offered rate, senders in turn: the latency a person sees when the backend is not saturated. */
+function latency(ratePerSecond: number, durationMs: number): Promise<LatencyResult> {
+  const phase = `l${++phaseCounter}`;
+  const disconnectedBefore = disconnected;
+  const samples: number[] = [];
+  let sent = 0;
+  let turn = 0;
+  // Nobody to send to (every connection failed): nothing to measure.
+  const total = clients.length < 2 ? 0 : Math.floor((durationMs / 1000) * ratePerSecond);
+  const start = performance.now();
+  onInbox = (p, sentAt) => {
+    if (p === phase) samples.push(performance.now() - sentAt);
+  };
+  return new Promise((resolve) => {
+    const ticker = setInterval(() => {
+      const due = Math.min(Math.floor(((performance.now() - start) / 1000) * ratePerSecond), total);
+      while (sent < due) {
+        // Every connected client is in a room of at least two in every scenario; the bound is a guard.
+        for (let tries = 0; tries < clients.length && !sendInbox(phase, sent, clients[turn++ % clients.length]!); tries++);
+        sent += 1;
+      }
+      if (sent < total) return;
+      clearInterval(ticker);
+      // Stragglers get two seconds; anything later counts as not delivered.
+      setTimeout(() => {
+        onInbox = undefined;
+        const sorted = samples.sort((a, b) => a - b);
+        const at = (p: number) => (sorted.length ? percentile(sorted, p) : NaN);
+        resolve({
+          offeredPerSecond: ratePerSecond,
+          sent,
+          delivered: sorted.length,
+          p50: at(50),
+          p99: at(99),
+          max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+          disconnected: disconnected - disconnectedBefore,
+        });
+      }, 2000);
+    }, 10);
+  });
+}
+
+async function closeAll(): Promise<void> {
+  await Promise.all(clients.map((c) => new Promise<void>((resolve) => c.mqtt.end(true, {}, () => resolve()))));
+  clients = [];
+}
+
+process.on('message', (command: PresenceLoadCommand) => {
+  const run = async (): Promise<PresenceLoadReply> => {
+    switch (command.cmd) {
+      case 'connect':
+        return { type: 'connect', result: await connectAll(command.plan) };
+      case 'latency':
+        return { type: 'latency', result: await latency(command.ratePerSecond, command.durationMs) };
+      case 'close':
+        await closeAll();
+        return { type: 'closed' };
+    }
+  };
+  run().then(reply, (error: unknown) => reply({ type: 'error', message: String(error) }));
+});
+// The orchestrator gone means the run is over.
+process.on('disconnect', () => process.exit(0));
