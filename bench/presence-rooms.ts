@@ -235,7 +235,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       s.limitMs + 5 * 60_000,
     );
     process.stdout.write(
-      ` ${count(connect.connected)} in ${(connect.connectMs / 1000).toFixed(1)} s, everyone saw their room ${connect.settled ? 'at' : 'NOT, cut at'} ${(connect.settledMs / 1000).toFixed(1)} s, ` +
+      ` ${count(connect.connected)} in ${(connect.connectMs / 1000).toFixed(1)} s, ${connect.settled ? 'everyone saw their room at' : 'cut before everyone saw their room, at'} ${(connect.settledMs / 1000).toFixed(1)} s, ` +
         `${count(connect.deliveries)} presence deliveries until ${(connect.drainedMs / 1000).toFixed(1)} s\n`,
     );
     if (connect.connected < 2) {

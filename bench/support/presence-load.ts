@@ -9,10 +9,10 @@
  * reply each; every phase is bounded in time.
  */
 import { performance } from 'node:perf_hooks';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { PRESENCE_PREFIX, ROOMS_PREFIX, inboxTopic, inboxWildcard } from '../../src/protocol/index.js';
 import type { LatencyResult } from '../broker/protocol.js';
-import { percentile } from './stats.js';
+import { closeClients, fixedRateLatency, openSubscribed } from './mqtt-load.js';
 
 export interface PresenceLoadUser {
   id: string;
@@ -69,7 +69,6 @@ export type PresenceLoadReply =
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
-const SUBACK_REFUSED = 128;
 /** Deliveries stopped for this long with pairs still missing: the backend will not send them. */
 const QUIET_MS = 3000;
 /** Once everyone saw their room, deliveries still in flight (duplicates) are waited for until this long without one. */
@@ -110,7 +109,8 @@ function presenceSubject(topic: string): string | undefined {
   return undefined;
 }
 
-function handleMessage(client: LoadClient, topic: string, payload: Buffer): void {
+/** `seen`: the receiving client's bits. */
+function handleMessage(seen: Uint8Array, topic: string, payload: Buffer): void {
   const subject = presenceSubject(topic);
   if (subject !== undefined) {
     deliveries += 1;
@@ -120,8 +120,8 @@ function handleMessage(client: LoadClient, topic: string, payload: Buffer): void
     const position = positionInRoom[index]!;
     const byte = position >> 3;
     const bit = 1 << (position & 7);
-    if ((client.seen[byte]! & bit) === 0) {
-      client.seen[byte]! |= bit;
+    if ((seen[byte]! & bit) === 0) {
+      seen[byte]! |= bit;
       pairsSeen += 1;
     }
     return;
@@ -130,41 +130,19 @@ function handleMessage(client: LoadClient, topic: string, payload: Buffer): void
   onInbox?.(message.id.slice(0, message.id.indexOf('-')), message.sentAt);
 }
 
-function openClient(plan: ConnectPlan, index: number, members: number[]): Promise<LoadClient> {
+async function openClient(plan: ConnectPlan, index: number, members: number[]): Promise<LoadClient> {
   const user = plan.users[index]!;
-  const client: LoadClient = {
-    index,
-    user,
-    members,
-    seen: new Uint8Array(Math.ceil(members.length / 8)),
-    mqtt: mqtt.connect(plan.url, {
-      protocolVersion: 4,
-      clientId: `${user.id}:bench${index}`,
-      username: user.id,
-      password: user.token,
-      reconnectPeriod: 0,
-      connectTimeout: 120_000,
-      keepalive: 600,
-      resubscribe: false,
-    }),
-  };
-  return new Promise((resolve, reject) => {
-    client.mqtt.once('error', reject);
-    client.mqtt.once('close', () => reject(new Error('closed before subscribed')));
-    client.mqtt.on('message', (topic, payload) => handleMessage(client, topic, payload));
-    client.mqtt.once('connect', () => {
-      // One SUBSCRIBE for both, as the widget sends them.
-      client.mqtt.subscribe([inboxWildcard(user.id), user.presenceFilter], { qos: 0 }, (error, granted) => {
-        const refused = granted?.find((g) => g.qos === SUBACK_REFUSED);
-        if (error || !granted || refused) return reject(error ?? new Error(`subscription refused: ${refused?.topic}`));
-        client.mqtt.removeAllListeners('error');
-        client.mqtt.removeAllListeners('close');
-        client.mqtt.on('error', () => undefined);
-        client.mqtt.once('close', () => (disconnected += 1));
-        resolve(client);
-      });
-    });
+  const seen = new Uint8Array(Math.ceil(members.length / 8));
+  const mqtt = await openSubscribed({
+    url: plan.url,
+    userId: user.id,
+    password: user.token,
+    clientId: `${user.id}:bench${index}`,
+    topics: [inboxWildcard(user.id), user.presenceFilter],
+    onMessage: (topic, payload) => handleMessage(seen, topic, payload),
+    onLost: () => (disconnected += 1),
   });
+  return { index, user, members, seen, mqtt };
 }
 
 /** Member lists per room, and each user's position in its own. */
@@ -254,50 +232,27 @@ function sendInbox(phase: string, seq: number, from: LoadClient): boolean {
   return true;
 }
 
-/** Open loop at a fixed offered rate, senders in turn: the latency a person sees when the backend is not saturated. */
+/** Senders in turn, each to a random room-mate. */
 function latency(ratePerSecond: number, durationMs: number): Promise<LatencyResult> {
   const phase = `l${++phaseCounter}`;
-  const disconnectedBefore = disconnected;
-  const samples: number[] = [];
-  let sent = 0;
   let turn = 0;
-  // Nobody to send to (every connection failed): nothing to measure.
-  const total = clients.length < 2 ? 0 : Math.floor((durationMs / 1000) * ratePerSecond);
-  const start = performance.now();
-  onInbox = (p, sentAt) => {
-    if (p === phase) samples.push(performance.now() - sentAt);
-  };
-  return new Promise((resolve) => {
-    const ticker = setInterval(() => {
-      const due = Math.min(Math.floor(((performance.now() - start) / 1000) * ratePerSecond), total);
-      while (sent < due) {
-        // Every connected client is in a room of at least two in every scenario; the bound is a guard.
-        for (let tries = 0; tries < clients.length && !sendInbox(phase, sent, clients[turn++ % clients.length]!); tries++);
-        sent += 1;
-      }
-      if (sent < total) return;
-      clearInterval(ticker);
-      // Stragglers get two seconds; anything later counts as not delivered.
-      setTimeout(() => {
-        onInbox = undefined;
-        const sorted = samples.sort((a, b) => a - b);
-        const at = (p: number) => (sorted.length ? percentile(sorted, p) : NaN);
-        resolve({
-          offeredPerSecond: ratePerSecond,
-          sent,
-          delivered: sorted.length,
-          p50: at(50),
-          p99: at(99),
-          max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-          disconnected: disconnected - disconnectedBefore,
-        });
-      }, 2000);
-    }, 10);
+  return fixedRateLatency({
+    ratePerSecond,
+    // Nobody to send to (every connection failed): nothing to measure.
+    durationMs: clients.length < 2 ? 0 : durationMs,
+    send(seq) {
+      // Every connected client is in a room of at least two in every scenario; the bound is a guard.
+      for (let tries = 0; tries < clients.length && !sendInbox(phase, seq, clients[turn++ % clients.length]!); tries++);
+    },
+    listen(record) {
+      onInbox = record && ((p, sentAt) => p === phase && record(sentAt));
+    },
+    lost: () => disconnected,
   });
 }
 
 async function closeAll(): Promise<void> {
-  await Promise.all(clients.map((c) => new Promise<void>((resolve) => c.mqtt.end(true, {}, () => resolve()))));
+  await closeClients(clients.map((c) => c.mqtt));
   clients = [];
 }
 
