@@ -6,6 +6,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
 import { browserLaunchOptions } from './test/support/browsers.ts';
+import { TEST_SITE_BACKEND, siteAccountMiddleware } from './test/support/site-account.ts';
 
 // The same browser set-up as the end-to-end tests, plus autoplay for <video> elements in tests.
 const autoplay = {
@@ -25,7 +26,8 @@ function realBackend() {
     name: 'rtc-real-backend',
     async serverStart() {
       const { startTestBackend } = await import('./test/support/test-backend.ts');
-      backend = await startTestBackend();
+      // Password accounts for every test, and site accounts trusting the test site (test/support/site-account.ts).
+      backend = await startTestBackend(TEST_SITE_BACKEND);
     },
     async serverStop() {
       await backend?.close();
@@ -51,5 +53,7 @@ export default {
   testsFinishTimeout: 10 * 60_000,
   browserStartTimeout: 60_000,
   testFramework: { config: { timeout: 60_000 } },
+  // The made-up embedding site's token routes, on the test pages' own origin.
+  middleware: [siteAccountMiddleware()],
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }), realBackend()],
 };

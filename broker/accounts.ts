@@ -47,9 +47,9 @@ export function validatePassword(password: string): string {
   return password;
 }
 
-/** The only user shape that leaves the backend. */
+/** The only user shape that leaves the backend; a guest's says so (PROTOCOL.md §4). */
 export function toPublicUser(user: StoredUser): PublicUser {
-  return { id: user.id, name: shownName(user.name), email: user.email };
+  return { id: user.id, name: shownName(user.name), email: user.email, ...(user.guest && { guest: true }) };
 }
 
 export class Accounts {

@@ -5,9 +5,13 @@
  *   npm run admin -- add --name <name> --email <email> [--password <pw>]
  *   npm run admin -- reset-password --email <email> [--password <pw>]
  *   npm run admin -- delete --email <email>
+ *   npm run admin -- delete --id <id>      (any account: site accounts and guests have no email)
  *
  * reset-password and delete also sign the user out everywhere: the running
  * backend refuses their tokens and closes their connections within a second.
+ * delete also takes the user out of the rooms made on the backend, and deletes
+ * the rooms they made with their invites (the running backend sees it within
+ * a second too).
  *
  * A missing --password is asked for on the terminal (not echoed) or read
  * from the first line of standard input when that is not a terminal.
@@ -18,15 +22,16 @@ import { Accounts, InvalidInputError, normalizeEmail } from './accounts.js';
 import { ConfigError, loadConfig } from './config.js';
 import { revokeUserSessions } from './sessions.js';
 import { openJsonRevocationStore } from './store/json-revocation-store.js';
+import { openJsonRoomStore } from './store/json-room-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
-import { EmailTakenError, StoreError } from './store/user-store.js';
+import { EmailTakenError, StoreError, type StoredUser, type UserStore } from './store/user-store.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
   list                                          list users (id, name, email or site, created)
   add --name <name> --email <email> [--password <pw>]
   reset-password --email <email> [--password <pw>]
-  delete --email <email>
-Works on the user store in DATA_DIR (default ./data).`;
+  delete --email <email> | --id <id>           any account by id: site accounts and guests have no email
+Works on the stores in DATA_DIR (default ./data).`;
 
 /** A failure the operator can fix; printed without a stack trace. */
 class UsageError extends Error {}
@@ -70,6 +75,28 @@ async function readPassword(prompt: string): Promise<string> {
   });
 }
 
+/** How `list` shows who an account is: its email, or whose site account or which guest it is. */
+function describe(user: StoredUser): string {
+  if (user.site) return `(site ${user.site.iss})`;
+  if (user.guest) return `(guest until ${new Date(user.guest.expiresAt).toISOString()})`;
+  return user.email;
+}
+
+/** The user `delete` names, by exactly one of --email and --id. */
+async function userToDelete(store: UserStore, values: { email?: string | undefined; id?: string | undefined }): Promise<StoredUser> {
+  if ((values.email === undefined) === (values.id === undefined))
+    throw new UsageError(`delete needs --email or --id (one of them)\n${USAGE}`);
+  if (values.id !== undefined) {
+    const user = await store.findById(required(values.id, 'id'));
+    if (!user) throw new UsageError(`no user with id ${values.id}`);
+    return user;
+  }
+  const email = normalizeEmail(required(values.email, 'email'));
+  const user = await store.findByEmail(email);
+  if (!user) throw new UsageError(`no user with email ${email}`);
+  return user;
+}
+
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`missing --${flag}\n${USAGE}`);
   return value;
@@ -82,6 +109,7 @@ async function run(argv: string[]): Promise<void> {
     options: {
       name: { type: 'string' },
       email: { type: 'string' },
+      id: { type: 'string' },
       password: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -100,6 +128,8 @@ async function run(argv: string[]): Promise<void> {
   const config = loadConfig();
   const store = await openJsonUserStore(config.dataDir);
   const revocations = await openJsonRevocationStore(config.dataDir);
+  // pollMs 0: this process runs one command, it need not watch the file.
+  const rooms = await openJsonRoomStore(config.dataDir, { pollMs: 0 });
   // After the change, so that a sign-in with the old password just before it is revoked too.
   const signOutEverywhere = (userId: string) => revokeUserSessions(revocations, userId, config.sessionMaxAgeSeconds);
   const accounts = new Accounts(store, config.scryptCost);
@@ -109,7 +139,7 @@ async function run(argv: string[]): Promise<void> {
         const users = await store.list();
         if (users.length === 0) console.log('no users');
         // A site account has no email: show whose it is instead.
-        for (const u of users) console.log(`${u.id}\t${u.name}\t${u.site ? `(site ${u.site.iss})` : u.email}\t${u.createdAt}`);
+        for (const u of users) console.log(`${u.id}\t${u.name}\t${describe(u)}\t${u.createdAt}`);
         break;
       }
       case 'add': {
@@ -130,17 +160,18 @@ async function run(argv: string[]): Promise<void> {
         break;
       }
       case 'delete': {
-        const email = normalizeEmail(required(values.email, 'email'));
-        const user = await store.findByEmail(email);
-        if (!user || !(await store.delete(user.id))) throw new UsageError(`no user with email ${email}`);
+        const user = await userToDelete(store, values);
+        if (!(await store.delete(user.id))) throw new UsageError(`no user with id ${user.id}`);
         await signOutEverywhere(user.id);
-        console.log(`deleted ${user.id}\t${user.email}; signed out everywhere`);
+        await rooms.deleteUser(user.id);
+        console.log(`deleted ${user.id}\t${describe(user)}; signed out everywhere`);
         break;
       }
     }
   } finally {
     await store.close();
     await revocations.close();
+    await rooms.close();
   }
 }
 

@@ -109,6 +109,12 @@ export interface Config {
   inviteTtlSeconds: number;
   /** Group rooms one person may have made (and not deleted). */
   maxRoomsPerUser: number;
+  /**
+   * Tests only, never from the environment: the clock of rooms and invites
+   * (expiry, pruning), so a test can pass an invite's end without waiting
+   * days. Default `Date.now`. Tokens and guests always use the real clock.
+   */
+  roomsClock?: () => number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

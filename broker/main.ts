@@ -4,6 +4,7 @@
  */
 import { ConfigError } from './config.js';
 import { startBackend } from './server.js';
+import { checkSiteKeySet } from './site-tokens.js';
 import { StoreError } from './store/user-store.js';
 
 async function main(): Promise<void> {
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
     throw error;
   }
   console.log(`rtc-call backend listening on ${backend.origin} (MQTT at ${backend.origin.replace(/^http/, 'ws')}/mqtt)`);
+  // Not awaited: a slow or absent key set must not hold up the start, only be reported.
+  void checkSiteKeySet(backend.config).then((warning) => warning && console.warn(warning));
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -7,9 +7,13 @@ import { Accounts } from './accounts.js';
 import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker } from './mqtt/broker.js';
+import { GuestSweeper } from './rooms/guest-sweeper.js';
+import { madeRoomsFrom } from './rooms/made-rooms.js';
 import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
 import { openJsonRevocationStore } from './store/json-revocation-store.js';
+import { openJsonRoomStore } from './store/json-room-store.js';
+import type { MembersChange } from './store/room-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
@@ -18,6 +22,8 @@ export interface RunningBackend {
   origin: string;
   port: number;
   config: Config;
+  /** Who is in which room: tests listen to `onChange` to see whose rooms changed. */
+  membership: Membership;
   close(): Promise<void>;
 }
 
@@ -32,15 +38,34 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
   const membership = new Membership({ lobby: config.lobby });
-  const app = await createHttpApp({ config, accounts, sessions, membership });
+  const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock });
+  membership.useMadeRooms(madeRoomsFrom(rooms));
+  const guestSweeper = new GuestSweeper({ store, sessions, membership });
+  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper });
+  // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
+  rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
+  async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
+    for (const id of userIds) membership.changed(id);
+    if (removedRooms.length === 0) return;
+    // A guest's room is on its account: find the guests of the rooms that went.
+    const gone = new Set(removedRooms);
+    for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) membership.changed(user.id);
+  }
   const mqtt = await attachMqttBroker(app.server, { config, store, sessions, membership });
+  const closeStores = async () => {
+    await guestSweeper.stop();
+    await store.close();
+    await revocations.close();
+    await rooms.close();
+  };
   try {
+    // Guests that ended while the backend was down go before anyone can use them.
+    await guestSweeper.start();
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
     await mqtt.close();
-    await store.close();
-    await revocations.close();
+    await closeStores();
     throw error;
   }
   const port = (app.server.address() as AddressInfo).port;
@@ -53,11 +78,10 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
       const stopped = app.close();
       await mqtt.close();
       await stopped;
-      await store.close();
-      await revocations.close();
+      await closeStores();
     })();
     return closing;
   }
 
-  return { origin: `http://${host}:${port}`, port, config: { ...config, port }, close };
+  return { origin: `http://${host}:${port}`, port, config: { ...config, port }, membership, close };
 }

@@ -20,12 +20,22 @@ export function sessionEnd(family: SessionFamily, maxAgeSeconds: number): number
 
 /**
  * Expiry (Unix seconds) of a token issued at `now` for `family`: one TTL
- * ahead, but never past the session's end; `null` once too little of the
- * session is left for a token (the visitor signs in again).
+ * ahead, but never past the session's end nor `accountEnd` (Unix ms, a
+ * guest's end); `null` once too little is left for a token (the visitor
+ * signs in again).
  */
-export function tokenExpiry(family: SessionFamily, now: number, policy: SessionPolicy): number | null {
-  const expiresAt = Math.floor(Math.min(now + policy.tokenTtlSeconds * 1000, sessionEnd(family, policy.sessionMaxAgeSeconds)) / 1000);
+export function tokenExpiry(family: SessionFamily, now: number, policy: SessionPolicy, accountEnd = Infinity): number | null {
+  const end = Math.min(now + policy.tokenTtlSeconds * 1000, sessionEnd(family, policy.sessionMaxAgeSeconds), accountEnd);
+  const expiresAt = Math.floor(end / 1000);
   return expiresAt * 1000 > now ? expiresAt : null;
+}
+
+/** A user as sessions see it: a guest's account ends at `guest.expiresAt`, and its tokens with it. */
+export interface SessionUser {
+  id: string;
+  name: string;
+  /** Unix ms after which no token of this user is valid (guests). */
+  endsAt?: number;
 }
 
 /**
@@ -46,15 +56,17 @@ export class Sessions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A token of a new session family. */
-  async signIn(user: { id: string; name: string }): Promise<string> {
+  /** A token of a new session family. Only an account that has ended (a guest's) gets none: that throws. */
+  async signIn(user: SessionUser): Promise<string> {
     const family = newSessionFamily(this.now());
-    return this.tokens.issue(user, family, tokenExpiry(family, family.authTime, this.policy)!);
+    const expiresAt = tokenExpiry(family, family.authTime, this.policy, user.endsAt);
+    if (expiresAt === null) throw new Error(`the account of ${user.id} has ended`);
+    return this.tokens.issue(user, family, expiresAt);
   }
 
-  /** A fresh token of the same family, or `null` when the family is past its maximum age. */
-  async renew(claims: TokenClaims, user: { id: string; name: string }): Promise<string | null> {
-    const expiresAt = tokenExpiry(claims, this.now(), this.policy);
+  /** A fresh token of the same family, or `null` when the family is past its maximum age or the account's end. */
+  async renew(claims: TokenClaims, user: SessionUser): Promise<string | null> {
+    const expiresAt = tokenExpiry(claims, this.now(), this.policy, user.endsAt);
     return expiresAt === null ? null : this.tokens.issue(user, claims, expiresAt);
   }
 

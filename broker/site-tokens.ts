@@ -137,3 +137,25 @@ export class SiteTokenVerifier {
     };
   }
 }
+
+/**
+ * Fetches the site's JWKS once (SITE_JWKS_URL), so that an operator who
+ * mistyped it learns so at start-up rather than from the first visitor's
+ * 503. Returns a warning to log, or null when the set is there; never throws:
+ * the site may simply be starting too, and sign-ins fetch the set again.
+ */
+export async function checkSiteKeySet(config: Pick<Config, 'siteJwksUrl'>): Promise<string | null> {
+  if (config.siteJwksUrl === undefined) return null;
+  const problem = await fetch(config.siteJwksUrl, { signal: AbortSignal.timeout(JWKS_TIMEOUT_MS), redirect: 'error' }).then(
+    async (response) => {
+      if (response.status !== 200) return `it answered HTTP ${response.status}`;
+      const body: unknown = await response.json().catch(() => undefined);
+      const keys = (body as { keys?: unknown } | undefined)?.keys;
+      return Array.isArray(keys) && keys.length > 0 ? null : 'it is not a key set ({"keys": [...]} with at least one key)';
+    },
+    (error: unknown) => `it cannot be reached (${(error as Error).cause ?? (error as Error).message})`,
+  );
+  return (
+    problem && `warning: SITE_JWKS_URL ${config.siteJwksUrl}: ${problem}. Site sign-ins answer 503 site_keys_unavailable until it works.`
+  );
+}

@@ -13,6 +13,10 @@ export interface RtcSignedInDetail {
 export interface RtcSignedOutDetail {
   reason: 'user' | 'expired';
 }
+/** Signed in with a `siteToken` the page set, the backend ended that session: set a new `siteToken`. */
+export interface RtcSiteTokenNeededDetail {
+  reason: 'expired';
+}
 export interface RtcPresenceDetail {
   peers: Presence[];
 }
@@ -34,6 +38,7 @@ export interface RtcPeerSelectDetail {
 export interface RtcEventDetails {
   'rtc-signed-in': RtcSignedInDetail;
   'rtc-signed-out': RtcSignedOutDetail;
+  'rtc-site-token-needed': RtcSiteTokenNeededDetail;
   'rtc-presence': RtcPresenceDetail;
   'rtc-incoming-call': RtcIncomingCallDetail;
   'rtc-call-state': RtcCallStateDetail;
@@ -55,6 +60,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'rtc-signed-in': RtcEvent<'rtc-signed-in'>;
     'rtc-signed-out': RtcEvent<'rtc-signed-out'>;
+    'rtc-site-token-needed': RtcEvent<'rtc-site-token-needed'>;
     'rtc-presence': RtcEvent<'rtc-presence'>;
     'rtc-incoming-call': RtcEvent<'rtc-incoming-call'>;
     'rtc-call-state': RtcEvent<'rtc-call-state'>;

@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { API_PATHS, MAX_HTTP_BODY_BYTES, type ApiErrorCode, type AuthResponse, type MeResponse } from '../../src/protocol/index.js';
-import { Accounts, InvalidInputError, toPublicUser } from '../accounts.js';
+import { Accounts, InvalidInputError, shownName, toPublicUser } from '../accounts.js';
 import type { Config } from '../config.js';
 import { iceServersFor } from '../ice-servers.js';
 import { EmailTakenError, type StoredUser } from '../store/user-store.js';
@@ -20,6 +20,9 @@ import { HttpApiError, clientErrorHandler, frameworkErrorHandler, installErrorHa
 import { installResponseHeaders } from './headers.js';
 import { LoginThrottle, type LoginDecision } from './login-throttle.js';
 import type { Membership } from '../rooms/membership.js';
+import type { GuestSweeper } from '../rooms/guest-sweeper.js';
+import type { RoomStore } from '../store/room-store.js';
+import { registerRoomRoutes } from './rooms.js';
 
 export interface HttpAppDeps {
   config: Config;
@@ -27,6 +30,10 @@ export interface HttpAppDeps {
   sessions: Sessions;
   /** Who is in which room (PROTOCOL.md §4); told when a site token changes someone's rooms. */
   membership: Membership;
+  /** Rooms made here, their members and invites (PROTOCOL.md §4). */
+  rooms: RoomStore;
+  /** Told of each guest made, so the guest ends on time. */
+  guestSweeper: GuestSweeper;
 }
 
 const registerBody = {
@@ -71,7 +78,14 @@ function setCacheHeaders(res: { setHeader(name: string, value: string): unknown 
   }
 }
 
-export async function createHttpApp({ config, accounts, sessions, membership }: HttpAppDeps): Promise<FastifyInstance> {
+export async function createHttpApp({
+  config,
+  accounts,
+  sessions,
+  membership,
+  rooms,
+  guestSweeper,
+}: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: MAX_HTTP_BODY_BYTES,
@@ -96,7 +110,7 @@ export async function createHttpApp({ config, accounts, sessions, membership }: 
 
   await app.register(cors, {
     origin: config.allowedOrigins === '*' ? '*' : config.allowedOrigins,
-    methods: ['GET', 'POST'],
+    methods: ['GET', 'POST', 'DELETE'],
     allowedHeaders: ['content-type', 'authorization'],
     credentials: false,
     maxAge: 600,
@@ -154,9 +168,11 @@ export async function createHttpApp({ config, accounts, sessions, membership }: 
   }
   const authenticatedUser = async (req: FastifyRequest) => (await authenticated(req)).user;
 
+  /** A guest's tokens never outlive the guest (PROTOCOL.md §4). */
+  const sessionUser = (user: StoredUser) => ({ ...toPublicUser(user), endsAt: user.guest?.expiresAt });
+
   async function authResponse(user: StoredUser): Promise<AuthResponse> {
-    const shown = toPublicUser(user);
-    return { token: await sessions.signIn(shown), user: shown };
+    return { token: await sessions.signIn(sessionUser(user)), user: toPublicUser(user) };
   }
 
   app.post<{ Body: { name: string; email: string; password: string } }>(
@@ -212,6 +228,8 @@ export async function createHttpApp({ config, accounts, sessions, membership }: 
         throw error;
       }
       const user = await accounts.store.saveSiteUser(siteUser);
+      // A personal room is named after its owner, whose site may have renamed them.
+      await rooms.renameOwner(user.id, shownName(user.name));
       // The token's `rooms` may differ from the last one: the broker re-checks this user's connections.
       membership.changed(user.id);
       return authResponse(user);
@@ -221,10 +239,9 @@ export async function createHttpApp({ config, accounts, sessions, membership }: 
   // Same session family, fresh expiry; none past SESSION_MAX_AGE after the sign-in.
   app.post(API_PATHS.token, async (req): Promise<AuthResponse> => {
     const { user, claims } = await authenticated(req);
-    const shown = toPublicUser(user);
-    const token = await sessions.renew(claims, shown);
-    if (!token) throw new HttpApiError(401, 'unauthorized', 'this sign-in is too old to renew, sign in again');
-    return { token, user: shown };
+    const token = await sessions.renew(claims, sessionUser(user));
+    if (!token) throw new HttpApiError(401, 'unauthorized', 'this sign-in is too old to renew (or the guest has ended), sign in again');
+    return { token, user: toPublicUser(user) };
   });
 
   // Revokes the token's whole session family; the broker closes its connections.
@@ -239,6 +256,17 @@ export async function createHttpApp({ config, accounts, sessions, membership }: 
   app.get(API_PATHS.iceServers, async (req) => iceServersFor(config, (await authenticatedUser(req)).id));
 
   app.get(API_PATHS.healthz, async () => ({ status: 'ok' }));
+
+  registerRoomRoutes(app, {
+    config,
+    users: accounts.store,
+    rooms,
+    membership,
+    guestSweeper,
+    authenticatedUser,
+    authResponse,
+    authRateLimit,
+  });
 
   // dist/ first (rtc-call.js, chunks/), then demo/ (index.html, theming.html).
   // Either may not be built yet; @fastify/static looks the file up per request.

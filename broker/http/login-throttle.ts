@@ -29,8 +29,8 @@ export const SLOWDOWN_BASE_MS = 250;
 
 const MAX_KEYS = 100_000;
 
-/** Fixed-window failure counts per key, bounded in size. */
-class WindowCounter {
+/** Fixed-window counts per key, bounded in size (failed logins here; guests made per address in rooms.ts). */
+export class WindowCounter {
   readonly #entries = new Map<string, { count: number; resetAt: number }>();
 
   constructor(

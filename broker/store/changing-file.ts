@@ -4,6 +4,8 @@
  * data, after the earlier ones.
  */
 import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { StoreError } from './user-store.js';
 
 /**
  * size:mtime of the file, or 'missing': changes whenever someone rewrites it.
@@ -39,4 +41,28 @@ export class SerialQueue {
   async idle(): Promise<void> {
     await this.#tail;
   }
+}
+
+/**
+ * The JSON in `file` (`empty` when `fingerprint` says it is missing), checked
+ * by `isValid`. A file that cannot be read or is not what `kind` expects is a
+ * `StoreError`: start-up stops and the file is left for the operator.
+ */
+export async function readStoreFile<T>(
+  file: string,
+  fingerprint: string,
+  empty: T,
+  isValid: (value: unknown) => value is T,
+  what: { kind: string; expected: string },
+): Promise<T> {
+  const leftAlone = 'It was left untouched: repair it or move it away, then start again.';
+  let data: unknown = empty;
+  try {
+    if (fingerprint !== 'missing') data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new StoreError(`${what.kind} ${file} cannot be read (${(error as Error).message}). ${leftAlone}`);
+  }
+  if (!isValid(data))
+    throw new StoreError(`${what.kind} ${file} is not a ${what.kind.toLowerCase()} (expected ${what.expected}). ${leftAlone}`);
+  return data;
 }

@@ -7,12 +7,10 @@
  * matter (their sessions are past SESSION_MAX_AGE). Like every file in
  * DATA_DIR it is 0600 and written atomically (private-file.ts).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SerialQueue, fileFingerprint } from './changing-file.js';
+import { SerialQueue, fileFingerprint, readStoreFile } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
 import { unexpired, type RevocationStore, type Revocations, type SessionRevocation, type UserRevocation } from './revocation-store.js';
-import { StoreError } from './user-store.js';
 
 interface Data {
   version: 1;
@@ -56,19 +54,10 @@ class JsonRevocationStore implements RevocationStore {
   async load(): Promise<void> {
     const fingerprint = fileFingerprint(this.#file);
     if (fingerprint === this.#seen) return;
-    let data: unknown = { version: 1, sessions: [], users: [] };
-    try {
-      if (fingerprint !== 'missing') data = JSON.parse(await readFile(this.#file, 'utf8'));
-    } catch (error) {
-      throw new StoreError(
-        `Revocation store ${this.#file} cannot be read (${(error as Error).message}). It was left untouched: repair it or move it away, then start again.`,
-      );
-    }
-    if (!isData(data)) {
-      throw new StoreError(
-        `Revocation store ${this.#file} is not a revocation store (expected {"sessions": [...], "users": [...]}). It was left untouched: repair it or move it away, then start again.`,
-      );
-    }
+    const data = await readStoreFile(this.#file, fingerprint, { version: 1, sessions: [], users: [] }, isData, {
+      kind: 'Revocation store',
+      expected: '{"sessions": [...], "users": [...]}',
+    });
     this.#data = data;
     this.#snapshot = snapshot(data);
     this.#seen = fingerprint;

@@ -25,7 +25,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SerialQueue, fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
-import { EmailTakenError, StoreError, type NewUser, type SiteUser, type StoredUser, type UserStore } from './user-store.js';
+import { EmailTakenError, StoreError, type NewGuest, type NewUser, type SiteUser, type StoredUser, type UserStore } from './user-store.js';
 
 interface Data {
   version: 1;
@@ -60,6 +60,12 @@ function isSiteAccount(value: unknown): boolean {
   );
 }
 
+function isGuestAccount(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const g = value as Record<string, unknown>;
+  return typeof g.room === 'string' && typeof g.invite === 'string' && typeof g.expiresAt === 'number';
+}
+
 function isStoredUser(value: unknown): value is StoredUser {
   if (typeof value !== 'object' || value === null) return false;
   const u = value as Record<string, unknown>;
@@ -69,11 +75,12 @@ function isStoredUser(value: unknown): value is StoredUser {
     typeof u.email === 'string' &&
     typeof u.passwordHash === 'string' &&
     typeof u.createdAt === 'string' &&
-    (u.site === undefined || isSiteAccount(u.site))
+    (u.site === undefined || isSiteAccount(u.site)) &&
+    (u.guest === undefined || isGuestAccount(u.guest))
   );
 }
 
-/** Site accounts have no email (`''`): they are never found by email, so no password path reaches them. */
+/** Site accounts and guests have no email (`''`): they are never found by email, so no password path reaches them. */
 const hasEmail = (user: StoredUser) => user.email !== '';
 
 const sameSite = (a: StoredUser['site'], b: StoredUser['site']) => JSON.stringify(a) === JSON.stringify(b);
@@ -281,12 +288,26 @@ class JsonUserStore implements UserStore {
     this.#flushing = undefined;
   }
 
+  #freeId(): string {
+    let id = generateUserId();
+    while (this.#current(id) || this.#users.has(id)) id = generateUserId();
+    return id;
+  }
+
   create(input: NewUser) {
     return this.#change((record) => {
       if (this.#emailTaken(input.email)) throw new EmailTakenError(input.email);
-      let id = generateUserId();
-      while (this.#current(id) || this.#users.has(id)) id = generateUserId();
+      const id = this.#freeId();
       const user: StoredUser = { id, ...input, createdAt: new Date().toISOString() };
+      record(id, user);
+      return user;
+    });
+  }
+
+  createGuest({ name, guest }: NewGuest) {
+    return this.#change((record) => {
+      const id = this.#freeId();
+      const user: StoredUser = { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), guest: { ...guest } };
       record(id, user);
       return user;
     });
@@ -308,8 +329,8 @@ class JsonUserStore implements UserStore {
   setPasswordHash(id: string, passwordHash: string) {
     return this.#change((record) => {
       const user = this.#current(id);
-      // A site account signs in through its site only: a password would be a second way in.
-      if (!user || user.site) return false;
+      // A site account signs in through its site only, a guest by its link only: a password would be a second way in.
+      if (!user || user.site || user.guest) return false;
       record(id, { ...user, passwordHash });
       return true;
     });

@@ -49,6 +49,12 @@ export interface NewUser {
   passwordHash: string;
 }
 
+/** A guest as `POST /api/guest` makes it: a name and what it may reach; no email, no password. */
+export interface NewGuest {
+  name: string;
+  guest: GuestAccount;
+}
+
 /** The store file cannot be read or is not a user store: start-up must stop. */
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -75,7 +81,9 @@ export interface UserStore {
    * `StoreError` when `id` is a password account.
    */
   saveSiteUser(user: SiteUser): Promise<StoredUser>;
-  /** Returns false when no such user, or it is a site account (which has no password). */
+  /** A new guest account (`email` and `passwordHash` are `''`, so no password path reaches it); resolves once durable. */
+  createGuest(guest: NewGuest): Promise<StoredUser>;
+  /** Returns false when no such user, or it is a site account or a guest (which have no password). */
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Returns false when no such user. */
   delete(id: string): Promise<boolean>;

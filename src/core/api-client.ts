@@ -36,6 +36,10 @@ const KNOWN_CODES: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
   'email_taken',
   'rate_limited',
   'unauthorized',
+  'invalid_site_token',
+  'site_keys_unavailable',
+  'site_accounts_disabled',
+  'password_accounts_disabled',
 ]);
 
 /** Maps an HTTP status and error body to the code shown to the visitor. */
@@ -72,6 +76,11 @@ export class ApiClient {
 
   login(email: string, password: string): Promise<AuthResponse> {
     return this.request<AuthResponse>('POST', API_PATHS.login, null, { email, password });
+  }
+
+  /** This backend's session for a site's own JWT (PROTOCOL.md §1, "Site accounts"). */
+  exchangeSiteToken(siteToken: string): Promise<AuthResponse> {
+    return this.request<AuthResponse>('POST', API_PATHS.session, null, { token: siteToken });
   }
 
   /** A fresh token (new expiry) for a still-valid one. */

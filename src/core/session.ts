@@ -4,6 +4,7 @@
  * page unload). Everything it shows is one immutable `SessionState` (session-state.ts).
  *
  * - sign-in.ts: register, sign in, restore, renewal, the remembered token;
+ * - site-sign-in.ts: signing in with the embedding site's own account (a site JWT);
  * - ice-config.ts: the ICE servers;
  * - presence-book.ts: who is online, and the own status;
  * - chat-book.ts: conversations;
@@ -27,6 +28,7 @@ import { PresenceBook } from './presence-book.js';
 import { routeInbox, type MqttRoute } from './routing.js';
 import { SessionStore, SIGNED_OUT, toSessionError } from './session-state.js';
 import { SignIn } from './sign-in.js';
+import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { texts } from './texts.js';
 import type { SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
@@ -65,6 +67,7 @@ export class Session extends EventTarget implements SessionApi {
   private readonly store: SessionStore;
   private readonly api: ApiClient;
   private readonly auth: SignIn;
+  private readonly site: SiteSignIn;
   private readonly ice: IceConfigCache;
   private readonly presence: PresenceBook;
   private readonly chats: ChatBook;
@@ -85,6 +88,10 @@ export class Session extends EventTarget implements SessionApi {
       start: (auth, epoch) => this.start(auth, epoch),
       renewed: (token) => this.signaling?.renewToken(token),
       expired: () => this.stop('expired'),
+      refused: () => this.site.renew(),
+    });
+    this.site = new SiteSignIn(this.api, this.auth, clock, {
+      needed: () => store.emit('site-token-needed', { reason: 'expired' }),
     });
     this.ice = new IceConfigCache(this.api, () => this.auth.token, clock);
     this.presence = new PresenceBook(store, outbox, clock, {
@@ -135,7 +142,19 @@ export class Session extends EventTarget implements SessionApi {
     return this.guard('auth', () => this.auth.signIn(email, password));
   }
 
+  /**
+   * Signs in with the embedding site's own account (PROTOCOL.md §1, "Site accounts"): `token` a
+   * site JWT the page got, `url` the site's endpoint for one (fetched with the visitor's cookies).
+   * A token of someone else switches user. The session is kept alive from the URL; with a token
+   * only, a `site-token-needed` event asks the page for a new one when the backend ends it.
+   */
+  signInWithSite(source: SiteAccountSource): Promise<void> {
+    return this.guard('auth', () => this.site.use(source));
+  }
+
   async restore(): Promise<boolean> {
+    // A site account signs in with the site's token only: the remembered one may be another visitor's.
+    if (this.site.active) return false;
     let restored = false;
     await this.guard('auth', async () => void (restored = await this.auth.restore()));
     return restored;
@@ -143,6 +162,8 @@ export class Session extends EventTarget implements SessionApi {
 
   async signOut(): Promise<void> {
     const token = this.auth.token;
+    // Signing out of the widget ends a site sign-in too: it starts again only when the page says so.
+    this.site.stop();
     if (!token && this.store.state.connection === 'signed-out') return;
     this.stop('user');
     // Then revoke the sign-in on the server (a copied token dies with it). Best effort: signed out here either way.
@@ -216,6 +237,7 @@ export class Session extends EventTarget implements SessionApi {
     this.leaveCallOnUnload();
     this.disposed = true;
     this.auth.dispose();
+    this.site.dispose();
     if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.onPageHide);
     this.stop(null);
   }
@@ -265,6 +287,7 @@ export class Session extends EventTarget implements SessionApi {
     this.store.reset(error);
     if (reason !== null) this.store.emit('signed-out', { reason });
     if (error) this.store.emit('error', error);
+    if (reason === 'expired') this.site.ended();
   }
 
   /** Best effort on tab close or reload: tell the peer the call is over before the page goes. */

@@ -2,6 +2,8 @@
  * Who is signed in: register, sign in, restore a remembered sign-in (retried with backoff while
  * the backend is unreachable), the epoch that drops late answers of an earlier sign-in, token
  * renewal, and the token kept in sessionStorage. A new token is adopted in one place (`adopt`).
+ * A site account (site-sign-in.ts) signs in through `exchange`, and gets a new session through the
+ * `refused` hook when the backend refuses a renewal.
  */
 import type { AuthResponse } from '../protocol/index.js';
 import { ApiRequestError, type ApiClient } from './api-client.js';
@@ -21,6 +23,8 @@ export interface SignInHooks {
   renewed(token: string): void;
   /** The server no longer accepts this sign-in. */
   expired(): void;
+  /** The server refused to renew this sign-in: a new session of the same source (a site account), or null. */
+  refused(): Promise<AuthResponse | null>;
 }
 
 export class SignIn {
@@ -50,12 +54,47 @@ export class SignIn {
     return this.epochCount;
   }
 
-  register(name: string, email: string, password: string): Promise<void> {
-    return this.authenticate(() => this.api.register(name, email, password));
+  async register(name: string, email: string, password: string): Promise<void> {
+    await this.authenticate(() => this.api.register(name, email, password));
   }
 
-  signIn(email: string, password: string): Promise<void> {
-    return this.authenticate(() => this.api.login(email, password));
+  async signIn(email: string, password: string): Promise<void> {
+    await this.authenticate(() => this.api.login(email, password));
+  }
+
+  /**
+   * Signs in with `request`'s session (a site token exchanged): the user signed in already keeps
+   * the live session, calls and all, and only takes the new token; someone else replaces them, and
+   * the previous session is revoked on the server. A refused request signs out whoever was here:
+   * the page's new token says the visitor changed. Resolves the failure (already reported), or null.
+   */
+  async exchange(request: () => Promise<AuthResponse>): Promise<unknown> {
+    // The site says who the visitor is now: a remembered sign-in waiting to be retried is not theirs.
+    this.timers.clear('restore');
+    const previous = this.current;
+    const userId = this.store.state.user?.id;
+    if (!previous || !userId || this.disposed) return this.authenticate(request);
+    const epoch = ++this.epochCount;
+    let auth: AuthResponse;
+    try {
+      auth = await request();
+    } catch (e) {
+      if (epoch !== this.epochCount) return null;
+      this.hooks.replace();
+      this.store.reportError(toSessionError(e, 'auth'));
+      return e;
+    }
+    if (epoch !== this.epochCount) return null;
+    if (auth.user.id === userId) {
+      this.adopt(auth.token);
+      this.hooks.renewed(auth.token);
+      return null;
+    }
+    this.hooks.replace();
+    void this.api.logout(previous).catch(() => undefined);
+    this.adopt(auth.token);
+    await this.hooks.start(auth, this.epochCount);
+    return null;
   }
 
   async restore(): Promise<boolean> {
@@ -88,12 +127,13 @@ export class SignIn {
   async renewForBroker(): Promise<string | null> {
     const token = this.current;
     if (!token) return null;
+    const epoch = this.epochCount;
     try {
       const auth = await this.api.renewToken(token);
       this.adopt(auth.token);
       return auth.token;
     } catch (e) {
-      if (e instanceof ApiRequestError && e.code === 'unauthorized') return null;
+      if (e instanceof ApiRequestError && e.code === 'unauthorized') return this.replaceRefused(epoch);
       throw e;
     }
   }
@@ -111,8 +151,9 @@ export class SignIn {
     this.timers.clearAll();
   }
 
-  private async authenticate(request: () => Promise<AuthResponse>): Promise<void> {
-    if (this.disposed) return;
+  /** Signs in with `request`'s session, replacing any; resolves the failure (already reported), or null. */
+  private async authenticate(request: () => Promise<AuthResponse>): Promise<unknown> {
+    if (this.disposed) return null;
     if (this.current) this.hooks.replace();
     const epoch = ++this.epochCount;
     const error = this.store.state.error;
@@ -121,14 +162,32 @@ export class SignIn {
     try {
       auth = await request();
     } catch (e) {
-      if (epoch !== this.epochCount) return;
+      if (epoch !== this.epochCount) return null;
       this.store.update({ connection: 'signed-out' });
       this.store.reportError(toSessionError(e, 'auth'));
-      return;
+      return e;
     }
-    if (epoch !== this.epochCount) return;
+    if (epoch !== this.epochCount) return null;
     this.adopt(auth.token);
     await this.hooks.start(auth, epoch);
+    return null;
+  }
+
+  /**
+   * The server refused to renew the session: a new one of the same source (a site account's
+   * token URL) when it is the same user, taken as a renewal; null when there is none (sign out).
+   */
+  private async replaceRefused(epoch: number): Promise<string | null> {
+    const userId = this.store.state.user?.id;
+    let auth: AuthResponse | null;
+    try {
+      auth = await this.hooks.refused();
+    } catch {
+      return null;
+    }
+    if (!auth || epoch !== this.epochCount || auth.user.id !== userId) return null;
+    this.adopt(auth.token);
+    return auth.token;
   }
 
   /** The one place a new token is taken: kept, remembered, and its renewal scheduled. */
@@ -151,8 +210,12 @@ export class SignIn {
       this.hooks.renewed(auth.token);
     } catch (e) {
       if (epoch !== this.epochCount) return;
-      if (e instanceof ApiRequestError && e.code === 'unauthorized') this.hooks.expired();
-      else this.timers.set('renew', () => void this.renewNow(), RENEW_RETRY_MS);
+      if (e instanceof ApiRequestError && e.code === 'unauthorized') {
+        const token = await this.replaceRefused(epoch);
+        if (epoch !== this.epochCount) return;
+        if (token) this.hooks.renewed(token);
+        else this.hooks.expired();
+      } else this.timers.set('renew', () => void this.renewNow(), RENEW_RETRY_MS);
     }
   }
 

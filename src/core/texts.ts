@@ -4,7 +4,8 @@
  * (`isolateText`): a right-to-left or oddly built name cannot reorder the sentence around it.
  *
  * Sections follow who shows the sentence: `errors` by error code (the API client, the
- * sign-in form, an expired sign-in, an unreachable service), `unexpected`, `call` (status
+ * sign-in form, an expired sign-in, an unreachable service), `site` (signing in with the
+ * embedding site's account), `unexpected`, `call` (status
  * lines and call failures), `chat`, `media`, and `ui` (labels of the elements).
  */
 import { isolateText } from '../protocol/names.js';
@@ -12,6 +13,30 @@ import type { PresenceStatus } from '../protocol/index.js';
 import type { CallEndReason, SessionErrorCode } from './types.js';
 
 const who = (name: string) => isolateText(name);
+
+/**
+ * Site accounts (the page signs the visitor in with the site's own account, PROTOCOL.md §1): the
+ * errors by code, merged into `errors` below, and what `<rtc-call>` shows instead of a form.
+ */
+const siteErrors = {
+  invalid_site_token: "This site's sign-in for calls was not accepted. Reload the page; if it keeps happening, tell the site.",
+  site_keys_unavailable: 'The call service cannot check your sign-in right now. Trying again…',
+  site_accounts_disabled: 'The call service does not accept sign-ins from this site.',
+  password_accounts_disabled: 'This call service signs you in through the site you are on, not with a password here.',
+  site_token_url_failed: 'This site did not sign you in for calls. Reload the page and try again.',
+} satisfies Partial<Record<SessionErrorCode, string>>;
+
+const site = {
+  /** The site's token URL answered 401 or 403: the visitor is not signed in there. */
+  notSignedIn: 'Sign in on this site to use calls.',
+  /** The site's token URL answered, but not `{ "token": "…" }`. */
+  noToken: "This site's sign-in for calls gave no token. Reload the page; if it keeps happening, tell the site.",
+  /** The site's token URL cannot be reached, or failed on its side. */
+  unreachable: 'Cannot reach this site to sign you in for calls. Trying again…',
+  signingIn: 'Signing you in…',
+  signedOut: 'You are signed out of calls.',
+  signInAgain: 'Sign in again',
+};
 
 export const en = {
   /** One sentence per error code: what the API client and the sign-in form say. */
@@ -23,7 +48,10 @@ export const en = {
     unauthorized: 'Your sign-in has expired. Please sign in again.',
     server_unreachable: 'Cannot reach the call service. Check your connection and try again.',
     internal: 'The call service had a problem. Please try again.',
+    ...siteErrors,
   } satisfies Partial<Record<SessionErrorCode, string>>,
+
+  site,
 
   /** A failure nobody foresaw (a bug, a browser refusing something unusual). */
   unexpected: 'Something went wrong. Please try again.',

@@ -81,6 +81,11 @@ export type SessionErrorCode =
   | 'email_taken'
   | 'rate_limited'
   | 'unauthorized'
+  | 'invalid_site_token' // the site's JWT was refused (site accounts, PROTOCOL.md §1)
+  | 'site_keys_unavailable' // the backend cannot fetch the site's key set; try again
+  | 'site_accounts_disabled' // the backend takes no site tokens (ACCOUNTS=password)
+  | 'password_accounts_disabled' // the backend takes only site tokens (ACCOUNTS=site)
+  | 'site_token_url_failed' // the site's token URL gave no token
   | 'server_unreachable'
   | 'media_denied' // permission refused for camera/microphone/screen
   | 'media_missing' // no such device
@@ -142,6 +147,8 @@ export interface SessionEventMap {
   change: CustomEvent<SessionState>;
   'signed-in': CustomEvent<{ user: PublicUser }>;
   'signed-out': CustomEvent<{ reason: 'user' | 'expired' }>;
+  /** Signed in with a site token the page set, the backend ended that session: the page sets a new one. */
+  'site-token-needed': CustomEvent<{ reason: 'expired' }>;
   presence: CustomEvent<{ peers: Presence[] }>;
   'incoming-call': CustomEvent<{ call: CallView }>;
   'call-state': CustomEvent<{ call: CallView }>;

@@ -84,3 +84,24 @@ export const INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 /** The fragment parameter of an invite link: `https://site/page#rtc-invite=<code>`. */
 export const INVITE_LINK_PARAM = 'rtc-invite';
+
+/** `expiresIn` of a new invite, in seconds: at least a minute, at most 30 days. */
+export const INVITE_EXPIRES_IN_MIN_SECONDS = 60;
+export const INVITE_EXPIRES_IN_MAX_SECONDS = 30 * 24 * 3600;
+/** `maxUses` of a new invite: 1 to 10,000 (absent: no limit). */
+export const INVITE_MAX_USES = 10_000;
+/** Invites one person may have live (not expired, revoked or used up) at once. */
+export const MAX_LIVE_INVITES_PER_USER = 100;
+/** Ended invites (expired, revoked, used up) are still listed, then forgotten, this long after their end. */
+export const ENDED_INVITE_KEEP_MS = 7 * 24 * 3600 * 1000;
+
+/** `GET /api/rooms`. */
+export interface RoomsResponse {
+  rooms: Room[];
+}
+
+/** `POST /api/rooms`. */
+export interface NewRoomResponse {
+  room: Room;
+  invite: Invite;
+}

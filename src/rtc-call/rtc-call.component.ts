@@ -12,15 +12,18 @@ import { VIDEO_STAGE_PARTS } from '../components/video-stage/video-stage.compone
 import { CHAT_PARTS } from '../components/chat/chat.component.js';
 import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.component.js';
 import { Session } from '../core/session.js';
-import type { CallView, SessionApi, SessionEventMap, SessionOptions } from '../core/types.js';
+import type { CallView, SessionApi, SessionError, SessionEventMap, SessionOptions } from '../core/types.js';
 import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../events.js';
 import { tokens, controls } from '../styles/tokens.js';
 import { icon } from '../styles/icons.js';
 import { rtcCallStyles } from './rtc-call.styles.js';
-import { texts } from '../core/texts.js';
+import { errorText, texts } from '../core/texts.js';
 import { renderAbout, renderText } from '../components/names.js';
 
 const words = texts.ui.root;
+
+/** A site sign-in's failure in the catalogue's words; the token URL's own sentence says which way it failed. */
+const siteErrorText = (error: SessionError): string => (error.code !== 'site_token_url_failed' && errorText(error.code)) || error.message;
 
 /** The parts of the frame around the elements inside (the part names of `<rtc-call>`'s own shadow root). */
 export const RTC_CALL_OWN_PARTS = [
@@ -37,6 +40,8 @@ export const RTC_CALL_OWN_PARTS = [
   'welcome',
   'error',
   'error-dismiss',
+  'site-sign-in',
+  'sign-in-again',
 ] as const;
 
 /** The elements inside and the parts each one re-exports: its own `*_PARTS`, written once, next to its docs. */
@@ -59,6 +64,7 @@ const exportParts = (tag: keyof typeof RTC_CALL_CHILD_PARTS) => RTC_CALL_CHILD_P
 const FORWARDED_EVENTS = {
   'signed-in': 'rtc-signed-in',
   'signed-out': 'rtc-signed-out',
+  'site-token-needed': 'rtc-site-token-needed',
   presence: 'rtc-presence',
   'incoming-call': 'rtc-incoming-call',
   'call-state': 'rtc-call-state',
@@ -80,6 +86,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  *
  * @event rtc-signed-in - The visitor signed in or registered; `detail.user`.
  * @event rtc-signed-out - The visitor signed out (`detail.reason` "user") or the sign-in expired ("expired").
+ * @event rtc-site-token-needed - Signed in with `siteToken` (no `token-url`), the backend ended that session: set a new
+ *   `siteToken` to stay signed in; `detail.reason` "expired".
  * @event rtc-presence - The list of people online changed; `detail.peers`.
  * @event rtc-incoming-call - Someone is calling; `detail.call`.
  * @event rtc-call-state - The current call changed phase or media; `detail.call` (`phase`, `endReason`, `message`).
@@ -101,6 +109,9 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @csspart error - Every error message but the chat's: the banner under the top bar (sign-in and connection errors, and call
  *   and media errors while no call is on the stage), the sign-in form's, and the call controls' (`call-error`).
  * @csspart error-dismiss - The button closing the error banner.
+ * @csspart site-sign-in - Signed in with the site's account (`siteToken`, `token-url`): what shows instead of the sign-in
+ *   form while signing in, after a failure (with `error`) or after signing out.
+ * @csspart sign-in-again - The button signing in again with `token-url` after signing out.
  *
  * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
  * @cssproperty --rtc-color-surface - Background of bars and received messages.
@@ -151,11 +162,29 @@ export class RtcCall extends LitElement {
   /** How long an outgoing call rings before it ends as missed, in ms (tests). Default 30 s. */
   @property({ type: Number, attribute: 'ring-timeout' }) ringTimeout?: number;
 
+  /**
+   * A JWT of the embedding site for its signed-in visitor (PROTOCOL.md §1, "Site accounts"): the widget signs in
+   * with it and shows no sign-in form. A property only, never an attribute: it is a credential. A token of someone
+   * else switches user. Without `token-url`, `rtc-site-token-needed` asks for a new one when the session ends. Every
+   * assignment signs in with it, even of the same token again.
+   */
+  @property({ attribute: false, hasChanged: () => true }) siteToken?: string;
+
+  /**
+   * The site's URL answering `{ "token": "<site JWT>" }` to its signed-in visitor (a GET with the visitor's cookies):
+   * the widget signs in with it, shows no sign-in form, and asks it again whenever the backend ends the session.
+   */
+  @property({ attribute: 'token-url' }) tokenUrl?: string;
+
   @provide({ context: sessionContext })
   @state()
-  private provided?: SessionApi;
+  private provided?: Session;
 
   @state() private chatPeer = '';
+  /** Signed in with the site's account, the visitor (or the page) signed out: no sign-in starts by itself. */
+  @state() private siteSignedOut = false;
+  /** The session the site account was last given to: a new session gets it at its first update. */
+  private siteSession?: Session;
 
   private readonly sessionState = new SessionController(this);
   private forwarders: Array<() => void> = [];
@@ -182,6 +211,21 @@ export class RtcCall extends LitElement {
     this.provided?.dispose();
     this.provided = undefined;
     this.chatPeer = '';
+    this.siteSignedOut = false;
+  }
+
+  /** Signs `session` (a new one, or the page just set `siteToken` or `tokenUrl`) in with the site's account, if any. */
+  private giveSiteAccount(session: Session): void {
+    this.siteSession = session;
+    const source = { token: this.siteToken || undefined, url: this.tokenUrl || undefined };
+    if (!source.token && !source.url) return;
+    this.siteSignedOut = false;
+    void attempt(this, session, 'auth', () => session.signInWithSite(source));
+  }
+
+  /** Signed in (or signing in) with the site's account: no sign-in form, no sign-out button. */
+  private get siteAccount(): boolean {
+    return Boolean(this.siteToken || this.tokenUrl);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -194,6 +238,9 @@ export class RtcCall extends LitElement {
     } else if (changed.has('relayOnly') && changed.get('relayOnly') !== undefined) {
       session.setRelayOnly(this.relayOnly);
     }
+    // Before the first render: with a site account, the sign-in form never shows, not even for a moment.
+    const current = this.provided!;
+    if (current !== this.siteSession || changed.has('siteToken') || changed.has('tokenUrl')) this.giveSiteAccount(current);
   }
 
   /** Calls a person; with the camera on unless `video` is false. */
@@ -206,7 +253,11 @@ export class RtcCall extends LitElement {
     this.requireSession().hangup();
   }
 
-  /** Signs out: ends any call, closes the connection and forgets a remembered sign-in. */
+  /**
+   * Signs out: ends any call, closes the connection and forgets a remembered sign-in. Signed in with the site's
+   * account, the widget then says so (no form) and signs in again only when the page sets `siteToken` (or with
+   * the "Sign in again" button, with `token-url`): call it when the visitor signs out of the site.
+   */
   signOut(): Promise<void> {
     return this.requireSession().signOut();
   }
@@ -240,7 +291,12 @@ export class RtcCall extends LitElement {
       chatOpenedFor = call.callId;
       this.chatPeer = call.peer.id;
     };
-    const onSignedOut = () => (this.chatPeer = '');
+    const onSignedOut = ({ detail }: CustomEvent<{ reason: 'user' | 'expired' }>) => {
+      this.chatPeer = '';
+      if (detail.reason === 'user') this.siteSignedOut = true;
+    };
+    const onSignedIn = () => (this.siteSignedOut = false);
+    session.addEventListener('signed-in', onSignedIn);
     session.addEventListener('incoming-call', onIncoming);
     session.addEventListener('call-state', onCallState);
     session.addEventListener('signed-out', onSignedOut);
@@ -248,9 +304,12 @@ export class RtcCall extends LitElement {
       () => session.removeEventListener('incoming-call', onIncoming),
       () => session.removeEventListener('call-state', onCallState),
       () => session.removeEventListener('signed-out', onSignedOut),
+      () => session.removeEventListener('signed-in', onSignedIn),
     );
     this.provided = session;
-    if (this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
+    // A site account signs in with the site's token (at the first update), never with a remembered one: the site's
+    // visitor may have changed.
+    if (!this.siteAccount && this.rememberSignIn) void attempt(this, session, 'auth', (s) => s.restore());
   }
 
   private forward<K extends RtcEventName>(name: K, event: CustomEvent) {
@@ -275,9 +334,33 @@ export class RtcCall extends LitElement {
   }
 
   private renderSignedOut() {
+    if (this.siteAccount) return this.renderSiteSignIn();
     return html`<div class="signed-out">
       <rtc-login exportparts=${exportParts('rtc-login')}></rtc-login>
     </div>`;
+  }
+
+  /** Instead of the form, with the site's account: signing in, why it failed, or signed out. */
+  private renderSiteSignIn() {
+    const error = errorAt(this.provided, 'login');
+    const again = this.siteSignedOut && !error && this.tokenUrl;
+    return html`<div class="signed-out">
+      <div class="site-sign-in" part="site-sign-in">
+        ${
+          error
+            ? html`<p part="error" role="alert">${renderText(siteErrorText(error))}</p>`
+            : html`<p role="status">${this.siteSignedOut ? texts.site.signedOut : texts.site.signingIn}</p>`
+        }
+        ${again ? html`<button type="button" part="sign-in-again" @click=${this.signInAgain}>${texts.site.signInAgain}</button>` : nothing}
+      </div>
+    </div>`;
+  }
+
+  private signInAgain() {
+    const session = this.provided;
+    if (!session || !this.tokenUrl) return;
+    this.siteSignedOut = false;
+    void attempt(this, session, 'auth', () => session.signInWithSite({ url: this.tokenUrl }));
   }
 
   private renderAccount() {
@@ -290,9 +373,14 @@ export class RtcCall extends LitElement {
         <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
         ${icon('shield')}<span>${words.relayOnlyLabel}<span class="hide-label-long">${words.relayOnlyLabelRest}</span></span>
       </label>
-      <button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
-        ${icon('logout')}${words.signOut}
-      </button>
+      ${
+        // The site owns a site account: the visitor signs out there (and the page calls signOut()).
+        this.siteAccount
+          ? nothing
+          : html`<button type="button" part="sign-out" @click=${() => attempt(this, this.provided, 'auth', (s) => s.signOut())}>
+              ${icon('logout')}${words.signOut}
+            </button>`
+      }
     `;
   }
 

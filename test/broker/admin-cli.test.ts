@@ -7,9 +7,22 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ROOMS_FILE } from '../../broker/store/json-room-store.js';
 import { USERS_FILE } from '../../broker/store/json-user-store.js';
-import { API_PATHS, inboxTopic } from '../../src/protocol/index.js';
-import { REPO_ROOT, closedWithin, collect, connectAs, publish, register, request, startTestBackend, tempDir } from './support.js';
+import { API_PATHS, inboxTopic, inviteJoinPath, type AuthResponse } from '../../src/protocol/index.js';
+import {
+  REPO_ROOT,
+  SITE_ACCOUNTS,
+  closedWithin,
+  collect,
+  connectAs,
+  publish,
+  register,
+  request,
+  siteSignIn,
+  startTestBackend,
+  tempDir,
+} from './support.js';
 
 interface CliResult {
   code: number | null;
@@ -140,7 +153,9 @@ test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async
     [['add', '--name', 'Short', '--email', 's@example.test', '--password', 'short'], /password must be 8/],
     [['reset-password', '--email', 'nobody@example.test', '--password', 'long enough'], /no user with email nobody@example\.test/],
     [['delete', '--email', 'nobody@example.test'], /no user with email/],
-    [['delete'], /missing --email/],
+    [['delete'], /delete needs --email or --id/],
+    [['delete', '--email', 'eve@example.test', '--id', 'abcdefgh'], /delete needs --email or --id/],
+    [['delete', '--id', 'nobody000000'], /no user with id nobody000000/],
     [['list', '--colour'], /Unknown option '--colour'/],
   ];
   for (const [args, message] of cases) {
@@ -161,3 +176,57 @@ test('a corrupt store is reported and left as it is', { timeout: 60_000 }, async
   assert.match(result.stderr, /cannot be read/);
   assert.equal(await readFile(file, 'utf8'), '{ not json');
 });
+
+test(
+  'delete --id: a site account or a guest (no email); rooms they made go, rooms they joined lose them',
+  { timeout: 180_000 },
+  async (t) => {
+    const dataDir = await tempDir(t);
+    const backend = await startTestBackend({ closeAfter: t, dataDir, ...SITE_ACCOUNTS });
+    const changed: string[] = [];
+    backend.membership.onChange((id) => changed.push(id));
+    const sita = await siteSignIn(backend, 's-1', { name: 'Sita Site' });
+    const bob = await register(backend, { name: 'Bob' });
+    const made = await request(backend, 'POST', API_PATHS.rooms, { token: sita.token, json: { name: 'Sita room' } });
+    assert.equal(made.status, 201);
+    assert.equal((await request(backend, 'POST', inviteJoinPath(made.body.invite.code), { token: bob.token })).status, 200);
+    const gia = (await request<AuthResponse>(backend, 'POST', API_PATHS.guest, { json: { invite: made.body.invite.code, name: 'Gia' } }))
+      .body;
+    const bobsRoom = await request(backend, 'POST', API_PATHS.rooms, { token: bob.token, json: { name: 'Bob room' } });
+    const gus = (
+      await request<AuthResponse>(backend, 'POST', API_PATHS.guest, { json: { invite: bobsRoom.body.invite.code, name: 'Gus' } })
+    ).body;
+    assert.equal((await request(backend, 'POST', inviteJoinPath(bobsRoom.body.invite.code), { token: sita.token })).status, 200);
+
+    const listed = await admin(dataDir, ['list']);
+    assert.ok(listed.stdout.includes(`${gus.user.id}\tGus\t(guest until 20`), listed.stdout);
+
+    const roomsOf = async (token: string) =>
+      (await request(backend, 'GET', API_PATHS.rooms, { token })).body.rooms.map((r: { name: string }) => r.name);
+    assert.deepEqual(await roomsOf(bob.token), ['Lobby', 'Bob room', 'Sita room']);
+    changed.length = 0;
+    const deleted = await admin(dataDir, ['delete', '--id', sita.user.id]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.ok(deleted.stdout.includes(`deleted ${sita.user.id}\t(site https://site.test); signed out everywhere`), deleted.stdout);
+    assert.equal((await request(backend, 'GET', API_PATHS.me, { token: sita.token })).status, 401);
+    // The running backend reads the room store again within a second and tells the membership.
+    for (let i = 0; i < 40 && !changed.includes(bob.user.id); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Bob left Sita's room; Gia, Sita's guest, lost it (her room is on her account, not among the members).
+    for (let i = 0; i < 40 && !changed.includes(gia.user.id); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(new Set(changed), new Set([sita.user.id, bob.user.id, gia.user.id]));
+    assert.deepEqual(await roomsOf(gia.token), []);
+    assert.deepEqual(await roomsOf(bob.token), ['Lobby', 'Bob room']);
+    const rooms = JSON.parse(await readFile(join(dataDir, ROOMS_FILE), 'utf8'));
+    assert.deepEqual(
+      rooms.rooms.map((r: { name: string; members: string[] }) => [r.name, r.members]),
+      [['Bob room', [bob.user.id]]],
+    );
+    assert.ok(rooms.invites.every((i: { createdBy: string }) => i.createdBy === bob.user.id));
+
+    const guestDeleted = await admin(dataDir, ['delete', '--id', gus.user.id]);
+    assert.equal(guestDeleted.code, 0, guestDeleted.stderr);
+    assert.equal((await request(backend, 'GET', API_PATHS.me, { token: gus.token })).status, 401);
+    const users = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8')).users.map((u: { id: string }) => u.id);
+    assert.deepEqual(users, [bob.user.id, gia.user.id]);
+  },
+);

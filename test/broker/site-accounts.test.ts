@@ -14,6 +14,7 @@ import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, type JWK
 import { openJsonUserStore, USERS_FILE } from '../../broker/store/json-user-store.js';
 import type { Config } from '../../broker/config.js';
 import { USER_ID_PATTERN, type AuthResponse } from '../../src/protocol/index.js';
+import { startMainProcess } from '../support/test-backend.js';
 import { assertError, connectAs, register, request, startTestBackend, tempDir, type TestBackend } from './support.js';
 
 const ISSUER = 'https://site.test';
@@ -298,4 +299,44 @@ test('refused site tokens count against the address like failed logins: 429 with
   const refused = await exchange(backend, await hs256());
   assertError(refused, 429, 'rate_limited');
   assert.ok(Number(refused.headers.get('retry-after')) > 0);
+});
+
+test('start-up with SITE_JWKS_URL: an unreachable or wrong key set is a clear warning, not a crash', { timeout: 60_000 }, async (t) => {
+  const jwks = await startJwksServer(t);
+  const env = { ACCOUNTS: 'site', SITE_JWT_ISSUER: ISSUER, SCRYPT_COST: '1024' };
+  const waitFor = async (output: () => string, pattern: RegExp) => {
+    for (let i = 0; i < 100 && !pattern.test(output()); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(output(), pattern);
+  };
+
+  jwks.state.status = 500;
+  const failing = await startMainProcess({ dataDir: await tempDir(t), env: { ...env, SITE_JWKS_URL: jwks.url }, closeAfter: t });
+  await waitFor(
+    failing.output,
+    /warning: SITE_JWKS_URL http:\/\/127\.0\.0\.1:\d+\/jwks\.json: it answered HTTP 500\. Site sign-ins answer 503/,
+  );
+  await failing.stop();
+
+  const url = jwks.url;
+  await jwks.close();
+  const unreachable = await startMainProcess({ dataDir: await tempDir(t), env: { ...env, SITE_JWKS_URL: url }, closeAfter: t });
+  await waitFor(unreachable.output, /warning: SITE_JWKS_URL \S+: it cannot be reached \(.*ECONNREFUSED/);
+  // Still serving.
+  assert.equal((await request({ origin: unreachable.origin }, 'GET', '/healthz')).status, 200);
+  await unreachable.stop();
+});
+
+test('start-up with a working SITE_JWKS_URL: no warning', { timeout: 60_000 }, async (t) => {
+  const jwks = await startJwksServer(t);
+  jwks.state.keys = [(await siteKey('ES256', 'k1')).jwk];
+  const main = await startMainProcess({
+    dataDir: await tempDir(t),
+    env: { ACCOUNTS: 'site', SITE_JWT_ISSUER: ISSUER, SITE_JWKS_URL: jwks.url, SCRYPT_COST: '1024' },
+    closeAfter: t,
+  });
+  for (let i = 0; i < 40 && jwks.state.fetches === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(jwks.state.fetches, 1, 'fetched once at start-up');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.doesNotMatch(main.output(), /warning/);
+  await main.stop();
 });

@@ -9,6 +9,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { SignJWT } from 'jose';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { TestBackend } from '../support/test-backend.js';
 import type { AuthResponse } from '../../src/protocol/index.js';
@@ -56,6 +57,28 @@ export function assertError(result: { status: number; body: unknown }, status: n
   assert.equal(body.error.code, code);
   assert.equal(typeof body.error.message, 'string');
   assert.ok(body.error.message.length > 0);
+}
+
+/** A backend's site account settings (HS256) and a way to sign its users in through their site. */
+export const SITE = { issuer: 'https://site.test', secret: 'a site secret that is long enough!!' } as const;
+export const SITE_ACCOUNTS = { accounts: 'both', siteJwtSecret: SITE.secret, siteJwtIssuer: SITE.issuer } as const;
+
+/** Signs `sub` in through the site (a 5-minute HS256 site token, then POST /api/session). */
+export async function siteSignIn(
+  backend: { origin: string },
+  sub: string,
+  claims: { name: string; rooms?: string[] },
+): Promise<AuthResponse> {
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer(SITE.issuer)
+    .setAudience('rtc-call')
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(SITE.secret));
+  const result = await request<AuthResponse>(backend, 'POST', '/api/session', { json: { token } });
+  if (result.status !== 200) throw new Error(`site sign-in failed: ${result.status} ${JSON.stringify(result.body)}`);
+  return result.body;
 }
 
 let counter = 0;
