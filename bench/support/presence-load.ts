@@ -84,6 +84,9 @@ interface LoadClient {
   members: number[];
   /** One bit per member position in `members`: that member's presence was seen. */
   seen: Uint8Array;
+  /** The connected members of its room (itself included, at `matePosition`): whom it sends to. One array per room. */
+  mates: LoadClient[];
+  matePosition: number;
 }
 
 let clients: LoadClient[] = [];
@@ -142,7 +145,7 @@ async function openClient(plan: ConnectPlan, index: number, members: number[]): 
     onMessage: (topic, payload) => handleMessage(seen, topic, payload),
     onLost: () => (disconnected += 1),
   });
-  return { index, user, members, seen, mqtt };
+  return { index, user, members, seen, mqtt, mates: [], matePosition: 0 };
 }
 
 /** Member lists per room, and each user's position in its own. */
@@ -156,6 +159,18 @@ function groupByRoom(users: PresenceLoadUser[]): number[][] {
     members.push(i);
   });
   return users.map((user) => rooms.get(user.room)!);
+}
+
+/** Fills each client's `mates` (`members` is one array per room, shared by its members: the room's key). */
+function groupMates(connected: LoadClient[]): void {
+  const byRoom = new Map<number[], LoadClient[]>();
+  for (const c of connected) {
+    let mates = byRoom.get(c.members);
+    if (!mates) byRoom.set(c.members, (mates = []));
+    c.mates = mates;
+    c.matePosition = mates.length;
+    mates.push(c);
+  }
 }
 
 async function connectAll(plan: ConnectPlan): Promise<ConnectResult> {
@@ -184,11 +199,9 @@ async function connectAll(plan: ConnectPlan): Promise<ConnectResult> {
   await Promise.all(Array.from({ length: Math.min(plan.concurrency, n) }, worker));
   const connectMs = performance.now() - start;
   clients = opened.sort((a, b) => a.index - b.index);
+  groupMates(clients);
   // Each connected client sees every connected member of its room, itself included.
-  // (`members` is one array per room, shared by its members.)
-  const connectedIn = new Map<number[], number>();
-  for (const c of clients) connectedIn.set(c.members, (connectedIn.get(c.members) ?? 0) + 1);
-  const expectedPairs = clients.reduce((sum, c) => sum + connectedIn.get(c.members)!, 0);
+  const expectedPairs = clients.reduce((sum, c) => sum + c.mates.length, 0);
   // Settled: every connected client saw every member of its room (only when all connected),
   // or deliveries stopped (the rest will not come), or the time is up.
   const target = expectedPairs;
@@ -222,11 +235,10 @@ let phaseCounter = 0;
 
 /** From `from` to a random other member of its room, stamped with this process's clock for latency. */
 function sendInbox(phase: string, seq: number, from: LoadClient): boolean {
-  if (from.members.length < 2) return false;
-  let pick = Math.floor(Math.random() * (from.members.length - 1));
-  if (pick >= positionInRoom[from.index]!) pick += 1;
-  const to = clients[from.members[pick]!];
-  if (!to) return false;
+  if (from.mates.length < 2) return false;
+  let pick = Math.floor(Math.random() * (from.mates.length - 1));
+  if (pick >= from.matePosition) pick += 1;
+  const to = from.mates[pick]!;
   const payload = `{"type":"chat","id":"${phase}-${seq}","text":"${FILLER}","ts":${Date.now()},"sentAt":${performance.now()}}`;
   from.mqtt.publish(inboxTopic(to.user.id, from.user.id), payload, { qos: 0 });
   return true;
@@ -241,7 +253,7 @@ function latency(ratePerSecond: number, durationMs: number): Promise<LatencyResu
     // Nobody to send to (every connection failed): nothing to measure.
     durationMs: clients.length < 2 ? 0 : durationMs,
     send(seq) {
-      // Every connected client is in a room of at least two in every scenario; the bound is a guard.
+      // Skips a sender alone in its room (connected alone, after a cut); the bound is a guard.
       for (let tries = 0; tries < clients.length && !sendInbox(phase, seq, clients[turn++ % clients.length]!); tries++);
     },
     listen(record) {
