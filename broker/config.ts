@@ -352,7 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerAddress: integer(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
     loginFailureWindowSeconds: integer(env, 'LOGIN_FAILURE_WINDOW', 900, 1, 24 * 3600),
     loginSlowdownMaxMs: integer(env, 'LOGIN_SLOWDOWN_MAX_MS', 5000, 0, 60_000),
-    maxSubscriptionsPerClient: integer(env, 'MAX_SUBSCRIPTIONS_PER_CLIENT', 16, 2, 1000),
+    maxSubscriptionsPerClient: integer(env, 'MAX_SUBSCRIPTIONS_PER_CLIENT', 256, 2, 1000),
     distDir: path.join(PACKAGE_ROOT, 'dist'),
     demoDir: path.join(PACKAGE_ROOT, 'demo'),
     logLevel: logLevel as LogLevel,

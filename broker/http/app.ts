@@ -277,7 +277,8 @@ export async function createHttpApp({
     cacheControl: false,
     setHeaders: setCacheHeaders,
     // rollup writes source maps next to the bundle; they reveal the sources, so only on request.
-    allowedPath: (pathName) => config.serveSourceMaps || !pathName.endsWith('.map'),
+    // demo/site/ is the example *site* (its own server fills in the backend's address), not a page of this backend.
+    allowedPath: (pathName) => !pathName.startsWith('/site/') && (config.serveSourceMaps || !pathName.endsWith('.map')),
   });
 
   return app;

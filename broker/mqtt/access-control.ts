@@ -1,14 +1,13 @@
 /**
- * The Aedes hooks that enforce PROTOCOL.md §3: who may connect, publish,
- * subscribe, and receive what. Each hook is a small named function with
- * Aedes' own signature.
+ * The Aedes hooks that enforce PROTOCOL.md §3 and §4: who may connect,
+ * publish, subscribe, and receive what. Each hook is a small named function
+ * with Aedes' own signature; the room rules are room-acl.ts's, answered from
+ * the user's record in the `RoomRoster`.
  */
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import {
   MAX_MQTT_PAYLOAD_BYTES,
-  PRESENCE_WILDCARD,
   TokenBucket,
-  inboxWildcard,
   checkInboxPayload,
   parseJsonPayload,
   parseTopic,
@@ -20,6 +19,8 @@ import type { Sessions } from '../sessions.js';
 import type { LiveSessions } from './live-sessions.js';
 import type { PresenceTracker } from './presence.js';
 import { inviteKey, type SharedBudgets } from './publish-budget.js';
+import { mayReceive, maySubscribe } from './room-acl.js';
+import type { OnlineMember, RoomRoster } from './room-roster.js';
 import type { SessionCounter } from './session-limit.js';
 
 /** CONNACK return codes of MQTT 3.1.1. */
@@ -28,9 +29,10 @@ const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 const SYS_PREFIX = '$SYS/';
 /**
- * Where an invite over its pair budget goes: no subscription the ACL grants
- * matches it, so nobody receives it. Aedes' authorizePublish has no quiet
- * refusal (an error disconnects the publisher).
+ * Where an invite over its pair budget, or a message to someone who shares
+ * no room with its sender, goes: no subscription the ACL grants matches it,
+ * so nobody receives it. Aedes' authorizePublish has no quiet refusal (an
+ * error disconnects the publisher).
  */
 const DROPPED_TOPIC = 'rtc/v1/dropped';
 
@@ -40,6 +42,8 @@ interface ClientSession {
   /** The clientId this connection is counted under in the session limit. */
   clientId: string;
   name: string;
+  /** The user's rooms, one record shared by all of the user's connections. */
+  member: OnlineMember;
   /** This connection's own budget; the user's shared one is in `SharedBudgets`. */
   budget: TokenBucket;
   subscriptions: Set<string>;
@@ -54,6 +58,8 @@ export interface AccessControlOptions {
   live: LiveSessions;
   store: UserStore;
   presence: PresenceTracker;
+  /** The rooms of each online user. */
+  roster: RoomRoster;
   publishRate: number;
   publishBurst: number;
   /** Per-user publish budget and per-pair invite budget. */
@@ -86,6 +92,7 @@ export function createAccessControl(options: AccessControlOptions) {
       if (!client.id.startsWith(`${claims.sub}:`)) return done(refusal(NOT_AUTHORIZED, 'clientId must start with <userId>:'), false);
       // Persistent sessions would queue messages for clients that never return: not offered.
       if (!client.clean) return done(refusal(NOT_AUTHORIZED, 'persistent sessions (clean=false) are not offered'), false);
+      const changesBefore = options.roster.changes;
       const user = await options.store.findById(claims.sub);
       if (!user) return done(refusal(NOT_AUTHORIZED, 'no such user'), false);
       const msLeft = claims.exp * 1000 - Date.now();
@@ -101,6 +108,7 @@ export function createAccessControl(options: AccessControlOptions) {
         clientId: client.id,
         // Presence shows the sanitised name: a name stored before the name rule cannot forge text.
         name: shownName(user.name),
+        member: options.roster.join(client, user, changesBefore),
         budget: new TokenBucket(options.publishRate, options.publishBurst),
         subscriptions: new Set(),
         // The widget renews its token and reconnects before this fires.
@@ -116,8 +124,9 @@ export function createAccessControl(options: AccessControlOptions) {
    * PUBLISH: only one's own inbox sender slot and own status, no retain on
    * them, bounded payloads, within the connection's and the user's publish
    * budgets. An error makes Aedes disconnect the client (MQTT 3.1.1 has no
-   * PUBACK refusal). Invites over their pair budget are dropped instead: the
-   * sender keeps its connection, the recipient never sees them.
+   * PUBACK refusal). Messages to someone who shares no room with the sender,
+   * and invites over their pair budget, are dropped instead: the sender keeps
+   * its connection and learns nothing, the recipient never sees them.
    */
   function authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
     // Aedes' own guard, kept: $SYS is the broker's.
@@ -136,7 +145,8 @@ export function createAccessControl(options: AccessControlOptions) {
       if (topic.from !== session.userId) return callback(new Error('inbox sender must be the publisher'));
       const checked = checkInboxPayload(payload, Date.now());
       if (checked.problem !== null) return callback(new Error(checked.problem));
-      if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
+      if (!options.roster.reaches(session.member, topic.to)) packet.topic = DROPPED_TOPIC;
+      else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
       return callback(null);
     }
     if (topic.kind === 'status' && topic.userId === session.userId) {
@@ -148,7 +158,7 @@ export function createAccessControl(options: AccessControlOptions) {
     callback(new Error('topic not allowed'));
   }
 
-  /** SUBSCRIBE: presence (all or one) and one's own inbox; anything else gets SUBACK 0x80. */
+  /** SUBSCRIBE: presence in one's rooms (room-acl.ts) and one's own inbox; anything else gets SUBACK 0x80. */
   function authorizeSubscribe(
     client: Client,
     subscription: Subscription,
@@ -157,9 +167,7 @@ export function createAccessControl(options: AccessControlOptions) {
     const session = sessions.get(client);
     if (!session) return callback(null, null);
     const topic = subscription.topic;
-    const parsed = parseTopic(topic);
-    const allowed = topic === PRESENCE_WILDCARD || topic === inboxWildcard(session.userId) || parsed?.kind === 'presence';
-    if (!allowed) return callback(null, null);
+    if (!maySubscribe(session.member, topic)) return callback(null, null);
     if (!session.subscriptions.has(topic) && session.subscriptions.size >= options.maxSubscriptionsPerClient) {
       return callback(null, null);
     }
@@ -167,21 +175,17 @@ export function createAccessControl(options: AccessControlOptions) {
     callback(null, subscription);
   }
 
-  /** Delivery: a second line of defence — an inbox message only reaches its addressee. */
+  /** Delivery: a second line of defence — inbox to its addressee, presence to those in its room who may see it. */
   function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
     const session = sessions.get(client);
-    if (!session) return null;
-    const topic = parseTopic(packet.topic);
-    if (topic?.kind === 'presence') return packet;
-    if (topic?.kind === 'inbox' && topic.to === session.userId) return packet;
-    return null;
+    return session && mayReceive(session.member, packet.topic) ? packet : null;
   }
 
   function clientReady(client: Client): void {
     const session = sessions.get(client);
     if (!session || session.online) return;
     session.online = true;
-    options.presence.sessionStarted(session.userId, session.name);
+    options.presence.sessionStarted(session.userId, session.name, session.member.guest);
   }
 
   function clientGone(client: Client): void {
@@ -190,6 +194,7 @@ export function createAccessControl(options: AccessControlOptions) {
     const session = sessions.get(client);
     if (!session) return;
     sessions.delete(client);
+    options.roster.leave(client, session.userId);
     clearTimeout(session.expiryTimer);
     options.sessionLimit.close(session.userId, session.clientId);
     if (session.online) options.presence.sessionEnded(session.userId);

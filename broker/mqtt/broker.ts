@@ -14,6 +14,8 @@ import { LiveSessions } from './live-sessions.js';
 import { PacketSizeGuard } from './packet-size-guard.js';
 import { PresenceTracker } from './presence.js';
 import { createSharedBudgets } from './publish-budget.js';
+import { presenceTopicsOf } from './room-acl.js';
+import { RoomRoster } from './room-roster.js';
 import { SessionLimit } from './session-limit.js';
 import type { Membership } from '../rooms/membership.js';
 
@@ -22,6 +24,8 @@ export interface MqttBroker {
   presence: PresenceTracker;
   /** The session family of each connection, closed when revoked. */
   live: LiveSessions;
+  /** The rooms of each online user, re-read on `Membership.changed`. */
+  roster: RoomRoster;
   /** Disconnects every client (clearing presence) and stops the broker. */
   close(): Promise<void>;
 }
@@ -38,13 +42,24 @@ export async function attachMqttBroker(
   const { config } = deps;
   // The hooks need presence and presence needs the broker: bind it lazily.
   let aedes!: Aedes;
-  const presence = new PresenceTracker((packet, callback) => aedes.publish(packet, callback));
+  // Presence and the roster need each other: presence goes to the rooms the roster holds.
+  let roster!: RoomRoster;
+  const presence = new PresenceTracker(
+    (packet, callback) => aedes.publish(packet, callback),
+    (userId) => {
+      const member = roster.get(userId);
+      return member ? presenceTopicsOf(member) : [];
+    },
+  );
+  roster = new RoomRoster(deps.membership, deps.store, (userId) => presence.moved(userId));
+  const stopFollowingMembership = deps.membership.onChange((userId) => void roster.refresh(userId));
   const live = new LiveSessions(deps.sessions);
   const access = createAccessControl({
     sessions: deps.sessions,
     live,
     store: deps.store,
     presence,
+    roster,
     publishRate: config.publishRate,
     publishBurst: config.publishBurst,
     budgets: createSharedBudgets(config),
@@ -115,6 +130,7 @@ export async function attachMqttBroker(
 
   async function close(): Promise<void> {
     server.off('upgrade', onUpgrade);
+    stopFollowingMembership();
     await live.stop();
     const clients = Object.values((aedes as unknown as { clients: Record<string, { close(cb: () => void): void }> }).clients);
     await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.close(resolve))));
@@ -124,5 +140,5 @@ export async function attachMqttBroker(
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
 
-  return { aedes, presence, live, close };
+  return { aedes, presence, live, roster, close };
 }

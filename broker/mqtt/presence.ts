@@ -1,38 +1,53 @@
 /**
- * Presence kept by the backend (PROTOCOL.md §3): retained
- * `rtc/v1/presence/<id>` = `{ id, name, status, sessions }`, counted from
+ * Presence kept by the backend (PROTOCOL.md §3, §4): a user's retained
+ * `{ id, name, status, sessions, guest? }` on
+ * `rtc/v1/rooms/<roomId>/presence/<id>` for each of their rooms, and on the
+ * legacy `rtc/v1/presence/<id>` while they are in the lobby; counted from
  * connect/disconnect across a user's tabs, status folded in from
- * `rtc/v1/status/<id>`, and a retained delete when the last session goes.
+ * `rtc/v1/status/<id>`, and retained deletes where it no longer belongs
+ * (offline, or out of a room).
  *
- * Changes are coalesced per user and published one at a time: a storm of N
- * connects costs N retained publishes (fewer when a user changes twice before
- * the flush), never a fan-out per client.
+ * Changes are coalesced per user and published one user at a time: a storm
+ * of N connects costs N users' publishes (one per room they are in; fewer
+ * when a user changes twice before the flush), never a fan-out per client.
  */
 import type { PublishPacket } from 'aedes';
-import { presenceTopic, type Presence, type PresenceStatus } from '../../src/protocol/index.js';
+import type { Presence, PresenceStatus } from '../../src/protocol/index.js';
 
 interface UserPresence {
   name: string;
   status: PresenceStatus;
   sessions: number;
+  guest: boolean;
 }
+
+type Publish = (packet: PublishPacket, callback: (error?: Error) => void) => void;
 
 export class PresenceTracker {
   readonly #users = new Map<string, UserPresence>();
   /** Users whose retained presence must be republished. */
   readonly #dirty = new Set<string>();
+  /** The topics that hold each user's retained presence now, to delete those they leave. */
+  readonly #published = new Map<string, ReadonlySet<string>>();
   #flushing: Promise<void> | undefined;
 
-  /** `publish` is the broker's own (Aedes#publish): it bypasses the client ACL. */
-  constructor(private readonly publish: (packet: PublishPacket, callback: (error?: Error) => void) => void) {}
+  /**
+   * `publish` is the broker's own (Aedes#publish): it bypasses the client ACL.
+   * `topicsOf(userId)`: where an online user's presence belongs now (their rooms).
+   */
+  constructor(
+    private readonly publish: Publish,
+    private readonly topicsOf: (userId: string) => readonly string[],
+  ) {}
 
-  sessionStarted(userId: string, name: string): void {
+  sessionStarted(userId: string, name: string, guest = false): void {
     const user = this.#users.get(userId);
     if (user) {
       user.sessions += 1;
       user.name = name;
+      user.guest = guest;
     } else {
-      this.#users.set(userId, { name, status: 'available', sessions: 1 });
+      this.#users.set(userId, { name, status: 'available', sessions: 1, guest });
     }
     this.#markDirty(userId);
   }
@@ -53,9 +68,17 @@ export class PresenceTracker {
     this.#markDirty(userId);
   }
 
+  /** The user's rooms changed: their presence moves to the topics of the rooms they are in now. */
+  moved(userId: string): void {
+    if (this.#users.has(userId) || this.#published.has(userId)) this.#markDirty(userId);
+  }
+
   get(userId: string): Presence | undefined {
     const user = this.#users.get(userId);
-    return user && { id: userId, name: user.name, status: user.status, sessions: user.sessions };
+    if (!user) return undefined;
+    const presence: Presence = { id: userId, name: user.name, status: user.status, sessions: user.sessions };
+    if (user.guest) presence.guest = true;
+    return presence;
   }
 
   /** Resolves when every change so far is published. */
@@ -80,12 +103,24 @@ export class PresenceTracker {
     }
   }
 
-  #publish(userId: string): Promise<void> {
+  /** Publishes the user's presence where it belongs and an empty retained payload where it no longer does. */
+  async #publish(userId: string): Promise<void> {
     const presence = this.get(userId);
-    // An empty retained payload deletes the retained message: the user is offline.
+    const topics = new Set(presence ? this.topicsOf(userId) : []);
+    const left = [...(this.#published.get(userId) ?? [])].filter((topic) => !topics.has(topic));
+    if (topics.size > 0) this.#published.set(userId, topics);
+    else this.#published.delete(userId);
     const payload = presence ? Buffer.from(JSON.stringify(presence)) : Buffer.alloc(0);
+    await Promise.all([
+      ...[...topics].map((topic) => this.#retain(topic, payload)),
+      // An empty retained payload deletes the retained message: offline, or out of that room.
+      ...left.map((topic) => this.#retain(topic, Buffer.alloc(0))),
+    ]);
+  }
+
+  #retain(topic: string, payload: Buffer): Promise<void> {
     return new Promise((resolve) => {
-      this.publish({ cmd: 'publish', topic: presenceTopic(userId), payload, qos: 0, retain: true, dup: false }, () => resolve());
+      this.publish({ cmd: 'publish', topic, payload, qos: 0, retain: true, dup: false }, () => resolve());
     });
   }
 }

@@ -3,7 +3,7 @@
  * Shared by the backend (which enforces them) and the widget (which shows them).
  */
 import { ROOM_ID_PATTERN } from './limits.js';
-import { TOPIC_ROOT } from './topics.js';
+import { TOPIC_ROOT, isUserId } from './topics.js';
 
 /**
  * - `lobby`: the room `lobby`, every password account's (unless `LOBBY=off`);
@@ -44,11 +44,24 @@ export function seesInRoom(room: Pick<Room, 'kind' | 'owner'>, viewer: string, t
   return viewer === room.owner || target === room.owner;
 }
 
+/** Whether `viewer`, a member of `room`, sees every member of it (all but a personal room one does not own). */
+export function seesEveryoneIn(room: Pick<Room, 'kind' | 'owner'>, viewer: string): boolean {
+  return room.kind !== 'personal' || viewer === room.owner;
+}
+
 /** Whether two members' room lists give them a room where they see each other. */
 export function shareRoom(aId: string, aRooms: readonly Room[], bId: string, bRooms: readonly Room[]): boolean {
+  return shareRoomById(aId, aRooms, bId, new Set(bRooms.map((room) => room.id)));
+}
+
+/**
+ * `shareRoom` for rooms already kept by id (the broker's record of an online
+ * user), so that checking an inbox message builds nothing.
+ */
+export function shareRoomById(aId: string, aRooms: Iterable<Room>, bId: string, bRoomIds: { has(roomId: string): boolean }): boolean {
   if (aId === bId) return true;
-  const bIds = new Set(bRooms.map((room) => room.id));
-  return aRooms.some((room) => bIds.has(room.id) && seesInRoom(room, aId, bId));
+  for (const room of aRooms) if (bRoomIds.has(room.id) && seesInRoom(room, aId, bId)) return true;
+  return false;
 }
 
 export const ROOMS_PREFIX = `${TOPIC_ROOT}/rooms/`;
@@ -57,6 +70,26 @@ export const ROOMS_PREFIX = `${TOPIC_ROOT}/rooms/`;
 export const roomPresenceTopic = (roomId: string, userId: string): string => `${ROOMS_PREFIX}${roomId}/presence/${userId}`;
 /** The subscription that gives everyone a member may see in `roomId` (not for personal rooms one does not own). */
 export const roomPresenceWildcard = (roomId: string): string => `${ROOMS_PREFIX}${roomId}/presence/+`;
+
+/**
+ * Parses a room presence topic or subscription: `userId` is `null` for the
+ * `+` of `roomPresenceWildcard`. Anything else — other wildcards, extra or
+ * empty levels, ids that are not room or user ids — gives `null`.
+ */
+export function parseRoomPresenceFilter(filter: string): { roomId: string; userId: string | null } | null {
+  if (!filter.startsWith(ROOMS_PREFIX)) return null;
+  const levels = filter.slice(ROOMS_PREFIX.length).split('/');
+  const [roomId, kind, userId] = levels;
+  if (levels.length !== 3 || kind !== 'presence' || !isRoomId(roomId)) return null;
+  if (userId === '+') return { roomId, userId: null };
+  return isUserId(userId) ? { roomId, userId } : null;
+}
+
+/** Parses a concrete (wildcard-free) room presence topic; anything else gives `null`. */
+export function parseRoomPresenceTopic(topic: string): { roomId: string; userId: string } | null {
+  const parsed = parseRoomPresenceFilter(topic);
+  return parsed?.userId ? { roomId: parsed.roomId, userId: parsed.userId } : null;
+}
 
 /** Invites (PROTOCOL.md §4). */
 export interface Invite {

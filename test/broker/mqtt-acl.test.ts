@@ -1,12 +1,21 @@
 /**
  * Topic ACL (PROTOCOL.md §3): every refused subscription gets SUBACK 0x80,
  * every refused publish disconnects the client, and refused messages are
- * never delivered. Legitimate inbox delivery works.
+ * never delivered. Legitimate inbox delivery works. The users here are
+ * password accounts, all in the lobby; rooms are test/broker/mqtt-rooms.test.ts's.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { MqttClient } from 'mqtt';
-import { MAX_MQTT_PAYLOAD_BYTES, inboxTopic, inboxWildcard, presenceTopic, statusTopic } from '../../src/protocol/index.js';
+import {
+  MAX_MQTT_PAYLOAD_BYTES,
+  inboxTopic,
+  inboxWildcard,
+  presenceTopic,
+  roomPresenceTopic,
+  roomPresenceWildcard,
+  statusTopic,
+} from '../../src/protocol/index.js';
 import {
   closed,
   collect,
@@ -36,11 +45,17 @@ async function listeningBob(t: TestContext, backend: TestBackend, bob: Awaited<R
   return { client, received: collect(client) };
 }
 
-test('allowed subscriptions: all presence, one presence topic, own inbox', { timeout: 60_000 }, async (t) => {
+test('allowed subscriptions in the lobby: all presence, one presence topic, own inbox', { timeout: 60_000 }, async (t) => {
   const { backend, alice, bob } = await twoUsers(t);
   const client = await connectAs(t, backend, alice);
-  const granted = await subscribeGranted(client, ['rtc/v1/presence/+', presenceTopic(bob.user.id), inboxWildcard(alice.user.id)]);
-  assert.deepEqual(granted, [0, 0, 0]);
+  const granted = await subscribeGranted(client, [
+    'rtc/v1/presence/+',
+    presenceTopic(bob.user.id),
+    inboxWildcard(alice.user.id),
+    roomPresenceWildcard('lobby'),
+    roomPresenceTopic('lobby', bob.user.id),
+  ]);
+  assert.deepEqual(granted, [0, 0, 0, 0, 0]);
 });
 
 test('refused subscriptions get SUBACK 0x80 and the client stays connected', { timeout: 60_000 }, async (t) => {

@@ -1,13 +1,24 @@
 /**
  * Presence kept by the backend (PROTOCOL.md §3): retained
  * `{ id, name, status, sessions }`, sessions counted across tabs, status
- * folded in, retained delete once the last session goes.
+ * folded in, retained delete once the last session goes. The users here are
+ * password accounts, all in the lobby, so the legacy topics carry them; per
+ * room presence is test/broker/mqtt-rooms.test.ts's.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { decodeJwt } from 'jose';
-import { API_PATHS, UNNAMED, presenceTopic, statusTopic, validatePresence, type AuthResponse } from '../../src/protocol/index.js';
+import {
+  API_PATHS,
+  UNNAMED,
+  presenceTopic,
+  roomPresenceTopic,
+  roomPresenceWildcard,
+  statusTopic,
+  validatePresence,
+  type AuthResponse,
+} from '../../src/protocol/index.js';
 import { hashPassword } from '../../broker/passwords.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,30 +101,37 @@ test('two tabs count two sessions, then one, then a retained delete', { timeout:
   assert.ok(!seen.includes(presenceTopic(alice.user.id)));
 });
 
-test('a new subscriber gets the retained presence of everyone online', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend({ closeAfter: t });
-  const users = await Promise.all(['A', 'B', 'C'].map((name) => register(backend, { name })));
-  for (const user of users) await connectAs(t, backend, user);
-  const observer = await register(backend, { name: 'Observer' });
-  const client = await connectAs(t, backend, observer);
-  const retained = new Map<string, unknown>();
-  const all = new Promise<void>((resolve) => {
-    client.on('message', (topic, payload, packet) => {
-      if (packet.retain && payload.length > 0) retained.set(topic, JSON.parse(payload.toString()));
-      if (users.every((u) => retained.has(presenceTopic(u.user.id)))) resolve();
+test(
+  'a new subscriber gets the retained presence of everyone online, on the legacy and the lobby topics',
+  { timeout: 60_000 },
+  async (t) => {
+    const backend = await startTestBackend({ closeAfter: t });
+    const users = await Promise.all(['A', 'B', 'C'].map((name) => register(backend, { name })));
+    for (const user of users) await connectAs(t, backend, user);
+    const observer = await register(backend, { name: 'Observer' });
+    const client = await connectAs(t, backend, observer);
+    const retained = new Map<string, unknown>();
+    const topicsOf = (userId: string) => [presenceTopic(userId), roomPresenceTopic('lobby', userId)];
+    const all = new Promise<void>((resolve) => {
+      client.on('message', (topic, payload, packet) => {
+        if (packet.retain && payload.length > 0) retained.set(topic, JSON.parse(payload.toString()));
+        if (users.every((u) => topicsOf(u.user.id).every((topic) => retained.has(topic)))) resolve();
+      });
     });
-  });
-  await subscribeGranted(client, ['rtc/v1/presence/+']);
-  await all;
-  for (const user of users) {
-    assert.deepEqual(retained.get(presenceTopic(user.user.id)), {
-      id: user.user.id,
-      name: user.user.name,
-      status: 'available',
-      sessions: 1,
-    });
-  }
-});
+    await subscribeGranted(client, ['rtc/v1/presence/+', roomPresenceWildcard('lobby')]);
+    await all;
+    for (const user of users) {
+      for (const topic of topicsOf(user.user.id)) {
+        assert.deepEqual(retained.get(topic), {
+          id: user.user.id,
+          name: user.user.name,
+          status: 'available',
+          sessions: 1,
+        });
+      }
+    }
+  },
+);
 
 test('status messages are folded into presence; nobody receives the status topic itself', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend({ closeAfter: t });

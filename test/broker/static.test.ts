@@ -23,6 +23,10 @@ async function site(t: Parameters<typeof tempDir>[0]) {
   await writeFile(join(distDir, 'chunks', 'mqtt-3f2a9c1b.js.map'), '{"version":3,"sources":[],"mappings":""}\n');
   await writeFile(join(demoDir, 'index.html'), '<!doctype html><title>demo</title><rtc-call></rtc-call>\n');
   await writeFile(join(demoDir, 'theming.html'), '<!doctype html><title>theming</title>\n');
+  // The example site: served by its own server (demo/site/server.mjs), never by the backend.
+  await mkdir(join(demoDir, 'site'), { recursive: true });
+  await writeFile(join(demoDir, 'site', 'index.html'), '<!doctype html><title>example site</title>\n');
+  await writeFile(join(demoDir, 'site', 'server.mjs'), 'const secret = 1;\n');
   return { distDir, demoDir };
 }
 
@@ -48,6 +52,10 @@ test('serves the bundle, its chunks and the demo pages with fitting cache header
   const theming = await fetch(`${backend.origin}/theming.html`);
   assert.equal(theming.status, 200);
   assert.match(await theming.text(), /theming/);
+
+  for (const path of ['/site/', '/site/index.html', '/site/server.mjs']) {
+    assert.equal((await fetch(`${backend.origin}${path}`)).status, 404, `${path} belongs to the example site`);
+  }
 
   const missing = await fetch(`${backend.origin}/chunks/nope.js`);
   assert.equal(missing.status, 404);

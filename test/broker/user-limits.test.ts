@@ -15,6 +15,7 @@ import { createSharedBudgets } from '../../broker/mqtt/publish-budget.js';
 import { SessionLimit } from '../../broker/mqtt/session-limit.js';
 import type { UserStore } from '../../broker/store/user-store.js';
 import { LiveSessions } from '../../broker/mqtt/live-sessions.js';
+import type { RoomRoster } from '../../broker/mqtt/room-roster.js';
 import type { Sessions } from '../../broker/sessions.js';
 import { inboxTopic, inboxWildcard, type AuthResponse } from '../../src/protocol/index.js';
 import {
@@ -126,6 +127,7 @@ test('a CONNECT whose socket closed before its checks finished counts no session
     live: new LiveSessions({} as Sessions),
     store: { findById: async (id: string) => (await storeAnswered, { id, name: 'Alice' }) } as unknown as UserStore,
     presence: {} as PresenceTracker,
+    roster: { changes: 0 } as RoomRoster,
     publishRate: 50,
     publishBurst: 200,
     budgets: createSharedBudgets(loadConfig({})),
