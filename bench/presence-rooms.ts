@@ -336,10 +336,14 @@ async function report(results: ScenarioResult[]): Promise<void> {
         `~${count(Math.round(complete))} deliveries in ~${count(Math.round(complete / perSecond))} s`,
     );
   }
-  const p99 = Math.max(...results.map((r) => r.latency.p99));
-  console.log(
-    `- aim: p99 inbox latency under 20 ms with ${count(clients)} clients connected — worst ${p99.toFixed(2)} ms, ${p99 < 20 ? 'met' : 'NOT met'}`,
-  );
+  // The aim is for rooms; the global baseline is what they replace.
+  for (const r of rooms) {
+    const met = r.connect.settled && r.latency.p99 < 20;
+    console.log(
+      `- aim, ${r.scenario.label}: p99 inbox latency under 20 ms with ${count(clients)} clients connected and settled — ` +
+        `${r.latency.p99.toFixed(2)} ms${r.connect.settled ? '' : ' (not settled)'}, ${met ? 'met' : 'NOT met'}`,
+    );
+  }
 
   const metrics: Record<string, Metric> = {};
   for (const r of results)
