@@ -4,7 +4,10 @@
 # run are compared with each other only (the machine's speed cancels out).
 # BENCH_RUNS sets the measured calls per call-setup benchmark (default 20).
 # BENCH_SKIP_BACKEND=1 skips the backend's own benchmarks (auth, password
-# hashing, user store, broker load).
+# hashing, user store, broker load, presence with rooms).
+# BENCH_PRESENCE_CLIENTS sets the clients of the presence-with-rooms benchmark
+# (default 10000: about 7 minutes on 2 cores, with the global baseline and the
+# 10 rooms of 1,000 cut at their time limits, marked †; 1000 for a quick run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system.sh
@@ -29,6 +32,7 @@ if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
   run npx tsx bench/user-store.ts
   run npx tsx bench/session-revocation.ts
   run npm run --silent bench:broker
+  run npm run --silent bench:presence -- --json "$out/presence-rooms.json"
 fi
 
 run npx tsx bench/report.ts "$out"

@@ -5,12 +5,11 @@
  * orchestrator. Every phase is bounded in count and in time.
  */
 import { performance } from 'node:perf_hooks';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { PRESENCE_PREFIX, PRESENCE_WILDCARD, inboxTopic, inboxWildcard, presenceTopic } from '../../src/protocol/index.js';
-import { percentile } from '../support/stats.js';
+import { closeClients, fixedRateLatency, openSubscribed } from '../support/mqtt-load.js';
 import type { ConnectResult, LatencyResult, LoadCommand, LoadPlan, LoadReply, PresenceResult, ThroughputResult } from './protocol.js';
 
-const SUBACK_REFUSED = 128;
 /** About the size of a chat message or a trickled ICE candidate. */
 const FILLER = 'candidate:842163049 1 udp 1677729535 192.0.2.10 53501 typ srflx raddr 0.0.0.0 rport 0 generation 0';
 
@@ -35,7 +34,8 @@ let onInbox: ((phase: string, sentAt: number) => void) | undefined;
 
 const reply = (message: LoadReply) => process.send?.(message);
 
-function handleMessage(client: LoadClient, topic: string, payload: Buffer): void {
+/** `seen`: the receiving client's bits. */
+function handleMessage(seen: Uint8Array, topic: string, payload: Buffer): void {
   if (topic.startsWith(PRESENCE_PREFIX)) {
     presenceDeliveries += 1;
     if (payload.length === 0) return;
@@ -43,8 +43,8 @@ function handleMessage(client: LoadClient, topic: string, payload: Buffer): void
     if (index === undefined) return;
     const byte = index >> 3;
     const bit = 1 << (index & 7);
-    if ((client.seen[byte]! & bit) === 0) {
-      client.seen[byte]! |= bit;
+    if ((seen[byte]! & bit) === 0) {
+      seen[byte]! |= bit;
       presencePairsSeen += 1;
       onPresenceProgress?.();
     }
@@ -54,45 +54,24 @@ function handleMessage(client: LoadClient, topic: string, payload: Buffer): void
   onInbox?.(message.id.slice(0, message.id.indexOf('-')), message.sentAt);
 }
 
-function openClient(plan: LoadPlan, index: number): Promise<LoadClient> {
+async function openClient(plan: LoadPlan, index: number): Promise<LoadClient> {
   const user = plan.users[index]!;
-  const client: LoadClient = {
-    index,
+  const seen = new Uint8Array(Math.ceil(plan.users.length / 8));
+  const mqtt = await openSubscribed({
+    url: plan.url,
     userId: user.id,
-    seen: new Uint8Array(Math.ceil(plan.users.length / 8)),
-    mqtt: mqtt.connect(plan.url, {
-      protocolVersion: 4,
-      clientId: `${user.id}:load${index}`,
-      username: user.id,
-      password: user.password,
-      reconnectPeriod: 0,
-      connectTimeout: 60_000,
-      keepalive: 300,
-      resubscribe: false,
-    }),
-  };
-  return new Promise((resolve, reject) => {
-    client.mqtt.once('error', reject);
-    client.mqtt.once('close', () => reject(new Error('closed before ready')));
-    client.mqtt.on('message', (topic, payload) => handleMessage(client, topic, payload));
-    client.mqtt.once('connect', () => {
-      client.mqtt.subscribe([inboxWildcard(user.id)], { qos: 0 }, (error, granted) => {
-        if (error || !granted || granted.some((g) => g.qos === SUBACK_REFUSED)) {
-          return reject(error ?? new Error('subscription refused'));
-        }
-        client.mqtt.removeAllListeners('error');
-        client.mqtt.removeAllListeners('close');
-        client.mqtt.on('error', () => undefined);
-        client.mqtt.once('close', () => (disconnected += 1));
-        if (plan.presence === 'client') {
-          // Bare brokers have no backend: the client announces itself the way the backend would.
-          const presence = JSON.stringify({ id: user.id, name: `Load ${index}`, status: 'available', sessions: 1 });
-          client.mqtt.publish(presenceTopic(user.id), presence, { qos: 0, retain: true });
-        }
-        resolve(client);
-      });
-    });
+    password: user.password,
+    clientId: `${user.id}:load${index}`,
+    topics: [inboxWildcard(user.id)],
+    onMessage: (topic, payload) => handleMessage(seen, topic, payload),
+    onLost: () => (disconnected += 1),
   });
+  if (plan.presence === 'client') {
+    // Bare brokers have no backend: the client announces itself the way the backend would.
+    const presence = JSON.stringify({ id: user.id, name: `Load ${index}`, status: 'available', sessions: 1 });
+    mqtt.publish(presenceTopic(user.id), presence, { qos: 0, retain: true });
+  }
+  return { index, userId: user.id, seen, mqtt };
 }
 
 async function connectAll(plan: LoadPlan): Promise<ConnectResult> {
@@ -215,46 +194,19 @@ function throughput(messages: number, window: number, timeoutMs: number): Promis
 /** Open loop at a fixed offered rate: the latency a user sees when the broker is not saturated. */
 function latency(ratePerSecond: number, durationMs: number): Promise<LatencyResult> {
   const phase = `l${++phaseCounter}`;
-  const disconnectedBefore = disconnected;
-  const samples: number[] = [];
-  let sent = 0;
-  const tickMs = 10;
-  const start = performance.now();
-  onInbox = (p, sentAt) => {
-    if (p === phase) samples.push(performance.now() - sentAt);
-  };
-  return new Promise((resolve) => {
-    const ticker = setInterval(() => {
-      const due = Math.min(
-        Math.floor(((performance.now() - start) / 1000) * ratePerSecond),
-        Math.floor((durationMs / 1000) * ratePerSecond),
-      );
-      while (sent < due) {
-        sendInbox(phase, sent, clients[sent % clients.length]!);
-        sent += 1;
-      }
-      if (performance.now() - start < durationMs) return;
-      clearInterval(ticker);
-      // Stragglers get two seconds; anything later counts as not delivered.
-      setTimeout(() => {
-        onInbox = undefined;
-        const sorted = samples.sort((a, b) => a - b);
-        resolve({
-          offeredPerSecond: ratePerSecond,
-          sent,
-          delivered: sorted.length,
-          p50: sorted.length ? percentile(sorted, 50) : NaN,
-          p99: sorted.length ? percentile(sorted, 99) : NaN,
-          max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-          disconnected: disconnected - disconnectedBefore,
-        });
-      }, 2000);
-    }, tickMs);
+  return fixedRateLatency({
+    ratePerSecond,
+    durationMs,
+    send: (seq) => sendInbox(phase, seq, clients[seq % clients.length]!),
+    listen(record) {
+      onInbox = record && ((p, sentAt) => p === phase && record(sentAt));
+    },
+    lost: () => disconnected,
   });
 }
 
 async function closeAll(): Promise<void> {
-  await Promise.all(clients.map((c) => new Promise<void>((resolve) => c.mqtt.end(true, {}, () => resolve()))));
+  await closeClients(clients.map((c) => c.mqtt));
   clients = [];
 }
 
