@@ -9,6 +9,7 @@
  */
 import type { IceCandidate } from '../protocol/index.js';
 import { readLinkStats, type LinkStats } from './link-stats.js';
+import { readLinkIdentity, type LinkIdentity } from './verify/link-identity.js';
 
 export { readLinkStats, type LinkStats };
 
@@ -40,6 +41,8 @@ export interface PeerLinkOptions {
   onCondition(condition: LinkCondition): void;
   /** Waited for after `disconnected` before an ICE restart (it often recovers alone). */
   disconnectGraceMs?: number;
+  /** This browser's kept DTLS certificate (verify/certificate.ts); absent: the browser makes one for this connection. */
+  certificate?: RTCCertificate | undefined;
 }
 
 type Kind = 'audio' | 'video';
@@ -95,6 +98,7 @@ export class PeerLink {
       // callee's connection is made when the call starts ringing, so its candidates are ready at the
       // accept. Nothing reaches the peer before our description does.
       iceCandidatePoolSize: 1,
+      ...(options.certificate ? { certificates: [options.certificate] } : {}),
     });
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
@@ -255,6 +259,12 @@ export class PeerLink {
 
   async stats(): Promise<LinkStats> {
     return readLinkStats(this.pc);
+  }
+
+  /** Both certificates of the link, once both descriptions are set (what the verification code is made of). */
+  async identity(): Promise<LinkIdentity | null> {
+    if (this.closed) return null;
+    return (await this.guard(readLinkIdentity(this.pc))) ?? null;
   }
 
   close(): void {
