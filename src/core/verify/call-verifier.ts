@@ -16,6 +16,17 @@ interface Kept {
   peers: VerifiedPeers;
 }
 
+/**
+ * The page's own kept store, opened once for every session of the page: two sessions made at
+ * once on a first visit would otherwise each make and save a certificate of their own.
+ */
+let pageKept: Promise<Kept> | null = null;
+
+async function openPageKept(): Promise<Kept> {
+  const db = await openVerifyDb();
+  return { certificate: await ownCertificate(db), peers: db ?? new MemoryVerifiedPeers() };
+}
+
 export class CallVerifier {
   private kept: Promise<Kept> | null = null;
 
@@ -27,10 +38,7 @@ export class CallVerifier {
 
   /** The browser's IndexedDB for the certificate and the people verified; memory and a page-only certificate without it. */
   static forBrowser(): CallVerifier {
-    return new CallVerifier(async () => {
-      const db = await openVerifyDb();
-      return { certificate: await ownCertificate(db), peers: db ?? new MemoryVerifiedPeers() };
-    });
+    return new CallVerifier(() => (pageKept ??= openPageKept()));
   }
 
   /** No certificate of its own, people kept in memory (node tests, a page without WebRTC). */
