@@ -2,7 +2,7 @@
  * The short code both people read aloud. It hashes both DTLS fingerprints, sorted, so each side
  * computes the same code from "mine and theirs" without agreeing who is first. A man in the middle
  * terminates DTLS on each side with his own certificate, so each side hashes a different pair and
- * the codes differ (unless he finds a pair that collides; see CODE_DIGITS).
+ * the codes differ (unless he searched for a pair that collides; see CODE_DIGITS).
  *
  * Digits rather than words: they read aloud in any language without a translated word list, and
  * people are used to reading out phone numbers in groups of three.
@@ -10,11 +10,13 @@
 import type { Fingerprint } from './fingerprint.js';
 
 /**
- * Nine digits (about 30 bits), in three groups. The code has no commitment step (ZRTP has one),
- * so the side that sends its description last can try certificates until the codes collide:
- * six digits (20 bits) is a million key pairs, seconds of work; nine is a thousand times more per
- * call. The remembered fingerprint (verified-peers.ts) is the lasting protection; the code is how
- * it is first trusted.
+ * Nine digits (about 30 bits), in three groups. Known limit: the code has no commitment step
+ * (ZRTP has one), and a man in the middle picks the certificates of both his legs. Knowing both
+ * people's certificates (they are kept, so stable), he can search for two of his own whose codes
+ * collide: about the square root of 10^9, some 30,000 certificates per leg, seconds of work ahead
+ * of a call. Six digits would be about 1,000. The fix is a commit-then-reveal nonce exchange over
+ * the connected call (issue #17, not built yet); until then the remembered fingerprint
+ * (verified-peers.ts) is the stronger protection: a changed certificate always shows.
  */
 export const CODE_DIGITS = 9;
 
