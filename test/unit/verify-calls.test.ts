@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CallVerifier } from '../../src/core/verify/call-verifier.js';
 import { verificationCode } from '../../src/core/verify/code.js';
 import type { LinkIdentity } from '../../src/core/verify/link-identity.js';
 import { settle } from './support/engine-fakes.js';
@@ -136,4 +137,15 @@ test('no verification before the call connects, nor when the link cannot say', a
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(a.phase, 'connected');
   assert.equal(shown(a), undefined);
+});
+
+test('a store that cannot be opened leaves calls working, with verifications kept in memory for the page', async () => {
+  const verifier = new CallVerifier(() => Promise.reject(new Error('IndexedDB refused')));
+  assert.equal(await verifier.certificate(), null, 'the browser makes its own certificate');
+  const seen = await verifier.read('bob', 'alice', identity(CERT_B, CERT_A));
+  assert.equal(seen.trust, 'unverified');
+  assert.equal(seen.persistent, false);
+  assert.equal((await verifier.markVerified('bob', 'alice', seen)).trust, 'verified');
+  assert.equal((await verifier.read('bob', 'alice', identity(CERT_B, CERT_A))).trust, 'verified');
+  assert.equal((await verifier.read('bob', 'alice', identity(CERT_B, CERT_MB))).trust, 'changed');
 });
