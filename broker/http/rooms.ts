@@ -251,6 +251,7 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
           by: maker ? shownName(maker.name) : room.name,
           expiresAt: invite.expiresAt,
           guests: config.guests,
+          passwords: config.accounts !== 'site',
         },
       };
     },

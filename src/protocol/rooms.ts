@@ -110,6 +110,8 @@ export interface InvitePreview {
   by: string;
   expiresAt: number;
   guests: boolean;
+  /** Whether the backend has password accounts (ACCOUNTS is not `site`): "sign in instead" can work. */
+  passwords: boolean;
 }
 
 /** Invite codes: 22 base64url characters (128 random bits). */

@@ -391,15 +391,19 @@ export class RtcCall extends LitElement {
     const link = this.sessionState.state?.invite;
     // An open link offers joining as a guest first; signing in stays one click away.
     const guestFirst = link && link.phase !== 'failed' && link.preview?.guests !== false && !this.signInInstead;
+    // A backend of site accounts only (ACCOUNTS=site) has no password to sign in with.
+    const passwords = link?.preview?.passwords !== false;
     return html`<div class="signed-out">
       <rtc-invite-card exportparts=${exportParts('rtc-invite-card')} ?hidden=${!link}></rtc-invite-card>
       ${
         guestFirst
-          ? html`<p class="instead">
-              <button type="button" class="link" part="sign-in-instead" @click=${() => (this.signInInstead = true)}>
-                ${texts.ui.inviteCard.signInInstead}
-              </button>
-            </p>`
+          ? passwords
+            ? html`<p class="instead">
+                <button type="button" class="link" part="sign-in-instead" @click=${() => (this.signInInstead = true)}>
+                  ${texts.ui.inviteCard.signInInstead}
+                </button>
+              </p>`
+            : nothing
           : html`<rtc-login exportparts=${exportParts('rtc-login')}></rtc-login>`
       }
     </div>`;

@@ -180,3 +180,24 @@ export const controls = css`
     margin: 0;
   }
 `;
+
+/**
+ * A small muted heading over a bare list, as the people list and the invites
+ * panel have: `.list-heading` on the heading, `.list` on the `<ul>`.
+ */
+export const listSection = css`
+  .list-heading {
+    margin: var(--_space) 0 0;
+    font-size: 0.8em;
+    letter-spacing: 0.06em;
+    text-transform: uppercase;
+    color: var(--_muted);
+  }
+  .list {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: calc(var(--_space) * 0.5);
+  }
+`;

@@ -221,7 +221,7 @@ test('GET /api/invites/<code>: a preview for anyone, 404 and 410 without reveali
   assert.equal(shown.status, 200);
   assert.equal(shown.headers.get('cache-control'), 'no-store');
   assert.deepEqual(shown.body, {
-    invite: { room: { name: 'Team', kind: 'group' }, by: 'Ada Doctor', expiresAt: invite.expiresAt, guests: true },
+    invite: { room: { name: 'Team', kind: 'group' }, by: 'Ada Doctor', expiresAt: invite.expiresAt, guests: true, passwords: true },
   });
 
   const personal = await makeInvite(backend, ada.token, { personal: true, maxUses: 1 });
@@ -258,6 +258,15 @@ test('GUESTS=off: previews say guests: false', async (t) => {
   const ada = await register(backend);
   const { invite } = await makeRoom(backend, ada.token, 'Team');
   assert.equal((await preview(backend, invite.code)).body.invite.guests, false);
+});
+
+test('ACCOUNTS=site: previews say passwords: false, so no "sign in instead" is offered', async (t) => {
+  const { backend } = await startRoomsBackend(t, { ...SITE_ACCOUNTS, accounts: 'site' });
+  const ada = await siteSignIn(backend, 'ada', { name: 'Ada', rooms: ['team'] });
+  const { invite } = await makeRoom(backend, ada.token, 'Clinic');
+  const { body } = await preview(backend, invite.code);
+  assert.equal(body.invite.passwords, false);
+  assert.equal(body.invite.guests, true);
 });
 
 test('DELETE /api/invites/<code>: its maker revokes it; nobody can use it after', async (t) => {

@@ -76,6 +76,28 @@ describe('invite links', () => {
     await until('address bar clean', () => location.hash === '');
   });
 
+  it('on a backend of site accounts only, the guest form offers no "sign in instead"', async () => {
+    const ada = await signedIn('Ada Siteonly');
+    const invite = (await ada.session.createRoom('Site Room'))!;
+    // The backend here has password accounts too; its preview is answered as one with ACCOUNTS=site would answer it.
+    const realFetch = window.fetch;
+    window.fetch = async (input, init) => {
+      const response = await realFetch(input, init);
+      if (!String(input instanceof Request ? input.url : input).endsWith(`/api/invites/${invite.code}`)) return response;
+      const body = await response.json();
+      return Response.json({ invite: { ...body.invite, passwords: false } }, { status: response.status });
+    };
+    try {
+      const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} invite=${invite.code}></rtc-call>`);
+      await until('the guest form', () => findPart(el, 'guest-name'));
+      // Booleans, not the elements: a failure message that serialises a live element can hang the browser.
+      expect(Boolean(findPart(el, 'sign-in-instead')), 'no password to sign in with').to.equal(false);
+      expect(Boolean(findPart(el, 'login-form')), 'no sign-in form either').to.equal(false);
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+
   it('a revoked link says so, and the sign-in form stays', async () => {
     const ada = await signedIn('Ada Revoker');
     const invite = (await ada.session.createRoom('Revoked Room'))!;

@@ -14,7 +14,13 @@ import { makeStore } from './support/engine-fakes.js';
 const CODE = 'A'.repeat(22);
 const OTHER = 'B'.repeat(22);
 const TEAM: Room = { id: `~${'t'.repeat(22)}`, name: 'Team', kind: 'group', owner: 'ann-user-1' };
-const PREVIEW: InvitePreview = { room: { name: 'Team', kind: 'group' }, by: 'Ann', expiresAt: 1_800_000_000_000, guests: true };
+const PREVIEW: InvitePreview = {
+  room: { name: 'Team', kind: 'group' },
+  by: 'Ann',
+  expiresAt: 1_800_000_000_000,
+  guests: true,
+  passwords: true,
+};
 const invite = (code: string, extra: Partial<Invite> = {}): Invite => ({
   code,
   room: TEAM,

@@ -7,7 +7,7 @@ import { inviteLink } from '../../core/invites.js';
 import { texts } from '../../core/texts.js';
 import type { InviteOptions, SessionApi } from '../../core/types.js';
 import { createRtcEvent } from '../../events.js';
-import { tokens, controls } from '../../styles/tokens.js';
+import { tokens, controls, listSection } from '../../styles/tokens.js';
 import { renderText } from '../names.js';
 import { roomLabel } from '../peer-list/peer-list.component.js';
 import { invitesStyles } from './invites.styles.js';
@@ -85,7 +85,7 @@ const linkFor = (code: string) => inviteLink(window.location.href, code);
  * @cssproperty --rtc-invites-bg - Background of the panel. Defaults to `--rtc-color-surface`.
  */
 export class RtcInvites extends SessionConsumer {
-  static override styles = [tokens, controls, invitesStyles];
+  static override styles = [tokens, controls, listSection, invitesStyles];
 
   /** The invite just made, whose link is shown. */
   @state() private made: Invite | null = null;
@@ -146,11 +146,11 @@ export class RtcInvites extends SessionConsumer {
           <p class="hint">${words.callMeHint}</p>
           ${this.made ? this.renderMade(this.made, state.user.id) : nothing}
           <div role="alert">${error ? html`<p class="error" part="error">${renderText(error.message)}</p>` : nothing}</div>
-          <h3 id="mine">${words.mine}</h3>
+          <h3 id="mine" class="list-heading">${words.mine}</h3>
           ${
             state.invites.length === 0
               ? html`<p class="hint">${words.none}</p>`
-              : html`<ul part="invite-list" aria-labelledby="mine">
+              : html`<ul class="list" part="invite-list" aria-labelledby="mine">
                   ${repeat(
                     state.invites,
                     (i) => i.code,

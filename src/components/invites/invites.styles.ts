@@ -61,20 +61,6 @@ export const invitesStyles = css`
     margin: 0;
     color: var(--_danger);
   }
-  h3 {
-    margin: var(--_space) 0 0;
-    font-size: 0.8em;
-    letter-spacing: 0.06em;
-    text-transform: uppercase;
-    color: var(--_muted);
-  }
-  ul {
-    list-style: none;
-    margin: 0;
-    padding: 0;
-    display: grid;
-    gap: calc(var(--_space) * 0.5);
-  }
   li {
     display: flex;
     flex-wrap: wrap;

@@ -7,7 +7,7 @@ import type { SessionState } from '../../core/types.js';
 import { createRtcEvent } from '../../events.js';
 import { nameTags, renderName, textAbout } from '../names.js';
 import { texts } from '../../core/texts.js';
-import { tokens, controls } from '../../styles/tokens.js';
+import { tokens, controls, listSection } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
 import { peerListStyles } from './peer-list.styles.js';
@@ -78,7 +78,7 @@ export function shownPeers(state: SessionState): Presence[] {
  * @cssproperty --rtc-peer-list-avatar-bg - Background of the initials avatar.
  */
 export class RtcPeerList extends SessionConsumer {
-  static override styles = [tokens, controls, avatarStyles, peerListStyles];
+  static override styles = [tokens, controls, listSection, avatarStyles, peerListStyles];
 
   /** The person whose chat is open (highlighted). */
   @property({ attribute: 'selected-peer' }) selectedPeer = '';
@@ -101,11 +101,11 @@ export class RtcPeerList extends SessionConsumer {
           </select>
         </div>
         ${state.rooms.length > 1 ? this.renderRooms(state) : nothing}
-        <h2 id="people">${words.online(peers.length)}</h2>
+        <h2 id="people" class="list-heading">${words.online(peers.length)}</h2>
         ${
           peers.length === 0
             ? html`<p class="empty" part="empty">${state.rooms.length > 1 ? roomWords.emptyRoom : words.empty}</p>`
-            : html`<ul>
+            : html`<ul class="list">
                 ${repeat(
                   peers,
                   (p) => p.id,
