@@ -10,6 +10,8 @@
 import type { IceCandidate } from '../protocol/index.js';
 import { readLinkStats, type LinkStats } from './link-stats.js';
 import { readLinkIdentity, type LinkIdentity } from './verify/link-identity.js';
+import { openVerifyChannel } from './verify/channel.js';
+import type { VerifyChannel } from './verify/exchange.js';
 
 export { readLinkStats, type LinkStats };
 
@@ -84,6 +86,8 @@ export class PeerLink {
   /** Resolves on close(): operations pending on a closed RTCPeerConnection never settle, so every await races it. */
   private readonly closing: Promise<undefined>;
   private markClosed!: () => void;
+  /** The verification exchange's path (verify/channel.ts), made with the connection so it is in the first offer. */
+  readonly verifyChannel: VerifyChannel;
 
   constructor(options: PeerLinkOptions) {
     this.options = options;
@@ -100,6 +104,7 @@ export class PeerLink {
       iceCandidatePoolSize: 1,
       ...(options.certificate ? { certificates: [options.certificate] } : {}),
     });
+    this.verifyChannel = openVerifyChannel(this.pc);
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       if (!c || !c.candidate) return; // end of candidates: nothing to send in trickle ICE

@@ -216,6 +216,12 @@ export const en = {
         `Warning: ${who(name)}'s connection is not the one you verified before. Someone may be listening in, or they use another browser or device. Read the code aloud again before saying anything private.`,
       mismatch: (name: string) =>
         `Warning: the connection to ${who(name)} does not use the certificate it announced. Do not trust this call.`,
+      /** The other side never took part in the exchange that makes the code (an older app, or its answer was lost). */
+      noAnswer: (name: string) =>
+        `No code for this call: ${who(name)}'s app did not answer. It may be an older version; try again in the next call.`,
+      /** The other side's revealed nonce did not match its promise: the exchange was tampered with. */
+      brokenPromise: (name: string) =>
+        `Warning: the verification of this call with ${who(name)} was tampered with. Someone may be listening in. Do not trust this call.`,
     },
     stage: {
       callWith: (name: string) => `Call with ${who(name)}`,

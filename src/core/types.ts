@@ -42,8 +42,17 @@ export interface MediaFlags {
  * what this browser remembers of the other person's certificate.
  */
 export interface CallVerification {
-  /** The code both people see when nobody is in the middle, e.g. "482 913 075". */
-  code: string;
+  /**
+   * The code both people see when nobody is in the middle, e.g. "482 913 075"; null when the
+   * exchange that makes it failed (`problem`).
+   */
+  code: string | null;
+  /**
+   * Why there is no code: `no-answer`, the other side's app does not take part (an older version)
+   * or its answer never came; `broken-promise`, the other side's answer did not match what it
+   * promised: someone tampers with the call.
+   */
+  problem?: 'no-answer' | 'broken-promise';
   /** The other side's DTLS certificate (sha-256, as in the SDP). */
   remoteFingerprint: string;
   /** The certificate DTLS got is the one described: true, false (do not trust the code), null (this browser cannot tell). */

@@ -1,16 +1,21 @@
 /**
  * The attack verification exists for, with real connections: a signalling server that rewrites
- * the DTLS fingerprints in transit. Three cases, each in both browsers:
+ * the DTLS fingerprints in transit. Four cases, each in both browsers:
  * - honest: both sides compute the same code, and the DTLS certificate matches the description;
  * - a rewrite alone (the server cannot terminate DTLS): the browser refuses the real certificate,
  *   the call never connects, and the codes would differ;
  * - a full man in the middle (the server bridges two connections of its own, each with its own
- *   certificate): both legs connect and every transport check passes, yet the codes differ, and
- *   a person verified before shows as changed. Only reading the code aloud (or the memory) finds it.
+ *   certificate, and relays the nonce exchange between them): both legs connect and every
+ *   transport check passes, yet the codes differ, and a person verified before shows as changed.
+ *   Only reading the code aloud (or the memory) finds it;
+ * - the same man in the middle changing a revealed nonce, as steering the code would need: the
+ *   reveal breaks its promise and that side shows no code.
  */
 import { expect } from '@open-wc/testing';
 import { PeerLink, type LinkCondition } from '../../src/core/peer.js';
 import { verificationCode } from '../../src/core/verify/code.js';
+import { ExchangeFailed, exchangeNonces, type Nonces } from '../../src/core/verify/exchange.js';
+import { systemClock } from '../../src/core/clock.js';
 import { sdpFingerprint, withFingerprint } from '../../src/core/verify/fingerprint.js';
 import { MemoryVerifiedPeers, peerTrust } from '../../src/core/verify/verified-peers.js';
 import { statsRemoteFingerprints, type LinkIdentity } from '../../src/core/verify/link-identity.js';
@@ -68,7 +73,21 @@ async function identityOf(s: Side): Promise<LinkIdentity> {
   return identity!;
 }
 
-const codeOf = (identity: LinkIdentity) => verificationCode(identity.local, identity.remote);
+/** Runs the nonce exchange over both links' own data channels and gives each side's code. */
+async function codesOver(a: Side, b: Side, ia: LinkIdentity, ib: LinkIdentity): Promise<[string, string]> {
+  const [na, nb] = await Promise.all([exchangeOf(a), exchangeOf(b)]);
+  return Promise.all([codeOf(ia, na), codeOf(ib, nb)]);
+}
+
+const exchangeOf = (s: Side) => exchangeNonces(s.link.verifyChannel, { clock: systemClock, timeoutMs: 10_000 });
+
+const codeOf = (identity: LinkIdentity, n: Nonces) =>
+  verificationCode({ fingerprint: identity.local, nonce: n.own }, { fingerprint: identity.remote, nonce: n.theirs });
+
+/** Mallory passes every verification message from one of his legs to the other, unchanged or as `edit` makes it. */
+function relay(from: Side, to: Side, edit: (text: string) => string = (t) => t): void {
+  from.link.verifyChannel.listen((text) => to.link.verifyChannel.send(edit(text)));
+}
 
 const certificate = () => RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as AlgorithmIdentifier);
 
@@ -83,6 +102,41 @@ describe('verification against a signalling server in the middle', () => {
     for (const l of links) l.close();
     links = [];
   });
+
+  /**
+   * Alice ⇄ Mallory's leg A (Mallory answers Alice) and Mallory's leg B ⇄ Bob (Mallory calls Bob),
+   * each with its own certificate; resolves once both of Alice's and Bob's links are connected.
+   */
+  async function throughMallory() {
+    const [certA, certB, certMA, certMB] = await Promise.all([certificate(), certificate(), certificate(), certificate()]);
+    const alice: Side = side(
+      'offerer',
+      pathTo(() => toAlice),
+      certA,
+    );
+    const toAlice: Side = side(
+      'answerer',
+      pathTo(() => alice),
+      certMA,
+    );
+    const toBob: Side = side(
+      'offerer',
+      pathTo(() => bob),
+      certMB,
+    );
+    const bob: Side = side(
+      'answerer',
+      pathTo(() => toBob),
+      certB,
+    );
+    links = [alice.link, toAlice.link, toBob.link, bob.link];
+    await Promise.all([alice.link.createOffer(), toBob.link.createOffer()]);
+    await until(
+      () => alice.conditions.includes('connected') && bob.conditions.includes('connected'),
+      'both legs connected through Mallory',
+    );
+    return { alice, toAlice, toBob, bob, certA, certMA, certMB };
+  }
 
   it('honest signalling: both sides read the same code, and DTLS got the described certificate', async () => {
     const [certA, certB] = await Promise.all([certificate(), certificate()]);
@@ -104,7 +158,9 @@ describe('verification against a signalling server in the middle', () => {
     expect(a.local).to.equal(await fingerprintOf(certA));
     expect(b.local).to.equal(await fingerprintOf(certB));
     expect(a.remote).to.equal(b.local);
-    expect(await codeOf(a)).to.equal(await codeOf(b));
+    const [codeA, codeB] = await codesOver(alice, bob, a, b);
+    expect(codeA).to.match(/^\d{3} \d{3} \d{3}$/);
+    expect(codeA).to.equal(codeB);
     expect(a.transportMatches).to.equal(true);
     expect(b.transportMatches).to.equal(true);
     // Chromium and Firefox ESR both give the DER certificates (getRemoteCertificates); statistics are the fallback.
@@ -139,38 +195,13 @@ describe('verification against a signalling server in the middle', () => {
     const b = await identityOf(bob);
     expect(a.remote).to.equal(mallory);
     expect(b.remote).to.equal(mallory);
-    expect(await codeOf(a)).to.not.equal(await codeOf(b));
+    // No connection, no channel for the exchange: with any nonces the two sides would hash different pairs.
+    const same = { own: new Uint8Array(32).fill(1), theirs: new Uint8Array(32).fill(2) };
+    expect(await codeOf(a, same)).to.not.equal(await codeOf(b, { own: same.theirs, theirs: same.own }));
   });
 
   it('a full man in the middle: both legs connect and pass every check, only the codes and the memory tell', async () => {
-    const [certA, certB, certMA, certMB] = await Promise.all([certificate(), certificate(), certificate(), certificate()]);
-    // Alice ⇄ Mallory's leg A (Mallory answers Alice) and Mallory's leg B ⇄ Bob (Mallory calls Bob).
-    const alice: Side = side(
-      'offerer',
-      pathTo(() => toAlice),
-      certA,
-    );
-    const toAlice: Side = side(
-      'answerer',
-      pathTo(() => alice),
-      certMA,
-    );
-    const toBob: Side = side(
-      'offerer',
-      pathTo(() => bob),
-      certMB,
-    );
-    const bob: Side = side(
-      'answerer',
-      pathTo(() => toBob),
-      certB,
-    );
-    links = [alice.link, toAlice.link, toBob.link, bob.link];
-    await Promise.all([alice.link.createOffer(), toBob.link.createOffer()]);
-    await until(
-      () => alice.conditions.includes('connected') && bob.conditions.includes('connected'),
-      'both legs connected through Mallory',
-    );
+    const { alice, toAlice, toBob, bob, certA, certMA, certMB } = await throughMallory();
     const a = await identityOf(alice);
     const b = await identityOf(bob);
     // Each side sees a consistent, working link: the transport checks cannot find Mallory.
@@ -178,12 +209,30 @@ describe('verification against a signalling server in the middle', () => {
     expect(b.transportMatches).to.equal(true);
     expect(a.remote).to.equal(await fingerprintOf(certMA));
     expect(b.remote).to.equal(await fingerprintOf(certMB));
-    // Read aloud, the codes differ.
-    expect(await codeOf(a)).to.not.equal(await codeOf(b));
+    // Mallory relays the exchange between his legs as it is, the best he can do: read aloud, the codes differ.
+    relay(toAlice, toBob);
+    relay(toBob, toAlice);
+    const [codeA, codeB] = await codesOver(alice, bob, a, b);
+    expect(codeA).to.not.equal(codeB);
     // Bob had verified Alice in an earlier, honest call: this call's certificate is a change.
     const verified = new MemoryVerifiedPeers();
     await verified.set('bob', 'alice', { fingerprint: await fingerprintOf(certA), verifiedAt: Date.now() });
     expect(peerTrust(await verified.get('bob', 'alice'), b.remote)).to.equal('changed');
     expect(sdpFingerprint(alice.link.pc.localDescription!.sdp)).to.equal(await fingerprintOf(certA));
+  });
+
+  it('a man in the middle who changes a reveal in the exchange is caught: no code at all', async () => {
+    const { alice, toAlice, toBob, bob } = await throughMallory();
+    // He swaps the nonce Bob revealed for one of his choosing, as steering the code would need.
+    const chosen = btoa(String.fromCharCode(...new Uint8Array(32).fill(0x42)))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+    relay(toAlice, toBob);
+    relay(toBob, toAlice, (text) => text.replace(/"n":"[^"]+"/, `"n":"${chosen}"`));
+    const [ra, rb] = await Promise.allSettled([exchangeOf(alice), exchangeOf(bob)]);
+    expect(ra.status).to.equal('rejected');
+    expect(((ra as PromiseRejectedResult).reason as ExchangeFailed).problem).to.equal('broken-promise');
+    expect(rb.status, 'Bob’s side of the exchange is untouched').to.equal('fulfilled');
   });
 });

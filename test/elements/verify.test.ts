@@ -89,6 +89,28 @@ describe('rtc-call-controls: Verify', () => {
     expect(part(el, 'verify-confirm')).to.be.null;
   });
 
+  it('says when the other side never answered the exchange: no code, nothing to confirm', async () => {
+    const session = new FakeSession({ call: fakeCall({ verification: verification({ code: null, problem: 'no-answer' }) }) });
+    const el = await controlsFor(session);
+    expect(Boolean(part(el, 'verify-warning')), 'no alarm: an older app is not an attack').to.equal(false);
+    await openVerify(el);
+    expect(textOf(el, 'verify-status')).to.equal(plainText(texts.ui.verify.noAnswer('Grace Fake')));
+    expect(Boolean(part(el, 'verify-code'))).to.equal(false);
+    expect(Boolean(part(el, 'verify-confirm'))).to.equal(false);
+    await expect(el).to.be.accessible();
+  });
+
+  it('warns with the panel closed when the exchange was tampered with, and shows no code', async () => {
+    const session = new FakeSession({ call: fakeCall({ verification: verification({ code: null, problem: 'broken-promise' }) }) });
+    const el = await controlsFor(session);
+    const warning = part(el, 'verify-warning')!;
+    expect(warning.getAttribute('role')).to.equal('alert');
+    expect(plainText(warning.textContent ?? '')).to.equal(plainText(texts.ui.verify.brokenPromise('Grace Fake')));
+    await openVerify(el);
+    expect(Boolean(part(el, 'verify-code'))).to.equal(false);
+    expect(Boolean(part(el, 'verify-confirm'))).to.equal(false);
+  });
+
   it('says when the browser cannot keep its identity, and while the connection is being read', async () => {
     const session = new FakeSession({ call: fakeCall({ verification: verification({ persistent: false }) }) });
     const el = await controlsFor(session);
@@ -108,7 +130,7 @@ describe('rtc-call-controls: Verify', () => {
  */
 function manInTheMiddle(options: CallLinkOptions): CallLink {
   const quiet = { iceServers: [], relayOnly: false, onRemoteStream: () => {}, onCondition: () => {} };
-  const towardsCaller = new PeerLink({
+  const towardsCaller: PeerLink = new PeerLink({
     ...quiet,
     role: 'answerer',
     onDescription: options.onDescription,
@@ -127,6 +149,9 @@ function manInTheMiddle(options: CallLinkOptions): CallLink {
     onCandidate: (c) => void towardsCallee.addRemoteCandidate(c),
   });
   const offered = towardsCallee.createOffer();
+  // The server passes the verification exchange on between its two connections, unchanged.
+  towardsCaller.verifyChannel.listen((text) => towardsCallee.verifyChannel.send(text));
+  towardsCallee.verifyChannel.listen((text) => towardsCaller.verifyChannel.send(text));
   return {
     get connectionState() {
       return callee.connectionState;
@@ -149,6 +174,7 @@ function manInTheMiddle(options: CallLinkOptions): CallLink {
     relayProblem: () => null,
     stats: () => callee.stats(),
     identity: () => callee.identity(),
+    verifyChannel: callee.verifyChannel,
     close() {
       for (const link of [callee, towardsCaller, towardsCallee]) link.close();
     },

@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallVerifier } from '../../src/core/verify/call-verifier.js';
-import { verificationCode } from '../../src/core/verify/code.js';
 import type { LinkIdentity } from '../../src/core/verify/link-identity.js';
-import { settle } from './support/engine-fakes.js';
+import { FakeChannel, settle } from './support/engine-fakes.js';
 import { World, type Tab } from './support/engine-world.js';
 
 const ALICE = { id: 'alice', name: 'Alice' };
@@ -27,17 +26,27 @@ const identity = (local: string, remote: string, transportMatches: boolean | nul
   checkedBy: transportMatches === null ? null : 'remote-certificates',
 });
 
-/** Alice calls Bob; each link reports the certificates given, then media flowing. */
-async function connectedCall(world: World, a: Tab, b: Tab, seen: { alice: LinkIdentity; bob: LinkIdentity }) {
+/** Alice calls Bob, Bob accepts, and both links connect with the certificates given. */
+async function connect(world: World, a: Tab, b: Tab, seen: { alice: LinkIdentity; bob: LinkIdentity }, o: { joinChannels: boolean }) {
   void a.calls.place(BOB.id, { video: true });
   await world.drain();
   void b.calls.accept();
   await world.drain();
+  if (o.joinChannels) FakeChannel.join(a.link.verifyChannel, b.link.verifyChannel);
   a.link.certificates = seen.alice;
   b.link.certificates = seen.bob;
   a.link.condition('connected');
   b.link.condition('connected');
   await settle();
+}
+
+/**
+ * Alice calls Bob; each link reports the certificates given, then media flowing. Their
+ * verification channels are joined (through Mallory's two links the channels are relayed as they
+ * are: he passes the exchange on unchanged, the best he can do against it).
+ */
+async function connectedCall(world: World, a: Tab, b: Tab, seen: { alice: LinkIdentity; bob: LinkIdentity }) {
+  await connect(world, a, b, seen, { joinChannels: true });
   assert.equal(a.phase, 'connected');
   assert.equal(b.phase, 'connected');
   // The code is hashed with WebCrypto, off the microtask queue: wait for the views to have it.
@@ -59,6 +68,8 @@ async function hangUp(world: World, a: Tab, b: Tab) {
   b.calls.dismiss();
 }
 
+const NONCES = { own: new Uint8Array(32).fill(1), theirs: new Uint8Array(32).fill(2) };
+
 const shown = (tab: Tab) => tab.state.store.state.call?.verification;
 
 test('connected, both sides show the same code; verifying is remembered for the next call', async () => {
@@ -68,8 +79,9 @@ test('connected, both sides show the same code; verifying is remembered for the 
   await connectedCall(world, a, b, { alice: identity(CERT_A, CERT_B), bob: identity(CERT_B, CERT_A) });
   const va = shown(a)!;
   const vb = shown(b)!;
-  assert.equal(va.code, await verificationCode(CERT_A, CERT_B));
+  assert.match(va.code ?? '', /^\d{3} \d{3} \d{3}$/);
   assert.equal(va.code, vb.code);
+  assert.equal(va.problem, undefined);
   assert.equal(va.trust, 'unverified');
   assert.equal(va.remoteFingerprint, CERT_B);
   assert.equal(va.transportMatches, true);
@@ -142,10 +154,33 @@ test('no verification before the call connects, nor when the link cannot say', a
 test('a store that cannot be opened leaves calls working, with verifications kept in memory for the page', async () => {
   const verifier = new CallVerifier(() => Promise.reject(new Error('IndexedDB refused')));
   assert.equal(await verifier.certificate(), null, 'the browser makes its own certificate');
-  const seen = await verifier.read('bob', 'alice', identity(CERT_B, CERT_A));
+  const seen = await verifier.read('bob', 'alice', identity(CERT_B, CERT_A), NONCES);
   assert.equal(seen.trust, 'unverified');
   assert.equal(seen.persistent, false);
   assert.equal((await verifier.markVerified('bob', 'alice', seen)).trust, 'verified');
-  assert.equal((await verifier.read('bob', 'alice', identity(CERT_B, CERT_A))).trust, 'verified');
-  assert.equal((await verifier.read('bob', 'alice', identity(CERT_B, CERT_MB))).trust, 'changed');
+  assert.equal((await verifier.read('bob', 'alice', identity(CERT_B, CERT_A), NONCES)).trust, 'verified');
+  assert.equal((await verifier.read('bob', 'alice', identity(CERT_B, CERT_MB), NONCES)).trust, 'changed');
+});
+
+test('the other side never answers the exchange (an older app): no code, nothing to confirm, the memory still speaks', async () => {
+  const world = new World();
+  const a = world.tab(ALICE, 'a1');
+  const b = world.tab(BOB, 'b1');
+  await connectedCall(world, a, b, { alice: identity(CERT_A, CERT_B), bob: identity(CERT_B, CERT_A) });
+  await b.calls.markVerified();
+  await hangUp(world, a, b);
+
+  // The channels are never joined: each side's commitment goes nowhere.
+  await connect(world, a, b, { alice: identity(CERT_A, CERT_B), bob: identity(CERT_B, CERT_A) }, { joinChannels: false });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(shown(b), undefined, 'no code before the exchange ends');
+  await world.clock.advance(15_000);
+  await until(() => Boolean(shown(b)), 'the verification without a code');
+  const vb = shown(b)!;
+  assert.equal(vb.code, null);
+  assert.equal(vb.problem, 'no-answer');
+  assert.equal(vb.trust, 'verified', 'the remembered certificate still counts');
+  await a.calls.markVerified(); // no code: nothing is remembered
+  await until(() => Boolean(shown(a)), 'Alice’s view');
+  assert.equal(shown(a)!.trust, 'unverified');
 });

@@ -58,28 +58,38 @@ test('a DER certificate fingerprint is its sha-256, as the SDP writes it', async
   assert.equal(fp, 'BA:78:16:BF:8F:01:CF:EA:41:41:40:DE:5D:AE:22:23:B0:03:61:A3:96:17:7A:9C:B4:10:FF:61:F2:00:15:AD');
 });
 
+const nonce = (byte: number) => new Uint8Array(32).fill(byte);
+const side = (fingerprint: string, n: Uint8Array) => ({ fingerprint, nonce: n });
+const NA = nonce(1);
+const NB = nonce(2);
+
 test('both sides compute the same code, in groups of three digits', async () => {
-  const mine = await verificationCode(ALICE, BOB);
-  const theirs = await verificationCode(BOB, ALICE);
+  const mine = await verificationCode(side(ALICE, NA), side(BOB, NB));
+  const theirs = await verificationCode(side(BOB, NB), side(ALICE, NA));
   assert.equal(mine, theirs);
   assert.match(mine, /^\d{3} \d{3} \d{3}$/);
   assert.equal(mine.replace(/ /g, '').length, CODE_DIGITS);
   // Case does not matter: the SDP may write hex either way.
-  assert.equal(await verificationCode(ALICE.toLowerCase(), BOB), mine);
+  assert.equal(await verificationCode(side(ALICE.toLowerCase(), NA), side(BOB, NB)), mine);
 });
 
 test('a man in the middle makes the two codes differ', async () => {
   // Alice talks DTLS with Mallory's certificate, Bob with Mallory's: each hashes another pair.
-  const alice = await verificationCode(ALICE, MALLORY);
-  const bob = await verificationCode(MALLORY, BOB);
+  const alice = await verificationCode(side(ALICE, NA), side(MALLORY, NB));
+  const bob = await verificationCode(side(MALLORY, NA), side(BOB, NB));
   assert.notEqual(alice, bob);
-  assert.notEqual(alice, await verificationCode(ALICE, BOB));
+  assert.notEqual(alice, await verificationCode(side(ALICE, NA), side(BOB, NB)));
+});
+
+test('the nonces are part of the code: same certificates, other nonces, another code', async () => {
+  const code = await verificationCode(side(ALICE, NA), side(BOB, NB));
+  assert.notEqual(await verificationCode(side(ALICE, NB), side(BOB, NA)), code, 'which side gave which nonce matters');
+  assert.notEqual(await verificationCode(side(ALICE, NA), side(BOB, nonce(3))), code);
 });
 
 test('codes spread over the digits (no constant, no short cycle)', async () => {
   const codes = new Set<string>();
-  for (let i = 0; i < 200; i++)
-    codes.add(await verificationCode(ALICE, `${BOB.slice(0, -2)}${(i % 256).toString(16).padStart(2, '0')}-${i}`));
+  for (let i = 0; i < 200; i++) codes.add(await verificationCode(side(ALICE, NA), side(BOB, nonce(i))));
   assert.equal(codes.size, 200);
 });
 

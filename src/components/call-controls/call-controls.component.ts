@@ -8,7 +8,7 @@ import { texts } from '../../core/texts.js';
 const words = texts.ui.controls;
 const verifyWords = texts.ui.verify;
 import { stageCall } from '../call-view.js';
-import type { CallView } from '../../core/types.js';
+import type { CallVerification, CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { callControlsStyles } from './call-controls.styles.js';
@@ -92,34 +92,32 @@ export class RtcCallControls extends SessionConsumer {
       ? null
       : v.transportMatches === false
         ? verifyWords.mismatch(name)
-        : v.trust === 'changed'
-          ? verifyWords.changed(name)
-          : null;
+        : v.problem === 'broken-promise'
+          ? verifyWords.brokenPromise(name)
+          : v.trust === 'changed'
+            ? verifyWords.changed(name)
+            : null;
     const warningLine = warning ? html`<p class="warning" part="verify-warning" role="alert">${renderText(warning)}</p>` : nothing;
     if (!this.verifyOpen) return warningLine;
     return html`<section part="verify" id="verify" aria-label=${verifyWords.panel(name)}>
-      ${warningLine}
-      ${
-        !v
-          ? html`<p role="status">${verifyWords.reading}</p>`
-          : v.transportMatches === false
-            ? nothing
-            : html`<p>${verifyWords.codeIntro} <strong class="code" part="verify-code">${v.code}</strong></p>
-                <p>${renderText(verifyWords.howTo(name))}</p>
-                ${
-                  v.trust === 'verified'
-                    ? html`<p part="verify-status" role="status">${renderText(verifyWords.verified(name))}</p>`
-                    : html`<button
-                        type="button"
-                        part="control verify-confirm"
-                        @click=${() => this.attempt('call', (s) => s.markVerified())}
-                      >
-                        ${icon('shield')}<span>${verifyWords.confirm}</span>
-                      </button>`
-                }
-                ${v.persistent ? nothing : html`<p part="verify-status">${verifyWords.notKept}</p>`}`
-      }
+      ${warningLine} ${this.renderVerifyBody(v, name)}
     </section>`;
+  }
+
+  /** The code and what to do with it; nothing to read when the link or the exchange is not to be trusted. */
+  private renderVerifyBody(v: CallVerification | undefined, name: string) {
+    if (!v) return html`<p role="status">${verifyWords.reading}</p>`;
+    if (v.transportMatches === false || v.problem === 'broken-promise') return nothing;
+    if (v.code === null) return html`<p part="verify-status" role="status">${renderText(verifyWords.noAnswer(name))}</p>`;
+    const confirm =
+      v.trust === 'verified'
+        ? html`<p part="verify-status" role="status">${renderText(verifyWords.verified(name))}</p>`
+        : html`<button type="button" part="control verify-confirm" @click=${() => this.attempt('call', (s) => s.markVerified())}>
+            ${icon('shield')}<span>${verifyWords.confirm}</span>
+          </button>`;
+    return html`<p>${verifyWords.codeIntro} <strong class="code" part="verify-code">${v.code}</strong></p>
+      <p>${renderText(verifyWords.howTo(name))}</p>
+      ${confirm} ${v.persistent ? nothing : html`<p part="verify-status">${verifyWords.notKept}</p>`}`;
   }
 
   private renderButtons(call: CallView) {

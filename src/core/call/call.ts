@@ -8,6 +8,7 @@ import { Timers, type Clock } from '../clock.js';
 import type { LinkStats, PeerLinkOptions } from '../peer.js';
 import { texts } from '../texts.js';
 import type { LinkIdentity } from '../verify/link-identity.js';
+import type { VerifyChannel } from '../verify/exchange.js';
 import type { CallVerification, CallView, MediaFlags } from '../types.js';
 import { CalleeTabs } from './callee-tabs.js';
 
@@ -29,6 +30,8 @@ export interface CallLink {
   stats(): Promise<LinkStats>;
   /** Both certificates, once both descriptions are set (verification). */
   identity(): Promise<LinkIdentity | null>;
+  /** The end-to-end path of the verification exchange (verify/exchange.ts). */
+  readonly verifyChannel: VerifyChannel;
   close(): void;
 }
 

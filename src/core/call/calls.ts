@@ -22,6 +22,7 @@ import { openLink, type LinkDeps } from './call-link.js';
 import { onCallMessage, type CallMessageDeps } from './call-messages.js';
 import { restartLostLink } from './link-recovery.js';
 import { CallVerifier } from '../verify/call-verifier.js';
+import { ExchangeFailed, exchangeNonces } from '../verify/exchange.js';
 
 /**
  * How long a call peer's presence may vanish (a reconnect, a token swap) before a call not yet
@@ -353,9 +354,14 @@ export class Calls {
    */
   private async readVerification(call: Call): Promise<void> {
     const me = this.deps.store.state.user?.id;
-    const identity = await call.link?.identity().catch(() => null);
-    if (!identity || !me || !call.isLive) return;
-    const verification = await this.verifier.read(me, call.peer.id, identity).catch(() => null);
+    const link = call.link;
+    const identity = await link?.identity().catch(() => null);
+    if (!link || !identity || !me || !call.isLive) return;
+    const exchange = await exchangeNonces(link.verifyChannel, { clock: this.deps.clock }).catch((e: unknown) =>
+      e instanceof ExchangeFailed ? e.problem : ('no-answer' as const),
+    );
+    if (!call.isLive || call.link !== link) return;
+    const verification = await this.verifier.read(me, call.peer.id, identity, exchange).catch(() => null);
     if (!verification || !call.isLive || call.verification) return;
     call.verification = verification;
     this.render(call);

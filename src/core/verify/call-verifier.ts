@@ -6,6 +6,7 @@
 import type { CallVerification } from '../types.js';
 import { ownCertificate, type OwnCertificate } from './certificate.js';
 import { verificationCode } from './code.js';
+import type { ExchangeProblem, Nonces } from './exchange.js';
 import type { LinkIdentity } from './link-identity.js';
 import { openVerifyDb } from './verify-db.js';
 import { MemoryVerifiedPeers, peerTrust, type VerifiedPeers } from './verified-peers.js';
@@ -56,12 +57,23 @@ export class CallVerifier {
     return (await this.keep()).certificate?.certificate ?? null;
   }
 
-  /** What `me` sees of the call with `peerId` over a link with `identity`. */
-  async read(me: string, peerId: string, identity: LinkIdentity): Promise<CallVerification> {
+  /**
+   * What `me` sees of the call with `peerId` over a link with `identity`, once the nonce exchange
+   * gave both nonces (or failed: no code then, only what is remembered of the certificate).
+   */
+  async read(me: string, peerId: string, identity: LinkIdentity, exchange: Nonces | ExchangeProblem): Promise<CallVerification> {
     const { certificate, peers } = await this.keep();
     const record = await peers.get(me, peerId).catch(() => null);
+    const code =
+      typeof exchange === 'string'
+        ? null
+        : await verificationCode(
+            { fingerprint: identity.local, nonce: exchange.own },
+            { fingerprint: identity.remote, nonce: exchange.theirs },
+          );
     return {
-      code: await verificationCode(identity.local, identity.remote),
+      code,
+      ...(typeof exchange === 'string' ? { problem: exchange } : {}),
       remoteFingerprint: identity.remote,
       transportMatches: identity.transportMatches,
       trust: peerTrust(record, identity.remote),
@@ -69,8 +81,9 @@ export class CallVerifier {
     };
   }
 
-  /** Both read the same code: `peerId` is remembered with this call's certificate. */
+  /** Both read the same code: `peerId` is remembered with this call's certificate. Without a code nothing is. */
   async markVerified(me: string, peerId: string, verification: CallVerification): Promise<CallVerification> {
+    if (verification.code === null || verification.transportMatches === false) return verification;
     const { peers } = await this.keep();
     await peers.set(me, peerId, { fingerprint: verification.remoteFingerprint, verifiedAt: this.now() });
     return { ...verification, trust: 'verified' };
