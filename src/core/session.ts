@@ -35,6 +35,7 @@ import { SignIn } from './sign-in.js';
 import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { texts } from './texts.js';
+import { CallVerifier } from './verify/call-verifier.js';
 import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
@@ -45,6 +46,8 @@ export interface SessionEnvironment {
   clock?: Clock;
   devices?: Devices;
   createLink?: (options: CallLinkOptions) => CallLink;
+  /** This browser's certificate and the people verified (IndexedDB where the browser has it). */
+  verifier?: CallVerifier;
 }
 
 // Typed addEventListener for Session's events, merged into the class below (the usual typed-EventTarget
@@ -126,6 +129,7 @@ export class Session extends EventTarget implements SessionApi {
       devices: environment.devices ?? browserDevices,
       createLink: environment.createLink ?? ((o) => new PeerLink(o)),
       phaseChanged: (phase) => this.presence.followCall(phase),
+      verifier: environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser()),
       options: {
         ringTimeoutMs: options.ringTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
@@ -220,6 +224,10 @@ export class Session extends EventTarget implements SessionApi {
 
   dismissCall(): void {
     this.calls.dismiss();
+  }
+
+  markVerified(): Promise<void> {
+    return this.guard('call', () => this.calls.markVerified());
   }
 
   setMicrophone(enabled: boolean): void {

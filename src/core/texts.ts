@@ -199,6 +199,30 @@ export const en = {
       shareLabel: 'Share screen',
       hangup: 'Hang up',
     },
+    /** Verifying who is at the other end of a call (the Verify panel of `<rtc-call-controls>`, issue #17). */
+    verify: {
+      open: 'Verify who you are talking to',
+      close: 'Close the verification',
+      label: 'Verify',
+      panel: (name: string) => `Verify ${who(name)}`,
+      reading: 'Reading the connection…',
+      codeIntro: 'Your code:',
+      howTo: (name: string) =>
+        `Read it aloud to ${who(name)} and listen to theirs. If both codes are the same, nobody is in the middle of this call, not even the server.`,
+      confirm: 'They read the same code',
+      verified: (name: string) => `You verified ${who(name)}. This browser remembers it and will warn you if their connection changes.`,
+      notKept: 'This browser cannot keep its connection identity (private mode?): a verification only lasts while this page is open.',
+      changed: (name: string) =>
+        `Warning: ${who(name)}'s connection is not the one you verified before. Someone may be listening in, or they use another browser or device. Read the code aloud again before saying anything private.`,
+      mismatch: (name: string) =>
+        `Warning: the connection to ${who(name)} does not use the certificate it announced. Do not trust this call.`,
+      /** The other side never took part in the exchange that makes the code (an older app, or its answer was lost). */
+      noAnswer: (name: string) =>
+        `No code for this call: ${who(name)}'s app did not answer. It may be an older version; try again in the next call.`,
+      /** The other side's revealed nonce did not match its promise: the exchange was tampered with. */
+      brokenPromise: (name: string) =>
+        `Warning: the verification of this call with ${who(name)} was tampered with. Someone may be listening in. Do not trust this call.`,
+    },
     stage: {
       callWith: (name: string) => `Call with ${who(name)}`,
       theirVideo: (name: string) => `${who(name)}'s video`,

@@ -204,6 +204,7 @@ export class FakeSession extends EventTarget implements SessionApi {
   cancel() {}
   hangup() {}
   dismissCall() {}
+  async markVerified() {}
   setMicrophone() {}
   async setCamera() {}
   async startScreenShare() {}
