@@ -1,0 +1,100 @@
+/// <reference types="mocha" />
+/**
+ * `<rtc-precall-check>` in real browsers with their fake camera and microphone (Chromium's fake
+ * microphone beeps, Firefox's plays a steady tone), against the real test backend, which hands out
+ * no STUN or TURN server: the check finds local-network candidates only and says so. The checks
+ * against a real coturn (relay candidates, a TURN server that does not answer) are in
+ * test/turn/precall.test.ts.
+ */
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/components/precall-check/precall-check.js';
+import type { RtcPrecallCheck } from '../../src/components/precall-check/precall-check.js';
+import { texts } from '../../src/core/texts.js';
+import { disposeSessions, part, signedIn } from './helpers.js';
+
+const words = texts.ui.precall;
+
+async function openCheck(name: string): Promise<RtcPrecallCheck> {
+  const { session } = await signedIn(name);
+  return fixture<RtcPrecallCheck>(html`<rtc-precall-check .session=${session}></rtc-precall-check>`);
+}
+
+/** The RMS of what `stream` carries over about `ms`, read with an AnalyserNode of the test's own. */
+async function loudness(stream: MediaStream, ms: number): Promise<number> {
+  const context = new AudioContext();
+  await context.resume();
+  const analyser = context.createAnalyser();
+  context.createMediaStreamSource(stream).connect(analyser);
+  const samples = new Float32Array(analyser.fftSize);
+  let peak = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    analyser.getFloatTimeDomainData(samples);
+    peak = Math.max(peak, Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length));
+  }
+  await context.close();
+  return peak;
+}
+
+describe('rtc-precall-check', () => {
+  afterEach(disposeSessions);
+
+  it('shows the camera, moves the meter with the microphone, lists what the connection check found, and says "ready"', async () => {
+    const el = await openCheck('Ada Precall');
+    const verdict = oneEvent(el, 'rtc-precall-verdict');
+
+    const video = part<HTMLVideoElement>(el, 'precall-preview')!;
+    await waitUntil(() => video.videoWidth > 0 && video.currentTime > 0, 'the preview shows frames', { timeout: 10_000 });
+    const at = video.currentTime;
+    await waitUntil(() => video.currentTime > at, 'the preview keeps playing', { timeout: 5_000 });
+
+    const meter = part(el, 'mic-meter')!;
+    expect(meter.getAttribute('role')).to.equal('meter');
+    // Chromium's fake microphone beeps, Firefox's plays a steady tone: either lifts the bar from zero.
+    await waitUntil(() => Number(meter.getAttribute('aria-valuenow')) > 0.2, 'the meter follows the fake microphone', {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect(meter.getAttribute('aria-valuetext')).to.match(/^\d+%$/);
+
+    const { detail } = await verdict;
+    expect(detail).to.deep.equal({ verdict: 'ready', reason: 'all-clear' });
+    await el.updateComplete;
+    const shown = part(el, 'verdict')!;
+    expect(shown.textContent).to.contain(words.verdicts.ready);
+    expect(shown.textContent).to.contain(words.reasons['all-clear']);
+    const types = part(el, 'candidate-types')!;
+    expect(types.querySelector('[data-type="host"]')!.textContent).to.contain('found');
+    expect(types.querySelector('[data-type="relay"]')!.textContent).to.contain(words.notFound);
+    expect(part(el, 'connection-check')!.textContent).to.contain(words.turn['not-configured']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('plays the test sound through an <audio> element, and says it played', async () => {
+    const el = await openCheck('Grace Speaker');
+    const button = part<HTMLButtonElement>(el, 'speaker-test')!;
+    const audio = el.shadowRoot!.querySelector('audio')!;
+    button.click();
+    await waitUntil(() => audio.srcObject !== null && !audio.paused, 'the sound plays', { timeout: 5_000 });
+    expect(button.disabled).to.equal(true);
+    expect(await loudness(audio.srcObject as MediaStream, 600)).to.be.greaterThan(0.05);
+    await waitUntil(() => el.shadowRoot!.textContent!.includes(words.didYouHear), 'the check asks whether it was heard', {
+      timeout: 5_000,
+    });
+    expect(button.disabled).to.equal(false);
+  });
+
+  it('asks to be closed from its close button, and releases camera and microphone when it leaves the page', async () => {
+    const el = await openCheck('Alan Close');
+    const video = part<HTMLVideoElement>(el, 'precall-preview')!;
+    await waitUntil(() => video.srcObject !== null, 'the devices are open', { timeout: 10_000 });
+    const tracks = (video.srcObject as MediaStream).getTracks();
+    expect(tracks.map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
+
+    setTimeout(() => part<HTMLButtonElement>(el, 'precall-close')!.click());
+    await oneEvent(el, 'rtc-precall-close');
+    el.remove();
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
+  });
+});
