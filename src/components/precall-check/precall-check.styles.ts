@@ -36,7 +36,7 @@ export const precallCheckStyles = css`
   }
   .checks {
     display: grid;
-    grid-template-columns: repeat(auto-fit, minmax(220px, 1fr));
+    grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
     gap: calc(var(--_space) * 2);
   }
   .check {
@@ -48,7 +48,7 @@ export const precallCheckStyles = css`
     background: var(--_surface);
   }
   .camera {
-    grid-row: span 2;
+    grid-row: span 3;
   }
   video {
     width: 100%;
