@@ -90,7 +90,7 @@ export class RtcPrecallCheck extends SessionConsumer {
         <h2 id="precall-title">${words.title}</h2>
         <button type="button" class="icon" part="precall-close" aria-label=${words.close} @click=${this.close}>${icon('x')}</button>
       </header>
-      <!-- <rtc-device-settings> (camera, microphone and speaker choice) goes here. -->
+      ${nothing /* Here goes <rtc-device-settings> (camera, microphone and speaker choice; branch `devices`). */}
       <div class="checks">
         <div class="check camera">
           <h3>${icon('video')}${words.camera}</h3>
