@@ -9,8 +9,11 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/components/precall-check/precall-check.js';
 import type { RtcPrecallCheck } from '../../src/components/precall-check/precall-check.js';
+import '../../src/rtc-call/rtc-call.js';
+import type { RtcCall } from '../../src/rtc-call/rtc-call.js';
 import { texts } from '../../src/core/texts.js';
-import { disposeSessions, part, signedIn } from './helpers.js';
+import { backendOrigin, newUser } from '../support/backend.js';
+import { disposeSessions, findPart, part, signedIn, until, waitForState } from './helpers.js';
 
 const words = texts.ui.precall;
 
@@ -96,5 +99,35 @@ describe('rtc-precall-check', () => {
     await oneEvent(el, 'rtc-precall-close');
     el.remove();
     expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
+  });
+
+  it('in <rtc-call>: the toggle opens and closes it, and a call closes it and releases its devices', async () => {
+    const user = await newUser('Root Precall');
+    const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()}></rtc-call>`);
+    await el.session!.signIn(user.email, user.password);
+    await waitForState(el.session!, (s) => s.connection === 'online', 'online');
+    const toggle = await until('the toggle', () => findPart(el, 'precall-toggle'));
+    expect(toggle.textContent).to.contain(words.open);
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+
+    toggle.click();
+    await until('the check', () => findPart(el, 'precall'));
+    expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+    toggle.click();
+    await until('the check closed', () => !findPart(el, 'precall'));
+
+    toggle.click();
+    const preview = await until('the preview', () => {
+      const video = findPart(el, 'precall-preview') as HTMLVideoElement | null;
+      return video?.srcObject ? video : null;
+    });
+    const tracks = (preview.srcObject as MediaStream).getTracks();
+    const caller = await signedIn('Root Precall Caller');
+    await waitForState(caller.session, (s) => s.peers.some((p) => p.id === user.user.id), 'the caller sees the callee');
+    await caller.session.call(user.user.id, { audio: true, video: false });
+    await until('the check closed by the call', () => !findPart(el, 'precall'));
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    caller.session.hangup();
   });
 });
