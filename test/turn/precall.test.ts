@@ -73,6 +73,7 @@ for (const browserName of BROWSERS) {
       const ada = await visitor(t, backend);
 
       const ready = await runCheck(ada, words.verdicts.ready);
+      t.diagnostic(`${browserName}: verdict after ${ready.ms} ms`);
       assert.ok(ready.verdict.includes(words.reasons['all-clear']), ready.verdict);
       assert.ok(ready.connection.includes(words.turn.answered), ready.connection);
       const relay = await ada.part('candidate-types');
@@ -86,6 +87,8 @@ for (const browserName of BROWSERS) {
         for (let i = 0; i < 50 && !(v.videoWidth > 0); i++) await new Promise((r) => setTimeout(r, 100));
       });
       await screenshot(ada, 'ready');
+      if (process.env.RTC_SHOTS_DIR)
+        await ada.page.screenshot({ path: join(process.env.RTC_SHOTS_DIR, `widget-${browserName}.png`) as `${string}.png` });
 
       // Closing releases the devices; ticking "Hide my IP address" makes calls relay-only.
       await ada.click('precall-close');

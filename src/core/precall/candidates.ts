@@ -7,8 +7,10 @@ import { hasTurn, type IceConfig } from '../ice-config.js';
 import type { CandidateCounts, ConnectionCheck, TurnAnswer } from './verdict.js';
 
 /**
- * How long gathering may take: a TURN server that never answers keeps gathering open for a long
- * time, so the check stops waiting here and counts what came.
+ * How long gathering may take. With a TURN server that answers, both engines complete in well under a
+ * second on loopback; with TURN on a closed port neither Chromium 156 nor Firefox ESR 153 had
+ * completed gathering after 5 s (test/turn/precall.test.ts), so the check stops waiting here and
+ * counts what came.
  */
 export const GATHER_TIMEOUT_MS = 5_000;
 
