@@ -125,7 +125,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  *   form while signing in, after a failure (with `error`) or after signing out.
  * @csspart sign-in-again - The button signing in again with `token-url` after signing out.
  * @csspart sign-in-instead - Under an invite link's guest form: the button showing the sign-in form instead.
- * @csspart precall-toggle - The "Check devices and connection" button (signed in, no call on): opens and closes the pre-call check.
+ * @csspart precall-toggle - The "Check devices and connection" button (signed in, no call on or ringing): opens and closes the pre-call
+ *   check.
  *
  * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
  * @cssproperty --rtc-color-surface - Background of bars and received messages.
@@ -499,7 +500,7 @@ export class RtcCall extends LitElement {
           ></rtc-peer-list>
           ${state.user?.guest ? nothing : html`<rtc-invites exportparts=${exportParts('rtc-invites')}></rtc-invites>`}
           ${
-            call
+            state.call
               ? nothing
               : html`<button
                   type="button"
@@ -517,7 +518,7 @@ export class RtcCall extends LitElement {
             precall
               ? html`<rtc-precall-check
                   exportparts=${exportParts('rtc-precall-check')}
-                  @rtc-precall-close=${this.togglePrecall}
+                  @rtc-precall-close=${this.closePrecall}
                 ></rtc-precall-check>`
               : nothing
           }
@@ -547,6 +548,13 @@ export class RtcCall extends LitElement {
 
   private togglePrecall() {
     this.precallOpen = !this.precallOpen;
+  }
+
+  /** Closed from inside the check: focus goes back to the button that opened it, not to the page. */
+  private async closePrecall() {
+    this.precallOpen = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[part~="precall-toggle"]')?.focus();
   }
 
   private onRelayOnly(event: Event) {

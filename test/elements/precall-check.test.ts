@@ -88,6 +88,17 @@ describe('rtc-precall-check', () => {
     expect(button.disabled).to.equal(false);
   });
 
+  it('with audio-only calls (video="false"): no camera opened, no preview, and "ready" without one', async () => {
+    const { session } = await signedIn('Ada Audio Only', { video: false });
+    const el = await fixture<RtcPrecallCheck>(html`<rtc-precall-check .session=${session}></rtc-precall-check>`);
+    const { detail } = await oneEvent(el, 'rtc-precall-verdict');
+    expect(detail).to.deep.equal({ verdict: 'ready', reason: 'all-clear' });
+    await el.updateComplete;
+    expect(part(el, 'precall-preview')).to.be.null;
+    expect(el.shadowRoot!.textContent).to.contain(words.cameraStates.unused);
+    await waitUntil(() => Number(part(el, 'mic-meter')!.getAttribute('aria-valuenow')) > 0.2, 'the meter moves', { timeout: 10_000 });
+  });
+
   it('asks to be closed from its close button, and releases camera and microphone when it leaves the page', async () => {
     const el = await openCheck('Alan Close');
     const video = part<HTMLVideoElement>(el, 'precall-preview')!;
@@ -116,6 +127,16 @@ describe('rtc-precall-check', () => {
     toggle.click();
     await until('the check closed', () => !findPart(el, 'precall'));
 
+    // Closed from inside (Escape, or its close button), focus goes back to the toggle.
+    toggle.click();
+    const panel = await until('the check again', () => findPart(el, 'precall'));
+    panel.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await until('closed by Escape', () => !findPart(el, 'precall'));
+    toggle.click();
+    (await until('its close button', () => findPart(el, 'precall-close'))).click();
+    await until('closed by its button', () => !findPart(el, 'precall'));
+    expect(el.shadowRoot!.activeElement).to.equal(toggle);
+
     toggle.click();
     const preview = await until('the preview', () => {
       const video = findPart(el, 'precall-preview') as HTMLVideoElement | null;
@@ -127,7 +148,7 @@ describe('rtc-precall-check', () => {
     await caller.session.call(user.user.id, { audio: true, video: false });
     await until('the check closed by the call', () => !findPart(el, 'precall'));
     expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
-    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    expect(findPart(el, 'precall-toggle'), 'no toggle while a call rings').to.be.null;
     caller.session.hangup();
   });
 });

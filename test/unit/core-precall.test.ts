@@ -1,6 +1,6 @@
 /**
  * The pre-call check's decisions (src/core/precall/): the verdict rules, whether the TURN server
- * answered, candidate types, and the microphone meter's scale. The browser parts are tested in real
+ * answered, candidate types, the microphone meter's scale, and which device failed. The browser parts are tested in real
  * browsers (test/elements/precall-check.test.ts, test/turn/precall.test.ts).
  */
 import { test } from 'node:test';
@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { precallVerdict, type CameraCheck, type ConnectionCheck } from '../../src/core/precall/verdict.js';
 import { candidateType, countCandidates, turnAnswer } from '../../src/core/precall/candidates.js';
 import { levelFromSamples } from '../../src/core/precall/mic-level.js';
+import { openPrecallDevices } from '../../src/core/precall/devices.js';
+import type { MediaDevicesLike } from '../../src/core/media.js';
 
 const TURN: RTCIceServer[] = [
   { urls: ['stun:stun.example.test:3478'] },
@@ -110,4 +112,70 @@ test('the meter shows RMS on a decibel scale: silence 0, full scale 1, −30 dBF
   assert.ok(Math.abs(levelFromSamples(sine(halfWay)) - 0.5) < 1e-6);
   assert.equal(levelFromSamples(sine(1e-4)), 0, 'below −60 dBFS is zero');
   assert.ok(levelFromSamples(sine(0.1)) > levelFromSamples(sine(0.01)), 'louder is higher');
+});
+
+/**
+ * A machine's camera and microphone as getUserMedia answers for them: each is there, missing or
+ * blocked; a request for both fails with the first one's error, as browsers do.
+ */
+function machine(camera: 'ok' | 'NotFoundError' | 'NotAllowedError' | 'NotReadableError', microphone: typeof camera) {
+  const requests: string[] = [];
+  const stopped: string[] = [];
+  const md: MediaDevicesLike = {
+    async getUserMedia({ audio, video }) {
+      const kinds = [video ? 'video' : '', audio ? 'audio' : ''].filter(Boolean);
+      requests.push(kinds.join('+'));
+      for (const kind of kinds) {
+        const answer = kind === 'video' ? camera : microphone;
+        if (answer !== 'ok') throw Object.assign(new Error(answer), { name: answer });
+      }
+      const tracks = kinds.map((kind) => ({ kind, readyState: 'live', stop: () => stopped.push(kind) }));
+      return {
+        getTracks: () => tracks,
+        getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+        getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+      } as unknown as MediaStream;
+    },
+  };
+  return { md, requests, stopped };
+}
+
+test('devices: both there, one request, both tracks kept', async () => {
+  const { md, requests, stopped } = machine('ok', 'ok');
+  const got = await openPrecallDevices(true, md);
+  assert.equal(got.video?.kind, 'video');
+  assert.equal(got.audio?.kind, 'audio');
+  assert.deepEqual([got.cameraProblem, got.microphoneProblem], [null, null]);
+  assert.deepEqual(requests, ['video+audio']);
+  assert.deepEqual(stopped, []);
+});
+
+test('devices: no camera is told apart from a working microphone, and the other way round', async () => {
+  const noCamera = machine('NotFoundError', 'ok');
+  const a = await openPrecallDevices(true, noCamera.md);
+  assert.deepEqual([a.video, a.audio?.kind, a.cameraProblem, a.microphoneProblem], [null, 'audio', 'missing', null]);
+  assert.deepEqual(noCamera.requests, ['video+audio', 'audio']);
+
+  const noMicrophone = machine('ok', 'NotFoundError');
+  const b = await openPrecallDevices(true, noMicrophone.md);
+  assert.deepEqual([b.video?.kind, b.audio, b.cameraProblem, b.microphoneProblem], ['video', null, null, 'missing']);
+  assert.deepEqual(noMicrophone.requests, ['video+audio', 'audio', 'video']);
+
+  const busyCamera = machine('NotReadableError', 'ok');
+  assert.equal((await openPrecallDevices(true, busyCamera.md)).cameraProblem, 'failed');
+});
+
+test('devices: a refusal is not asked again; audio-only calls never open the camera', async () => {
+  const refused = machine('NotAllowedError', 'ok');
+  const got = await openPrecallDevices(true, refused.md);
+  assert.deepEqual([got.cameraProblem, got.microphoneProblem], ['denied', 'denied']);
+  assert.deepEqual(refused.requests, ['video+audio']);
+
+  const audioOnly = machine('ok', 'ok');
+  const audio = await openPrecallDevices(false, audioOnly.md);
+  assert.deepEqual([audio.video, audio.audio?.kind, audio.cameraProblem], [null, 'audio', null]);
+  assert.deepEqual(audioOnly.requests, ['audio']);
+
+  const none = await openPrecallDevices(true, null);
+  assert.deepEqual([none.cameraProblem, none.microphoneProblem], ['failed', 'failed'], 'no mediaDevices (an insecure page)');
 });

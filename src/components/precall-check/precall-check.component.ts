@@ -39,7 +39,7 @@ type SpeakerState = 'idle' | 'playing' | 'played' | 'failed';
  * "calls will not connect", with the reason in plain words.
  *
  * @event rtc-precall-verdict - The check reached its verdict (or a new one); `detail.verdict`, `detail.reason`.
- * @event rtc-precall-close - The visitor closed the check.
+ * @event rtc-precall-close - The visitor closed the check (its close button, or Escape inside it).
  *
  * @csspart precall - The check's panel.
  * @csspart precall-close - The button closing the check.
@@ -85,7 +85,7 @@ export class RtcPrecallCheck extends SessionConsumer {
     const state = this.check.state;
     const camera = state?.camera ?? 'pending';
     const microphone = state?.microphone ?? 'pending';
-    return html`<section part="precall" aria-labelledby="precall-title">
+    return html`<section part="precall" aria-labelledby="precall-title" @keydown=${this.onKeydown}>
       <header>
         <h2 id="precall-title">${words.title}</h2>
         <button type="button" class="icon" part="precall-close" aria-label=${words.close} @click=${this.close}>${icon('x')}</button>
@@ -181,6 +181,12 @@ export class RtcPrecallCheck extends SessionConsumer {
       tone.stop();
       if (this.tone === tone) this.tone = null;
     }
+  }
+
+  private onKeydown(event: KeyboardEvent) {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    this.close();
   }
 
   private close() {

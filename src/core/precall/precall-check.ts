@@ -4,8 +4,8 @@
  * (`<rtc-precall-check>`) shows it and tells it when the preview shows frames; `stop()` releases
  * everything (tracks, AudioContexts, the throwaway RTCPeerConnection's result is ignored).
  */
-import { acquireUserMedia, type MediaDevicesLike, type UserMediaResult } from '../media.js';
-import type { SessionErrorCode } from '../types.js';
+import type { MediaDevicesLike } from '../media.js';
+import { openPrecallDevices } from './devices.js';
 import { MicLevel } from './mic-level.js';
 import { precallVerdict, type CameraCheck, type ConnectionCheck, type MicrophoneCheck, type Verdict } from './verdict.js';
 
@@ -26,25 +26,6 @@ export interface PrecallDeps {
   /** Called after every change of `state`. */
   changed(state: PrecallState): void;
   mediaDevices?: MediaDevicesLike | null;
-}
-
-/** A media error code as the check's word for that device. */
-const deviceCheck = (code: SessionErrorCode | undefined): 'missing' | 'denied' | 'failed' =>
-  code === 'media_missing' ? 'missing' : code === 'media_denied' ? 'denied' : 'failed';
-
-/**
- * Opens camera and microphone together (one prompt), and when that fails for another reason than a
- * refusal, each alone, so a missing camera does not hide a working microphone or the other way round.
- */
-async function openDevices(video: boolean, md: MediaDevicesLike | null | undefined) {
-  const open = (kinds: { audio: boolean; video: boolean }) => (md === undefined ? acquireUserMedia(kinds) : acquireUserMedia(kinds, md));
-  // The device settings' choice (<rtc-device-settings>, branch `devices`) goes into these constraints at merge.
-  const both = await open({ audio: true, video });
-  if (!both.error || both.error.code === 'media_denied') return { camera: both, microphone: both };
-  // acquireUserMedia already fell back to the microphone alone: when that worked, the camera was the
-  // problem (`both.error`); when it did not either, only the camera alone tells about the camera.
-  const camera: UserMediaResult = video && !both.got.video && !both.got.audio ? await open({ audio: false, video: true }) : both;
-  return { camera, microphone: both };
 }
 
 export class PrecallCheck {
@@ -85,24 +66,15 @@ export class PrecallCheck {
   }
 
   private async openMedia(): Promise<void> {
-    const { camera, microphone } = await openDevices(this.deps.video, this.deps.mediaDevices);
-    const tracks = [
-      ...(this.deps.video ? (camera.stream?.getVideoTracks().slice(0, 1) ?? []) : []),
-      ...(microphone.stream?.getAudioTracks().slice(0, 1) ?? []),
-    ];
-    // Whatever else was opened (a camera from the combined try that is not used, extra tracks) closes now.
-    for (const stream of new Set([camera.stream, microphone.stream])) {
-      for (const track of stream?.getTracks() ?? []) if (!tracks.includes(track)) track.stop();
-    }
+    const devices = await openPrecallDevices(this.deps.video, this.deps.mediaDevices);
+    const tracks = [devices.video, devices.audio].filter((t): t is MediaStreamTrack => t !== null);
     if (this.stopped) return tracks.forEach((t) => t.stop());
-    const audio = tracks.find((t) => t.kind === 'audio');
-    const video = tracks.find((t) => t.kind === 'video');
-    if (audio) this.meter = new MicLevel(audio);
+    if (devices.audio) this.meter = new MicLevel(devices.audio);
     this.update({
       stream: tracks.length ? new MediaStream(tracks) : null,
-      microphone: audio ? 'ok' : deviceCheck(microphone.error?.code),
+      microphone: devices.microphoneProblem ?? 'ok',
       // With a camera, the preview decides (framesSeen).
-      ...(this.deps.video && !video && { camera: deviceCheck(camera.error?.code) }),
+      ...(devices.cameraProblem && { camera: devices.cameraProblem }),
     });
   }
 
