@@ -62,6 +62,16 @@ for (const browserName of BROWSERS) {
       const dir = process.env.RTC_SHOTS_DIR;
       if (!dir) return;
       await mkdir(dir, { recursive: true });
+      // Best effort: catch the meter while the fake microphone sounds (Chromium's beeps now and then).
+      await person.page
+        .waitForFunction(
+          () => {
+            const w = window as unknown as { __e2eFindParts(name: string): Element[] };
+            return Number(w.__e2eFindParts('mic-meter')[0]?.getAttribute('aria-valuenow')) > 0.3;
+          },
+          { timeout: 3_000, polling: 20 },
+        )
+        .catch(() => undefined);
       const check = await person.part('precall');
       await check.screenshot({ path: join(dir, `${name}-${browserName}.png`) as `${string}.png` });
     }

@@ -87,6 +87,9 @@ export const precallCheckStyles = css`
     justify-content: space-between;
     gap: var(--_space);
   }
+  li span:last-child {
+    white-space: nowrap;
+  }
   .good {
     color: var(--_success);
   }
