@@ -10,6 +10,7 @@
  * - presence-book.ts: who is online, per room and in all, and the own status;
  * - invites.ts: the invites the visitor makes, and an invite link being opened (join, guest);
  * - chat-book.ts: conversations;
+ * - precall/: the pre-call check (devices, candidate types, TURN, verdict);
  * - call/: the calls (calls.ts), one call (call.ts), its media (call-media.ts), its link
  *   (call-link.ts, link-recovery.ts), and the callee on several tabs (callee-tabs.ts).
  *
@@ -27,6 +28,8 @@ import { IceConfigCache } from './ice-config.js';
 import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
+import { checkConnection } from './precall/candidates.js';
+import type { ConnectionCheck } from './precall/verdict.js';
 import { PresenceBook } from './presence-book.js';
 import { RoomBook } from './rooms.js';
 import { routeInbox, type MqttRoute } from './routing.js';
@@ -244,6 +247,10 @@ export class Session extends EventTarget implements SessionApi {
 
   stopScreenShare(): Promise<void> {
     return this.guard('media', () => this.calls.media.stopScreenShare(this.calls.call));
+  }
+
+  checkConnection(options: { timeoutMs?: number } = {}): Promise<ConnectionCheck> {
+    return this.ice.forCall().then((ice) => checkConnection(ice, this.store.state.relayOnly, options));
   }
 
   // ---------------------------------------------------------------- chat

@@ -4,6 +4,7 @@
  * `SessionApi` methods; they never talk MQTT or WebRTC directly.
  */
 import type { ApiErrorCode, Invite, InvitePreview, MediaKinds, Presence, PresenceStatus, PublicUser, Room } from '../protocol/index.js';
+import type { ConnectionCheck } from './precall/verdict.js';
 
 /** Link to the backend. */
 export type ConnectionState =
@@ -275,6 +276,12 @@ export interface SessionApi extends EventTarget {
   joinAsGuest(name: string): Promise<void>;
   /** Closes the invite link (after its message was read). */
   dismissInvite(): void;
+
+  /**
+   * The pre-call check's connection test: which ICE candidate types this browser gathers with the
+   * sign-in's ICE servers, and whether the TURN server answers (`src/core/precall/`). Never rejects.
+   */
+  checkConnection(options?: { timeoutMs?: number }): Promise<ConnectionCheck>;
 
   /** Stops media, closes sockets, clears timers. */
   dispose(): void;
