@@ -90,6 +90,13 @@ export class RoomCalls {
     this.#remove(roomId, (m) => m.user === user);
   }
 
+  /** `user`'s rooms changed: their seats in calls of rooms they are no longer in end. */
+  roomsChanged(user: string, stillIn: (roomId: string) => boolean): void {
+    for (const [roomId, live] of [...this.#calls]) {
+      if (!stillIn(roomId) && live.call.members.some((m) => m.user === user)) this.roomLost(roomId, user);
+    }
+  }
+
   /** A tab's connection closed: its seats end after SEAT_LOST_AFTER_MS unless it comes back. */
   disconnected(sid: string): void {
     if (this.#lost.has(sid) || !this.#seatsOf(sid)) return;
