@@ -1,0 +1,269 @@
+/**
+ * One tab's side of a room's group call (PROTOCOL.md §6): a link to every other seat, the
+ * higher seat offering, links made and closed as the call's roster changes, per-pair messages
+ * routed by seat, and each pair's lost-link rule on its own, so one person's network loss
+ * touches only that person's links.
+ *
+ * The roster comes from the room's call topic; the seats from the backend. Messages for a seat
+ * the roster does not show yet wait a little (UNKNOWN_SEAT_WAIT_MS): a newcomer's offer can
+ * overtake the roster that announces them. A pair given up stays given up: the member whose
+ * network came back joins again (a new, higher seat), which makes fresh links to everyone.
+ */
+import {
+  UNKNOWN_SEAT_WAIT_MS,
+  offersTo,
+  type GroupPairMessage,
+  type IceCandidate,
+  type RoomCall,
+  type Seat,
+} from '../../protocol/index.js';
+import { Timers, type Clock } from '../clock.js';
+import type { LinkCondition } from '../peer.js';
+import type { CallLink, CallLinkOptions } from '../call/call.js';
+import { LOST_LINK_LIMITS } from '../timing.js';
+
+/** One other member as this tab sees them. */
+export interface MeshPeer {
+  seat: number;
+  user: string;
+  name: string;
+  /** `connecting` until media flows; `interrupted` while their link is lost; `lost` once given up. */
+  state: 'connecting' | 'connected' | 'interrupted' | 'lost';
+  /** What they say they send (`group-media-state`). */
+  media: { audio: boolean; video: boolean; screen: boolean };
+  stream: MediaStream | null;
+}
+
+/** A per-pair message without what the mesh adds to every one (callId, sid, seat, to). */
+export type PairBody =
+  | { type: 'group-offer' | 'group-answer'; sdp: string }
+  | { type: 'group-candidate'; candidate: IceCandidate }
+  | { type: 'group-media-state'; audio: boolean; video: boolean; screen: boolean };
+
+export interface MeshDeps {
+  clock: Clock;
+  /** This tab: the seat it holds is the roster's member with this sid. */
+  me: { user: string; sid: string };
+  createLink(options: CallLinkOptions): CallLink;
+  /** ICE servers and relay-only for a new link. */
+  linkOptions(): Pick<CallLinkOptions, 'iceServers' | 'relayOnly' | 'certificate'>;
+  /** Sends a per-pair message to `user`'s inbox. */
+  send(user: string, message: GroupPairMessage): void;
+  /** The tracks every link sends now. */
+  tracks(): { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
+  /** Something a view shows changed. */
+  changed(): void;
+}
+
+interface Pair {
+  peer: MeshPeer;
+  link: CallLink;
+  timers: Timers<'lost'>;
+}
+
+interface Waiting {
+  from: string;
+  message: GroupPairMessage;
+  until: number;
+}
+
+export class GroupMesh {
+  private call: RoomCall | null = null;
+  private mySeat: number | null = null;
+  private readonly pairs = new Map<number, Pair>();
+  private waiting: Waiting[] = [];
+  private readonly timers: Timers<'waiting'>;
+  private local = { audio: true, video: true, screen: false };
+
+  constructor(private readonly deps: MeshDeps) {
+    this.timers = new Timers(deps.clock);
+  }
+
+  /** The call and this tab's seat in it; null when this tab holds no seat. */
+  get seat(): number | null {
+    return this.mySeat;
+  }
+
+  get callId(): string | null {
+    return this.call?.id ?? null;
+  }
+
+  /** The other members, in seat order. */
+  peers(): MeshPeer[] {
+    return [...this.pairs.values()].map((p) => p.peer).sort((a, b) => a.seat - b.seat);
+  }
+
+  /**
+   * The room's call as its topic now says (null: no call). Links to new seats are made (offered
+   * by the higher seat), links to seats gone are closed; a roster without this tab's seat (it
+   * left, was replaced by another tab, or lost it) closes everything.
+   */
+  update(call: RoomCall | null): void {
+    const mine = call?.members.find((m) => m.sid === this.deps.me.sid) ?? null;
+    if (!call || !mine || (this.call && this.call.id !== call.id)) this.closeAll();
+    if (!call || !mine) {
+      this.call = null;
+      this.mySeat = null;
+      this.deps.changed();
+      return;
+    }
+    this.call = call;
+    this.mySeat = mine.seat;
+    const others = call.members.filter((m) => m.seat !== mine.seat);
+    const present = new Set(others.map((m) => m.seat));
+    for (const [seat, pair] of this.pairs) if (!present.has(seat)) this.closePair(seat, pair);
+    for (const member of others) if (!this.pairs.has(member.seat)) this.open(member);
+    this.replayWaiting();
+    this.deps.changed();
+  }
+
+  /** A per-pair message from `from`'s inbox (already validated). */
+  receive(from: string, message: GroupPairMessage, until = this.deps.clock.now() + UNKNOWN_SEAT_WAIT_MS): void {
+    if (this.call && message.callId !== this.call.id) return;
+    const pair = this.pairs.get(message.seat);
+    if (!this.call || message.to !== this.mySeat || !pair) {
+      // Not on the roster yet (or the roster not here yet): kept until `until`, replayed on each update.
+      if (until <= this.deps.clock.now()) return;
+      this.waiting.push({ from, message, until });
+      this.timers.set('waiting', () => this.dropStaleWaiting(), UNKNOWN_SEAT_WAIT_MS);
+      return;
+    }
+    if (pair.peer.user !== from) return; // a seat is one user's; another user cannot speak for it
+    this.apply(pair, message);
+  }
+
+  /** What this tab sends changed: every link gets the tracks, every member hears of it. */
+  async mediaChanged(flags: { audio: boolean; video: boolean; screen: boolean }): Promise<void> {
+    this.local = { ...flags };
+    const tracks = this.deps.tracks();
+    await Promise.all(
+      [...this.pairs.values()].map(async (pair) => {
+        await pair.link.setTrack('audio', tracks.audio).catch(() => {});
+        await pair.link.setTrack('video', tracks.video).catch(() => {});
+        this.sendTo(pair, { type: 'group-media-state', ...this.local });
+      }),
+    );
+  }
+
+  /** Leaves: every link closed, nothing kept. The seat itself is given up over HTTP by the caller. */
+  close(): void {
+    this.closeAll();
+    this.call = null;
+    this.mySeat = null;
+    this.timers.clearAll();
+  }
+
+  private open(member: Seat): void {
+    const offerer = offersTo(this.mySeat!, member.seat);
+    const peer: MeshPeer = {
+      seat: member.seat,
+      user: member.user,
+      name: member.name,
+      state: 'connecting',
+      media: { audio: member.media.audio, video: member.media.video, screen: false },
+      stream: null,
+    };
+    const pair: Pair = { peer, link: null as unknown as CallLink, timers: new Timers(this.deps.clock) };
+    pair.link = this.deps.createLink({
+      ...this.deps.linkOptions(),
+      role: offerer ? 'offerer' : 'answerer',
+      onDescription: (d) =>
+        this.sendTo(pair, d.type === 'offer' ? { type: 'group-offer', sdp: d.sdp } : { type: 'group-answer', sdp: d.sdp }),
+      onCandidate: (candidate) => this.sendTo(pair, { type: 'group-candidate', candidate }),
+      onRemoteStream: (stream) => {
+        peer.stream = stream;
+        this.deps.changed();
+      },
+      onCondition: (c) => this.onCondition(pair, c),
+    });
+    this.pairs.set(member.seat, pair);
+    const tracks = this.deps.tracks();
+    void (async () => {
+      await pair.link.setTrack('audio', tracks.audio).catch(() => {});
+      await pair.link.setTrack('video', tracks.video).catch(() => {});
+      if (offerer && this.pairs.get(member.seat) === pair) await pair.link.createOffer();
+    })();
+  }
+
+  private apply(pair: Pair, message: GroupPairMessage): void {
+    switch (message.type) {
+      case 'group-offer':
+        void pair.link.handleOffer(message.sdp);
+        return;
+      case 'group-answer':
+        void pair.link.acceptAnswer(message.sdp);
+        return;
+      case 'group-candidate':
+        void pair.link.addRemoteCandidate(message.candidate);
+        return;
+      case 'group-media-state':
+        pair.peer.media = { audio: message.audio, video: message.video, screen: message.screen };
+        this.deps.changed();
+        return;
+    }
+  }
+
+  /** A pair's link conditions: its own lost-link rule (interrupted, then lost at the limit), nobody else's. */
+  private onCondition(pair: Pair, condition: LinkCondition): void {
+    const { peer } = pair;
+    if (peer.state === 'lost') return;
+    switch (condition) {
+      case 'connected':
+        pair.timers.clear('lost');
+        if (peer.state !== 'connected') this.sendTo(pair, { type: 'group-media-state', ...this.local });
+        peer.state = 'connected';
+        break;
+      case 'interrupted':
+        peer.state = 'interrupted';
+        // The offerer restarts ICE; both give the pair up at the 1:1 call's limit.
+        void pair.link.restartIceNow().catch(() => {});
+        if (!pair.timers.has('lost')) pair.timers.set('lost', () => this.lose(pair), LOST_LINK_LIMITS.lossLimitMs);
+        break;
+      case 'closed':
+      case 'failed':
+      case 'relay-unavailable':
+        this.lose(pair);
+        return;
+    }
+    this.deps.changed();
+  }
+
+  /** Gives a pair's link up; the seat stays on the roster until the backend ends it (its own 15 s rule). */
+  private lose(pair: Pair): void {
+    pair.timers.clearAll();
+    pair.link.close();
+    pair.peer.state = 'lost';
+    pair.peer.stream = null;
+    this.deps.changed();
+  }
+
+  private sendTo(pair: Pair, body: PairBody): void {
+    if (!this.call || this.mySeat === null) return;
+    const message = { ...body, callId: this.call.id, sid: this.deps.me.sid, seat: this.mySeat, to: pair.peer.seat } as GroupPairMessage;
+    this.deps.send(pair.peer.user, message);
+  }
+
+  private replayWaiting(): void {
+    const now = this.deps.clock.now();
+    const waiting = this.waiting.filter((w) => w.until > now);
+    this.waiting = [];
+    for (const w of waiting) this.receive(w.from, w.message, w.until);
+  }
+
+  private dropStaleWaiting(): void {
+    const now = this.deps.clock.now();
+    this.waiting = this.waiting.filter((w) => w.until > now);
+    if (this.waiting.length > 0) this.timers.set('waiting', () => this.dropStaleWaiting(), this.waiting[0]!.until - now);
+  }
+
+  private closePair(seat: number, pair: Pair): void {
+    pair.timers.clearAll();
+    pair.link.close();
+    this.pairs.delete(seat);
+  }
+
+  private closeAll(): void {
+    for (const [seat, pair] of [...this.pairs]) this.closePair(seat, pair);
+    this.waiting = [];
+  }
+}
