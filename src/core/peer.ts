@@ -9,6 +9,7 @@
  */
 import type { IceCandidate } from '../protocol/index.js';
 import { readLinkStats, type LinkStats } from './link-stats.js';
+import { readQualitySample, type QualitySample } from './link-quality.js';
 
 export { readLinkStats, type LinkStats };
 
@@ -255,6 +256,12 @@ export class PeerLink {
 
   async stats(): Promise<LinkStats> {
     return readLinkStats(this.pc);
+  }
+
+  async qualitySample(): Promise<QualitySample | null> {
+    if (this.closed) return null;
+    const report = await this.guard(this.pc.getStats());
+    return report ? readQualitySample(report.values() as Iterable<Record<string, unknown>>) : null;
   }
 
   close(): void {

@@ -5,9 +5,10 @@
 import type { InboxMessage, IceCandidate, MediaKinds } from '../../protocol/index.js';
 import { CallStateMachine, type CallSnapshot } from '../call-state-machine.js';
 import { Timers, type Clock } from '../clock.js';
+import type { QualitySample } from '../link-quality.js';
 import type { LinkStats, PeerLinkOptions } from '../peer.js';
 import { texts } from '../texts.js';
-import type { CallView, MediaFlags } from '../types.js';
+import type { CallQuality, CallView, MediaFlags } from '../types.js';
 import { CalleeTabs } from './callee-tabs.js';
 
 /** What a call needs of its media link (PeerLink in the browser, a fake in node tests). */
@@ -26,6 +27,8 @@ export interface CallLink {
   silenceMs(): Promise<number | null>;
   relayProblem(): 'refused' | 'unreachable' | null;
   stats(): Promise<LinkStats>;
+  /** The figures connection quality is judged on (link-quality.ts); null once closed. */
+  qualitySample(): Promise<QualitySample | null>;
   close(): void;
 }
 
@@ -35,7 +38,7 @@ export type CallLinkOptions = Omit<PeerLinkOptions, 'disconnectGraceMs'>;
 /** A call message without the parts every call message has (callId, sid). */
 export type CallMessageBody = InboxMessage extends infer M ? (M extends { callId: string } ? Omit<M, 'callId' | 'sid'> : never) : never;
 
-export type CallTimer = 'peer-left' | 'recovery' | 'answer';
+export type CallTimer = 'peer-left' | 'recovery' | 'answer' | 'quality';
 
 export interface CallInit {
   callId: string;
@@ -76,6 +79,8 @@ export class Call {
   remoteStream: MediaStream | null = null;
   /** The media link was lost and is being recovered; the call shows it. */
   interrupted = false;
+  /** The latest connection quality (quality.ts); null until measured. */
+  quality: CallQuality | null = null;
   private inbound: Promise<void> = Promise.resolve();
   private disposedFlag = false;
 
@@ -161,6 +166,7 @@ export class Call {
       startedAt: s.startedAt,
     };
     if (interrupted) call.interrupted = true;
+    if (this.quality && s.phase === 'connected') call.quality = this.quality;
     if (s.endReason) call.endReason = s.endReason;
     if (s.connectedAt !== undefined) call.connectedAt = s.connectedAt;
     if (s.endedAt !== undefined) call.endedAt = s.endedAt;

@@ -21,6 +21,7 @@ import { CallMedia, type Devices } from './call-media.js';
 import { openLink, type LinkDeps } from './call-link.js';
 import { onCallMessage, type CallMessageDeps } from './call-messages.js';
 import { restartLostLink } from './link-recovery.js';
+import { watchQuality } from './quality.js';
 
 /**
  * How long a call peer's presence may vanish (a reconnect, a token swap) before a call not yet
@@ -302,7 +303,10 @@ export class Calls {
 
   private onMachine(call: Call, snapshot: CallSnapshot): void {
     if (snapshot.phase === 'ended') this.onEnded(call, snapshot.endReason!);
-    if (snapshot.phase === 'connected') this.deps.store.clearError('call');
+    if (snapshot.phase === 'connected') {
+      this.deps.store.clearError('call');
+      watchQuality(call, (c) => this.render(c));
+    }
     this.deps.phaseChanged(snapshot.phase);
     this.render(call);
   }

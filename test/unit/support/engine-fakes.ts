@@ -7,6 +7,7 @@ import type { Clock } from '../../../src/core/clock.js';
 import type { CallLink, CallLinkOptions } from '../../../src/core/call/call.js';
 import type { Devices } from '../../../src/core/call/call-media.js';
 import { emptyLinkStats } from '../../../src/core/link-stats.js';
+import type { QualitySample } from '../../../src/core/link-quality.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
 import type { InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
@@ -171,6 +172,8 @@ export class FakeLink implements CallLink {
   silence: number | null | (() => number | null) = null;
   restarts = 0;
   relay: 'refused' | 'unreachable' | null = null;
+  /** What qualitySample() answers (the test sets it). */
+  sample: QualitySample | null = null;
   /** When set, setTrack() rejects (a replaceTrack the browser refused). */
   failSetTrack = false;
   readonly log: string[] = [];
@@ -220,6 +223,9 @@ export class FakeLink implements CallLink {
   }
   async stats() {
     return emptyLinkStats();
+  }
+  async qualitySample() {
+    return this.sample;
   }
   close() {
     this.closed = true;

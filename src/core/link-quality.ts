@@ -1,0 +1,198 @@
+/**
+ * Connection quality from getStats(): the figures of one report (`readQualitySample`, the same way
+ * in Chromium and Firefox) and their judgement in 0–4 bars per side (`assessQuality`, pure: the
+ * loss of the last interval comes from the difference between two reports).
+ *
+ * Sides, as a person in a peer-to-peer call can know them:
+ * - local (mine): how the other side's media reaches us: loss and jitter of our `inbound-rtp`
+ *   streams, and the round trip of the selected `candidate-pair`;
+ * - remote (theirs): how our media reaches them, from the receiver reports they send back
+ *   (`remote-inbound-rtp`: fractionLost, jitter, roundTripTime), and how fast the browser
+ *   estimates it can send to them (`availableOutgoingBitrate`).
+ * A path loses packets one way at a time, so loss and jitter say which side suffers; the round
+ * trip is the same number for both sides.
+ *
+ * Measured (test/resilience/quality.test.ts): Chromium reports `currentRoundTripTime` and
+ * `availableOutgoingBitrate` on the pair and `fractionLost` in its receiver reports; Firefox
+ * reports neither on the pair, so its round trip comes from `remote-inbound-rtp` and its
+ * remote loss from the reports' cumulative `packetsLost` against our `packetsSent`.
+ */
+import type { CallQuality, LinkQuality } from './types.js';
+
+/** The figures of one getStats() report that quality is judged on; null where the browser gives none. */
+export interface QualitySample {
+  /** The report's own clock, in ms. */
+  at: number;
+  /** Over every inbound stream: packets received and lost so far (cumulative). */
+  received: { packets: number; lost: number };
+  /** The worst inbound jitter. */
+  jitterMs: number | null;
+  /** The selected pair's current round trip. */
+  pairRttMs: number | null;
+  /** How fast the browser estimates it can send to the other side. */
+  outgoingKbps: number | null;
+  /** What the other side's receiver reports say about our streams. */
+  remote: {
+    /** The worst `fractionLost` of the latest reports, in percent. */
+    lossPct: number | null;
+    /** Cumulative, for browsers that report no fraction. */
+    lost: number;
+    /** Packets we sent on the streams they report on (cumulative). */
+    sent: number;
+    jitterMs: number | null;
+    rttMs: number | null;
+  };
+  /** Round trip measured from the other side's sender reports (`remote-outbound-rtp`). */
+  remoteOutboundRttMs: number | null;
+}
+
+type StatsRecord = Record<string, unknown>;
+
+/** A number the report gives, or null (absent, or not a finite number). */
+const figure = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+const secondsToMs = (value: unknown): number | null => {
+  const s = figure(value);
+  return s === null ? null : s * 1000;
+};
+
+/** The larger of two figures, either of which may be unknown. */
+const worst = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/** The selected candidate pair: the transport names it (Chromium), or the pair says so itself (Firefox). */
+function selectedPair(records: StatsRecord[]): StatsRecord | undefined {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  for (const r of records) {
+    if (r.type === 'transport' && typeof r.selectedCandidatePairId === 'string') return byId.get(r.selectedCandidatePairId);
+  }
+  return records.find((r) => r.type === 'candidate-pair' && r.selected === true && r.nominated !== false);
+}
+
+/** The quality figures of one getStats() report (any iterable of its records). */
+export function readQualitySample(report: Iterable<StatsRecord>): QualitySample {
+  const records = [...report];
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const sample: QualitySample = {
+    at: 0,
+    received: { packets: 0, lost: 0 },
+    jitterMs: null,
+    pairRttMs: null,
+    outgoingKbps: null,
+    remote: { lossPct: null, lost: 0, sent: 0, jitterMs: null, rttMs: null },
+    remoteOutboundRttMs: null,
+  };
+  for (const r of records) {
+    sample.at = Math.max(sample.at, figure(r.timestamp) ?? 0);
+    if (r.type === 'inbound-rtp') {
+      sample.received.packets += figure(r.packetsReceived) ?? 0;
+      sample.received.lost += Math.max(0, figure(r.packetsLost) ?? 0);
+      sample.jitterMs = worst(sample.jitterMs, secondsToMs(r.jitter));
+    } else if (r.type === 'remote-inbound-rtp') {
+      const fraction = figure(r.fractionLost);
+      sample.remote.lossPct = worst(sample.remote.lossPct, fraction === null ? null : fraction * 100);
+      sample.remote.lost += Math.max(0, figure(r.packetsLost) ?? 0);
+      sample.remote.sent += figure(byId.get(r.localId)?.packetsSent) ?? 0;
+      sample.remote.jitterMs = worst(sample.remote.jitterMs, secondsToMs(r.jitter));
+      sample.remote.rttMs = worst(sample.remote.rttMs, secondsToMs(r.roundTripTime));
+    } else if (r.type === 'remote-outbound-rtp') {
+      sample.remoteOutboundRttMs = worst(sample.remoteOutboundRttMs, secondsToMs(r.roundTripTime));
+    }
+  }
+  const pair = selectedPair(records);
+  if (pair) {
+    sample.pairRttMs = secondsToMs(pair.currentRoundTripTime);
+    const bps = figure(pair.availableOutgoingBitrate);
+    sample.outgoingKbps = bps === null ? null : bps / 1000;
+  }
+  return sample;
+}
+
+/**
+ * Where each figure's bars step down: at or below the first value 4 bars, the second 3, the third
+ * 2, the fourth 1, above it 0 (bitrate the other way round: at or above). Round trip after ITU-T
+ * G.114 (up to 150 ms unnoticed, beyond 400 ms a conversation suffers); loss and jitter where
+ * audio concealment and video freezes become noticeable.
+ */
+export const QUALITY_STEPS = {
+  rttMs: [150, 300, 500, 1000],
+  lossPct: [1, 3, 8, 15],
+  jitterMs: [30, 60, 100, 200],
+  bitrateKbps: [250, 120, 60, 30],
+} as const;
+
+/** At or below this many bars a side counts as poor, and the hint shows. */
+export const POOR_BARS = 1;
+
+type Steps = readonly [number, number, number, number];
+
+const barsBelow = (value: number | null, steps: Steps): number | null => {
+  if (value === null) return null;
+  const over = steps.findIndex((step) => value <= step);
+  return over === -1 ? 0 : 4 - over;
+};
+
+const barsAbove = (value: number | null, steps: Steps): number | null => {
+  if (value === null) return null;
+  const under = steps.findIndex((step) => value >= step);
+  return under === -1 ? 0 : 4 - under;
+};
+
+/** Rounds a figure for display (one decimal), keeping null. */
+const tidy = (value: number | null): number | null => (value === null ? null : Math.round(value * 10) / 10);
+
+/** One side's bars: the worst of its figures decides; null when none is known. */
+export function scoreLink(figures: Omit<LinkQuality, 'bars'>): LinkQuality {
+  const scores = [
+    barsBelow(figures.rttMs, QUALITY_STEPS.rttMs),
+    barsBelow(figures.lossPct, QUALITY_STEPS.lossPct),
+    barsBelow(figures.jitterMs, QUALITY_STEPS.jitterMs),
+    barsAbove(figures.bitrateKbps, QUALITY_STEPS.bitrateKbps),
+  ].filter((s): s is number => s !== null);
+  return {
+    bars: scores.length ? Math.min(...scores) : null,
+    rttMs: tidy(figures.rttMs),
+    lossPct: tidy(figures.lossPct),
+    jitterMs: tidy(figures.jitterMs),
+    bitrateKbps: tidy(figures.bitrateKbps),
+  };
+}
+
+/** Percent of `lost` among the packets of an interval; null when the interval carried none. */
+function lossPercent(lost: number, total: number): number | null {
+  if (total <= 0) return null;
+  return (Math.min(Math.max(0, lost), total) / total) * 100;
+}
+
+/**
+ * Both sides' bars from the latest report and the one before it (null for the first): loss is
+ * that of the interval between them, so a bad minute long ago does not keep the bars low.
+ */
+export function assessQuality(previous: QualitySample | null, current: QualitySample): CallQuality {
+  const fresh = previous !== null && current.at >= previous.at;
+  const lostHere = fresh ? current.received.lost - previous.received.lost : 0;
+  const receivedHere = fresh ? current.received.packets - previous.received.packets : 0;
+  const localLoss = fresh ? lossPercent(lostHere, lostHere + receivedHere) : null;
+  const remoteLoss =
+    current.remote.lossPct ??
+    (fresh ? lossPercent(current.remote.lost - previous.remote.lost, current.remote.sent - previous.remote.sent) : null);
+  const local = scoreLink({
+    rttMs: current.pairRttMs ?? current.remote.rttMs ?? current.remoteOutboundRttMs,
+    lossPct: localLoss,
+    jitterMs: current.jitterMs,
+    bitrateKbps: null,
+  });
+  const remote = scoreLink({
+    rttMs: current.remote.rttMs ?? current.pairRttMs,
+    lossPct: remoteLoss,
+    jitterMs: current.remote.jitterMs,
+    bitrateKbps: current.outgoingKbps,
+  });
+  return { local, remote, poor: poorSide(local, remote) };
+}
+
+/** The side whose bars are low (the worse one; ours on a tie: that is what we can act on). */
+function poorSide(local: LinkQuality, remote: LinkQuality): CallQuality['poor'] {
+  const low = (q: LinkQuality) => q.bars !== null && q.bars <= POOR_BARS;
+  if (low(local) && (!low(remote) || local.bars! <= remote.bars!)) return 'local';
+  return low(remote) ? 'remote' : null;
+}
