@@ -23,8 +23,8 @@ import type { CallQuality, LinkQuality } from './types.js';
 export interface QualitySample {
   /** The report's own clock, in ms. */
   at: number;
-  /** Over every inbound stream: packets received and lost so far (cumulative). */
-  received: { packets: number; lost: number };
+  /** Per inbound stream (by stats id): packets received and lost so far (cumulative). */
+  inbound: Record<string, { received: number; lost: number }>;
   /** The worst inbound jitter. */
   jitterMs: number | null;
   /** The selected pair's current round trip. */
@@ -35,10 +35,8 @@ export interface QualitySample {
   remote: {
     /** The worst `fractionLost` of the latest reports, in percent. */
     lossPct: number | null;
-    /** Cumulative, for browsers that report no fraction. */
-    lost: number;
-    /** Packets we sent on the streams they report on (cumulative). */
-    sent: number;
+    /** Per stream they report on, for browsers that report no fraction: lost (theirs) and sent (ours), cumulative. */
+    streams: Record<string, { sent: number; lost: number }>;
     jitterMs: number | null;
     rttMs: number | null;
   };
@@ -74,24 +72,25 @@ export function readQualitySample(report: Iterable<StatsRecord>): QualitySample 
   const byId = new Map(records.map((r) => [r.id, r]));
   const sample: QualitySample = {
     at: 0,
-    received: { packets: 0, lost: 0 },
+    inbound: {},
     jitterMs: null,
     pairRttMs: null,
     outgoingKbps: null,
-    remote: { lossPct: null, lost: 0, sent: 0, jitterMs: null, rttMs: null },
+    remote: { lossPct: null, streams: {}, jitterMs: null, rttMs: null },
     remoteOutboundRttMs: null,
   };
   for (const r of records) {
     sample.at = Math.max(sample.at, figure(r.timestamp) ?? 0);
     if (r.type === 'inbound-rtp') {
-      sample.received.packets += figure(r.packetsReceived) ?? 0;
-      sample.received.lost += Math.max(0, figure(r.packetsLost) ?? 0);
+      sample.inbound[String(r.id)] = { received: figure(r.packetsReceived) ?? 0, lost: Math.max(0, figure(r.packetsLost) ?? 0) };
       sample.jitterMs = worst(sample.jitterMs, secondsToMs(r.jitter));
     } else if (r.type === 'remote-inbound-rtp') {
       const fraction = figure(r.fractionLost);
       sample.remote.lossPct = worst(sample.remote.lossPct, fraction === null ? null : fraction * 100);
-      sample.remote.lost += Math.max(0, figure(r.packetsLost) ?? 0);
-      sample.remote.sent += figure(byId.get(r.localId)?.packetsSent) ?? 0;
+      sample.remote.streams[String(r.id)] = {
+        sent: figure(byId.get(r.localId)?.packetsSent) ?? 0,
+        lost: Math.max(0, figure(r.packetsLost) ?? 0),
+      };
       sample.remote.jitterMs = worst(sample.remote.jitterMs, secondsToMs(r.jitter));
       sample.remote.rttMs = worst(sample.remote.rttMs, secondsToMs(r.roundTripTime));
     } else if (r.type === 'remote-outbound-rtp') {
@@ -157,24 +156,44 @@ export function scoreLink(figures: Omit<LinkQuality, 'bars'>): LinkQuality {
   };
 }
 
-/** Percent of `lost` among the packets of an interval; null when the interval carried none. */
-function lossPercent(lost: number, total: number): number | null {
-  if (total <= 0) return null;
-  return (Math.min(Math.max(0, lost), total) / total) * 100;
+/** Fewer packets than this in an interval say nothing about loss (a muted track, a paused video). */
+export const MIN_PACKETS = 10;
+
+/**
+ * The worst loss of any stream over the interval, in percent: the difference of `lostOf` over
+ * that of `totalOf`; null when no stream carried enough packets. Per stream, not summed: video
+ * retransmits what is lost (NACK), so its loss stays low while audio, which does not, shows
+ * the link's (measured in Chromium: 20 % dropped, under 4 % video loss, 20 % audio loss).
+ */
+function worstLoss<T>(
+  before: Record<string, T>,
+  now: Record<string, T>,
+  lostOf: (c: T) => number,
+  totalOf: (c: T) => number,
+): number | null {
+  let loss: number | null = null;
+  for (const [id, counts] of Object.entries(now)) {
+    const old = before[id];
+    if (!old) continue;
+    const lost = lostOf(counts) - lostOf(old);
+    const total = totalOf(counts) - totalOf(old);
+    if (total < MIN_PACKETS) continue;
+    loss = worst(loss, (Math.min(Math.max(0, lost), total) / total) * 100);
+  }
+  return loss;
 }
+
+const lostCount = (c: { lost: number }) => c.lost;
 
 /**
  * Both sides' bars from the latest report and the one before it (null for the first): loss is
  * that of the interval between them, so a bad minute long ago does not keep the bars low.
  */
 export function assessQuality(previous: QualitySample | null, current: QualitySample): CallQuality {
-  const fresh = previous !== null && current.at >= previous.at;
-  const lostHere = fresh ? current.received.lost - previous.received.lost : 0;
-  const receivedHere = fresh ? current.received.packets - previous.received.packets : 0;
-  const localLoss = fresh ? lossPercent(lostHere, lostHere + receivedHere) : null;
+  const before = previous !== null && current.at >= previous.at ? previous : null;
+  const localLoss = before ? worstLoss(before.inbound, current.inbound, lostCount, (c) => c.lost + c.received) : null;
   const remoteLoss =
-    current.remote.lossPct ??
-    (fresh ? lossPercent(current.remote.lost - previous.remote.lost, current.remote.sent - previous.remote.sent) : null);
+    current.remote.lossPct ?? (before ? worstLoss(before.remote.streams, current.remote.streams, lostCount, (c) => c.sent) : null);
   const local = scoreLink({
     rttMs: current.pairRttMs ?? current.remote.rttMs ?? current.remoteOutboundRttMs,
     lossPct: localLoss,

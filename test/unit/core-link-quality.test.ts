@@ -5,7 +5,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assessQuality, POOR_BARS, QUALITY_STEPS, readQualitySample, scoreLink, type QualitySample } from '../../src/core/link-quality.js';
+import {
+  assessQuality,
+  MIN_PACKETS,
+  POOR_BARS,
+  QUALITY_STEPS,
+  readQualitySample,
+  scoreLink,
+  type QualitySample,
+} from '../../src/core/link-quality.js';
 
 type Rec = Record<string, unknown>;
 
@@ -18,6 +26,8 @@ function chromiumReport(o: {
   rtt?: number;
   bitrate?: number;
   fraction?: number;
+  /** The video stream's counts when they differ from the audio's (`received`, `lost`). */
+  video?: { received: number; lost: number };
 }): Rec[] {
   return [
     { id: 'T01', type: 'transport', timestamp: o.at, selectedCandidatePairId: 'CP1' },
@@ -38,7 +48,15 @@ function chromiumReport(o: {
       packetsLost: o.lost,
       jitter: o.jitter ?? 0.002,
     },
-    { id: 'IV', type: 'inbound-rtp', kind: 'video', timestamp: o.at, packetsReceived: o.received, packetsLost: o.lost, jitter: 0.004 },
+    {
+      id: 'IV',
+      type: 'inbound-rtp',
+      kind: 'video',
+      timestamp: o.at,
+      packetsReceived: o.video?.received ?? o.received,
+      packetsLost: o.video?.lost ?? o.lost,
+      jitter: 0.004,
+    },
     { id: 'OV', type: 'outbound-rtp', kind: 'video', timestamp: o.at, packetsSent: 1000 },
     {
       id: 'RIV',
@@ -88,14 +106,14 @@ describe('readQualitySample', () => {
   it('reads Chromium: the pair named by the transport, its round trip and bitrate, summed inbound packets, the worst jitter', () => {
     const s = readQualitySample(chromiumReport({ at: 5000, received: 400, lost: 10, rtt: 0.12, bitrate: 800_000, fraction: 0.05 }));
     assert.equal(s.at, 5000);
-    assert.deepEqual(s.received, { packets: 800, lost: 20 });
+    assert.deepEqual(s.inbound, { IA: { received: 400, lost: 10 }, IV: { received: 400, lost: 10 } });
     assert.equal(s.jitterMs, 4);
     assert.equal(s.pairRttMs, 120);
     assert.equal(s.outgoingKbps, 800);
     assert.equal(s.remote.lossPct, 5);
     assert.equal(s.remote.rttMs, 120);
     assert.equal(s.remote.jitterMs, 3);
-    assert.equal(s.remote.sent, 1000);
+    assert.deepEqual(s.remote.streams, { RIV: { sent: 1000, lost: 3 } });
   });
 
   it('reads Firefox: the pair that says it is selected, no pair figures, cumulative remote loss against our packetsSent', () => {
@@ -103,7 +121,7 @@ describe('readQualitySample', () => {
     assert.equal(s.pairRttMs, null);
     assert.equal(s.outgoingKbps, null);
     assert.equal(s.remote.lossPct, null);
-    assert.deepEqual([s.remote.lost, s.remote.sent], [6, 120]);
+    assert.deepEqual(s.remote.streams, { 'rin-a': { sent: 120, lost: 6 } });
     assert.equal(s.remote.rttMs, 50);
     assert.equal(s.jitterMs, 10);
   });
@@ -123,7 +141,7 @@ describe('readQualitySample', () => {
       { id: 'i', type: 'inbound-rtp', timestamp: 1, packetsReceived: 10, packetsLost: -2, jitter: 'x' },
       { id: 'p', type: 'candidate-pair', selected: true, currentRoundTripTime: Number.NaN },
     ]);
-    assert.deepEqual(s.received, { packets: 10, lost: 0 });
+    assert.deepEqual(s.inbound, { i: { received: 10, lost: 0 } });
     assert.equal(s.jitterMs, null);
     assert.equal(s.pairRttMs, null);
   });
@@ -198,6 +216,18 @@ describe('assessQuality over two reports', () => {
     assert.equal(q.poor, 'local');
     // A bad past does not count once the interval is clean.
     assert.equal(assessQuality(chromium(3000, 1100, 525), chromium(5000, 1300, 525)).local.lossPct, 0);
+  });
+
+  it('the worst stream decides: audio losing a fifth while video (retransmitted) loses little', () => {
+    const before = readQualitySample(chromiumReport({ at: 1000, received: 100, lost: 0, video: { received: 1000, lost: 0 } }));
+    const after = readQualitySample(chromiumReport({ at: 3000, received: 180, lost: 20, video: { received: 1990, lost: 10 } }));
+    assert.equal(assessQuality(before, after).local.lossPct, 20);
+  });
+
+  it(`a stream with fewer than ${MIN_PACKETS} packets in the interval says nothing about loss`, () => {
+    const before = readQualitySample(chromiumReport({ at: 1000, received: 100, lost: 0, video: { received: 1000, lost: 0 } }));
+    const after = readQualitySample(chromiumReport({ at: 3000, received: 105, lost: 4, video: { received: 1200, lost: 0 } }));
+    assert.equal(assessQuality(before, after).local.lossPct, 0);
   });
 
   it('no previous report, an interval without packets, or a report older than the previous: local loss unknown', () => {

@@ -102,10 +102,12 @@ export class RtcVideoStage extends SessionConsumer {
           ?hidden=${!showLocal}
         ></video>
         <div class="overlay">
-          <div part="call-state status" role="status" aria-live="polite">${renderText(call.message)}</div>
+          <div class="top">
+            <div part="call-state status" role="status" aria-live="polite">${renderText(call.message)}</div>
+            ${connected ? this.renderQuality(call, tag) : nothing}
+          </div>
           ${connected ? this.renderIndicators(call, tag) : nothing} ${connected ? this.renderQualityHint(call, tag) : nothing}
         </div>
-        ${connected ? this.renderQuality(call, tag) : nothing}
       </div>
     `;
   }

@@ -103,11 +103,17 @@ export const videoStageStyles = css`
     width: 14px;
     height: 14px;
   }
-  /* Connection bars, top right: four rising bars lit up to the level, coloured by it. */
+  /* The state line, and the connection bars at the right end of its row. */
+  .top {
+    display: flex;
+    align-items: flex-start;
+    gap: var(--_space);
+    width: 100%;
+  }
+  /* Connection bars: four rising bars lit up to the level, coloured by it. */
   [part~='quality'] {
-    position: absolute;
-    top: var(--_space);
-    right: var(--_space);
+    margin-inline-start: auto;
+    flex: none;
     display: flex;
     flex-direction: column;
     align-items: flex-end;
@@ -143,10 +149,10 @@ export const videoStageStyles = css`
     display: inline-flex;
     align-items: flex-end;
     gap: 2px;
-    height: 12px;
+    height: 14px;
   }
   .bar {
-    width: 3px;
+    width: 4px;
     height: calc(var(--_n) * 25%);
     border-radius: 1px;
     background: var(--rtc-quality-unlit, rgb(255 255 255 / 0.3));
