@@ -72,7 +72,7 @@ function chromiumReport(o: {
   ];
 }
 
-/** A Firefox report: no transport record, the pair says `selected`, no RTT or bitrate on it, no fractionLost. */
+/** An older Firefox's report: no transport record, the pair says `selected`, no RTT or bitrate on it, no fractionLost. */
 function firefoxReport(o: { at: number; received: number; lost: number; sent: number; remoteLost: number; rtt?: number }): Rec[] {
   return [
     { id: 'p1', type: 'candidate-pair', timestamp: o.at, selected: true, nominated: true, state: 'succeeded' },
@@ -116,7 +116,7 @@ describe('readQualitySample', () => {
     assert.deepEqual(s.remote.streams, { RIV: { sent: 1000, lost: 3 } });
   });
 
-  it('reads Firefox: the pair that says it is selected, no pair figures, cumulative remote loss against our packetsSent', () => {
+  it('reads an older Firefox: the pair that says it is selected, no pair figures, cumulative remote loss against our packetsSent', () => {
     const s = readQualitySample(firefoxReport({ at: 7000, received: 100, lost: 2, sent: 120, remoteLost: 6 }));
     assert.equal(s.pairRttMs, null);
     assert.equal(s.outgoingKbps, null);
@@ -142,6 +142,8 @@ describe('readQualitySample', () => {
       { id: 'p', type: 'candidate-pair', selected: true, currentRoundTripTime: Number.NaN },
     ]);
     assert.deepEqual(s.inbound, { i: { received: 10, lost: 0 } });
+    // Firefox's pair before its first measurement.
+    assert.equal(readQualitySample([{ id: 'p', type: 'candidate-pair', selected: true, currentRoundTripTime: 0 }]).pairRttMs, null);
     assert.equal(s.jitterMs, null);
     assert.equal(s.pairRttMs, null);
   });
@@ -245,7 +247,7 @@ describe('assessQuality over two reports', () => {
     assert.equal(assessQuality(null, chromium(3000, 300, 0, { bitrate: 50_000 })).remote.bars, 1);
   });
 
-  it("Firefox: remote loss from the reports' cumulative packetsLost against our packetsSent in the interval", () => {
+  it("without fractionLost (older Firefox): remote loss from the reports' cumulative packetsLost against our packetsSent in the interval", () => {
     const before = readQualitySample(firefoxReport({ at: 1000, received: 100, lost: 0, sent: 100, remoteLost: 0 }));
     const after = readQualitySample(firefoxReport({ at: 3000, received: 200, lost: 0, sent: 200, remoteLost: 10 }));
     const q = assessQuality(before, after);
