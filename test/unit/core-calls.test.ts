@@ -330,6 +330,18 @@ test('connection quality: polled every QUALITY_POLL_MS from the connect, shown i
   await settle();
   assert.equal(quality()?.local.lossPct, 50);
   assert.equal(quality()?.poor, 'local');
+  // The link lost: the last figures are stale, the interruption is shown instead.
+  a.link.silence = 2_000;
+  a.link.condition('interrupted');
+  await settle();
+  assert.equal(a.state.store.state.call?.interrupted, true);
+  assert.equal(quality(), undefined, 'no bars while interrupted');
+  a.link.silence = 100;
+  a.link.condition('connected');
+  await world.clock.advance(QUALITY_POLL_MS);
+  await settle();
+  // Shown again; the fake's counters did not move, and an interval without packets says nothing about loss.
+  assert.deepEqual([quality()?.local.bars, quality()?.local.lossPct], [4, null]);
   a.calls.hangup();
   await world.drain();
   const readsAtEnd = reads;

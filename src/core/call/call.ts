@@ -166,7 +166,8 @@ export class Call {
       startedAt: s.startedAt,
     };
     if (interrupted) call.interrupted = true;
-    if (this.quality && s.phase === 'connected') call.quality = this.quality;
+    // While the link is lost the last figures are stale: the interruption message says more.
+    if (this.quality && s.phase === 'connected' && !interrupted) call.quality = this.quality;
     if (s.endReason) call.endReason = s.endReason;
     if (s.connectedAt !== undefined) call.connectedAt = s.connectedAt;
     if (s.endedAt !== undefined) call.endedAt = s.endedAt;
