@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  holdPoor,
   assessQuality,
   MIN_PACKETS,
   POOR_BARS,
@@ -269,5 +270,28 @@ describe('assessQuality over two reports', () => {
     // Two bars are not poor.
     assert.equal(POOR_BARS, 1);
     assert.equal(both(5, 0).poor, null); // local 4.8 %: 2 bars
+  });
+});
+
+describe('holdPoor', () => {
+  const side = (bars: number | null) => ({ bars, rttMs: null, lossPct: null, jitterMs: null, bitrateKbps: null });
+  const q = (local: number | null, remote: number | null, poor: 'local' | 'remote' | null) => ({
+    local: side(local),
+    remote: side(remote),
+    poor,
+  });
+
+  it('a poor side stays named at 2 bars, and goes at 3 or when unknown', () => {
+    assert.equal(holdPoor(q(1, 4, 'local'), q(2, 4, null)).poor, 'local');
+    assert.equal(holdPoor(q(2, 4, 'local'), q(2, 4, null)).poor, 'local');
+    assert.equal(holdPoor(q(2, 4, 'local'), q(3, 4, null)).poor, null);
+    assert.equal(holdPoor(q(1, 4, 'local'), q(null, 4, null)).poor, null);
+    assert.equal(holdPoor(q(4, 1, 'remote'), q(4, 2, null)).poor, 'remote');
+  });
+
+  it('never makes a side poor by itself, and a new judgement of poor wins', () => {
+    assert.equal(holdPoor(null, q(2, 2, null)).poor, null);
+    assert.equal(holdPoor(q(4, 4, null), q(2, 4, null)).poor, null);
+    assert.equal(holdPoor(q(1, 4, 'local'), q(4, 0, 'remote')).poor, 'remote');
   });
 });

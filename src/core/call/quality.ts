@@ -3,7 +3,7 @@
  * statistics every QUALITY_POLL_MS, judges both sides (link-quality.ts) and shows the result in
  * the call view. The call's timers hold the next poll, so the call's end (dispose) stops it.
  */
-import { assessQuality, type QualitySample } from '../link-quality.js';
+import { assessQuality, holdPoor, type QualitySample } from '../link-quality.js';
 import type { Call } from './call.js';
 
 /** How often the bars follow the link: getStats() is cheap, and receiver reports come about every second. */
@@ -21,7 +21,7 @@ export function watchQuality(call: Call, render: (call: Call) => void): void {
     const sample = (await call.link?.qualitySample().catch(() => null)) ?? null;
     if (call.disposed || !call.isLive) return;
     if (sample) {
-      call.quality = assessQuality(previous, sample);
+      call.quality = holdPoor(call.quality, assessQuality(previous, sample));
       previous = sample;
       render(call);
     }
