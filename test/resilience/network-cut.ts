@@ -38,10 +38,17 @@ const HTB_HANDLE = '5e7c';
 /** Whether this machine can cut one browser's network (root, nft, setpriv). */
 export function networkCutSupported(): string | null {
   if (process.getuid?.() !== 0) return 'needs root';
-  for (const tool of ['nft', 'setpriv', 'useradd', 'tc']) {
+  for (const tool of ['nft', 'setpriv', 'useradd']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `needs ${tool} (run scripts/ensure-system.sh)`;
   }
   return null;
+}
+
+/** Whether this machine can also degrade one browser's link (`degrade()`: tc with htb on top of the cut's needs). */
+export function linkDegradeSupported(): string | null {
+  const cut = networkCutSupported();
+  if (cut) return cut;
+  return spawnSync('sh', ['-c', 'command -v tc']).status === 0 ? null : 'needs tc (run scripts/ensure-system.sh)';
 }
 
 const alive = (pid: number): boolean => {
@@ -248,7 +255,9 @@ const shaperClass = (): string => `${HTB_HANDLE}:${((process.pid % 0xfffe) + 1).
  * table left): a dead run's class goes with it. Only our own handle is ever touched.
  */
 function removeUnusedShaper(): void {
-  if (!run('tc', ['qdisc', 'show', 'dev', 'lo']).includes(`qdisc htb ${HTB_HANDLE}: root`)) return;
+  // spawnSync, not run: without tc (a machine that only cuts) there is nothing to remove.
+  if (!(spawnSync('tc', ['qdisc', 'show', 'dev', 'lo'], { encoding: 'utf8' }).stdout ?? '').includes(`qdisc htb ${HTB_HANDLE}: root`))
+    return;
   if (/table inet rtc_netcut_\d+_degrade/.test(run('nft', ['list', 'tables']))) return;
   spawnSync('tc', ['qdisc', 'del', 'dev', 'lo', 'root', 'handle', `${HTB_HANDLE}:`]);
 }

@@ -17,7 +17,7 @@ import type { BrowserName } from '../support/browsers.js';
 import { connectCall, type Person } from '../e2e/support/person.js';
 import type { HookedWindow } from '../e2e/support/page-hooks.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
-import { CutOffBrowser, networkCutSupported } from './network-cut.js';
+import { CutOffBrowser, linkDegradeSupported } from './network-cut.js';
 import { resilienceSuite } from './support.js';
 
 const SHOTS_DIR = process.env.RTC_SHOTS_DIR ?? '/work/shots/quality';
@@ -68,7 +68,7 @@ async function untilBars(person: Person, side: Side, ok: (bars: number) => boole
 }
 
 function qualityTests(aliceBrowser: BrowserName, bobBrowser: BrowserName): void {
-  const skip = networkCutSupported();
+  const skip = linkDegradeSupported();
   const suite = resilienceSuite(aliceBrowser);
   let bobLink: CutOffBrowser | null = null;
   before(
