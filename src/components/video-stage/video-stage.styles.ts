@@ -110,6 +110,10 @@ export const videoStageStyles = css`
     gap: var(--_space);
     width: 100%;
   }
+  /* A long state line wraps rather than pushing the bars off a narrow stage. */
+  .top [part~='call-state'] {
+    min-width: 0;
+  }
   /* Connection bars: four rising bars lit up to the level, coloured by it. */
   [part~='quality'] {
     margin-inline-start: auto;
