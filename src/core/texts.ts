@@ -106,6 +106,19 @@ const precall = {
   },
 };
 
+/**
+ * Connection quality during a call (`<rtc-video-stage>`): each side's bars, named for screen
+ * readers, and the hint when one side's connection is poor, saying what the visitor will notice
+ * and what helps.
+ */
+const quality = {
+  you: 'You',
+  yourBars: (bars: number) => `Your connection: ${bars} of 4 bars`,
+  theirBars: (name: string, bars: number) => `${who(name)}'s connection: ${bars} of 4 bars`,
+  poorLocal: 'Your connection is poor: video may freeze and sound may break up. Turning your camera off can help.',
+  poorRemote: (name: string) => `${who(name)}'s connection is poor: they may not see or hear you well.`,
+};
+
 export const en = {
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
@@ -299,6 +312,7 @@ export const en = {
       cameraOff: (name: string) => `${who(name)}'s camera is off`,
       sharing: (name: string) => `${who(name)} is sharing a screen`,
     },
+    quality,
     chat: {
       /** Stands for the other person while their name is unknown. */
       thisPerson: 'this person',

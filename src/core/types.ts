@@ -87,12 +87,33 @@ export interface CallView {
   interrupted?: boolean;
   /** Connected, and the link's certificates are read: the verification code and what is remembered. */
   verification?: CallVerification;
+  /** Connected: the connection quality of each side, once measured (call/quality.ts). */
+  quality?: CallQuality;
   /** Human-readable line describing the call's state ("Ringing Ada…", "Ada declined the call"). */
   message: string;
   /** Date.now() values. */
   startedAt: number;
   connectedAt?: number;
   endedAt?: number;
+}
+
+/** One side's connection during a call: 0–4 bars and the figures behind them; null where not measured (yet). */
+export interface LinkQuality {
+  bars: number | null;
+  rttMs: number | null;
+  lossPct: number | null;
+  jitterMs: number | null;
+  bitrateKbps: number | null;
+}
+
+/**
+ * The connection quality of a call: `local` is how the media reaches us, `remote` how ours reaches
+ * them (from their RTCP receiver reports); `poor` names the side whose bars are low, for the hint.
+ */
+export interface CallQuality {
+  local: LinkQuality;
+  remote: LinkQuality;
+  poor: 'local' | 'remote' | null;
 }
 
 export type ChatDelivery = 'sending' | 'sent' | 'failed';

@@ -23,6 +23,7 @@ import { onCallMessage, type CallMessageDeps } from './call-messages.js';
 import { restartLostLink } from './link-recovery.js';
 import { CallVerifier } from '../verify/call-verifier.js';
 import { ExchangeFailed, exchangeNonces } from '../verify/exchange.js';
+import { watchQuality } from './quality.js';
 
 /**
  * How long a call peer's presence may vanish (a reconnect, a token swap) before a call not yet
@@ -323,6 +324,7 @@ export class Calls {
     if (snapshot.phase === 'connected') {
       this.deps.store.clearError('call');
       if (!call.verification) void this.readVerification(call);
+      watchQuality(call, (c) => this.render(c));
     }
     this.deps.phaseChanged(snapshot.phase);
     this.render(call);

@@ -9,6 +9,7 @@ import type { Devices } from '../../../src/core/call/call-media.js';
 import { emptyLinkStats } from '../../../src/core/link-stats.js';
 import type { LinkIdentity } from '../../../src/core/verify/link-identity.js';
 import type { VerifyChannel } from '../../../src/core/verify/exchange.js';
+import type { QualitySample } from '../../../src/core/link-quality.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
 import type { InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
@@ -219,6 +220,8 @@ export class FakeLink implements CallLink {
   certificates: LinkIdentity | null = null;
   /** The verification exchange's path; the test joins it to the other side's (FakeChannel.join). */
   readonly verifyChannel = new FakeChannel();
+  /** What qualitySample() answers (the test sets it). */
+  sample: QualitySample | null = null;
   /** When set, setTrack() rejects (a replaceTrack the browser refused). */
   failSetTrack = false;
   readonly log: string[] = [];
@@ -271,6 +274,9 @@ export class FakeLink implements CallLink {
   }
   async identity() {
     return this.certificates;
+  }
+  async qualitySample() {
+    return this.sample;
   }
   close() {
     this.closed = true;
