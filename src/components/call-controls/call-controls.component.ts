@@ -1,5 +1,7 @@
 import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import { SessionConsumer } from '../session-consumer.js';
+import { DEVICE_SETTINGS_PARTS } from '../device-settings/device-settings.js';
 import { dismissError } from '../errors.js';
 import { renderText } from '../names.js';
 import { texts } from '../../core/texts.js';
@@ -23,6 +25,8 @@ export const CALL_CONTROLS_PARTS = [
   'dismiss',
   'error',
   'call-error',
+  'devices-toggle',
+  'devices-panel',
 ] as const;
 
 /**
@@ -42,6 +46,8 @@ export const CALL_CONTROLS_PARTS = [
  * @csspart dismiss - Close the summary of an ended call.
  * @csspart error - Every error message (here the same element as `call-error`).
  * @csspart call-error - Why the call or a camera, microphone or screen action failed, below the buttons.
+ * @csspart devices-toggle - Opens and closes the device settings (`aria-expanded="true"` while open).
+ * @csspart devices-panel - The panel with `rtc-device-settings` (camera, microphone, speaker), below the buttons.
  *
  * @cssproperty --rtc-call-controls-bg - Background of the bar. Defaults to `--rtc-color-surface`.
  * @cssproperty --rtc-call-controls-pressed-bg - Background of a pressed toggle. Defaults to `--rtc-color-fg`.
@@ -50,12 +56,41 @@ export const CALL_CONTROLS_PARTS = [
 export class RtcCallControls extends SessionConsumer {
   static override styles = [tokens, controls, callControlsStyles];
 
+  /** The device settings panel is open. */
+  @state() private devicesOpen = false;
+
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
     const error = this.errorAt('call-controls');
     return html`<div part="controls" role="toolbar" aria-label=${words.label}>${this.renderButtons(call)}</div>
+      ${this.devicesOpen && this.live(call) ? this.renderDevices() : nothing}
       ${error ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
+  }
+
+  private live(call: CallView): boolean {
+    return call.phase === 'connecting' || call.phase === 'connected';
+  }
+
+  /** The device settings, given this element's session (whether it came by context or by property). */
+  private renderDevices() {
+    return html`<div id="devices-panel" part="devices-panel" class="devices-panel">
+      <rtc-device-settings .session=${this.session} exportparts=${DEVICE_SETTINGS_PARTS.join(', ')}></rtc-device-settings>
+    </div>`;
+  }
+
+  private renderDevicesToggle() {
+    const open = this.devicesOpen;
+    return html`<button
+      type="button"
+      part="control devices-toggle"
+      aria-expanded=${open ? 'true' : 'false'}
+      aria-controls=${open ? 'devices-panel' : nothing}
+      title=${texts.ui.devices.toggleTitle}
+      @click=${() => (this.devicesOpen = !open)}
+    >
+      ${icon('sliders')}<span class="label">${texts.ui.devices.toggle}</span>
+    </button>`;
   }
 
   private renderButtons(call: CallView) {
@@ -102,6 +137,7 @@ export class RtcCallControls extends SessionConsumer {
       >
         ${icon('screen')}<span class="label">${words.shareLabel}</span>
       </button>
+      ${this.renderDevicesToggle()}
       <button type="button" class="danger" part="control hangup" @click=${() => this.attempt('call', (s) => s.hangup())}>
         ${icon('hangup')}<span class="label">${words.hangup}</span>
       </button>
