@@ -230,6 +230,18 @@ export class DeviceBook {
   }
 
   /**
+   * Whether `deviceId` can be chosen for `kind`: the default always; a device the browser lists
+   * (read again first, in case it was just plugged in), or any while the browser hides ids.
+   */
+  async offers(kind: DeviceKind, deviceId: string | null): Promise<boolean> {
+    if (deviceId === null) return true;
+    const listed = () => resolveChoice({ ...DEFAULT_CHOICE, [kind]: deviceId }, this.infos)[kind] === deviceId;
+    if (listed()) return true;
+    await this.refresh();
+    return listed();
+  }
+
+  /**
    * The visitor picked `deviceId` (null: the default) for `kind`: remembered, and put on a live
    * call at once (a new track by replaceTrack, the old one stopped; no renegotiation).
    */

@@ -291,7 +291,8 @@ export class Session extends EventTarget implements SessionApi {
 
   chooseDevice(kind: DeviceKind, deviceId: string | null): Promise<void> {
     return this.guard('media', async () => {
-      if (!DEVICE_KINDS.includes(kind) || (deviceId !== null && (typeof deviceId !== 'string' || deviceId === ''))) {
+      const wellFormed = DEVICE_KINDS.includes(kind) && (deviceId === null || (typeof deviceId === 'string' && deviceId !== ''));
+      if (!wellFormed || !(await this.deviceBook.offers(kind, deviceId))) {
         return this.store.reportError({ code: 'invalid_input', scope: 'media', message: texts.ui.devices.invalidChoice });
       }
       this.store.clearError('media');

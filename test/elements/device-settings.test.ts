@@ -121,6 +121,16 @@ describe('rtc-device-settings', () => {
     await again.updateComplete;
     expect(select(again, 'microphone-select').value).to.equal(last.id);
 
+    // A device that is not there cannot be chosen (a page's script): a clear error, the choice kept.
+    await reload.chooseDevice('camera', 'no-such-camera');
+    expect(reload.state.error).to.deep.equal({
+      code: 'invalid_input',
+      scope: 'media',
+      message: 'That device cannot be chosen. Pick one from the list.',
+    });
+    expect(reload.state.devices.chosen.camera).to.equal(null);
+    expect(JSON.parse(localStorage.getItem(choiceStorageKey(backendOrigin()))!).microphone).to.equal(last.id);
+
     localStorage.setItem(choiceStorageKey(backendOrigin()), JSON.stringify({ camera: 'a-camera-long-gone', microphone: last.id }));
     const gone = newSession();
     const state = await waitForState(gone, (s) => s.devices.cameras.length > 0, 'cameras');

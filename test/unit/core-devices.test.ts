@@ -206,6 +206,22 @@ test('DeviceBook: a call track that ended by itself (unplugged) is replaced from
   assert.match(store.state.devices.notice ?? '', /camera was disconnected/);
 });
 
+test('DeviceBook: only listed devices can be chosen (read again first), any while the browser hides ids', async () => {
+  const { devices, source } = book(CHROMIUM);
+  devices.start();
+  await devices.refresh();
+  assert.equal(await devices.offers('microphone', 'mic-2'), true);
+  assert.equal(await devices.offers('microphone', null), true);
+  assert.equal(await devices.offers('microphone', 'cam-0'), false, 'a camera is no microphone');
+  assert.equal(await devices.offers('camera', 'made-up'), false);
+  source.infos = [...CHROMIUM, { kind: 'videoinput', deviceId: 'just-plugged', label: 'USB camera' }];
+  assert.equal(await devices.offers('camera', 'just-plugged'), true, 'plugged in before its devicechange arrived');
+  const hidden = book(FIREFOX_BEFORE);
+  hidden.devices.start();
+  assert.equal(await hidden.devices.offers('camera', 'anything'), true);
+  assert.equal(await hidden.devices.offers('speaker', 'anything'), false, 'no speaker listed');
+});
+
 test('DeviceBook: a device plugged in changes nothing chosen, and tells nothing', async () => {
   const { devices, source, store, switched } = book(CHROMIUM);
   devices.start();
