@@ -62,10 +62,13 @@ export class RtcCallControls extends SessionConsumer {
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
+    const devicesShown = this.devicesOpen && this.live(call);
+    // A device lost mid-call is said once: by the open device settings, else here.
     const error = this.errorAt('call-controls');
+    const said = devicesShown && error?.message === this.sessionState.state?.devices.notice;
     return html`<div part="controls" role="toolbar" aria-label=${words.label}>${this.renderButtons(call)}</div>
-      ${this.devicesOpen && this.live(call) ? this.renderDevices() : nothing}
-      ${error ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
+      ${devicesShown ? this.renderDevices() : nothing}
+      ${error && !said ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
   }
 
   private live(call: CallView): boolean {

@@ -1,0 +1,95 @@
+/**
+ * Choosing a device mid-call through the widget's UI, in Chromium↔Chromium and Chromium↔Firefox
+ * ESR: the caller (Chromium, which has two fake microphones) opens "Devices" from the call
+ * controls and picks the other microphone. The call goes on on the same peer connection with the
+ * same descriptions (no renegotiation), the new microphone is the one sent, and the other side
+ * keeps receiving sound and video. Then the camera goes away (simulated, see below): the widget
+ * says so, and the default camera takes over in the same call.
+ */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { it } from 'node:test';
+import type { Page } from 'puppeteer-core';
+import { expectMediaArriving } from './support/media-checks.js';
+import type { HookedWindow } from './support/page-hooks.js';
+import { connectCall } from './support/person.js';
+import { describeEachPair, E2E_TEST_TIMEOUT } from './support/suite.js';
+
+/** Where the closing note's screenshots go (outside the repository). */
+const SHOTS = process.env.RTC_SHOTS_DIR ?? '/work/shots/devices';
+
+/** The live peer connections' descriptions and the microphone each sends. */
+function links(page: Page) {
+  return page.evaluate(() =>
+    (window as unknown as HookedWindow).__e2ePeerConnections
+      .filter((pc) => pc.connectionState !== 'closed')
+      .map((pc) => ({
+        local: pc.localDescription?.sdp ?? '',
+        remote: pc.remoteDescription?.sdp ?? '',
+        signaling: pc.signalingState,
+        microphone:
+          pc
+            .getSenders()
+            .map((s) => s.track)
+            .find((t) => t?.kind === 'audio' && t.readyState === 'live')?.label ?? null,
+      })),
+  );
+}
+
+describeEachPair('devices', (suite, pair) => {
+  it(
+    'the caller picks another microphone mid-call from Devices, then loses the camera: no renegotiation, the call goes on',
+    { timeout: E2E_TEST_TIMEOUT },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, pair);
+      await connectCall(alice, bob);
+      const before = await links(alice.page);
+      assert.equal(before.length, 1, 'one call, one peer connection');
+
+      await alice.click('devices-toggle');
+      const list = await alice.part('microphone-select');
+      const options = await list.evaluate((el) =>
+        [...(el as HTMLSelectElement).options].map((o) => ({ value: o.value, text: o.textContent })),
+      );
+      const other = options.find((o) => o.text === 'Fake Audio Input 2');
+      assert.ok(other, `Chromium's second fake microphone is listed: ${JSON.stringify(options)}`);
+      await list.select(other.value);
+
+      for (let i = 0; i < 50 && (await links(alice.page))[0]?.microphone !== 'Fake Audio Input 2'; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const after = await links(alice.page);
+      assert.equal(after.length, 1, 'still the same single peer connection');
+      assert.equal(after[0]!.microphone, 'Fake Audio Input 2', 'the chosen microphone is sent');
+      assert.equal(after[0]!.local, before[0]!.local, 'the local description did not change');
+      assert.equal(after[0]!.remote, before[0]!.remote, 'the remote description did not change');
+      assert.equal(after[0]!.signaling, 'stable');
+      await expectMediaArriving(bob);
+      await bob.part('status', { text: `In a call with ${alice.name}` });
+
+      await mkdir(SHOTS, { recursive: true });
+      await alice.page.screenshot({ path: `${SHOTS}/devices-panel-${pair.join('-')}.png`, fullPage: true });
+
+      // The camera goes away mid-call. Simulated: its track is stopped (what unplugging does to a live
+      // track, though stop() fires no `ended`) and a real devicechange event is dispatched.
+      await alice.page.evaluate(() => {
+        for (const pc of (window as unknown as HookedWindow).__e2ePeerConnections) {
+          for (const s of pc.getSenders()) if (s.track?.kind === 'video') s.track.stop();
+        }
+        navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+      });
+      const said = 'Your camera was disconnected. Now using the default camera.';
+      await alice.part('device-message', { text: said });
+      // The default camera's frames reach Bob in the same call.
+      await bob.expectRemoteVideoPlaying();
+      await expectMediaArriving(bob);
+      const fallback = await links(alice.page);
+      assert.equal(fallback.length, 1);
+      assert.equal(fallback[0]!.local, before[0]!.local, 'still not renegotiated');
+      await alice.page.screenshot({ path: `${SHOTS}/device-lost-${pair.join('-')}.png`, fullPage: true });
+      assert.equal(await alice.hasPart('call-error'), false, 'said once, in the open panel');
+      // Closed, the panel no longer says it: the call controls do.
+      await alice.click('devices-toggle');
+      await alice.part('call-error', { text: said });
+    },
+  );
+});
