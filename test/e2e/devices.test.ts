@@ -54,6 +54,10 @@ describeEachPair('devices', (suite, pair) => {
       const other = options.find((o) => o.text === 'Fake Audio Input 2');
       assert.ok(other, `Chromium's second fake microphone is listed: ${JSON.stringify(options)}`);
       await list.select(other.value);
+      // The page can style it: <rtc-call> passes the panel's parts on.
+      const style = await alice.page.addStyleTag({ content: 'rtc-call::part(microphone-select) { outline: 3px solid rgb(1, 2, 3); }' });
+      assert.equal(await list.evaluate((el) => getComputedStyle(el).outlineColor), 'rgb(1, 2, 3)', 'rtc-call::part(microphone-select)');
+      await style.evaluate((el) => el.remove());
 
       for (let i = 0; i < 50 && (await links(alice.page))[0]?.microphone !== 'Fake Audio Input 2'; i++)
         await new Promise((r) => setTimeout(r, 100));
