@@ -191,8 +191,10 @@ export class DeviceBook {
   private infos: DeviceInfo[] = [];
   private readonly onDeviceChange = () => void this.reconcile();
   private readonly onTrackEnded = () => void this.reconcile();
-  private readonly watched = new Set<MediaStreamTrack>();
+  /** The call's tracks whose `ended` is listened to (weak: ended tracks are let go with the call). */
+  private readonly watched = new WeakSet<MediaStreamTrack>();
   private started = false;
+  private disposed = false;
   /** Each refresh waits for the one before it, so an older list never overwrites a newer one. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -216,9 +218,9 @@ export class DeviceBook {
 
   dispose(): void {
     this.options.source?.removeEventListener('devicechange', this.onDeviceChange);
-    for (const track of this.watched) track.removeEventListener('ended', this.onTrackEnded);
-    this.watched.clear();
     this.started = false;
+    // A watched track ending later must not touch a disposed session.
+    this.disposed = true;
   }
 
   /** Reads the lists again (after permission was granted, names and ids appear). */
@@ -271,6 +273,7 @@ export class DeviceBook {
    */
   reconcile(): Promise<void> {
     return this.serial(async () => {
+      if (this.disposed) return;
       const before = this.chosen;
       await this.readLists();
       const after = resolveChoice(this.preference, this.infos);
