@@ -11,6 +11,7 @@
  * - invites.ts: the invites the visitor makes, and an invite link being opened (join, guest);
  * - chat-book.ts: conversations;
  * - devices.ts: the camera, microphone and speaker chosen, remembered, and unplugged;
+ * - precall/: the pre-call check (devices, candidate types, TURN, verdict);
  * - call/: the calls (calls.ts), one call (call.ts), its media (call-media.ts), its link
  *   (call-link.ts, link-recovery.ts), and the callee on several tabs (callee-tabs.ts).
  *
@@ -38,6 +39,8 @@ import { IceConfigCache } from './ice-config.js';
 import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
+import { checkConnection } from './precall/candidates.js';
+import type { ConnectionCheck } from './precall/verdict.js';
 import { PresenceBook } from './presence-book.js';
 import { RoomBook } from './rooms.js';
 import { routeInbox, type MqttRoute } from './routing.js';
@@ -46,6 +49,7 @@ import { SignIn } from './sign-in.js';
 import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { texts } from './texts.js';
+import { CallVerifier } from './verify/call-verifier.js';
 import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
@@ -60,6 +64,8 @@ export interface SessionEnvironment {
   deviceSource?: DeviceSource | null;
   /** Where the device choice is remembered (localStorage by default). */
   deviceStorage?: ChoiceStorage | null;
+  /** This browser's certificate and the people verified (IndexedDB where the browser has it). */
+  verifier?: CallVerifier;
 }
 
 /** The browser's device lists, when it has them. */
@@ -160,6 +166,7 @@ export class Session extends EventTarget implements SessionApi {
         chosenDevices: () => this.deviceBook.chosen,
         tracksChanged: () => this.deviceBook.watchCallTracks(),
       },
+      verifier: environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser()),
       options: {
         ringTimeoutMs: options.ringTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
@@ -273,6 +280,10 @@ export class Session extends EventTarget implements SessionApi {
     this.calls.dismiss();
   }
 
+  markVerified(): Promise<void> {
+    return this.guard('call', () => this.calls.markVerified());
+  }
+
   setMicrophone(enabled: boolean): void {
     this.calls.media.setMicrophone(this.calls.call, enabled);
   }
@@ -302,6 +313,10 @@ export class Session extends EventTarget implements SessionApi {
 
   refreshDevices(): Promise<void> {
     return this.guard('media', () => this.deviceBook.refresh());
+  }
+
+  checkConnection(options: { timeoutMs?: number } = {}): Promise<ConnectionCheck> {
+    return this.ice.forCall().then((ice) => checkConnection(ice, this.store.state.relayOnly, options));
   }
 
   // ---------------------------------------------------------------- chat

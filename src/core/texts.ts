@@ -64,6 +64,74 @@ const devices = {
   invalidChoice: 'That device cannot be chosen. Pick one from the list.',
 };
 
+/** The pre-call check (`<rtc-precall-check>`) and the button opening it in `<rtc-call>`. */
+const precall = {
+  open: 'Check devices and connection',
+  title: 'Check your devices and connection',
+  close: 'Close the check',
+  camera: 'Camera',
+  preview: 'Your camera',
+  cameraStates: {
+    pending: 'Starting your camera…',
+    ok: 'Your camera works.',
+    missing: 'No camera found.',
+    denied: "The camera is blocked. Allow it in the browser's site settings.",
+    failed: 'The camera could not start. Another app may be using it.',
+    'no-frames': 'The camera started but shows no picture.',
+    unused: 'Calls here are audio only.',
+  },
+  microphone: 'Microphone',
+  meter: 'Microphone level',
+  micStates: {
+    pending: 'Starting your microphone…',
+    ok: 'Speak: the bar moves when the microphone hears you.',
+    missing: 'No microphone found.',
+    denied: "The microphone is blocked. Allow it in the browser's site settings.",
+    failed: 'The microphone could not start. Another app may be using it.',
+  },
+  speaker: 'Speaker',
+  playSound: 'Play a test sound',
+  playing: 'Playing…',
+  didYouHear: 'Did you hear a short chime? If not, check the volume and the speaker.',
+  soundFailed: 'The test sound could not play on this speaker.',
+  connection: 'Connection',
+  checking: 'Checking how calls can connect…',
+  candidateTypes: 'Ways this browser can connect',
+  candidates: {
+    host: 'Local network',
+    srflx: 'Internet, direct (through your router)',
+    relay: 'Relay server',
+  },
+  found: (count: number) => (count === 1 ? 'found' : `found (${count})`),
+  notFound: 'not found',
+  turn: {
+    answered: 'The relay server answered.',
+    refused: 'The relay server refused the sign-in.',
+    'no-answer': 'The relay server did not answer.',
+    'not-configured': 'This service has no relay server.',
+  },
+  relayOnly: 'Your calls go through the relay only (your IP address stays hidden).',
+  verdictLabel: 'Result',
+  verdicts: {
+    ready: 'Ready: calls should work.',
+    'video-may-not-work': 'Video may not work.',
+    'needs-relay': 'Calls need the relay.',
+    'will-not-connect': 'Calls will not connect.',
+  },
+  reasons: {
+    'relay-only-without-turn': 'Calls must go through a relay server, and this service has none.',
+    'relay-only-turn-silent': 'Calls must go through the relay server, and it did not answer.',
+    'no-candidates': 'This browser found no way to connect at all. Check your network connection.',
+    'camera-missing': 'No camera was found. Others will hear you but not see you.',
+    'camera-denied': 'The camera is blocked. Others will hear you but not see you.',
+    'camera-failed': 'The camera could not start. Others will hear you but not see you.',
+    'camera-no-frames': 'The camera shows no picture. Others may not see you.',
+    'relay-only': 'Calls go through the relay server, which works.',
+    'relay-only-path': 'No direct way out of this network; the relay server works, so calls go through it.',
+    'all-clear': 'Camera, microphone and network look fine.',
+  },
+};
+
 export const en = {
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
@@ -226,6 +294,30 @@ export const en = {
       shareLabel: 'Share screen',
       hangup: 'Hang up',
     },
+    /** Verifying who is at the other end of a call (the Verify panel of `<rtc-call-controls>`, issue #17). */
+    verify: {
+      open: 'Verify who you are talking to',
+      close: 'Close the verification',
+      label: 'Verify',
+      panel: (name: string) => `Verify ${who(name)}`,
+      reading: 'Reading the connection…',
+      codeIntro: 'Your code:',
+      howTo: (name: string) =>
+        `Read it aloud to ${who(name)} and listen to theirs. If both codes are the same, nobody is in the middle of this call, not even the server.`,
+      confirm: 'They read the same code',
+      verified: (name: string) => `You verified ${who(name)}. This browser remembers it and will warn you if their connection changes.`,
+      notKept: 'This browser cannot keep its connection identity (private mode?): a verification only lasts while this page is open.',
+      changed: (name: string) =>
+        `Warning: ${who(name)}'s connection is not the one you verified before. Someone may be listening in, or they use another browser or device. Read the code aloud again before saying anything private.`,
+      mismatch: (name: string) =>
+        `Warning: the connection to ${who(name)} does not use the certificate it announced. Do not trust this call.`,
+      /** The other side never took part in the exchange that makes the code (an older app, or its answer was lost). */
+      noAnswer: (name: string) =>
+        `No code for this call: ${who(name)}'s app did not answer. It may be an older version; try again in the next call.`,
+      /** The other side's revealed nonce did not match its promise: the exchange was tampered with. */
+      brokenPromise: (name: string) =>
+        `Warning: the verification of this call with ${who(name)} was tampered with. Someone may be listening in. Do not trust this call.`,
+    },
     stage: {
       callWith: (name: string) => `Call with ${who(name)}`,
       theirVideo: (name: string) => `${who(name)}'s video`,
@@ -314,6 +406,7 @@ export const en = {
       failedTitle: 'This invite link cannot be used',
       dismiss: 'Close',
     },
+    precall,
   },
 };
 

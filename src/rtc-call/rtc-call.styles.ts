@@ -142,6 +142,10 @@ export const rtcCallStyles = css`
   rtc-invites {
     margin-top: var(--_space);
   }
+  .precall-toggle {
+    margin-top: calc(var(--_space) * 1.5);
+    width: 100%;
+  }
   .banner {
     margin: var(--_space) calc(var(--_space) * 2) 0;
     display: flex;
