@@ -11,9 +11,12 @@
  * - Chromium 156 with its fake devices lists labels at once: "Fake Default Audio Input" (id
  *   `default`), "Fake Audio Input 1" and "2", one camera "fake_device_0", and three speakers.
  * - Firefox ESR 153 lists one microphone and one camera with empty ids and labels until
- *   getUserMedia was granted, then "Default Audio Device" / "Default Video Device"; it lists no
- *   speaker (Firefox shows speakers only through its own `selectAudioOutput()` picker), although
- *   `HTMLMediaElement.setSinkId` exists. So its speaker choice stays hidden.
+ *   getUserMedia was granted, then "Default Audio Device" / "Default Video Device". It has
+ *   `HTMLMediaElement.setSinkId` (no pref needed) and lists speakers once microphone access was
+ *   granted, and only when the machine has a sound output: with the test set-up's mock output
+ *   (`media.cubeb.force_mock_context`) "Fake Audio Output 1 (PREFERRED)" and "2"; without any
+ *   output it lists none (and `selectAudioOutput()` gives NotFoundError), so the choice is hidden.
+ *   Hence the lists are read again once a call's tracks open (permission granted).
  * - `track.stop()` fires no `ended` event on the track (only a device going away does).
  */
 import type { MediaKinds } from '../protocol/index.js';
@@ -255,14 +258,18 @@ export class DeviceBook {
     this.watchCallTracks();
   }
 
-  /** A call opened or replaced its tracks: watch them, so a device unplugged mid-call is noticed at once. */
+  /** A call opened or replaced its tracks: watch them, so a device unplugged mid-call is noticed at once; read the lists again. */
   watchCallTracks(): void {
+    let opened = false;
     for (const kind of ['camera', 'microphone'] as const) {
       const track = this.options.hooks.track(kind);
       if (!track || this.watched.has(track)) continue;
       this.watched.add(track);
       track.addEventListener('ended', this.onTrackEnded, { once: true });
+      opened = true;
     }
+    // Access is granted now: names, ids and (in Firefox) speakers appear, and a remembered speaker with them.
+    if (opened && !this.disposed) void this.refresh();
   }
 
   /**

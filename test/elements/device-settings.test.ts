@@ -96,9 +96,13 @@ describe('rtc-device-settings', () => {
       firefox ? ['Default', 'Default Video Device'] : ['Default', 'fake_device_0'],
     );
     expect(mics.value, 'the default until a choice').to.equal('');
-    // Firefox 153 has setSinkId but lists no speaker (its own selectAudioOutput() picker only): the choice is hidden.
-    expect(session.state.devices.speakerSelectable).to.equal(!firefox);
-    expect(part(el, 'speaker-select') !== null).to.equal(!firefox);
+    // Both have setSinkId and list speakers once access was granted (Firefox: the config's mock sound output).
+    expect(session.state.devices.speakerSelectable).to.equal(true);
+    expect([...select(el, 'speaker-select').options].map((o) => o.textContent)).to.deep.equal(
+      firefox
+        ? ['Default', 'Fake Audio Output 1 (PREFERRED)', 'Fake Audio Output 2']
+        : ['Default', 'Fake Audio Output 1', 'Fake Audio Output 2'],
+    );
     expect(part(el, 'device-hint'), 'names are shown').to.equal(null);
     await expect(el).to.be.accessible();
   });
@@ -222,11 +226,7 @@ describe('rtc-device-settings', () => {
     await untilStats(b.session, (s) => s!.framesDecoded > before.framesDecoded + 10, 'frames from the default camera arrive');
   });
 
-  it('plays the other side on the chosen speaker (setSinkId) where the browser lists speakers', async function () {
-    if (firefox) {
-      // Measured in the first test: Firefox lists no speaker, so there is nothing to choose.
-      this.skip();
-    }
+  it('plays the other side on the chosen speaker (setSinkId), remembered for the next call', async () => {
     const [a, b] = await twoPeople('Sink Ada', 'Sink Grace');
     await connectedCall(a, b, { audio: true, video: true });
     const stage = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${b.session}></rtc-video-stage>`);
@@ -236,6 +236,14 @@ describe('rtc-device-settings', () => {
     await until('the remote video plays on the chosen speaker', () => video.sinkId === speaker.id);
     await b.session.chooseDevice('speaker', null);
     await until('back on the default speaker', () => video.sinkId === '');
+    await b.session.chooseDevice('speaker', speaker.id);
+    // A new session (as after a reload) plays its next call on the remembered speaker.
+    // (The choice is per page origin and backend, so two new people in this page share it.)
+    const [c, d] = await twoPeople('Sink Ada 2', 'Sink Grace 2');
+    await connectedCall(c, d, { audio: true, video: true });
+    const nextStage = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${d.session}></rtc-video-stage>`);
+    const nextVideo = part<HTMLVideoElement>(nextStage, 'remote-video')!;
+    await until('the next call plays on the remembered speaker', () => nextVideo.sinkId === speaker.id);
   });
 
   it("opens from the call controls' Devices button during a call, and a choice there applies to the call", async () => {

@@ -222,6 +222,22 @@ test('DeviceBook: only listed devices can be chosen (read again first), any whil
   assert.equal(await hidden.devices.offers('speaker', 'anything'), false, 'no speaker listed');
 });
 
+test('DeviceBook: once a call opens its tracks (access granted) the lists are read again, and a remembered speaker applies', async () => {
+  const storage = new MemoryStorage();
+  storage.setItem('key', JSON.stringify({ speaker: 'out-1' }));
+  const microphone = new FakeTrack('audio');
+  const { devices, source, store } = book(FIREFOX_BEFORE, storage, { microphone });
+  devices.start();
+  await devices.refresh();
+  assert.equal(store.state.devices.chosen.speaker, null, 'no speaker listed before access');
+  assert.equal(store.state.devices.speakerSelectable, false);
+  source.infos = CHROMIUM;
+  devices.watchCallTracks();
+  await settle();
+  assert.equal(store.state.devices.chosen.speaker, 'out-1');
+  assert.equal(store.state.devices.speakerSelectable, true);
+});
+
 test('DeviceBook: a device plugged in changes nothing chosen, and tells nothing', async () => {
   const { devices, source, store, switched } = book(CHROMIUM);
   devices.start();
