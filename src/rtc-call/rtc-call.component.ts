@@ -520,7 +520,7 @@ export class RtcCall extends LitElement {
           ${
             precall
               ? html`<rtc-precall-check
-                  exportparts=${exportParts('rtc-precall-check')}
+                  exportparts="${exportParts('rtc-precall-check')}, ${exportParts('rtc-device-settings')}"
                   @rtc-precall-close=${this.closePrecall}
                 ></rtc-precall-check>`
               : nothing

@@ -15,6 +15,8 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/device-settings/device-settings.js';
 import '../../src/components/call-controls/call-controls.js';
 import '../../src/components/video-stage/video-stage.js';
+import '../../src/components/precall-check/precall-check.js';
+import type { RtcPrecallCheck } from '../../src/components/precall-check/precall-check.js';
 import type { RtcDeviceSettings } from '../../src/components/device-settings/device-settings.js';
 import type { RtcCallControls } from '../../src/components/call-controls/call-controls.js';
 import type { RtcVideoStage } from '../../src/components/video-stage/video-stage.js';
@@ -269,5 +271,32 @@ describe('rtc-device-settings', () => {
     toggle.click();
     await controls.updateComplete;
     expect(part(controls, 'devices-panel')).to.equal(null);
+  });
+  it('inside the pre-call check: the check opens the chosen microphone, and the test sound plays on the chosen speaker', async () => {
+    await allowDevices();
+    const session = newSession();
+    const { microphones, speakers } = (
+      await waitForState(session, (s) => s.devices.microphones.length > 0 && s.devices.speakers.length > 0, 'lists')
+    ).devices;
+    const check = await fixture<RtcPrecallCheck>(html`<rtc-precall-check .session=${session}></rtc-precall-check>`);
+    const settings = await until('the device settings in the check', () => check.shadowRoot!.querySelector('rtc-device-settings'));
+    await settings.updateComplete;
+    const preview = () => part<HTMLVideoElement>(check, 'precall-preview')?.srcObject as MediaStream | null;
+    const first = await until('the check opened the microphone', () => preview()?.getAudioTracks()[0]);
+    const mic = microphones.at(-1)!;
+    pick(select(settings, 'microphone-select'), mic.id);
+    const next = await until('the check re-opened with the chosen microphone', () => {
+      const track = preview()?.getAudioTracks()[0];
+      return track && track !== first ? track : null;
+    });
+    expect(next.getSettings().deviceId).to.equal(mic.id);
+    expect(first.readyState, 'the first microphone is released').to.equal('ended');
+
+    const speaker = speakers.at(-1)!;
+    pick(select(settings, 'speaker-select'), speaker.id);
+    await waitForState(session, (s) => s.devices.chosen.speaker === speaker.id, 'speaker chosen');
+    part<HTMLButtonElement>(check, 'speaker-test')!.click();
+    const audio = check.shadowRoot!.querySelector('audio')!;
+    await until('the test sound plays on the chosen speaker', () => audio.sinkId === speaker.id);
   });
 });
