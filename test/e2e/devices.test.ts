@@ -96,4 +96,28 @@ describeEachPair('devices', (suite, pair) => {
       await alice.part('call-error', { text: said });
     },
   );
+  it('the pre-call check shows the device settings and checks the microphone picked there', { timeout: E2E_TEST_TIMEOUT }, async (t) => {
+    // One person in Chromium (its two fake microphones): the Chromium pair runs it; the mixed pair would repeat it.
+    if (pair[1] !== 'chromium') return t.skip('the same Chromium page as in the Chromium pair');
+    const alice = await suite.open(t, pair[0], 'alice');
+    await alice.register();
+    await alice.click('precall-toggle');
+    const list = await alice.part('microphone-select', { within: await alice.part('precall') });
+    const options = await list.evaluate((el) =>
+      [...(el as HTMLSelectElement).options].map((o) => ({ value: o.value, text: o.textContent })),
+    );
+    const other = options.find((o) => o.text === 'Fake Audio Input 2');
+    assert.ok(other, JSON.stringify(options));
+    await list.select(other.value);
+    await alice.page.waitForFunction(
+      () => {
+        const w = window as unknown as HookedWindow;
+        const video = w.__e2eFindParts('precall-preview', null)[0] as HTMLVideoElement | undefined;
+        return (video?.srcObject as MediaStream | null)?.getAudioTracks()[0]?.label === 'Fake Audio Input 2';
+      },
+      { timeout: 10_000, polling: 100 },
+    );
+    await mkdir(SHOTS, { recursive: true });
+    await alice.page.screenshot({ path: `${SHOTS}/precall-devices-${pair[0]}.png`, fullPage: true });
+  });
 });
