@@ -4,7 +4,10 @@
  * `SessionApi` methods; they never talk MQTT or WebRTC directly.
  */
 import type { ApiErrorCode, Invite, InvitePreview, MediaKinds, Presence, PresenceStatus, PublicUser, Room } from '../protocol/index.js';
+import type { DeviceKind, DevicesState } from './devices.js';
 import type { ConnectionCheck } from './precall/verdict.js';
+
+export type { DeviceChoice, DeviceKind, DeviceOption, DevicesState } from './devices.js';
 
 /** Link to the backend. */
 export type ConnectionState =
@@ -211,6 +214,8 @@ export interface SessionState {
   error: SessionError | null;
   /** Relay-only ("hide my IP address") chosen by the visitor or the site. */
   relayOnly: boolean;
+  /** Cameras, microphones and speakers, and the ones chosen (kept across sign-ins; `<rtc-device-settings>`). */
+  devices: DevicesState;
 }
 
 export interface SessionOptions {
@@ -278,6 +283,14 @@ export interface SessionApi extends EventTarget {
   setCamera(enabled: boolean): Promise<void>;
   startScreenShare(): Promise<void>;
   stopScreenShare(): Promise<void>;
+
+  /**
+   * Uses `deviceId` (one of `state.devices`' lists; null = the default) for `kind` from now on,
+   * remembered for this site and backend. A live call switches at once without renegotiating.
+   */
+  chooseDevice(kind: DeviceKind, deviceId: string | null): Promise<void>;
+  /** Reads the device lists again (after camera or microphone access was granted, their names appear). */
+  refreshDevices(): Promise<void>;
 
   sendChat(peerId: string, text: string): Promise<void>;
   markRead(peerId: string): void;

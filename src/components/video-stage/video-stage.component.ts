@@ -112,6 +112,28 @@ export class RtcVideoStage extends SessionConsumer {
     `;
   }
 
+  override updated(): void {
+    void this.playOnChosenSpeaker();
+  }
+
+  /**
+   * The other person's sound plays on the speaker chosen in the device settings (`setSinkId`, where
+   * the browser has it; the settings hide the choice elsewhere). Applied after every render: the
+   * video element may be new, and the choice may change mid-call.
+   */
+  private async playOnChosenSpeaker(): Promise<void> {
+    const devices = this.sessionState.state?.devices;
+    const video = this.renderRoot.querySelector<HTMLVideoElement>('[part~="remote-video"]');
+    if (!video || !devices?.speakerSelectable || typeof video.setSinkId !== 'function') return;
+    const sink = devices.chosen.speaker ?? '';
+    if (video.sinkId === sink) return;
+    try {
+      await video.setSinkId(sink);
+    } catch {
+      // The speaker went away meanwhile: the browser keeps playing on the default, and the device list follows.
+    }
+  }
+
   private renderPlaceholder(call: CallView, tag: string | undefined) {
     return html`<div class="placeholder" aria-hidden="true">
       <span class="avatar">${initial(call.peer.name)}</span>

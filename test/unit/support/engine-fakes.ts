@@ -12,6 +12,7 @@ import type { VerifyChannel } from '../../../src/core/verify/exchange.js';
 import type { QualitySample } from '../../../src/core/link-quality.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
+import { NO_DEVICES } from '../../../src/core/devices.js';
 import type { InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
 import type { SessionEventMap, SessionState } from '../../../src/core/types.js';
 
@@ -99,7 +100,7 @@ export class FakeOutbox implements Outbox {
 /** A state store on its own event target, with a log of the events it emitted. */
 export function makeStore(patch: Partial<SessionState> = {}) {
   const target = new EventTarget();
-  const store = new SessionStore(target, { ...SIGNED_OUT, relayOnly: false, ...patch });
+  const store = new SessionStore(target, { ...SIGNED_OUT, relayOnly: false, devices: NO_DEVICES, ...patch });
   const events: { type: keyof SessionEventMap; detail: unknown }[] = [];
   for (const type of ['change', 'presence', 'chat', 'error', 'incoming-call', 'call-state'] as const) {
     target.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail }));
