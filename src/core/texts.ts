@@ -38,6 +38,32 @@ const site = {
   signInAgain: 'Sign in again',
 };
 
+/** Choosing the camera, microphone and speaker (`<rtc-device-settings>`), and devices unplugged (devices.ts). */
+const devices = {
+  title: 'Devices',
+  /** The call controls' button that opens the device settings. */
+  toggle: 'Devices',
+  toggleTitle: 'Choose camera, microphone and speaker',
+  camera: 'Camera',
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  /** The first option of each list: whatever the browser and the system use. */
+  defaultDevice: 'Default',
+  /** A device whose name the browser hides (before access is allowed): "Camera 2". */
+  unnamed: (kind: 'camera' | 'microphone' | 'speaker', n: number) =>
+    `${{ camera: 'Camera', microphone: 'Microphone', speaker: 'Speaker' }[kind]} ${n}`,
+  labelsHidden: 'The browser shows the names of your devices once you allow the camera and microphone.',
+  none: { camera: 'No camera found', microphone: 'No microphone found' },
+  /** Devices that went away (unplugged) and were replaced by the default ones. */
+  lost: (kinds: ReadonlyArray<'camera' | 'microphone' | 'speaker'>) => {
+    const names = { camera: 'camera', microphone: 'microphone', speaker: 'speaker' };
+    const list = kinds.map((k) => names[k]);
+    const said = list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list.at(-1)}` : list[0];
+    return `Your ${said} ${kinds.length > 1 ? 'were' : 'was'} disconnected. Now using the default ${said}.`;
+  },
+  invalidChoice: 'That device cannot be chosen. Pick one from the list.',
+};
+
 /** The pre-call check (`<rtc-precall-check>`) and the button opening it in `<rtc-call>`. */
 const precall = {
   open: 'Check devices and connection',
@@ -104,6 +130,19 @@ const precall = {
     'relay-only-path': 'No direct way out of this network; the relay server works, so calls go through it.',
     'all-clear': 'Camera, microphone and network look fine.',
   },
+};
+
+/**
+ * Connection quality during a call (`<rtc-video-stage>`): each side's bars, named for screen
+ * readers, and the hint when one side's connection is poor, saying what the visitor will notice
+ * and what helps.
+ */
+const quality = {
+  you: 'You',
+  yourBars: (bars: number) => `Your connection: ${bars} of 4 bars`,
+  theirBars: (name: string, bars: number) => `${who(name)}'s connection: ${bars} of 4 bars`,
+  poorLocal: 'Your connection is poor: video may freeze and sound may break up. Turning your camera off can help.',
+  poorRemote: (name: string) => `${who(name)}'s connection is poor: they may not see or hear you well.`,
 };
 
 export const en = {
@@ -208,6 +247,7 @@ export const en = {
 
   /** The elements' labels and sentences, per element. */
   ui: {
+    devices,
     /** `<rtc-call>`: the frame. */
     root: {
       title: 'Calls',
@@ -299,6 +339,7 @@ export const en = {
       cameraOff: (name: string) => `${who(name)}'s camera is off`,
       sharing: (name: string) => `${who(name)} is sharing a screen`,
     },
+    quality,
     chat: {
       /** Stands for the other person while their name is unknown. */
       thisPerson: 'this person',
