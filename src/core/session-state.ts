@@ -21,6 +21,9 @@ export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
   chats: {},
   unread: {},
   error: null,
+  roomCalls: {},
+  groupCall: null,
+  roomChats: {},
 };
 
 export class SessionStore {

@@ -280,6 +280,21 @@ export class Session extends EventTarget implements SessionApi {
     this.calls.dismiss();
   }
 
+  // Group calls (PROTOCOL.md §6). WORK IN PROGRESS on branch group-calls: replaced by the
+  // group-call controller before this branch is merged; never on main like this.
+  joinGroupCall(_roomId: string, _media?: MediaKinds): Promise<void> {
+    return Promise.reject(new Error('group calls: not wired yet'));
+  }
+  leaveGroupCall(): Promise<void> {
+    return Promise.reject(new Error('group calls: not wired yet'));
+  }
+  addToCall(_userId: string): Promise<void> {
+    return Promise.reject(new Error('group calls: not wired yet'));
+  }
+  sendRoomChat(_roomId: string, _text: string): Promise<void> {
+    return Promise.reject(new Error('group calls: not wired yet'));
+  }
+
   markVerified(): Promise<void> {
     return this.guard('call', () => this.calls.markVerified());
   }

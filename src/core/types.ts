@@ -187,6 +187,43 @@ export interface InviteOptions {
   maxUses?: number;
 }
 
+/** One person of a group call as this tab shows them (PROTOCOL.md §6). */
+export interface GroupMemberView {
+  seat: number;
+  user: string;
+  name: string;
+  /** This tab. */
+  me: boolean;
+  /** `connecting` until media flows; `interrupted` while their link is lost; `lost` once given up (they may come back with a new seat). */
+  state: 'connecting' | 'connected' | 'interrupted' | 'lost';
+  /** What they send (mine: what I send). */
+  media: MediaFlags;
+  /** Their media (mine: my camera or screen), null until it arrives. */
+  stream: MediaStream | null;
+  /** The loudest voice for the last moment (the active speaker), from audio levels. */
+  speaking: boolean;
+}
+
+/** The group call this tab is in (at most one, never together with a 1:1 `call`). */
+export interface GroupCallView {
+  roomId: string;
+  callId: string;
+  /** Everyone in the call, this tab included (`me`), in seat order. */
+  members: GroupMemberView[];
+  /** The member whose screen is shared, shown large; null when nobody shares. */
+  sharing: number | null;
+  startedAt: number;
+}
+
+/** A call on in one of the visitor's rooms, as the room's call topic says (whether or not the visitor is in it). */
+export interface RoomCallSummary {
+  roomId: string;
+  callId: string;
+  members: { user: string; name: string; seat: number; video: boolean }[];
+  /** Seats left with video, and in all (audio only). */
+  free: { video: number; total: number };
+}
+
 export interface SessionState {
   connection: ConnectionState;
   user: PublicUser | null;
@@ -216,6 +253,12 @@ export interface SessionState {
   relayOnly: boolean;
   /** Cameras, microphones and speakers, and the ones chosen (kept across sign-ins; `<rtc-device-settings>`). */
   devices: DevicesState;
+  /** The calls on in the visitor's rooms, by room id (PROTOCOL.md §6). */
+  roomCalls: Record<string, RoomCallSummary>;
+  /** The group call this tab is in, or null. */
+  groupCall: GroupCallView | null;
+  /** Room chat by room id, oldest first (PROTOCOL.md §6: lobby, site and group rooms). */
+  roomChats: Record<string, ChatEntry[]>;
 }
 
 export interface SessionOptions {
@@ -278,6 +321,17 @@ export interface SessionApi extends EventTarget {
   dismissCall(): void;
   /** Both people read the same code (`state.call.verification`): remember the other person's certificate. */
   markVerified(): Promise<void>;
+  /**
+   * Joins the call in `roomId` (starting it when none is on). A full call rejects with a
+   * SessionError `call_full`, or `call_full_video` when joining with `{ video: false }` would fit.
+   */
+  joinGroupCall(roomId: string, media?: MediaKinds): Promise<void>;
+  /** Leaves the group call; the others carry on (the last one out ends it). */
+  leaveGroupCall(): Promise<void>;
+  /** Rings `userId` (who shares the room) to join the group call; from a 1:1 call, turns it into one first. */
+  addToCall(userId: string): Promise<void>;
+  /** Sends `text` to the chat of `roomId`. */
+  sendRoomChat(roomId: string, text: string): Promise<void>;
 
   setMicrophone(enabled: boolean): void;
   setCamera(enabled: boolean): Promise<void>;

@@ -207,6 +207,10 @@ export class FakeSession extends EventTarget implements SessionApi {
   hangup() {}
   dismissCall() {}
   async markVerified() {}
+  async joinGroupCall() {}
+  async leaveGroupCall() {}
+  async addToCall() {}
+  async sendRoomChat() {}
   setMicrophone() {}
   async setCamera() {}
   async startScreenShare() {}
