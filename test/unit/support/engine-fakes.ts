@@ -13,7 +13,7 @@ import type { QualitySample } from '../../../src/core/link-quality.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
 import { NO_DEVICES } from '../../../src/core/devices.js';
-import type { InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
+import type { ChatMessage, GroupMessage, InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
 import type { SessionEventMap, SessionState } from '../../../src/core/types.js';
 
 /** Lets every pending promise reaction run (microtasks are drained before setImmediate). */
@@ -78,10 +78,27 @@ export class FakeOutbox implements Outbox {
 
   constructor(public sid = 'tab-1') {}
 
-  send(to: string, message: InboxMessage, options?: SendOptions): Promise<void> {
-    const sent = { to, message, options };
+  /** Group call messages sent (kept apart, so `sent` stays the 1:1 call's). */
+  readonly groupSent: { to: string; message: GroupMessage }[] = [];
+
+  send(to: string, message: InboxMessage | GroupMessage, options?: SendOptions): Promise<void> {
+    if (message.type.startsWith('group-')) {
+      this.groupSent.push({ to, message: message as GroupMessage });
+      if (this.hang) return new Promise(() => {});
+      return this.failWith ? Promise.reject(this.failWith) : Promise.resolve();
+    }
+    const sent = { to, message: message as InboxMessage, options };
     this.sent.push(sent);
     this.onSend?.(sent);
+    if (this.hang) return new Promise(() => {});
+    return this.failWith ? Promise.reject(this.failWith) : Promise.resolve();
+  }
+
+  /** Room chat published: [roomId, message]. */
+  readonly roomChats: { roomId: string; message: ChatMessage }[] = [];
+
+  sendRoomChat(roomId: string, message: ChatMessage): Promise<void> {
+    this.roomChats.push({ roomId, message });
     if (this.hang) return new Promise(() => {});
     return this.failWith ? Promise.reject(this.failWith) : Promise.resolve();
   }
