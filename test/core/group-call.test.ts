@@ -1,0 +1,123 @@
+/**
+ * Group calls in a real browser against the real backend (PROTOCOL.md §6): three Sessions in one
+ * page share a room made by one of them and joined by invite, join its call (two of them at the
+ * same instant), and every pair gets the other's camera frames and microphone; one leaves and
+ * joins again; room chat reaches everyone in the room.
+ */
+import { expect } from '@open-wc/testing';
+import type { GroupCallView, SessionApi, SessionState } from '../../src/core/types.js';
+import { disposeSessions, signedIn, waitForState, type SignedIn } from '../elements/helpers.js';
+
+/** Everyone in the call, each link connected, as `session` sees it. */
+const allConnected = (count: number) => (s: SessionState) =>
+  s.groupCall !== null &&
+  s.groupCall.members.length === count &&
+  s.groupCall.members.every((m) => m.me || (m.state === 'connected' && m.stream !== null));
+
+/** Resolves once a frame of `stream`'s video has been decoded (a real picture, not just a track). */
+async function firstFrame(stream: MediaStream, what: string): Promise<void> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  video.srcObject = stream;
+  document.body.append(video);
+  try {
+    await video.play().catch(() => undefined);
+    const deadline = Date.now() + 20_000;
+    while (!(video.readyState >= 2 && video.videoWidth > 0)) {
+      if (Date.now() > deadline) throw new Error(`no frame from ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    video.srcObject = null;
+    video.remove();
+  }
+}
+
+/** Every other member's stream, as `view` shows it, has a live audio track and gives video frames. */
+async function mediaFromEveryone(viewer: string, view: GroupCallView): Promise<void> {
+  for (const m of view.members.filter((x) => !x.me)) {
+    const stream = m.stream!;
+    expect(
+      stream.getAudioTracks().some((t) => t.readyState === 'live'),
+      `${viewer} hears ${m.name}`,
+    ).to.equal(true);
+    await firstFrame(stream, `${m.name} at ${viewer}`);
+  }
+}
+
+async function threeInARoom(): Promise<{ people: SignedIn[]; roomId: string }> {
+  const ada = await signedIn('Ada Group');
+  const bob = await signedIn('Bob Group');
+  const cy = await signedIn('Cy Group');
+  const invite = (await ada.session.createRoom('Group call room'))!;
+  expect(invite, 'room made').to.not.equal(null);
+  const roomId = invite.room.id;
+  for (const p of [bob, cy]) await p.session.openInvite(invite.code);
+  for (const p of [ada, bob, cy]) {
+    await waitForState(p.session, (s) => s.rooms.some((r) => r.id === roomId), `${p.user.user.name} in the room`);
+  }
+  return { people: [ada, bob, cy], roomId };
+}
+
+const sessionsOf = (people: SignedIn[]): SessionApi[] => people.map((p) => p.session);
+
+describe('group calls: three Sessions in one page, against the real backend', () => {
+  afterEach(() => disposeSessions());
+
+  it('start and join (two at the same instant): media flows between every pair; leave and rejoin; room chat', async () => {
+    const { people, roomId } = await threeInARoom();
+    const [ada, bob, cy] = people as [SignedIn, SignedIn, SignedIn];
+
+    await ada.session.joinGroupCall(roomId, { audio: true, video: true });
+    expect(ada.session.state.error).to.equal(null);
+    // Bob sees the call on in the room before joining it.
+    await waitForState(bob.session, (s) => s.roomCalls[roomId]?.members.length === 1, 'Bob sees the call on');
+    await Promise.all([bob.session.joinGroupCall(roomId), cy.session.joinGroupCall(roomId)]);
+    for (const s of sessionsOf(people)) await waitForState(s, allConnected(3), 'everyone linked to everyone', 30_000);
+    const seats = ada.session.state.groupCall!.members.map((m) => m.seat);
+    expect(new Set(seats).size).to.equal(3);
+    for (const p of people) await mediaFromEveryone(p.user.user.name, p.session.state.groupCall!);
+
+    // Bob leaves: the others carry on; he joins again with a new seat and everyone links to it.
+    await bob.session.leaveGroupCall();
+    expect(bob.session.state.groupCall).to.equal(null);
+    for (const s of [ada.session, cy.session]) await waitForState(s, allConnected(2), 'the two left carry on');
+    await bob.session.joinGroupCall(roomId);
+    for (const s of sessionsOf(people)) await waitForState(s, allConnected(3), 'Bob back, linked to everyone', 30_000);
+    const bobSeat = bob.session.state.groupCall!.members.find((m) => m.me)!.seat;
+    expect(bobSeat).to.be.greaterThan(Math.max(...seats));
+    await mediaFromEveryone('Ada', ada.session.state.groupCall!);
+
+    // Mute: the others see it on Bob's tile.
+    bob.session.setMicrophone(false);
+    await waitForState(cy.session, (s) => s.groupCall?.members.find((m) => m.seat === bobSeat)?.media.audio === false, 'Cy sees Bob muted');
+
+    // Room chat reaches everyone in the room, once.
+    await cy.session.sendRoomChat(roomId, 'hello, room');
+    for (const s of sessionsOf(people)) {
+      const state = await waitForState(s, (st) => (st.roomChats[roomId] ?? []).some((c) => c.text === 'hello, room'), 'room chat');
+      expect(state.roomChats[roomId]!.filter((c) => c.text === 'hello, room')).to.have.length(1);
+    }
+    expect(ada.session.state.roomChats[roomId]![0]!.name).to.equal('Cy Group');
+
+    // Everyone leaves: the call is over for the room.
+    for (const s of sessionsOf(people)) await s.leaveGroupCall();
+    await waitForState(ada.session, (s) => s.roomCalls[roomId] === undefined, 'the call ended');
+  });
+
+  it('ringing someone of the room, and a full call', async () => {
+    const { people, roomId } = await threeInARoom();
+    const [ada, bob] = people as [SignedIn, SignedIn, SignedIn];
+    await ada.session.joinGroupCall(roomId, { audio: true, video: false });
+    await waitForState(ada.session, (s) => (s.roomPeers[roomId] ?? []).includes(bob.user.user.id), 'Ada sees Bob in the room');
+    await ada.session.addToCall(bob.user.user.id);
+    const rung = await waitForState(bob.session, (s) => s.groupRing !== null, 'Bob is rung');
+    expect(rung.groupRing!.roomId).to.equal(roomId);
+    expect(rung.groupRing!.from.id).to.equal(ada.user.user.id);
+    await bob.session.joinGroupCall(roomId, { audio: true, video: false });
+    expect(bob.session.state.groupRing).to.equal(null);
+    await waitForState(ada.session, allConnected(2), 'Bob joined');
+  });
+});
