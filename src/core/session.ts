@@ -198,6 +198,7 @@ export class Session extends EventTarget implements SessionApi {
       },
       inOneToOneCall: () => this.calls.call?.isLive ?? false,
       video: options.video ?? true,
+      inCallChanged: (inCall) => this.presence.followCall(inCall ? 'connected' : 'ended'),
     });
     this.roomChat = new RoomChatBook(store, outbox, this.presence, clock);
     this.deviceBook = new DeviceBook({
@@ -233,6 +234,11 @@ export class Session extends EventTarget implements SessionApi {
   /** Traffic figures of the current call's peer connection, null without one. */
   async getCallStats(): Promise<LinkStats | null> {
     return (await this.calls.call?.link?.stats()) ?? null;
+  }
+
+  /** Traffic figures of each link of the group call, by the other member's seat; empty without one. */
+  async getGroupCallStats(): Promise<{ seat: number; user: string; stats: LinkStats }[]> {
+    return (await this.group.call?.mesh.stats()) ?? [];
   }
 
   // ---------------------------------------------------------------- sign-in and status

@@ -44,6 +44,8 @@ export interface GroupCallsDeps {
   inOneToOneCall(): boolean;
   /** Video on by default. */
   video: boolean;
+  /** This tab went into a group call or out of it (the own status follows, as in a 1:1 call). */
+  inCallChanged?(inCall: boolean): void;
 }
 
 /** What the room list shows of a room's call. */
@@ -216,6 +218,7 @@ export class GroupCalls {
       },
     );
     this.current = call;
+    this.deps.inCallChanged?.(true);
     if (store.state.groupRing?.roomId === roomId) this.dismissRing();
     store.clearError('call');
     // Devices open while the seat is taken: the links carry the tracks as soon as they are there.
@@ -327,6 +330,7 @@ export class GroupCalls {
     this.current = null;
     this.timers.clear('speaker');
     this.deps.store.update({ groupCall: null });
+    this.deps.inCallChanged?.(false);
   }
 
   private render(call: GroupCall): void {

@@ -18,7 +18,7 @@ import {
   type Seat,
 } from '../../protocol/index.js';
 import { Timers, type Clock } from '../clock.js';
-import type { LinkCondition } from '../peer.js';
+import type { LinkCondition, LinkStats } from '../peer.js';
 import type { CallLink, CallLinkOptions } from '../call/call.js';
 import { LOST_LINK_LIMITS } from '../timing.js';
 import { groupVideoLimit } from './bandwidth.js';
@@ -142,6 +142,12 @@ export class GroupMesh {
   /** This tab's signalling is back: ICE restarts sent while it was down never arrived, so the offerers send them again. */
   signalingBack(): void {
     for (const pair of this.pairs.values()) if (pair.peer.state === 'interrupted') void pair.link.restartIceNow().catch(() => {});
+  }
+
+  /** Traffic figures of every link, by the other member's seat (the benchmark's upload per person). */
+  async stats(): Promise<{ seat: number; user: string; stats: LinkStats }[]> {
+    const pairs = [...this.pairs.values()].filter((p) => p.peer.state !== 'lost');
+    return Promise.all(pairs.map(async ({ peer, link }) => ({ seat: peer.seat, user: peer.user, stats: await link.stats() })));
   }
 
   /** The latest audio level of every other member (0 while they say their microphone is off); null where unknown. */
