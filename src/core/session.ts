@@ -168,7 +168,8 @@ export class Session extends EventTarget implements SessionApi {
       ice: this.ice,
       devices: environment.devices ?? browserDevices,
       createLink: environment.createLink ?? ((o) => new PeerLink(o)),
-      phaseChanged: (phase) => this.presence.followCall(phase),
+      // A 1:1 call replaced by a group call ends while the group call goes on: the status stays busy.
+      phaseChanged: (phase) => (phase === 'ended' && this.group.call ? undefined : this.presence.followCall(phase)),
       deviceChoice: {
         chosenDevices: () => this.deviceBook.chosen,
         tracksChanged: () => this.deviceBook.watchCallTracks(),
@@ -199,6 +200,14 @@ export class Session extends EventTarget implements SessionApi {
       inOneToOneCall: () => this.calls.call?.isLive ?? false,
       video: options.video ?? true,
       inCallChanged: (inCall) => this.presence.followCall(inCall ? 'connected' : 'ended'),
+      oneToOnePeer: () => {
+        const call = this.calls.call;
+        return call?.machine.phase === 'connected' ? call.peer.id : null;
+      },
+      endOneToOne: () => {
+        this.calls.hangup();
+        this.calls.dismiss();
+      },
     });
     this.roomChat = new RoomChatBook(store, outbox, this.presence, clock);
     this.deviceBook = new DeviceBook({
@@ -328,11 +337,8 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   addToCall(userId: string): Promise<void> {
-    if (!this.group.call && this.calls.call?.isLive) {
-      // Turning a 1:1 call into a group call (PROTOCOL.md §6) is not built yet.
-      this.store.reportError({ code: 'call_failed', scope: 'call', message: texts.ui.group.oneToOneNotYet });
-      return Promise.resolve();
-    }
+    // From a 1:1 call: it becomes a group call first (PROTOCOL.md §6).
+    if (!this.group.call && this.calls.call?.isLive) return this.guard('call', () => this.group.convert(userId));
     return this.guard('call', () => this.group.ring(userId));
   }
 
@@ -353,12 +359,15 @@ export class Session extends EventTarget implements SessionApi {
   setMicrophone(enabled: boolean): void {
     const group = this.group.call;
     if (group) return this.group.media.setMicrophone(group, enabled);
+    // Out of any call it is the choice for the next one, of either kind.
+    if (!this.calls.call?.isLive) this.group.media.setMicrophone(null, enabled);
     this.calls.media.setMicrophone(this.calls.call, enabled);
   }
 
   setCamera(enabled: boolean): Promise<void> {
     const group = this.group.call;
     if (group) return this.guard('media', () => this.group.media.setCamera(group, enabled));
+    if (!this.calls.call?.isLive) void this.group.media.setCamera(null, enabled);
     return this.guard('media', () => this.calls.media.setCamera(this.calls.call, enabled));
   }
 

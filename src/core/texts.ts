@@ -160,7 +160,7 @@ const group = {
   joinedElsewhere: 'You joined this call in another tab.',
   removed: 'You are no longer in this call.',
   rejoinFailed: 'You were disconnected and could not rejoin the call.',
-  oneToOneNotYet: 'To add someone, start a call in a room you share and ring them from there.',
+  noSharedRoom: 'There is no room with group calls where all three of you are online.',
   /** `<name>` asks the visitor to join the call of `<room>`. */
   ring: (name: string, room: string) => `${who(name)} asks you to join the call in ${isolateText(room)}.`,
 };

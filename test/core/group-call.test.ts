@@ -9,7 +9,7 @@ import { groupVideoLimit } from '../../src/core/group/bandwidth.js';
 import { PeerLink } from '../../src/core/peer.js';
 import type { Session } from '../../src/core/session.js';
 import type { GroupCallView, SessionApi, SessionState } from '../../src/core/types.js';
-import { disposeSessions, signedIn, waitForState, type SignedIn } from '../elements/helpers.js';
+import { connectedCall, disposeSessions, signedIn, waitForState, type SignedIn } from '../elements/helpers.js';
 
 /** Everyone in the call, each link connected, as `session` sees it. */
 const allConnected = (count: number) => (s: SessionState) =>
@@ -114,6 +114,29 @@ describe('group calls: three Sessions in one page, against the real backend', ()
     for (const s of sessionsOf(people)) await s.leaveGroupCall();
     await waitForState(ada.session, (s) => s.roomCalls[roomId] === undefined, 'the call ended');
     expect(ada.session.state.status).to.equal('available');
+  });
+
+  it('adding someone to a 1:1 call: it becomes the group call of a shared room, make before break', async () => {
+    const { people, roomId } = await threeInARoom();
+    const [ada, bob, cy] = people as [SignedIn, SignedIn, SignedIn];
+    ada.session.selectRoom(roomId);
+    await waitForState(
+      ada.session,
+      (s) => [bob, cy].every((p) => (s.roomPeers[roomId] ?? []).includes(p.user.user.id)),
+      'Ada sees both in the room',
+    );
+    await connectedCall(ada, bob);
+    await ada.session.addToCall(cy.user.user.id);
+    expect(ada.session.state.error).to.equal(null);
+    // Bob's widget joins by itself; the 1:1 call ends on both sides once their group link plays.
+    for (const s of [ada.session, bob.session]) {
+      await waitForState(s, (st) => allConnected(2)(st) && st.call === null, 'the 1:1 call replaced by the group call', 30_000);
+    }
+    expect(ada.session.state.status).to.equal('busy');
+    const rung = await waitForState(cy.session, (s) => s.groupRing !== null, 'Cy is rung');
+    expect(rung.groupRing!.roomId).to.equal(roomId);
+    await cy.session.joinGroupCall(roomId, { audio: true, video: false });
+    for (const s of sessionsOf(people)) await waitForState(s, allConnected(3), 'all three linked', 30_000);
   });
 
   it("a link's video limit (bitrate and size) reaches the sender once the link is up", async () => {

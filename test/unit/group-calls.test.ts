@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallFullError, RoomCalls } from '../../broker/calls/room-calls.js';
 import { ApiRequestError } from '../../src/core/api-client.js';
-import { GroupCalls, GROUP_RING_MS } from '../../src/core/group/group-calls.js';
+import { GroupCalls, GROUP_RING_MS, sharedCallRoom } from '../../src/core/group/group-calls.js';
 import { RoomChatBook } from '../../src/core/group/room-chat.js';
 import type { IceConfig } from '../../src/core/ice-config.js';
 import { routeInbox } from '../../src/core/routing.js';
@@ -34,6 +34,9 @@ class Tab {
   readonly chat: RoomChatBook;
   readonly state: ReturnType<typeof makeStore>;
   oneToOne = false;
+  /** The other person of a connected 1:1 call, and how often the group call ended it. */
+  oneToOnePeer: string | null = null;
+  oneToOneEnded = 0;
 
   constructor(
     readonly world: World,
@@ -59,6 +62,12 @@ class Tab {
         return link;
       },
       inOneToOneCall: () => this.oneToOne,
+      oneToOnePeer: () => this.oneToOnePeer,
+      endOneToOne: () => {
+        this.oneToOneEnded++;
+        this.oneToOne = false;
+        this.oneToOnePeer = null;
+      },
       video: true,
     });
     this.chat = new RoomChatBook(this.state.store, this.outbox, presence, world.clock);
@@ -346,4 +355,34 @@ test('room chat: sent with the broker’s acknowledgement, shown once when it co
   );
   await a.chat.send(PERSONAL.id, 'no');
   assert.equal(a.state.store.state.error?.code, 'room_not_found');
+});
+
+test('the room for turning a 1:1 call into a group call: the one shown if all are online there, else the first that fits', () => {
+  const team: Room = { id: 'team', name: 'Team', kind: 'group' };
+  const rooms = [LOBBY, team, PERSONAL];
+  const roomPeers = { lobby: ['b'], team: ['b', 'c'], [PERSONAL.id]: ['b', 'c'] };
+  assert.equal(sharedCallRoom({ rooms, roomPeers, room: 'lobby' }, ['b', 'c']), 'team');
+  assert.equal(sharedCallRoom({ rooms, roomPeers, room: 'team' }, ['b']), 'team');
+  assert.equal(sharedCallRoom({ rooms, roomPeers, room: null }, ['b']), 'lobby');
+  assert.equal(sharedCallRoom({ rooms: [LOBBY, PERSONAL], roomPeers, room: null }, ['b', 'c']), null, 'never a personal room');
+});
+
+test('adding someone to a 1:1 call: both join the room call, the added one is rung, the 1:1 call ends once linked', async () => {
+  const w = new World();
+  const [a, b, c] = [w.tab('a'), w.tab('b'), w.tab('c')];
+  [a.oneToOne, a.oneToOnePeer] = [true, b.user.id];
+  [b.oneToOne, b.oneToOnePeer] = [true, a.user.id];
+  a.state.store.update({ roomPeers: { lobby: [b.user.id, c.user.id] } });
+  await a.group.convert(c.user.id);
+  await w.drain();
+  assert.equal(a.state.store.state.error, null);
+  assert.deepEqual(b.members(), ['a#1:connecting', 'b#2:*'], 'b joined at once, without a ring');
+  assert.equal(b.state.store.state.groupRing, null);
+  assert.equal(c.state.store.state.groupRing?.from.id, a.user.id, 'c is rung');
+  assert.equal(a.oneToOneEnded + b.oneToOneEnded, 0, 'make before break: the 1:1 call stays until the group link plays');
+  for (const l of [...a.links, ...b.links]) l.condition('connected');
+  assert.deepEqual([a.oneToOneEnded, b.oneToOneEnded], [1, 1]);
+  await c.group.join('lobby');
+  await w.drain();
+  assert.deepEqual(c.members(), ['a#1:connecting', 'b#2:connecting', 'c#3:*']);
 });

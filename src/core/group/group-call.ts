@@ -31,6 +31,8 @@ export class GroupCall implements MediaCall {
   signalingLost = false;
   /** A rejoin is under way. */
   rejoining = false;
+  /** The other person of the 1:1 call this group call takes over, until the group call links us. */
+  replaces: string | null = null;
   private ended = false;
   private speakers: SpeakerState = NO_SPEAKER;
   readonly link = {

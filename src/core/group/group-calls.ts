@@ -19,7 +19,7 @@ import type { Outbox } from '../outbox.js';
 import type { PresenceView } from '../presence-book.js';
 import type { SessionStore } from '../session-state.js';
 import { texts } from '../texts.js';
-import type { GroupRing, RoomCallSummary, SessionError } from '../types.js';
+import type { GroupRing, RoomCallSummary, SessionError, SessionState } from '../types.js';
 import { GroupCall } from './group-call.js';
 import { SPEAKER_SAMPLE_MS } from './speaker.js';
 
@@ -42,6 +42,10 @@ export interface GroupCallsDeps {
   deviceChoice?: Pick<MediaHooks<GroupCall>, 'chosenDevices' | 'tracksChanged'>;
   /** Whether a 1:1 call is on in this tab (ringing included). */
   inOneToOneCall(): boolean;
+  /** The other person of this tab's connected 1:1 call, or null: the call a group call may replace. */
+  oneToOnePeer?(): string | null;
+  /** The group call now links the 1:1 call's two people: the 1:1 call ends, quietly (make before break). */
+  endOneToOne?(): void;
   /** Video on by default. */
   video: boolean;
   /** This tab went into a group call or out of it (the own status follows, as in a 1:1 call). */
@@ -58,6 +62,19 @@ export function summarizeRoomCall(call: RoomCall): RoomCallSummary {
     members: call.members.map((m) => ({ user: m.user, name: m.name, seat: m.seat, video: m.media.video })),
     free: { video: Math.min(total, Math.max(0, call.limits.video - withVideo)), total },
   };
+}
+
+/**
+ * The room for turning a 1:1 call into a group call (PROTOCOL.md §6): one with group calls where
+ * the visitor sees every one of `people` online, the room shown when it is one; null when none is.
+ */
+export function sharedCallRoom(state: Pick<SessionState, 'rooms' | 'roomPeers' | 'room'>, people: readonly string[]): string | null {
+  const fits = (roomId: string | null): roomId is string => {
+    const room = state.rooms.find((r) => r.id === roomId);
+    return !!room && allowsGroupCalls(room) && people.every((p) => (state.roomPeers[room.id] ?? []).includes(p));
+  };
+  if (fits(state.room)) return state.room;
+  return state.rooms.find((r) => fits(r.id))?.id ?? null;
 }
 
 class Refusal extends Error {
@@ -161,6 +178,24 @@ export class GroupCalls {
     return this.reporting(() => this.tryRing(userId));
   }
 
+  /**
+   * Turns this tab's connected 1:1 call into a group call with `added` (PROTOCOL.md §6): joins the
+   * call of a room all three share, rings the other person of the 1:1 call (whose widget joins at
+   * once) and `added`; the 1:1 call ends once the group call links the two.
+   */
+  convert(added: string): Promise<void> {
+    return this.reporting(async () => {
+      const peer = this.deps.oneToOnePeer?.() ?? null;
+      if (!peer) return this.refuse('call_failed', texts.ui.group.notInCall);
+      const roomId = sharedCallRoom(this.deps.store.state, [peer, added]);
+      if (!roomId) return this.refuse('call_failed', texts.ui.group.noSharedRoom);
+      await this.tryJoin(roomId, { audio: true, video: this.media.videoDefault }, peer);
+      if (!this.current?.mesh.callId) return;
+      await this.tryRing(peer);
+      if (added !== peer) await this.tryRing(added);
+    });
+  }
+
   private async tryRing(userId: string): Promise<void> {
     const { store, outbox } = this.deps;
     const call = this.current;
@@ -187,7 +222,8 @@ export class GroupCalls {
 
   // ------------------------------------------------------------------ inside
 
-  private async tryJoin(roomId: string, media: MediaKinds): Promise<void> {
+  /** `replaces`: the other person of the 1:1 call this group call takes over (it may be on meanwhile). */
+  private async tryJoin(roomId: string, media: MediaKinds, replaces: string | null = null): Promise<void> {
     const { store, outbox } = this.deps;
     const user = store.state.user;
     const token = this.deps.token();
@@ -195,7 +231,7 @@ export class GroupCalls {
     const room = store.state.rooms.find((r) => r.id === roomId);
     if (!room) return this.refuse('room_not_found', texts.errors.room_not_found);
     if (!allowsGroupCalls(room)) return this.refuse('group_calls_not_allowed', texts.ui.group.noGroupCalls);
-    if (this.deps.inOneToOneCall()) return this.refuse('call_failed', texts.ui.group.inOneToOne);
+    if (!replaces && this.deps.inOneToOneCall()) return this.refuse('call_failed', texts.ui.group.inOneToOne);
     if (this.current) {
       if (this.current.roomId === roomId) return;
       return this.refuse('call_failed', texts.ui.group.inAnotherRoom);
@@ -217,6 +253,7 @@ export class GroupCalls {
         changed: () => this.meshChanged(call),
       },
     );
+    call.replaces = replaces;
     this.current = call;
     this.deps.inCallChanged?.(true);
     if (store.state.groupRing?.roomId === roomId) this.dismissRing();
@@ -290,6 +327,10 @@ export class GroupCalls {
       const peers = call.mesh.peers();
       if (call.seat !== null && peers.length > 0 && peers.every((p) => p.state === 'connected')) call.signalingLost = false;
     }
+    if (call.replaces && call.mesh.peers().some((p) => p.user === call.replaces && p.state === 'connected')) {
+      call.replaces = null;
+      this.deps.endOneToOne?.();
+    }
     this.render(call);
   }
 
@@ -299,6 +340,11 @@ export class GroupCalls {
     const room = store.state.rooms.find((r) => r.id === message.room);
     if (!me || from === me || !room || !allowsGroupCalls(room)) return;
     if (this.current?.roomId === message.room) return;
+    // The other person of our 1:1 call turns it into a group call: we accepted a call with them already.
+    if (!this.current && from === this.deps.oneToOnePeer?.()) {
+      void this.reporting(() => this.tryJoin(message.room, { audio: true, video: this.media.videoDefault }, from));
+      return;
+    }
     const roster = this.rosters.get(message.room);
     if (roster && roster.id !== message.callId) return; // a call already over
     const name = presence.get(from)?.name ?? roster?.members.find((m) => m.user === from)?.name ?? texts.call.someone;
