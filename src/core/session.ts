@@ -366,7 +366,7 @@ export class Session extends EventTarget implements SessionApi {
 
   setCamera(enabled: boolean): Promise<void> {
     const group = this.group.call;
-    if (group) return this.guard('media', () => this.group.media.setCamera(group, enabled));
+    if (group) return this.guard('media', () => this.group.setCamera(group, enabled));
     if (!this.calls.call?.isLive) void this.group.media.setCamera(null, enabled);
     return this.guard('media', () => this.calls.media.setCamera(this.calls.call, enabled));
   }
@@ -536,6 +536,7 @@ export class Session extends EventTarget implements SessionApi {
     if (signaling !== this.signaling) return;
     this.presence.republishStatus();
     this.calls.signalingBack();
+    this.group.resubscribed();
     this.group.signalingBack();
     this.presence.resync();
     // Rooms joined or lost while the link was down (a lost room also closes the link: PROTOCOL.md §4).

@@ -160,6 +160,7 @@ const group = {
   joinedElsewhere: 'You joined this call in another tab.',
   removed: 'You are no longer in this call.',
   rejoinFailed: 'You were disconnected and could not rejoin the call.',
+  noVideoSeat: 'Every video place in this call is taken: you can be heard, but not seen.',
   noSharedRoom: 'There is no room with group calls where all three of you are online.',
   /** `<name>` asks the visitor to join the call of `<room>`. */
   ring: (name: string, room: string) => `${who(name)} asks you to join the call in ${isolateText(room)}.`,

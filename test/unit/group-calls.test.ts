@@ -386,3 +386,32 @@ test('adding someone to a 1:1 call: both join the room call, the added one is ru
   await w.drain();
   assert.deepEqual(c.members(), ['a#1:connecting', 'b#2:connecting', 'c#3:*']);
 });
+
+test('an audio-only member gets the camera only while a video seat is free', async () => {
+  const w = new World({ video: 1, total: 3 });
+  const [a, b] = [w.tab('a'), w.tab('b')];
+  await a.group.join('lobby');
+  await b.group.join('lobby', { audio: true, video: false });
+  await w.drain();
+  await b.group.setCamera(b.group.call!, true);
+  assert.equal(b.state.store.state.error?.code, 'call_full_video');
+  assert.equal(b.state.store.state.error?.message, texts.ui.group.noVideoSeat);
+  assert.ok(b.links.every((l) => l.tracks.video === null));
+  await a.group.leave();
+  await b.group.setCamera(b.group.call!, true);
+  assert.equal(b.view!.members.find((m) => m.me)!.media.video, true);
+});
+
+test('a new subscription forgets the calls known before: the retained ones come again, an ended one does not', async () => {
+  const w = new World();
+  const [a, b] = [w.tab('a'), w.tab('b')];
+  await a.group.join('lobby');
+  assert.ok(b.state.store.state.roomCalls.lobby);
+  b.group.resubscribed();
+  assert.deepEqual(b.state.store.state.roomCalls, {});
+  b.group.onRoomCall('lobby', w.latest);
+  assert.equal(b.state.store.state.roomCalls.lobby?.members.length, 1);
+  // The call this tab is in carries on through it.
+  a.group.resubscribed();
+  assert.equal(a.members().length, 1);
+});

@@ -140,6 +140,16 @@ export class GroupCalls {
     if (!online && this.current) this.current.signalingLost = true;
   }
 
+  /**
+   * A connection (re)subscribed: the retained calls follow the SUBACK (Aedes writes it first), and
+   * a call that ended meanwhile has none, so what was known before is forgotten. The call this tab
+   * is in keeps its mesh until its roster says otherwise.
+   */
+  resubscribed(): void {
+    this.rosters.clear();
+    if (Object.keys(this.deps.store.state.roomCalls).length > 0) this.deps.store.update({ roomCalls: {} });
+  }
+
   /** Our signalling is back: restarts sent into the dead link go again; links given up meanwhile mean a rejoin. */
   signalingBack(): void {
     const call = this.current;
@@ -152,6 +162,23 @@ export class GroupCalls {
 
   join(roomId: string, media?: MediaKinds): Promise<void> {
     return this.reporting(() => this.tryJoin(roomId, media ?? { audio: true, video: this.media.videoDefault }));
+  }
+
+  /**
+   * The camera in the group call. A member who joined with audio only holds no video seat: while
+   * the video seats are taken, the camera is refused (PROTOCOL.md §6 "Limits").
+   */
+  setCamera(call: GroupCall, enabled: boolean): Promise<void> {
+    return this.reporting(async () => {
+      const roster = this.rosters.get(call.roomId);
+      if (enabled && !call.media.video && roster) {
+        const withVideo = roster.members.filter((m) => m.media.video && m.sid !== this.deps.outbox.sid).length;
+        if (withVideo >= roster.limits.video) {
+          return this.deps.store.reportError({ code: 'call_full_video', scope: 'media', message: texts.ui.group.noVideoSeat });
+        }
+      }
+      await this.media.setCamera(call, enabled);
+    });
   }
 
   /** Leaves the call: the seat is given up, the links and devices closed. */
