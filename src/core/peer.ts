@@ -260,6 +260,8 @@ export class PeerLink {
   /**
    * The other side's latest audio level (0..1) from the audio receiver's synchronization sources
    * (Chromium and Firefox both have them, without a getStats round trip); null when nothing came.
+   * Chromium updates them only while the remote audio is played out (an unplayed stream keeps its
+   * first level), which the call's tiles do: test/core/group-call.test.ts measured both.
    */
   audioLevel(): number | null {
     const receiver = this.transceivers.audio?.receiver;

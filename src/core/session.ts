@@ -43,6 +43,7 @@ import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
 import { checkConnection } from './precall/candidates.js';
+import { MicLevel } from './precall/mic-level.js';
 import type { ConnectionCheck } from './precall/verdict.js';
 import { PresenceBook } from './presence-book.js';
 import { RoomBook } from './rooms.js';
@@ -200,6 +201,7 @@ export class Session extends EventTarget implements SessionApi {
       inOneToOneCall: () => this.calls.call?.isLive ?? false,
       video: options.video ?? true,
       inCallChanged: (inCall) => this.presence.followCall(inCall ? 'connected' : 'ended'),
+      ...(typeof AudioContext === 'undefined' ? {} : { meter: (track: MediaStreamTrack) => new MicLevel(track) }),
       oneToOnePeer: () => {
         const call = this.calls.call;
         return call?.machine.phase === 'connected' ? call.peer.id : null;

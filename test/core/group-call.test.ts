@@ -82,6 +82,18 @@ describe('group calls: three Sessions in one page, against the real backend', ()
     const seats = ada.session.state.groupCall!.members.map((m) => m.seat);
     expect(new Set(seats).size).to.equal(3);
     for (const p of people) await mediaFromEveryone(p.user.user.name, p.session.state.groupCall!);
+    // The fake microphones make sound: an active speaker is found from the real audio levels, played
+    // out as the widget's tiles play them (Chromium updates a receiver's levels only from its playout).
+    const players = ada.session.state
+      .groupCall!.members.filter((m) => !m.me)
+      .map((m) => {
+        const audio = new Audio();
+        audio.srcObject = m.stream;
+        void audio.play().catch(() => undefined);
+        return audio;
+      });
+    await waitForState(ada.session, (st) => st.groupCall!.members.some((m) => m.speaking), 'an active speaker', 10_000);
+    for (const audio of players) audio.srcObject = null;
     // In a call, as in a 1:1 call: the own status says busy; every link carries this tab's video.
     expect(ada.session.state.status).to.equal('busy');
     const links = await (ada.session as Session).getGroupCallStats();

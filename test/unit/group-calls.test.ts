@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { CallFullError, RoomCalls } from '../../broker/calls/room-calls.js';
 import { ApiRequestError } from '../../src/core/api-client.js';
 import { GroupCalls, GROUP_RING_MS, sharedCallRoom } from '../../src/core/group/group-calls.js';
+import { groupVideoLimit } from '../../src/core/group/bandwidth.js';
+import { SPEAKER_SAMPLE_MS } from '../../src/core/group/speaker.js';
 import { RoomChatBook } from '../../src/core/group/room-chat.js';
 import type { IceConfig } from '../../src/core/ice-config.js';
 import { routeInbox } from '../../src/core/routing.js';
@@ -36,6 +38,8 @@ class Tab {
   oneToOne = false;
   /** The other person of a connected 1:1 call, and how often the group call ended it. */
   oneToOnePeer: string | null = null;
+  /** What this tab's microphone meter reads (0..1 on its dB scale). */
+  micLevel = 0;
   oneToOneEnded = 0;
 
   constructor(
@@ -62,6 +66,7 @@ class Tab {
         return link;
       },
       inOneToOneCall: () => this.oneToOne,
+      meter: () => ({ level: () => this.micLevel, close: () => {} }),
       oneToOnePeer: () => this.oneToOnePeer,
       endOneToOne: () => {
         this.oneToOneEnded++;
@@ -414,4 +419,25 @@ test('a new subscription forgets the calls known before: the retained ones come 
   // The call this tab is in carries on through it.
   a.group.resubscribed();
   assert.equal(a.members().length, 1);
+});
+
+test('the active speaker from the audio levels, mine included; every link limits its video by the size of the call', async () => {
+  const w = new World();
+  const [a, b, c] = [w.tab('a'), w.tab('b'), w.tab('c')];
+  for (const t of [a, b, c]) await t.group.join('lobby');
+  await w.drain();
+  for (const l of [...a.links, ...b.links, ...c.links]) l.condition('connected');
+  const speaking = (t: Tab) => t.view!.members.filter((m) => m.speaking).map((m) => m.name);
+  a.links[0]!.level = 0.3; // b, as a hears them
+  await w.clock.advance(SPEAKER_SAMPLE_MS);
+  assert.deepEqual(speaking(a), ['b']);
+  a.links[0]!.level = 0;
+  c.micLevel = 0.9; // c speaks: c's own tile lights up at c
+  await w.clock.advance(SPEAKER_SAMPLE_MS * 10);
+  assert.deepEqual(speaking(a), []);
+  assert.deepEqual(speaking(c), ['c']);
+  for (const l of a.links) assert.deepEqual(l.videoLimit, groupVideoLimit(3));
+  await c.group.leave();
+  await w.drain();
+  assert.deepEqual(a.links[0]!.videoLimit, groupVideoLimit(2), 'more for each link as the call shrinks');
 });

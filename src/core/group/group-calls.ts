@@ -48,6 +48,11 @@ export interface GroupCallsDeps {
   endOneToOne?(): void;
   /** Video on by default. */
   video: boolean;
+  /**
+   * A level meter of this tab's microphone (precall/mic-level.ts: 0..1 over −60..0 dBFS), so the
+   * own tile is highlighted too; none in node.
+   */
+  meter?(track: MediaStreamTrack): { level(): number; close(): void };
   /** This tab went into a group call or out of it (the own status follows, as in a 1:1 call). */
   inCallChanged?(inCall: boolean): void;
 }
@@ -89,6 +94,7 @@ export class GroupCalls {
   private readonly rosters = new Map<string, RoomCall>();
   readonly media: CallMedia<GroupCall>;
   private readonly timers: Timers<'ring' | 'speaker'>;
+  private meter: { track: MediaStreamTrack; meter: { level(): number; close(): void } } | null = null;
 
   constructor(private readonly deps: GroupCallsDeps) {
     this.timers = new Timers(deps.clock);
@@ -386,10 +392,22 @@ export class GroupCalls {
     if (this.timers.has('speaker')) return;
     const sample = () => {
       if (this.current !== call) return;
-      if (call.sampleSpeaker(null)) this.render(call);
+      if (call.sampleSpeaker(this.ownLevel(call))) this.render(call);
       this.timers.set('speaker', sample, SPEAKER_SAMPLE_MS);
     };
     this.timers.set('speaker', sample, SPEAKER_SAMPLE_MS);
+  }
+
+  /** The own microphone's level, on the scale of the others' (a linear amplitude, as RTP's audio level). */
+  private ownLevel(call: GroupCall): number | null {
+    const track = call.mic;
+    if (this.meter?.track !== track) {
+      this.meter?.meter.close();
+      this.meter = track && this.deps.meter ? { track, meter: this.deps.meter(track) } : null;
+    }
+    if (!this.meter) return null;
+    const level = this.meter.meter.level();
+    return level <= 0 ? 0 : 10 ** (3 * (level - 1));
   }
 
   private endWith(call: GroupCall, message: string): void {
@@ -402,6 +420,8 @@ export class GroupCalls {
     if (this.current !== call) return;
     this.current = null;
     this.timers.clear('speaker');
+    this.meter?.meter.close();
+    this.meter = null;
     this.deps.store.update({ groupCall: null });
     this.deps.inCallChanged?.(false);
   }

@@ -10,6 +10,7 @@ import { emptyLinkStats } from '../../../src/core/link-stats.js';
 import type { LinkIdentity } from '../../../src/core/verify/link-identity.js';
 import type { VerifyChannel } from '../../../src/core/verify/exchange.js';
 import type { QualitySample } from '../../../src/core/link-quality.js';
+import type { VideoLimit } from '../../../src/core/group/bandwidth.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
 import { NO_DEVICES } from '../../../src/core/devices.js';
@@ -244,6 +245,10 @@ export class FakeLink implements CallLink {
   failSetTrack = false;
   readonly log: string[] = [];
   readonly tracks: Record<'audio' | 'video', MediaStreamTrack | null> = { audio: null, video: null };
+  /** The other side's audio level as audioLevel() gives it (group calls' active speaker). */
+  level: number | null = null;
+  /** The video limit set last (group calls' bandwidth). */
+  videoLimit: VideoLimit | null = null;
 
   constructor(
     readonly options: CallLinkOptions,
@@ -280,6 +285,12 @@ export class FakeLink implements CallLink {
   }
   async restartIceNow() {
     this.restarts++;
+  }
+  async setVideoLimit(limit: VideoLimit) {
+    this.videoLimit = limit;
+  }
+  audioLevel() {
+    return this.level;
   }
   async silenceMs() {
     return typeof this.silence === 'function' ? this.silence() : this.silence;
