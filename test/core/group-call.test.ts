@@ -151,6 +151,21 @@ describe('group calls: three Sessions in one page, against the real backend', ()
     for (const s of sessionsOf(people)) await waitForState(s, allConnected(3), 'all three linked', 30_000);
   });
 
+  it('closing the page gives the seats up at once (a keepalive request), and the others see the call end', async () => {
+    const { people, roomId } = await threeInARoom();
+    const [ada, bob, cy] = people as [SignedIn, SignedIn, SignedIn];
+    await ada.session.joinGroupCall(roomId, { audio: true, video: false });
+    await bob.session.joinGroupCall(roomId, { audio: true, video: false });
+    await waitForState(cy.session, (s) => s.roomCalls[roomId]?.members.length === 2, 'Cy sees both in the call');
+    // Every Session of this page hears the page go; Cy, in no call, has no seat to give up.
+    const leftAt = Date.now();
+    window.dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(ada.session.state.groupCall).to.equal(null);
+    await waitForState(cy.session, (s) => s.roomCalls[roomId] === undefined, 'the call over for the room', 5_000);
+    // Not the lost-seat rule (15 s after a lost connection; these connections stay up): the requests.
+    expect(Date.now() - leftAt).to.be.lessThan(5_000);
+  });
+
   it("a link's video limit (bitrate and size) reaches the sender once the link is up", async () => {
     const made: PeerLink[] = [];
     const make = (role: 'offerer' | 'answerer', other: () => PeerLink) =>
