@@ -9,6 +9,7 @@ import { groupVideoLimit } from '../../src/core/group/bandwidth.js';
 import { PeerLink } from '../../src/core/peer.js';
 import type { Session } from '../../src/core/session.js';
 import type { GroupCallView, SessionApi, SessionState } from '../../src/core/types.js';
+import { SEAT_LOST_AFTER_MS } from '../../src/protocol/index.js';
 import { connectedCall, disposeSessions, signedIn, waitForState, type SignedIn } from '../elements/helpers.js';
 
 /** Everyone in the call, each link connected, as `session` sees it. */
@@ -65,6 +66,27 @@ async function threeInARoom(): Promise<{ people: SignedIn[]; roomId: string }> {
 }
 
 const sessionsOf = (people: SignedIn[]): SessionApi[] => people.map((p) => p.session);
+
+/**
+ * Drops `session`'s MQTT connection (its WebSocket destroyed, as a network loss does); for `holdMs`
+ * no new connection is made (the network stays down), then the signalling connects again as it
+ * would. Media links are left alone. Reaches into the signalling client: a test of the engine.
+ */
+async function cutSignalling(session: SessionApi, holdMs: number): Promise<void> {
+  const signaling = (session as unknown as { signaling: Record<string, unknown> }).signaling as {
+    active: { stream: { destroy(): void } } | null;
+    open(): void;
+  };
+  const down = waitForState(session, (s) => s.connection === 'reconnecting', 'signalling down');
+  if (holdMs > 0) signaling.open = () => {};
+  signaling.active!.stream.destroy();
+  await down;
+  if (holdMs === 0) return;
+  setTimeout(() => {
+    delete (signaling as { open?: unknown }).open;
+    signaling.open();
+  }, holdMs);
+}
 
 describe('group calls: three Sessions in one page, against the real backend', () => {
   afterEach(() => disposeSessions());
@@ -164,6 +186,31 @@ describe('group calls: three Sessions in one page, against the real backend', ()
     await waitForState(cy.session, (s) => s.roomCalls[roomId] === undefined, 'the call over for the room', 5_000);
     // Not the lost-seat rule (15 s after a lost connection; these connections stay up): the requests.
     expect(Date.now() - leftAt).to.be.lessThan(5_000);
+  });
+
+  it("this tab's signalling lost: a short loss keeps seat and links; past the lost-seat rule it joins again", async function () {
+    this.timeout(90_000);
+    const { people, roomId } = await threeInARoom();
+    const [ada, bob] = people as [SignedIn, SignedIn, SignedIn];
+    for (const p of [ada, bob]) await p.session.joinGroupCall(roomId, { audio: true, video: false });
+    for (const p of [ada, bob]) await waitForState(p.session, allConnected(2), 'linked');
+    const mySeat = (s: SessionState) => s.groupCall?.members.find((m) => m.me)?.seat ?? 0;
+    const bobSeat = mySeat(bob.session.state);
+
+    // Short: Bob's MQTT connection drops and is made again at once (same clientId): nothing changes.
+    await cutSignalling(bob.session, 0);
+    await waitForState(bob.session, (s) => s.connection === 'online', 'Bob back online');
+    await new Promise((r) => setTimeout(r, SEAT_LOST_AFTER_MS + 1_000));
+    expect(mySeat(bob.session.state)).to.equal(bobSeat);
+    expect(allConnected(2)(ada.session.state), 'Ada still linked to Bob').to.equal(true);
+
+    // Long: no connection gets through for longer than the lost-seat rule: the backend ends Bob's seat,
+    // Ada closes her link to it; back online, Bob joins again with a new seat and they link again.
+    await cutSignalling(bob.session, SEAT_LOST_AFTER_MS + 2_000);
+    await waitForState(ada.session, (s) => s.groupCall?.members.length === 1, "Bob's seat ended for Ada", 30_000);
+    await waitForState(bob.session, (s) => mySeat(s) > bobSeat, 'Bob rejoined', 30_000);
+    for (const p of [ada, bob]) await waitForState(p.session, allConnected(2), 'linked again', 30_000);
+    expect(bob.session.state.error).to.equal(null);
   });
 
   it("a link's video limit (bitrate and size) reaches the sender once the link is up", async () => {
