@@ -441,3 +441,16 @@ test('the active speaker from the audio levels, mine included; every link limits
   await w.drain();
   assert.deepEqual(a.links[0]!.videoLimit, groupVideoLimit(2), 'more for each link as the call shrinks');
 });
+
+test('signed out while the join was getting ready: nothing is joined, no device opened', async () => {
+  const w = new World();
+  const a = w.tab('a');
+  const joining = a.group.join('lobby');
+  a.state.store.reset(null);
+  a.group.clear();
+  await joining;
+  await w.drain();
+  assert.equal(a.group.call, null);
+  assert.equal(a.devices.userMediaCalls, 0);
+  assert.equal(w.latest, null, 'no seat taken');
+});

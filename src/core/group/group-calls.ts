@@ -273,6 +273,7 @@ export class GroupCalls {
     const relayOnly = store.state.relayOnly || ice.policy === 'relay';
     if (relayOnly && !hasTurn(ice.servers)) return this.refuse('turn_failed', texts.call.relayMissing);
     if (this.current) return; // a second click while the first was getting ready
+    if (this.deps.token() !== token || store.state.user?.id !== user.id) return; // signed out meanwhile
     const call = new GroupCall(
       roomId,
       media,
