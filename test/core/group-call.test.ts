@@ -209,7 +209,13 @@ describe('group calls: three Sessions in one page, against the real backend', ()
     await cutSignalling(bob.session, SEAT_LOST_AFTER_MS + 2_000);
     await waitForState(ada.session, (s) => s.groupCall?.members.length === 1, "Bob's seat ended for Ada", 30_000);
     await waitForState(bob.session, (s) => mySeat(s) > bobSeat, 'Bob rejoined', 30_000);
-    for (const p of [ada, bob]) await waitForState(p.session, allConnected(2), 'linked again', 30_000);
+    // Once seen to flake in Firefox (1 run of 4: Ada's new link to Bob given up): both views say more.
+    const views = () => JSON.stringify([ada, bob].map((p) => p.session.state.groupCall?.members.map((m) => [m.seat, m.state]) ?? null));
+    for (const p of [ada, bob]) {
+      await waitForState(p.session, allConnected(2), 'linked again', 30_000).catch((e: Error) => {
+        throw new Error(`${e.message.slice(0, 80)}… views ${views()}`);
+      });
+    }
     expect(bob.session.state.error).to.equal(null);
   });
 
