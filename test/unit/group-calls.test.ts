@@ -454,3 +454,30 @@ test('signed out while the join was getting ready: nothing is joined, no device 
   assert.equal(a.devices.userMediaCalls, 0);
   assert.equal(w.latest, null, 'no seat taken');
 });
+
+test('a rejoin at once after a resubscription: the retained roster from before it, coming late, changes nothing', async () => {
+  const w = new World();
+  const [a, b] = [w.tab('a'), w.tab('b')];
+  await a.group.join('lobby');
+  await b.group.join('lobby');
+  await w.drain();
+  for (const l of [...a.links, ...b.links]) l.condition('connected');
+  b.setOnline(false);
+  w.seats.disconnected('b-tab');
+  for (const l of b.links) l.condition('closed');
+  await w.clock.advance(SEAT_LOST_AFTER_MS);
+  const retained = w.latest; // a alone: what b's new subscription gets, late
+  b.setOnline(true);
+  b.group.resubscribed();
+  b.group.signalingBack(); // its links were given up: it joins again at once
+  await w.drain();
+  assert.deepEqual(b.members(), ['a#1:connecting', 'b#3:*']);
+  b.group.onRoomCall('lobby', retained);
+  assert.deepEqual(b.members(), ['a#1:connecting', 'b#3:*'], 'not ended, links kept');
+  assert.equal(b.state.store.state.error, null);
+  assert.equal(b.links.at(-1)!.closed, false);
+  // Later, a roster without the seat is real again (here: the backend ended it).
+  await w.clock.advance(6_000);
+  b.group.onRoomCall('lobby', retained);
+  assert.equal(b.view, null);
+});

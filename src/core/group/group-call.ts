@@ -6,7 +6,7 @@
  * A rejoin (this tab's network came back after its links were given up) keeps the call, its
  * tracks and its view, and starts a fresh mesh for the new seat.
  */
-import type { MediaKinds, RoomCall } from '../../protocol/index.js';
+import { UNKNOWN_SEAT_WAIT_MS, type MediaKinds, type RoomCall } from '../../protocol/index.js';
 import type { MediaCall } from '../call/call-media.js';
 import type { MediaFlags, GroupCallView, GroupMemberView } from '../types.js';
 import { GroupMesh, type MeshDeps } from './mesh.js';
@@ -27,6 +27,8 @@ export class GroupCall implements MediaCall {
   seated = false;
   /** Rosters with this tab at a seat below this are from before a rejoin, and stale. */
   private minSeat = 1;
+  /** When the backend gave the seat (clock time). */
+  private joinedAt: number | null = null;
   /** The signalling link went down during the call: a lost seat or lost links mean a rejoin, not an end. */
   signalingLost = false;
   /** A rejoin is under way. */
@@ -65,10 +67,14 @@ export class GroupCall implements MediaCall {
    * published before the join may arrive after the join's answer). Returns false when the seat
    * is gone (another tab took it, the room was lost, or the backend's lost-seat rule ended it).
    */
-  roster(call: RoomCall | null, sid: string): boolean {
+  roster(call: RoomCall | null, sid: string, now: number): boolean {
     const mine = call?.members.find((m) => m.sid === sid);
     if (mine && mine.seat < this.minSeat) return true;
     if (!this.seated && !mine) return true;
+    // Just after a join, a roster without this user is one from before it: Aedes streams the retained
+    // message of a new subscription after the SUBACK, so it can come after a live one (a rejoin at once).
+    const justJoined = this.joinedAt !== null && now - this.joinedAt < UNKNOWN_SEAT_WAIT_MS;
+    if (call && !mine && justJoined && !call.members.some((m) => m.user === this.me.user)) return true;
     this.mesh.update(call);
     if (this.mesh.seat === null) return false;
     this.seated = true;
@@ -76,8 +82,9 @@ export class GroupCall implements MediaCall {
   }
 
   /** The join's own answer: the links start at once, without waiting for the topic. */
-  joined(call: RoomCall, seat: number): void {
+  joined(call: RoomCall, seat: number, now: number): void {
     this.minSeat = seat;
+    this.joinedAt = now;
     if (this.mesh.seat === null) this.mesh.update(call);
   }
 

@@ -295,7 +295,7 @@ export class GroupCalls {
     // Devices open while the seat is taken: the links carry the tracks as soon as they are there.
     const opening = this.media.open(call, media);
     const known = this.rosters.get(roomId);
-    if (known) call.roster(known, outbox.sid);
+    if (known) call.roster(known, outbox.sid, this.deps.clock.now());
     await this.takeSeat(call, token);
     await opening;
   }
@@ -309,7 +309,7 @@ export class GroupCalls {
         await this.deps.api.leaveRoomCall(token, call.roomId, this.deps.outbox.sid).catch(() => undefined);
         return;
       }
-      call.joined(joined.call, joined.seat);
+      call.joined(joined.call, joined.seat, this.deps.clock.now());
       this.render(call);
       this.watchSpeaker(call);
     } catch (e) {
@@ -326,7 +326,7 @@ export class GroupCalls {
   private followRoster(call: GroupCall, roster: RoomCall | null): void {
     const sid = this.deps.outbox.sid;
     const wasCutOff = call.signalingLost || call.rejoining;
-    if (call.roster(roster, sid)) return this.render(call);
+    if (call.roster(roster, sid, this.deps.clock.now())) return this.render(call);
     // Our seat is gone.
     const me = this.deps.store.state.user?.id;
     if (roster?.members.some((m) => m.user === me)) return this.endWith(call, texts.ui.group.joinedElsewhere);
