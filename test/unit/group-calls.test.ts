@@ -283,7 +283,8 @@ test("this tab's network lost past the lost-seat rule: back online, it joins aga
   assert.equal(c.state.store.state.error, null);
 });
 
-test('a short loss of signalling keeps the seat and the links (a token renewal, a quick reconnect)', async () => {
+/** a and b in the lobby's call, linked; then b's network goes (its broker connection lost). */
+async function bCutOff() {
   const w = new World();
   const [a, b] = [w.tab('a'), w.tab('b')];
   await a.group.join('lobby');
@@ -292,6 +293,11 @@ test('a short loss of signalling keeps the seat and the links (a token renewal, 
   for (const l of [...a.links, ...b.links]) l.condition('connected');
   b.setOnline(false);
   w.seats.disconnected('b-tab');
+  return { w, a, b };
+}
+
+test('a short loss of signalling keeps the seat and the links (a token renewal, a quick reconnect)', async () => {
+  const { w, b } = await bCutOff();
   await w.clock.advance(3_000);
   b.setOnline(true);
   w.seats.reconnected('b-tab');
@@ -456,14 +462,7 @@ test('signed out while the join was getting ready: nothing is joined, no device 
 });
 
 test('a rejoin at once after a resubscription: the retained roster from before it, coming late, changes nothing', async () => {
-  const w = new World();
-  const [a, b] = [w.tab('a'), w.tab('b')];
-  await a.group.join('lobby');
-  await b.group.join('lobby');
-  await w.drain();
-  for (const l of [...a.links, ...b.links]) l.condition('connected');
-  b.setOnline(false);
-  w.seats.disconnected('b-tab');
+  const { w, b } = await bCutOff();
   for (const l of b.links) l.condition('closed');
   await w.clock.advance(SEAT_LOST_AFTER_MS);
   const retained = w.latest; // a alone: what b's new subscription gets, late
