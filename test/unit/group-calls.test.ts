@@ -273,6 +273,7 @@ test("this tab's network lost past the lost-seat rule: back online, it joins aga
   await w.clock.advance(SEAT_LOST_AFTER_MS);
   assert.deepEqual(a.members(), ['a#1:*', 'b#2:connected'], 'the others carry on without c');
   // Back: the retained roster (without c) arrives after the resubscription.
+  const changesBefore = c.state.events.length;
   c.setOnline(true);
   c.group.signalingBack();
   c.group.onRoomCall('lobby', w.latest);
@@ -280,6 +281,11 @@ test("this tab's network lost past the lost-seat rule: back online, it joins aga
   assert.deepEqual(a.members(), ['a#1:*', 'b#2:connected', 'c#4:connecting']);
   assert.deepEqual(c.members(), ['a#1:connecting', 'b#2:connecting', 'c#4:*']);
   assert.equal(c.devices.userMediaCalls, 1, 'the rejoin keeps the devices');
+  const shown = c.state.events.slice(changesBefore).filter((e) => e.type === 'change');
+  assert.ok(
+    shown.every((e) => (e.detail as { groupCall: unknown }).groupCall !== null),
+    'the call stays shown while it rejoins',
+  );
   assert.equal(c.state.store.state.error, null);
 });
 

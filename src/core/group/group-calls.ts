@@ -429,7 +429,10 @@ export class GroupCalls {
 
   private render(call: GroupCall): void {
     if (this.current !== call) return;
-    this.deps.store.update({ groupCall: call.view(this.rosters.get(call.roomId)?.startedAt ?? this.deps.clock.now()) });
+    const view = call.view(this.rosters.get(call.roomId)?.startedAt ?? this.deps.clock.now());
+    // Rejoining, the new seat is not there yet: the call stays shown as it was (ending clears it in close()).
+    if (!view && this.deps.store.state.groupCall?.roomId === call.roomId) return;
+    this.deps.store.update({ groupCall: view });
   }
 
   /** Runs an action whose refusals (`refuse`) are shown as errors; anything else is the session's to show. */
