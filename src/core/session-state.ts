@@ -24,6 +24,7 @@ export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
   roomCalls: {},
   groupCall: null,
   roomChats: {},
+  groupRing: null,
 };
 
 export class SessionStore {

@@ -145,6 +145,27 @@ const quality = {
   poorRemote: (name: string) => `${who(name)}'s connection is poor: they may not see or hear you well.`,
 };
 
+/** Group calls in a room (PROTOCOL.md §6): what the engine says of joining, leaving and ringing. */
+const group = {
+  full: 'This call is full.',
+  fullVideo: 'This call has no room for more video. Join with audio only?',
+  offline: 'You are offline; you cannot join the call now.',
+  noGroupCalls: 'Calls in this room are one to one.',
+  inOneToOne: 'You are in a call already. Hang up first to join this one.',
+  inAnotherRoom: 'You are in the call of another room. Leave it first.',
+  notInCall: 'You are not in a group call.',
+  notInRoom: 'This person is not online in the room of the call.',
+  alreadyInCall: 'This person is in the call already.',
+  leaveGroupFirst: 'You are in a group call. Leave it first to call someone one to one.',
+  joinedElsewhere: 'You joined this call in another tab.',
+  removed: 'You are no longer in this call.',
+  rejoinFailed: 'You were disconnected and could not rejoin the call.',
+  noVideoSeat: 'Every video place in this call is taken: you can be heard, but not seen.',
+  noSharedRoom: 'There is no room with group calls where all three of you are online.',
+  /** `<name>` asks the visitor to join the call of `<room>`. */
+  ring: (name: string, room: string) => `${who(name)} asks you to join the call in ${isolateText(room)}.`,
+};
+
 export const en = {
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
@@ -421,6 +442,7 @@ export const en = {
       dismiss: 'Close',
     },
     precall,
+    group,
   },
 };
 

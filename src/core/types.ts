@@ -129,6 +129,8 @@ export interface ChatEntry {
   text: string;
   ts: number;
   delivery: ChatDelivery;
+  /** Room chat: the sender's name as this tab knew it when the message came (the sender may go offline). */
+  name?: string;
 }
 
 /** Machine codes of errors shown to the visitor. */
@@ -151,7 +153,11 @@ export type SessionErrorCode =
   | 'turn_failed'
   | 'chat_failed'
   | 'internal'
-  | RoomErrorCode;
+  | RoomErrorCode
+  | GroupCallErrorCode;
+
+/** The API's refusals of a seat in a room's call (PROTOCOL.md §6). */
+export type GroupCallErrorCode = Extract<ApiErrorCode, 'call_full' | 'call_full_video' | 'not_connected' | 'group_calls_not_allowed'>;
 
 /** The API's refusals about rooms, invites and guests (PROTOCOL.md §4), shown as the API names them. */
 export type RoomErrorCode = Extract<ApiErrorCode, `room_${string}` | `invite_${string}` | `guests_${string}`>;
@@ -259,6 +265,17 @@ export interface SessionState {
   groupCall: GroupCallView | null;
   /** Room chat by room id, oldest first (PROTOCOL.md §6: lobby, site and group rooms). */
   roomChats: Record<string, ChatEntry[]>;
+  /** Someone of a room asks this visitor to join the room's call (`group-ring`); null when nobody does. */
+  groupRing: GroupRing | null;
+}
+
+/** An invitation to join a room's call (`addToCall` of someone in the room); `joinGroupCall(roomId)` takes it. */
+export interface GroupRing {
+  roomId: string;
+  callId: string;
+  from: { id: string; name: string };
+  /** Date.now() when it came; it goes by itself after a while. */
+  at: number;
 }
 
 export interface SessionOptions {
@@ -294,6 +311,8 @@ export interface SessionEventMap {
   'call-state': CustomEvent<{ call: CallView }>;
   chat: CustomEvent<{ message: ChatEntry }>;
   error: CustomEvent<SessionError>;
+  /** Someone asks this visitor to join a room's call (also in `state.groupRing`). */
+  'group-ring': CustomEvent<{ ring: GroupRing }>;
   /** The visitor joined a room through an invite link (not sent for a guest, whose sign-in is the join). */
   'room-joined': CustomEvent<{ room: Room }>;
 }
@@ -332,6 +351,8 @@ export interface SessionApi extends EventTarget {
   addToCall(userId: string): Promise<void>;
   /** Sends `text` to the chat of `roomId`. */
   sendRoomChat(roomId: string, text: string): Promise<void>;
+  /** Closes the invitation in `state.groupRing` without joining. */
+  dismissGroupRing(): void;
 
   setMicrophone(enabled: boolean): void;
   setCamera(enabled: boolean): Promise<void>;

@@ -211,6 +211,7 @@ export class FakeSession extends EventTarget implements SessionApi {
   async leaveGroupCall() {}
   async addToCall() {}
   async sendRoomChat() {}
+  dismissGroupRing() {}
   setMicrophone() {}
   async setCamera() {}
   async startScreenShare() {}

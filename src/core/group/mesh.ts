@@ -18,9 +18,10 @@ import {
   type Seat,
 } from '../../protocol/index.js';
 import { Timers, type Clock } from '../clock.js';
-import type { LinkCondition } from '../peer.js';
+import type { LinkCondition, LinkStats } from '../peer.js';
 import type { CallLink, CallLinkOptions } from '../call/call.js';
 import { LOST_LINK_LIMITS } from '../timing.js';
+import { groupVideoLimit } from './bandwidth.js';
 
 /** One other member as this tab sees them. */
 export interface MeshPeer {
@@ -113,6 +114,7 @@ export class GroupMesh {
     const present = new Set(others.map((m) => m.seat));
     for (const [seat, pair] of this.pairs) if (!present.has(seat)) this.closePair(seat, pair);
     for (const member of others) if (!this.pairs.has(member.seat)) this.open(member);
+    this.limitVideo();
     this.replayWaiting();
     this.deps.changed();
   }
@@ -132,9 +134,37 @@ export class GroupMesh {
     this.apply(pair, message);
   }
 
+  /** Puts `track` (or nothing) on every link for `kind` (a device switched, the microphone muted). */
+  async setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    await Promise.all([...this.pairs.values()].map((pair) => pair.link.setTrack(kind, track).catch(() => {})));
+  }
+
+  /** This tab's signalling is back: ICE restarts sent while it was down never arrived, so the offerers send them again. */
+  signalingBack(): void {
+    for (const pair of this.pairs.values()) if (pair.peer.state === 'interrupted') void pair.link.restartIceNow().catch(() => {});
+  }
+
+  /** Traffic figures of every link, by the other member's seat (the benchmark's upload per person). */
+  async stats(): Promise<{ seat: number; user: string; stats: LinkStats }[]> {
+    const pairs = [...this.pairs.values()].filter((p) => p.peer.state !== 'lost');
+    return Promise.all(pairs.map(async ({ peer, link }) => ({ seat: peer.seat, user: peer.user, stats: await link.stats() })));
+  }
+
+  /** The latest audio level of every other member (0 while they say their microphone is off); null where unknown. */
+  audioLevels(): Map<number, number | null> {
+    const levels = new Map<number, number | null>();
+    for (const [seat, { peer, link }] of this.pairs) {
+      if (peer.state === 'lost') continue;
+      levels.set(seat, peer.media.audio ? (link.audioLevel?.() ?? null) : 0);
+    }
+    return levels;
+  }
+
   /** What this tab sends changed: every link gets the tracks, every member hears of it. */
   async mediaChanged(flags: { audio: boolean; video: boolean; screen: boolean }): Promise<void> {
+    const screenChanged = flags.screen !== this.local.screen;
     this.local = { ...flags };
+    if (screenChanged) this.limitVideo();
     const tracks = this.deps.tracks();
     await Promise.all(
       [...this.pairs.values()].map(async (pair) => {
@@ -183,6 +213,12 @@ export class GroupMesh {
       await pair.link.setTrack('video', tracks.video).catch(() => {});
       if (offerer && this.pairs.get(member.seat) === pair) await pair.link.createOffer();
     })();
+  }
+
+  /** Every sender adapts its video to the number of people (bandwidth.ts): the upload is multiplied by n−1. */
+  private limitVideo(): void {
+    const limit = groupVideoLimit(this.pairs.size + 1, this.local.screen);
+    for (const pair of this.pairs.values()) void pair.link.setVideoLimit?.(limit).catch(() => {});
   }
 
   private apply(pair: Pair, message: GroupPairMessage): void {
