@@ -145,6 +145,54 @@ const quality = {
   poorRemote: (name: string) => `${who(name)}'s connection is poor: they may not see or hear you well.`,
 };
 
+/**
+ * Group calls in a room (PROTOCOL.md §6): the call's tiles and controls (`<rtc-group-call>`), the
+ * call banner of the people list, the room chat (`<rtc-room-chat>`), and the refusals of a full call.
+ */
+const groupCallErrors = {
+  call_full: 'This call is full. Try again when someone leaves.',
+  call_full_video: 'This call has no room for more cameras. You can join with audio only.',
+} satisfies Partial<Record<SessionErrorCode, string>>;
+
+const groupCall = {
+  label: (room: string) => `Call in ${who(room)}`,
+  tiles: 'People in the call',
+  tile: (name: string) => who(name),
+  tileMe: (name: string) => `${who(name)} (you)`,
+  you: 'You',
+  video: (name: string) => `${who(name)}'s video`,
+  yourVideo: 'Your video',
+  muted: (name: string) => `${who(name)} is muted`,
+  cameraOff: (name: string) => `${who(name)}'s camera is off`,
+  speaking: (name: string) => `${who(name)} is speaking`,
+  sharing: (name: string) => `${who(name)} is sharing a screen`,
+  screen: (name: string) => `${who(name)}'s screen`,
+  yourScreen: 'Your screen',
+  states: { connecting: 'Connecting…', interrupted: 'Reconnecting…', lost: 'Connection lost' },
+  joined: (name: string) => `${who(name)} joined`,
+  left: (name: string) => `${who(name)} left`,
+  controls: 'Group call controls',
+  leave: 'Leave',
+  leaveTitle: 'Leave the call (the others carry on)',
+  /** The people list's banner about the call in the room shown. */
+  callOn: (names: string, count: number, capacity: number) => `Call on: ${names} (${count} of ${capacity})`,
+  /** Joins the names of the people in a call: "Ada, Bo". */
+  names: (names: readonly string[]) => names.map(who).join(', '),
+  youAreIn: 'You are in this call.',
+  join: 'Join',
+  joinTitle: (room: string) => `Join the call in ${who(room)}`,
+  joinAudioOnly: 'Join with audio only',
+  full: 'Call is full',
+  start: 'Start a call with the room',
+  startTitle: (room: string) => `Start a call with everyone in ${who(room)}`,
+  /** The room chat (`<rtc-room-chat>`). */
+  chatTitle: (room: string) => `Chat in ${who(room)}`,
+  chatLog: (room: string) => `Messages in ${who(room)}`,
+  chatInput: (room: string) => `Message to everyone in ${who(room)}`,
+  chatEmpty: 'No messages in this room yet.',
+  someone: 'Someone',
+};
+
 export const en = {
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
@@ -156,6 +204,7 @@ export const en = {
     server_unreachable: 'Cannot reach the call service. Check your connection and try again.',
     internal: 'The call service had a problem. Please try again.',
     ...siteErrors,
+    ...groupCallErrors,
     // Rooms, invites and guests (PROTOCOL.md §4).
     room_not_found: 'This room is gone, or you are no longer in it.',
     room_limit: 'You have made as many rooms as you may. Use one of your rooms instead.',
@@ -421,6 +470,7 @@ export const en = {
       dismiss: 'Close',
     },
     precall,
+    groupCall,
   },
 };
 

@@ -151,6 +151,9 @@ export type SessionErrorCode =
   | 'turn_failed'
   | 'chat_failed'
   | 'internal'
+  // A group call with no seat left, or none with video (PROTOCOL.md §6); added by the group call UI (group-ui).
+  | 'call_full'
+  | 'call_full_video'
   | RoomErrorCode;
 
 /** The API's refusals about rooms, invites and guests (PROTOCOL.md §4), shown as the API names them. */

@@ -12,6 +12,7 @@ import { stageCall } from '../call-view.js';
 import type { CallVerification, CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
+import { renderMediaToggles } from './media-toggles.js';
 import { callControlsStyles } from './call-controls.styles.js';
 
 /** Parts of `rtc-call-controls`, re-exported by `<rtc-call>`. */
@@ -166,39 +167,8 @@ export class RtcCallControls extends SessionConsumer {
         ${icon('hangup')}<span class="label">${words.cancel}</span>
       </button>`;
     }
-    const { local } = call;
-    const muted = !local.audio;
-    const cameraOff = !local.video;
     return html`
-      <button
-        type="button"
-        part="control mic-toggle"
-        aria-pressed=${muted ? 'true' : 'false'}
-        title=${muted ? words.unmute : words.mute}
-        @click=${() => this.attempt('media', (s) => s.setMicrophone(muted))}
-      >
-        ${icon(muted ? 'micOff' : 'mic')}<span class="label">${words.muteLabel}</span>
-      </button>
-      <button
-        type="button"
-        part="control camera-toggle"
-        aria-pressed=${cameraOff ? 'true' : 'false'}
-        title=${cameraOff ? words.cameraOn : words.cameraOff}
-        ?disabled=${local.screen}
-        @click=${() => this.attempt('media', (s) => s.setCamera(cameraOff))}
-      >
-        ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">${words.cameraLabel}</span>
-      </button>
-      <button
-        type="button"
-        part="control screen-toggle"
-        aria-pressed=${local.screen ? 'true' : 'false'}
-        title=${local.screen ? words.stopSharing : words.share}
-        ?disabled=${call.phase !== 'connected' || !('getDisplayMedia' in (navigator.mediaDevices ?? {}))}
-        @click=${() => this.attempt('media', (s) => (local.screen ? s.stopScreenShare() : s.startScreenShare()))}
-      >
-        ${icon('screen')}<span class="label">${words.shareLabel}</span>
-      </button>
+      ${renderMediaToggles(call.local, (scope, action) => this.attempt(scope, action), call.phase !== 'connected')}
       ${this.renderDevicesToggle()}
       <button
         type="button"
