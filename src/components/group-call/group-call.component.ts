@@ -91,15 +91,15 @@ function roomName(state: SessionState, roomId: string): string {
  * @csspart screen-name - Whose screen it is.
  * @csspart thumbnails - The strip of camera tiles below a shared screen.
  * @csspart group-status - The live region announcing who joined and who left.
- * @csspart controls - The button bar (same part as `rtc-call-controls`' bar).
- * @csspart group-controls - The button bar of the group call.
+ * @csspart controls - The button bar.
+ * @csspart group-controls - The button bar of the group call (also `controls`, like the 1:1 call's bar).
  * @csspart control - Every button.
  * @csspart mic-toggle - Mute / unmute the microphone (`aria-pressed="true"` when muted).
  * @csspart camera-toggle - Camera off / on (`aria-pressed="true"` when off).
  * @csspart screen-toggle - Share the screen / stop (`aria-pressed="true"` while sharing).
  * @csspart leave - Leave the call (the others carry on).
  * @csspart error - Every error message (here the same element as `call-error`).
- * @csspart call-error - Why joining, a camera, microphone or screen action failed, below the buttons.
+ * @csspart call-error - Why the call or a camera, microphone or screen action failed, below the buttons.
  *
  * @cssproperty --rtc-group-call-bg - Background behind the tiles (#0d1117).
  * @cssproperty --rtc-group-call-fg - Text colour on the tiles.
