@@ -123,8 +123,13 @@ export type ChatDelivery = 'sending' | 'sent' | 'failed';
 
 export interface ChatEntry {
   id: string;
-  /** The other person of this conversation. */
+  /** The other person of this conversation (room chat: the sender). */
   peerId: string;
+  /**
+   * Room chat: the sender's name when the message arrived (they may be offline by the time it shows).
+   * Added for `<rtc-room-chat>` (group-ui); without it the name comes from the people online.
+   */
+  name?: string;
   fromMe: boolean;
   text: string;
   ts: number;

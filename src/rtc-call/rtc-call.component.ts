@@ -16,6 +16,8 @@ import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.compone
 import { DEVICE_SETTINGS_PARTS } from '../components/device-settings/device-settings.component.js';
 import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.component.js';
 import { GROUP_CALL_PARTS } from '../components/group-call/group-call.component.js';
+import { ROOM_CHAT_PARTS } from '../components/room-chat/room-chat.component.js';
+import { allowsGroupCalls } from '../protocol/group-calls.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
 import type { CallView, SessionApi, SessionError, SessionEventMap, SessionOptions } from '../core/types.js';
@@ -66,6 +68,7 @@ export const RTC_CALL_CHILD_PARTS = {
   'rtc-device-settings': DEVICE_SETTINGS_PARTS,
   'rtc-precall-check': PRECALL_CHECK_PARTS,
   'rtc-group-call': GROUP_CALL_PARTS,
+  'rtc-room-chat': ROOM_CHAT_PARTS,
 } as const;
 
 /** Every part a page can style as `rtc-call::part(name)`. */
@@ -478,6 +481,9 @@ export class RtcCall extends LitElement {
     const group = state.groupCall;
     const precall = this.precallOpen && !call && !group;
     const idle = !call && !group && !this.chatPeer && !precall;
+    // The room's chat: beside its group call, and under the room's people view while no 1:1 call is on.
+    const shownRoom = state.rooms.find((r) => r.id === state.room);
+    const roomChat = group ? group.roomId : !call && !precall && shownRoom && allowsGroupCalls(shownRoom) ? shownRoom.id : null;
     return html`
       ${
         error
@@ -541,7 +547,7 @@ export class RtcCall extends LitElement {
                   ></rtc-call-controls>`
               : nothing
           }
-          ${group ? html`<rtc-group-call exportparts=${exportParts('rtc-group-call')}></rtc-group-call>` : nothing}
+          <rtc-group-call exportparts=${exportParts('rtc-group-call')} ?hidden=${!group}></rtc-group-call>
           ${
             this.chatPeer
               ? html`<rtc-chat exportparts=${exportParts('rtc-chat')} peer-id=${this.chatPeer}></rtc-chat>`
@@ -555,6 +561,7 @@ export class RtcCall extends LitElement {
                     <p>${words.welcome}</p>
                   </div>`
           }
+          ${roomChat ? html`<rtc-room-chat exportparts=${exportParts('rtc-room-chat')} room-id=${roomChat}></rtc-room-chat>` : nothing}
         </section>
       </div>
     `;

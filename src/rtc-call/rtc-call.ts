@@ -8,6 +8,7 @@ import '../components/invites/invites.js';
 import '../components/invite-card/invite-card.js';
 import '../components/precall-check/precall-check.js';
 import '../components/group-call/group-call.js';
+import '../components/room-chat/room-chat.js';
 import { RtcCall } from './rtc-call.component.js';
 
 export * from './rtc-call.component.js';
