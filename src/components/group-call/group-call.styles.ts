@@ -145,7 +145,8 @@ export const groupCallStyles = css`
   }
   /* A shared screen: shown whole, as large as the stage allows, the cameras in a strip below. */
   .screen {
-    margin: 0;
+    margin: 0 auto;
+    width: 100%;
     position: relative;
     aspect-ratio: 16 / 9;
     max-height: 65vh;
@@ -159,7 +160,7 @@ export const groupCallStyles = css`
   [part~='screen-name'] {
     position: absolute;
     left: var(--_space);
-    top: var(--_space);
+    bottom: var(--_space);
     padding: 2px 10px;
     border-radius: 999px;
     background: rgb(0 0 0 / 0.6);
@@ -168,6 +169,7 @@ export const groupCallStyles = css`
   }
   .thumbnails {
     display: flex;
+    justify-content: safe center;
     gap: var(--_gap);
     overflow-x: auto;
   }
