@@ -4,11 +4,19 @@ import '../../src/components/group-call/group-call.js';
 import type { RtcGroupCall } from '../../src/components/group-call/group-call.js';
 import type { GroupCallView, GroupMemberView, MediaFlags } from '../../src/core/types.js';
 import { FakeSession, part, parts, until } from './helpers.js';
+import { NO_DEVICES } from '../../src/core/devices.js';
 
 const NAMES = ['Visitor', 'Ada Group', 'Bo Group', 'Cy Group', 'Di Group', 'Eve Group'];
 const ROOM = { id: 'room-1', name: 'Design team', kind: 'group' as const, owner: 'visitor-1' };
 
-/** A real video stream: a canvas painted in its own colour with a name, as a camera would send. */
+let audio: AudioContext | undefined;
+/** A real (silent) audio track, from Web Audio. */
+function voice(): MediaStream {
+  audio ??= new AudioContext();
+  return audio.createMediaStreamDestination().stream;
+}
+
+/** A real camera-like stream: a canvas painted in its own colour with a name, and a voice. */
 function cameraStream(hue: number, label: string): MediaStream {
   const canvas = document.createElement('canvas');
   canvas.width = 320;
@@ -22,7 +30,8 @@ function cameraStream(hue: number, label: string): MediaStream {
     g.fillText(label, 20, 100);
   };
   paint();
-  const stream = canvas.captureStream(5);
+  // With a voice, as a person's stream has: Chromium aborts setSinkId on a video without sound.
+  const stream = new MediaStream([...canvas.captureStream(5).getVideoTracks(), ...voice().getAudioTracks()]);
   const timer = setInterval(paint, 200);
   streams.push({ stream, stop: () => clearInterval(timer) });
   return stream;
@@ -254,6 +263,21 @@ describe('rtc-group-call', () => {
       ['leaveGroupCall'],
     ]);
     await expect(el).to.be.accessible(A11Y);
+  });
+
+  it('plays everyone else on the chosen speaker', async () => {
+    // A real speaker of this browser (the names and ids show once media access is allowed).
+    const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+    mic.getTracks().forEach((t) => t.stop());
+    const speaker = (await navigator.mediaDevices.enumerateDevices())
+      .filter((d) => d.kind === 'audiooutput' && d.deviceId !== 'default')
+      .at(-1)!;
+    expect(speaker, 'a speaker to choose').to.exist;
+    const { session, el } = await shown(groupCall(3));
+    session.update({ devices: { ...NO_DEVICES, speakerSelectable: true, chosen: { ...NO_DEVICES.chosen, speaker: speaker.deviceId } } });
+    const videos = parts<HTMLVideoElement>(el, 'tile-video');
+    await until('the others on the chosen speaker', () => videos.slice(1).every((v) => v.sinkId === speaker.deviceId));
+    expect(videos[0]!.sinkId, 'mine is muted, never moved').to.equal('');
   });
 
   it('shows a failed action below the buttons', async () => {

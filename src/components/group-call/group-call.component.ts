@@ -13,6 +13,7 @@ import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
 import { callControlsStyles } from '../call-controls/call-controls.styles.js';
 import { groupCallStyles } from './group-call.styles.js';
+import { playOnChosenSpeaker } from '../speaker.js';
 
 const words = texts.ui.groupCall;
 
@@ -137,6 +138,15 @@ export class RtcGroupCall extends SessionConsumer {
       this.announcement = [...joined.map(words.joined), ...left.map(words.left)].join('. ');
     }
     this.known = new Map(call.members.filter((m) => !m.me).map((m) => [m.user, m.name]));
+  }
+
+  /** Everyone else's sound plays on the chosen speaker (mine is muted). */
+  override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const devices = this.sessionState.state?.devices;
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('[part~="tile-video"]')) {
+      if (!video.muted) void playOnChosenSpeaker(video, devices);
+    }
   }
 
   override render() {
