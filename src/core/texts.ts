@@ -183,6 +183,8 @@ const groupCall = {
   joinTitle: (room: string) => `Join the call in ${who(room)}`,
   joinAudioOnly: 'Join with audio only',
   full: 'Call is full',
+  /** A person of the room shown, during a call: ring them to join it (a 1:1 call becomes a group call). */
+  addToCall: (name: string) => `Add ${who(name)} to the call`,
   start: 'Start a call with the room',
   startTitle: (room: string) => `Start a call with everyone in ${who(room)}`,
   /** The room chat (`<rtc-room-chat>`). */

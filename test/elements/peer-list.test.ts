@@ -202,4 +202,48 @@ describe('rtc-peer-list: the call of the room shown (PROTOCOL.md §6)', () => {
       { audio: true, video: false },
     ]);
   });
+
+  it('during a call, offers to add the people of the room who are not in it', async () => {
+    const people = ['user-ada', 'user-bo', 'user-cy'].map((id) => ({ id, name: id.slice(5), status: 'available' as const, sessions: 1 }));
+    const roomPeers = { [TEAM.id]: people.map((p) => p.id), [PERSONAL.id]: ['user-ada'] };
+    const { session, el } = await listFor({ peers: people, roomPeers });
+    expect(parts(el, 'add-to-call').length, 'no call, nothing to add to').to.equal(0);
+
+    session.update({ call: fakeCall({ peer: { id: 'user-ada', name: 'ada' } }) });
+    await el.updateComplete;
+    const rows = () => parts(el, 'add-to-call').map((b) => b.closest('[part~="peer"]')!.getAttribute('data-peer-id'));
+    expect(rows()).to.deep.equal(['user-bo', 'user-cy']);
+    const add = part<HTMLButtonElement>(el, 'add-to-call')!;
+    expect(add.getAttribute('aria-label')).to.equal('Add \u2068bo\u2069 to the call');
+    add.click();
+    await el.updateComplete;
+    expect(session.calls).to.deep.equal([{ method: 'addToCall', args: ['user-bo'] }]);
+    await expect(el).to.be.accessible();
+
+    // In a group call: everyone of its room not in it yet.
+    const member = (user: string, seat: number) => ({
+      seat,
+      user,
+      name: user,
+      me: seat === 0,
+      state: 'connected' as const,
+      media: { audio: true, video: true, screen: false },
+      stream: null,
+      speaking: false,
+    });
+    const groupCall = {
+      roomId: TEAM.id,
+      callId: 'g',
+      members: [member('visitor-1', 0), member('user-cy', 1)],
+      sharing: null,
+      startedAt: 0,
+    };
+    session.update({ call: null, groupCall });
+    await el.updateComplete;
+    expect(rows()).to.deep.equal(['user-ada', 'user-bo']);
+    // Not in a personal room.
+    session.update({ room: PERSONAL.id });
+    await el.updateComplete;
+    expect(parts(el, 'add-to-call').length).to.equal(0);
+  });
 });

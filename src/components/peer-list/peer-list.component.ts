@@ -34,6 +34,7 @@ export const PEER_LIST_PARTS = [
   'join-audio-only',
   'call-full',
   'start-room-call',
+  'add-to-call',
 ] as const;
 
 /** Each status in words. */
@@ -46,6 +47,20 @@ const groupWords = texts.ui.groupCall;
 /** Seats with video in a room's call: the people in it with a camera and the free ones (MAX_CALL_SIZE, PROTOCOL.md §6). */
 export function videoSeats(summary: RoomCallSummary): number {
   return Math.max(summary.members.length, summary.members.filter((m) => m.video).length + summary.free.video);
+}
+
+/**
+ * Who in the room shown can be added to the visitor's call: during a connected 1:1 call or a group
+ * call, in a room with group calls (PROTOCOL.md §6), everyone not in the call already.
+ */
+export function addableToCall(state: SessionState): (userId: string) => boolean {
+  const room = state.rooms.find((r) => r.id === state.room);
+  const call = state.call?.phase === 'connected' ? state.call : null;
+  const group = state.groupCall;
+  // A group call rings people of its own room only; a 1:1 call grows in a room all three share (the session picks it).
+  if (!room || !allowsGroupCalls(room) || (!call && !group) || (group && group.roomId !== room.id)) return () => false;
+  const inCall = new Set([...(call ? [call.peer.id] : []), ...(group?.members.map((m) => m.user) ?? [])]);
+  return (userId) => !inCall.has(userId);
 }
 
 /** Whether a rejected join says that only an audio-only seat is left (PROTOCOL.md §6, `call_full_video`). */
@@ -94,6 +109,7 @@ export function shownPeers(state: SessionState): Presence[] {
  * @csspart join-audio-only - Joins with audio only: shown when only audio seats are left, or a join was refused for video.
  * @csspart call-full - "Call is full": no seat is left.
  * @csspart start-room-call - Starts a call with the room (rooms other than personal ones, no call on).
+ * @csspart add-to-call - During a connected call or a group call: rings the person to join it (a 1:1 call becomes a group call).
  *
  * @cssproperty --rtc-peer-list-available-color - Status dot of available people. Defaults to `--rtc-color-success`.
  * @cssproperty --rtc-peer-list-busy-color - Status dot of busy people. Defaults to `--rtc-color-danger`.
@@ -118,6 +134,7 @@ export class RtcPeerList extends SessionConsumer {
     const inCall = state.call !== null && state.call.phase !== 'ended';
     const tags = nameTags(state.peers);
     const peers = shownPeers(state);
+    const inviteable = addableToCall(state);
     return html`
       <section part="peer-list" aria-labelledby="people">
         <div class="me">
@@ -135,7 +152,7 @@ export class RtcPeerList extends SessionConsumer {
                 ${repeat(
                   peers,
                   (p) => p.id,
-                  (p) => this.renderPeer(p, tags.get(p.id), state.unread[p.id] ?? 0, inCall),
+                  (p) => this.renderPeer(p, tags.get(p.id), state.unread[p.id] ?? 0, inCall, inviteable(p.id)),
                 )}
               </ul>`
         }
@@ -143,7 +160,7 @@ export class RtcPeerList extends SessionConsumer {
     `;
   }
 
-  private renderPeer(peer: Presence, tag: string | undefined, unread: number, inCall: boolean) {
+  private renderPeer(peer: Presence, tag: string | undefined, unread: number, inCall: boolean, addable: boolean) {
     const status = STATUS_LABELS[peer.status];
     const about = (sentence: (name: string) => string) => textAbout(sentence, peer.name, tag);
     const selected = peer.id === this.selectedPeer;
@@ -171,6 +188,20 @@ export class RtcPeerList extends SessionConsumer {
         <span class="actions">
           ${this.renderCallButton(peer.id, about(words.audioCall), false, inCall)}
           ${this.video ? this.renderCallButton(peer.id, about(words.videoCall), true, inCall) : nothing}
+          ${
+            addable
+              ? html`<button
+                  type="button"
+                  class="icon"
+                  part="add-to-call"
+                  title=${about(groupWords.addToCall)}
+                  aria-label=${about(groupWords.addToCall)}
+                  @click=${() => this.attempt('call', (s) => s.addToCall(peer.id))}
+                >
+                  ${icon('userPlus')}
+                </button>`
+              : nothing
+          }
         </span>
       </li>
     `;
