@@ -547,7 +547,10 @@ export class RtcCall extends LitElement {
                   ></rtc-call-controls>`
               : nothing
           }
-          <rtc-group-call exportparts=${exportParts('rtc-group-call')} ?hidden=${!group}></rtc-group-call>
+          <rtc-group-call
+            exportparts="${exportParts('rtc-group-call')}, ${exportParts('rtc-device-settings')}"
+            ?hidden=${!group}
+          ></rtc-group-call>
           ${
             this.chatPeer
               ? html`<rtc-chat exportparts=${exportParts('rtc-chat')} peer-id=${this.chatPeer}></rtc-chat>`

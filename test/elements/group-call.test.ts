@@ -280,6 +280,19 @@ describe('rtc-group-call', () => {
     expect(videos[0]!.sinkId, 'mine is muted, never moved').to.equal('');
   });
 
+  it('opens the device settings below the buttons', async () => {
+    const { el } = await shown(groupCall(2));
+    const toggle = part<HTMLButtonElement>(el, 'devices-toggle')!;
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    toggle.click();
+    await el.updateComplete;
+    expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+    const settings = part(el, 'devices-panel')!.querySelector('rtc-device-settings')!;
+    await settings.updateComplete;
+    expect(Boolean(settings.shadowRoot!.querySelector('[part~="device-settings"]'))).to.be.true;
+    await expect(el).to.be.accessible(A11Y);
+  });
+
   it('shows a failed action below the buttons', async () => {
     const session = new FakeSession(
       { groupCall: groupCall(2), rooms: [ROOM], room: ROOM.id },

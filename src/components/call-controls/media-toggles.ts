@@ -1,4 +1,5 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
+import { DEVICE_SETTINGS_PARTS } from '../device-settings/device-settings.js';
 import type { MediaFlags, SessionApi } from '../../core/types.js';
 import type { ErrorScope } from '../errors.js';
 import { texts } from '../../core/texts.js';
@@ -10,7 +11,7 @@ const words = texts.ui.controls;
 export const canShareScreen = (): boolean => 'getDisplayMedia' in (navigator.mediaDevices ?? {});
 
 /**
- * The microphone, camera and screen toggles of a call, 1:1 (`rtc-call-controls`) or group
+ * The buttons and panels both call bars have. The microphone, camera and screen toggles of a call, 1:1 (`rtc-call-controls`) or group
  * (`rtc-group-call`): real buttons with `aria-pressed` (pressed = muted, camera off, sharing),
  * the same parts and words in both, so a page styles them once.
  */
@@ -52,4 +53,25 @@ export function renderMediaToggles(
       ${icon('screen')}<span class="label">${words.shareLabel}</span>
     </button>
   `;
+}
+
+/** The button opening and closing the device settings below the buttons (`renderDevicesPanel`). */
+export function renderDevicesToggle(open: boolean, toggle: () => void) {
+  return html`<button
+    type="button"
+    part="control devices-toggle"
+    aria-expanded=${open ? 'true' : 'false'}
+    aria-controls=${open ? 'devices-panel' : nothing}
+    title=${texts.ui.devices.toggleTitle}
+    @click=${toggle}
+  >
+    ${icon('sliders')}<span class="label">${texts.ui.devices.toggle}</span>
+  </button>`;
+}
+
+/** The device settings, given the host's session (whether it came by context or by property). */
+export function renderDevicesPanel(session: SessionApi | undefined) {
+  return html`<div id="devices-panel" part="devices-panel" class="devices-panel">
+    <rtc-device-settings .session=${session} exportparts=${DEVICE_SETTINGS_PARTS.join(', ')}></rtc-device-settings>
+  </div>`;
 }

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
+import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { live } from 'lit/directives/live.js';
 import { SessionConsumer } from '../session-consumer.js';
@@ -6,7 +7,7 @@ import { nameTags, renderAbout, renderName, renderText, textAbout } from '../nam
 import { roomLabel } from '../peer-list/peer-list.component.js';
 import type { GroupCallView, GroupMemberView, SessionApi, SessionState } from '../../core/types.js';
 import type { ErrorScope } from '../errors.js';
-import { renderMediaToggles } from '../call-controls/media-toggles.js';
+import { renderDevicesPanel, renderDevicesToggle, renderMediaToggles } from '../call-controls/media-toggles.js';
 import { texts } from '../../core/texts.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
@@ -44,6 +45,8 @@ export const GROUP_CALL_PARTS = [
   'camera-toggle',
   'screen-toggle',
   'leave',
+  'devices-toggle',
+  'devices-panel',
   'error',
   'call-error',
 ] as const;
@@ -99,6 +102,8 @@ function roomName(state: SessionState, roomId: string): string {
  * @csspart camera-toggle - Camera off / on (`aria-pressed="true"` when off).
  * @csspart screen-toggle - Share the screen / stop (`aria-pressed="true"` while sharing).
  * @csspart leave - Leave the call (the others carry on).
+ * @csspart devices-toggle - Opens and closes the device settings (`aria-expanded="true"` while open).
+ * @csspart devices-panel - The panel with `rtc-device-settings` (camera, microphone, speaker), below the buttons.
  * @csspart error - Every error message (here the same element as `call-error`).
  * @csspart call-error - Why the call or a camera, microphone or screen action failed, below the buttons.
  *
@@ -113,6 +118,9 @@ function roomName(state: SessionState, roomId: string): string {
  */
 export class RtcGroupCall extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, callControlsStyles, groupCallStyles];
+
+  /** The device settings panel is open. */
+  @state() private devicesOpen = false;
 
   /** The call whose members are known, and its members (user → name) at the last render. */
   private knownCall: string | null = null;
@@ -155,7 +163,9 @@ export class RtcGroupCall extends SessionConsumer {
     if (!state || !call) return nothing;
     const tags = nameTags(call.members.map((m) => ({ id: m.user, name: m.name })));
     const sharer = call.sharing === null ? undefined : call.members.find((m) => m.seat === call.sharing);
+    // A device lost mid-call is said once: by the open device settings, else below the buttons.
     const error = this.errorAt('call-controls');
+    const said = this.devicesOpen && error?.message === state.devices.notice;
     return html`
       <section part="group-call" class=${sharer ? 'sharing' : ''} aria-label=${words.label(roomName(state, call.roomId))}>
         ${
@@ -166,8 +176,8 @@ export class RtcGroupCall extends SessionConsumer {
         }
         <div part="group-status" class="visually-hidden" role="status" aria-live="polite">${renderText(this.announcement)}</div>
       </section>
-      ${this.renderControls(call)}
-      ${error ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}
+      ${this.renderControls(call)} ${this.devicesOpen ? renderDevicesPanel(this.session) : nothing}
+      ${error && !said ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}
     `;
   }
 
@@ -244,6 +254,7 @@ export class RtcGroupCall extends SessionConsumer {
     const someoneElseShares = call.sharing !== null && !local.screen;
     return html`<div part="controls group-controls" role="toolbar" aria-label=${words.controls}>
       ${renderMediaToggles(local, attempt, someoneElseShares)}
+      ${renderDevicesToggle(this.devicesOpen, () => (this.devicesOpen = !this.devicesOpen))}
       <button
         type="button"
         class="danger"
