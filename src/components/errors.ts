@@ -118,8 +118,6 @@ const CODES: Record<SessionErrorCode, true> = {
   turn_failed: true,
   chat_failed: true,
   internal: true,
-  call_full: true,
-  call_full_video: true,
   room_not_found: true,
   room_limit: true,
   invite_limit: true,
@@ -129,6 +127,10 @@ const CODES: Record<SessionErrorCode, true> = {
   invite_used_up: true,
   guests_disabled: true,
   guests_cannot_invite: true,
+  group_calls_not_allowed: true,
+  call_full: true,
+  call_full_video: true,
+  not_connected: true,
 };
 
 /** The error of `scope` a rejection stands for: its own code and sentence when it has them, else "something went wrong". */

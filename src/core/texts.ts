@@ -133,38 +133,17 @@ const precall = {
 };
 
 /**
- * Connection quality during a call (`<rtc-video-stage>`): each side's bars, named for screen
- * readers, and the hint when one side's connection is poor, saying what the visitor will notice
- * and what helps.
- */
-const quality = {
-  you: 'You',
-  yourBars: (bars: number) => `Your connection: ${bars} of 4 bars`,
-  theirBars: (name: string, bars: number) => `${who(name)}'s connection: ${bars} of 4 bars`,
-  poorLocal: 'Your connection is poor: video may freeze and sound may break up. Turning your camera off can help.',
-  poorRemote: (name: string) => `${who(name)}'s connection is poor: they may not see or hear you well.`,
-};
-
-/**
  * Group calls in a room (PROTOCOL.md §6): the call's tiles and controls (`<rtc-group-call>`), the
- * call banner of the people list, the room chat (`<rtc-room-chat>`), and the refusals of a full call.
+ * call banner of the people list, and the room chat (`<rtc-room-chat>`).
  */
-const groupCallErrors = {
-  call_full: 'This call is full. Try again when someone leaves.',
-  call_full_video: 'This call has no room for more cameras. You can join with audio only.',
-} satisfies Partial<Record<SessionErrorCode, string>>;
-
 const groupCall = {
   label: (room: string) => `Call in ${who(room)}`,
-  tiles: 'People in the call',
   tile: (name: string) => who(name),
   tileMe: (name: string) => `${who(name)} (you)`,
-  you: 'You',
   video: (name: string) => `${who(name)}'s video`,
   yourVideo: 'Your video',
   muted: (name: string) => `${who(name)} is muted`,
   cameraOff: (name: string) => `${who(name)}'s camera is off`,
-  speaking: (name: string) => `${who(name)} is speaking`,
   sharing: (name: string) => `${who(name)} is sharing a screen`,
   screen: (name: string) => `${who(name)}'s screen`,
   yourScreen: 'Your screen',
@@ -195,6 +174,19 @@ const groupCall = {
   someone: 'Someone',
 };
 
+/**
+ * Connection quality during a call (`<rtc-video-stage>`): each side's bars, named for screen
+ * readers, and the hint when one side's connection is poor, saying what the visitor will notice
+ * and what helps.
+ */
+const quality = {
+  you: 'You',
+  yourBars: (bars: number) => `Your connection: ${bars} of 4 bars`,
+  theirBars: (name: string, bars: number) => `${who(name)}'s connection: ${bars} of 4 bars`,
+  poorLocal: 'Your connection is poor: video may freeze and sound may break up. Turning your camera off can help.',
+  poorRemote: (name: string) => `${who(name)}'s connection is poor: they may not see or hear you well.`,
+};
+
 export const en = {
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
@@ -206,7 +198,6 @@ export const en = {
     server_unreachable: 'Cannot reach the call service. Check your connection and try again.',
     internal: 'The call service had a problem. Please try again.',
     ...siteErrors,
-    ...groupCallErrors,
     // Rooms, invites and guests (PROTOCOL.md §4).
     room_not_found: 'This room is gone, or you are no longer in it.',
     room_limit: 'You have made as many rooms as you may. Use one of your rooms instead.',
@@ -299,6 +290,7 @@ export const en = {
   /** The elements' labels and sentences, per element. */
   ui: {
     devices,
+    groupCall,
     /** `<rtc-call>`: the frame. */
     root: {
       title: 'Calls',
@@ -472,7 +464,6 @@ export const en = {
       dismiss: 'Close',
     },
     precall,
-    groupCall,
   },
 };
 

@@ -123,17 +123,14 @@ export type ChatDelivery = 'sending' | 'sent' | 'failed';
 
 export interface ChatEntry {
   id: string;
-  /** The other person of this conversation (room chat: the sender). */
+  /** The other person of this conversation. */
   peerId: string;
-  /**
-   * Room chat: the sender's name when the message arrived (they may be offline by the time it shows).
-   * Added for `<rtc-room-chat>` (group-ui); without it the name comes from the people online.
-   */
-  name?: string;
   fromMe: boolean;
   text: string;
   ts: number;
   delivery: ChatDelivery;
+  /** Room chat: the sender's name as this tab knew it when the message came (the sender may go offline). */
+  name?: string;
 }
 
 /** Machine codes of errors shown to the visitor. */
@@ -156,10 +153,11 @@ export type SessionErrorCode =
   | 'turn_failed'
   | 'chat_failed'
   | 'internal'
-  // A group call with no seat left, or none with video (PROTOCOL.md §6); added by the group call UI (group-ui).
-  | 'call_full'
-  | 'call_full_video'
-  | RoomErrorCode;
+  | RoomErrorCode
+  | GroupCallErrorCode;
+
+/** The API's refusals of a seat in a room's call (PROTOCOL.md §6). */
+export type GroupCallErrorCode = Extract<ApiErrorCode, 'call_full' | 'call_full_video' | 'not_connected' | 'group_calls_not_allowed'>;
 
 /** The API's refusals about rooms, invites and guests (PROTOCOL.md §4), shown as the API names them. */
 export type RoomErrorCode = Extract<ApiErrorCode, `room_${string}` | `invite_${string}` | `guests_${string}`>;
