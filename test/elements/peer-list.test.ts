@@ -241,6 +241,8 @@ describe('rtc-peer-list: the call of the room shown (PROTOCOL.md §6)', () => {
     session.update({ call: null, groupCall });
     await el.updateComplete;
     expect(rows()).to.deep.equal(['user-ada', 'user-bo']);
+    // No 1:1 call from a group call.
+    expect(parts<HTMLButtonElement>(el, 'call-button').every((b) => b.disabled)).to.be.true;
     // Not in a personal room.
     session.update({ room: PERSONAL.id });
     await el.updateComplete;

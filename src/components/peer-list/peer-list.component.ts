@@ -131,7 +131,8 @@ export class RtcPeerList extends SessionConsumer {
   override render() {
     const state = this.sessionState.state;
     if (!state) return nothing;
-    const inCall = state.call !== null && state.call.phase !== 'ended';
+    // One call at a time: no 1:1 call while a call or a group call is on.
+    const inCall = (state.call !== null && state.call.phase !== 'ended') || state.groupCall !== null;
     const tags = nameTags(state.peers);
     const peers = shownPeers(state);
     const inviteable = addableToCall(state);
