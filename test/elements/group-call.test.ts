@@ -219,7 +219,7 @@ describe('rtc-group-call', () => {
     await expect(el).to.be.accessible(A11Y);
   });
 
-  it('announces who joined and who left', async () => {
+  it('announces who joined, who left and who shares a screen', async () => {
     let call = groupCall(2);
     const { session, el } = await shown(call);
     const status = part(el, 'group-status')!;
@@ -233,6 +233,10 @@ describe('rtc-group-call', () => {
     call = { ...call, members: call.members.filter((m) => m.seat !== 1) };
     await change(session, el, call);
     expect(status.textContent!.trim()).to.equal('Ada Group left');
+
+    call = withMember({ ...call, sharing: 2 }, 2, { media: { audio: true, video: false, screen: true } });
+    await change(session, el, call);
+    expect(status.textContent!.trim()).to.equal('Bo Group is sharing a screen');
   });
 
   it('controls the microphone, the camera, the screen and leaving through the session', async () => {

@@ -75,7 +75,7 @@ function roomName(state: SessionState, roomId: string): string {
  * Renders `state.groupCall` and nothing while there is none. Each tile is a labelled group; your own
  * tile is muted and mirrored like the 1:1 preview. While someone shares a screen, the screen fills the
  * stage and the cameras become a strip of thumbnails. On a narrow container (a phone) the grid has at
- * most two columns. People joining and leaving are announced in a polite live region.
+ * most two columns. People joining and leaving, and a screen being shared, are announced in a polite live region.
  *
  * @csspart group-call - The whole group call (a labelled section).
  * @csspart grid - The tiles while nobody shares a screen (`data-count` holds the number of tiles).
@@ -125,6 +125,7 @@ export class RtcGroupCall extends SessionConsumer {
   /** The call whose members are known, and its members (user → name) at the last render. */
   private knownCall: string | null = null;
   private known = new Map<string, string>();
+  private knownSharing: number | null = null;
   /** The last joins and leaves, said by the live region. */
   private announcement = '';
 
@@ -138,14 +139,17 @@ export class RtcGroupCall extends SessionConsumer {
     if (!call || call.callId !== this.knownCall) {
       this.knownCall = call?.callId ?? null;
       this.known = new Map((call?.members ?? []).filter((m) => !m.me).map((m) => [m.user, m.name]));
+      this.knownSharing = call?.sharing ?? null;
       this.announcement = '';
       return;
     }
     const { joined, left } = membershipChanges(this.known, call.members);
-    if (joined.length || left.length) {
-      this.announcement = [...joined.map(words.joined), ...left.map(words.left)].join('. ');
-    }
+    // Someone else's screen taking the stage changes the whole layout: said too.
+    const sharer = call.sharing !== this.knownSharing ? call.members.find((m) => m.seat === call.sharing && !m.me) : undefined;
+    const news = [...joined.map(words.joined), ...left.map(words.left), ...(sharer ? [words.sharing(sharer.name)] : [])];
+    if (news.length) this.announcement = news.join('. ');
     this.known = new Map(call.members.filter((m) => !m.me).map((m) => [m.user, m.name]));
+    this.knownSharing = call.sharing;
   }
 
   /** Everyone else's sound plays on the chosen speaker (mine is muted). */
