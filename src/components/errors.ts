@@ -26,7 +26,7 @@ export type ErrorPlace = 'login' | 'banner' | 'call-controls' | 'chat' | 'rooms'
 
 /**
  * Sign-in and connection errors show in the sign-in form while signed out, in the banner once signed in.
- * Media and call errors show beside the call controls while a call is on the stage, else in the banner.
+ * Media and call errors show beside the call controls while a call (1:1 or group) is on the stage, else in the banner.
  * Chat errors show in the chat. Room and invite errors show in the invites panel. An invite link's
  * errors show on the link while it is open, else in the banner (or the sign-in form when signed out).
  */
@@ -43,7 +43,8 @@ export function errorPlace(error: SessionError, state: SessionState): ErrorPlace
       return state.user ? 'banner' : 'login';
     case 'media':
     case 'call':
-      return stageCall(state) ? 'call-controls' : 'banner';
+      // The group call's own controls (`<rtc-group-call>`) show them while it is on.
+      return stageCall(state) || state.groupCall ? 'call-controls' : 'banner';
   }
 }
 

@@ -133,6 +133,48 @@ const precall = {
 };
 
 /**
+ * Group calls in a room (PROTOCOL.md §6): the call's tiles and controls (`<rtc-group-call>`), the
+ * call banner of the people list, and the room chat (`<rtc-room-chat>`).
+ */
+const groupCall = {
+  label: (room: string) => `Call in ${who(room)}`,
+  tile: (name: string) => who(name),
+  tileMe: (name: string) => `${who(name)} (you)`,
+  video: (name: string) => `${who(name)}'s video`,
+  yourVideo: 'Your video',
+  muted: (name: string) => `${who(name)} is muted`,
+  cameraOff: (name: string) => `${who(name)}'s camera is off`,
+  sharing: (name: string) => `${who(name)} is sharing a screen`,
+  screen: (name: string) => `${who(name)}'s screen`,
+  yourScreen: 'Your screen',
+  states: { connecting: 'Connecting…', interrupted: 'Reconnecting…', lost: 'Connection lost' },
+  joined: (name: string) => `${who(name)} joined`,
+  left: (name: string) => `${who(name)} left`,
+  controls: 'Group call controls',
+  leave: 'Leave',
+  leaveTitle: 'Leave the call (the others carry on)',
+  /** The people list's banner about the call in the room shown. */
+  callOn: (names: string, count: number, capacity: number) => `Call on: ${names} (${count} of ${capacity})`,
+  /** Joins the names of the people in a call: "Ada, Bo". */
+  names: (names: readonly string[]) => names.map(who).join(', '),
+  youAreIn: 'You are in this call.',
+  join: 'Join',
+  joinTitle: (room: string) => `Join the call in ${who(room)}`,
+  joinAudioOnly: 'Join with audio only',
+  full: 'Call is full',
+  /** A person of the room shown, during a call: ring them to join it (a 1:1 call becomes a group call). */
+  addToCall: (name: string) => `Add ${who(name)} to the call`,
+  start: 'Start a call with the room',
+  startTitle: (room: string) => `Start a call with everyone in ${who(room)}`,
+  /** The room chat (`<rtc-room-chat>`). */
+  chatTitle: (room: string) => `Chat in ${who(room)}`,
+  chatLog: (room: string) => `Messages in ${who(room)}`,
+  chatInput: (room: string) => `Message to everyone in ${who(room)}`,
+  chatEmpty: 'No messages in this room yet.',
+  someone: 'Someone',
+};
+
+/**
  * Connection quality during a call (`<rtc-video-stage>`): each side's bars, named for screen
  * readers, and the hint when one side's connection is poor, saying what the visitor will notice
  * and what helps.
@@ -269,6 +311,7 @@ export const en = {
   /** The elements' labels and sentences, per element. */
   ui: {
     devices,
+    groupCall,
     /** `<rtc-call>`: the frame. */
     root: {
       title: 'Calls',
