@@ -161,6 +161,8 @@ const groupCall = {
   join: 'Join',
   joinTitle: (room: string) => `Join the call in ${who(room)}`,
   joinAudioOnly: 'Join with audio only',
+  /** Closes someone's "join my call" without joining. */
+  notNow: 'Not now',
   full: 'Call is full',
   /** A person of the room shown, during a call: ring them to join it (a 1:1 call becomes a group call). */
   addToCall: (name: string) => `Add ${who(name)} to the call`,

@@ -248,4 +248,23 @@ describe('rtc-peer-list: the call of the room shown (PROTOCOL.md §6)', () => {
     await el.updateComplete;
     expect(parts(el, 'add-to-call').length).to.equal(0);
   });
+
+  it('shows a "join my call" ring with one-click join, and closes it', async () => {
+    const groupRing = { roomId: TEAM.id, callId: 'call-1', from: { id: 'user-0', name: 'Ada' }, at: Date.now() };
+    const { session, el } = await listFor({ roomCalls: { [TEAM.id]: summary({ video: 2, total: 6 }) }, groupRing });
+    const ring = part(el, 'group-ring')!;
+    expect(ring.getAttribute('role')).to.equal('alert');
+    expect(ring.textContent).to.contain('Ada asks you to join the call in Team.');
+    part<HTMLButtonElement>(el, 'group-ring-join')!.click();
+    part<HTMLButtonElement>(el, 'group-ring-dismiss')!.click();
+    await el.updateComplete;
+    expect(session.calls).to.deep.equal([
+      { method: 'joinGroupCall', args: [TEAM.id, { audio: true, video: true }] },
+      { method: 'dismissGroupRing', args: [] },
+    ]);
+    await expect(el).to.be.accessible();
+    session.update({ groupRing: null });
+    await el.updateComplete;
+    expect(Boolean(part(el, 'group-ring'))).to.be.false;
+  });
 });

@@ -35,6 +35,9 @@ export const PEER_LIST_PARTS = [
   'call-full',
   'start-room-call',
   'add-to-call',
+  'group-ring',
+  'group-ring-join',
+  'group-ring-dismiss',
 ] as const;
 
 /** Each status in words. */
@@ -109,6 +112,9 @@ export function shownPeers(state: SessionState): Presence[] {
  * @csspart join-audio-only - Joins with audio only: shown when only audio seats are left, or a join was refused for video.
  * @csspart call-full - "Call is full": no seat is left.
  * @csspart start-room-call - Starts a call with the room (rooms other than personal ones, no call on).
+ * @csspart group-ring - Someone asks the visitor to join their room's call ("Ada asks you to join the call in Team"), an alert.
+ * @csspart group-ring-join - Joins that call (audio only when only audio seats are left).
+ * @csspart group-ring-dismiss - Closes the invitation without joining.
  * @csspart add-to-call - During a connected call or a group call: rings the person to join it (a 1:1 call becomes a group call).
  *
  * @cssproperty --rtc-peer-list-available-color - Status dot of available people. Defaults to `--rtc-color-success`.
@@ -144,7 +150,7 @@ export class RtcPeerList extends SessionConsumer {
             ${PRESENCE_STATUSES.map((s) => html`<option value=${s} ?selected=${s === state.status}>${STATUS_LABELS[s]}</option>`)}
           </select>
         </div>
-        ${state.rooms.length > 1 ? this.renderRooms(state) : nothing} ${this.renderRoomCall(state)}
+        ${this.renderGroupRing(state)} ${state.rooms.length > 1 ? this.renderRooms(state) : nothing} ${this.renderRoomCall(state)}
         <h2 id="people" class="list-heading">${words.online(peers.length)}</h2>
         ${
           peers.length === 0
@@ -269,6 +275,30 @@ export class RtcPeerList extends SessionConsumer {
     return html`<div part="room-call" class="room-call">
       <p part="room-call-text">${renderText(groupWords.callOn(names, summary.members.length, videoSeats(summary)))}</p>
       ${state.groupCall?.roomId === room.id ? html`<p>${groupWords.youAreIn}</p>` : this.renderJoin(summary, label, busy)}
+    </div>`;
+  }
+
+  /** "Join my call" from someone of a room (`addToCall` on their side): join with one click, or close it. */
+  private renderGroupRing(state: SessionState) {
+    const ring = state.groupRing;
+    if (!ring || state.groupCall) return nothing;
+    const room = state.rooms.find((r) => r.id === ring.roomId);
+    const label = room ? roomLabel(room, state.user?.id) : groupWords.someone;
+    const summary = state.roomCalls[ring.roomId];
+    const audioOnly = !this.video || this.audioOnlyOffer === ring.roomId || summary?.free.video === 0;
+    return html`<div part="group-ring" class="room-call" role="alert">
+      <p>${renderText(texts.ui.group.ring(ring.from.name, label))}</p>
+      <div class="ring-actions">
+        <button
+          type="button"
+          class="primary"
+          part=${audioOnly ? 'group-ring-join join-audio-only' : 'group-ring-join'}
+          @click=${() => this.joinRoomCall(ring.roomId, !audioOnly)}
+        >
+          ${icon(audioOnly ? 'phone' : 'video')}${audioOnly && this.video ? groupWords.joinAudioOnly : groupWords.join}
+        </button>
+        <button type="button" part="group-ring-dismiss" @click=${() => this.session?.dismissGroupRing()}>${groupWords.notNow}</button>
+      </div>
     </div>`;
   }
 

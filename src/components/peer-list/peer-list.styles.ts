@@ -146,6 +146,11 @@ export const peerListStyles = css`
   .full {
     color: var(--_muted);
   }
+  .ring-actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space);
+  }
   .start-call {
     justify-self: start;
   }
