@@ -7,10 +7,13 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/group-call/group-call.js';
 import '../../src/components/peer-list/peer-list.js';
 import '../../src/components/room-chat/room-chat.js';
+import '../../src/rtc-call/rtc-call.js';
+import type { RtcCall } from '../../src/rtc-call/rtc-call.js';
+import { backendOrigin, newUser } from '../support/backend.js';
 import type { RtcGroupCall } from '../../src/components/group-call/group-call.js';
 import type { RtcPeerList } from '../../src/components/peer-list/peer-list.js';
 import type { RtcRoomChat } from '../../src/components/room-chat/room-chat.js';
-import { disposeSessions, part, parts, signedIn, until, waitForState, type SignedIn } from './helpers.js';
+import { disposeSessions, findPart, part, parts, signedIn, until, waitForState, type SignedIn } from './helpers.js';
 
 async function threeInARoom(): Promise<{ people: SignedIn[]; roomId: string }> {
   const ada = await signedIn('Ada UI');
@@ -94,5 +97,37 @@ describe('group call UI on real sessions', () => {
     await until('Bob offered to join again', () => part(bobList, 'join-call'));
     await ada.session.leaveGroupCall();
     await cy.session.leaveGroupCall();
+  });
+
+  it('<rtc-call>: a group call takes the stage, through parts only', async () => {
+    const box = await fixture<HTMLDivElement>(
+      html`<div><rtc-call server=${backendOrigin()}></rtc-call><rtc-call server=${backendOrigin()}></rtc-call></div>`,
+    );
+    const [ada, bob] = [...box.querySelectorAll('rtc-call')] as RtcCall[];
+    const users = [await newUser('Ada Root Group'), await newUser('Bob Root Group')];
+    for (const [i, el] of [ada!, bob!].entries()) {
+      await el.session!.signIn(users[i]!.email, users[i]!.password);
+      await waitForState(el.session!, (s) => s.connection === 'online', 'online');
+    }
+    const invite = (await ada!.session!.createRoom('Root group room'))!;
+    await bob!.session!.openInvite(invite.code);
+    for (const el of [ada!, bob!]) {
+      await waitForState(
+        el.session!,
+        (s) => s.room === invite.room.id && (s.roomPeers[invite.room.id]?.length ?? 0) === 1,
+        'sees the other in the room',
+      );
+    }
+    (await until('start', () => findPart(ada!, 'start-room-call'))).click();
+    await until('Ada on the group stage', () => findPart(ada!, 'group-call'));
+    expect(findPart(ada!, 'precall-toggle'), 'no pre-call check during a group call').to.equal(null);
+    expect(findPart(ada!, 'room-chat'), 'the room chat beside the call').to.not.equal(null);
+    (await until('join', () => findPart(bob!, 'join-call'))).click();
+    await until('two tiles at Bob', () => (findPart(bob!, 'grid')?.querySelectorAll('[part~="tile"]').length ?? 0) === 2);
+    findPart(bob!, 'leave')!.click();
+    await until('Bob off the group stage', () => !findPart(bob!, 'group-call'));
+    await until('one tile at Ada', () => findPart(ada!, 'grid')?.querySelectorAll('[part~="tile"]').length === 1);
+    findPart(ada!, 'leave')!.click();
+    await until('Ada off the group stage', () => !findPart(ada!, 'group-call'));
   });
 });
