@@ -7,293 +7,410 @@
  * sign-in form, an expired sign-in, an unreachable service), `site` (signing in with the
  * embedding site's account), `unexpected`, `call` (status
  * lines and call failures), `chat`, `media`, and `ui` (labels of the elements).
+ *
+ * Languages: every entry is a `msg()` of `@lit/localize` with the entry's path as its id, so
+ * `npm run localize:extract` lists it for the translators (xliff/*.xlf) and the runtime finds
+ * its translation in the loaded locale module (src/generated/locales/). The English catalogue
+ * is built by `catalogue()`; `texts` is a view of it that resolves each entry when it is read,
+ * in the language loaded then, so `const words = texts.ui.controls` at module level still
+ * gives localized words at render time. A sentence with a placeholder is a function: it asks
+ * `msg()` each time it is called. Numbers and durations in sentences go through
+ * src/core/formats.ts (`Intl`), in the page's locale.
  */
+import { LOCALE_STATUS_EVENT, msg, str, type LocaleStatusEventDetail } from '@lit/localize';
 import { isolateText } from '../protocol/names.js';
 import type { PresenceStatus } from '../protocol/index.js';
 import type { CallEndReason, SessionErrorCode } from './types.js';
+import { formatCount, formatDuration, formatLocale } from './formats.js';
 
 const who = (name: string) => isolateText(name);
+const count = (n: number) => formatCount(n);
 
 /**
  * Site accounts (the page signs the visitor in with the site's own account, PROTOCOL.md §1): the
  * errors by code, merged into `errors` below, and what `<rtc-call>` shows instead of a form.
  */
-const siteErrors = {
-  invalid_site_token: "This site's sign-in for calls was not accepted. Reload the page; if it keeps happening, tell the site.",
-  site_keys_unavailable: 'The call service cannot check your sign-in right now. Trying again…',
-  site_accounts_disabled: 'The call service does not accept sign-ins from this site.',
-  password_accounts_disabled: 'This call service signs you in through the site you are on, not with a password here.',
-  site_token_url_failed: 'This site did not sign you in for calls. Reload the page and try again.',
-} satisfies Partial<Record<SessionErrorCode, string>>;
+const siteErrors = () =>
+  ({
+    invalid_site_token: msg("This site's sign-in for calls was not accepted. Reload the page; if it keeps happening, tell the site.", {
+      id: 'errors.invalid_site_token',
+    }),
+    site_keys_unavailable: msg('The call service cannot check your sign-in right now. Trying again…', {
+      id: 'errors.site_keys_unavailable',
+    }),
+    site_accounts_disabled: msg('The call service does not accept sign-ins from this site.', { id: 'errors.site_accounts_disabled' }),
+    password_accounts_disabled: msg('This call service signs you in through the site you are on, not with a password here.', {
+      id: 'errors.password_accounts_disabled',
+    }),
+    site_token_url_failed: msg('This site did not sign you in for calls. Reload the page and try again.', {
+      id: 'errors.site_token_url_failed',
+    }),
+  }) satisfies Partial<Record<SessionErrorCode, string>>;
 
-const site = {
+const site = () => ({
   /** The site's token URL answered 401 or 403: the visitor is not signed in there. */
-  notSignedIn: 'Sign in on this site to use calls.',
+  notSignedIn: msg('Sign in on this site to use calls.', { id: 'site.notSignedIn' }),
   /** The site's token URL answered, but not `{ "token": "…" }`. */
-  noToken: "This site's sign-in for calls gave no token. Reload the page; if it keeps happening, tell the site.",
+  noToken: msg("This site's sign-in for calls gave no token. Reload the page; if it keeps happening, tell the site.", {
+    id: 'site.noToken',
+  }),
   /** The site's token URL cannot be reached, or failed on its side. */
-  unreachable: 'Cannot reach this site to sign you in for calls. Trying again…',
-  signingIn: 'Signing you in…',
-  signedOut: 'You are signed out of calls.',
-  signInAgain: 'Sign in again',
-};
+  unreachable: msg('Cannot reach this site to sign you in for calls. Trying again…', { id: 'site.unreachable' }),
+  signingIn: msg('Signing you in…', { id: 'site.signingIn' }),
+  signedOut: msg('You are signed out of calls.', { id: 'site.signedOut' }),
+  signInAgain: msg('Sign in again', { id: 'site.signInAgain' }),
+});
 
-export const en = {
+/** The catalogue in the language `msg()` answers in now (English until another locale is loaded). */
+const catalogue = () => ({
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
-    invalid_input: 'Please check the form and try again.',
-    invalid_credentials: 'Wrong email or password. Check both and try again.',
-    email_taken: 'An account with this email already exists. Sign in instead.',
-    rate_limited: 'Too many attempts. Wait a minute, then try again.',
-    unauthorized: 'Your sign-in has expired. Please sign in again.',
-    server_unreachable: 'Cannot reach the call service. Check your connection and try again.',
-    internal: 'The call service had a problem. Please try again.',
-    ...siteErrors,
+    invalid_input: msg('Please check the form and try again.', { id: 'errors.invalid_input' }),
+    invalid_credentials: msg('Wrong email or password. Check both and try again.', { id: 'errors.invalid_credentials' }),
+    email_taken: msg('An account with this email already exists. Sign in instead.', { id: 'errors.email_taken' }),
+    rate_limited: msg('Too many attempts. Wait a minute, then try again.', { id: 'errors.rate_limited' }),
+    unauthorized: msg('Your sign-in has expired. Please sign in again.', { id: 'errors.unauthorized' }),
+    server_unreachable: msg('Cannot reach the call service. Check your connection and try again.', { id: 'errors.server_unreachable' }),
+    internal: msg('The call service had a problem. Please try again.', { id: 'errors.internal' }),
+    ...siteErrors(),
     // Rooms, invites and guests (PROTOCOL.md §4).
-    room_not_found: 'This room is gone, or you are no longer in it.',
-    room_limit: 'You have made as many rooms as you may. Use one of your rooms instead.',
-    invite_limit: 'You have as many open invites as you may. Revoke one you no longer need.',
-    invite_not_found: 'This invite link is not valid. Check that it was copied whole, or ask for a new one.',
-    invite_expired: 'This invite link has expired. Ask the person who sent it for a new one.',
-    invite_revoked: 'This invite link was cancelled by the person who made it.',
-    invite_used_up: 'This invite link has been used as many times as it allows. Ask for a new one.',
-    guests_disabled: 'This service does not allow guests. Sign in to join.',
-    guests_cannot_invite: 'Guests cannot make invites or join other rooms. Sign in with an account to do that.',
+    room_not_found: msg('This room is gone, or you are no longer in it.', { id: 'errors.room_not_found' }),
+    room_limit: msg('You have made as many rooms as you may. Use one of your rooms instead.', { id: 'errors.room_limit' }),
+    invite_limit: msg('You have as many open invites as you may. Revoke one you no longer need.', { id: 'errors.invite_limit' }),
+    invite_not_found: msg('This invite link is not valid. Check that it was copied whole, or ask for a new one.', {
+      id: 'errors.invite_not_found',
+    }),
+    invite_expired: msg('This invite link has expired. Ask the person who sent it for a new one.', { id: 'errors.invite_expired' }),
+    invite_revoked: msg('This invite link was cancelled by the person who made it.', { id: 'errors.invite_revoked' }),
+    invite_used_up: msg('This invite link has been used as many times as it allows. Ask for a new one.', { id: 'errors.invite_used_up' }),
+    guests_disabled: msg('This service does not allow guests. Sign in to join.', { id: 'errors.guests_disabled' }),
+    guests_cannot_invite: msg('Guests cannot make invites or join other rooms. Sign in with an account to do that.', {
+      id: 'errors.guests_cannot_invite',
+    }),
   } satisfies Partial<Record<SessionErrorCode, string>>,
 
-  site,
+  site: site(),
 
   /** A failure nobody foresaw (a bug, a browser refusing something unusual). */
-  unexpected: 'Something went wrong. Please try again.',
+  unexpected: msg('Something went wrong. Please try again.', { id: 'unexpected' }),
 
   call: {
-    offline: 'You are offline; the call cannot be placed.',
-    alreadyInCall: 'You are already in a call.',
-    notOnline: 'This person is not online.',
-    screenNeedsCall: 'Screen sharing needs an active call.',
-    trackFailed: 'The change could not be applied to the call. Please try again.',
-    setupFailed: (name: string) => `The call with ${who(name)} failed (the connection could not be set up).`,
-    interrupted: (name: string) => `Connection to ${who(name)} interrupted — reconnecting…`,
-    lost: (name: string) => `The connection to ${who(name)} was lost.`,
+    offline: msg('You are offline; the call cannot be placed.', { id: 'call.offline' }),
+    alreadyInCall: msg('You are already in a call.', { id: 'call.alreadyInCall' }),
+    notOnline: msg('This person is not online.', { id: 'call.notOnline' }),
+    screenNeedsCall: msg('Screen sharing needs an active call.', { id: 'call.screenNeedsCall' }),
+    trackFailed: msg('The change could not be applied to the call. Please try again.', { id: 'call.trackFailed' }),
+    setupFailed: (name: string) =>
+      msg(str`The call with ${who(name)} failed (the connection could not be set up).`, { id: 'call.setupFailed' }),
+    interrupted: (name: string) => msg(str`Connection to ${who(name)} interrupted — reconnecting…`, { id: 'call.interrupted' }),
+    lost: (name: string) => msg(str`The connection to ${who(name)} was lost.`, { id: 'call.lost' }),
     relayProblem: (name: string, refused: boolean) =>
-      `Could not connect to ${who(name)}. The relay server ${refused ? 'refused the connection' : 'cannot be reached'}.`,
+      refused
+        ? msg(str`Could not connect to ${who(name)}. The relay server refused the connection.`, { id: 'call.relayProblem.refused' })
+        : msg(str`Could not connect to ${who(name)}. The relay server cannot be reached.`, { id: 'call.relayProblem.unreachable' }),
     linkFailed: (name: string, relayOnly: boolean) =>
-      `Could not connect to ${who(name)}. ${relayOnly ? 'The relay server did not work.' : 'A firewall may be blocking the call.'}`,
-    relayFailed: 'The relay server could not connect the call.',
-    relayRefused: 'The relay server refused the connection, so the call could not connect.',
-    relayUnreachable: 'The relay server cannot be reached, so the call could not connect.',
-    relayNeeded: 'The call needs a relay server (to hide IP addresses), and none is available.',
-    relayMissing: 'Hiding your IP address needs a relay server, and this service has none.',
+      relayOnly
+        ? msg(str`Could not connect to ${who(name)}. The relay server did not work.`, { id: 'call.linkFailed.relayOnly' })
+        : msg(str`Could not connect to ${who(name)}. A firewall may be blocking the call.`, { id: 'call.linkFailed.direct' }),
+    relayFailed: msg('The relay server could not connect the call.', { id: 'call.relayFailed' }),
+    relayRefused: msg('The relay server refused the connection, so the call could not connect.', { id: 'call.relayRefused' }),
+    relayUnreachable: msg('The relay server cannot be reached, so the call could not connect.', { id: 'call.relayUnreachable' }),
+    relayNeeded: msg('The call needs a relay server (to hide IP addresses), and none is available.', { id: 'call.relayNeeded' }),
+    relayMissing: msg('Hiding your IP address needs a relay server, and this service has none.', { id: 'call.relayMissing' }),
     /** Someone calling whose name is not known yet (their presence has not arrived). */
-    someone: 'Someone',
+    someone: msg('Someone', { id: 'call.someone' }),
     /** The status line of a live call (`CallView.message`), by phase. */
     status: {
-      calling: (name: string) => `Calling ${who(name)}…`,
-      ringing: (name: string) => `${who(name)} is calling…`,
-      connecting: (name: string) => `Connecting to ${who(name)}…`,
-      connected: (name: string) => `In a call with ${who(name)}`,
+      calling: (name: string) => msg(str`Calling ${who(name)}…`, { id: 'call.status.calling' }),
+      ringing: (name: string) => msg(str`${who(name)} is calling…`, { id: 'call.status.ringing' }),
+      connecting: (name: string) => msg(str`Connecting to ${who(name)}…`, { id: 'call.status.connecting' }),
+      connected: (name: string) => msg(str`In a call with ${who(name)}`, { id: 'call.status.connected' }),
     },
     /** The line of an ended call, by end reason; `outgoing` is whether the visitor placed it. */
     end: {
-      hangup: () => 'Call ended',
-      'remote-hangup': (name: string) => `${who(name)} hung up`,
-      cancelled: (name: string, outgoing: boolean) => (outgoing ? 'Call cancelled' : `${who(name)} cancelled the call`),
-      declined: (name: string, outgoing: boolean) => (outgoing ? `${who(name)} declined the call` : 'You declined the call'),
-      busy: (name: string) => `${who(name)} is busy in another call`,
-      unavailable: (name: string) => `${who(name)} is not available right now`,
-      missed: (name: string, outgoing: boolean) => (outgoing ? `${who(name)} did not answer` : `Missed call from ${who(name)}`),
-      'answered-elsewhere': () => 'The call was handled in another tab',
-      'peer-left': (name: string) => `${who(name)} went offline`,
-      failed: (name: string) => `The call with ${who(name)} failed`,
+      hangup: () => msg('Call ended', { id: 'call.end.hangup' }),
+      'remote-hangup': (name: string) => msg(str`${who(name)} hung up`, { id: 'call.end.remote-hangup' }),
+      cancelled: (name: string, outgoing: boolean) =>
+        outgoing
+          ? msg('Call cancelled', { id: 'call.end.cancelled.outgoing' })
+          : msg(str`${who(name)} cancelled the call`, { id: 'call.end.cancelled.incoming' }),
+      declined: (name: string, outgoing: boolean) =>
+        outgoing
+          ? msg(str`${who(name)} declined the call`, { id: 'call.end.declined.outgoing' })
+          : msg('You declined the call', { id: 'call.end.declined.incoming' }),
+      busy: (name: string) => msg(str`${who(name)} is busy in another call`, { id: 'call.end.busy' }),
+      unavailable: (name: string) => msg(str`${who(name)} is not available right now`, { id: 'call.end.unavailable' }),
+      missed: (name: string, outgoing: boolean) =>
+        outgoing
+          ? msg(str`${who(name)} did not answer`, { id: 'call.end.missed.outgoing' })
+          : msg(str`Missed call from ${who(name)}`, { id: 'call.end.missed.incoming' }),
+      'answered-elsewhere': () => msg('The call was handled in another tab', { id: 'call.end.answered-elsewhere' }),
+      'peer-left': (name: string) => msg(str`${who(name)} went offline`, { id: 'call.end.peer-left' }),
+      failed: (name: string) => msg(str`The call with ${who(name)} failed`, { id: 'call.end.failed' }),
     } satisfies Record<CallEndReason, (name: string, outgoing: boolean) => string>,
     /** No media arrived within the connect timeout. */
     noMedia: (name: string, seconds: number) =>
-      `Could not connect to ${who(name)}: no media arrived within ${seconds} s. A firewall may be blocking the call.`,
+      msg(
+        str`Could not connect to ${who(name)}: no media arrived within ${formatDuration(seconds)}. A firewall may be blocking the call.`,
+        {
+          id: 'call.noMedia',
+        },
+      ),
   },
 
   chat: {
-    signInFirst: 'Sign in to send messages.',
-    invalid: (max: number) => `A message must have some text and at most ${max} characters.`,
-    offline: 'You are offline; the message was not sent.',
-    peerOffline: 'This person is offline; the message was not delivered.',
-    notSent: 'The message could not be sent.',
+    signInFirst: msg('Sign in to send messages.', { id: 'chat.signInFirst' }),
+    invalid: (max: number) => msg(str`A message must have some text and at most ${count(max)} characters.`, { id: 'chat.invalid' }),
+    offline: msg('You are offline; the message was not sent.', { id: 'chat.offline' }),
+    peerOffline: msg('This person is offline; the message was not delivered.', { id: 'chat.peerOffline' }),
+    notSent: msg('The message could not be sent.', { id: 'chat.notSent' }),
   },
 
-  /** Camera, microphone and screen failures; `device` is one of `devices`. */
+  /**
+   * Camera, microphone and screen failures; `device` is one of `devices`. Translations keep the
+   * device word where it needs no article or case ending ("Not found: camera."), since one
+   * sentence serves all four devices.
+   */
   media: {
     devices: {
-      camera: 'camera',
-      microphone: 'microphone',
-      'camera and microphone': 'camera and microphone',
-      screen: 'screen',
+      camera: msg('camera', { id: 'media.devices.camera' }),
+      microphone: msg('microphone', { id: 'media.devices.microphone' }),
+      'camera and microphone': msg('camera and microphone', { id: 'media.devices.cameraAndMicrophone' }),
+      screen: msg('screen', { id: 'media.devices.screen' }),
     },
-    denied: (device: string) => `Access to the ${device} was refused. Allow it in the browser's site settings to be seen and heard.`,
-    screenDenied: 'Screen sharing was not allowed.',
-    missing: (device: string) => `No ${device} was found.`,
-    screenNeedsClick: 'Screen sharing must be started from a click on the share button.',
-    notStarted: (device: string) => `The ${device} could not be started.`,
-    inUse: (device: string) => `The ${device} is in use by another program or cannot be started.`,
-    insecure: 'This browser cannot use a camera or microphone here (a secure https page is needed).',
-    noScreenSharing: 'This browser cannot share a screen.',
-    noScreenVideo: 'The shared screen gave no video.',
+    denied: (device: string) =>
+      msg(str`Access to the ${device} was refused. Allow it in the browser's site settings to be seen and heard.`, { id: 'media.denied' }),
+    screenDenied: msg('Screen sharing was not allowed.', { id: 'media.screenDenied' }),
+    missing: (device: string) => msg(str`No ${device} was found.`, { id: 'media.missing' }),
+    screenNeedsClick: msg('Screen sharing must be started from a click on the share button.', { id: 'media.screenNeedsClick' }),
+    notStarted: (device: string) => msg(str`The ${device} could not be started.`, { id: 'media.notStarted' }),
+    inUse: (device: string) => msg(str`The ${device} is in use by another program or cannot be started.`, { id: 'media.inUse' }),
+    insecure: msg('This browser cannot use a camera or microphone here (a secure https page is needed).', { id: 'media.insecure' }),
+    noScreenSharing: msg('This browser cannot share a screen.', { id: 'media.noScreenSharing' }),
+    noScreenVideo: msg('The shared screen gave no video.', { id: 'media.noScreenVideo' }),
   },
 
   /** The elements' labels and sentences, per element. */
   ui: {
     /** `<rtc-call>`: the frame. */
     root: {
-      title: 'Calls',
-      connection: { online: 'Online', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' },
-      relayOnlyTitle: 'Relay your audio and video through the server, so the other person cannot see your IP address',
-      /** "Hide my IP address", its last word dropped on narrow screens. */
-      relayOnlyLabel: 'Hide my IP',
-      relayOnlyLabelRest: ' address',
-      signOut: 'Sign out',
-      dismissError: 'Dismiss message',
-      people: 'People',
-      stage: 'Call and chat',
-      hello: (name: string) => `Hello, ${who(name)}.`,
-      welcome: 'Pick someone in the list to chat with them, or call them with the phone or camera button.',
+      title: msg('Calls', { id: 'ui.root.title' }),
+      connection: {
+        online: msg('Online', { id: 'ui.root.connection.online' }),
+        connecting: msg('Connecting…', { id: 'ui.root.connection.connecting' }),
+        reconnecting: msg('Reconnecting…', { id: 'ui.root.connection.reconnecting' }),
+        offline: msg('Offline', { id: 'ui.root.connection.offline' }),
+      },
+      relayOnlyTitle: msg('Relay your audio and video through the server, so the other person cannot see your IP address', {
+        id: 'ui.root.relayOnlyTitle',
+      }),
+      /** The "Hide my IP address" switch: the whole label, and the short one shown on narrow screens. */
+      relayOnlyLabel: msg('Hide my IP address', { id: 'ui.root.relayOnlyLabel' }),
+      relayOnlyLabelShort: msg('Hide my IP', { id: 'ui.root.relayOnlyLabelShort' }),
+      signOut: msg('Sign out', { id: 'ui.root.signOut' }),
+      dismissError: msg('Dismiss message', { id: 'ui.root.dismissError' }),
+      people: msg('People', { id: 'ui.root.people' }),
+      stage: msg('Call and chat', { id: 'ui.root.stage' }),
+      hello: (name: string) => msg(str`Hello, ${who(name)}.`, { id: 'ui.root.hello' }),
+      welcome: msg('Pick someone in the list to chat with them, or call them with the phone or camera button.', { id: 'ui.root.welcome' }),
     },
     login: {
-      registerTitle: 'Create your account',
-      signInTitle: 'Sign in to call',
-      registerIntro: 'Pick the name people will see in their list.',
-      signInIntro: 'Sign in to see who is online and call them.',
-      name: 'Name',
-      email: 'Email',
-      password: 'Password',
-      passwordHint: (min: number) => `At least ${min} characters.`,
+      registerTitle: msg('Create your account', { id: 'ui.login.registerTitle' }),
+      signInTitle: msg('Sign in to call', { id: 'ui.login.signInTitle' }),
+      registerIntro: msg('Pick the name people will see in their list.', { id: 'ui.login.registerIntro' }),
+      signInIntro: msg('Sign in to see who is online and call them.', { id: 'ui.login.signInIntro' }),
+      name: msg('Name', { id: 'ui.login.name' }),
+      email: msg('Email', { id: 'ui.login.email' }),
+      password: msg('Password', { id: 'ui.login.password' }),
+      passwordHint: (min: number) => msg(str`At least ${count(min)} characters.`, { id: 'ui.login.passwordHint' }),
       /** `problem` is the shared name rule's own words (src/protocol/names.ts, also the backend's answer). */
-      nameProblem: (problem: string) => `Please choose another name: the ${problem}.`,
-      wait: 'Please wait…',
-      register: 'Create account',
-      signIn: 'Sign in',
-      haveAccount: 'Already have an account?',
-      newHere: 'New here?',
-      toRegister: 'Create an account',
-      toSignIn: 'Sign in',
+      nameProblem: (problem: string) => msg(str`Please choose another name: the ${problem}.`, { id: 'ui.login.nameProblem' }),
+      wait: msg('Please wait…', { id: 'ui.login.wait' }),
+      register: msg('Create account', { id: 'ui.login.register' }),
+      signIn: msg('Sign in', { id: 'ui.login.signIn' }),
+      haveAccount: msg('Already have an account?', { id: 'ui.login.haveAccount' }),
+      newHere: msg('New here?', { id: 'ui.login.newHere' }),
+      toRegister: msg('Create an account', { id: 'ui.login.toRegister' }),
+      toSignIn: msg('Sign in', { id: 'ui.login.toSignIn' }),
     },
     peerList: {
-      statuses: { available: 'Available', busy: 'Busy', away: 'Away' } satisfies Record<PresenceStatus, string>,
-      myStatus: 'My status',
-      online: (count: number) => `People online (${count})`,
-      empty: 'Nobody else is online right now. People appear here as soon as they sign in.',
-      chatWith: (name: string) => `Chat with ${who(name)}`,
-      unread: ' unread',
-      audioCall: (name: string) => `Audio call ${who(name)}`,
-      videoCall: (name: string) => `Video call ${who(name)}`,
+      statuses: {
+        available: msg('Available', { id: 'ui.peerList.statuses.available' }),
+        busy: msg('Busy', { id: 'ui.peerList.statuses.busy' }),
+        away: msg('Away', { id: 'ui.peerList.statuses.away' }),
+      } satisfies Record<PresenceStatus, string>,
+      myStatus: msg('My status', { id: 'ui.peerList.myStatus' }),
+      online: (n: number) => msg(str`People online (${count(n)})`, { id: 'ui.peerList.online' }),
+      empty: msg('Nobody else is online right now. People appear here as soon as they sign in.', { id: 'ui.peerList.empty' }),
+      chatWith: (name: string) => msg(str`Chat with ${who(name)}`, { id: 'ui.peerList.chatWith' }),
+      unread: msg(' unread', { id: 'ui.peerList.unread' }),
+      audioCall: (name: string) => msg(str`Audio call ${who(name)}`, { id: 'ui.peerList.audioCall' }),
+      videoCall: (name: string) => msg(str`Video call ${who(name)}`, { id: 'ui.peerList.videoCall' }),
     },
     controls: {
-      label: 'Call controls',
-      close: 'Close',
-      cancel: 'Cancel call',
-      mute: 'Mute microphone',
-      unmute: 'Unmute microphone',
-      muteLabel: 'Mute',
-      cameraOff: 'Turn camera off',
-      cameraOn: 'Turn camera on',
-      cameraLabel: 'Camera off',
-      share: 'Share your screen',
-      stopSharing: 'Stop sharing your screen',
-      shareLabel: 'Share screen',
-      hangup: 'Hang up',
+      label: msg('Call controls', { id: 'ui.controls.label' }),
+      close: msg('Close', { id: 'ui.controls.close' }),
+      cancel: msg('Cancel call', { id: 'ui.controls.cancel' }),
+      mute: msg('Mute microphone', { id: 'ui.controls.mute' }),
+      unmute: msg('Unmute microphone', { id: 'ui.controls.unmute' }),
+      muteLabel: msg('Mute', { id: 'ui.controls.muteLabel' }),
+      cameraOff: msg('Turn camera off', { id: 'ui.controls.cameraOff' }),
+      cameraOn: msg('Turn camera on', { id: 'ui.controls.cameraOn' }),
+      cameraLabel: msg('Camera off', { id: 'ui.controls.cameraLabel' }),
+      share: msg('Share your screen', { id: 'ui.controls.share' }),
+      stopSharing: msg('Stop sharing your screen', { id: 'ui.controls.stopSharing' }),
+      shareLabel: msg('Share screen', { id: 'ui.controls.shareLabel' }),
+      hangup: msg('Hang up', { id: 'ui.controls.hangup' }),
     },
     stage: {
-      callWith: (name: string) => `Call with ${who(name)}`,
-      theirVideo: (name: string) => `${who(name)}'s video`,
-      yourVideo: 'Your video',
-      muted: (name: string) => `${who(name)} is muted`,
-      cameraOff: (name: string) => `${who(name)}'s camera is off`,
-      sharing: (name: string) => `${who(name)} is sharing a screen`,
+      callWith: (name: string) => msg(str`Call with ${who(name)}`, { id: 'ui.stage.callWith' }),
+      theirVideo: (name: string) => msg(str`${who(name)}'s video`, { id: 'ui.stage.theirVideo' }),
+      yourVideo: msg('Your video', { id: 'ui.stage.yourVideo' }),
+      muted: (name: string) => msg(str`${who(name)} is muted`, { id: 'ui.stage.muted' }),
+      cameraOff: (name: string) => msg(str`${who(name)}'s camera is off`, { id: 'ui.stage.cameraOff' }),
+      sharing: (name: string) => msg(str`${who(name)} is sharing a screen`, { id: 'ui.stage.sharing' }),
     },
     chat: {
       /** Stands for the other person while their name is unknown. */
-      thisPerson: 'this person',
-      title: (name: string) => `Chat with ${who(name)}`,
-      log: (name: string) => `Messages with ${who(name)}`,
-      empty: 'No messages yet. Say hello!',
-      inputLabel: (name: string) => `Message to ${who(name)}`,
-      placeholder: (name: string) => `Message ${who(name)}`,
-      offline: (name: string) => `${who(name)} is offline`,
-      send: 'Send',
-      you: 'You',
-      notDelivered: 'Not delivered',
+      thisPerson: msg('this person', { id: 'ui.chat.thisPerson' }),
+      title: (name: string) => msg(str`Chat with ${who(name)}`, { id: 'ui.chat.title' }),
+      log: (name: string) => msg(str`Messages with ${who(name)}`, { id: 'ui.chat.log' }),
+      empty: msg('No messages yet. Say hello!', { id: 'ui.chat.empty' }),
+      inputLabel: (name: string) => msg(str`Message to ${who(name)}`, { id: 'ui.chat.inputLabel' }),
+      placeholder: (name: string) => msg(str`Message ${who(name)}`, { id: 'ui.chat.placeholder' }),
+      offline: (name: string) => msg(str`${who(name)} is offline`, { id: 'ui.chat.offline' }),
+      send: msg('Send', { id: 'ui.chat.send' }),
+      you: msg('You', { id: 'ui.chat.you' }),
+      notDelivered: msg('Not delivered', { id: 'ui.chat.notDelivered' }),
     },
     incoming: {
-      announce: (name: string) => `${who(name)} is calling you`,
-      caller: (name: string) => `${who(name)} is calling`,
-      video: 'Video call',
-      audio: 'Audio call',
-      yourCamera: 'Your camera',
-      decline: 'Decline',
-      accept: 'Accept',
+      announce: (name: string) => msg(str`${who(name)} is calling you`, { id: 'ui.incoming.announce' }),
+      caller: (name: string) => msg(str`${who(name)} is calling`, { id: 'ui.incoming.caller' }),
+      video: msg('Video call', { id: 'ui.incoming.video' }),
+      audio: msg('Audio call', { id: 'ui.incoming.audio' }),
+      yourCamera: msg('Your camera', { id: 'ui.incoming.yourCamera' }),
+      decline: msg('Decline', { id: 'ui.incoming.decline' }),
+      accept: msg('Accept', { id: 'ui.incoming.accept' }),
     },
     names: {
-      tagTitle: 'Tells apart people with the same name',
+      tagTitle: msg('Tells apart people with the same name', { id: 'ui.names.tagTitle' }),
     },
     /** The room switcher and the people of one room (`<rtc-peer-list>`). */
     rooms: {
-      label: 'Room',
+      label: msg('Room', { id: 'ui.rooms.label' }),
       /** One room in the switcher, with how many people are online in it. */
-      option: (name: string, online: number) => `${who(name)} (${online} online)`,
-      lobby: 'Lobby',
+      option: (name: string, online: number) => msg(str`${who(name)} (${count(online)} online)`, { id: 'ui.rooms.option' }),
+      lobby: msg('Lobby', { id: 'ui.rooms.lobby' }),
       /** Someone else's personal room: it is the place to reach them. */
-      personal: (owner: string) => `${who(owner)}'s room`,
-      myPersonal: 'My call-me room',
-      guest: 'guest',
-      emptyRoom: 'Nobody else in this room is online right now.',
+      personal: (owner: string) => msg(str`${who(owner)}'s room`, { id: 'ui.rooms.personal' }),
+      myPersonal: msg('My call-me room', { id: 'ui.rooms.myPersonal' }),
+      guest: msg('guest', { id: 'ui.rooms.guest' }),
+      emptyRoom: msg('Nobody else in this room is online right now.', { id: 'ui.rooms.emptyRoom' }),
     },
     /** The invites panel (`<rtc-invites>`). */
     invites: {
-      title: 'Invite people',
-      newRoom: 'New room',
-      roomName: 'Room name',
-      create: 'Create room',
-      callMe: 'Call-me link',
-      callMeHint: 'Whoever opens it can call you; they only see you, not each other.',
-      makeCallMe: 'Make my call-me link',
-      expiresIn: 'Expires after',
-      maxUses: 'Uses allowed',
-      anyUses: 'No limit',
-      expiry: { hour: '1 hour', day: '1 day', week: '7 days', month: '30 days' },
-      link: (room: string) => `Invite link to ${who(room)}`,
-      copy: 'Copy link',
-      copied: 'Copied',
-      copyFailed: 'Select the link and copy it.',
-      mine: 'My invites',
-      none: 'You have made no invites yet.',
-      uses: (uses: number, max: number | null) => (max === null ? `${uses} used` : `${uses} of ${max} used`),
-      expires: (when: string) => `expires ${when}`,
-      expired: 'expired',
-      revoked: 'revoked',
-      usedUp: 'used up',
-      revoke: 'Revoke',
-      revokeLabel: (room: string) => `Revoke invite to ${who(room)}`,
-      copyLabel: (room: string) => `Copy link to ${who(room)}`,
+      title: msg('Invite people', { id: 'ui.invites.title' }),
+      newRoom: msg('New room', { id: 'ui.invites.newRoom' }),
+      roomName: msg('Room name', { id: 'ui.invites.roomName' }),
+      create: msg('Create room', { id: 'ui.invites.create' }),
+      callMe: msg('Call-me link', { id: 'ui.invites.callMe' }),
+      callMeHint: msg('Whoever opens it can call you; they only see you, not each other.', { id: 'ui.invites.callMeHint' }),
+      makeCallMe: msg('Make my call-me link', { id: 'ui.invites.makeCallMe' }),
+      expiresIn: msg('Expires after', { id: 'ui.invites.expiresIn' }),
+      maxUses: msg('Uses allowed', { id: 'ui.invites.maxUses' }),
+      anyUses: msg('No limit', { id: 'ui.invites.anyUses' }),
+      /** The lifetimes offered, as durations in the page's locale (`Intl`, src/core/formats.ts). */
+      expiry: {
+        hour: formatDuration(3_600),
+        day: formatDuration(86_400),
+        week: formatDuration(7 * 86_400),
+        month: formatDuration(30 * 86_400),
+      },
+      link: (room: string) => msg(str`Invite link to ${who(room)}`, { id: 'ui.invites.link' }),
+      copy: msg('Copy link', { id: 'ui.invites.copy' }),
+      copied: msg('Copied', { id: 'ui.invites.copied' }),
+      copyFailed: msg('Select the link and copy it.', { id: 'ui.invites.copyFailed' }),
+      mine: msg('My invites', { id: 'ui.invites.mine' }),
+      none: msg('You have made no invites yet.', { id: 'ui.invites.none' }),
+      uses: (uses: number, max: number | null) =>
+        max === null
+          ? msg(str`${count(uses)} used`, { id: 'ui.invites.uses.unlimited' })
+          : msg(str`${count(uses)} of ${count(max)} used`, { id: 'ui.invites.uses.limited' }),
+      /** `when` is a date and time already formatted for the locale (src/core/formats.ts). */
+      expires: (when: string) => msg(str`expires ${when}`, { id: 'ui.invites.expires' }),
+      expired: msg('expired', { id: 'ui.invites.expired' }),
+      revoked: msg('revoked', { id: 'ui.invites.revoked' }),
+      usedUp: msg('used up', { id: 'ui.invites.usedUp' }),
+      revoke: msg('Revoke', { id: 'ui.invites.revoke' }),
+      revokeLabel: (room: string) => msg(str`Revoke invite to ${who(room)}`, { id: 'ui.invites.revokeLabel' }),
+      copyLabel: (room: string) => msg(str`Copy link to ${who(room)}`, { id: 'ui.invites.copyLabel' }),
     },
     /** An invite link being opened (`<rtc-invite-card>`). */
     inviteCard: {
-      checking: 'Checking the invite link…',
-      joining: 'Joining…',
-      title: (room: string) => `Join ${who(room)}`,
-      titlePersonal: (owner: string) => `Call ${who(owner)}`,
-      from: (by: string) => `Invited by ${who(by)}`,
-      yourName: 'Your name',
-      joinAsGuest: 'Join as guest',
-      guestHint: 'No account needed. Others see you as a guest.',
-      signInInstead: 'Sign in instead',
-      signInToJoin: 'Sign in to join.',
-      failedTitle: 'This invite link cannot be used',
-      dismiss: 'Close',
+      checking: msg('Checking the invite link…', { id: 'ui.inviteCard.checking' }),
+      joining: msg('Joining…', { id: 'ui.inviteCard.joining' }),
+      title: (room: string) => msg(str`Join ${who(room)}`, { id: 'ui.inviteCard.title' }),
+      titlePersonal: (owner: string) => msg(str`Call ${who(owner)}`, { id: 'ui.inviteCard.titlePersonal' }),
+      from: (by: string) => msg(str`Invited by ${who(by)}`, { id: 'ui.inviteCard.from' }),
+      yourName: msg('Your name', { id: 'ui.inviteCard.yourName' }),
+      joinAsGuest: msg('Join as guest', { id: 'ui.inviteCard.joinAsGuest' }),
+      guestHint: msg('No account needed. Others see you as a guest.', { id: 'ui.inviteCard.guestHint' }),
+      signInInstead: msg('Sign in instead', { id: 'ui.inviteCard.signInInstead' }),
+      signInToJoin: msg('Sign in to join.', { id: 'ui.inviteCard.signInToJoin' }),
+      failedTitle: msg('This invite link cannot be used', { id: 'ui.inviteCard.failedTitle' }),
+      dismiss: msg('Close', { id: 'ui.inviteCard.dismiss' }),
     },
   },
-};
+});
 
-export type Texts = typeof en;
+export type Texts = ReturnType<typeof catalogue>;
 
-/** The catalogue in use. */
-export const texts: Texts = en;
+/** The catalogue built in the language loaded now, and the format locale it was built with. */
+let built: { texts: Texts; formats: string } | undefined;
+
+/** The catalogue in the language loaded now, built again after a change of language or format locale. */
+function current(): Texts {
+  if (built?.formats !== formatLocale()) built = { texts: catalogue(), formats: formatLocale() };
+  return built.texts;
+}
+
+// A locale module finished loading (src/components/localization.ts): the next read builds the
+// catalogue again in that language. This listener runs before any element re-renders, since
+// `updateWhenLocaleChanges` only requests an update. Node (unit tests) has no `addEventListener`.
+globalThis.addEventListener?.(LOCALE_STATUS_EVENT, (event) => {
+  const detail = (event as CustomEvent<LocaleStatusEventDetail>).detail;
+  if (detail.status === 'ready') built = undefined;
+});
+
+const isSection = (value: unknown): value is Record<PropertyKey, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * A read-only view of the catalogue at `path` that looks every entry up when it is read, in the
+ * catalogue of the language loaded then. Sections come back as views too, so a section kept in
+ * a variable (`const words = texts.ui.chat`) follows a change of language.
+ */
+function view(path: readonly PropertyKey[]): object {
+  const section = () => path.reduce<Record<PropertyKey, unknown>>((node, key) => node[key] as Record<PropertyKey, unknown>, current());
+  const read = (key: PropertyKey) => {
+    const value = section()[key];
+    return isSection(value) ? view([...path, key]) : value;
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => read(key),
+      has: (_, key) => key in section(),
+      ownKeys: () => Reflect.ownKeys(section()),
+      getOwnPropertyDescriptor: (_, key) =>
+        Object.hasOwn(section(), key) ? { value: read(key), enumerable: true, configurable: true, writable: false } : undefined,
+      set: () => false,
+      deleteProperty: () => false,
+    },
+  );
+}
+
+/** The catalogue in use, in the language loaded now (see the file's comment). */
+export const texts = view([]) as Texts;
 
 /** The catalogue's sentence for an error code, when it has one. */
 export function errorText(code: SessionErrorCode): string | undefined {

@@ -171,6 +171,10 @@ export const controls = css`
     stroke-linecap: round;
     stroke-linejoin: round;
   }
+  /* Icons that point along the line of text (send, sign out) turn round in right-to-left languages. */
+  svg.mirror-rtl:dir(rtl) {
+    transform: scaleX(-1);
+  }
   .error {
     color: var(--_danger);
     background: color-mix(in srgb, var(--_danger) 10%, transparent);
