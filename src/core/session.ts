@@ -34,7 +34,7 @@ import { SessionStore, SIGNED_OUT, toSessionError } from './session-state.js';
 import { SignIn } from './sign-in.js';
 import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
-import { texts } from './texts.js';
+import { onLanguageChange, texts } from './texts.js';
 import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
@@ -79,6 +79,8 @@ export class Session extends EventTarget implements SessionApi {
   private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
   private readonly calls: Calls;
+  /** Stops following the page's language (the call's status line is composed again in a new one). */
+  private readonly stopRelabelling: () => void;
   private signaling: SignalingClient | null = null;
   private readonly subscribedBefore = new WeakSet<SignalingClient>();
   private disposed = false;
@@ -134,6 +136,7 @@ export class Session extends EventTarget implements SessionApi {
       },
     });
     if (typeof window !== 'undefined') window.addEventListener('pagehide', this.onPageHide);
+    this.stopRelabelling = onLanguageChange(() => this.calls.relabel());
   }
 
   get state(): SessionState {
@@ -288,6 +291,7 @@ export class Session extends EventTarget implements SessionApi {
     if (this.disposed) return;
     this.leaveCallOnUnload();
     this.disposed = true;
+    this.stopRelabelling();
     this.auth.dispose();
     this.site.dispose();
     if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.onPageHide);

@@ -374,12 +374,25 @@ function current(): Texts {
   return built.texts;
 }
 
+const languageListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` each time another language is ready, so a sentence composed earlier and kept
+ * (the status line of a call) can be composed again. Returns the function that stops it.
+ */
+export function onLanguageChange(listener: () => void): () => void {
+  languageListeners.add(listener);
+  return () => languageListeners.delete(listener);
+}
+
 // A locale module finished loading (src/components/localization.ts): the next read builds the
 // catalogue again in that language. This listener runs before any element re-renders, since
 // `updateWhenLocaleChanges` only requests an update. Node (unit tests) has no `addEventListener`.
 globalThis.addEventListener?.(LOCALE_STATUS_EVENT, (event) => {
   const detail = (event as CustomEvent<LocaleStatusEventDetail>).detail;
-  if (detail.status === 'ready') built = undefined;
+  if (detail.status !== 'ready') return;
+  built = undefined;
+  languageListeners.forEach((listener) => listener());
 });
 
 const isSection = (value: unknown): value is Record<PropertyKey, unknown> => typeof value === 'object' && value !== null;
