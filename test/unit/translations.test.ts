@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetLocales } from '../../src/generated/locale-codes.js';
+import { placeholders, readXliff, xliffUnits, type XliffUnit } from '../support/xliff.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -22,27 +23,8 @@ function catalogueIds(source: string): string[] {
   });
 }
 
-interface Unit {
-  source: string;
-  target: string | undefined;
-}
-
-/** The trans-units of an XLIFF 1.2 file, by id. */
-export function xliffUnits(xliff: string): Map<string, Unit> {
-  const units = new Map<string, Unit>();
-  for (const [, id, body] of xliff.matchAll(/<trans-unit id="([^"]+)"[^>]*>([\s\S]*?)<\/trans-unit>/g)) {
-    const source = /<source>([\s\S]*?)<\/source>/.exec(body!)?.[1] ?? '';
-    const target = /<target[^>]*>([\s\S]*?)<\/target>/.exec(body!)?.[1];
-    units.set(id!, { source, target });
-  }
-  return units;
-}
-
-/** The placeholder numbers of an XLIFF text (`<x id="0" …/>`), sorted. */
-export const placeholders = (text: string): string[] => [...text.matchAll(/<x id="(\d+)"[^>]*\/>/g)].map((m) => m[1]!).sort();
-
 /** What is wrong with the translation of one language: missing, empty, or with other placeholders. */
-export function translationProblems(ids: readonly string[], units: Map<string, Unit>): string[] {
+function translationProblems(ids: readonly string[], units: Map<string, XliffUnit>): string[] {
   const problems: string[] = [];
   for (const id of ids) {
     const unit = units.get(id);
@@ -78,14 +60,14 @@ test('the checks catch a missing translation and a dropped placeholder', () => {
 
 for (const locale of targetLocales) {
   test(`${locale}: every catalogue entry is translated, with the same placeholders`, () => {
-    assert.deepEqual(translationProblems(ids, xliffUnits(read(`xliff/${locale}.xlf`))), []);
+    assert.deepEqual(translationProblems(ids, readXliff(locale)), []);
   });
 
   test(`${locale}: the built locale module matches the XLIFF (npm run localize:build)`, async () => {
     const { templates } = (await import(`../../src/generated/locales/${locale}.js`)) as {
       templates: Record<string, string | { strings: readonly string[]; values: unknown[] }>;
     };
-    const units = xliffUnits(read(`xliff/${locale}.xlf`));
+    const units = readXliff(locale);
     assert.deepEqual(Object.keys(templates).sort(), [...units.keys()].sort());
     for (const [id, unit] of units) {
       const built = templates[id]!;
