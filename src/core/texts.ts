@@ -19,7 +19,8 @@
  */
 import { LOCALE_STATUS_EVENT, msg, str, type LocaleStatusEventDetail } from '@lit/localize';
 import { isolateText } from '../protocol/names.js';
-import type { PresenceStatus } from '../protocol/index.js';
+import type { NameRule, PresenceStatus } from '../protocol/index.js';
+import { NAME_MAX_COMBINING_RUN, NAME_MAX_LENGTH, NAME_MIN_LENGTH } from '../protocol/limits.js';
 import type { CallEndReason, SessionErrorCode } from './types.js';
 import { formatCount, formatDuration, formatLocale } from './formats.js';
 
@@ -223,8 +224,21 @@ const catalogue = () => ({
       email: msg('Email', { id: 'ui.login.email' }),
       password: msg('Password', { id: 'ui.login.password' }),
       passwordHint: (min: number) => msg(str`At least ${count(min)} characters.`, { id: 'ui.login.passwordHint' }),
-      /** `problem` is the shared name rule's own words (src/protocol/names.ts, also the backend's answer). */
+      /** `problem` is one of `nameRules`: the shared name rule (src/protocol/names.ts) the name broke. */
       nameProblem: (problem: string) => msg(str`Please choose another name: the ${problem}.`, { id: 'ui.login.nameProblem' }),
+      /** The name rules, as the backend words them in English (src/protocol/names.ts). */
+      nameRules: {
+        text: msg('name must be text', { id: 'ui.login.nameRules.text' }),
+        control: msg('name must not contain control characters', { id: 'ui.login.nameRules.control' }),
+        length: msg(str`name must be ${count(NAME_MIN_LENGTH)}–${count(NAME_MAX_LENGTH)} characters`, { id: 'ui.login.nameRules.length' }),
+        direction: msg('name must not contain characters that change the text direction', { id: 'ui.login.nameRules.direction' }),
+        invisible: msg('name must not contain invisible characters', { id: 'ui.login.nameRules.invisible' }),
+        visible: msg('name must contain at least one visible character', { id: 'ui.login.nameRules.visible' }),
+        'combining-start': msg('name must not start with a combining mark', { id: 'ui.login.nameRules.combining-start' }),
+        'combining-stack': msg(str`name must not stack more than ${count(NAME_MAX_COMBINING_RUN)} combining marks on one character`, {
+          id: 'ui.login.nameRules.combining-stack',
+        }),
+      } satisfies Record<NameRule, string>,
       wait: msg('Please wait…', { id: 'ui.login.wait' }),
       register: msg('Create account', { id: 'ui.login.register' }),
       signIn: msg('Sign in', { id: 'ui.login.signIn' }),

@@ -17,7 +17,7 @@ import { templates as de } from '../../src/generated/locales/de.js';
 import { templates as es } from '../../src/generated/locales/es.js';
 import { templates as fr } from '../../src/generated/locales/fr.js';
 import { backendOrigin, newUser } from '../support/backend.js';
-import { disposeSessions, findPart, signedIn, until, waitForState, type SignedIn } from './helpers.js';
+import { disposeSessions, findPart, signedIn, type, until, waitForState, type SignedIn } from './helpers.js';
 
 type Templates = Record<string, unknown>;
 const TRANSLATIONS: Record<string, Templates> = { ar, de, es, fr };
@@ -41,9 +41,15 @@ function sentence(lang: string, id: string, name: string, english: (name: string
 
 const shownText = (el: RtcCall, part: string) => findPart(el, part)?.textContent?.trim();
 
-/** axe over the widget once its colour transitions have ended (a button caught mid-transition has no contrast to speak of). */
+/** The running CSS transitions in `root` and every shadow root inside it (document.getAnimations() stops at shadow roots in Chromium). */
+function transitions(root: Document | ShadowRoot): Animation[] {
+  const inside = [...root.querySelectorAll('*')].flatMap((el) => (el.shadowRoot ? transitions(el.shadowRoot) : []));
+  return [...root.getAnimations().filter((animation) => animation instanceof CSSTransition), ...inside];
+}
+
+/** axe over the widget once its colour transitions have ended (a toggle caught mid-fade measured 1.42:1). */
 async function expectAccessible(el: RtcCall): Promise<void> {
-  await Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined)));
+  await Promise.all(transitions(el.shadowRoot!).map((transition) => transition.finished.catch(() => undefined)));
   await expect(el).to.be.accessible();
 }
 
@@ -70,6 +76,15 @@ describe('languages', () => {
     expect(shownText(el, 'login-title')).to.equal(de['ui.login.signInTitle']);
     expect(shownText(el, 'submit')).to.equal(de['ui.login.signIn']);
     expect(el.dir).to.equal('ltr');
+    // A refused name: the shared rule in German too, not the backend's English.
+    findPart(el, 'mode-switch')!.click();
+    type(await until('name field', () => findPart(el, 'name') as HTMLInputElement | null), 'Bob\u202Eevil');
+    type(findPart(el, 'email') as HTMLInputElement, 'bob@example.test');
+    type(findPart(el, 'password') as HTMLInputElement, 'a long enough password');
+    findPart(el, 'submit')!.click();
+    const problem = await until('name problem', () => findPart(el, 'error'));
+    expect(problem.textContent!.trim()).to.equal(`Bitte wählen Sie einen anderen Namen: ${de['ui.login.nameRules.direction'] as string}.`);
+    findPart(el, 'mode-switch')!.click();
 
     el.removeAttribute('lang');
     document.documentElement.setAttribute('lang', 'fr-CA');
