@@ -183,6 +183,11 @@ describe('languages', () => {
     for (const lang of LANGUAGES) {
       await speak(el, lang);
       expect(shownText(el, 'sign-out')).to.equal(translation(lang, 'ui.root.signOut', 'Sign out'));
+      // Sign-out's arrow points the way the text runs; the phone does not turn round.
+      const mirrored = (part: string) =>
+        getComputedStyle(findPart(el, part)!.querySelector('svg')!).transform === 'matrix(-1, 0, 0, 1, 0, 0)';
+      expect(mirrored('sign-out')).to.equal(lang === 'ar');
+      expect(mirrored('audio-call')).to.be.false;
       await expectAccessible(el);
     }
 
