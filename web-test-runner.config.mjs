@@ -9,9 +9,11 @@ import { browserLaunchOptions } from './test/support/browsers.ts';
 import { TEST_SITE_BACKEND, siteAccountMiddleware } from './test/support/site-account.ts';
 
 // The same browser set-up as the end-to-end tests, plus autoplay for <video> elements in tests.
+// Firefox's AudioContext stays 'suspended' on a machine without a sound card (CI, this one): a mock
+// audio output lets Web Audio run (the pre-call check's meter and test sound, test/elements/precall-check.test.ts).
 const autoplay = {
   chromiumFlags: ['--autoplay-policy=no-user-gesture-required'],
-  firefoxPrefs: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0 },
+  firefoxPrefs: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0, 'media.cubeb.force_mock_context': true },
 };
 
 const only = process.env.RTC_BROWSERS?.split(',') ?? ['chromium', 'firefox'];

@@ -5,6 +5,7 @@
  * from what happened (a session event or a user action), never from a setter.
  */
 import type { CallView, ChatEntry, SessionError } from './core/types.js';
+import type { Verdict } from './core/precall/verdict.js';
 import type { Invite, Presence, PublicUser, Room } from './protocol/index.js';
 
 export interface RtcSignedInDetail {
@@ -45,6 +46,11 @@ export interface RtcInviteCreatedDetail {
   link: string;
 }
 
+/** The pre-call check reached its verdict: `verdict` ("ready", …) and `reason`, each with a sentence in the catalogue. */
+export type RtcPrecallVerdictDetail = Verdict;
+/** The visitor closed the pre-call check. */
+export type RtcPrecallCloseDetail = Record<string, never>;
+
 export interface RtcEventDetails {
   'rtc-signed-in': RtcSignedInDetail;
   'rtc-signed-out': RtcSignedOutDetail;
@@ -57,6 +63,8 @@ export interface RtcEventDetails {
   'rtc-peer-select': RtcPeerSelectDetail;
   'rtc-room-joined': RtcRoomJoinedDetail;
   'rtc-invite-created': RtcInviteCreatedDetail;
+  'rtc-precall-verdict': RtcPrecallVerdictDetail;
+  'rtc-precall-close': RtcPrecallCloseDetail;
 }
 
 export type RtcEventName = keyof RtcEventDetails;
@@ -81,5 +89,7 @@ declare global {
     'rtc-peer-select': RtcEvent<'rtc-peer-select'>;
     'rtc-room-joined': RtcEvent<'rtc-room-joined'>;
     'rtc-invite-created': RtcEvent<'rtc-invite-created'>;
+    'rtc-precall-verdict': RtcEvent<'rtc-precall-verdict'>;
+    'rtc-precall-close': RtcEvent<'rtc-precall-close'>;
   }
 }

@@ -9,6 +9,9 @@
  */
 import type { IceCandidate } from '../protocol/index.js';
 import { readLinkStats, type LinkStats } from './link-stats.js';
+import { readLinkIdentity, type LinkIdentity } from './verify/link-identity.js';
+import { openVerifyChannel } from './verify/channel.js';
+import type { VerifyChannel } from './verify/exchange.js';
 
 export { readLinkStats, type LinkStats };
 
@@ -40,6 +43,8 @@ export interface PeerLinkOptions {
   onCondition(condition: LinkCondition): void;
   /** Waited for after `disconnected` before an ICE restart (it often recovers alone). */
   disconnectGraceMs?: number;
+  /** This browser's kept DTLS certificate (verify/certificate.ts); absent: the browser makes one for this connection. */
+  certificate?: RTCCertificate | undefined;
 }
 
 type Kind = 'audio' | 'video';
@@ -81,6 +86,8 @@ export class PeerLink {
   /** Resolves on close(): operations pending on a closed RTCPeerConnection never settle, so every await races it. */
   private readonly closing: Promise<undefined>;
   private markClosed!: () => void;
+  /** The verification exchange's path (verify/channel.ts), made with the connection so it is in the first offer. */
+  readonly verifyChannel: VerifyChannel;
 
   constructor(options: PeerLinkOptions) {
     this.options = options;
@@ -95,7 +102,9 @@ export class PeerLink {
       // callee's connection is made when the call starts ringing, so its candidates are ready at the
       // accept. Nothing reaches the peer before our description does.
       iceCandidatePoolSize: 1,
+      ...(options.certificate ? { certificates: [options.certificate] } : {}),
     });
+    this.verifyChannel = openVerifyChannel(this.pc);
     this.pc.onicecandidate = (ev) => {
       const c = ev.candidate;
       if (!c || !c.candidate) return; // end of candidates: nothing to send in trickle ICE
@@ -255,6 +264,12 @@ export class PeerLink {
 
   async stats(): Promise<LinkStats> {
     return readLinkStats(this.pc);
+  }
+
+  /** Both certificates of the link, once both descriptions are set (what the verification code is made of). */
+  async identity(): Promise<LinkIdentity | null> {
+    if (this.closed) return null;
+    return (await this.guard(readLinkIdentity(this.pc))) ?? null;
   }
 
   close(): void {

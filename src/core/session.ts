@@ -10,6 +10,7 @@
  * - presence-book.ts: who is online, per room and in all, and the own status;
  * - invites.ts: the invites the visitor makes, and an invite link being opened (join, guest);
  * - chat-book.ts: conversations;
+ * - precall/: the pre-call check (devices, candidate types, TURN, verdict);
  * - call/: the calls (calls.ts), one call (call.ts), its media (call-media.ts), its link
  *   (call-link.ts, link-recovery.ts), and the callee on several tabs (callee-tabs.ts).
  *
@@ -27,6 +28,8 @@ import { IceConfigCache } from './ice-config.js';
 import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
+import { checkConnection } from './precall/candidates.js';
+import type { ConnectionCheck } from './precall/verdict.js';
 import { PresenceBook } from './presence-book.js';
 import { RoomBook } from './rooms.js';
 import { routeInbox, type MqttRoute } from './routing.js';
@@ -35,6 +38,7 @@ import { SignIn } from './sign-in.js';
 import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { onLanguageChange, texts } from './texts.js';
+import { CallVerifier } from './verify/call-verifier.js';
 import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
@@ -45,6 +49,8 @@ export interface SessionEnvironment {
   clock?: Clock;
   devices?: Devices;
   createLink?: (options: CallLinkOptions) => CallLink;
+  /** This browser's certificate and the people verified (IndexedDB where the browser has it). */
+  verifier?: CallVerifier;
 }
 
 // Typed addEventListener for Session's events, merged into the class below (the usual typed-EventTarget
@@ -128,6 +134,7 @@ export class Session extends EventTarget implements SessionApi {
       devices: environment.devices ?? browserDevices,
       createLink: environment.createLink ?? ((o) => new PeerLink(o)),
       phaseChanged: (phase) => this.presence.followCall(phase),
+      verifier: environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser()),
       options: {
         ringTimeoutMs: options.ringTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
@@ -225,6 +232,10 @@ export class Session extends EventTarget implements SessionApi {
     this.calls.dismiss();
   }
 
+  markVerified(): Promise<void> {
+    return this.guard('call', () => this.calls.markVerified());
+  }
+
   setMicrophone(enabled: boolean): void {
     this.calls.media.setMicrophone(this.calls.call, enabled);
   }
@@ -239,6 +250,10 @@ export class Session extends EventTarget implements SessionApi {
 
   stopScreenShare(): Promise<void> {
     return this.guard('media', () => this.calls.media.stopScreenShare(this.calls.call));
+  }
+
+  checkConnection(options: { timeoutMs?: number } = {}): Promise<ConnectionCheck> {
+    return this.ice.forCall().then((ice) => checkConnection(ice, this.store.state.relayOnly, options));
   }
 
   // ---------------------------------------------------------------- chat

@@ -62,6 +62,83 @@ const site = () => ({
   signInAgain: msg('Sign in again', { id: 'site.signInAgain' }),
 });
 
+/** The pre-call check (`<rtc-precall-check>`) and the button opening it in `<rtc-call>`. */
+const precall = () => ({
+  open: msg('Check devices and connection', { id: 'ui.precall.open' }),
+  title: msg('Check your devices and connection', { id: 'ui.precall.title' }),
+  close: msg('Close the check', { id: 'ui.precall.close' }),
+  camera: msg('Camera', { id: 'ui.precall.camera' }),
+  preview: msg('Your camera', { id: 'ui.precall.preview' }),
+  cameraStates: {
+    pending: msg('Starting your camera…', { id: 'ui.precall.cameraStates.pending' }),
+    ok: msg('Your camera works.', { id: 'ui.precall.cameraStates.ok' }),
+    missing: msg('No camera found.', { id: 'ui.precall.cameraStates.missing' }),
+    denied: msg("The camera is blocked. Allow it in the browser's site settings.", { id: 'ui.precall.cameraStates.denied' }),
+    failed: msg('The camera could not start. Another app may be using it.', { id: 'ui.precall.cameraStates.failed' }),
+    'no-frames': msg('The camera started but shows no picture.', { id: 'ui.precall.cameraStates.no-frames' }),
+    unused: msg('Calls here are audio only.', { id: 'ui.precall.cameraStates.unused' }),
+  },
+  microphone: msg('Microphone', { id: 'ui.precall.microphone' }),
+  meter: msg('Microphone level', { id: 'ui.precall.meter' }),
+  micStates: {
+    pending: msg('Starting your microphone…', { id: 'ui.precall.micStates.pending' }),
+    ok: msg('Speak: the bar moves when the microphone hears you.', { id: 'ui.precall.micStates.ok' }),
+    missing: msg('No microphone found.', { id: 'ui.precall.micStates.missing' }),
+    denied: msg("The microphone is blocked. Allow it in the browser's site settings.", { id: 'ui.precall.micStates.denied' }),
+    failed: msg('The microphone could not start. Another app may be using it.', { id: 'ui.precall.micStates.failed' }),
+  },
+  speaker: msg('Speaker', { id: 'ui.precall.speaker' }),
+  playSound: msg('Play a test sound', { id: 'ui.precall.playSound' }),
+  playing: msg('Playing…', { id: 'ui.precall.playing' }),
+  didYouHear: msg('Did you hear a short chime? If not, check the volume and the speaker.', { id: 'ui.precall.didYouHear' }),
+  soundFailed: msg('The test sound could not play on this speaker.', { id: 'ui.precall.soundFailed' }),
+  connection: msg('Connection', { id: 'ui.precall.connection' }),
+  checking: msg('Checking how calls can connect…', { id: 'ui.precall.checking' }),
+  candidateTypes: msg('Ways this browser can connect', { id: 'ui.precall.candidateTypes' }),
+  candidates: {
+    host: msg('Local network', { id: 'ui.precall.candidates.host' }),
+    srflx: msg('Internet, direct (through your router)', { id: 'ui.precall.candidates.srflx' }),
+    relay: msg('Relay server', { id: 'ui.precall.candidates.relay' }),
+  },
+  found: (n: number) =>
+    n === 1 ? msg('found', { id: 'ui.precall.found.one' }) : msg(str`found (${count(n)})`, { id: 'ui.precall.found.many' }),
+  notFound: msg('not found', { id: 'ui.precall.notFound' }),
+  turn: {
+    answered: msg('The relay server answered.', { id: 'ui.precall.turn.answered' }),
+    refused: msg('The relay server refused the sign-in.', { id: 'ui.precall.turn.refused' }),
+    'no-answer': msg('The relay server did not answer.', { id: 'ui.precall.turn.no-answer' }),
+    'not-configured': msg('This service has no relay server.', { id: 'ui.precall.turn.not-configured' }),
+  },
+  relayOnly: msg('Your calls go through the relay only (your IP address stays hidden).', { id: 'ui.precall.relayOnly' }),
+  verdictLabel: msg('Result', { id: 'ui.precall.verdictLabel' }),
+  verdicts: {
+    ready: msg('Ready: calls should work.', { id: 'ui.precall.verdicts.ready' }),
+    'video-may-not-work': msg('Video may not work.', { id: 'ui.precall.verdicts.video-may-not-work' }),
+    'needs-relay': msg('Calls need the relay.', { id: 'ui.precall.verdicts.needs-relay' }),
+    'will-not-connect': msg('Calls will not connect.', { id: 'ui.precall.verdicts.will-not-connect' }),
+  },
+  reasons: {
+    'relay-only-without-turn': msg('Calls must go through a relay server, and this service has none.', {
+      id: 'ui.precall.reasons.relay-only-without-turn',
+    }),
+    'relay-only-turn-silent': msg('Calls must go through the relay server, and it did not answer.', {
+      id: 'ui.precall.reasons.relay-only-turn-silent',
+    }),
+    'no-candidates': msg('This browser found no way to connect at all. Check your network connection.', {
+      id: 'ui.precall.reasons.no-candidates',
+    }),
+    'camera-missing': msg('No camera was found. Others will hear you but not see you.', { id: 'ui.precall.reasons.camera-missing' }),
+    'camera-denied': msg('The camera is blocked. Others will hear you but not see you.', { id: 'ui.precall.reasons.camera-denied' }),
+    'camera-failed': msg('The camera could not start. Others will hear you but not see you.', { id: 'ui.precall.reasons.camera-failed' }),
+    'camera-no-frames': msg('The camera shows no picture. Others may not see you.', { id: 'ui.precall.reasons.camera-no-frames' }),
+    'relay-only': msg('Calls go through the relay server, which works.', { id: 'ui.precall.reasons.relay-only' }),
+    'relay-only-path': msg('No direct way out of this network; the relay server works, so calls go through it.', {
+      id: 'ui.precall.reasons.relay-only-path',
+    }),
+    'all-clear': msg('Camera, microphone and network look fine.', { id: 'ui.precall.reasons.all-clear' }),
+  },
+});
+
 /** The catalogue in the language `msg()` answers in now (English until another locale is loaded). */
 const catalogue = () => ({
   /** One sentence per error code: what the API client and the sign-in form say. */
@@ -276,6 +353,50 @@ const catalogue = () => ({
       shareLabel: msg('Share screen', { id: 'ui.controls.shareLabel' }),
       hangup: msg('Hang up', { id: 'ui.controls.hangup' }),
     },
+    /** Verifying who is at the other end of a call (the Verify panel of `<rtc-call-controls>`, issue #17). */
+    verify: {
+      open: msg('Verify who you are talking to', { id: 'ui.verify.open' }),
+      close: msg('Close the verification', { id: 'ui.verify.close' }),
+      label: msg('Verify', { id: 'ui.verify.label' }),
+      panel: (name: string) => msg(str`Verify ${who(name)}`, { id: 'ui.verify.panel' }),
+      reading: msg('Reading the connection…', { id: 'ui.verify.reading' }),
+      codeIntro: msg('Your code:', { id: 'ui.verify.codeIntro' }),
+      howTo: (name: string) =>
+        msg(
+          str`Read it aloud to ${who(name)} and listen to theirs. If both codes are the same, nobody is in the middle of this call, not even the server.`,
+          { id: 'ui.verify.howTo' },
+        ),
+      confirm: msg('They read the same code', { id: 'ui.verify.confirm' }),
+      verified: (name: string) =>
+        msg(str`You verified ${who(name)}. This browser remembers it and will warn you if their connection changes.`, {
+          id: 'ui.verify.verified',
+        }),
+      notKept: msg('This browser cannot keep its connection identity (private mode?): a verification only lasts while this page is open.', {
+        id: 'ui.verify.notKept',
+      }),
+      changed: (name: string) =>
+        msg(
+          str`Warning: ${who(name)}'s connection is not the one you verified before. Someone may be listening in, or they use another browser or device. Read the code aloud again before saying anything private.`,
+          { id: 'ui.verify.changed' },
+        ),
+      mismatch: (name: string) =>
+        msg(str`Warning: the connection to ${who(name)} does not use the certificate it announced. Do not trust this call.`, {
+          id: 'ui.verify.mismatch',
+        }),
+      /** The other side never took part in the exchange that makes the code (an older app, or its answer was lost). */
+      noAnswer: (name: string) =>
+        msg(str`No code for this call: ${who(name)}'s app did not answer. It may be an older version; try again in the next call.`, {
+          id: 'ui.verify.noAnswer',
+        }),
+      /** The other side's revealed nonce did not match its promise: the exchange was tampered with. */
+      brokenPromise: (name: string) =>
+        msg(
+          str`Warning: the verification of this call with ${who(name)} was tampered with. Someone may be listening in. Do not trust this call.`,
+          {
+            id: 'ui.verify.brokenPromise',
+          },
+        ),
+    },
     stage: {
       callWith: (name: string) => msg(str`Call with ${who(name)}`, { id: 'ui.stage.callWith' }),
       theirVideo: (name: string) => msg(str`${who(name)}'s video`, { id: 'ui.stage.theirVideo' }),
@@ -374,6 +495,7 @@ const catalogue = () => ({
       failedTitle: msg('This invite link cannot be used', { id: 'ui.inviteCard.failedTitle' }),
       dismiss: msg('Close', { id: 'ui.inviteCard.dismiss' }),
     },
+    precall: precall(),
   },
 });
 

@@ -4,6 +4,7 @@
  * `SessionApi` methods; they never talk MQTT or WebRTC directly.
  */
 import type { ApiErrorCode, Invite, InvitePreview, MediaKinds, Presence, PresenceStatus, PublicUser, Room } from '../protocol/index.js';
+import type { ConnectionCheck } from './precall/verdict.js';
 
 /** Link to the backend. */
 export type ConnectionState =
@@ -37,6 +38,36 @@ export interface MediaFlags {
   screen: boolean;
 }
 
+/**
+ * Who is at the other end of a connected call (issue #17): the code both people read aloud, and
+ * what this browser remembers of the other person's certificate.
+ */
+export interface CallVerification {
+  /**
+   * The code both people see when nobody is in the middle, e.g. "482 913 075"; null when the
+   * exchange that makes it failed (`problem`).
+   */
+  code: string | null;
+  /**
+   * Why there is no code: `no-answer`, the other side's app does not take part (an older version)
+   * or its answer never came; `broken-promise`, the other side's answer did not match what it
+   * promised: someone tampers with the call.
+   */
+  problem?: 'no-answer' | 'broken-promise';
+  /** The other side's DTLS certificate (sha-256, as in the SDP). */
+  remoteFingerprint: string;
+  /** The certificate DTLS got is the one described: true, false (do not trust the code), null (this browser cannot tell). */
+  transportMatches: boolean | null;
+  /**
+   * `unverified`: never verified in this browser; `verified`: verified with this same certificate;
+   * `changed`: verified before with another certificate: someone may be in the middle, or they use
+   * a new browser. Read the code aloud again.
+   */
+  trust: 'unverified' | 'verified' | 'changed';
+  /** This browser keeps its certificate across pages; false (private mode, no IndexedDB): a verification lasts only this page. */
+  persistent: boolean;
+}
+
 export interface CallView {
   callId: string;
   direction: CallDirection;
@@ -54,6 +85,8 @@ export interface CallView {
   endReason?: CallEndReason;
   /** Connected, but the media link is lost for now and being recovered (the message says so). */
   interrupted?: boolean;
+  /** Connected, and the link's certificates are read: the verification code and what is remembered. */
+  verification?: CallVerification;
   /** Human-readable line describing the call's state ("Ringing Ada…", "Ada declined the call"). */
   message: string;
   /** Date.now() values. */
@@ -217,6 +250,8 @@ export interface SessionApi extends EventTarget {
   hangup(): void;
   /** Clears an ended call from `state.call`. */
   dismissCall(): void;
+  /** Both people read the same code (`state.call.verification`): remember the other person's certificate. */
+  markVerified(): Promise<void>;
 
   setMicrophone(enabled: boolean): void;
   setCamera(enabled: boolean): Promise<void>;
@@ -241,6 +276,12 @@ export interface SessionApi extends EventTarget {
   joinAsGuest(name: string): Promise<void>;
   /** Closes the invite link (after its message was read). */
   dismissInvite(): void;
+
+  /**
+   * The pre-call check's connection test: which ICE candidate types this browser gathers with the
+   * sign-in's ICE servers, and whether the TURN server answers (`src/core/precall/`). Never rejects.
+   */
+  checkConnection(options?: { timeoutMs?: number }): Promise<ConnectionCheck>;
 
   /** Stops media, closes sockets, clears timers. */
   dispose(): void;

@@ -13,6 +13,7 @@ import { CHAT_PARTS } from '../components/chat/chat.component.js';
 import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.component.js';
 import { INVITES_PARTS } from '../components/invites/invites.component.js';
 import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.component.js';
+import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.component.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
 import type { CallView, SessionApi, SessionError, SessionEventMap, SessionOptions } from '../core/types.js';
@@ -47,6 +48,7 @@ export const RTC_CALL_OWN_PARTS = [
   'site-sign-in',
   'sign-in-again',
   'sign-in-instead',
+  'precall-toggle',
 ] as const;
 
 /** The elements inside and the parts each one re-exports: its own `*_PARTS`, written once, next to its docs. */
@@ -59,6 +61,7 @@ export const RTC_CALL_CHILD_PARTS = {
   'rtc-incoming-call': INCOMING_CALL_PARTS,
   'rtc-invites': INVITES_PARTS,
   'rtc-invite-card': INVITE_CARD_PARTS,
+  'rtc-precall-check': PRECALL_CHECK_PARTS,
 } as const;
 
 /** Every part a page can style as `rtc-call::part(name)`. */
@@ -123,6 +126,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  *   form while signing in, after a failure (with `error`) or after signing out.
  * @csspart sign-in-again - The button signing in again with `token-url` after signing out.
  * @csspart sign-in-instead - Under an invite link's guest form: the button showing the sign-in form instead.
+ * @csspart precall-toggle - The "Check devices and connection" button (signed in, no call on or ringing): opens and closes the pre-call
+ *   check.
  *
  * @cssproperty --rtc-color-bg - Background colour (light: #ffffff, dark: #141922).
  * @cssproperty --rtc-color-surface - Background of bars and received messages.
@@ -201,6 +206,8 @@ export class RtcCall extends LitElement {
   @state() private chatPeer = '';
   /** Signed out with an invite link open: the visitor chose to sign in rather than join as a guest. */
   @state() private signInInstead = false;
+  /** The pre-call check is open (a call closes it). */
+  @state() private precallOpen = false;
   /** Signed in with the site's account, the visitor (or the page) signed out: no sign-in starts by itself. */
   @state() private siteSignedOut = false;
   /** The session the site account was last given to: a new session gets it at its first update. */
@@ -235,6 +242,7 @@ export class RtcCall extends LitElement {
     this.chatPeer = '';
     this.signInInstead = false;
     this.siteSignedOut = false;
+    this.precallOpen = false;
   }
 
   /** Signs `session` (a new one, or the page just set `siteToken` or `tokenUrl`) in with the site's account, if any. */
@@ -310,12 +318,15 @@ export class RtcCall extends LitElement {
     let chatOpenedFor = '';
     const onIncoming = () => (this.chatPeer = session.state.call?.peer.id ?? this.chatPeer);
     const onCallState = ({ detail: { call } }: CustomEvent<{ call: CallView }>) => {
+      // A call closes the pre-call check: it releases the camera and microphone for the call.
+      this.precallOpen = false;
       if (call.direction !== 'outgoing' || call.callId === chatOpenedFor) return;
       chatOpenedFor = call.callId;
       this.chatPeer = call.peer.id;
     };
     const onSignedOut = ({ detail }: CustomEvent<{ reason: 'user' | 'expired' }>) => {
       this.chatPeer = '';
+      this.precallOpen = false;
       if (detail.reason === 'user') this.siteSignedOut = true;
     };
     const onSignedIn = () => (this.siteSignedOut = false);
@@ -462,7 +473,8 @@ export class RtcCall extends LitElement {
     const error = errorAt(this.provided, 'banner');
     // An incoming call still ringing is shown by the dialog only; the stage shows placed and answered calls.
     const call = stageCall(state);
-    const idle = !call && !this.chatPeer;
+    const precall = this.precallOpen && !call;
+    const idle = !call && !this.chatPeer && !precall;
     return html`
       ${
         error
@@ -491,8 +503,29 @@ export class RtcCall extends LitElement {
             @rtc-peer-select=${(e: CustomEvent<{ peerId: string }>) => (this.chatPeer = e.detail.peerId)}
           ></rtc-peer-list>
           ${state.user?.guest ? nothing : html`<rtc-invites exportparts=${exportParts('rtc-invites')}></rtc-invites>`}
+          ${
+            state.call
+              ? nothing
+              : html`<button
+                  type="button"
+                  class="precall-toggle"
+                  part="precall-toggle"
+                  aria-expanded=${precall}
+                  @click=${this.togglePrecall}
+                >
+                  ${icon('video')}${texts.ui.precall.open}
+                </button>`
+          }
         </section>
-        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : 'chat-only'} aria-label=${words.stage}>
+        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : precall ? 'precall' : 'chat-only'} aria-label=${words.stage}>
+          ${
+            precall
+              ? html`<rtc-precall-check
+                  exportparts=${exportParts('rtc-precall-check')}
+                  @rtc-precall-close=${this.closePrecall}
+                ></rtc-precall-check>`
+              : nothing
+          }
           ${
             call
               ? html`<rtc-video-stage exportparts=${exportParts('rtc-video-stage')}></rtc-video-stage>
@@ -502,7 +535,7 @@ export class RtcCall extends LitElement {
           ${
             this.chatPeer
               ? html`<rtc-chat exportparts=${exportParts('rtc-chat')} peer-id=${this.chatPeer}></rtc-chat>`
-              : call
+              : call || precall
                 ? nothing
                 : html`<div class="welcome" part="welcome">
                     ${icon('chat')}
@@ -515,6 +548,17 @@ export class RtcCall extends LitElement {
         </section>
       </div>
     `;
+  }
+
+  private togglePrecall() {
+    this.precallOpen = !this.precallOpen;
+  }
+
+  /** Closed from inside the check: focus goes back to the button that opened it, not to the page. */
+  private async closePrecall() {
+    this.precallOpen = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[part~="precall-toggle"]')?.focus();
   }
 
   private onRelayOnly(event: Event) {

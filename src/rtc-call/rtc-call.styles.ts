@@ -146,6 +146,10 @@ export const rtcCallStyles = css`
   rtc-invites {
     margin-block-start: var(--_space);
   }
+  .precall-toggle {
+    margin-block-start: calc(var(--_space) * 1.5);
+    width: 100%;
+  }
   .banner {
     margin: var(--_space) calc(var(--_space) * 2) 0;
     display: flex;

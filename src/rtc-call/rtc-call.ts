@@ -6,6 +6,7 @@ import '../components/chat/chat.js';
 import '../components/incoming-call/incoming-call.js';
 import '../components/invites/invites.js';
 import '../components/invite-card/invite-card.js';
+import '../components/precall-check/precall-check.js';
 import { RtcCall } from './rtc-call.component.js';
 
 export * from './rtc-call.component.js';

@@ -204,6 +204,7 @@ export class FakeSession extends EventTarget implements SessionApi {
   cancel() {}
   hangup() {}
   dismissCall() {}
+  async markVerified() {}
   setMicrophone() {}
   async setCamera() {}
   async startScreenShare() {}
@@ -222,5 +223,8 @@ export class FakeSession extends EventTarget implements SessionApi {
   async openInvite() {}
   async joinAsGuest() {}
   dismissInvite() {}
+  async checkConnection() {
+    return { candidates: { host: 0, srflx: 0, relay: 0 }, turn: 'not-configured' as const, relayOnly: false };
+  }
   dispose() {}
 }

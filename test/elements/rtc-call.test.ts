@@ -68,6 +68,10 @@ describe('rtc-call', () => {
     await waitForState(el.session!, (s) => s.connection === 'online', 'online');
     const other = await signedIn('Root Parts Other');
     await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
+    // The pre-call check shows only while no call is on.
+    (await until('precall-toggle', () => findPart(el, 'precall-toggle'))).click();
+    await until('pre-call check', () => findPart(el, 'precall'));
+    exportedParts(el).forEach((n) => names.add(n));
     await el.call(other.user.user.id);
     (await until('peer-select', () => findPart(el, 'peer-select'))).click();
     await until('chat and call stage', () => findPart(el, 'chat') && findPart(el, 'video-stage'));

@@ -1,12 +1,14 @@
 import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import { SessionConsumer } from '../session-consumer.js';
 import { dismissError } from '../errors.js';
 import { renderText } from '../names.js';
 import { texts } from '../../core/texts.js';
 
 const words = texts.ui.controls;
+const verifyWords = texts.ui.verify;
 import { stageCall } from '../call-view.js';
-import type { CallView } from '../../core/types.js';
+import type { CallVerification, CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { callControlsStyles } from './call-controls.styles.js';
@@ -23,6 +25,12 @@ export const CALL_CONTROLS_PARTS = [
   'dismiss',
   'error',
   'call-error',
+  'verify-toggle',
+  'verify',
+  'verify-code',
+  'verify-confirm',
+  'verify-status',
+  'verify-warning',
 ] as const;
 
 /**
@@ -42,6 +50,12 @@ export const CALL_CONTROLS_PARTS = [
  * @csspart dismiss - Close the summary of an ended call.
  * @csspart error - Every error message (here the same element as `call-error`).
  * @csspart call-error - Why the call or a camera, microphone or screen action failed, below the buttons.
+ * @csspart verify-toggle - Opens and closes the Verify panel (`aria-expanded`), once the call is connected.
+ * @csspart verify - The Verify panel: the code to read aloud, and the button for a matching code.
+ * @csspart verify-code - The code both people read aloud (the same on both sides unless someone is in the middle).
+ * @csspart verify-confirm - "They read the same code": remembers the other person as verified in this browser.
+ * @csspart verify-status - That the other person is verified, or that this browser cannot keep a verification.
+ * @csspart verify-warning - A verified person's connection changed, or the connection's certificate is not the one announced; shown even with the panel closed.
  *
  * @cssproperty --rtc-call-controls-bg - Background of the bar. Defaults to `--rtc-color-surface`.
  * @cssproperty --rtc-call-controls-pressed-bg - Background of a pressed toggle. Defaults to `--rtc-color-fg`.
@@ -50,12 +64,64 @@ export const CALL_CONTROLS_PARTS = [
 export class RtcCallControls extends SessionConsumer {
   static override styles = [tokens, controls, callControlsStyles];
 
+  /** The Verify panel is open (closed again for each new call). */
+  @state() private verifyOpen = false;
+  private verifyCallId: string | null = null;
+
   override render() {
     const call = stageCall(this.sessionState.state);
     if (!call) return nothing;
+    if (call.callId !== this.verifyCallId) {
+      this.verifyCallId = call.callId;
+      this.verifyOpen = false;
+    }
     const error = this.errorAt('call-controls');
     return html`<div part="controls" role="toolbar" aria-label=${words.label}>${this.renderButtons(call)}</div>
+      ${call.phase === 'connected' ? this.renderVerify(call) : nothing}
       ${error ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
+  }
+
+  /**
+   * The Verify panel, and its warnings. A warning shows with the panel closed too: a verified
+   * person whose connection changed is what the visitor must hear about without asking.
+   */
+  private renderVerify(call: CallView) {
+    const v = call.verification;
+    const name = call.peer.name;
+    const warning = !v
+      ? null
+      : v.transportMatches === false
+        ? verifyWords.mismatch(name)
+        : v.problem === 'broken-promise'
+          ? verifyWords.brokenPromise(name)
+          : v.trust === 'changed'
+            ? verifyWords.changed(name)
+            : null;
+    const warningLine = warning ? html`<p class="warning" part="verify-warning" role="alert">${renderText(warning)}</p>` : nothing;
+    if (!this.verifyOpen) return warningLine;
+    return html`<section part="verify" id="verify" aria-label=${verifyWords.panel(name)}>
+      ${warningLine} ${this.renderVerifyBody(v, name)}
+    </section>`;
+  }
+
+  /**
+   * The code and what to do with it; nothing to read when the link or the exchange is not to be trusted.
+   * The code is always laid out left to right: in a right-to-left sentence the bidi algorithm would
+   * put its digit groups in the opposite order, and two people comparing screens would see different codes.
+   */
+  private renderVerifyBody(v: CallVerification | undefined, name: string) {
+    if (!v) return html`<p role="status">${verifyWords.reading}</p>`;
+    if (v.transportMatches === false || v.problem === 'broken-promise') return nothing;
+    if (v.code === null) return html`<p part="verify-status" role="status">${renderText(verifyWords.noAnswer(name))}</p>`;
+    const confirm =
+      v.trust === 'verified'
+        ? html`<p part="verify-status" role="status">${renderText(verifyWords.verified(name))}</p>`
+        : html`<button type="button" part="control verify-confirm" @click=${() => this.attempt('call', (s) => s.markVerified())}>
+            ${icon('shield')}<span>${verifyWords.confirm}</span>
+          </button>`;
+    return html`<p>${verifyWords.codeIntro} <strong class="code" part="verify-code" dir="ltr">${v.code}</strong></p>
+      <p>${renderText(verifyWords.howTo(name))}</p>
+      ${confirm} ${v.persistent ? nothing : html`<p part="verify-status">${verifyWords.notKept}</p>`}`;
   }
 
   private renderButtons(call: CallView) {
@@ -101,6 +167,17 @@ export class RtcCallControls extends SessionConsumer {
         @click=${() => this.attempt('media', (s) => (local.screen ? s.stopScreenShare() : s.startScreenShare()))}
       >
         ${icon('screen')}<span class="label">${words.shareLabel}</span>
+      </button>
+      <button
+        type="button"
+        part="control verify-toggle"
+        aria-expanded=${this.verifyOpen ? 'true' : 'false'}
+        aria-controls="verify"
+        title=${this.verifyOpen ? verifyWords.close : verifyWords.open}
+        ?disabled=${call.phase !== 'connected'}
+        @click=${() => (this.verifyOpen = !this.verifyOpen)}
+      >
+        ${icon('shield')}<span class="label">${verifyWords.label}</span>
       </button>
       <button type="button" class="danger" part="control hangup" @click=${() => this.attempt('call', (s) => s.hangup())}>
         ${icon('hangup')}<span class="label">${words.hangup}</span>

@@ -24,6 +24,23 @@ export const callControlsStyles = css`
     border-color: var(--_pressed-bg);
     color: var(--_pressed-fg);
   }
+  [part~='verify'] {
+    margin-block-start: var(--_space);
+    padding: var(--_space);
+    background: var(--_controls-bg);
+    border-radius: var(--_radius);
+    text-align: center;
+  }
+  .code {
+    font-size: 1.5em;
+    font-variant-numeric: tabular-nums;
+    letter-spacing: 0.1em;
+    white-space: nowrap;
+  }
+  .warning {
+    color: var(--_warning);
+    font-weight: 600;
+  }
   @media (max-width: 480px) {
     .label {
       position: absolute;

@@ -10,6 +10,8 @@ import { onLinkCondition, type RecoveryHooks } from './link-recovery.js';
 
 export interface LinkDeps extends RecoveryHooks {
   iceForCall(): Promise<IceConfig>;
+  /** This browser's kept DTLS certificate; null lets the browser make one. */
+  certificate(): Promise<RTCCertificate | null>;
   /** The visitor (or the site) asked to hide their IP address. */
   relayOnly(): boolean;
   createLink(options: CallLinkOptions): CallLink;
@@ -21,7 +23,7 @@ export interface LinkDeps extends RecoveryHooks {
 
 /** The call's link, ready with its tracks (and the offer sent, for the caller); null when the call cannot have one. */
 export async function openLink(call: Call, role: 'offerer' | 'answerer', deps: LinkDeps): Promise<CallLink | null> {
-  const ice = await deps.iceForCall();
+  const [ice, certificate] = await Promise.all([deps.iceForCall(), deps.certificate()]);
   if (!call.isLive || call.disposed) return null;
   const relayOnly = deps.relayOnly() || ice.policy === 'relay';
   if (relayOnly && !hasTurn(ice.servers)) {
@@ -34,6 +36,7 @@ export async function openLink(call: Call, role: 'offerer' | 'answerer', deps: L
     role,
     iceServers: ice.servers,
     relayOnly,
+    certificate: certificate ?? undefined,
     onDescription: (d) => deps.send(call, d.type === 'offer' ? { type: 'offer', sdp: d.sdp } : { type: 'answer', sdp: d.sdp }),
     onCandidate: (candidate) => deps.send(call, { type: 'candidate', candidate }),
     onRemoteStream: (stream) => {

@@ -7,7 +7,9 @@ import { CallStateMachine, type CallSnapshot } from '../call-state-machine.js';
 import { Timers, type Clock } from '../clock.js';
 import type { LinkStats, PeerLinkOptions } from '../peer.js';
 import { texts } from '../texts.js';
-import type { CallView, MediaFlags } from '../types.js';
+import type { LinkIdentity } from '../verify/link-identity.js';
+import type { VerifyChannel } from '../verify/exchange.js';
+import type { CallVerification, CallView, MediaFlags } from '../types.js';
 import { CalleeTabs } from './callee-tabs.js';
 
 /** What a call needs of its media link (PeerLink in the browser, a fake in node tests). */
@@ -26,6 +28,10 @@ export interface CallLink {
   silenceMs(): Promise<number | null>;
   relayProblem(): 'refused' | 'unreachable' | null;
   stats(): Promise<LinkStats>;
+  /** Both certificates, once both descriptions are set (verification). */
+  identity(): Promise<LinkIdentity | null>;
+  /** The end-to-end path of the verification exchange (verify/exchange.ts). */
+  readonly verifyChannel: VerifyChannel;
   close(): void;
 }
 
@@ -76,6 +82,8 @@ export class Call {
   remoteStream: MediaStream | null = null;
   /** The media link was lost and is being recovered; the call shows it. */
   interrupted = false;
+  /** Read once connected (verify/call-verifier.ts). */
+  verification: CallVerification | null = null;
   private inbound: Promise<void> = Promise.resolve();
   private disposedFlag = false;
 
@@ -161,6 +169,7 @@ export class Call {
       startedAt: s.startedAt,
     };
     if (interrupted) call.interrupted = true;
+    if (this.verification) call.verification = { ...this.verification };
     if (s.endReason) call.endReason = s.endReason;
     if (s.connectedAt !== undefined) call.connectedAt = s.connectedAt;
     if (s.endedAt !== undefined) call.endedAt = s.endedAt;

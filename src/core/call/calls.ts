@@ -21,6 +21,8 @@ import { CallMedia, type Devices } from './call-media.js';
 import { openLink, type LinkDeps } from './call-link.js';
 import { onCallMessage, type CallMessageDeps } from './call-messages.js';
 import { restartLostLink } from './link-recovery.js';
+import { CallVerifier } from '../verify/call-verifier.js';
+import { ExchangeFailed, exchangeNonces } from '../verify/exchange.js';
 
 /**
  * How long a call peer's presence may vanish (a reconnect, a token swap) before a call not yet
@@ -48,6 +50,8 @@ export interface CallsDeps {
   /** The phase of the shown call changed (the own status follows it). */
   phaseChanged(phase: CallSnapshot['phase']): void;
   options: CallsOptions;
+  /** The certificate and the people verified; memory only when absent (node tests). */
+  verifier?: CallVerifier;
 }
 
 export class Calls {
@@ -57,9 +61,11 @@ export class Calls {
   private readonly messageDeps: CallMessageDeps;
   /** Replies others can trigger (busy) must never spend our whole publish budget. */
   private readonly autoReplies = new AutoReplyBudget();
+  private readonly verifier: CallVerifier;
 
   constructor(private readonly deps: CallsDeps) {
     const { store } = deps;
+    this.verifier = deps.verifier ?? CallVerifier.inMemory();
     this.media = new CallMedia(
       deps.devices,
       store,
@@ -72,6 +78,7 @@ export class Calls {
     );
     this.linkDeps = {
       iceForCall: () => deps.ice.forCall(),
+      certificate: () => this.verifier.certificate(),
       relayOnly: () => store.state.relayOnly,
       createLink: (options) => deps.createLink(options),
       send: (call, body) => void this.send(call, body),
@@ -158,6 +165,17 @@ export class Calls {
     if (call.machine.phase === 'ringing') return call.direction === 'outgoing' ? this.cancel() : this.decline();
     void this.send(call, { type: 'hangup' });
     call.machine.send({ type: 'hangup' });
+  }
+
+  /** Both people read the same code: the other person's certificate is remembered as verified. */
+  async markVerified(): Promise<void> {
+    const call = this.current;
+    const me = this.deps.store.state.user?.id;
+    if (!call?.verification || !me || call.machine.phase !== 'connected') return;
+    const verified = await this.verifier.markVerified(me, call.peer.id, call.verification);
+    if (this.current !== call || !call.isLive) return;
+    call.verification = verified;
+    this.render(call);
   }
 
   /** Clears an ended call from the view. */
@@ -302,7 +320,10 @@ export class Calls {
 
   private onMachine(call: Call, snapshot: CallSnapshot): void {
     if (snapshot.phase === 'ended') this.onEnded(call, snapshot.endReason!);
-    if (snapshot.phase === 'connected') this.deps.store.clearError('call');
+    if (snapshot.phase === 'connected') {
+      this.deps.store.clearError('call');
+      if (!call.verification) void this.readVerification(call);
+    }
     this.deps.phaseChanged(snapshot.phase);
     this.render(call);
   }
@@ -325,6 +346,25 @@ export class Calls {
     } else {
       this.refuse(call.machine.snapshot.message);
     }
+  }
+
+  /**
+   * Reads who is at the other end once the call connects: DTLS checked the certificate, so the
+   * link's identity is final (an ICE restart keeps DTLS and its certificates).
+   */
+  private async readVerification(call: Call): Promise<void> {
+    const me = this.deps.store.state.user?.id;
+    const link = call.link;
+    const identity = await link?.identity().catch(() => null);
+    if (!link || !identity || !me || !call.isLive) return;
+    const exchange = await exchangeNonces(link.verifyChannel, { clock: this.deps.clock }).catch((e: unknown) =>
+      e instanceof ExchangeFailed ? e.problem : ('no-answer' as const),
+    );
+    if (!call.isLive || call.link !== link) return;
+    const verification = await this.verifier.read(me, call.peer.id, identity, exchange).catch(() => null);
+    if (!verification || !call.isLive || call.verification) return;
+    call.verification = verification;
+    this.render(call);
   }
 
   /** Our other tabs stop ringing: this tab answered or declined. */

@@ -7,6 +7,8 @@ import type { Clock } from '../../../src/core/clock.js';
 import type { CallLink, CallLinkOptions } from '../../../src/core/call/call.js';
 import type { Devices } from '../../../src/core/call/call-media.js';
 import { emptyLinkStats } from '../../../src/core/link-stats.js';
+import type { LinkIdentity } from '../../../src/core/verify/link-identity.js';
+import type { VerifyChannel } from '../../../src/core/verify/exchange.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
 import type { InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
@@ -163,6 +165,48 @@ export class FakeDevices implements Devices {
   }
 }
 
+/**
+ * One end of a verification channel (the link's data channel in a browser). Sends wait until the
+ * test connects it to the other end; messages are delivered on a later task, as over a network,
+ * and those that came before anyone listened wait for the listener.
+ */
+export class FakeChannel implements VerifyChannel {
+  /** Every message sent, in order (what a man in the middle sees). */
+  readonly sent: string[] = [];
+  private other: FakeChannel | null = null;
+  private handler: ((text: string) => void) | null = null;
+  private readonly waiting: string[] = [];
+
+  /** Connects two ends (the channel opened); queued sends go out. */
+  static join(a: FakeChannel, b: FakeChannel): void {
+    a.other = b;
+    b.other = a;
+    for (const end of [a, b]) for (const text of end.sent) end.deliver(text);
+  }
+
+  send(text: string): void {
+    this.sent.push(text);
+    if (this.other) this.deliver(text);
+  }
+
+  listen(handler: (text: string) => void): () => void {
+    this.handler = handler;
+    for (const text of this.waiting.splice(0)) handler(text);
+    return () => (this.handler = null);
+  }
+
+  /** Delivers `text` to this end as if the other side had sent it. */
+  receive(text: string): void {
+    if (this.handler) this.handler(text);
+    else this.waiting.push(text);
+  }
+
+  private deliver(text: string): void {
+    const to = this.other!;
+    setTimeout(() => to.receive(text), 0);
+  }
+}
+
 /** A media link that records what the call asked of it; its conditions are raised by the test. */
 export class FakeLink implements CallLink {
   connectionState: RTCPeerConnectionState = 'new';
@@ -171,6 +215,10 @@ export class FakeLink implements CallLink {
   silence: number | null | (() => number | null) = null;
   restarts = 0;
   relay: 'refused' | 'unreachable' | null = null;
+  /** Both certificates, as identity() gives them (null: descriptions not set). */
+  certificates: LinkIdentity | null = null;
+  /** The verification exchange's path; the test joins it to the other side's (FakeChannel.join). */
+  readonly verifyChannel = new FakeChannel();
   /** When set, setTrack() rejects (a replaceTrack the browser refused). */
   failSetTrack = false;
   readonly log: string[] = [];
@@ -220,6 +268,9 @@ export class FakeLink implements CallLink {
   }
   async stats() {
     return emptyLinkStats();
+  }
+  async identity() {
+    return this.certificates;
   }
   close() {
     this.closed = true;
