@@ -146,9 +146,12 @@ export const rtcCallStyles = css`
   rtc-invites {
     margin-block-start: var(--_space);
   }
+  /* A long label wraps instead of spilling out of the sidebar (French, at the sidebar's 340px). */
   .precall-toggle {
     margin-block-start: calc(var(--_space) * 1.5);
     width: 100%;
+    white-space: normal;
+    padding-block: calc(var(--_space) * 0.5);
   }
   .banner {
     margin: var(--_space) calc(var(--_space) * 2) 0;

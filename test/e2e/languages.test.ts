@@ -1,8 +1,8 @@
 /**
  * The built widget (dist/, with its language chunks) in every language at desktop and phone
  * sizes, in Chromium and in Firefox ESR: one page per browser whose `<rtc-call>` switches its
- * `lang`; for each language and size the sign-in form, the people list with a conversation, and
- * a call. Each view is checked before its screenshot is saved: the words shown are the XLIFF's
+ * `lang`; for each language and size the sign-in form, the people list with a conversation, the
+ * pre-call check and a call. Each view is checked before its screenshot is saved: the words shown are the XLIFF's
  * translations, the widget reads right to left in Arabic only, and nothing is wider than its
  * box (no container or button scrolls sideways, the page does not either).
  *
@@ -41,6 +41,7 @@ function words(lang: string, id: string, values: readonly string[] = []): string
 const VIEWS = {
   'sign-in': { 'login-title': 'ui.login.signInTitle', submit: 'ui.login.signIn', title: 'ui.root.title' },
   'people-and-chat': { title: 'ui.root.title', 'sign-out': 'ui.root.signOut', 'chat-send': 'ui.chat.send' },
+  precall: { title: 'ui.root.title', 'precall-toggle': 'ui.precall.open' },
   call: { title: 'ui.root.title', hangup: 'ui.controls.hangup', status: 'call.status.connected' },
 } as const;
 
@@ -83,9 +84,20 @@ async function layout(person: Person, parts: readonly string[]): Promise<Layout>
           .__e2eFindParts(name)
           .filter((el) => w.__e2eVisible(el))
           .map((el) => w.__e2eText(el).trim());
-      const boxes = ['base', 'header', 'main', 'sidebar', 'stage', 'login-form', 'peer-list', 'chat', 'messages', 'controls'].flatMap((n) =>
-        w.__e2eFindParts(n),
-      );
+      const boxes = [
+        'base',
+        'header',
+        'main',
+        'sidebar',
+        'stage',
+        'login-form',
+        'peer-list',
+        'chat',
+        'messages',
+        'controls',
+        'precall',
+        'verdict',
+      ].flatMap((n) => w.__e2eFindParts(n));
       const buttons: Element[] = [];
       const walk = (root: Document | ShadowRoot) => {
         buttons.push(...root.querySelectorAll('button'));
@@ -117,6 +129,17 @@ async function checkAndShoot(person: Person, browser: BrowserName, view: View, l
   const where = `${browser} ${view} ${lang} ${size.name}`;
   for (const [part, text] of Object.entries(expected))
     assert.ok(seen.texts[part]!.includes(text), `${where}: ${part} shows ${JSON.stringify(seen.texts[part])}, not ${JSON.stringify(text)}`);
+  if (view === 'precall') {
+    // The verdict in plain words, whichever this machine gets.
+    const verdict = await person.part('verdict');
+    const [kind, text] = await verdict.evaluate((el) => [
+      el.getAttribute('data-verdict') ?? '',
+      el.textContent!.replace(/\s+/g, ' ').trim(),
+    ]);
+    assert.ok(kind, `${where}: no verdict`);
+    const said = words(lang, `ui.precall.verdicts.${kind}`);
+    assert.ok(text?.startsWith(said), `${where}: the verdict reads ${JSON.stringify(text)}, not ${JSON.stringify(said)}…`);
+  }
   assert.equal(seen.direction, lang === 'ar' ? 'rtl' : 'ltr', `${where}: direction`);
   assert.deepEqual(seen.overflowing, [], `${where}: nothing wider than its box`);
   assert.ok(
@@ -159,6 +182,14 @@ for (const browser of BROWSERS) {
         await bob.sendChat('مرحبا، نعم بالتأكيد');
         await alice.chatMessage('مرحبا');
         await everyLanguage(alice, browser, 'people-and-chat');
+
+        await alice.click('precall-toggle');
+        await alice.page.waitForFunction(
+          () => (window as unknown as HookedWindow).__e2eFindParts('verdict')[0]?.getAttribute('data-verdict'),
+          { timeout: 30_000, polling: 100 },
+        );
+        await everyLanguage(alice, browser, 'precall');
+        await alice.click('precall-close');
 
         await connectCall(alice, bob);
         await everyLanguage(alice, browser, 'call');
