@@ -165,7 +165,7 @@ describe('languages', () => {
     }
   });
 
-  it('is accessible in every language, right to left included: sign-in form, people list, chat and a call', async () => {
+  it('is accessible in every language, right to left included: sign-in form, people list, pre-call check, chat, a call and its Verify panel', async () => {
     const el = await fixture<RtcCall>(html`<rtc-call server=${backendOrigin()} ring-timeout="20000"></rtc-call>`);
     for (const lang of LANGUAGES) {
       await speak(el, lang);
@@ -191,6 +191,24 @@ describe('languages', () => {
       await expectAccessible(el);
     }
 
+    // The pre-call check, with its verdict.
+    findPart(el, 'precall-toggle')!.click();
+    const verdict = await until(
+      'verdict',
+      () => {
+        const shown = findPart(el, 'verdict');
+        return shown?.getAttribute('data-verdict') ? shown : null;
+      },
+      30_000,
+    );
+    for (const lang of LANGUAGES) {
+      await speak(el, lang);
+      const said = translation(lang, `ui.precall.verdicts.${verdict.getAttribute('data-verdict')}`, '');
+      if (lang !== 'en') expect(verdict.textContent!.trim()).to.contain(said);
+      await expectAccessible(el);
+    }
+    findPart(el, 'precall-close')!.click();
+
     (await until('peer row', () => findPart(el, 'peer-select'))).click();
     await until('message', () => findPart(el, 'message'));
     for (const lang of LANGUAGES) {
@@ -213,6 +231,17 @@ describe('languages', () => {
       await speak(el, lang);
       const hangup = findPart(el, 'hangup')!;
       expect(hangup.getAttribute('aria-label') ?? hangup.textContent?.trim()).to.equal(translation(lang, 'ui.controls.hangup', 'Hang up'));
+      await expectAccessible(el);
+    }
+    // The Verify panel, its code laid out left to right whatever the language.
+    findPart(el, 'verify-toggle')!.click();
+    const code = await until('verify code', () => findPart(el, 'verify-code'));
+    for (const lang of LANGUAGES) {
+      await speak(el, lang);
+      expect(getComputedStyle(code).direction).to.equal('ltr');
+      expect(findPart(el, 'verify-confirm')!.textContent!.trim()).to.equal(
+        translation(lang, 'ui.verify.confirm', 'They read the same code'),
+      );
       await expectAccessible(el);
     }
     el.hangup();
