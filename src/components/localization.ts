@@ -105,6 +105,8 @@ export class LocaleController implements ReactiveController {
     this.observer = new MutationObserver(() => void refreshLocale());
     this.observer.observe(this.host, { attributes: true, attributeFilter: ['lang'] });
     watchPage();
+    // A widget added to a page that already speaks another language shows it from its first render.
+    this.follow(localization().getLocale());
     void refreshLocale();
   }
 
@@ -120,10 +122,5 @@ export class LocaleController implements ReactiveController {
     this.locale = locale;
     this.host.setAttribute('dir', directionOf(locale));
     this.host.requestUpdate();
-  }
-
-  /** The direction of the language shown. */
-  get dir(): 'ltr' | 'rtl' {
-    return directionOf(this.locale);
   }
 }
