@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (real browsers, coturn, Redis,
-# Mosquitto for the broker benchmark, nftables to cut one browser's network in
-# the resilience tests, nginx to run docs/production.md's proxy configuration).
+# Mosquitto for the broker benchmark, nftables (and iproute2's tc) to cut or
+# degrade one browser's network in the resilience tests, nginx to run docs/production.md's proxy configuration).
 # As root it runs apt-get; otherwise it
 # prints the exact command to run and fails.
 set -euo pipefail
@@ -12,6 +12,7 @@ declare -A need=(
   [/usr/bin/redis-server]=redis-server
   [/usr/sbin/mosquitto]=mosquitto
   [/usr/sbin/nft]=nftables
+  [/usr/sbin/tc]=iproute2
   [/usr/sbin/nginx]=nginx
 )
 missing=()

@@ -11,6 +11,7 @@ export * from './components/chat/chat.js';
 export * from './components/incoming-call/incoming-call.js';
 export * from './components/invites/invites.js';
 export * from './components/invite-card/invite-card.js';
+export * from './components/device-settings/device-settings.js';
 export * from './components/precall-check/precall-check.js';
 export * from './rtc-call/rtc-call.js';
 export { sessionContext } from './components/context.js';

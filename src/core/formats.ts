@@ -36,6 +36,11 @@ export function formatCount(n: number, locale = current): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
 }
 
+/** Items joined the locale's way: "camera and microphone", "Kamera und Mikrofon". */
+export function formatList(items: readonly string[], locale = current): string {
+  return new Intl.ListFormat(locale, { type: 'conjunction' }).format(items);
+}
+
 export type DurationStyle = 'long' | 'short' | 'narrow';
 
 const UNITS = [

@@ -7,6 +7,7 @@
 import type { MediaKinds } from '../protocol/index.js';
 import type { SessionError } from './types.js';
 import { texts } from './texts.js';
+import { userMediaConstraints, type DeviceChoice } from './devices.js';
 
 export type MediaPurpose = 'camera' | 'microphone' | 'camera and microphone' | 'screen';
 
@@ -69,11 +70,15 @@ function devices(): MediaDevicesLike | null {
 export const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
 
 /**
- * Acquires what `wanted` asks for, falling back to audio only and then to
- * nothing. A refusal of both together is not retried for audio alone: the
+ * Acquires what `wanted` asks for, from the `chosen` camera and microphone, falling back to audio
+ * only and then to nothing. A refusal of both together is not retried for audio alone: the
  * browser would just refuse again (or prompt twice).
  */
-export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike | null = devices()): Promise<UserMediaResult> {
+export async function acquireUserMedia(
+  wanted: MediaKinds,
+  md: MediaDevicesLike | null = devices(),
+  chosen: Partial<DeviceChoice> = {},
+): Promise<UserMediaResult> {
   const none: MediaKinds = { audio: false, video: false };
   if (!wanted.audio && !wanted.video) return { stream: null, got: none, error: null };
   if (!md) {
@@ -88,17 +93,33 @@ export async function acquireUserMedia(wanted: MediaKinds, md: MediaDevicesLike 
     };
   }
   try {
-    const stream = await md.getUserMedia({ audio: wanted.audio, video: wanted.video ? CAMERA_CONSTRAINTS : false });
+    const stream = await openChosen(md, wanted, chosen);
     return { stream, got: kindsOf(stream), error: null };
   } catch (first) {
     const error = mapMediaError(first, purposeOf(wanted));
     if (error.code === 'media_denied' || !(wanted.video && wanted.audio)) return { stream: null, got: none, error };
     try {
-      const stream = await md.getUserMedia({ audio: true, video: false });
+      const stream = await openChosen(md, { audio: true, video: false }, chosen);
       return { stream, got: kindsOf(stream), error };
     } catch {
       return { stream: null, got: none, error };
     }
+  }
+}
+
+/**
+ * getUserMedia of the chosen devices; a chosen device that is gone (OverconstrainedError, or
+ * NotFoundError in some browsers) falls back to the default device, silently: the device list
+ * then shows the default as chosen (devices.ts).
+ */
+async function openChosen(md: MediaDevicesLike, kinds: MediaKinds, chosen: Partial<DeviceChoice>): Promise<MediaStream> {
+  const usesChoice = (kinds.video && chosen.camera) || (kinds.audio && chosen.microphone);
+  try {
+    return await md.getUserMedia(userMediaConstraints(kinds, CAMERA_CONSTRAINTS, chosen));
+  } catch (e) {
+    const name = (e as { name?: unknown } | null)?.name;
+    if (!usesChoice || (name !== 'OverconstrainedError' && name !== 'NotFoundError')) throw e;
+    return md.getUserMedia(userMediaConstraints(kinds, CAMERA_CONSTRAINTS));
   }
 }
 

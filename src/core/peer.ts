@@ -12,6 +12,7 @@ import { readLinkStats, type LinkStats } from './link-stats.js';
 import { readLinkIdentity, type LinkIdentity } from './verify/link-identity.js';
 import { openVerifyChannel } from './verify/channel.js';
 import type { VerifyChannel } from './verify/exchange.js';
+import { readQualitySample, type QualitySample } from './link-quality.js';
 
 export { readLinkStats, type LinkStats };
 
@@ -270,6 +271,12 @@ export class PeerLink {
   async identity(): Promise<LinkIdentity | null> {
     if (this.closed) return null;
     return (await this.guard(readLinkIdentity(this.pc))) ?? null;
+  }
+
+  async qualitySample(): Promise<QualitySample | null> {
+    if (this.closed) return null;
+    const report = await this.guard(this.pc.getStats());
+    return report ? readQualitySample(report.values() as Iterable<Record<string, unknown>>) : null;
   }
 
   close(): void {

@@ -7,7 +7,7 @@ import { ApiRequestError } from './api-client.js';
 import { texts } from './texts.js';
 import type { SessionError, SessionEventMap, SessionState } from './types.js';
 
-export const SIGNED_OUT: Omit<SessionState, 'relayOnly'> = {
+export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
   connection: 'signed-out',
   user: null,
   status: 'available',
@@ -42,9 +42,9 @@ export class SessionStore {
     this.emit('change', this.current);
   }
 
-  /** Back to signed out, keeping the visitor's relay-only choice; `error` explains why, if anything. */
+  /** Back to signed out, keeping the visitor's relay-only choice and devices; `error` explains why, if anything. */
   reset(error: SessionError | null): void {
-    this.current = { ...SIGNED_OUT, relayOnly: this.current.relayOnly, error };
+    this.current = { ...SIGNED_OUT, relayOnly: this.current.relayOnly, devices: this.current.devices, error };
     this.emit('change', this.current);
   }
 

@@ -10,6 +10,7 @@
  * - presence-book.ts: who is online, per room and in all, and the own status;
  * - invites.ts: the invites the visitor makes, and an invite link being opened (join, guest);
  * - chat-book.ts: conversations;
+ * - devices.ts: the camera, microphone and speaker chosen, remembered, and unplugged;
  * - precall/: the pre-call check (devices, candidate types, TURN, verdict);
  * - call/: the calls (calls.ts), one call (call.ts), its media (call-media.ts), its link
  *   (call-link.ts, link-recovery.ts), and the callee on several tabs (callee-tabs.ts).
@@ -23,6 +24,16 @@ import { Calls } from './call/calls.js';
 import { browserDevices, type Devices } from './call/call-media.js';
 import type { CallLink, CallLinkOptions } from './call/call.js';
 import { ChatBook } from './chat-book.js';
+import {
+  canChooseSpeaker,
+  choiceStorageKey,
+  DEVICE_KINDS,
+  DeviceBook,
+  NO_DEVICES,
+  type ChoiceStorage,
+  type DeviceKind,
+  type DeviceSource,
+} from './devices.js';
 import { systemClock, withTimeout, type Clock } from './clock.js';
 import { IceConfigCache } from './ice-config.js';
 import { InviteBook, InviteLinkFlow } from './invites.js';
@@ -49,8 +60,26 @@ export interface SessionEnvironment {
   clock?: Clock;
   devices?: Devices;
   createLink?: (options: CallLinkOptions) => CallLink;
+  /** The device lists and `devicechange` (navigator.mediaDevices by default; none in node). */
+  deviceSource?: DeviceSource | null;
+  /** Where the device choice is remembered (localStorage by default). */
+  deviceStorage?: ChoiceStorage | null;
   /** This browser's certificate and the people verified (IndexedDB where the browser has it). */
   verifier?: CallVerifier;
+}
+
+/** The browser's device lists, when it has them. */
+function browserDeviceSource(): DeviceSource | null {
+  return typeof navigator !== 'undefined' && navigator.mediaDevices ? navigator.mediaDevices : null;
+}
+
+/** localStorage, unless the page forbids it (reading it then throws). */
+function browserStorage(): ChoiceStorage | null {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage : null;
+  } catch {
+    return null;
+  }
 }
 
 // Typed addEventListener for Session's events, merged into the class below (the usual typed-EventTarget
@@ -87,6 +116,7 @@ export class Session extends EventTarget implements SessionApi {
   private readonly calls: Calls;
   /** Stops following the page's language (the call's status line is composed again in a new one). */
   private readonly stopRelabelling: () => void;
+  private readonly deviceBook: DeviceBook;
   private signaling: SignalingClient | null = null;
   private readonly subscribedBefore = new WeakSet<SignalingClient>();
   private disposed = false;
@@ -96,7 +126,7 @@ export class Session extends EventTarget implements SessionApi {
     super();
     this.options = Object.freeze({ ...options });
     const clock = environment.clock ?? systemClock;
-    const store = (this.store = new SessionStore(this, { ...SIGNED_OUT, relayOnly: options.relayOnly ?? false }));
+    const store = (this.store = new SessionStore(this, { ...SIGNED_OUT, relayOnly: options.relayOnly ?? false, devices: NO_DEVICES }));
     const outbox = this.outbox();
     this.api = new ApiClient(options.server);
     this.auth = new SignIn(this.api, store, options.rememberSignIn ?? false, clock, {
@@ -134,6 +164,10 @@ export class Session extends EventTarget implements SessionApi {
       devices: environment.devices ?? browserDevices,
       createLink: environment.createLink ?? ((o) => new PeerLink(o)),
       phaseChanged: (phase) => this.presence.followCall(phase),
+      deviceChoice: {
+        chosenDevices: () => this.deviceBook.chosen,
+        tracksChanged: () => this.deviceBook.watchCallTracks(),
+      },
       verifier: environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser()),
       options: {
         ringTimeoutMs: options.ringTimeoutMs,
@@ -142,6 +176,23 @@ export class Session extends EventTarget implements SessionApi {
         video: options.video ?? true,
       },
     });
+    this.deviceBook = new DeviceBook({
+      store,
+      source: environment.deviceSource === undefined ? browserDeviceSource() : environment.deviceSource,
+      storage: environment.deviceStorage === undefined ? browserStorage() : environment.deviceStorage,
+      storageKey: choiceStorageKey(options.server),
+      speakerSupported: canChooseSpeaker(),
+      hooks: {
+        track: (kind) => {
+          const call = this.calls.call;
+          return call?.isLive ? (kind === 'camera' ? call.camera : call.mic) : null;
+        },
+        switchTrack: (kind) => this.calls.media.switchDevice(this.calls.call, kind),
+        inCall: () => this.calls.call?.isLive ?? false,
+        lostInCall: (message) => store.reportError({ code: 'media_missing', scope: 'media', message }),
+      },
+    });
+    this.deviceBook.start();
     if (typeof window !== 'undefined') window.addEventListener('pagehide', this.onPageHide);
     this.stopRelabelling = onLanguageChange(() => this.calls.relabel());
   }
@@ -252,6 +303,21 @@ export class Session extends EventTarget implements SessionApi {
     return this.guard('media', () => this.calls.media.stopScreenShare(this.calls.call));
   }
 
+  chooseDevice(kind: DeviceKind, deviceId: string | null): Promise<void> {
+    return this.guard('media', async () => {
+      const wellFormed = DEVICE_KINDS.includes(kind) && (deviceId === null || (typeof deviceId === 'string' && deviceId !== ''));
+      if (!wellFormed || !(await this.deviceBook.offers(kind, deviceId))) {
+        return this.store.reportError({ code: 'invalid_input', scope: 'media', message: texts.ui.devices.invalidChoice });
+      }
+      this.store.clearError('media');
+      await this.deviceBook.choose(kind, deviceId);
+    });
+  }
+
+  refreshDevices(): Promise<void> {
+    return this.guard('media', () => this.deviceBook.refresh());
+  }
+
   checkConnection(options: { timeoutMs?: number } = {}): Promise<ConnectionCheck> {
     return this.ice.forCall().then((ice) => checkConnection(ice, this.store.state.relayOnly, options));
   }
@@ -309,6 +375,7 @@ export class Session extends EventTarget implements SessionApi {
     this.stopRelabelling();
     this.auth.dispose();
     this.site.dispose();
+    this.deviceBook.dispose();
     if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.onPageHide);
     this.stop(null);
   }

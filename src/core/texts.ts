@@ -22,9 +22,10 @@ import { isolateText } from '../protocol/names.js';
 import type { NameRule, PresenceStatus } from '../protocol/index.js';
 import { NAME_MAX_COMBINING_RUN, NAME_MAX_LENGTH, NAME_MIN_LENGTH } from '../protocol/limits.js';
 import type { CallEndReason, SessionErrorCode } from './types.js';
-import { formatCount, formatDuration, formatLocale } from './formats.js';
+import { formatCount, formatDuration, formatList, formatLocale } from './formats.js';
 
 const who = (name: string) => isolateText(name);
+type DeviceKind = 'camera' | 'microphone' | 'speaker';
 const count = (n: number) => formatCount(n);
 
 /**
@@ -60,6 +61,53 @@ const site = () => ({
   signingIn: msg('Signing you in…', { id: 'site.signingIn' }),
   signedOut: msg('You are signed out of calls.', { id: 'site.signedOut' }),
   signInAgain: msg('Sign in again', { id: 'site.signInAgain' }),
+});
+
+/** Choosing the camera, microphone and speaker (`<rtc-device-settings>`), and devices unplugged (devices.ts). */
+const devices = () => ({
+  title: msg('Devices', { id: 'ui.devices.title' }),
+  /** The call controls' button that opens the device settings. */
+  toggle: msg('Devices', { id: 'ui.devices.toggle' }),
+  toggleTitle: msg('Choose camera, microphone and speaker', { id: 'ui.devices.toggleTitle' }),
+  camera: msg('Camera', { id: 'ui.devices.camera' }),
+  microphone: msg('Microphone', { id: 'ui.devices.microphone' }),
+  speaker: msg('Speaker', { id: 'ui.devices.speaker' }),
+  /** The first option of each list: whatever the browser and the system use. */
+  defaultDevice: msg('Default', { id: 'ui.devices.defaultDevice' }),
+  /** A device whose name the browser hides (before access is allowed): "Camera 2". */
+  unnamed: (kind: DeviceKind, n: number) =>
+    ({
+      camera: () => msg(str`Camera ${count(n)}`, { id: 'ui.devices.unnamed.camera' }),
+      microphone: () => msg(str`Microphone ${count(n)}`, { id: 'ui.devices.unnamed.microphone' }),
+      speaker: () => msg(str`Speaker ${count(n)}`, { id: 'ui.devices.unnamed.speaker' }),
+    })[kind](),
+  labelsHidden: msg('The browser shows the names of your devices once you allow the camera and microphone.', {
+    id: 'ui.devices.labelsHidden',
+  }),
+  none: {
+    camera: msg('No camera found', { id: 'ui.devices.none.camera' }),
+    microphone: msg('No microphone found', { id: 'ui.devices.none.microphone' }),
+  },
+  /**
+   * Devices that went away (unplugged) and were replaced by the default ones: one sentence per
+   * device (each language words its own noun), or the devices listed by `Intl.ListFormat`.
+   */
+  lost: (kinds: ReadonlyArray<DeviceKind>) => {
+    const one = {
+      camera: () => msg('Your camera was disconnected. Now using the default camera.', { id: 'ui.devices.lost.camera' }),
+      microphone: () => msg('Your microphone was disconnected. Now using the default microphone.', { id: 'ui.devices.lost.microphone' }),
+      speaker: () => msg('Your speaker was disconnected. Now using the default speaker.', { id: 'ui.devices.lost.speaker' }),
+    };
+    if (kinds.length === 1) return one[kinds[0]!]();
+    const names = {
+      camera: msg('camera', { id: 'ui.devices.names.camera' }),
+      microphone: msg('microphone', { id: 'ui.devices.names.microphone' }),
+      speaker: msg('speaker', { id: 'ui.devices.names.speaker' }),
+    };
+    const list = formatList(kinds.map((kind) => names[kind]));
+    return msg(str`Your ${list} were disconnected. Now using the default ones.`, { id: 'ui.devices.lost.several' });
+  },
+  invalidChoice: msg('That device cannot be chosen. Pick one from the list.', { id: 'ui.devices.invalidChoice' }),
 });
 
 /** The pre-call check (`<rtc-precall-check>`) and the button opening it in `<rtc-call>`. */
@@ -137,6 +185,23 @@ const precall = () => ({
     }),
     'all-clear': msg('Camera, microphone and network look fine.', { id: 'ui.precall.reasons.all-clear' }),
   },
+});
+
+/**
+ * Connection quality during a call (`<rtc-video-stage>`): each side's bars, named for screen
+ * readers, and the hint when one side's connection is poor, saying what the visitor will notice
+ * and what helps.
+ */
+const quality = () => ({
+  you: msg('You', { id: 'ui.quality.you' }),
+  yourBars: (bars: number) => msg(str`Your connection: ${count(bars)} of ${count(4)} bars`, { id: 'ui.quality.yourBars' }),
+  theirBars: (name: string, bars: number) =>
+    msg(str`${who(name)}'s connection: ${count(bars)} of ${count(4)} bars`, { id: 'ui.quality.theirBars' }),
+  poorLocal: msg('Your connection is poor: video may freeze and sound may break up. Turning your camera off can help.', {
+    id: 'ui.quality.poorLocal',
+  }),
+  poorRemote: (name: string) =>
+    msg(str`${who(name)}'s connection is poor: they may not see or hear you well.`, { id: 'ui.quality.poorRemote' }),
 });
 
 /** The catalogue in the language `msg()` answers in now (English until another locale is loaded). */
@@ -270,6 +335,7 @@ const catalogue = () => ({
 
   /** The elements' labels and sentences, per element. */
   ui: {
+    devices: devices(),
     /** `<rtc-call>`: the frame. */
     root: {
       title: msg('Calls', { id: 'ui.root.title' }),
@@ -405,6 +471,7 @@ const catalogue = () => ({
       cameraOff: (name: string) => msg(str`${who(name)}'s camera is off`, { id: 'ui.stage.cameraOff' }),
       sharing: (name: string) => msg(str`${who(name)} is sharing a screen`, { id: 'ui.stage.sharing' }),
     },
+    quality: quality(),
     chat: {
       /** Stands for the other person while their name is unknown. */
       thisPerson: msg('this person', { id: 'ui.chat.thisPerson' }),

@@ -4,7 +4,10 @@
  * `SessionApi` methods; they never talk MQTT or WebRTC directly.
  */
 import type { ApiErrorCode, Invite, InvitePreview, MediaKinds, Presence, PresenceStatus, PublicUser, Room } from '../protocol/index.js';
+import type { DeviceKind, DevicesState } from './devices.js';
 import type { ConnectionCheck } from './precall/verdict.js';
+
+export type { DeviceChoice, DeviceKind, DeviceOption, DevicesState } from './devices.js';
 
 /** Link to the backend. */
 export type ConnectionState =
@@ -87,12 +90,33 @@ export interface CallView {
   interrupted?: boolean;
   /** Connected, and the link's certificates are read: the verification code and what is remembered. */
   verification?: CallVerification;
+  /** Connected: the connection quality of each side, once measured (call/quality.ts). */
+  quality?: CallQuality;
   /** Human-readable line describing the call's state ("Ringing Ada…", "Ada declined the call"). */
   message: string;
   /** Date.now() values. */
   startedAt: number;
   connectedAt?: number;
   endedAt?: number;
+}
+
+/** One side's connection during a call: 0–4 bars and the figures behind them; null where not measured (yet). */
+export interface LinkQuality {
+  bars: number | null;
+  rttMs: number | null;
+  lossPct: number | null;
+  jitterMs: number | null;
+  bitrateKbps: number | null;
+}
+
+/**
+ * The connection quality of a call: `local` is how the media reaches us, `remote` how ours reaches
+ * them (from their RTCP receiver reports); `poor` names the side whose bars are low, for the hint.
+ */
+export interface CallQuality {
+  local: LinkQuality;
+  remote: LinkQuality;
+  poor: 'local' | 'remote' | null;
 }
 
 export type ChatDelivery = 'sending' | 'sent' | 'failed';
@@ -190,6 +214,8 @@ export interface SessionState {
   error: SessionError | null;
   /** Relay-only ("hide my IP address") chosen by the visitor or the site. */
   relayOnly: boolean;
+  /** Cameras, microphones and speakers, and the ones chosen (kept across sign-ins; `<rtc-device-settings>`). */
+  devices: DevicesState;
 }
 
 export interface SessionOptions {
@@ -257,6 +283,14 @@ export interface SessionApi extends EventTarget {
   setCamera(enabled: boolean): Promise<void>;
   startScreenShare(): Promise<void>;
   stopScreenShare(): Promise<void>;
+
+  /**
+   * Uses `deviceId` (one of `state.devices`' lists; null = the default) for `kind` from now on,
+   * remembered for this site and backend. A live call switches at once without renegotiating.
+   */
+  chooseDevice(kind: DeviceKind, deviceId: string | null): Promise<void>;
+  /** Reads the device lists again (after camera or microphone access was granted, their names appear). */
+  refreshDevices(): Promise<void>;
 
   sendChat(peerId: string, text: string): Promise<void>;
   markRead(peerId: string): void;

@@ -13,6 +13,7 @@ import { CHAT_PARTS } from '../components/chat/chat.component.js';
 import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.component.js';
 import { INVITES_PARTS } from '../components/invites/invites.component.js';
 import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.component.js';
+import { DEVICE_SETTINGS_PARTS } from '../components/device-settings/device-settings.component.js';
 import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.component.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
@@ -61,6 +62,8 @@ export const RTC_CALL_CHILD_PARTS = {
   'rtc-incoming-call': INCOMING_CALL_PARTS,
   'rtc-invites': INVITES_PARTS,
   'rtc-invite-card': INVITE_CARD_PARTS,
+  // Inside rtc-call-controls' "Devices" panel, which passes its parts on.
+  'rtc-device-settings': DEVICE_SETTINGS_PARTS,
   'rtc-precall-check': PRECALL_CHECK_PARTS,
 } as const;
 
@@ -521,7 +524,7 @@ export class RtcCall extends LitElement {
           ${
             precall
               ? html`<rtc-precall-check
-                  exportparts=${exportParts('rtc-precall-check')}
+                  exportparts="${exportParts('rtc-precall-check')}, ${exportParts('rtc-device-settings')}"
                   @rtc-precall-close=${this.closePrecall}
                 ></rtc-precall-check>`
               : nothing
@@ -529,7 +532,9 @@ export class RtcCall extends LitElement {
           ${
             call
               ? html`<rtc-video-stage exportparts=${exportParts('rtc-video-stage')}></rtc-video-stage>
-                  <rtc-call-controls exportparts=${exportParts('rtc-call-controls')}></rtc-call-controls>`
+                  <rtc-call-controls
+                    exportparts="${exportParts('rtc-call-controls')}, ${exportParts('rtc-device-settings')}"
+                  ></rtc-call-controls>`
               : nothing
           }
           ${

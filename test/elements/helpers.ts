@@ -4,6 +4,7 @@
  */
 import { Session } from '../../src/core/session.js';
 import { SIGNED_OUT } from '../../src/core/session-state.js';
+import { NO_DEVICES } from '../../src/core/devices.js';
 import type { CallView, SessionApi, SessionOptions, SessionState } from '../../src/core/types.js';
 import { backendOrigin, newUser, type TestUser } from '../support/backend.js';
 
@@ -179,6 +180,7 @@ export class FakeSession extends EventTarget implements SessionApi {
       connection: 'online',
       user: { id: 'visitor-1', name: 'Visitor', email: 'visitor@example.test' },
       relayOnly: false,
+      devices: NO_DEVICES,
       ...state,
     };
     Object.assign(this, methods);
@@ -209,6 +211,8 @@ export class FakeSession extends EventTarget implements SessionApi {
   async setCamera() {}
   async startScreenShare() {}
   async stopScreenShare() {}
+  async chooseDevice() {}
+  async refreshDevices() {}
   async sendChat() {}
   markRead() {}
   selectRoom() {}

@@ -173,6 +173,7 @@ function manInTheMiddle(options: CallLinkOptions): CallLink {
     silenceMs: () => callee.silenceMs(),
     relayProblem: () => null,
     stats: () => callee.stats(),
+    qualitySample: () => callee.qualitySample(),
     identity: () => callee.identity(),
     verifyChannel: callee.verifyChannel,
     close() {

@@ -2,7 +2,8 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/components/video-stage/video-stage.js';
 import type { RtcVideoStage } from '../../src/components/video-stage/video-stage.js';
-import { connectedCall, disposeSessions, part, signedIn, twoPeople, waitForState } from './helpers.js';
+import { connectedCall, disposeSessions, FakeSession, fakeCall, part, signedIn, twoPeople, waitForState } from './helpers.js';
+import type { LinkQuality } from '../../src/core/types.js';
 import { shownName } from './shown-name.js';
 import { plainText } from '../text-match.js';
 
@@ -99,5 +100,48 @@ describe('rtc-video-stage', () => {
     expect(remote.srcObject).to.equal(ada.session.state.call!.remoteStream);
     expect(local.srcObject).to.equal(ada.session.state.call!.localStream);
     expect(reloads).to.deep.equal([]);
+  });
+
+  it("shows both sides' connection bars from the real link once connected, named for screen readers", async () => {
+    const [ada, grace] = await twoPeople('Ada Bars', 'Grace Bars');
+    const el = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${ada.session}></rtc-video-stage>`);
+    await connectedCall(ada, grace);
+    // Polled every 2 s from the connect; loopback is a perfect link.
+    await waitForState(ada.session, (s) => s.call?.quality?.local.bars != null && s.call.quality.remote.bars != null, 'measured');
+    await el.updateComplete;
+    const mine = part(el, 'quality-local')!;
+    const theirs = part(el, 'quality-remote')!;
+    expect(mine.getAttribute('role')).to.equal('img');
+    expect(Number(mine.dataset.bars)).to.be.at.least(3);
+    expect(mine.getAttribute('aria-label')).to.equal(`Your connection: ${mine.dataset.bars} of 4 bars`);
+    expect(theirs.getAttribute('aria-label')).to.equal(`\u2068Grace Bars\u2069's connection: ${theirs.dataset.bars} of 4 bars`);
+    expect(part(el, 'quality-hint')).to.be.null;
+    await expect(el).to.be.accessible({ ignoredRules: ['video-caption'] });
+    ada.session.hangup();
+    await waitForState(ada.session, (s) => s.call?.phase === 'ended', 'ended');
+    await el.updateComplete;
+    expect(part(el, 'quality')).to.be.null;
+  });
+
+  it('lights as many bars as the level, and says whose connection is poor and what it means', async () => {
+    const link = (bars: number): LinkQuality => ({ bars, rttMs: 40, lossPct: 12, jitterMs: 20, bitrateKbps: null });
+    const session = new FakeSession({ call: fakeCall({ quality: { local: link(4), remote: link(1), poor: 'remote' } }) });
+    const el = await fixture<RtcVideoStage>(html`<rtc-video-stage .session=${session}></rtc-video-stage>`);
+    expect(part(el, 'quality-local')!.querySelectorAll('.bar.lit').length).to.equal(4);
+    expect(part(el, 'quality-remote')!.querySelectorAll('.bar.lit').length).to.equal(1);
+    expect(part(el, 'quality-hint')!.textContent).to.contain("Grace Fake's connection is poor: they may not see or hear you well.");
+    // The hint sits in a live region that was there before it, so it is announced.
+    expect(part(el, 'quality-hint')!.parentElement!.getAttribute('role')).to.equal('status');
+    await expect(el).to.be.accessible({ ignoredRules: ['video-caption'] });
+
+    session.update({ call: fakeCall({ quality: { local: link(0), remote: link(3), poor: 'local' } }) });
+    await el.updateComplete;
+    expect(part(el, 'quality-local')!.querySelectorAll('.bar.lit').length).to.equal(0);
+    expect(part(el, 'quality-local')!.getAttribute('aria-label')).to.equal('Your connection: 0 of 4 bars');
+    expect(part(el, 'quality-hint')!.textContent).to.contain('Your connection is poor: video may freeze');
+
+    session.update({ call: fakeCall({ quality: { local: link(3), remote: link(3), poor: null } }) });
+    await el.updateComplete;
+    expect(part(el, 'quality-hint')).to.be.null;
   });
 });

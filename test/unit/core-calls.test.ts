@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACCEPT_SETTLE_MS } from '../../src/core/call/callee-tabs.js';
 import { PEER_LEFT_GRACE_MS } from '../../src/core/call/calls.js';
+import { QUALITY_POLL_MS } from '../../src/core/call/quality.js';
+import { readQualitySample } from '../../src/core/link-quality.js';
 import { LOST_LINK_LIMITS } from '../../src/core/timing.js';
 import { settle } from './support/engine-fakes.js';
 import { World, type Tab } from './support/engine-world.js';
@@ -300,4 +302,51 @@ test('screen sharing ended by the browser puts the camera back and tells the pee
   assert.equal(a.link.tracks.video, camera);
   await world.drain();
   assert.equal(b.call!.remote.screen, false);
+});
+
+test('connection quality: polled every QUALITY_POLL_MS from the connect, shown in the call view, stopped by the end', async () => {
+  const world = new World();
+  const a = world.tab(ALICE, 'a1');
+  const b = world.tab(BOB, 'b1');
+  let reads = 0;
+  const report = (at: number, received: number, lost: number) =>
+    readQualitySample([
+      { id: 'p', type: 'candidate-pair', selected: true, timestamp: at, currentRoundTripTime: 0.02 },
+      { id: 'i', type: 'inbound-rtp', timestamp: at, packetsReceived: received, packetsLost: lost, jitter: 0.001 },
+    ]);
+  const samples = [report(1000, 100, 0), report(3000, 200, 0), report(5000, 250, 50)];
+  const quality = () => a.state.store.state.call?.quality;
+  await connectedCall(world, a, b);
+  a.link.qualitySample = async () => samples[Math.min(reads++, samples.length - 1)]!;
+  assert.equal(quality(), undefined, 'nothing shown before the first reading');
+  // The link was swapped in after the connect: the first poll read the fake's empty answer (null).
+  await world.clock.advance(QUALITY_POLL_MS);
+  await settle();
+  assert.deepEqual(quality()?.local, { bars: 4, rttMs: 20, lossPct: null, jitterMs: 1, bitrateKbps: null });
+  await world.clock.advance(QUALITY_POLL_MS);
+  await settle();
+  assert.equal(quality()?.local.lossPct, 0);
+  await world.clock.advance(QUALITY_POLL_MS);
+  await settle();
+  assert.equal(quality()?.local.lossPct, 50);
+  assert.equal(quality()?.poor, 'local');
+  // The link lost: the last figures are stale, the interruption is shown instead.
+  a.link.silence = 2_000;
+  a.link.condition('interrupted');
+  await settle();
+  assert.equal(a.state.store.state.call?.interrupted, true);
+  assert.equal(quality(), undefined, 'no bars while interrupted');
+  a.link.silence = 100;
+  a.link.condition('connected');
+  await world.clock.advance(QUALITY_POLL_MS);
+  await settle();
+  // Shown again; the fake's counters did not move, and an interval without packets says nothing about loss.
+  assert.deepEqual([quality()?.local.bars, quality()?.local.lossPct], [4, null]);
+  a.calls.hangup();
+  await world.drain();
+  const readsAtEnd = reads;
+  await world.clock.advance(QUALITY_POLL_MS * 3);
+  await settle();
+  assert.equal(reads, readsAtEnd, 'no reading after the end');
+  assert.equal(quality(), undefined, 'an ended call shows no bars');
 });

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseLocale, directionOf } from '../../src/core/locale.js';
-import { durationParts, formatClockTime, formatCount, formatDateTime, formatDuration } from '../../src/core/formats.js';
+import { durationParts, formatClockTime, formatCount, formatDateTime, formatDuration, formatList } from '../../src/core/formats.js';
 
 const BROWSER = ['fr-CA', 'fr', 'en'];
 
@@ -93,4 +93,11 @@ test('counts use the locale’s grouping', () => {
   assert.equal(formatCount(1234, 'en'), '1,234');
   assert.equal(formatCount(1234, 'de'), '1.234');
   assert.equal(formatCount(2.6, 'en'), '3');
+});
+
+test('lists are joined the locale’s way', () => {
+  assert.equal(formatList(['camera', 'microphone'], 'en'), 'camera and microphone');
+  assert.equal(formatList(['camera', 'microphone', 'speaker'], 'en'), 'camera, microphone, and speaker');
+  assert.equal(formatList(['Kamera', 'Mikrofon'], 'de'), 'Kamera und Mikrofon');
+  assert.equal(formatList(['caméra', 'micro'], 'fr'), 'caméra et micro');
 });

@@ -165,3 +165,12 @@ test('the sentence of each name rule says in English what the backend says', () 
   }
   assert.deepEqual([...seen].sort(), Object.keys(texts.ui.login.nameRules).sort());
 });
+
+test('unplugged devices: one sentence per device, several listed', () => {
+  assert.equal(texts.ui.devices.lost(['camera']), 'Your camera was disconnected. Now using the default camera.');
+  assert.equal(texts.ui.devices.lost(['speaker']), 'Your speaker was disconnected. Now using the default speaker.');
+  assert.equal(
+    texts.ui.devices.lost(['camera', 'microphone']),
+    'Your camera and microphone were disconnected. Now using the default ones.',
+  );
+});

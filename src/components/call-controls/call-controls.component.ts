@@ -1,6 +1,7 @@
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { SessionConsumer } from '../session-consumer.js';
+import { DEVICE_SETTINGS_PARTS } from '../device-settings/device-settings.js';
 import { dismissError } from '../errors.js';
 import { renderText } from '../names.js';
 import { texts } from '../../core/texts.js';
@@ -25,6 +26,8 @@ export const CALL_CONTROLS_PARTS = [
   'dismiss',
   'error',
   'call-error',
+  'devices-toggle',
+  'devices-panel',
   'verify-toggle',
   'verify',
   'verify-code',
@@ -50,6 +53,8 @@ export const CALL_CONTROLS_PARTS = [
  * @csspart dismiss - Close the summary of an ended call.
  * @csspart error - Every error message (here the same element as `call-error`).
  * @csspart call-error - Why the call or a camera, microphone or screen action failed, below the buttons.
+ * @csspart devices-toggle - Opens and closes the device settings (`aria-expanded="true"` while open).
+ * @csspart devices-panel - The panel with `rtc-device-settings` (camera, microphone, speaker), below the buttons.
  * @csspart verify-toggle - Opens and closes the Verify panel (`aria-expanded`), once the call is connected.
  * @csspart verify - The Verify panel: the code to read aloud, and the button for a matching code.
  * @csspart verify-code - The code both people read aloud (the same on both sides unless someone is in the middle).
@@ -64,6 +69,8 @@ export const CALL_CONTROLS_PARTS = [
 export class RtcCallControls extends SessionConsumer {
   static override styles = [tokens, controls, callControlsStyles];
 
+  /** The device settings panel is open. */
+  @state() private devicesOpen = false;
   /** The Verify panel is open (closed again for each new call). */
   @state() private verifyOpen = false;
   private verifyCallId: string | null = null;
@@ -75,10 +82,38 @@ export class RtcCallControls extends SessionConsumer {
       this.verifyCallId = call.callId;
       this.verifyOpen = false;
     }
+    const devicesShown = this.devicesOpen && this.live(call);
+    // A device lost mid-call is said once: by the open device settings, else here.
     const error = this.errorAt('call-controls');
+    const said = devicesShown && error?.message === this.sessionState.state?.devices.notice;
     return html`<div part="controls" role="toolbar" aria-label=${words.label}>${this.renderButtons(call)}</div>
-      ${call.phase === 'connected' ? this.renderVerify(call) : nothing}
-      ${error ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
+      ${devicesShown ? this.renderDevices() : nothing} ${call.phase === 'connected' ? this.renderVerify(call) : nothing}
+      ${error && !said ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
+  }
+
+  private live(call: CallView): boolean {
+    return call.phase === 'connecting' || call.phase === 'connected';
+  }
+
+  /** The device settings, given this element's session (whether it came by context or by property). */
+  private renderDevices() {
+    return html`<div id="devices-panel" part="devices-panel" class="devices-panel">
+      <rtc-device-settings .session=${this.session} exportparts=${DEVICE_SETTINGS_PARTS.join(', ')}></rtc-device-settings>
+    </div>`;
+  }
+
+  private renderDevicesToggle() {
+    const open = this.devicesOpen;
+    return html`<button
+      type="button"
+      part="control devices-toggle"
+      aria-expanded=${open ? 'true' : 'false'}
+      aria-controls=${open ? 'devices-panel' : nothing}
+      title=${texts.ui.devices.toggleTitle}
+      @click=${() => (this.devicesOpen = !open)}
+    >
+      ${icon('sliders')}<span class="label">${texts.ui.devices.toggle}</span>
+    </button>`;
   }
 
   /**
@@ -168,6 +203,7 @@ export class RtcCallControls extends SessionConsumer {
       >
         ${icon('screen')}<span class="label">${words.shareLabel}</span>
       </button>
+      ${this.renderDevicesToggle()}
       <button
         type="button"
         part="control verify-toggle"

@@ -19,6 +19,12 @@ export const callControlsStyles = css`
   button {
     min-height: 44px;
   }
+  .devices-panel {
+    margin-block-start: var(--_space);
+    padding: var(--_space);
+    background: var(--_controls-bg);
+    border-radius: var(--_radius);
+  }
   button[aria-pressed='true'] {
     background: var(--_pressed-bg);
     border-color: var(--_pressed-bg);

@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { SessionConsumer } from '../session-consumer.js';
+import { DEVICE_SETTINGS_PARTS } from '../device-settings/device-settings.js';
 import { texts } from '../../core/texts.js';
 import { canChooseSpeaker, playTone, TestTone } from '../../core/precall/test-tone.js';
 import type { CandidateCounts, ConnectionCheck, Verdict } from '../../core/precall/verdict.js';
@@ -36,7 +37,9 @@ type SpeakerState = 'idle' | 'playing' | 'played' | 'failed';
  * connection check gathers ICE candidates with the session's own ICE servers (`checkConnection()`):
  * which types this browser finds (local network, server-reflexive, relay) and whether the TURN
  * server answers. The verdict is one of "ready", "video may not work", "calls need the relay" and
- * "calls will not connect", with the reason in plain words.
+ * "calls will not connect", with the reason in plain words. It shows `<rtc-device-settings>` on
+ * top (its parts are passed on): the check follows the camera and microphone chosen there, and the
+ * test sound plays on the chosen speaker (unless `sink-id` says otherwise).
  *
  * @event rtc-precall-verdict - The check reached its verdict (or a new one); `detail.verdict`, `detail.reason`.
  * @event rtc-precall-close - The visitor closed the check (its close button, or Escape inside it).
@@ -90,7 +93,7 @@ export class RtcPrecallCheck extends SessionConsumer {
         <h2 id="precall-title">${words.title}</h2>
         <button type="button" class="icon" part="precall-close" aria-label=${words.close} @click=${this.close}>${icon('x')}</button>
       </header>
-      ${nothing /* Here goes <rtc-device-settings> (camera, microphone and speaker choice; branch `devices`). */}
+      <rtc-device-settings .session=${this.session} exportparts=${DEVICE_SETTINGS_PARTS.join(', ')}></rtc-device-settings>
       <div class="checks">
         <div class="check camera">
           <h3>${icon('video')}${words.camera}</h3>
@@ -166,6 +169,12 @@ export class RtcPrecallCheck extends SessionConsumer {
     </div>`;
   }
 
+  /** The `sink-id` the page set, else the speaker chosen in the device settings, else none (the default). */
+  private speakerId(): string | undefined {
+    const devices = this.session?.state.devices;
+    return this.sinkId || (devices?.speakerSelectable ? (devices.chosen.speaker ?? undefined) : undefined);
+  }
+
   private async playSound() {
     const audio = this.audio;
     if (!audio || this.speaker === 'playing') return;
@@ -173,7 +182,7 @@ export class RtcPrecallCheck extends SessionConsumer {
     const tone = (this.tone = new TestTone());
     this.speaker = 'playing';
     try {
-      await playTone(audio, tone, this.sinkId && canChooseSpeaker() ? this.sinkId : undefined);
+      await playTone(audio, tone, canChooseSpeaker() ? this.speakerId() : undefined);
       if (this.tone === tone) this.speaker = 'played';
     } catch {
       if (this.tone === tone) this.speaker = 'failed';

@@ -30,6 +30,8 @@ export class PrecallController implements ReactiveController {
   private watchedStream: MediaStream | null = null;
   private reported: Verdict | null = null;
   private connected = false;
+  /** The camera and microphone the running check opened (the device settings' choice then). */
+  private openedWith = '';
   /** The microphone's level, 0…1. */
   level = 0;
 
@@ -49,12 +51,19 @@ export class PrecallController implements ReactiveController {
   }
 
   hostUpdated(): void {
+    // Another camera or microphone chosen in the device settings: check that one instead.
+    if (this.check && this.choiceKey() !== this.openedWith) this.reset();
     if (this.connected && !this.check) this.start();
     this.watchFrames();
   }
 
   hostDisconnected(): void {
     this.connected = false;
+    this.reset();
+  }
+
+  /** Stops the running check and forgets what it found. */
+  private reset(): void {
     clearInterval(this.meterTimer);
     this.check?.stop();
     this.check = null;
@@ -67,11 +76,20 @@ export class PrecallController implements ReactiveController {
     const session = this.options.session();
     if (!session) return;
     const timeoutMs = this.options.gatherTimeout();
+    const chosen = session.state.devices.chosen;
+    this.openedWith = this.choiceKey();
+    let listed = false;
     const check = new PrecallCheck({
       video: this.options.video(),
+      chosen: { camera: chosen.camera, microphone: chosen.microphone },
       checkConnection: () => session.checkConnection(timeoutMs === undefined ? {} : { timeoutMs }),
       changed: (state) => {
         if (check !== this.check) return;
+        // Access granted: the device settings can show names (and, in Firefox, speakers) now.
+        if (state.stream && !listed) {
+          listed = true;
+          void session.refreshDevices();
+        }
         this.host.requestUpdate();
         if (state.verdict && state.verdict.reason !== this.reported?.reason) {
           this.reported = state.verdict;
@@ -82,6 +100,11 @@ export class PrecallController implements ReactiveController {
     this.check = check;
     void check.start();
     this.meterTimer = setInterval(() => this.readMeter(), METER_INTERVAL_MS);
+  }
+
+  private choiceKey(): string {
+    const chosen = this.options.session()?.state.devices.chosen;
+    return `${chosen?.camera ?? ''}\n${chosen?.microphone ?? ''}`;
   }
 
   private readMeter(): void {

@@ -3,7 +3,7 @@ import { state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { SessionConsumer } from '../session-consumer.js';
 import { stageCall } from '../call-view.js';
-import type { CallView } from '../../core/types.js';
+import type { CallView, LinkQuality } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
@@ -11,6 +11,7 @@ import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from 
 import { texts } from '../../core/texts.js';
 
 const words = texts.ui.stage;
+const qualityWords = texts.ui.quality;
 import { videoStageStyles } from './video-stage.styles.js';
 
 /** Parts of `rtc-video-stage`, re-exported by `<rtc-call>`. */
@@ -24,6 +25,10 @@ export const VIDEO_STAGE_PARTS = [
   'remote-muted',
   'remote-camera-off',
   'remote-sharing',
+  'quality',
+  'quality-local',
+  'quality-remote',
+  'quality-hint',
 ] as const;
 
 /**
@@ -41,10 +46,18 @@ export const VIDEO_STAGE_PARTS = [
  * @csspart remote-muted - Shown while the other side's microphone is off.
  * @csspart remote-camera-off - Shown while the other side's camera is off.
  * @csspart remote-sharing - Shown while the other side shares a screen.
+ * @csspart quality - The connection bars of both sides (connected calls, once measured).
+ * @csspart quality-local - Your connection's bars (`role="img"`, named "Your connection: 3 of 4 bars"); `data-bars` holds 0–4.
+ * @csspart quality-remote - The other side's connection bars; `data-bars` holds 0–4.
+ * @csspart quality-hint - Says whose connection is poor and what that means.
  *
  * @cssproperty --rtc-video-stage-bg - Background behind the videos (#0d1117).
  * @cssproperty --rtc-video-stage-fg - Text colour on the stage.
  * @cssproperty --rtc-video-stage-local-width - Width of the own preview (28%).
+ * @cssproperty --rtc-quality-good - Colour of 3–4 bars (#3fb950).
+ * @cssproperty --rtc-quality-fair - Colour of 2 bars (#d29922).
+ * @cssproperty --rtc-quality-poor - Colour of 0–1 bars (#f85149).
+ * @cssproperty --rtc-quality-unlit - Colour of the bars above the level (rgb(255 255 255 / 0.3)).
  */
 export class RtcVideoStage extends SessionConsumer {
   static override styles = [tokens, controls, avatarStyles, videoStageStyles];
@@ -89,17 +102,77 @@ export class RtcVideoStage extends SessionConsumer {
           ?hidden=${!showLocal}
         ></video>
         <div class="overlay">
-          <div part="call-state status" role="status" aria-live="polite">${renderText(call.message)}</div>
-          ${connected ? this.renderIndicators(call, tag) : nothing}
+          <div class="top">
+            <div part="call-state status" role="status" aria-live="polite">${renderText(call.message)}</div>
+            ${connected ? this.renderQuality(call, tag) : nothing}
+          </div>
+          ${connected ? this.renderIndicators(call, tag) : nothing} ${connected ? this.renderQualityHint(call, tag) : nothing}
         </div>
       </div>
     `;
+  }
+
+  override updated(): void {
+    void this.playOnChosenSpeaker();
+  }
+
+  /**
+   * The other person's sound plays on the speaker chosen in the device settings (`setSinkId`, where
+   * the browser has it; the settings hide the choice elsewhere). Applied after every render: the
+   * video element may be new, and the choice may change mid-call.
+   */
+  private async playOnChosenSpeaker(): Promise<void> {
+    const devices = this.sessionState.state?.devices;
+    const video = this.renderRoot.querySelector<HTMLVideoElement>('[part~="remote-video"]');
+    if (!video || !devices?.speakerSelectable || typeof video.setSinkId !== 'function') return;
+    const sink = devices.chosen.speaker ?? '';
+    if (video.sinkId === sink) return;
+    try {
+      await video.setSinkId(sink);
+    } catch {
+      // The speaker went away meanwhile: the browser keeps playing on the default, and the device list follows.
+    }
   }
 
   private renderPlaceholder(call: CallView, tag: string | undefined) {
     return html`<div class="placeholder" aria-hidden="true">
       <span class="avatar">${initial(call.peer.name)}</span>
       <span>${renderName(call.peer.name, tag)}</span>
+    </div>`;
+  }
+
+  /** Both sides' bars; a side shows once it has a figure. */
+  private renderQuality(call: CallView, tag: string | undefined) {
+    const q = call.quality;
+    if (!q || (q.local.bars === null && q.remote.bars === null)) return nothing;
+    return html`<div part="quality">
+      ${this.renderBars('quality-local', q.local, qualityWords.you, qualityWords.yourBars(q.local.bars ?? 0))}
+      ${this.renderBars(
+        'quality-remote',
+        q.remote,
+        renderName(call.peer.name, tag),
+        textAbout((name) => qualityWords.theirBars(name, q.remote.bars ?? 0), call.peer.name, tag),
+      )}
+    </div>`;
+  }
+
+  /** Four decorative bars, lit up to the level; the element itself is the image with the level in words. */
+  private renderBars(part: string, link: LinkQuality, name: unknown, label: string) {
+    if (link.bars === null) return nothing;
+    const bars = link.bars;
+    return html`<span part=${part} role="img" aria-label=${label} data-bars=${bars} title=${label}>
+      <span class="who">${name}</span>
+      <span class="bars">${[1, 2, 3, 4].map((n) => html`<span class=${n <= bars ? 'bar lit' : 'bar'} style="--_n: ${n}"></span>`)}</span>
+    </span>`;
+  }
+
+  private renderQualityHint(call: CallView, tag: string | undefined) {
+    const poor = call.quality?.poor;
+    const text =
+      poor === 'local' ? qualityWords.poorLocal : poor === 'remote' ? renderAbout(qualityWords.poorRemote, call.peer.name, tag) : null;
+    // The live region stays in place, so the hint is announced when it appears.
+    return html`<div class="hint-region" role="status" aria-live="polite">
+      ${text ? html`<div part="quality-hint">${text}</div>` : nothing}
     </div>`;
   }
 

@@ -103,6 +103,75 @@ export const videoStageStyles = css`
     width: 14px;
     height: 14px;
   }
+  /* The state line, and the connection bars at the right end of its row. */
+  .top {
+    display: flex;
+    align-items: flex-start;
+    gap: var(--_space);
+    width: 100%;
+  }
+  /* A long state line wraps rather than pushing the bars off a narrow stage. */
+  .top [part~='call-state'] {
+    min-width: 0;
+  }
+  /* Connection bars: four rising bars lit up to the level, coloured by it. */
+  [part~='quality'] {
+    margin-inline-start: auto;
+    flex: none;
+    display: flex;
+    flex-direction: column;
+    align-items: flex-end;
+    gap: 4px;
+  }
+  [part~='quality-local'],
+  [part~='quality-remote'] {
+    --_level: var(--rtc-quality-good, #3fb950);
+    display: inline-flex;
+    align-items: flex-end;
+    gap: 6px;
+    padding: 3px 8px;
+    border-radius: 999px;
+    background: rgb(0 0 0 / 0.6);
+    color: #fff;
+    font-size: 0.75em;
+    line-height: 1;
+  }
+  [data-bars='2'] {
+    --_level: var(--rtc-quality-fair, #d29922);
+  }
+  [data-bars='0'],
+  [data-bars='1'] {
+    --_level: var(--rtc-quality-poor, #f85149);
+  }
+  .who {
+    max-width: 10ch;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .bars {
+    display: inline-flex;
+    align-items: flex-end;
+    gap: 2px;
+    height: 14px;
+  }
+  .bar {
+    width: 4px;
+    height: calc(var(--_n) * 25%);
+    border-radius: 1px;
+    background: var(--rtc-quality-unlit, rgb(255 255 255 / 0.3));
+  }
+  .bar.lit {
+    background: var(--_level);
+  }
+  [part~='quality-hint'] {
+    max-width: 100%;
+    padding: 4px 10px;
+    border-radius: var(--_radius);
+    background: color-mix(in srgb, var(--rtc-quality-poor, #f85149) 80%, black);
+    color: #fff;
+    font-size: 0.85em;
+  }
   /* Phones: a portrait stage, so the other person fills the screen and the overlays do not collide. */
   @container (max-width: 480px) {
     [part~='video-stage'] {

@@ -8,6 +8,7 @@
  */
 import type { MediaKinds } from '../../protocol/index.js';
 import { acquireDisplayMedia, acquireUserMedia } from '../media.js';
+import type { DeviceChoice } from '../devices.js';
 import type { SessionStore } from '../session-state.js';
 import { texts } from '../texts.js';
 import type { SessionError } from '../types.js';
@@ -15,16 +16,19 @@ import type { Call } from './call.js';
 
 /** Camera, microphone and screen (the browser's; fakes in node tests). */
 export interface Devices {
-  /** Opens what `kinds` asks for, degrading to less; the first error met, if any. */
-  userMedia(kinds: MediaKinds): Promise<{ audio: MediaStreamTrack | null; video: MediaStreamTrack | null; error: SessionError | null }>;
+  /** Opens what `kinds` asks for from the `chosen` devices (the default when gone), degrading to less; the first error met, if any. */
+  userMedia(
+    kinds: MediaKinds,
+    chosen?: Partial<DeviceChoice>,
+  ): Promise<{ audio: MediaStreamTrack | null; video: MediaStreamTrack | null; error: SessionError | null }>;
   display(): Promise<{ track: MediaStreamTrack | null; error: SessionError | null }>;
   /** The preview stream of these tracks. */
   preview(tracks: MediaStreamTrack[]): MediaStream;
 }
 
 export const browserDevices: Devices = {
-  async userMedia(kinds) {
-    const result = await acquireUserMedia(kinds);
+  async userMedia(kinds, chosen) {
+    const result = await acquireUserMedia(kinds, undefined, chosen);
     const audio = result.stream?.getAudioTracks()[0] ?? null;
     const video = result.stream?.getVideoTracks()[0] ?? null;
     for (const t of result.stream?.getTracks() ?? []) if (t !== audio && t !== video) t.stop();
@@ -40,6 +44,10 @@ export interface MediaHooks {
   render(call: Call): void;
   /** Tells the peer what we send now. */
   sendMediaState(call: Call): void;
+  /** The camera and microphone the visitor chose (devices.ts); the defaults when absent. */
+  chosenDevices?(): Partial<DeviceChoice>;
+  /** The call's camera or microphone track changed (the device book watches live tracks for unplugging). */
+  tracksChanged?(): void;
 }
 
 export class CallMedia {
@@ -69,7 +77,7 @@ export class CallMedia {
   /** Opens camera and/or microphone for `call` (nothing when a glared call handed its devices over). */
   async open(call: Call, kinds: MediaKinds): Promise<void> {
     if (call.mic || call.camera) return;
-    const got = await this.devices.userMedia(kinds);
+    const got = await this.userMedia(kinds);
     if (!this.hooks.isCurrent(call) || !call.isLive) {
       for (const t of [got.audio, got.video]) t?.stop();
       return;
@@ -81,6 +89,7 @@ export class CallMedia {
     if (got.error) this.store.reportError(got.error);
     else this.store.clearError('media');
     await this.applyTracks(call);
+    this.hooks.tracksChanged?.();
     this.hooks.render(call);
     if (call.released && call.machine.phase !== 'ringing') this.hooks.sendMediaState(call);
   }
@@ -103,7 +112,7 @@ export class CallMedia {
     }
     const before = call.camera;
     if (enabled && !before) {
-      const got = await this.devices.userMedia({ audio: false, video: true });
+      const got = await this.userMedia({ audio: false, video: true });
       if (!got.video || !call.isLive || !this.hooks.isCurrent(call)) {
         got.video?.stop();
         if (got.error) this.store.reportError(got.error);
@@ -124,8 +133,59 @@ export class CallMedia {
     }
     // Stopping (not just disabling) turns the camera light off.
     before?.stop();
+    this.hooks.tracksChanged?.();
     if (enabled) this.store.clearError('media');
     call.local = { ...call.local, video: call.camera !== null };
+    this.hooks.render(call);
+    this.hooks.sendMediaState(call);
+  }
+
+  /**
+   * Puts the chosen camera or microphone on the live call: a new track from the chosen device
+   * (the default when it is gone) replaces the old one on its sender (replaceTrack: no new offer,
+   * the call goes on), then the old one stops. Mute, camera-off and screen sharing stay as they
+   * are: a camera turned off (or a call without a microphone) keeps nothing to switch, and opens
+   * the chosen device when turned on. A device that cannot be opened leaves the old track on,
+   * unless the old one already ended (unplugged): then the call goes on without it, and says so.
+   */
+  async switchDevice(call: Call | null, kind: 'camera' | 'microphone'): Promise<void> {
+    if (!call?.isLive) return;
+    const slot = kind === 'camera' ? 'camera' : 'mic';
+    const before = call[slot];
+    if (!before) return;
+    const got = await this.userMedia({ audio: kind === 'microphone', video: kind === 'camera' });
+    const track = kind === 'camera' ? got.video : got.audio;
+    for (const t of [got.audio, got.video]) if (t !== track) t?.stop();
+    // The call ended, or another switch or toggle got there first: that one stands.
+    if (!call.isLive || !this.hooks.isCurrent(call) || call[slot] !== before) {
+      track?.stop();
+      return;
+    }
+    if (!track) {
+      if (got.error) this.store.reportError(got.error);
+      if (before.readyState === 'ended') await this.drop(call, slot);
+      return;
+    }
+    if (slot === 'mic') track.enabled = this.micOn;
+    call[slot] = track;
+    try {
+      await this.applyTracks(call);
+    } catch (e) {
+      call[slot] = before;
+      track.stop();
+      await this.applyTracks(call).catch(() => undefined);
+      return this.failed(call, e);
+    }
+    before.stop();
+    this.hooks.tracksChanged?.();
+    this.hooks.render(call);
+  }
+
+  /** An unplugged device with nothing to replace it: the call goes on without that track, and the peer is told. */
+  private async drop(call: Call, slot: 'camera' | 'mic'): Promise<void> {
+    call[slot] = null;
+    call.local = { ...call.local, audio: call.mic !== null && this.micOn, video: call.camera !== null };
+    await this.applyTracks(call).catch(() => undefined);
     this.hooks.render(call);
     this.hooks.sendMediaState(call);
   }
@@ -182,6 +242,10 @@ export class CallMedia {
     to.local = { ...from.local, screen: false };
     from.mic = from.camera = null;
     to.localView = from.localView;
+  }
+
+  private userMedia(kinds: MediaKinds) {
+    return this.devices.userMedia(kinds, this.hooks.chosenDevices?.());
   }
 
   /** Puts the current tracks on the link and rebuilds the local preview stream. */

@@ -5,11 +5,12 @@
 import type { InboxMessage, IceCandidate, MediaKinds } from '../../protocol/index.js';
 import { CallStateMachine, type CallSnapshot } from '../call-state-machine.js';
 import { Timers, type Clock } from '../clock.js';
+import type { QualitySample } from '../link-quality.js';
 import type { LinkStats, PeerLinkOptions } from '../peer.js';
 import { texts } from '../texts.js';
 import type { LinkIdentity } from '../verify/link-identity.js';
 import type { VerifyChannel } from '../verify/exchange.js';
-import type { CallVerification, CallView, MediaFlags } from '../types.js';
+import type { CallQuality, CallVerification, CallView, MediaFlags } from '../types.js';
 import { CalleeTabs } from './callee-tabs.js';
 
 /** What a call needs of its media link (PeerLink in the browser, a fake in node tests). */
@@ -32,6 +33,8 @@ export interface CallLink {
   identity(): Promise<LinkIdentity | null>;
   /** The end-to-end path of the verification exchange (verify/exchange.ts). */
   readonly verifyChannel: VerifyChannel;
+  /** The figures connection quality is judged on (link-quality.ts); null once closed. */
+  qualitySample(): Promise<QualitySample | null>;
   close(): void;
 }
 
@@ -41,7 +44,7 @@ export type CallLinkOptions = Omit<PeerLinkOptions, 'disconnectGraceMs'>;
 /** A call message without the parts every call message has (callId, sid). */
 export type CallMessageBody = InboxMessage extends infer M ? (M extends { callId: string } ? Omit<M, 'callId' | 'sid'> : never) : never;
 
-export type CallTimer = 'peer-left' | 'recovery' | 'answer';
+export type CallTimer = 'peer-left' | 'recovery' | 'answer' | 'quality';
 
 export interface CallInit {
   callId: string;
@@ -84,6 +87,8 @@ export class Call {
   interrupted = false;
   /** Read once connected (verify/call-verifier.ts). */
   verification: CallVerification | null = null;
+  /** The latest connection quality (quality.ts); null until measured. */
+  quality: CallQuality | null = null;
   private inbound: Promise<void> = Promise.resolve();
   private disposedFlag = false;
 
@@ -170,6 +175,8 @@ export class Call {
     };
     if (interrupted) call.interrupted = true;
     if (this.verification) call.verification = { ...this.verification };
+    // While the link is lost the last figures are stale: the interruption message says more.
+    if (this.quality && s.phase === 'connected' && !interrupted) call.quality = this.quality;
     if (s.endReason) call.endReason = s.endReason;
     if (s.connectedAt !== undefined) call.connectedAt = s.connectedAt;
     if (s.endedAt !== undefined) call.endedAt = s.endedAt;

@@ -17,12 +17,13 @@ import type { SessionStore } from '../session-state.js';
 import { texts } from '../texts.js';
 import type { CallEndReason } from '../types.js';
 import { Call, type CallLink, type CallLinkOptions, type CallMessageBody } from './call.js';
-import { CallMedia, type Devices } from './call-media.js';
+import { CallMedia, type Devices, type MediaHooks } from './call-media.js';
 import { openLink, type LinkDeps } from './call-link.js';
 import { onCallMessage, type CallMessageDeps } from './call-messages.js';
 import { restartLostLink } from './link-recovery.js';
 import { CallVerifier } from '../verify/call-verifier.js';
 import { ExchangeFailed, exchangeNonces } from '../verify/exchange.js';
+import { watchQuality } from './quality.js';
 
 /**
  * How long a call peer's presence may vanish (a reconnect, a token swap) before a call not yet
@@ -49,6 +50,8 @@ export interface CallsDeps {
   createLink(options: CallLinkOptions): CallLink;
   /** The phase of the shown call changed (the own status follows it). */
   phaseChanged(phase: CallSnapshot['phase']): void;
+  /** The camera and microphone chosen (devices.ts), and who watches the call's tracks. */
+  deviceChoice?: Pick<MediaHooks, 'chosenDevices' | 'tracksChanged'>;
   options: CallsOptions;
   /** The certificate and the people verified; memory only when absent (node tests). */
   verifier?: CallVerifier;
@@ -73,6 +76,7 @@ export class Calls {
         isCurrent: (call) => this.current === call,
         render: (call) => this.render(call),
         sendMediaState: (call) => this.sendMediaState(call),
+        ...deps.deviceChoice,
       },
       deps.options.video,
     );
@@ -323,6 +327,7 @@ export class Calls {
     if (snapshot.phase === 'connected') {
       this.deps.store.clearError('call');
       if (!call.verification) void this.readVerification(call);
+      watchQuality(call, (c) => this.render(c));
     }
     this.deps.phaseChanged(snapshot.phase);
     this.render(call);

@@ -4,6 +4,7 @@
  * by each device alone (never after a refusal: the browser would only refuse again, or prompt twice).
  */
 import { acquireUserMedia, type MediaDevicesLike, type UserMediaResult } from '../media.js';
+import type { DeviceChoice } from '../devices.js';
 import type { SessionErrorCode } from '../types.js';
 
 /** Why a device is not there. */
@@ -23,12 +24,16 @@ const problemOf = (code: SessionErrorCode | undefined): DeviceProblem =>
   code === 'media_missing' ? 'missing' : code === 'media_denied' ? 'denied' : 'failed';
 
 /**
- * Opens the microphone, and the camera when `video`: one track of each at most; any other track
- * opened on the way is stopped. `md` is the browser's mediaDevices by default.
+ * Opens the microphone, and the camera when `video`, from the `chosen` devices (the device
+ * settings'; the default when gone): one track of each at most; any other track opened on the way
+ * is stopped. `md` is the browser's mediaDevices by default.
  */
-export async function openPrecallDevices(video: boolean, md?: MediaDevicesLike | null): Promise<PrecallDevices> {
-  const open = (kinds: { audio: boolean; video: boolean }) => (md === undefined ? acquireUserMedia(kinds) : acquireUserMedia(kinds, md));
-  // The device settings' choice (<rtc-device-settings>, branch `devices`) goes into these constraints at merge.
+export async function openPrecallDevices(
+  video: boolean,
+  md?: MediaDevicesLike | null,
+  chosen: Partial<DeviceChoice> = {},
+): Promise<PrecallDevices> {
+  const open = (kinds: { audio: boolean; video: boolean }) => acquireUserMedia(kinds, md === undefined ? undefined : md, chosen);
   const both = await open({ audio: true, video });
   // acquireUserMedia already fell back to the microphone alone: when that worked, the camera was the
   // problem (`both.error`); when it did not either, only the camera alone tells about the camera.

@@ -5,6 +5,7 @@
  * everything (tracks, AudioContexts, the throwaway RTCPeerConnection's result is ignored).
  */
 import type { MediaDevicesLike } from '../media.js';
+import type { DeviceChoice } from '../devices.js';
 import { openPrecallDevices } from './devices.js';
 import { MicLevel } from './mic-level.js';
 import { precallVerdict, type CameraCheck, type ConnectionCheck, type MicrophoneCheck, type Verdict } from './verdict.js';
@@ -26,6 +27,8 @@ export interface PrecallDeps {
   /** Called after every change of `state`. */
   changed(state: PrecallState): void;
   mediaDevices?: MediaDevicesLike | null;
+  /** The camera and microphone chosen in the device settings (`SessionState.devices.chosen`). */
+  chosen?: Partial<DeviceChoice>;
 }
 
 export class PrecallCheck {
@@ -66,7 +69,7 @@ export class PrecallCheck {
   }
 
   private async openMedia(): Promise<void> {
-    const devices = await openPrecallDevices(this.deps.video, this.deps.mediaDevices);
+    const devices = await openPrecallDevices(this.deps.video, this.deps.mediaDevices, this.deps.chosen);
     const tracks = [devices.video, devices.audio].filter((t): t is MediaStreamTrack => t !== null);
     if (this.stopped) return tracks.forEach((t) => t.stop());
     if (devices.audio) this.meter = new MicLevel(devices.audio);

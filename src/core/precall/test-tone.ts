@@ -3,6 +3,7 @@
  * MediaStream. Played through an `<audio>` element, it honours `setSinkId` (the chosen speaker);
  * an AudioContext's own output always goes to the default device.
  */
+import { canChooseSpeaker } from '../devices.js';
 
 /** The notes (Hz) and how long each sounds (s). */
 const NOTES: ReadonlyArray<[hz: number, start: number, end: number]> = [
@@ -48,8 +49,8 @@ export class TestTone {
   }
 }
 
-/** Whether this browser can send audio to a chosen speaker (`HTMLMediaElement.setSinkId`). */
-export const canChooseSpeaker = (): boolean => typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+// Whether this browser can send audio to a chosen speaker: one answer, the device settings' (devices.ts).
+export { canChooseSpeaker };
 
 /**
  * Plays `tone` on `audio`, on the speaker `sinkId` when given and possible; resolves when it has

@@ -9,8 +9,10 @@ import type { Devices } from '../../../src/core/call/call-media.js';
 import { emptyLinkStats } from '../../../src/core/link-stats.js';
 import type { LinkIdentity } from '../../../src/core/verify/link-identity.js';
 import type { VerifyChannel } from '../../../src/core/verify/exchange.js';
+import type { QualitySample } from '../../../src/core/link-quality.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
+import { NO_DEVICES } from '../../../src/core/devices.js';
 import type { InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
 import type { SessionEventMap, SessionState } from '../../../src/core/types.js';
 
@@ -98,7 +100,7 @@ export class FakeOutbox implements Outbox {
 /** A state store on its own event target, with a log of the events it emitted. */
 export function makeStore(patch: Partial<SessionState> = {}) {
   const target = new EventTarget();
-  const store = new SessionStore(target, { ...SIGNED_OUT, relayOnly: false, ...patch });
+  const store = new SessionStore(target, { ...SIGNED_OUT, relayOnly: false, devices: NO_DEVICES, ...patch });
   const events: { type: keyof SessionEventMap; detail: unknown }[] = [];
   for (const type of ['change', 'presence', 'chat', 'error', 'incoming-call', 'call-state'] as const) {
     target.addEventListener(type, (e) => events.push({ type, detail: (e as CustomEvent).detail }));
@@ -219,6 +221,8 @@ export class FakeLink implements CallLink {
   certificates: LinkIdentity | null = null;
   /** The verification exchange's path; the test joins it to the other side's (FakeChannel.join). */
   readonly verifyChannel = new FakeChannel();
+  /** What qualitySample() answers (the test sets it). */
+  sample: QualitySample | null = null;
   /** When set, setTrack() rejects (a replaceTrack the browser refused). */
   failSetTrack = false;
   readonly log: string[] = [];
@@ -271,6 +275,9 @@ export class FakeLink implements CallLink {
   }
   async identity() {
     return this.certificates;
+  }
+  async qualitySample() {
+    return this.sample;
   }
   close() {
     this.closed = true;
