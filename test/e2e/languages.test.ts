@@ -2,7 +2,7 @@
  * The built widget (dist/, with its language chunks) in every language at desktop and phone
  * sizes, in Chromium and in Firefox ESR: one page per browser whose `<rtc-call>` switches its
  * `lang`; for each language and size the sign-in form, the people list with a conversation, the
- * pre-call check and a call. Each view is checked before its screenshot is saved: the words shown are the XLIFF's
+ * pre-call check and a call with its device settings open. Each view is checked before its screenshot is saved: the words shown are the XLIFF's
  * translations, the widget reads right to left in Arabic only, and nothing is wider than its
  * box (no container or button scrolls sideways, the page does not either).
  *
@@ -42,7 +42,7 @@ const VIEWS = {
   'sign-in': { 'login-title': 'ui.login.signInTitle', submit: 'ui.login.signIn', title: 'ui.root.title' },
   'people-and-chat': { title: 'ui.root.title', 'sign-out': 'ui.root.signOut', 'chat-send': 'ui.chat.send' },
   precall: { title: 'ui.root.title', 'precall-toggle': 'ui.precall.open' },
-  call: { title: 'ui.root.title', hangup: 'ui.controls.hangup', status: 'call.status.connected' },
+  call: { title: 'ui.root.title', hangup: 'ui.controls.hangup', status: 'call.status.connected', 'devices-toggle': 'ui.devices.toggle' },
 } as const;
 
 /** The other person's name, in the sentences that name them. */
@@ -192,6 +192,8 @@ for (const browser of BROWSERS) {
         await alice.click('precall-close');
 
         await connectCall(alice, bob);
+        await alice.click('devices-toggle');
+        await alice.part('device-settings');
         await everyLanguage(alice, browser, 'call');
         await alice.click('hangup');
       },
