@@ -48,7 +48,7 @@ import { SessionStore, SIGNED_OUT, toSessionError } from './session-state.js';
 import { SignIn } from './sign-in.js';
 import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
-import { texts } from './texts.js';
+import { onLanguageChange, texts } from './texts.js';
 import { CallVerifier } from './verify/call-verifier.js';
 import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
@@ -114,6 +114,8 @@ export class Session extends EventTarget implements SessionApi {
   private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
   private readonly calls: Calls;
+  /** Stops following the page's language (the call's status line is composed again in a new one). */
+  private readonly stopRelabelling: () => void;
   private readonly deviceBook: DeviceBook;
   private signaling: SignalingClient | null = null;
   private readonly subscribedBefore = new WeakSet<SignalingClient>();
@@ -192,6 +194,7 @@ export class Session extends EventTarget implements SessionApi {
     });
     this.deviceBook.start();
     if (typeof window !== 'undefined') window.addEventListener('pagehide', this.onPageHide);
+    this.stopRelabelling = onLanguageChange(() => this.calls.relabel());
   }
 
   get state(): SessionState {
@@ -369,6 +372,7 @@ export class Session extends EventTarget implements SessionApi {
     if (this.disposed) return;
     this.leaveCallOnUnload();
     this.disposed = true;
+    this.stopRelabelling();
     this.auth.dispose();
     this.site.dispose();
     this.deviceBook.dispose();
