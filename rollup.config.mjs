@@ -1,13 +1,18 @@
 // The widget bundle: one ES module (dist/rtc-call.js) that defines every
 // element, plus lazily loaded chunks (MQTT.js, imported by the core with
-// `import('mqtt')` once the visitor signs in), so the sign-in form renders
-// without waiting for them.
+// `import('mqtt')` once the visitor signs in; one module per language other
+// than English, src/generated/locales/, imported when a page needs it), so the
+// sign-in form renders without waiting for them.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
 
 export default {
   input: 'src/index.ts',
+  // The language chunks import `str` of @lit/localize from the entry itself: without this, Rollup
+  // would move the whole widget into a shared chunk behind a two-line dist/rtc-call.js (one more
+  // request before the first render).
+  preserveEntrySignatures: 'allow-extension',
   output: {
     dir: 'dist',
     format: 'es',

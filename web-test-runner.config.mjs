@@ -11,9 +11,16 @@ import { TEST_SITE_BACKEND, siteAccountMiddleware } from './test/support/site-ac
 // The same browser set-up as the end-to-end tests, plus autoplay for <video> elements in tests.
 // Firefox's AudioContext stays 'suspended' on a machine without a sound card (CI, this one): a mock
 // audio output lets Web Audio run (the pre-call check's meter and test sound, test/elements/precall-check.test.ts).
+// The browser's language is pinned to English: the test pages have no <html lang>, so the widget speaks
+// the browser's language (test/elements/languages.test.ts switches it on purpose).
 const autoplay = {
-  chromiumFlags: ['--autoplay-policy=no-user-gesture-required'],
-  firefoxPrefs: { 'media.autoplay.default': 0, 'media.autoplay.blocking_policy': 0, 'media.cubeb.force_mock_context': true },
+  chromiumFlags: ['--autoplay-policy=no-user-gesture-required', '--lang=en-US'],
+  firefoxPrefs: {
+    'media.autoplay.default': 0,
+    'media.autoplay.blocking_policy': 0,
+    'media.cubeb.force_mock_context': true,
+    'intl.accept_languages': 'en-US',
+  },
 };
 
 const only = process.env.RTC_BROWSERS?.split(',') ?? ['chromium', 'firefox'];

@@ -1,5 +1,6 @@
 import { LitElement } from 'lit';
 import { consume } from '@lit/context';
+import { updateWhenLocaleChanges } from '@lit/localize';
 import { property } from 'lit/decorators.js';
 import { sessionContext } from './context.js';
 import { SessionController } from './session-controller.js';
@@ -10,7 +11,7 @@ import { attempt, errorAt, type ErrorPlace, type ErrorScope } from './errors.js'
  * The base of the elements inside `<rtc-call>`: each takes the session that
  * `<rtc-call>` provides (`@consume`, following it when it is replaced) or the
  * one set on its `session` property when used alone, and re-renders whenever
- * that session's state changes.
+ * that session's state changes, or the page's language (src/components/localization.ts).
  */
 export class SessionConsumer extends LitElement {
   /** The call engine: from `<rtc-call>` through context, or set directly when the element is used alone. */
@@ -20,6 +21,11 @@ export class SessionConsumer extends LitElement {
 
   /** The session's state, re-read on every render. */
   protected readonly sessionState = new SessionController(this);
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+  }
 
   /** Runs a session action; if it rejects, the failure shows as an error of `scope` and fires `rtc-error`. */
   protected attempt(scope: ErrorScope, action: (session: SessionApi) => unknown): Promise<void> {

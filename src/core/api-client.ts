@@ -74,7 +74,10 @@ export function toApiRequestError(status: number, body: unknown): ApiRequestErro
   else if (status === 400 || status === 413 || status === 415) code = 'invalid_input';
   else code = 'internal';
   const serverMessage = typeof err?.message === 'string' && err.message.length > 0 ? err.message : '';
-  return new ApiRequestError(code, serverMessage || (errorText(code) ?? texts.errors.internal), status);
+  // The catalogue's sentence, in the visitor's language, wherever it has one for the code; the
+  // server's own (English) words only for invalid input, where they name the field to fix.
+  const catalogue = code === 'invalid_input' ? undefined : errorText(code);
+  return new ApiRequestError(code, catalogue ?? (serverMessage || texts.errors.internal), status);
 }
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;

@@ -169,6 +169,15 @@ export class CallStateMachine {
     }
   }
 
+  /**
+   * Composes the status line again, in the language loaded now (the page switched languages).
+   * A failure's own sentence, composed by whoever reported it, stays as it was.
+   */
+  relabel(): void {
+    if (this.current.phase === 'idle') return;
+    this.current = { ...this.current, message: this.describe(this.current.phase) };
+  }
+
   /** Stops the pending timeout without changing the phase (the session is being disposed). */
   dispose(): void {
     this.disarm();

@@ -52,7 +52,7 @@ import { SessionStore, SIGNED_OUT, toSessionError } from './session-state.js';
 import { SignIn } from './sign-in.js';
 import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
-import { texts } from './texts.js';
+import { onLanguageChange, texts } from './texts.js';
 import { CallVerifier } from './verify/call-verifier.js';
 import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
@@ -120,6 +120,8 @@ export class Session extends EventTarget implements SessionApi {
   private readonly calls: Calls;
   private readonly group: GroupCalls;
   private readonly roomChat: RoomChatBook;
+  /** Stops following the page's language (the call's status line is composed again in a new one). */
+  private readonly stopRelabelling: () => void;
   private readonly deviceBook: DeviceBook;
   private signaling: SignalingClient | null = null;
   private readonly subscribedBefore = new WeakSet<SignalingClient>();
@@ -231,6 +233,7 @@ export class Session extends EventTarget implements SessionApi {
     });
     this.deviceBook.start();
     if (typeof window !== 'undefined') window.addEventListener('pagehide', this.onPageHide);
+    this.stopRelabelling = onLanguageChange(() => this.calls.relabel());
   }
 
   get state(): SessionState {
@@ -454,6 +457,7 @@ export class Session extends EventTarget implements SessionApi {
     if (this.disposed) return;
     this.leaveCallOnUnload();
     this.disposed = true;
+    this.stopRelabelling();
     this.auth.dispose();
     this.site.dispose();
     this.deviceBook.dispose();

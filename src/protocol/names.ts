@@ -40,29 +40,37 @@ function normalizeSpacing(name: string): string {
   return name.normalize('NFC').replace(/\s+/gu, ' ').trim();
 }
 
-export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
+/** Which rule a refused name broke: the widget says it in the visitor's language (texts.ts `ui.login.nameRules`). */
+export type NameRule = 'text' | 'control' | 'length' | 'direction' | 'invisible' | 'visible' | 'combining-start' | 'combining-stack';
+
+/** A checked name: normalised, or refused with the rule it broke and that rule in English (the backend's answer). */
+export type NameCheck = { ok: true; name: string } | { ok: false; rule: NameRule; message: string };
 
 /**
  * Validates a name someone chose; on success returns it normalised (NFC,
  * white space collapsed and trimmed), which is what gets stored.
  */
 export function checkName(raw: unknown): NameCheck {
-  if (typeof raw !== 'string') return { ok: false, message: 'name must be text' };
+  if (typeof raw !== 'string') return { ok: false, rule: 'text', message: 'name must be text' };
   // Controls (a newline, a tab) inside the name are refused, not folded into a space.
-  if (CONTROL.test(raw.trim())) return { ok: false, message: 'name must not contain control characters' };
+  if (CONTROL.test(raw.trim())) return { ok: false, rule: 'control', message: 'name must not contain control characters' };
   const name = normalizeSpacing(raw);
   const length = [...name].length;
   if (length < NAME_MIN_LENGTH || length > NAME_MAX_LENGTH) {
-    return { ok: false, message: `name must be ${NAME_MIN_LENGTH}–${NAME_MAX_LENGTH} characters` };
+    return { ok: false, rule: 'length', message: `name must be ${NAME_MIN_LENGTH}–${NAME_MAX_LENGTH} characters` };
   }
   if (BIDI_CONTROL.test(name)) {
-    return { ok: false, message: 'name must not contain characters that change the text direction' };
+    return { ok: false, rule: 'direction', message: 'name must not contain characters that change the text direction' };
   }
-  if (INVISIBLE.test(name)) return { ok: false, message: 'name must not contain invisible characters' };
-  if (!VISIBLE.test(name)) return { ok: false, message: 'name must contain at least one visible character' };
-  if (/^\p{M}/u.test(name)) return { ok: false, message: 'name must not start with a combining mark' };
+  if (INVISIBLE.test(name)) return { ok: false, rule: 'invisible', message: 'name must not contain invisible characters' };
+  if (!VISIBLE.test(name)) return { ok: false, rule: 'visible', message: 'name must contain at least one visible character' };
+  if (/^\p{M}/u.test(name)) return { ok: false, rule: 'combining-start', message: 'name must not start with a combining mark' };
   if (COMBINING_RUN.test(name)) {
-    return { ok: false, message: `name must not stack more than ${NAME_MAX_COMBINING_RUN} combining marks on one character` };
+    return {
+      ok: false,
+      rule: 'combining-stack',
+      message: `name must not stack more than ${NAME_MAX_COMBINING_RUN} combining marks on one character`,
+    };
   }
   return { ok: true, name };
 }

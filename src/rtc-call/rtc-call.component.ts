@@ -27,6 +27,7 @@ import { icon } from '../styles/icons.js';
 import { rtcCallStyles } from './rtc-call.styles.js';
 import { errorText, texts } from '../core/texts.js';
 import { renderAbout, renderText } from '../components/names.js';
+import { LocaleController } from '../components/localization.js';
 
 const words = texts.ui.root;
 
@@ -221,6 +222,8 @@ export class RtcCall extends LitElement {
   private siteSession?: Session;
 
   private readonly sessionState = new SessionController(this);
+  /** The page's language (the `lang` attribute, `<html lang>`, the browser) and the `dir` it sets on this element. */
+  private readonly language = new LocaleController(this);
   private forwarders: Array<() => void> = [];
 
   /** The call engine of this widget (created when the element connects). */
@@ -393,7 +396,7 @@ export class RtcCall extends LitElement {
     if (!state) return nothing;
     const signedIn = state.user !== null;
     return html`
-      <div part="base">
+      <div part="base" lang=${this.language.locale}>
         <header part="header">
           <p class="title" part="title">${icon('video')}${words.title}</p>
           <span class="spacer"></span>
@@ -401,7 +404,7 @@ export class RtcCall extends LitElement {
         </header>
         ${signedIn ? this.renderMain() : this.renderSignedOut()}
       </div>
-      <rtc-incoming-call exportparts=${exportParts('rtc-incoming-call')}></rtc-incoming-call>
+      <rtc-incoming-call exportparts=${exportParts('rtc-incoming-call')} lang=${this.language.locale}></rtc-incoming-call>
     `;
   }
 
@@ -459,7 +462,8 @@ export class RtcCall extends LitElement {
       <span class="user" part="user-name" title=${state.user?.email ?? ''}><bdi>${state.user?.name}</bdi></span>
       <label part="relay-only" title=${words.relayOnlyTitle}>
         <input type="checkbox" .checked=${state.relayOnly} @change=${this.onRelayOnly} />
-        ${icon('shield')}<span>${words.relayOnlyLabel}<span class="hide-label-long">${words.relayOnlyLabelRest}</span></span>
+        ${icon('shield')}<span class="label-long">${words.relayOnlyLabel}</span
+        ><span class="label-short">${words.relayOnlyLabelShort}</span>
       </label>
       ${
         // The site owns a site account: the visitor signs out there (and the page calls signOut()).

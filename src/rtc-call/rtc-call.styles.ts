@@ -24,7 +24,7 @@ export const rtcCallStyles = css`
     gap: var(--_space);
     flex-wrap: wrap;
     padding: var(--_space) calc(var(--_space) * 2);
-    border-bottom: 1px solid var(--_border);
+    border-block-end: 1px solid var(--_border);
     background: var(--_surface);
   }
   .title {
@@ -75,6 +75,10 @@ export const rtcCallStyles = css`
     gap: 6px;
     font-size: 0.9em;
     cursor: pointer;
+  }
+  /* The short label ("Hide my IP") replaces the whole one on narrow widgets (below). */
+  [part~='relay-only'] .label-short {
+    display: none;
   }
   [part~='relay-only'] input {
     width: 18px;
@@ -134,17 +138,20 @@ export const rtcCallStyles = css`
     margin: var(--_space) 0 0;
   }
   .signed-out rtc-invite-card {
-    margin-bottom: calc(var(--_space) * 2);
+    margin-block-end: calc(var(--_space) * 2);
   }
   .invite-banner {
     padding: var(--_space);
   }
   rtc-invites {
-    margin-top: var(--_space);
+    margin-block-start: var(--_space);
   }
+  /* A long label wraps instead of spilling out of the sidebar (French, at the sidebar's 340px). */
   .precall-toggle {
-    margin-top: calc(var(--_space) * 1.5);
+    margin-block-start: calc(var(--_space) * 1.5);
     width: 100%;
+    white-space: normal;
+    padding-block: calc(var(--_space) * 0.5);
   }
   .banner {
     margin: var(--_space) calc(var(--_space) * 2) 0;
@@ -162,7 +169,7 @@ export const rtcCallStyles = css`
     }
     [part~='sidebar'] {
       border-inline-end: 0;
-      border-bottom: 1px solid var(--_border);
+      border-block-end: 1px solid var(--_border);
       order: 2;
     }
     [part~='stage'] {
@@ -183,8 +190,11 @@ export const rtcCallStyles = css`
     .signed-out {
       padding: calc(var(--_space) * 2) var(--_space);
     }
-    .hide-label-long {
+    [part~='relay-only'] .label-long {
       display: none;
+    }
+    [part~='relay-only'] .label-short {
+      display: inline;
     }
   }
 `;

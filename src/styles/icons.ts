@@ -20,7 +20,16 @@ const paths = {
 
 export type IconName = keyof typeof paths;
 
+/**
+ * Icons whose drawing points the way the text runs (the paper plane flies forward, sign-out's arrow
+ * leaves the line, the chat bubble's tail sits at its start): tokens.ts mirrors them in right-to-left
+ * languages. Phones, cameras and screens look the same either way.
+ */
+const MIRRORED_IN_RTL: ReadonlySet<IconName> = new Set(['send', 'logout', 'chat']);
+
 export function icon(name: IconName): TemplateResult {
   const body: SVGTemplateResult = paths[name];
-  return html`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${body}</svg>`;
+  return html`<svg class=${MIRRORED_IN_RTL.has(name) ? 'mirror-rtl' : ''} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    ${body}
+  </svg>`;
 }

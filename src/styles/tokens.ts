@@ -60,12 +60,13 @@ export const tokens = css`
   [hidden] {
     display: none !important;
   }
+  /* No inline margin: in right-to-left text a -1px one pushed the box past the widget's end (the page scrolled sideways by 1px in Arabic, test/e2e/languages.test.ts). */
   .visually-hidden {
     position: absolute;
     width: 1px;
     height: 1px;
     padding: 0;
-    margin: -1px;
+    margin: -1px 0;
     overflow: hidden;
     clip: rect(0 0 0 0);
     white-space: nowrap;
@@ -170,6 +171,10 @@ export const controls = css`
     stroke-width: 2;
     stroke-linecap: round;
     stroke-linejoin: round;
+  }
+  /* Icons that point along the line of text (send, sign out) turn round in right-to-left languages. */
+  svg.mirror-rtl:dir(rtl) {
+    transform: scaleX(-1);
   }
   .error {
     color: var(--_danger);

@@ -1,13 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiClient, ApiRequestError, toApiRequestError } from '../../src/core/api-client.js';
+import { texts } from '../../src/core/texts.js';
 
-test('error bodies map to the codes the UI shows, with the server message', () => {
-  for (const code of ['invalid_input', 'invalid_credentials', 'email_taken', 'rate_limited', 'unauthorized'] as const) {
+test('error bodies map to the codes the UI shows, in the catalogue’s words (the server’s for invalid input)', () => {
+  for (const code of ['invalid_credentials', 'email_taken', 'rate_limited', 'unauthorized', 'room_limit', 'guests_disabled'] as const) {
     const e = toApiRequestError(400, { error: { code, message: `m-${code}` } });
     assert.equal(e.code, code);
-    assert.equal(e.message, `m-${code}`);
+    // The visitor's language, not the server's English.
+    assert.equal(e.message, texts.errors[code]);
   }
+  const invalid = toApiRequestError(400, { error: { code: 'invalid_input', message: 'email must be a well-formed address' } });
+  assert.deepEqual([invalid.code, invalid.message], ['invalid_input', 'email must be a well-formed address']);
 });
 
 test('unknown or missing codes fall back on the status, with a readable message', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { texts } from '../../src/core/texts.js';
-import { isolateText } from '../../src/protocol/index.js';
+import { checkName, isolateText } from '../../src/protocol/index.js';
 
 type Entry = [path: string, value: unknown];
 
@@ -142,4 +142,35 @@ test('the elements write no words of their own in templates or strings: they com
     }
   }
   assert.deepEqual(problems, []);
+});
+
+test('the sentence of each name rule says in English what the backend says', () => {
+  const bad: unknown[] = [
+    7,
+    'a\nb',
+    'x'.repeat(500),
+    'Bob\u202Eevil',
+    'Al\u200Bice',
+    '\u200C\u200C',
+    '\u0301abc',
+    'Zalgo\u0301\u0302\u0303\u0304\u0305\u0306\u0307',
+  ];
+  const seen = new Set<string>();
+  for (const raw of bad) {
+    const check = checkName(raw);
+    assert.equal(check.ok, false, JSON.stringify(raw));
+    if (check.ok) continue;
+    seen.add(check.rule);
+    assert.equal(texts.ui.login.nameRules[check.rule], check.message, check.rule);
+  }
+  assert.deepEqual([...seen].sort(), Object.keys(texts.ui.login.nameRules).sort());
+});
+
+test('unplugged devices: one sentence per device, several listed', () => {
+  assert.equal(texts.ui.devices.lost(['camera']), 'Your camera was disconnected. Now using the default camera.');
+  assert.equal(texts.ui.devices.lost(['speaker']), 'Your speaker was disconnected. Now using the default speaker.');
+  assert.equal(
+    texts.ui.devices.lost(['camera', 'microphone']),
+    'Your camera and microphone were disconnected. Now using the default ones.',
+  );
 });

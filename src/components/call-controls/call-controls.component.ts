@@ -118,7 +118,11 @@ export class RtcCallControls extends SessionConsumer {
     </section>`;
   }
 
-  /** The code and what to do with it; nothing to read when the link or the exchange is not to be trusted. */
+  /**
+   * The code and what to do with it; nothing to read when the link or the exchange is not to be trusted.
+   * The code is always laid out left to right: in a right-to-left sentence the bidi algorithm would
+   * put its digit groups in the opposite order, and two people comparing screens would see different codes.
+   */
   private renderVerifyBody(v: CallVerification | undefined, name: string) {
     if (!v) return html`<p role="status">${verifyWords.reading}</p>`;
     if (v.transportMatches === false || v.problem === 'broken-promise') return nothing;
@@ -129,7 +133,7 @@ export class RtcCallControls extends SessionConsumer {
         : html`<button type="button" part="control verify-confirm" @click=${() => this.attempt('call', (s) => s.markVerified())}>
             ${icon('shield')}<span>${verifyWords.confirm}</span>
           </button>`;
-    return html`<p>${verifyWords.codeIntro} <strong class="code" part="verify-code">${v.code}</strong></p>
+    return html`<p>${verifyWords.codeIntro} <strong class="code" part="verify-code" dir="ltr">${v.code}</strong></p>
       <p>${renderText(verifyWords.howTo(name))}</p>
       ${confirm} ${v.persistent ? nothing : html`<p part="verify-status">${verifyWords.notKept}</p>`}`;
   }

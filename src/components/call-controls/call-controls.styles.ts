@@ -20,7 +20,7 @@ export const callControlsStyles = css`
     min-height: 44px;
   }
   .devices-panel {
-    margin-top: var(--_space);
+    margin-block-start: var(--_space);
     padding: var(--_space);
     background: var(--_controls-bg);
     border-radius: var(--_radius);
@@ -31,7 +31,7 @@ export const callControlsStyles = css`
     color: var(--_pressed-fg);
   }
   [part~='verify'] {
-    margin-top: var(--_space);
+    margin-block-start: var(--_space);
     padding: var(--_space);
     background: var(--_controls-bg);
     border-radius: var(--_radius);

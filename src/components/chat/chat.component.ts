@@ -8,6 +8,7 @@ import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from '../names.js';
 import { texts } from '../../core/texts.js';
+import { formatClockTime } from '../../core/formats.js';
 import { chatStyles } from './chat.styles.js';
 
 /** Parts of `rtc-chat`, re-exported by `<rtc-call>`. */
@@ -29,8 +30,6 @@ export const CHAT_PARTS = [
 
 const words = texts.ui.chat;
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-
 /**
  * The `<time>` of a message, or nothing when `ts` is no date. A render must not
  * throw on a message: `toISOString()` of an invalid date threw "Invalid time
@@ -41,7 +40,7 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 export function renderTime(ts: number) {
   const when = new Date(ts);
   if (!Number.isFinite(when.getTime())) return nothing;
-  return html` · <time datetime=${when.toISOString()}>${timeFormat.format(when)}</time>`;
+  return html` · <time datetime=${when.toISOString()}>${formatClockTime(ts)}</time>`;
 }
 
 /**

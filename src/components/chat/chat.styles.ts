@@ -24,7 +24,7 @@ export const chatStyles = css`
     margin: 0;
     padding: var(--_space) calc(var(--_space) * 1.5);
     font-size: 1em;
-    border-bottom: 1px solid var(--_border);
+    border-block-end: 1px solid var(--_border);
   }
   .messages {
     flex: 1;
@@ -93,7 +93,7 @@ export const chatStyles = css`
     display: flex;
     gap: var(--_space);
     padding: var(--_space);
-    border-top: 1px solid var(--_border);
+    border-block-start: 1px solid var(--_border);
   }
   form .error {
     margin: 0 var(--_space) var(--_space);

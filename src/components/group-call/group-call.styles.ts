@@ -14,7 +14,7 @@ export const groupCallStyles = css`
   [part~='group-call'] {
     display: grid;
     gap: var(--_gap);
-    margin-bottom: var(--_space);
+    margin-block-end: var(--_space);
   }
   /* Columns by the number of tiles: 1, 2×1, 2×2, 3×2. */
   .grid {
@@ -68,9 +68,9 @@ export const groupCallStyles = css`
   }
   .caption {
     position: absolute;
-    left: calc(var(--_space) * 0.75);
-    bottom: calc(var(--_space) * 0.75);
-    right: calc(var(--_space) * 0.75);
+    inset-inline-start: calc(var(--_space) * 0.75);
+    inset-block-end: calc(var(--_space) * 0.75);
+    inset-inline-end: calc(var(--_space) * 0.75);
     display: flex;
     align-items: center;
     gap: 6px;
@@ -107,8 +107,8 @@ export const groupCallStyles = css`
   }
   [part~='tile-state'] {
     position: absolute;
-    top: calc(var(--_space) * 0.75);
-    left: calc(var(--_space) * 0.75);
+    inset-block-start: calc(var(--_space) * 0.75);
+    inset-inline-start: calc(var(--_space) * 0.75);
     display: inline-flex;
     align-items: center;
     gap: 6px;
@@ -129,7 +129,7 @@ export const groupCallStyles = css`
     width: 12px;
     height: 12px;
     border: 2px solid rgb(255 255 255 / 0.35);
-    border-top-color: #fff;
+    border-block-start-color: #fff;
     border-radius: 50%;
     animation: spin 0.9s linear infinite;
   }
@@ -159,8 +159,8 @@ export const groupCallStyles = css`
   }
   [part~='screen-name'] {
     position: absolute;
-    left: var(--_space);
-    bottom: var(--_space);
+    inset-inline-start: var(--_space);
+    inset-block-end: var(--_space);
     padding: 2px 10px;
     border-radius: 999px;
     background: rgb(0 0 0 / 0.6);

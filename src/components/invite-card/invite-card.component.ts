@@ -122,7 +122,7 @@ export class RtcInviteCard extends SessionConsumer {
   private async onJoin(event: SubmitEvent) {
     event.preventDefault();
     const name = checkName(String(new FormData(event.target as HTMLFormElement).get('name') ?? ''));
-    this.nameProblem = name.ok ? '' : texts.ui.login.nameProblem(name.message);
+    this.nameProblem = name.ok ? '' : texts.ui.login.nameProblem(texts.ui.login.nameRules[name.rule]);
     if (!name.ok) return;
     await this.attempt('invite', (s) => s.joinAsGuest(name.name));
   }

@@ -5,6 +5,7 @@ import { SessionConsumer } from '../session-consumer.js';
 import { NAME_MAX_LENGTH, type Invite } from '../../protocol/index.js';
 import { inviteLink } from '../../core/invites.js';
 import { texts } from '../../core/texts.js';
+import { formatDateTime } from '../../core/formats.js';
 import type { InviteOptions, SessionApi } from '../../core/types.js';
 import { createRtcEvent } from '../../events.js';
 import { tokens, controls, listSection } from '../../styles/tokens.js';
@@ -48,8 +49,7 @@ export function inviteCondition(invite: Invite, now: number): { live: boolean; t
   if (invite.revoked) return { live: false, text: words.revoked };
   if (invite.expiresAt <= now) return { live: false, text: words.expired };
   if (invite.maxUses !== null && invite.uses >= invite.maxUses) return { live: false, text: words.usedUp };
-  const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(invite.expiresAt);
-  return { live: true, text: words.expires(when) };
+  return { live: true, text: words.expires(formatDateTime(invite.expiresAt)) };
 }
 
 /** The link to share for `code`: this page with the invite in its fragment. */

@@ -18,7 +18,7 @@ export const invitesStyles = css`
   .body {
     display: grid;
     gap: var(--_space);
-    margin-top: var(--_space);
+    margin-block-start: var(--_space);
   }
   .new-room,
   .made {
@@ -67,8 +67,8 @@ export const invitesStyles = css`
     align-items: center;
     justify-content: space-between;
     gap: calc(var(--_space) * 0.5);
-    padding-bottom: calc(var(--_space) * 0.5);
-    border-bottom: 1px solid var(--_border);
+    padding-block-end: calc(var(--_space) * 0.5);
+    border-block-end: 1px solid var(--_border);
   }
   .what {
     display: grid;

@@ -122,7 +122,7 @@ export class RtcLogin extends SessionConsumer {
     const email = String(data.get('email') ?? '');
     const password = String(data.get('password') ?? '');
     const name = checkName(String(data.get('name') ?? ''));
-    this.nameProblem = this.mode === 'register' && !name.ok ? words.nameProblem(name.message) : '';
+    this.nameProblem = this.mode === 'register' && !name.ok ? words.nameProblem(words.nameRules[name.rule]) : '';
     if (this.nameProblem) return;
     this.busy = true;
     const registering = this.mode === 'register' && name.ok;

@@ -64,8 +64,8 @@ export const peerListStyles = css`
   }
   .dot {
     position: absolute;
-    right: -1px;
-    bottom: -1px;
+    inset-inline-end: -1px;
+    inset-block-end: -1px;
     width: 12px;
     height: 12px;
     border-radius: 50%;

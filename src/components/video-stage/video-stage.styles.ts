@@ -30,8 +30,8 @@ export const videoStageStyles = css`
   }
   [part~='local-video'] {
     position: absolute;
-    right: var(--_space);
-    bottom: var(--_space);
+    inset-inline-end: var(--_space);
+    inset-block-end: var(--_space);
     width: var(--_local-width);
     min-width: 96px;
     aspect-ratio: 4 / 3;
@@ -67,9 +67,9 @@ export const videoStageStyles = css`
   }
   .overlay {
     position: absolute;
-    left: var(--_space);
-    top: var(--_space);
-    right: var(--_space);
+    inset-inline-start: var(--_space);
+    inset-block-start: var(--_space);
+    inset-inline-end: var(--_space);
     display: flex;
     flex-direction: column;
     align-items: flex-start;

@@ -395,6 +395,14 @@ export class Calls {
     });
   }
 
+  /** Shows the current call's status line again in the language loaded now. */
+  relabel(): void {
+    const call = this.current;
+    if (!call) return;
+    call.machine.relabel();
+    this.render(call);
+  }
+
   private render(call: Call): void {
     if (this.current !== call) return;
     const view = call.view();
