@@ -67,6 +67,7 @@ export class RtcPrecallCheck extends SessionConsumer {
   @state() private speaker: SpeakerState = 'idle';
   @query('[part~="precall-preview"]') private preview?: HTMLVideoElement;
   @query('audio') private audio?: HTMLAudioElement;
+  @query('.level') private levelBar?: HTMLElement;
   private tone: TestTone | null = null;
 
   private readonly check = new PrecallController(this, {
@@ -82,6 +83,14 @@ export class RtcPrecallCheck extends SessionConsumer {
     this.tone?.stop();
     this.tone = null;
     this.speaker = 'idle';
+  }
+
+  /**
+   * The meter's fill, set through the CSSOM: a `style` attribute in the template would be refused
+   * by a strict Content-Security-Policy (`style-src-attr 'none'`), CSSOM changes are not.
+   */
+  protected override updated(): void {
+    this.levelBar?.style.setProperty('transform', `scaleX(${this.check.level})`);
   }
 
   override render() {
@@ -123,7 +132,7 @@ export class RtcPrecallCheck extends SessionConsumer {
             aria-valuenow=${this.check.level}
             aria-valuetext=${`${Math.round(this.check.level * 100)}%`}
           >
-            <span class="level" style="transform: scaleX(${this.check.level})"></span>
+            <span class="level"></span>
           </div>
           <p class=${microphone === 'ok' || microphone === 'pending' ? '' : 'bad'}>${words.micStates[microphone]}</p>
         </div>

@@ -146,7 +146,7 @@ export class RtcVideoStage extends SessionConsumer {
     const bars = link.bars;
     return html`<span part=${part} role="img" aria-label=${label} data-bars=${bars} title=${label}>
       <span class="who">${name}</span>
-      <span class="bars">${[1, 2, 3, 4].map((n) => html`<span class=${n <= bars ? 'bar lit' : 'bar'} style="--_n: ${n}"></span>`)}</span>
+      <span class="bars">${[1, 2, 3, 4].map((n) => html`<span class=${n <= bars ? 'bar lit' : 'bar'}></span>`)}</span>
     </span>`;
   }
 
