@@ -2,6 +2,7 @@
  * Starts the whole backend in-process: user store, HTTP API, static files and
  * the MQTT broker on one port. Used by broker/main.ts and by tests.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Accounts } from './accounts.js';
 import { loadConfig, validateConfig, type Config } from './config.js';
@@ -86,11 +87,37 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     closing ??= (async () => {
       const stopped = app.close();
       await broker.close();
-      await stopped;
+      await cutConnectionsAfterGrace(app.server, stopped);
       await closeStores();
     })();
     return closing;
   }
 
   return { origin: `http://${host}:${port}`, port, config: { ...config, port }, membership, close };
+}
+
+/** How long requests in flight get to finish when the backend stops. */
+export const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Waits for the HTTP server to close, cutting whatever connections are left
+ * after CLOSE_GRACE_MS. Closing the server waits for every connection, and
+ * Fastify ends only the idle ones: a connection a browser opened ahead of need
+ * and never sent a request on (Chromium does) is not idle, and would hold the
+ * shutdown until the browser dropped it, which can be never.
+ */
+async function cutConnectionsAfterGrace(server: Server, stopped: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, CLOSE_GRACE_MS);
+  });
+  try {
+    await Promise.race([stopped, grace]);
+    await stopped;
+  } finally {
+    clearTimeout(timer);
+  }
 }

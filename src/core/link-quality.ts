@@ -18,6 +18,7 @@
  * before it has measured one, which counts as unknown. Browsers without those (older Firefox)
  * are read through the pair's own `selected` flag and the reports' cumulative `packetsLost`.
  */
+import { selectedCandidatePair } from './link-stats.js';
 import type { CallQuality, LinkQuality } from './types.js';
 
 /** The figures of one getStats() report that quality is judged on; null where the browser gives none. */
@@ -58,15 +59,6 @@ const secondsToMs = (value: unknown): number | null => {
 /** The larger of two figures, either of which may be unknown. */
 const worst = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
-/** The selected candidate pair: the transport names it (Chromium), or the pair says so itself (Firefox). */
-function selectedPair(records: StatsRecord[]): StatsRecord | undefined {
-  const byId = new Map(records.map((r) => [r.id, r]));
-  for (const r of records) {
-    if (r.type === 'transport' && typeof r.selectedCandidatePairId === 'string') return byId.get(r.selectedCandidatePairId);
-  }
-  return records.find((r) => r.type === 'candidate-pair' && r.selected === true && r.nominated !== false);
-}
-
 /** The quality figures of one getStats() report (any iterable of its records). */
 export function readQualitySample(report: Iterable<StatsRecord>): QualitySample {
   const records = [...report];
@@ -98,7 +90,7 @@ export function readQualitySample(report: Iterable<StatsRecord>): QualitySample 
       sample.remoteOutboundRttMs = worst(sample.remoteOutboundRttMs, secondsToMs(r.roundTripTime));
     }
   }
-  const pair = selectedPair(records);
+  const pair = selectedCandidatePair(records, byId);
   if (pair) {
     // 0 is Firefox's "not measured yet": no link has a round trip of zero.
     const rtt = secondsToMs(pair.currentRoundTripTime);

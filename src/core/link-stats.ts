@@ -28,13 +28,28 @@ export function emptyLinkStats(): LinkStats {
   };
 }
 
+type StatsRecord = Record<string, unknown>;
+
+/**
+ * The selected candidate pair of a getStats() report: the `transport` record names it (Chromium,
+ * Firefox ESR), else the pair says so itself (`selected`, older Firefox). A pair marked not
+ * nominated is never the one in use.
+ */
+export function selectedCandidatePair(records: Iterable<StatsRecord>, byId?: ReadonlyMap<unknown, StatsRecord>): StatsRecord | undefined {
+  const all = [...records];
+  const index = byId ?? new Map(all.map((r) => [r.id, r]));
+  for (const r of all) {
+    if (r.type === 'transport' && typeof r.selectedCandidatePairId === 'string') return index.get(r.selectedCandidatePairId);
+  }
+  return all.find((r) => r.type === 'candidate-pair' && r.selected === true && r.nominated !== false);
+}
+
 /** Sums RTP byte counters by kind and finds the selected candidate pair (Chromium and Firefox report it differently). */
 export async function readLinkStats(pc: RTCPeerConnection): Promise<LinkStats> {
   const report = await pc.getStats();
   const out = emptyLinkStats();
-  const byId = new Map<string, Record<string, unknown>>();
-  report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-  let pair: Record<string, unknown> | undefined;
+  const byId = new Map<unknown, StatsRecord>();
+  report.forEach((s: StatsRecord) => byId.set(s.id, s));
   for (const s of byId.values()) {
     const kind = s.kind === 'video' || s.mediaType === 'video' ? 'video' : 'audio';
     if (s.type === 'inbound-rtp') {
@@ -46,12 +61,9 @@ export async function readLinkStats(pc: RTCPeerConnection): Promise<LinkStats> {
       }
     } else if (s.type === 'outbound-rtp') {
       out.bytesSent[kind] += Number(s.bytesSent ?? 0);
-    } else if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
-      pair = byId.get(s.selectedCandidatePairId);
-    } else if (s.type === 'candidate-pair' && s.selected === true && !pair) {
-      pair = s;
     }
   }
+  const pair = selectedCandidatePair(byId.values(), byId);
   if (pair) {
     const local = byId.get(pair.localCandidateId as string);
     const remote = byId.get(pair.remoteCandidateId as string);

@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
+import { CLOSE_GRACE_MS } from '../../broker/server.js';
 import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { startMainProcess } from '../support/test-backend.js';
 import { register, request, startTestBackend, tempDir } from './support.js';
@@ -55,3 +57,30 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.equal(login.body.user.id, user.user.id);
   });
 }
+
+/** A TCP connection to `origin` that has opened and sends `bytes` (maybe nothing). */
+async function openConnection(origin: string, bytes: string): Promise<Socket> {
+  const { hostname, port } = new URL(origin);
+  const socket = connect({ host: hostname, port: Number(port) });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  if (bytes) socket.write(bytes);
+  return socket;
+}
+
+test('stopping is not held by connections that never finish a request', { timeout: 30_000 }, async (t) => {
+  const backend = await startTestBackend();
+  // Chromium opens a connection ahead of need and may never send on it; a slow client stops mid-headers.
+  const silent = await openConnection(backend.origin, '');
+  const halfway = await openConnection(backend.origin, 'GET /api/health HTTP/1.1\r\nHost: x\r\n');
+  t.after(() => {
+    silent.destroy();
+    halfway.destroy();
+  });
+  const cut = [silent, halfway].map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+  const started = Date.now();
+  await backend.close();
+  const tookMs = Date.now() - started;
+  await Promise.all(cut);
+  assert.ok(tookMs < CLOSE_GRACE_MS + 10_000, `closed in ${tookMs} ms`);
+});
