@@ -165,8 +165,8 @@ export type RoomErrorCode = Extract<ApiErrorCode, `room_${string}` | `invite_${s
 export interface SessionError {
   code: SessionErrorCode;
   message: string;
-  /** Which action produced it, for display next to the right control. */
-  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'rooms' | 'invite';
+  /** Which action produced it, for display next to the right control: `chat` is the 1:1 chat, `room-chat` a room's. */
+  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'room-chat' | 'rooms' | 'invite';
 }
 
 /**
@@ -349,7 +349,7 @@ export interface SessionApi extends EventTarget {
   leaveGroupCall(): Promise<void>;
   /** Rings `userId` (who shares the room) to join the group call; from a 1:1 call, turns it into one first. */
   addToCall(userId: string): Promise<void>;
-  /** Sends `text` to the chat of `roomId`. */
+  /** Sends `text` to the chat of `roomId`; a failure is an error of scope `room-chat`. */
   sendRoomChat(roomId: string, text: string): Promise<void>;
   /** Closes the invitation in `state.groupRing` without joining. */
   dismissGroupRing(): void;

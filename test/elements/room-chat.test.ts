@@ -1,5 +1,6 @@
 /// <reference types="mocha" />
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/components/chat/chat.js';
 import '../../src/components/room-chat/room-chat.js';
 import type { RtcRoomChat } from '../../src/components/room-chat/room-chat.js';
 import type { ChatEntry } from '../../src/core/types.js';
@@ -77,6 +78,26 @@ describe('rtc-room-chat', () => {
     const error = await until('the error', () => part(el, 'room-chat-error'));
     expect(error.textContent).to.contain('could not be sent');
     await expect(el).to.be.accessible();
+  });
+
+  it("each chat shows its own errors: a room chat's not in the 1:1 chat, the 1:1 chat's not in the room chat", async () => {
+    const session = new FakeSession({ rooms: [TEAM], room: TEAM.id, peers: [ADA], roomChats: {} });
+    const box = await fixture<HTMLDivElement>(
+      html`<div>
+        <rtc-room-chat .session=${session} room-id=${TEAM.id}></rtc-room-chat>
+        <rtc-chat .session=${session} peer-id=${ADA.id}></rtc-chat>
+      </div>`,
+    );
+    const roomChat = box.querySelector('rtc-room-chat')!;
+    const chat = box.querySelector('rtc-chat')!;
+    session.update({ error: { code: 'chat_failed', scope: 'room-chat', message: 'The room message could not be sent.' } });
+    await until('the room chat shows it', () => part(roomChat, 'room-chat-error'));
+    await chat.updateComplete;
+    expect(Boolean(part(chat, 'chat-error')), 'not in the 1:1 chat').to.be.false;
+
+    session.update({ error: { code: 'chat_failed', scope: 'chat', message: 'The message to Ada could not be sent.' } });
+    await until('the 1:1 chat shows it', () => part(chat, 'chat-error'));
+    await until('gone from the room chat', () => !part(roomChat, 'room-chat-error'));
   });
 
   it('renders nothing for a room the visitor is not in', async () => {

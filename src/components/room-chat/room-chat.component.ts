@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { SessionConsumer } from '../session-consumer.js';
 import type { ChatEntry, SessionState } from '../../core/types.js';
@@ -77,8 +77,6 @@ export class RtcRoomChat extends SessionConsumer {
   @query('.messages') private list?: HTMLElement;
   @query('input') private input?: HTMLInputElement;
 
-  /** The last message sent from this panel failed: chat errors are the 1:1 chat's too, so only then does this panel show one. */
-  @state() private failedHere = false;
   private shownCount = 0;
 
   override render() {
@@ -89,7 +87,7 @@ export class RtcRoomChat extends SessionConsumer {
     const messages = state.roomChats[room.id] ?? [];
     const tags = nameTags(messages.filter((m) => !m.fromMe).map((m) => ({ id: m.peerId, name: senderName(m, state) })));
     const online = state.connection === 'online';
-    const error = this.failedHere ? this.errorAt('chat') : null;
+    const error = this.errorAt('room-chat');
     return html`
       <section part="room-chat" aria-labelledby="room-chat-title">
         <h2 id="room-chat-title" part="room-chat-header">${renderText(words.chatTitle(name))}</h2>
@@ -149,16 +147,6 @@ export class RtcRoomChat extends SessionConsumer {
     const text = input.value;
     if (!isValidChatText(text)) return;
     input.value = '';
-    this.failedHere = false;
-    let failed = false;
-    await this.attempt('chat', async (s) => {
-      try {
-        await s.sendRoomChat(roomId, text);
-      } catch (reason) {
-        failed = true;
-        throw reason;
-      }
-    });
-    this.failedHere = failed;
+    await this.attempt('room-chat', (s) => s.sendRoomChat(roomId, text));
   }
 }

@@ -25,12 +25,12 @@ export class RoomChatBook {
   async send(roomId: string, text: string): Promise<void> {
     const { store } = this;
     const me = store.state.user;
-    if (!me) return store.reportError({ code: 'chat_failed', scope: 'chat', message: texts.chat.signInFirst });
+    if (!me) return store.reportError({ code: 'chat_failed', scope: 'room-chat', message: texts.chat.signInFirst });
     const room = store.state.rooms.find((r) => r.id === roomId);
     if (!room || !allowsGroupCalls(room))
-      return store.reportError({ code: 'room_not_found', scope: 'chat', message: texts.errors.room_not_found });
+      return store.reportError({ code: 'room_not_found', scope: 'room-chat', message: texts.errors.room_not_found });
     if (!isValidChatText(text)) {
-      return store.reportError({ code: 'invalid_input', scope: 'chat', message: texts.chat.invalid(MAX_CHAT_TEXT_LENGTH) });
+      return store.reportError({ code: 'invalid_input', scope: 'room-chat', message: texts.chat.invalid(MAX_CHAT_TEXT_LENGTH) });
     }
     const entry: ChatEntry = {
       id: randomId(12),
@@ -53,8 +53,8 @@ export class RoomChatBook {
       }
     }
     this.setDelivery(roomId, entry.id, failure ? 'failed' : 'sent');
-    if (failure) store.reportError({ code: 'chat_failed', scope: 'chat', message: failure });
-    else store.clearError('chat');
+    if (failure) store.reportError({ code: 'chat_failed', scope: 'room-chat', message: failure });
+    else store.clearError('room-chat');
   }
 
   /** A message of `roomId`'s chat from `from` (the own ones come back too: shown once). */
