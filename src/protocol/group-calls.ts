@@ -110,6 +110,12 @@ interface PairBase {
   seat: number;
   /** The seat addressed. */
   to: number;
+  /**
+   * Which connection of the pair (absent: 0, the first). After a pair's connection is given up
+   * while both seats stay, the offerer makes a new one numbered one more; the other side
+   * replaces its old connection on that number's offer and ignores lower numbers.
+   */
+  link?: number;
 }
 
 export type GroupPairMessage =
@@ -137,7 +143,9 @@ export function validateGroupMessage(value: unknown): GroupMessage | null {
   if (type === 'group-ring') return isRoomId(value.room) ? { type, callId, sid, room: value.room } : null;
   const { seat, to } = value;
   if (!isSeatNumber(seat) || !isSeatNumber(to) || seat === to) return null;
-  const base = { callId, sid, seat, to };
+  const { link } = value;
+  if (link !== undefined && !(Number.isSafeInteger(link) && (link as number) >= 0)) return null;
+  const base = { callId, sid, seat, to, ...(link !== undefined && link !== 0 && { link: link as number }) };
   switch (type) {
     case 'group-offer':
     case 'group-answer': {

@@ -94,6 +94,19 @@ test('per-pair messages: valid ones come back clean; the glare rule is enforced'
   );
   assert.ok(validateGroupMessage({ type: 'group-media-state', ...base, seat: 2, to: 1, audio: true, video: false, screen: false }));
   assert.deepEqual(validateGroupMessage({ type: 'group-ring', ...base, room: ROOM }), { type: 'group-ring', ...base, room: ROOM });
+  // `link`: which connection of the pair (absent or 0: the first).
+  assert.deepEqual(validateGroupMessage({ type: 'group-offer', ...base, seat: 3, to: 1, sdp: 'v=0', link: 2 }), {
+    type: 'group-offer',
+    ...base,
+    seat: 3,
+    to: 1,
+    sdp: 'v=0',
+    link: 2,
+  });
+  assert.ok(!('link' in validateGroupMessage({ type: 'group-answer', ...base, seat: 1, to: 3, sdp: 'v=0', link: 0 })!));
+  for (const link of [-1, 1.5, '1', null, Number.MAX_SAFE_INTEGER + 1]) {
+    assert.equal(validateGroupMessage({ type: 'group-offer', ...base, seat: 3, to: 1, sdp: 'v=0', link }), null, `link ${link}`);
+  }
   for (const bad of [
     { type: 'group-offer', ...base, seat: 2, to: 2, sdp: 'v=0' },
     { type: 'group-offer', ...base, seat: 0, to: 1, sdp: 'v=0' },

@@ -1,14 +1,20 @@
 /**
  * The group call mesh of one tab (src/core/group/mesh.ts) with fake links and a fake clock:
  * the higher seat offers to each lower one, people joining at the same instant, an offer that
- * overtakes the roster, leaving, a seat replaced by a rejoin, and one pair's lost link touching
- * no other pair.
+ * overtakes the roster, leaving, a seat replaced by a rejoin, one pair's lost link touching
+ * no other pair, and a pair given up linked again while both seats stay.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupMesh } from '../../src/core/group/mesh.js';
+import { GroupMesh, RELINK_DELAY_MS } from '../../src/core/group/mesh.js';
 import { LOST_LINK_LIMITS } from '../../src/core/timing.js';
-import { UNKNOWN_SEAT_WAIT_MS, type GroupPairMessage, type RoomCall, type Seat } from '../../src/protocol/index.js';
+import {
+  CALL_CONNECT_TIMEOUT_MS,
+  UNKNOWN_SEAT_WAIT_MS,
+  type GroupPairMessage,
+  type RoomCall,
+  type Seat,
+} from '../../src/protocol/index.js';
 import { FakeClock, FakeLink, settle } from './support/engine-fakes.js';
 
 const CALL_ID = 'c'.repeat(22);
@@ -27,6 +33,8 @@ class Room {
   /** Messages in flight; `flush` delivers them. */
   private readonly inFlight: { to: string; from: string; message: GroupPairMessage }[] = [];
   held = false;
+  /** Whether the tabs' signalling is up. */
+  online = true;
 
   member(name: string, sid = `${name}-tab`): Member {
     const links: FakeLink[] = [];
@@ -40,6 +48,7 @@ class Room {
       },
       linkOptions: () => ({ iceServers: [], relayOnly: false }),
       send: (user, message) => this.inFlight.push({ to: user, from: name, message }),
+      online: () => this.online,
       tracks: () => ({ audio: null, video: null }),
       changed: () => {},
     });
@@ -202,4 +211,116 @@ test('messages from another user for a seat, or for another call, are ignored', 
   a.mesh.receive('b', { type: 'group-offer', callId: 'other'.repeat(5), sid: 'b-tab', seat: 2, to: 1, sdp: 'v=0' });
   await room.flush();
   assert.equal(a.links[0]!.log.length, before);
+});
+
+/** a, b, c in a call, every link connected. */
+async function threeConnected() {
+  const room = new Room();
+  const [a, b, c] = [room.member('a'), room.member('b'), room.member('c')];
+  await room.roster([seat(a, 1), seat(b, 2), seat(c, 3)]);
+  for (const m of [a, b, c]) for (const link of m.links) link.condition('connected');
+  await room.flush();
+  return { room, a, b, c };
+}
+
+const openLinks = (m: Member) => m.links.filter((l) => !l.closed);
+
+test('a pair given up while both seats stay is linked again: the offerer makes a new connection, the other side replaces its own', async () => {
+  const { room, a, b, c } = await threeConnected();
+  // Only the a–c path breaks (both keep their signalling and their seats).
+  const [aToC, cToA] = [a.links[1]!, c.links[0]!];
+  aToC.condition('interrupted');
+  cToA.condition('interrupted');
+  await room.clock.advance(LOST_LINK_LIMITS.lossLimitMs);
+  assert.deepEqual(state(a), ['b#2:connected', 'c#3:lost']);
+  assert.ok(aToC.closed && cToA.closed);
+  await room.clock.advance(RELINK_DELAY_MS - 1);
+  await room.flush();
+  assert.equal(c.links.length, 2, 'not before the delay');
+  await room.clock.advance(1);
+  await room.flush();
+  assert.equal(c.links.length, 3, 'c (the higher seat) made a new link to a');
+  assert.deepEqual(c.links[2]!.log.slice(0, 1), ['createOffer']);
+  assert.equal(a.links.length, 3, 'a made a new link for its offer');
+  assert.ok(a.links[2]!.log.some((e) => e.startsWith('handleOffer')));
+  assert.deepEqual(state(a), ['b#2:connected', 'c#3:connecting']);
+  a.links[2]!.condition('connected');
+  c.links[2]!.condition('connected');
+  await room.flush();
+  assert.deepEqual(state(a), ['b#2:connected', 'c#3:connected']);
+  assert.deepEqual(state(c), ['a#1:connected', 'b#2:connected']);
+  // Nobody else's links were touched.
+  assert.equal(b.links.length, 2);
+  assert.ok(b.links.every((l) => !l.closed));
+  assert.equal(openLinks(a).length, 2);
+});
+
+test("after a new link, the old connection's messages are ignored, and only the new link's offer opens it", async () => {
+  const { room, a, c } = await threeConnected();
+  a.links[1]!.condition('failed');
+  c.links[0]!.condition('failed');
+  // A candidate of the new connection before its offer opens nothing.
+  a.mesh.receive('c', {
+    type: 'group-candidate',
+    callId: CALL_ID,
+    sid: c.sid,
+    seat: 3,
+    to: 1,
+    link: 1,
+    candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+  });
+  assert.equal(a.links.length, 2);
+  await room.clock.advance(RELINK_DELAY_MS);
+  await room.flush();
+  const fresh = a.links[2]!;
+  const before = fresh.log.length;
+  // A late message of the old connection (link 0) changes nothing.
+  a.mesh.receive('c', { type: 'group-offer', callId: CALL_ID, sid: c.sid, seat: 3, to: 1, sdp: 'old-offer' });
+  a.mesh.receive('c', {
+    type: 'group-media-state',
+    callId: CALL_ID,
+    sid: c.sid,
+    seat: 3,
+    to: 1,
+    audio: false,
+    video: false,
+    screen: false,
+  });
+  await room.flush();
+  assert.equal(fresh.log.length, before);
+  assert.equal(a.links.length, 3);
+  assert.deepEqual(a.mesh.peers().find((p) => p.seat === 3)!.media.audio, true);
+});
+
+test('an offerer whose link never gets through gives it up after the connect timeout and links again; the answerer waits', async () => {
+  const room = new Room();
+  const [a, b] = [room.member('a'), room.member('b')];
+  await room.roster([seat(a, 1), seat(b, 2)]);
+  await room.clock.advance(CALL_CONNECT_TIMEOUT_MS - 1);
+  assert.deepEqual(state(b), ['a#1:connecting']);
+  await room.clock.advance(1);
+  assert.deepEqual(state(b), ['a#1:lost']);
+  assert.deepEqual(state(a), ['b#2:connecting'], 'the answerer does not judge: it waits for the offerer');
+  await room.clock.advance(RELINK_DELAY_MS);
+  await room.flush();
+  assert.equal(b.links.length, 2);
+  assert.equal(a.links.length, 2, "a replaced its link on b's new offer");
+  assert.ok(a.links[0]!.closed);
+});
+
+test('a tab whose signalling is down does not link again (it joins again once back); a seat gone is not linked again', async () => {
+  const { room, a, b, c } = await threeConnected();
+  room.online = false;
+  c.links[0]!.condition('failed');
+  await room.clock.advance(RELINK_DELAY_MS * 5);
+  assert.equal(c.links.length, 2, 'no new link while cut off');
+  assert.deepEqual(state(c), ['a#1:lost', 'b#2:connected']);
+  room.online = true;
+  // b (seat 2) loses its link to a; a's seat ends before b would link again.
+  b.links[0]!.condition('failed');
+  await room.roster([seat(b, 2), seat(c, 3)]);
+  await room.clock.advance(RELINK_DELAY_MS);
+  await room.flush();
+  assert.equal(b.links.length, 2, 'no link to a seat that is gone');
+  assert.ok(a.links.length === 2);
 });

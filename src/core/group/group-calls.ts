@@ -284,6 +284,7 @@ export class GroupCalls {
         createLink: (o) => this.deps.createLink(o),
         linkOptions: () => ({ iceServers: ice.servers, relayOnly, certificate: certificate ?? undefined }),
         send: (to, message) => void outbox.send(to, message, { queue: true }).catch(() => {}),
+        online: () => outbox.online,
         changed: () => this.meshChanged(call),
       },
     );

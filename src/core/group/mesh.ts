@@ -6,10 +6,14 @@
  *
  * The roster comes from the room's call topic; the seats from the backend. Messages for a seat
  * the roster does not show yet wait a little (UNKNOWN_SEAT_WAIT_MS): a newcomer's offer can
- * overtake the roster that announces them. A pair given up stays given up: the member whose
- * network came back joins again (a new, higher seat), which makes fresh links to everyone.
+ * overtake the roster that announces them. A pair given up while both seats stay on the roster
+ * (their signalling kept up, or came back within the backend's 15 s) is linked again: the
+ * offerer makes a new connection, numbered by the messages' `link` so that the other side
+ * replaces its old one (RELINK_DELAY_MS after the loss, again after each failure). A member
+ * whose seat ended joins again instead (a new, higher seat), which makes fresh links to everyone.
  */
 import {
+  CALL_CONNECT_TIMEOUT_MS,
   UNKNOWN_SEAT_WAIT_MS,
   offersTo,
   type GroupPairMessage,
@@ -23,6 +27,9 @@ import type { CallLink, CallLinkOptions } from '../call/call.js';
 import { LOST_LINK_LIMITS } from '../timing.js';
 import { groupVideoLimit } from './bandwidth.js';
 
+/** After a pair's link is given up, the offerer waits this long before making a new one. */
+export const RELINK_DELAY_MS = 2_000;
+
 /** One other member as this tab sees them. */
 export interface MeshPeer {
   seat: number;
@@ -35,7 +42,7 @@ export interface MeshPeer {
   stream: MediaStream | null;
 }
 
-/** A per-pair message without what the mesh adds to every one (callId, sid, seat, to). */
+/** A per-pair message without what the mesh adds to every one (callId, sid, seat, to, link). */
 export type PairBody =
   | { type: 'group-offer' | 'group-answer'; sdp: string }
   | { type: 'group-candidate'; candidate: IceCandidate }
@@ -50,6 +57,8 @@ export interface MeshDeps {
   linkOptions(): Pick<CallLinkOptions, 'iceServers' | 'relayOnly' | 'certificate'>;
   /** Sends a per-pair message to `user`'s inbox. */
   send(user: string, message: GroupPairMessage): void;
+  /** Whether this tab's signalling is up: a tab cut off does not link again, it joins again once back. */
+  online(): boolean;
   /** The tracks every link sends now. */
   tracks(): { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
   /** Something a view shows changed. */
@@ -59,7 +68,9 @@ export interface MeshDeps {
 interface Pair {
   peer: MeshPeer;
   link: CallLink;
-  timers: Timers<'lost'>;
+  /** Which connection of the pair this is (`link` of its messages): 0, then one more for each new link after a loss. */
+  generation: number;
+  timers: Timers<'lost' | 'connect' | 'relink'>;
 }
 
 interface Waiting {
@@ -131,6 +142,17 @@ export class GroupMesh {
       return;
     }
     if (pair.peer.user !== from) return; // a seat is one user's; another user cannot speak for it
+    const generation = message.link ?? 0;
+    if (generation < pair.generation) return; // the pair's old connection, already replaced
+    if (generation > pair.generation) {
+      // The offerer gave the pair up and made a new connection: only its offer opens it.
+      if (message.type !== 'group-offer') return;
+      const member = this.call.members.find((m) => m.seat === message.seat)!;
+      this.closePair(message.seat, pair);
+      this.apply(this.open(member, generation), message);
+      this.deps.changed();
+      return;
+    }
     this.apply(pair, message);
   }
 
@@ -183,7 +205,7 @@ export class GroupMesh {
     this.timers.clearAll();
   }
 
-  private open(member: Seat): void {
+  private open(member: Seat, generation = 0): Pair {
     const offerer = offersTo(this.mySeat!, member.seat);
     const peer: MeshPeer = {
       seat: member.seat,
@@ -193,7 +215,7 @@ export class GroupMesh {
       media: { audio: member.media.audio, video: member.media.video, screen: false },
       stream: null,
     };
-    const pair: Pair = { peer, link: null as unknown as CallLink, timers: new Timers(this.deps.clock) };
+    const pair: Pair = { peer, link: null as unknown as CallLink, generation, timers: new Timers(this.deps.clock) };
     pair.link = this.deps.createLink({
       ...this.deps.linkOptions(),
       role: offerer ? 'offerer' : 'answerer',
@@ -207,12 +229,16 @@ export class GroupMesh {
       onCondition: (c) => this.onCondition(pair, c),
     });
     this.pairs.set(member.seat, pair);
+    // A link that never gets media through is given up like a lost one and made again: the offerer's
+    // to judge (the other side replaces its connection when the new offer comes).
+    if (offerer) pair.timers.set('connect', () => this.lose(pair), CALL_CONNECT_TIMEOUT_MS);
     const tracks = this.deps.tracks();
     void (async () => {
       await pair.link.setTrack('audio', tracks.audio).catch(() => {});
       await pair.link.setTrack('video', tracks.video).catch(() => {});
       if (offerer && this.pairs.get(member.seat) === pair) await pair.link.createOffer();
     })();
+    return pair;
   }
 
   /** Every sender adapts its video to the number of people (bandwidth.ts): the upload is multiplied by n−1. */
@@ -246,6 +272,7 @@ export class GroupMesh {
     switch (condition) {
       case 'connected':
         pair.timers.clear('lost');
+        pair.timers.clear('connect');
         if (peer.state !== 'connected') this.sendTo(pair, { type: 'group-media-state', ...this.local });
         peer.state = 'connected';
         break;
@@ -264,18 +291,42 @@ export class GroupMesh {
     this.deps.changed();
   }
 
-  /** Gives a pair's link up; the seat stays on the roster until the backend ends it (its own 15 s rule). */
+  /**
+   * Gives a pair's link up; the seat stays on the roster until the backend ends it (its own 15 s
+   * rule). While it stays, the offerer makes a new link after RELINK_DELAY_MS.
+   */
   private lose(pair: Pair): void {
     pair.timers.clearAll();
     pair.link.close();
     pair.peer.state = 'lost';
     pair.peer.stream = null;
+    if (this.mySeat !== null && offersTo(this.mySeat, pair.peer.seat)) {
+      pair.timers.set('relink', () => this.relink(pair), RELINK_DELAY_MS);
+    }
+    this.deps.changed();
+  }
+
+  /** A new connection for a pair given up, if its seat is still on the roster and the pair not replaced meanwhile. */
+  private relink(pair: Pair): void {
+    const seat = pair.peer.seat;
+    const member = this.call?.members.find((m) => m.seat === seat);
+    if (!member || this.pairs.get(seat) !== pair || !this.deps.online()) return;
+    this.closePair(seat, pair);
+    this.open(member, pair.generation + 1);
+    this.limitVideo();
     this.deps.changed();
   }
 
   private sendTo(pair: Pair, body: PairBody): void {
     if (!this.call || this.mySeat === null) return;
-    const message = { ...body, callId: this.call.id, sid: this.deps.me.sid, seat: this.mySeat, to: pair.peer.seat } as GroupPairMessage;
+    const message = {
+      ...body,
+      callId: this.call.id,
+      sid: this.deps.me.sid,
+      seat: this.mySeat,
+      to: pair.peer.seat,
+      ...(pair.generation > 0 && { link: pair.generation }),
+    } as GroupPairMessage;
     this.deps.send(pair.peer.user, message);
   }
 
