@@ -24,6 +24,13 @@ export interface PartQuery {
 
 export const DEFAULT_WAIT_MS = 10_000;
 
+/** One tile of a group call as shown: the name on it, its link's state (`data-state`), and whether it is one's own. */
+export interface GroupTile {
+  name: string;
+  state: 'connecting' | 'connected' | 'interrupted' | 'lost' | string;
+  me: boolean;
+}
+
 export class Person {
   constructor(
     readonly page: Page,
@@ -219,6 +226,15 @@ export class Person {
     await select.select(status);
   }
 
+  /** Makes a group room in the invites panel and returns its invite link (`…#rtc-invite=<code>`), as the panel shows it. */
+  async makeRoom(room: string): Promise<string> {
+    await this.click('invites-toggle');
+    await this.fill('new-room-name', room);
+    await this.click('create-room');
+    const link = await this.part('invite-link');
+    return link.evaluate((el) => (el as HTMLInputElement).value);
+  }
+
   // ---- people ----
 
   /** The row of a person in the people list, once they are shown online. */
@@ -296,6 +312,51 @@ export class Person {
       });
       throw new Error(`${this.label}: remote video not playing within ${timeout} ms (${why})`);
     }
+  }
+
+  // ---- group calls ----
+
+  /** The tiles of the group call on screen, in order: the name shown, the link's state, whether it is one's own. */
+  async tiles(): Promise<GroupTile[]> {
+    return this.page.evaluate(() => {
+      const w = window as unknown as HookedWindow;
+      return w
+        .__e2eFindParts('tile')
+        .filter((el) => w.__e2eVisible(el))
+        .map((el) => ({
+          name: w.__e2eText(w.__e2eFindParts('tile-name', el)[0] ?? el).trim(),
+          state: el.getAttribute('data-state') ?? '',
+          me: el.part.contains('tile-me'),
+        }));
+    });
+  }
+
+  /**
+   * Waits until the group call shows exactly one own tile and one tile for each of `others`
+   * (name → the state its tile must be in), nobody else and nobody twice.
+   */
+  async waitForTiles(others: Record<string, GroupTile['state']>, timeout = 20_000): Promise<GroupTile[]> {
+    const want = Object.entries(others).sort(([a], [b]) => a.localeCompare(b));
+    const matches = (tiles: GroupTile[]) => {
+      const theirs = tiles.filter((tile) => !tile.me).sort((a, b) => a.name.localeCompare(b.name));
+      return (
+        tiles.filter((tile) => tile.me).length === 1 &&
+        theirs.length === want.length &&
+        theirs.every((tile, i) => tile.name === want[i]![0] && tile.state === want[i]![1])
+      );
+    };
+    const deadline = Date.now() + timeout;
+    let tiles = await this.tiles();
+    while (!matches(tiles) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      tiles = await this.tiles();
+    }
+    if (!matches(tiles)) {
+      throw new Error(
+        `${this.label}: tiles not as expected within ${timeout} ms: want me + ${JSON.stringify(others)}, shown ${JSON.stringify(tiles)}`,
+      );
+    }
+    return tiles;
   }
 
   async statusText(): Promise<string> {
