@@ -20,7 +20,7 @@ import {
 import { Timers, type Clock } from '../clock.js';
 import type { LinkCondition, LinkStats } from '../peer.js';
 import type { CallLink, CallLinkOptions } from '../call/call.js';
-import { LOST_LINK_LIMITS } from '../timing.js';
+import { lostLinkStep } from '../timing.js';
 import { groupVideoLimit } from './bandwidth.js';
 
 /** One other member as this tab sees them. */
@@ -60,6 +60,8 @@ interface Pair {
   peer: MeshPeer;
   link: CallLink;
   timers: Timers<'lost'>;
+  /** The link carried media at some point (a link that never connected says nothing of our own network). */
+  everConnected: boolean;
 }
 
 interface Waiting {
@@ -134,6 +136,15 @@ export class GroupMesh {
     this.apply(pair, message);
   }
 
+  /**
+   * Every link had carried media and has been given up: this tab's own network went, not the
+   * others' (their links to each other may be fine). False without links.
+   */
+  get allLinksLost(): boolean {
+    const pairs = [...this.pairs.values()];
+    return pairs.length > 0 && pairs.every((p) => p.everConnected && p.peer.state === 'lost');
+  }
+
   /** Puts `track` (or nothing) on every link for `kind` (a device switched, the microphone muted). */
   async setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
     await Promise.all([...this.pairs.values()].map((pair) => pair.link.setTrack(kind, track).catch(() => {})));
@@ -193,7 +204,7 @@ export class GroupMesh {
       media: { audio: member.media.audio, video: member.media.video, screen: false },
       stream: null,
     };
-    const pair: Pair = { peer, link: null as unknown as CallLink, timers: new Timers(this.deps.clock) };
+    const pair: Pair = { peer, link: null as unknown as CallLink, timers: new Timers(this.deps.clock), everConnected: false };
     pair.link = this.deps.createLink({
       ...this.deps.linkOptions(),
       role: offerer ? 'offerer' : 'answerer',
@@ -248,12 +259,13 @@ export class GroupMesh {
         pair.timers.clear('lost');
         if (peer.state !== 'connected') this.sendTo(pair, { type: 'group-media-state', ...this.local });
         peer.state = 'connected';
+        pair.everConnected = true;
         break;
       case 'interrupted':
         peer.state = 'interrupted';
         // The offerer restarts ICE; both give the pair up at the 1:1 call's limit.
         void pair.link.restartIceNow().catch(() => {});
-        if (!pair.timers.has('lost')) pair.timers.set('lost', () => this.lose(pair), LOST_LINK_LIMITS.lossLimitMs);
+        if (!pair.timers.has('lost')) void this.watchLost(pair);
         break;
       case 'closed':
       case 'failed':
@@ -262,6 +274,21 @@ export class GroupMesh {
         return;
     }
     this.deps.changed();
+  }
+
+  /**
+   * Follows an interrupted pair by its packets, as a 1:1 call does (lostLinkStep): the browser
+   * reports a loss only seconds after the last packet (Chromium ~8 s), so the pair is given up
+   * once none arrived for the limit, not the limit after the browser said so. Measured with a
+   * cut network (test/resilience/group-call-cut.test.ts): from the report, the tile said
+   * "lost" ~21 s after the cut, past the 15 s of the lost-link rules.
+   */
+  private async watchLost(pair: Pair, due = false): Promise<void> {
+    const silence = await pair.link.silenceMs().catch(() => null);
+    if (pair.peer.state !== 'interrupted' || pair.timers.has('lost') || this.pairs.get(pair.peer.seat) !== pair) return;
+    const step = lostLinkStep(silence, due);
+    if (step.end) return this.lose(pair);
+    pair.timers.set('lost', () => void this.watchLost(pair, true), step.checkInMs);
   }
 
   /** Gives a pair's link up; the seat stays on the roster until the backend ends it (its own 15 s rule). */
