@@ -14,7 +14,7 @@ import { plainText } from '../text-match.js';
 import { startHostSite } from './support/host-page.js';
 import { expectMediaBetweenEveryPair, expectMediaFrom } from './support/media-checks.js';
 import { bytesDuring, rtcConnections, sentVideo } from './support/page-hooks.js';
-import type { Person } from './support/person.js';
+import { expectAllConnected, startGroupCall, type Person } from './support/person.js';
 import { e2eSuite } from './support/suite.js';
 
 const suite = e2eSuite(['chromium', 'firefox']);
@@ -52,33 +52,9 @@ const threeInARoom = (t: TestContext) =>
     ['cy', 'firefox'],
   ]) as Promise<[Person, Person, Person]>;
 
-/** Every one of `people` shows a connected tile for each of the others, and no one else. */
-async function expectAllConnected(people: readonly Person[]): Promise<void> {
-  await Promise.all(
-    people.map((viewer) =>
-      viewer.waitForTiles(Object.fromEntries(people.filter((p) => p !== viewer).map((p) => [p.name, 'connected'] as const))),
-    ),
-  );
-}
-
 /** Each of `people` has one open connection per other person: none made twice (glare), none left over. */
 async function expectOneConnectionPerOther(people: readonly Person[]): Promise<void> {
   for (const p of people) assert.equal((await rtcConnections(p.page)).length, people.length - 1, `${p.label}: open connections`);
-}
-
-/** `first` starts the room's call from the people list, and is in it alone. */
-async function startCall(first: Person): Promise<void> {
-  await first.click('start-room-call');
-  await first.waitForTiles({});
-}
-
-/** `first` starts the room's call; each of `joiners` joins it with one click on the banner. */
-async function startAndJoin(first: Person, joiners: readonly Person[]): Promise<void> {
-  await startCall(first);
-  for (const p of joiners) {
-    await p.part('room-call-text', { text: first.name, timeout: 15_000 });
-    await p.click('join-call');
-  }
 }
 
 it(
@@ -86,7 +62,7 @@ it(
   { timeout: TEST_TIMEOUT },
   async (t) => {
     const [ada, bo, cy] = await threeInARoom(t);
-    await startCall(ada);
+    await startGroupCall(ada);
     const banner = await bo.part('room-call-text', { text: ada.name, timeout: 15_000 });
     assert.match(plainText(await banner.evaluate((el) => el.textContent ?? '')), /^Call on: .+ \(1 of \d\)$/);
     await bo.click('join-call');
@@ -104,7 +80,7 @@ it(
 
 it('someone leaves and rejoins; the others carry on; the last one out ends the call', { timeout: TEST_TIMEOUT }, async (t) => {
   const [ada, bo, cy] = await threeInARoom(t);
-  await startAndJoin(ada, [bo, cy]);
+  await startGroupCall(ada, [bo, cy]);
   await expectAllConnected([ada, bo, cy]);
 
   await bo.click('leave');
@@ -136,7 +112,7 @@ it(
   { timeout: TEST_TIMEOUT },
   async (t) => {
     const [ada, bo, cy] = await threeInARoom(t);
-    await startCall(ada);
+    await startGroupCall(ada);
     const [boJoin, cyJoin] = await Promise.all([bo.part('join-call', { timeout: 15_000 }), cy.part('join-call', { timeout: 15_000 })]);
     await Promise.all([boJoin.click(), cyJoin.click()]);
 
@@ -165,7 +141,7 @@ it(
       ],
       site.url(),
     )) as [Person, Person, Person, Person];
-    await startAndJoin(ada, [bo]);
+    await startGroupCall(ada, [bo]);
     await expectAllConnected([ada, bo]);
 
     // Cy: both video seats taken, an audio seat free. The banner says 2 of 2 and offers audio only.
@@ -202,7 +178,7 @@ it(
 
 it('room chat during the call: a message from one is read by the other two', { timeout: TEST_TIMEOUT }, async (t) => {
   const [ada, bo, cy] = await threeInARoom(t);
-  await startAndJoin(ada, [bo, cy]);
+  await startGroupCall(ada, [bo, cy]);
   await expectAllConnected([ada, bo, cy]);
 
   await bo.fill('room-chat-input', 'Hello room, can you all read me?');

@@ -372,3 +372,22 @@ export async function connectCall(caller: Person, callee: Person): Promise<void>
   await callee.accept();
   await Promise.all([caller.expectRemoteVideoPlaying(), callee.expectRemoteVideoPlaying()]);
 }
+
+/** `first` starts the call of the room shown, from the people list; each of `joiners` then joins it with one click on the banner. */
+export async function startGroupCall(first: Person, joiners: readonly Person[] = []): Promise<void> {
+  await first.click('start-room-call');
+  await first.waitForTiles({});
+  for (const p of joiners) {
+    await p.part('room-call-text', { text: first.name, timeout: 15_000 });
+    await p.click('join-call');
+  }
+}
+
+/** Every one of `people` shows a connected tile for each of the others, and no one else. */
+export async function expectAllConnected(people: readonly Person[], timeout = 20_000): Promise<void> {
+  await Promise.all(
+    people.map((viewer) =>
+      viewer.waitForTiles(Object.fromEntries(people.filter((p) => p !== viewer).map((p) => [p.name, 'connected'] as const)), timeout),
+    ),
+  );
+}
