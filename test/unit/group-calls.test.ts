@@ -15,6 +15,7 @@ import { RoomChatBook } from '../../src/core/group/room-chat.js';
 import type { IceConfig } from '../../src/core/ice-config.js';
 import { routeInbox } from '../../src/core/routing.js';
 import { texts } from '../../src/core/texts.js';
+import { LOST_LINK_LIMITS } from '../../src/core/timing.js';
 import { SEAT_LOST_AFTER_MS, type GroupMessage, type RoomCall } from '../../src/protocol/index.js';
 import type { Room } from '../../src/protocol/index.js';
 import { FakeClock, FakeDevices, FakeLink, FakeOutbox, makeStore, settle } from './support/engine-fakes.js';
@@ -287,6 +288,27 @@ test("this tab's network lost past the lost-seat rule: back online, it joins aga
     'the call stays shown while it rejoins',
   );
   assert.equal(c.state.store.state.error, null);
+});
+
+test('every link lost while the signalling stayed up (a cut within the broker keep-alive): this tab joins again', async () => {
+  const w = new World();
+  const [a, b, c] = [w.tab('a'), w.tab('b'), w.tab('c')];
+  for (const t of [a, b, c]) await t.group.join('lobby');
+  await w.drain();
+  for (const l of [...a.links, ...b.links, ...c.links]) l.condition('connected');
+  // c's packets stop both ways; every socket, its broker connection too, stays open.
+  for (const l of [...c.links, a.links[1]!, b.links[1]!]) l.condition('interrupted');
+  await settle(); // each watch asks its link when the last packet came
+  await w.clock.advance(LOST_LINK_LIMITS.lossLimitMs);
+  await w.drain();
+  assert.deepEqual(c.members(), ['a#1:connecting', 'b#2:connecting', 'c#4:*'], 'c took a new seat, with fresh links');
+  assert.deepEqual(a.members(), ['a#1:*', 'b#2:connected', 'c#4:connecting']);
+  assert.equal(a.links[0]!.closed, false, 'a–b untouched');
+  assert.equal(c.state.store.state.error, null);
+  // A link lost that never connected says nothing of our own network: no second rejoin.
+  for (const l of c.links.slice(2)) l.condition('failed');
+  await w.drain();
+  assert.deepEqual(c.members(), ['a#1:lost', 'b#2:lost', 'c#4:*']);
 });
 
 /** a and b in the lobby's call, linked; then b's network goes (its broker connection lost). */

@@ -362,6 +362,11 @@ export class GroupCalls {
       const peers = call.mesh.peers();
       if (call.seat !== null && peers.length > 0 && peers.every((p) => p.state === 'connected')) call.signalingLost = false;
     }
+    // Every link lost while our signalling never noticed (its loss is handled above): a cut shorter
+    // than the broker's keep-alive leaves its socket up (measured: test/resilience/group-call-cut.test.ts).
+    // We were the one cut off: the seat is taken again (the request waits for the network), else
+    // the links would stay lost for good, the others' links to us too.
+    if (!call.signalingLost && this.deps.outbox.online && call.mesh.allLinksLost) return void this.rejoin(call);
     if (call.replaces && call.mesh.peers().some((p) => p.user === call.replaces && p.state === 'connected')) {
       call.replaces = null;
       this.deps.endOneToOne?.();

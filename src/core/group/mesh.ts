@@ -24,7 +24,7 @@ import {
 import { Timers, type Clock } from '../clock.js';
 import type { LinkCondition, LinkStats } from '../peer.js';
 import type { CallLink, CallLinkOptions } from '../call/call.js';
-import { LOST_LINK_LIMITS } from '../timing.js';
+import { lostLinkStep } from '../timing.js';
 import { groupVideoLimit } from './bandwidth.js';
 
 /** After a pair's link is given up, the offerer waits this long before making a new one. */
@@ -71,6 +71,8 @@ interface Pair {
   /** Which connection of the pair this is (`link` of its messages): 0, then one more for each new link after a loss. */
   generation: number;
   timers: Timers<'lost' | 'connect' | 'relink'>;
+  /** The pair's link carried media at some point, this one or one it replaced (a pair that never connected says nothing of our own network). */
+  everConnected: boolean;
 }
 
 interface Waiting {
@@ -149,11 +151,22 @@ export class GroupMesh {
       if (message.type !== 'group-offer') return;
       const member = this.call.members.find((m) => m.seat === message.seat)!;
       this.closePair(message.seat, pair);
-      this.apply(this.open(member, generation), message);
+      this.apply(this.open(member, generation, pair.everConnected), message);
       this.deps.changed();
       return;
     }
     this.apply(pair, message);
+  }
+
+  /**
+   * Every link had carried media and has been given up (or is being made again after that, not
+   * through yet): this tab's own network went, not the others' (their links to each other may be
+   * fine). False without links.
+   */
+  get allLinksLost(): boolean {
+    const pairs = [...this.pairs.values()];
+    const down = (p: Pair) => p.peer.state === 'lost' || (p.peer.state === 'connecting' && p.generation > 0);
+    return pairs.length > 0 && pairs.every((p) => p.everConnected && down(p));
   }
 
   /** Puts `track` (or nothing) on every link for `kind` (a device switched, the microphone muted). */
@@ -205,7 +218,7 @@ export class GroupMesh {
     this.timers.clearAll();
   }
 
-  private open(member: Seat, generation = 0): Pair {
+  private open(member: Seat, generation = 0, everConnected = false): Pair {
     const offerer = offersTo(this.mySeat!, member.seat);
     const peer: MeshPeer = {
       seat: member.seat,
@@ -215,7 +228,7 @@ export class GroupMesh {
       media: { audio: member.media.audio, video: member.media.video, screen: false },
       stream: null,
     };
-    const pair: Pair = { peer, link: null as unknown as CallLink, generation, timers: new Timers(this.deps.clock) };
+    const pair: Pair = { peer, link: null as unknown as CallLink, generation, timers: new Timers(this.deps.clock), everConnected };
     pair.link = this.deps.createLink({
       ...this.deps.linkOptions(),
       role: offerer ? 'offerer' : 'answerer',
@@ -275,12 +288,13 @@ export class GroupMesh {
         pair.timers.clear('connect');
         if (peer.state !== 'connected') this.sendTo(pair, { type: 'group-media-state', ...this.local });
         peer.state = 'connected';
+        pair.everConnected = true;
         break;
       case 'interrupted':
         peer.state = 'interrupted';
         // The offerer restarts ICE; both give the pair up at the 1:1 call's limit.
         void pair.link.restartIceNow().catch(() => {});
-        if (!pair.timers.has('lost')) pair.timers.set('lost', () => this.lose(pair), LOST_LINK_LIMITS.lossLimitMs);
+        if (!pair.timers.has('lost')) void this.watchLost(pair);
         break;
       case 'closed':
       case 'failed':
@@ -289,6 +303,21 @@ export class GroupMesh {
         return;
     }
     this.deps.changed();
+  }
+
+  /**
+   * Follows an interrupted pair by its packets, as a 1:1 call does (lostLinkStep): the browser
+   * reports a loss only seconds after the last packet (Chromium ~8 s), so the pair is given up
+   * once none arrived for the limit, not the limit after the browser said so. Measured with a
+   * cut network (test/resilience/group-call-cut.test.ts): from the report, the tile said
+   * "lost" ~21 s after the cut, past the 15 s of the lost-link rules.
+   */
+  private async watchLost(pair: Pair, due = false): Promise<void> {
+    const silence = await pair.link.silenceMs().catch(() => null);
+    if (pair.peer.state !== 'interrupted' || pair.timers.has('lost') || this.pairs.get(pair.peer.seat) !== pair) return;
+    const step = lostLinkStep(silence, due);
+    if (step.end) return this.lose(pair);
+    pair.timers.set('lost', () => void this.watchLost(pair, true), step.checkInMs);
   }
 
   /**
@@ -312,7 +341,7 @@ export class GroupMesh {
     const member = this.call?.members.find((m) => m.seat === seat);
     if (!member || this.pairs.get(seat) !== pair || !this.deps.online()) return;
     this.closePair(seat, pair);
-    this.open(member, pair.generation + 1);
+    this.open(member, pair.generation + 1, pair.everConnected);
     this.limitVideo();
     this.deps.changed();
   }
