@@ -145,6 +145,7 @@ it(
 
     // Cy: both video seats taken, an audio seat free. The banner says 2 of 2 and offers audio only.
     await cy.part('room-call-text', { text: '(2 of 2)', timeout: 15_000 });
+    await cy.part('call-full-video', { text: texts.ui.group.fullVideo });
     const join = await cy.part('join-audio-only');
     assert.equal(plainText(await join.evaluate((el) => el.textContent ?? '')).trim(), words.joinAudioOnly);
     assert.ok(await join.evaluate((el) => el.part.contains('join-call')), 'the audio-only offer is the banner join button');

@@ -156,6 +156,7 @@ describe('rtc-peer-list: the call of the room shown (PROTOCOL.md §6)', () => {
     session.update({ roomCalls: { [TEAM.id]: summary({ video: 0, total: 4 }, ['Ada', 'Bo', 'Cy', 'Di']) } });
     await el.updateComplete;
     expect(part(el, 'room-call-text')!.textContent).to.equal('Call on: Ada, Bo, Cy, Di (4 of 4)');
+    expect(part(el, 'call-full-video')!.textContent).to.equal('This call has no room for more video. Join with audio only?');
     const audio = part<HTMLButtonElement>(el, 'join-audio-only')!;
     expect(audio.textContent!.trim()).to.equal('Join with audio only');
     audio.click();
@@ -168,6 +169,7 @@ describe('rtc-peer-list: the call of the room shown (PROTOCOL.md §6)', () => {
     session.update({ roomCalls: { [TEAM.id]: summary({ video: 0, total: 0 }) } });
     await el.updateComplete;
     expect(part(el, 'call-full')!.textContent!.trim()).to.equal('Call is full');
+    expect(Boolean(part(el, 'call-full-video'))).to.be.false;
     expect(Boolean(part(el, 'join-call'))).to.be.false;
     expect(Boolean(part(el, 'start-room-call'))).to.be.false;
     await expect(el).to.be.accessible();

@@ -33,6 +33,7 @@ export const PEER_LIST_PARTS = [
   'join-call',
   'join-audio-only',
   'call-full',
+  'call-full-video',
   'start-room-call',
   'add-to-call',
   'group-ring',
@@ -111,6 +112,7 @@ export function shownPeers(state: SessionState): Presence[] {
  * @csspart join-call - Joins the room's call (also the audio-only join).
  * @csspart join-audio-only - Joins with audio only: shown when only audio seats are left, or a join was refused for video.
  * @csspart call-full - "Call is full": no seat is left.
+ * @csspart call-full-video - Says the video places are taken, above the audio-only join.
  * @csspart start-room-call - Starts a call with the room (rooms other than personal ones, no call on).
  * @csspart group-ring - Someone asks the visitor to join their room's call ("Ada asks you to join the call in Team"), an alert.
  * @csspart group-ring-join - Joins that call (audio only when only audio seats are left).
@@ -305,17 +307,18 @@ export class RtcPeerList extends SessionConsumer {
   private renderJoin(summary: RoomCallSummary, label: string, busy: boolean) {
     const { free } = summary;
     if (free.total === 0) return html`<p part="call-full" class="full">${groupWords.full}</p>`;
+    const videoFull = free.video === 0 && this.video;
     const audioOnly = free.video === 0 || this.audioOnlyOffer === summary.roomId || !this.video;
-    return html`<button
-      type="button"
-      class="primary"
-      part=${audioOnly ? 'join-call join-audio-only' : 'join-call'}
-      title=${groupWords.joinTitle(label)}
-      ?disabled=${busy}
-      @click=${() => this.joinRoomCall(summary.roomId, !audioOnly)}
-    >
-      ${icon(audioOnly ? 'phone' : 'video')}${audioOnly && this.video ? groupWords.joinAudioOnly : groupWords.join}
-    </button>`;
+    return html`${videoFull ? html`<p part="call-full-video" class="full">${texts.ui.group.fullVideo}</p>` : nothing}<button
+        type="button"
+        class="primary"
+        part=${audioOnly ? 'join-call join-audio-only' : 'join-call'}
+        title=${groupWords.joinTitle(label)}
+        ?disabled=${busy}
+        @click=${() => this.joinRoomCall(summary.roomId, !audioOnly)}
+      >
+        ${icon(audioOnly ? 'phone' : 'video')}${audioOnly && this.video ? groupWords.joinAudioOnly : groupWords.join}
+      </button>`;
   }
 
   /** Joins (or starts) the room's call; a refusal for video offers the audio-only join, and shows like other call errors. */
