@@ -29,7 +29,14 @@
  *   button shows (as the 1:1 callee accepts a second after the ring). In the
  *   1:1 call the callee's `accept` click plays the joiner's: both sides are
  *   timed from it. Moments of different browsers are compared on the
- *   machine's clock (performance.timeOrigin + now).
+ *   machine's clock (performance.timeOrigin + now). As a breakdown, the same
+ *   start until the last of the person's own links was "connected" (DTLS up):
+ *   the rest of the time is the media's first frames.
+ *
+ * A second table gives the engine's cap per link (group/bandwidth.ts), what
+ * each video sender really sent (size, frame rate, what limited it, from
+ * getStats) and how busy the whole machine was in the window (/proc/stat:
+ * other jobs too), to read the figures with.
  *
  * The camera is Chromium's fake device at a smaller size than the widget asks
  * for (`--capture`, default 640x360 instead of 1280x720, set by the page's
@@ -40,6 +47,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { launchBrowser } from '../test/support/browsers.js';
+import { groupVideoLimit } from '../src/core/group/bandwidth.js';
 import { startHostSite } from '../test/e2e/support/host-page.js';
 import { installPageHooks, type HookedWindow } from '../test/e2e/support/page-hooks.js';
 import { Person } from '../test/e2e/support/person.js';
@@ -133,6 +141,8 @@ interface PersonFigures {
   cpu: number;
   uploadKbps: number;
   joinToFramesMs: number;
+  /** Breakdown: the same start until the last of their links was connected (DTLS up). */
+  joinToLinksMs: number;
   /** Processes of their browser that ended within the window (their time is missing from `cpu`). */
   exited: number;
   end: Upload;
@@ -145,8 +155,14 @@ interface CallRun {
   machineCores: number;
 }
 
-/** Waits `settle`, then measures each member's CPU and upload over the window. */
-async function steadyWindow(members: Member[], joinToFrames: number[]): Promise<CallRun> {
+/** When a person had what they waited for: a frame from everyone, and every link connected (absolute ms). */
+interface Arrival {
+  frames: number;
+  links: number;
+}
+
+/** Waits `settle`, then measures each member's CPU and upload over the window; `joinedAt` is each one's start. */
+async function steadyWindow(members: Member[], arrivals: Arrival[], joinedAt: number[]): Promise<CallRun> {
   await sleep(SETTLE_MS);
   const mark = () =>
     Promise.all(
@@ -165,7 +181,9 @@ async function steadyWindow(members: Member[], joinToFrames: number[]): Promise<
     }
     const { cores, exited } = cpuBetween(s.cpu, e.cpu);
     const uploadKbps = ((e.upload.bytes - s.upload.bytes) * 8) / (e.upload.at - s.upload.at);
-    return { cpu: cores, uploadKbps, joinToFramesMs: joinToFrames[i]!, exited, end: e.upload };
+    const [arrival, from] = [arrivals[i]!, joinedAt[i]!];
+    const joins = { joinToFramesMs: arrival.frames - from, joinToLinksMs: arrival.links - from };
+    return { cpu: cores, uploadKbps, ...joins, exited, end: e.upload };
   });
   return { people, machineCores };
 }
@@ -174,11 +192,12 @@ async function steadyWindow(members: Member[], joinToFrames: number[]): Promise<
 async function arm(page: Page, awaited: { group: number } | 'one-to-one'): Promise<void> {
   await page.evaluate((a) => {
     const w = window as unknown as BenchWindow & { __benchArmed: Promise<number> };
+    w.__benchLinksUp.length = 0;
     w.__benchArmed = a === 'one-to-one' ? w.__benchRemoteFrame() : w.__benchGroupFrames(a.group);
   }, awaited);
 }
 
-async function framesArrived(person: Person): Promise<number> {
+async function framesArrived(person: Person): Promise<Arrival> {
   const arrived = person.page.evaluate(() => (window as unknown as { __benchArmed: Promise<number> }).__benchArmed);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
@@ -188,7 +207,9 @@ async function framesArrived(person: Person): Promise<number> {
     );
   });
   try {
-    return await Promise.race([arrived, late]);
+    const frames = await Promise.race([arrived, late]);
+    const links = await person.page.evaluate(() => Math.max(...(window as unknown as BenchWindow).__benchLinksUp));
+    return { frames, links };
   } finally {
     clearTimeout(timer);
   }
@@ -206,12 +227,7 @@ async function oneToOne([caller, callee]: [Member, Member], measure: boolean): P
   await callee.person.accept();
   const frames = await Promise.all([framesArrived(caller.person), framesArrived(callee.person)]);
   const acceptAt = await clickedAt(callee.person, 'accept');
-  const run = measure
-    ? await steadyWindow(
-        [caller, callee],
-        frames.map((f) => f - acceptAt),
-      )
-    : null;
+  const run = measure ? await steadyWindow([caller, callee], frames, [acceptAt, acceptAt]) : null;
   await caller.person.click('hangup');
   for (const { person } of [caller, callee]) {
     await person.click('dismiss');
@@ -234,12 +250,7 @@ async function groupCall(members: Member[], everyone: Member[], measure: boolean
   const frames = await Promise.all(members.map((m) => framesArrived(m.person)));
   const clicks = await Promise.all(joiners.map((j) => clickedAt(j.person, 'join-call')));
   const starts = [Math.max(...clicks), ...clicks];
-  const run = measure
-    ? await steadyWindow(
-        members,
-        frames.map((f, i) => f - starts[i]!),
-      )
-    : null;
+  const run = measure ? await steadyWindow(members, frames, starts) : null;
   for (const { person } of members) await person.click('leave');
   for (const { person } of members) await person.waitForNoPart('group-call', { timeout: 15_000 });
   // The call is over for everyone (its retained roster cleared) before the next one starts.
@@ -376,10 +387,13 @@ async function report(measured: Map<Kind, CallRun[]>): Promise<void> {
   printDetail(measured);
   const upload = (kind: Kind) => median(people(kind).map((p) => p.uploadKbps));
   const [two, four] = [upload(2), upload(4)];
+  // Upload per link against the engine's bitrate cap (audio included, so an upper bound of the video's share).
+  const underCap = SIZES.every((n) => upload(n) / (n - 1) < groupVideoLimit(n).maxBitrate / 1000);
   console.log(
     `\nBandwidth adaptation: upload per person at 4 people is ${figure(four / two, 2)}× that at 2 (3 links instead of 1: ` +
       `3× without adaptation); per link ${figure(four / 3)} kbps at 4 against ${figure(two)} kbps at 2, ` +
-      `video sent per link ${sentSize(measured.get(4)!)} against ${sentSize(measured.get(2)!)}.`,
+      `video sent per link ${sentSize(measured.get(4)!)} against ${sentSize(measured.get(2)!)}.` +
+      (underCap ? ' Every link stayed under the engine’s bitrate cap: what lowered the upload is the smaller picture, not the cap.' : ''),
   );
   const windows = [...measured.values()].flat();
   const saturated = windows.filter((r) => r.machineCores >= SATURATED_CORES).length;
@@ -395,8 +409,9 @@ async function report(measured: Map<Kind, CallRun[]>): Promise<void> {
 function printDetail(measured: Map<Kind, CallRun[]>): void {
   const detail = [
     columns(
-      'call | links per person | video sent per link: size, fps (median) | upload per link kbps (median) | ' +
-        'quality limited by | the call’s browsers / whole machine, cores (median)',
+      'call | join click → all own links connected (median, slowest) | links per person | engine’s cap per link | ' +
+        'video sent per link: size, fps (median) | upload per link kbps (median) | quality limited by | ' +
+        'the call’s browsers / whole machine, cores (median)',
     ),
   ];
   for (const kind of KINDS) {
@@ -405,9 +420,13 @@ function printDetail(measured: Map<Kind, CallRun[]>): void {
     const links = kind === 'one-to-one' ? 1 : kind - 1;
     const limitations = new Map<string, number>();
     for (const v of videos) limitations.set(v.limitation, (limitations.get(v.limitation) ?? 0) + 1);
+    const toLinks = runsOfKind.flatMap((r) => r.people.map((p) => p.joinToLinksMs));
+    const cap = kind === 'one-to-one' ? null : groupVideoLimit(kind);
     detail.push([
       GROUP_BENCH_CALLS[jsonKey(kind)],
+      toLinks.length > 0 ? `${figure(median(toLinks))} ms, ${figure(Math.max(...toLinks))} ms` : 'n/a',
       String(links),
+      cap ? `${Math.round(cap.maxBitrate / 1000)} kbps, size ÷${cap.scaleResolutionDownBy}` : 'none (the browser’s own)',
       `${sentSize(runsOfKind)}, ${figure(median(videos.map((v) => v.fps)))}`,
       figure(median(runsOfKind.flatMap((r) => r.people.map((p) => p.uploadKbps))) / links),
       [...limitations].map(([reason, n]) => `${reason} ${n}/${videos.length}`).join(', '),
@@ -415,5 +434,5 @@ function printDetail(measured: Map<Kind, CallRun[]>): void {
         `${figure(median(runsOfKind.map((r) => r.machineCores)), 2)} of 2`,
     ]);
   }
-  printTable('Per link, and the machine during the window', detail);
+  printTable('Breakdown of the join, per link, and the machine during the window', detail);
 }

@@ -23,6 +23,8 @@ export interface BenchWindow {
    * members (each member's first visible frame with a size; the time is the last of them).
    */
   __benchGroupFrames(count: number): Promise<number>;
+  /** Absolute times peer connections first reached "connected" (DTLS up), oldest first; cleared by the reader. */
+  __benchLinksUp: number[];
 }
 
 /** Runs in the page, so it stays self-contained. */
@@ -97,7 +99,24 @@ function installTiming(): void {
         return true;
       });
     });
+  // Each peer connection's first "connected", watched from its first local description on.
+  const linksUp: number[] = [];
+  const watchedLinks = new WeakSet<RTCPeerConnection>();
+  const setLocal = RTCPeerConnection.prototype.setLocalDescription;
+  RTCPeerConnection.prototype.setLocalDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof setLocal>) {
+    if (!watchedLinks.has(this)) {
+      watchedLinks.add(this);
+      const onState = () => {
+        if (this.connectionState !== 'connected') return;
+        linksUp.push(now());
+        this.removeEventListener('connectionstatechange', onState);
+      };
+      this.addEventListener('connectionstatechange', onState);
+    }
+    return setLocal.apply(this, args);
+  } as typeof setLocal;
   Object.assign(window, {
+    __benchLinksUp: linksUp,
     __benchNow: now,
     __benchFirstFrame: firstFrame,
     __benchRemoteFrame: remoteFrame,
