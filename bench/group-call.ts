@@ -368,6 +368,7 @@ async function report(measured: Map<Kind, CallRun[]>): Promise<void> {
     metrics[`${key}/${FIGURES.cpu}`] = { kind: 'rate', unit: 'cores', summary: summarize(people(kind).map((p) => p.cpu)) };
     metrics[`${key}/${FIGURES.upload}`] = { kind: 'rate', unit: 'kbps', summary: summarize(people(kind).map((p) => p.uploadKbps)) };
     metrics[`${key}/${FIGURES.join}`] = { kind: 'time', unit: 'ms', summary: summarize(people(kind).map((p) => p.joinToFramesMs)) };
+    metrics[`${key}/${FIGURES.links}`] = { kind: 'time', unit: 'ms', summary: summarize(people(kind).map((p) => p.joinToLinksMs)) };
   }
   const result: BenchResult = {
     bench: 'group-call',

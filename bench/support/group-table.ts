@@ -18,6 +18,8 @@ export const FIGURES = {
   cpu: 'cpu-per-page',
   upload: 'upload-per-person',
   join: 'join-to-frames-from-everyone',
+  /** The join's breakdown: until the person's own links were all connected. */
+  links: 'join-to-own-links-connected',
 } as const;
 
 /** A table's header row, written as `a | b | c`. */
