@@ -399,8 +399,8 @@ async function report(measured: Map<Kind, CallRun[]>): Promise<void> {
   const windows = [...measured.values()].flat();
   const saturated = windows.filter((r) => r.machineCores >= SATURATED_CORES).length;
   console.log(
-    `Machine: ${saturated} of ${windows.length} windows had the whole machine at ≥ ${SATURATED_CORES} of 2 cores busy ` +
-      '(other jobs included): there the CPU figures are what the browsers got, not what they asked for, and the times are stretched.',
+    `Machine: ${saturated} of ${windows.length} windows had the whole machine at ≥ ${SATURATED_CORES} of 2 cores busy (other jobs included)` +
+      (saturated > 0 ? ': there the CPU figures are what the browsers got, not what they asked for, and the times are stretched.' : '.'),
   );
   const exited = windows.flatMap((c) => c.people).reduce((n, p) => n + p.exited, 0);
   if (exited > 0) console.log(`Note: ${exited} browser processes ended inside a window; their CPU time is missing from those figures.`);
