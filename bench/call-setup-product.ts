@@ -20,8 +20,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser } from '../test/support/browsers.js';
 import { startHostSite } from '../test/e2e/support/host-page.js';
 import { installPageHooks, recordedEvents, type HookedWindow } from '../test/e2e/support/page-hooks.js';
-import { Person, type Credentials } from '../test/e2e/support/person.js';
-import { API_PATHS } from '../src/protocol/index.js';
+import { Person } from '../test/e2e/support/person.js';
+import { createAccount } from './support/accounts.js';
 import { startBackendProcess } from './support/backend-process.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
 import { benchArgs, printTime, reportCallSetup, summarize, writeResult, type BenchResult, type Summary } from './support/stats.js';
@@ -35,22 +35,6 @@ const RING_MS = 1_000;
 const backend = await startBackendProcess();
 const site = await startHostSite(backend.origin);
 const browser = await launchBrowser('chromium');
-
-/** Accounts are set up through the HTTP API: only what a visitor waits for is timed. */
-async function createAccount(label: string): Promise<Credentials> {
-  const credentials = {
-    name: `${label[0]!.toUpperCase()}${label.slice(1)}`,
-    email: `${label}-${Date.now()}@bench.example`,
-    password: `pw-${label}-bench-secret`,
-  };
-  const res = await fetch(`${backend.origin}${API_PATHS.register}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(credentials),
-  });
-  if (res.status !== 201) throw new Error(`register ${label}: HTTP ${res.status} ${await res.text()}`);
-  return credentials;
-}
 
 /** A window of its own in a fresh context (own storage and cache), with the test and timing hooks. */
 async function openPage(b: Browser): Promise<Page> {
@@ -109,7 +93,7 @@ const linkMoments = (page: Page): Promise<LinkMoments> =>
   page.evaluate(() => ({ ...(window as unknown as { __benchLink: LinkMoments }).__benchLink }));
 
 try {
-  const [aliceAccount, bobAccount] = [await createAccount('alice'), await createAccount('bob')];
+  const [aliceAccount, bobAccount] = [await createAccount(backend.origin, 'alice'), await createAccount(backend.origin, 'bob')];
 
   // Page load → sign-in form visible, and sign-in click → people list shown.
   const loads: number[] = [];
@@ -141,7 +125,12 @@ try {
   };
   const modes = [
     { name: 'default', previewOnRing: false, caller: aliceAccount, callee: bobAccount },
-    { name: 'preview-on-ring', previewOnRing: true, caller: await createAccount('carol'), callee: await createAccount('dave') },
+    {
+      name: 'preview-on-ring',
+      previewOnRing: true,
+      caller: await createAccount(backend.origin, 'carol'),
+      callee: await createAccount(backend.origin, 'dave'),
+    },
   ].map((mode) => ({
     ...mode,
     pages: null as { caller: Person; callee: Person } | null,

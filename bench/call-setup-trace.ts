@@ -14,8 +14,8 @@ import { launchBrowser } from '../test/support/browsers.js';
 import { startTestBackend } from '../test/support/test-backend.js';
 import { startHostSite } from '../test/e2e/support/host-page.js';
 import { installPageHooks } from '../test/e2e/support/page-hooks.js';
-import { Person, type Credentials } from '../test/e2e/support/person.js';
-import { API_PATHS } from '../src/protocol/index.js';
+import { Person } from '../test/e2e/support/person.js';
+import { createAccount } from './support/accounts.js';
 import { startBackendProcess } from './support/backend-process.js';
 import { installTimingHooks, type BenchWindow } from './support/first-frame.js';
 import { benchArgs, summarize } from './support/stats.js';
@@ -168,17 +168,6 @@ const backend = ownProcess ? await startBackendProcess() : await startTestBacken
 const site = await startHostSite(backend.origin);
 const browser: Browser = await launchBrowser('chromium');
 
-async function createAccount(label: string): Promise<Credentials> {
-  const credentials = { name: label, email: `${label}-${Date.now()}@trace.example`, password: `pw-${label}-trace-secret` };
-  const res = await fetch(`${backend.origin}${API_PATHS.register}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(credentials),
-  });
-  if (res.status !== 201) throw new Error(`register ${label}: HTTP ${res.status}`);
-  return credentials;
-}
-
 async function openPage(): Promise<Page> {
   const page = await (await browser.createBrowserContext()).newPage({ type: 'window' });
   await installPageHooks(page);
@@ -245,8 +234,8 @@ function printProfile(who: string, profile: CpuProfile): void {
 const readTrace = (page: Page): Promise<TraceEntry[]> => page.evaluate(() => (window as unknown as TraceWindow).__trace.slice());
 
 try {
-  const alice = new Person(await openPage(), 'alice', await createAccount('alice'));
-  const bob = new Person(await openPage(), 'bob', await createAccount('bob'));
+  const alice = new Person(await openPage(), 'alice', await createAccount(backend.origin, 'alice'));
+  const bob = new Person(await openPage(), 'bob', await createAccount(backend.origin, 'bob'));
   for (const p of [alice, bob]) {
     await p.page.goto(site.url());
     await p.signIn();

@@ -2,13 +2,15 @@
  * Prints one table from the JSON results of one `npm run bench` run: call
  * setup of the product beside the limit and PeerJS (medians, p95 and the
  * ratios product/limit and product/PeerJS), the product's UI timings, and
- * bundle sizes against mqtt.min.js.
+ * bundle sizes against mqtt.min.js, and the group calls per person against
+ * the 1:1 call.
  *
  *   tsx bench/report.ts <folder with the *.json results>
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchResult, Metric, Summary } from './support/stats.js';
+import { groupCallRows } from './support/group-table.js';
+import { printTable, type BenchResult, type Metric, type Summary } from './support/stats.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -56,15 +58,6 @@ const signIn = time('call-setup-product', 'sign-in-to-people-list');
 rows.push(['page load → sign-in form (no cache)', ms(load?.median), ms(load?.p95), '', '']);
 rows.push(['sign-in click → people list', ms(signIn?.median), ms(signIn?.p95), '', '']);
 
-/** A Markdown table: the first row is the header. */
-function printTable(title: string, table: string[][]): void {
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(`\n## ${title}\n`);
-  console.log(line(table[0]!));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of table.slice(1)) console.log(line(r));
-}
 printTable('Call setup (accept → first remote frame on both sides) and UI timings, Chromium, fake media, loopback', rows);
 
 const mqtt = size('bundle-size', 'mqtt.min.js');
@@ -78,7 +71,10 @@ const sizeRows = [
 ];
 printTable('Bundle size', sizeRows);
 
-const missing = ['bundle-size', 'call-setup-limit', 'call-setup-peerjs', 'call-setup-product'].filter((b) => !results.has(b));
+const group = results.get('group-call');
+if (group) printTable(`Group calls per person against the 1:1 call (${group.conditions?.window ?? 'steady window'})`, groupCallRows(group));
+
+const missing = ['bundle-size', 'call-setup-limit', 'call-setup-peerjs', 'call-setup-product', 'group-call'].filter((b) => !results.has(b));
 if (missing.length > 0) {
   console.log(`\nMissing results (that benchmark failed; see its output above): ${missing.join(', ')}`);
   process.exitCode = 1;

@@ -16,6 +16,7 @@ import {
   USER_PUBLISH_BURST,
   USER_PUBLISH_RATE_PER_SECOND,
 } from '../src/protocol/index.js';
+import { DEFAULT_MAX_CALL_SIZE, MAX_CALL_AUDIO_SIZE_CEILING, MAX_CALL_SIZE_CEILING } from '../src/protocol/group-calls.js';
 
 export type IceTransportPolicy = 'all' | 'relay';
 
@@ -109,6 +110,10 @@ export interface Config {
   inviteTtlSeconds: number;
   /** Group rooms one person may have made (and not deleted). */
   maxRoomsPerUser: number;
+  /** Seats with video in a room's group call (PROTOCOL.md §6): a mesh is comfortable at 4, ends at 6. */
+  maxCallSize: number;
+  /** Seats in all (audio-only ones too): at least `maxCallSize`, default twice it, at most 12. */
+  maxCallAudioSize: number;
   /**
    * Tests only, never from the environment: the clock of rooms and invites
    * (expiry, pruning), so a test can pass an invite's end without waiting
@@ -151,6 +156,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(value);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** `MAX_CALL_SIZE` and `MAX_CALL_AUDIO_SIZE`, the second never below the first. */
+function callSizes(env: Env): { maxCallSize: number; maxCallAudioSize: number } {
+  const maxCallSize = integer(env, 'MAX_CALL_SIZE', DEFAULT_MAX_CALL_SIZE, 2, MAX_CALL_SIZE_CEILING);
+  const fallback = Math.min(2 * maxCallSize, MAX_CALL_AUDIO_SIZE_CEILING);
+  const maxCallAudioSize = integer(env, 'MAX_CALL_AUDIO_SIZE', fallback, maxCallSize, MAX_CALL_AUDIO_SIZE_CEILING);
+  return { maxCallSize, maxCallAudioSize };
 }
 
 function list(env: Env, name: string): string[] {
@@ -366,6 +379,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guestRatePerHour: integer(env, 'GUEST_RATE', 20, 1, 1_000_000),
     inviteTtlSeconds: integer(env, 'INVITE_TTL', 7 * 24 * 3600, 60, 30 * 24 * 3600),
     maxRoomsPerUser: integer(env, 'MAX_ROOMS_PER_USER', 50, 1, 10_000),
+    ...callSizes(env),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

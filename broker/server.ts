@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { Accounts } from './accounts.js';
 import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
-import { attachMqttBroker } from './mqtt/broker.js';
+import { attachMqttBroker, type MqttBroker } from './mqtt/broker.js';
+import { RoomCalls } from './calls/room-calls.js';
 import { GuestSweeper } from './rooms/guest-sweeper.js';
 import { madeRoomsFrom } from './rooms/made-rooms.js';
 import { Membership } from './rooms/membership.js';
@@ -42,7 +43,14 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock });
   membership.useMadeRooms(madeRoomsFrom(rooms));
   const guestSweeper = new GuestSweeper({ store, sessions, membership });
-  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper });
+  // The broker publishes the calls' state and knows the connections; it is attached after the app.
+  let mqtt: MqttBroker | undefined;
+  const calls = new RoomCalls({
+    limits: { video: config.maxCallSize, total: config.maxCallAudioSize },
+    publish: (roomId, call) => mqtt?.publishRoomCall(roomId, call),
+  });
+  const isConnected = (userId: string, sid: string) => mqtt?.isConnected(userId, sid) ?? false;
+  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper, calls, isConnected });
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
   async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
@@ -52,7 +60,8 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     const gone = new Set(removedRooms);
     for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changed(user.id);
   }
-  const mqtt = await attachMqttBroker(app.server, { config, store, sessions, membership });
+  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls });
+  mqtt = broker;
   const closeStores = async () => {
     await guestSweeper.stop();
     await store.close();
@@ -65,7 +74,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
-    await mqtt.close();
+    await broker.close();
     await closeStores();
     throw error;
   }
@@ -77,7 +86,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     // Stop accepting first, then let clients go (presence cleared), then flush the store.
     closing ??= (async () => {
       const stopped = app.close();
-      await mqtt.close();
+      await broker.close();
       await cutConnectionsAfterGrace(app.server, stopped);
       await closeStores();
     })();

@@ -26,6 +26,7 @@ run npx tsx bench/bundle-size.ts --json "$out/bundle-size.json"
 run npx tsx bench/call-setup-limit.ts --runs "$runs" --json "$out/call-setup-limit.json"
 run npx tsx bench/call-setup-peerjs.ts --runs "$runs" --json "$out/call-setup-peerjs.json"
 run npx tsx bench/call-setup-product.ts --runs "$runs" --json "$out/call-setup-product.json"
+run npx tsx bench/group-call.ts --json "$out/group-call.json"
 if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
   run npx tsx bench/backend-auth.ts
   run npx tsx bench/password-hashing.ts

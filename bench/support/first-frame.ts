@@ -18,6 +18,13 @@ export interface BenchWindow {
    * (needs the e2e page hooks for finding parts and visibility).
    */
   __benchRemoteFrame(): Promise<number>;
+  /**
+   * Resolves with the absolute time a group call's tiles had presented a frame from `count` other
+   * members (each member's first visible frame with a size; the time is the last of them).
+   */
+  __benchGroupFrames(count: number): Promise<number>;
+  /** Absolute times peer connections first reached "connected" (DTLS up), oldest first; cleared by the reader. */
+  __benchLinksUp: number[];
 }
 
 /** Runs in the page, so it stays self-contained. */
@@ -52,33 +59,70 @@ function installTiming(): void {
     },
     true,
   );
-  // The remote <video> is found with a light poll (no layout), then each presented frame is checked:
-  // the first one with a size while the video is visible is the one the person sees. (A search with
-  // a visibility check on every animation frame cost the measured pages real CPU.)
-  const remoteFrame = (): Promise<number> =>
+  // Videos are found with a light poll (no layout), then each presented frame is checked: the
+  // first one with a size while the video is visible is the one the person sees. `seen` gets the
+  // video and the frame's time; it returns true when nothing more is awaited. (A search with a
+  // visibility check on every animation frame cost the measured pages real CPU.)
+  const hooks = window as unknown as { __e2eFindParts(name: string): Element[]; __e2eVisible(el: Element): boolean };
+  const watchFrames = (part: string, seen: (video: HTMLVideoElement, at: number) => boolean): void => {
+    let done = false;
+    const watched = new WeakSet<Element>();
+    const look = () => {
+      // Every video that appears is watched (the stage may render a new one).
+      for (const video of hooks.__e2eFindParts(part) as HTMLVideoElement[]) {
+        if (watched.has(video)) continue;
+        watched.add(video);
+        const onFrame = (at: DOMHighResTimeStamp) => {
+          if (done) return;
+          if (video.videoWidth > 0 && hooks.__e2eVisible(video) && seen(video, performance.timeOrigin + at)) done = true;
+          else video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      }
+      if (!done) setTimeout(look, 10);
+    };
+    look();
+  };
+  const remoteFrame = (): Promise<number> => new Promise((resolve) => watchFrames('remote-video', (_, at) => (resolve(at), true)));
+  // A tile's element may show another member after a re-render: the member is read from the tile
+  // (its data-seat) at each frame, and the own tile (part tile-me) never counts.
+  const groupFrames = (count: number): Promise<number> =>
     new Promise((resolve) => {
-      const hooks = window as unknown as { __e2eFindParts(name: string): Element[]; __e2eVisible(el: Element): boolean };
-      let done = false;
-      const watched = new WeakSet<Element>();
-      const look = () => {
-        // Every remote video that appears is watched (the stage may render a new one).
-        for (const video of hooks.__e2eFindParts('remote-video') as HTMLVideoElement[]) {
-          if (watched.has(video)) continue;
-          watched.add(video);
-          const onFrame = (at: DOMHighResTimeStamp) => {
-            if (done) return;
-            if (video.videoWidth > 0 && hooks.__e2eVisible(video)) {
-              done = true;
-              resolve(performance.timeOrigin + at);
-            } else video.requestVideoFrameCallback(onFrame);
-          };
-          video.requestVideoFrameCallback(onFrame);
-        }
-        if (!done) setTimeout(look, 10);
-      };
-      look();
+      const firstBySeat = new Map<string, number>();
+      watchFrames('tile-video', (video, at) => {
+        const tile = video.closest('[data-seat]');
+        const seat = tile?.getAttribute('data-seat');
+        if (!tile || seat == null || tile.part.contains('tile-me')) return false;
+        if (!firstBySeat.has(seat)) firstBySeat.set(seat, at);
+        if (firstBySeat.size < count) return false;
+        resolve(Math.max(...firstBySeat.values()));
+        return true;
+      });
     });
-  Object.assign(window, { __benchNow: now, __benchFirstFrame: firstFrame, __benchRemoteFrame: remoteFrame, __benchClicks: clicks });
+  // Each peer connection's first "connected", watched from its first local description on.
+  const linksUp: number[] = [];
+  const watchedLinks = new WeakSet<RTCPeerConnection>();
+  const setLocal = RTCPeerConnection.prototype.setLocalDescription;
+  RTCPeerConnection.prototype.setLocalDescription = function (this: RTCPeerConnection, ...args: Parameters<typeof setLocal>) {
+    if (!watchedLinks.has(this)) {
+      watchedLinks.add(this);
+      const onState = () => {
+        if (this.connectionState !== 'connected') return;
+        linksUp.push(now());
+        this.removeEventListener('connectionstatechange', onState);
+      };
+      this.addEventListener('connectionstatechange', onState);
+    }
+    return setLocal.apply(this, args);
+  } as typeof setLocal;
+  Object.assign(window, {
+    __benchLinksUp: linksUp,
+    __benchNow: now,
+    __benchFirstFrame: firstFrame,
+    __benchRemoteFrame: remoteFrame,
+    __benchGroupFrames: groupFrames,
+    __benchClicks: clicks,
+  });
 }
 
 export async function installTimingHooks(page: Page): Promise<void> {

@@ -33,13 +33,19 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
-export type Metric = { kind: 'time'; unit: 'ms'; summary: Summary } | { kind: 'size'; unit: 'bytes'; value: number };
+export type Metric =
+  | { kind: 'time'; unit: 'ms'; summary: Summary }
+  | { kind: 'size'; unit: 'bytes'; value: number }
+  /** A rate over a measured window: CPU seconds per wall second (cores), or kilobits per second. */
+  | { kind: 'rate'; unit: 'cores' | 'kbps'; summary: Summary };
 
 export interface BenchResult {
   bench: string;
   /** What was measured, in words, printed under the table. */
   notes: string[];
   metrics: Record<string, Metric>;
+  /** What the figures were measured with (a camera size, a window), for the tables that show them. */
+  conditions?: Record<string, string>;
 }
 
 export const ms = (x: number): string => `${x.toFixed(1)} ms`;
@@ -50,14 +56,22 @@ export function printTime(label: string, s: Summary): void {
   );
 }
 
-/** Common options: `--runs` measured calls (>= 20 by default), `--warmup`, `--json`, and the benchmark's own on/off `flags`. */
-export function benchArgs(defaults: { runs: number; warmup: number }, flags: readonly string[] = []) {
+/**
+ * Common options: `--runs` measured calls (>= 20 by default), `--warmup`, `--json`, the benchmark's
+ * own on/off `flags`, and its own `settings` (`--name value`, with defaults) read with `setting`.
+ */
+export function benchArgs(
+  defaults: { runs: number; warmup: number },
+  flags: readonly string[] = [],
+  settings: Record<string, string> = {},
+) {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: String(defaults.runs) },
       warmup: { type: 'string', default: String(defaults.warmup) },
       json: { type: 'string' },
       ...Object.fromEntries(flags.map((f) => [f, { type: 'boolean' as const, default: false }])),
+      ...Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, { type: 'string' as const, default: value }])),
     },
   });
   const runs = Number(values.runs);
@@ -65,7 +79,8 @@ export function benchArgs(defaults: { runs: number; warmup: number }, flags: rea
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got "${values.runs}"`);
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be a whole number, got "${values.warmup}"`);
   const on = (flag: string): boolean => (values as Record<string, unknown>)[flag] === true;
-  return { runs, warmup, json: values.json as string | undefined, on };
+  const setting = (name: string): string => String((values as Record<string, unknown>)[name]);
+  return { runs, warmup, json: values.json as string | undefined, on, setting };
 }
 
 export async function writeResult(path: string | undefined, result: BenchResult): Promise<void> {
@@ -105,4 +120,14 @@ export async function reportCallSetup(
     metrics: { 'call-setup': { kind: 'time', unit: 'ms', summary: s } },
   });
   return s;
+}
+
+/** Prints a Markdown table under a `## title`: the first row is the header. */
+export function printTable(title: string, table: string[][]): void {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`\n## ${title}\n`);
+  console.log(line(table[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of table.slice(1)) console.log(line(r));
 }

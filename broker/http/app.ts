@@ -23,6 +23,8 @@ import type { Membership } from '../rooms/membership.js';
 import type { GuestSweeper } from '../rooms/guest-sweeper.js';
 import type { RoomStore } from '../store/room-store.js';
 import { registerRoomRoutes } from './rooms.js';
+import { registerRoomCallRoutes } from './room-calls.js';
+import type { RoomCalls } from '../calls/room-calls.js';
 
 export interface HttpAppDeps {
   config: Config;
@@ -34,6 +36,10 @@ export interface HttpAppDeps {
   rooms: RoomStore;
   /** Told of each guest made, so the guest ends on time. */
   guestSweeper: GuestSweeper;
+  /** Seats of rooms' group calls (PROTOCOL.md §6). */
+  calls: RoomCalls;
+  /** Whether `sid` is connected to the broker as `userId` (the broker is attached after the app). */
+  isConnected(userId: string, sid: string): boolean;
 }
 
 const registerBody = {
@@ -85,6 +91,8 @@ export async function createHttpApp({
   membership,
   rooms,
   guestSweeper,
+  calls,
+  isConnected,
 }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -267,6 +275,8 @@ export async function createHttpApp({
     authResponse,
     authRateLimit,
   });
+
+  registerRoomCallRoutes(app, { membership, calls, isConnected, authenticatedUser });
 
   // dist/ first (rtc-call.js, chunks/), then demo/ (index.html, theming.html).
   // Either may not be built yet; @fastify/static looks the file up per request.

@@ -9,6 +9,7 @@ import {
   MAX_MQTT_PAYLOAD_BYTES,
   TokenBucket,
   checkInboxPayload,
+  parseRoomCallFilter,
   parseJsonPayload,
   parseTopic,
   validateStatusUpdate,
@@ -19,7 +20,8 @@ import type { Sessions } from '../sessions.js';
 import type { LiveSessions } from './live-sessions.js';
 import type { PresenceTracker } from './presence.js';
 import { inviteKey, type SharedBudgets } from './publish-budget.js';
-import { mayReceive, maySubscribe } from './room-acl.js';
+import { inGroupCallRoom, mayReceive, maySubscribe } from './room-acl.js';
+import type { RoomCalls } from '../calls/room-calls.js';
 import type { OnlineMember, RoomRoster } from './room-roster.js';
 import type { SessionCounter } from './session-limit.js';
 
@@ -58,6 +60,8 @@ export interface AccessControlOptions {
   live: LiveSessions;
   store: UserStore;
   presence: PresenceTracker;
+  /** Group call seats: a tab's seat waits for it while it is disconnected (PROTOCOL.md §6). */
+  calls?: RoomCalls;
   /** The rooms of each online user. */
   roster: RoomRoster;
   publishRate: number;
@@ -138,6 +142,11 @@ export function createAccessControl(options: AccessControlOptions) {
     if (payload.byteLength > MAX_MQTT_PAYLOAD_BYTES) return callback(new Error('payload over 64 KiB'));
     if (!session.budget.take()) return callback(new Error('publish budget exceeded'));
     if (!options.budgets.user.take(session.userId)) return callback(new Error('publish budget of the user exceeded'));
+    const roomTopic = parseRoomCallFilter(packet.topic);
+    if (roomTopic?.kind === 'chat' && roomTopic.from !== null && !packet.retain) {
+      const problem = roomChatProblem(session, roomTopic.roomId, roomTopic.from, payload);
+      return callback(problem ? new Error(problem) : null);
+    }
     // parseTopic only knows wildcard-free topics of the contract: '+', '#' and anything else give null.
     const topic = parseTopic(packet.topic);
     if (!topic || packet.retain) return callback(new Error('topic not allowed'));
@@ -156,6 +165,15 @@ export function createAccessControl(options: AccessControlOptions) {
       return callback(null);
     }
     callback(new Error('topic not allowed'));
+  }
+
+  /** Room chat (PROTOCOL.md §6): one's own sender slot, in a room with group calls one is in, a valid chat. */
+  function roomChatProblem(session: ClientSession, roomId: string, from: string, payload: Buffer): string | null {
+    if (from !== session.userId) return 'room chat sender must be the publisher';
+    if (!inGroupCallRoom(session.member, roomId)) return 'room chat outside one of your rooms with group calls';
+    const checked = checkInboxPayload(payload, Date.now());
+    if (checked.problem !== null) return checked.problem;
+    return checked.type === 'chat' ? null : 'room chat payload must be a chat message';
   }
 
   /** SUBSCRIBE: presence in one's rooms (room-acl.ts) and one's own inbox; anything else gets SUBACK 0x80. */
@@ -185,6 +203,7 @@ export function createAccessControl(options: AccessControlOptions) {
     const session = sessions.get(client);
     if (!session || session.online) return;
     session.online = true;
+    options.calls?.reconnected(session.clientId);
     options.presence.sessionStarted(session.userId, session.name, session.member.guest);
   }
 
@@ -198,6 +217,7 @@ export function createAccessControl(options: AccessControlOptions) {
     clearTimeout(session.expiryTimer);
     options.sessionLimit.close(session.userId, session.clientId);
     if (session.online) options.presence.sessionEnded(session.userId);
+    options.calls?.disconnected(session.clientId);
   }
 
   function unsubscribed(topics: string[], client: Client): void {

@@ -5,7 +5,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { MAX_MQTT_PAYLOAD_BYTES, MQTT_PATH } from '../../src/protocol/index.js';
+import { MAX_MQTT_PAYLOAD_BYTES, MQTT_PATH, roomCallTopic, type RoomCall } from '../../src/protocol/index.js';
+import { RoomCalls } from '../calls/room-calls.js';
 import type { Config } from '../config.js';
 import type { UserStore } from '../store/user-store.js';
 import type { Sessions } from '../sessions.js';
@@ -26,6 +27,10 @@ export interface MqttBroker {
   live: LiveSessions;
   /** The rooms of each online user, re-read on `Membership.changed`. */
   roster: RoomRoster;
+  /** Publishes (retained) a room's group call, or clears it (null) once it ended. */
+  publishRoomCall(roomId: string, call: RoomCall | null): void;
+  /** Whether `sid` is a connection of `userId`'s to this broker now. */
+  isConnected(userId: string, sid: string): boolean;
   /** Disconnects every client (clearing presence) and stops the broker. */
   close(): Promise<void>;
 }
@@ -37,9 +42,16 @@ export const MQTT_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function attachMqttBroker(
   server: Server,
-  deps: { config: Config; store: UserStore; sessions: Sessions; membership: Membership },
+  deps: { config: Config; store: UserStore; sessions: Sessions; membership: Membership; calls?: RoomCalls },
 ): Promise<MqttBroker> {
   const { config } = deps;
+  // Without the backend's own (tests of the broker alone): seats kept here, published by this broker.
+  const calls =
+    deps.calls ??
+    new RoomCalls({
+      limits: { video: config.maxCallSize, total: config.maxCallAudioSize },
+      publish: (roomId, call) => publishRoomCall(roomId, call),
+    });
   // The hooks need presence and presence needs the broker: bind it lazily.
   let aedes!: Aedes;
   // Presence and the roster need each other: presence goes to the rooms the roster holds.
@@ -52,13 +64,19 @@ export async function attachMqttBroker(
     },
   );
   roster = new RoomRoster(deps.membership, deps.store, (userId) => presence.moved(userId));
-  const stopFollowingMembership = deps.membership.onChange((userId) => roster.refresh(userId));
+  const stopFollowingMembership = deps.membership.onChange(async (userId) => {
+    await roster.refresh(userId);
+    // Offline users' seats go by the lost-seat rule; an online user's go with the rooms they lost.
+    const member = roster.get(userId);
+    if (member) calls.roomsChanged(userId, (roomId) => member.rooms.has(roomId));
+  });
   const live = new LiveSessions(deps.sessions);
   const access = createAccessControl({
     sessions: deps.sessions,
     live,
     store: deps.store,
     presence,
+    calls,
     roster,
     publishRate: config.publishRate,
     publishBurst: config.publishBurst,
@@ -130,6 +148,7 @@ export async function attachMqttBroker(
 
   async function close(): Promise<void> {
     server.off('upgrade', onUpgrade);
+    calls.close();
     stopFollowingMembership();
     await live.stop();
     const clients = Object.values((aedes as unknown as { clients: Record<string, { close(cb: () => void): void }> }).clients);
@@ -140,5 +159,14 @@ export async function attachMqttBroker(
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
 
-  return { aedes, presence, live, roster, close };
+  function publishRoomCall(roomId: string, call: RoomCall | null): void {
+    const payload = Buffer.from(call ? JSON.stringify(call) : '');
+    aedes.publish({ cmd: 'publish', topic: roomCallTopic(roomId), payload, qos: 0, retain: true, dup: false }, () => {});
+  }
+
+  // Aedes keeps its clients by id; CONNECT made sure an id starting with `<userId>:` is that user's.
+  const isConnected = (userId: string, sid: string): boolean =>
+    sid.startsWith(`${userId}:`) && Boolean((aedes as unknown as { clients: Record<string, unknown> }).clients[sid]);
+
+  return { aedes, presence, live, roster, publishRoomCall, isConnected, close };
 }

@@ -6,6 +6,8 @@
  */
 import {
   LOBBY_ROOM_ID,
+  allowsGroupCalls,
+  parseRoomCallFilter,
   PRESENCE_WILDCARD,
   inboxWildcard,
   parseRoomPresenceFilter,
@@ -26,6 +28,12 @@ export interface RoomView {
 
 /** Old (rooms-unaware) clients' presence topics carry the lobby only. */
 const inLobby = (view: RoomView): boolean => view.rooms.has(LOBBY_ROOM_ID);
+
+/** A member of `roomId`, a room with group calls and room chat (PROTOCOL.md §6: not a personal room). */
+export function inGroupCallRoom(view: RoomView, roomId: string): boolean {
+  const room = view.rooms.get(roomId);
+  return room !== undefined && allowsGroupCalls(room);
+}
 
 /** Every topic that holds `view.userId`'s retained presence: one per room, plus the legacy one for lobby members. */
 export function presenceTopicsOf(view: RoomView): string[] {
@@ -48,6 +56,8 @@ export function presenceTopicsOf(view: RoomView): string[] {
 export function maySubscribe(view: RoomView, filter: string): boolean {
   if (filter === inboxWildcard(view.userId)) return true;
   if (filter === PRESENCE_WILDCARD || parseTopic(filter)?.kind === 'presence') return true;
+  const callOrChat = parseRoomCallFilter(filter);
+  if (callOrChat) return (callOrChat.kind === 'call' || callOrChat.from === null) && inGroupCallRoom(view, callOrChat.roomId);
   const wanted = parseRoomPresenceFilter(filter);
   const room = wanted && view.rooms.get(wanted.roomId);
   if (!room) return false;
@@ -64,6 +74,8 @@ export function mayReceive(view: RoomView, topic: string): boolean {
   const parsed = parseTopic(topic);
   if (parsed?.kind === 'inbox') return parsed.to === view.userId;
   if (parsed?.kind === 'presence') return inLobby(view);
+  const callOrChat = parseRoomCallFilter(topic);
+  if (callOrChat) return inGroupCallRoom(view, callOrChat.roomId);
   const about = parseRoomPresenceTopic(topic);
   if (!about) return false;
   const room = view.rooms.get(about.roomId);

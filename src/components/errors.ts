@@ -19,21 +19,23 @@ import { stageCall } from './call-view.js';
 export type ErrorScope = SessionError['scope'];
 
 /**
- * Where an error shows: the sign-in form, the banner under the top bar, beside the call controls, in the chat,
- * in the invites panel (`rooms`), on the invite link being opened (`invite`).
+ * Where an error shows: the sign-in form, the banner under the top bar, beside the call controls, in the 1:1 chat,
+ * in the room chat, in the invites panel (`rooms`), on the invite link being opened (`invite`).
  */
-export type ErrorPlace = 'login' | 'banner' | 'call-controls' | 'chat' | 'rooms' | 'invite';
+export type ErrorPlace = 'login' | 'banner' | 'call-controls' | 'chat' | 'room-chat' | 'rooms' | 'invite';
 
 /**
  * Sign-in and connection errors show in the sign-in form while signed out, in the banner once signed in.
- * Media and call errors show beside the call controls while a call is on the stage, else in the banner.
- * Chat errors show in the chat. Room and invite errors show in the invites panel. An invite link's
+ * Media and call errors show beside the call controls while a call (1:1 or group) is on the stage, else in the banner.
+ * Chat errors show in their chat: the 1:1 chat's in `<rtc-chat>`, a room's in `<rtc-room-chat>`. Room and invite errors show in the invites panel. An invite link's
  * errors show on the link while it is open, else in the banner (or the sign-in form when signed out).
  */
 export function errorPlace(error: SessionError, state: SessionState): ErrorPlace {
   switch (error.scope) {
     case 'chat':
       return 'chat';
+    case 'room-chat':
+      return 'room-chat';
     case 'rooms':
       return 'rooms';
     case 'invite':
@@ -43,7 +45,8 @@ export function errorPlace(error: SessionError, state: SessionState): ErrorPlace
       return state.user ? 'banner' : 'login';
     case 'media':
     case 'call':
-      return stageCall(state) ? 'call-controls' : 'banner';
+      // The group call's own controls (`<rtc-group-call>`) show them while it is on.
+      return stageCall(state) || state.groupCall ? 'call-controls' : 'banner';
   }
 }
 
@@ -126,6 +129,10 @@ const CODES: Record<SessionErrorCode, true> = {
   invite_used_up: true,
   guests_disabled: true,
   guests_cannot_invite: true,
+  group_calls_not_allowed: true,
+  call_full: true,
+  call_full_video: true,
+  not_connected: true,
 };
 
 /** The error of `scope` a rejection stands for: its own code and sentence when it has them, else "something went wrong". */

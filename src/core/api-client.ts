@@ -10,11 +10,14 @@ import {
   type IceServersResponse,
   type Invite,
   type InvitePreview,
+  type JoinCallRequest,
+  type JoinCallResponse,
   type MeResponse,
   type Room,
   inviteJoinPath,
   invitePath,
   passwordProblem,
+  roomCallPath,
 } from '../protocol/index.js';
 import type { InviteOptions, SessionError, SessionErrorCode } from './types.js';
 import { errorText, texts } from './texts.js';
@@ -54,6 +57,10 @@ const KNOWN_CODES: ReadonlySet<SessionErrorCode> = new Set<SessionErrorCode>([
   'invite_used_up',
   'guests_disabled',
   'guests_cannot_invite',
+  'group_calls_not_allowed',
+  'call_full',
+  'call_full_video',
+  'not_connected',
 ]);
 
 /** Maps an HTTP status and error body to the code shown to the visitor. */
@@ -156,7 +163,28 @@ export class ApiClient {
     return this.request('POST', API_PATHS.guest, null, { invite, name });
   }
 
-  private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, token: string | null, body?: unknown): Promise<T> {
+  // ------------------------------------------------------------ group calls (PROTOCOL.md §6)
+
+  /** A seat in `roomId`'s call for this tab (`sid`), starting the call when none is on. */
+  joinRoomCall(token: string, roomId: string, body: JoinCallRequest): Promise<JoinCallResponse> {
+    return this.request('POST', roomCallPath(roomId), token, body);
+  }
+
+  /**
+   * Gives up the seat `sid` holds. `keepalive`: the request outlives the page (sent on `pagehide`),
+   * so the others see the seat go at once rather than after the lost-seat rule's 15 s.
+   */
+  leaveRoomCall(token: string, roomId: string, sid: string, options: { keepalive?: boolean } = {}): Promise<void> {
+    return this.request('DELETE', `${roomCallPath(roomId)}/${encodeURIComponent(sid)}`, token, undefined, options.keepalive);
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    token: string | null,
+    body?: unknown,
+    keepalive = false,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
@@ -168,6 +196,7 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: 'omit',
         cache: 'no-store',
+        ...(keepalive ? { keepalive } : {}),
       });
     } catch {
       throw new ApiRequestError('server_unreachable', texts.errors.server_unreachable, 0);

@@ -36,9 +36,12 @@ export function formatCount(n: number, locale = current): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
 }
 
-/** Items joined the locale's way: "camera and microphone", "Kamera und Mikrofon". */
-export function formatList(items: readonly string[], locale = current): string {
-  return new Intl.ListFormat(locale, { type: 'conjunction' }).format(items);
+/**
+ * Items joined the locale's way: "camera and microphone", "Kamera und Mikrofon"; as `unit`, a
+ * plain enumeration ("Ada, Bo" in English: the people in a group call).
+ */
+export function formatList(items: readonly string[], locale = current, type: 'conjunction' | 'unit' = 'conjunction'): string {
+  return new Intl.ListFormat(locale, { type, style: type === 'unit' ? 'short' : 'long' }).format(items);
 }
 
 export type DurationStyle = 'long' | 'short' | 'narrow';

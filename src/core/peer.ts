@@ -13,6 +13,7 @@ import { readLinkIdentity, type LinkIdentity } from './verify/link-identity.js';
 import { openVerifyChannel } from './verify/channel.js';
 import type { VerifyChannel } from './verify/exchange.js';
 import { readQualitySample, type QualitySample } from './link-quality.js';
+import type { VideoLimit } from './group/bandwidth.js';
 
 export { readLinkStats, type LinkStats };
 
@@ -81,6 +82,10 @@ export class PeerLink {
   private readonly iceErrors = new Set<number>();
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private fullResolutionTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Group calls: the cap of the video sent (group/bandwidth.ts); null: the browser's own adaptation only. */
+  private videoLimit: VideoLimit | null = null;
+  /** The start's half size is over (FULL_RESOLUTION_AFTER_MS after connecting). */
+  private fullSize = false;
   /** DTLS transports watched for the peer's close. */
   private readonly watched = new Set<RTCDtlsTransport>();
   private closed = false;
@@ -243,15 +248,43 @@ export class PeerLink {
     if (t && !this.closed) await this.guard(t.sender.replaceTrack(track));
   }
 
-  /** Sends video at 1/`scale` of its size; a browser that refuses keeps what it had (only the start is slower). */
+  /**
+   * Group calls: caps the video this link sends (bitrate, and size) from now on; applied at once
+   * when the connection is negotiated, else when it is (Firefox refuses parameters before that).
+   */
+  async setVideoLimit(limit: VideoLimit): Promise<void> {
+    this.videoLimit = { ...limit };
+    await this.scaleVideo(this.fullSize ? 1 : START_SCALE);
+  }
+
+  /**
+   * The other side's latest audio level (0..1) from the audio receiver's synchronization sources
+   * (Chromium and Firefox both have them, without a getStats round trip); null when nothing came.
+   * Chromium updates them only while the remote audio is played out (an unplayed stream keeps its
+   * first level), which the call's tiles do: test/core/group-call.test.ts measured both.
+   */
+  audioLevel(): number | null {
+    const receiver = this.transceivers.audio?.receiver;
+    if (!receiver || this.closed || typeof receiver.getSynchronizationSources !== 'function') return null;
+    const [source] = receiver.getSynchronizationSources();
+    return typeof source?.audioLevel === 'number' ? source.audioLevel : null;
+  }
+
+  /**
+   * Sends video at 1/`scale` of its size (or smaller, and within the bitrate, when a group call's
+   * limit says so); a browser that refuses keeps what it had (only the start is slower).
+   */
   private async scaleVideo(scale: number): Promise<void> {
     const sender = this.transceivers.video?.sender;
     if (!sender || this.closed) return;
+    const limit = this.videoLimit;
+    const wanted = Math.max(scale, limit?.scaleResolutionDownBy ?? 1);
     try {
       const params = sender.getParameters();
       const first = params.encodings?.[0];
-      if (!first || first.scaleResolutionDownBy === scale) return;
-      first.scaleResolutionDownBy = scale;
+      if (!first || (first.scaleResolutionDownBy === wanted && first.maxBitrate === limit?.maxBitrate)) return;
+      first.scaleResolutionDownBy = wanted;
+      if (limit) first.maxBitrate = limit.maxBitrate;
       await this.guard(sender.setParameters(params));
     } catch {
       // Not negotiated yet (Firefox before the answer) or not supported: nothing lost but the faster start.
@@ -322,7 +355,10 @@ export class PeerLink {
     const state = this.pc.connectionState;
     if (state === 'connected') {
       if (!this.everConnected && !this.fullResolutionTimer) {
-        this.fullResolutionTimer = setTimeout(() => void this.scaleVideo(1), FULL_RESOLUTION_AFTER_MS);
+        this.fullResolutionTimer = setTimeout(() => {
+          this.fullSize = true;
+          void this.scaleVideo(1);
+        }, FULL_RESOLUTION_AFTER_MS);
       }
       this.everConnected = true;
       this.watchTransports();

@@ -4,7 +4,15 @@
  * room whose people the list shows. An older backend without rooms (404) gets its one list
  * (`rtc/v1/presence/+`). The decisions are the pure functions below; `RoomBook` is the I/O.
  */
-import { PRESENCE_WILDCARD, roomPresenceTopic, roomPresenceWildcard, type Room } from '../protocol/index.js';
+import {
+  PRESENCE_WILDCARD,
+  allowsGroupCalls,
+  roomCallTopic,
+  roomChatWildcard,
+  roomPresenceTopic,
+  roomPresenceWildcard,
+  type Room,
+} from '../protocol/index.js';
 import { ApiRequestError, type ApiClient } from './api-client.js';
 import { Timers, type Clock } from './clock.js';
 import type { PresenceBook } from './presence-book.js';
@@ -20,6 +28,11 @@ import { reconnectDelay } from './timing.js';
 export function roomPresenceSubscription(room: Room, me: string): string | null {
   if (room.kind !== 'personal' || room.owner === me) return roomPresenceWildcard(room.id);
   return room.owner ? roomPresenceTopic(room.id, room.owner) : null;
+}
+
+/** A room's call and chat (PROTOCOL.md §6), in rooms that have them: every room but a personal one. */
+export function roomCallSubscriptions(room: Room): string[] {
+  return allowsGroupCalls(room) ? [roomCallTopic(room.id), roomChatWildcard(room.id)] : [];
 }
 
 /** The room to show: the current one while the visitor is still in it, else `wanted` if given and there, else the first. */
@@ -106,7 +119,8 @@ export class RoomBook {
     const me = this.store.state.user?.id ?? '';
     const followed = rooms.filter((room) => roomPresenceSubscription(room, me) !== null);
     this.presence.follow(followed.map((r) => r.id));
-    this.hooks.subscribe(followed.map((room) => roomPresenceSubscription(room, me) as string));
+    const presence = followed.map((room) => roomPresenceSubscription(room, me) as string);
+    this.hooks.subscribe([...presence, ...rooms.flatMap(roomCallSubscriptions)]);
     this.store.update({ rooms, room: chooseRoom(rooms, this.store.state.room, wanted) });
   }
 

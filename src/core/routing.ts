@@ -6,6 +6,13 @@
 import {
   parseInboxMessage,
   parseJsonPayload,
+  parseRoomCallFilter,
+  validateGroupMessage,
+  validateInboxMessage,
+  validateRoomCall,
+  type ChatMessage,
+  type GroupMessage,
+  type RoomCall,
   parseRoomPresenceTopic,
   parseTopic,
   validatePresence,
@@ -22,12 +29,34 @@ export const LEGACY_ROOM = '';
 
 export type MqttRoute =
   /** `presence` null: the retained presence was deleted (user went offline, or left `room`). */
-  { kind: 'presence'; room: string; userId: string; presence: Presence | null } | { kind: 'inbox'; from: string; message: InboxMessage };
+  | { kind: 'presence'; room: string; userId: string; presence: Presence | null }
+  | { kind: 'inbox'; from: string; message: InboxMessage }
+  /** A group call message in the inbox (PROTOCOL.md §6): per-pair signalling or a ring. */
+  | { kind: 'group'; from: string; message: GroupMessage }
+  /** A room's call as its retained topic says; `call` null: none is on (the topic was cleared). */
+  | { kind: 'room-call'; roomId: string; call: RoomCall | null }
+  /** A message of a room's chat, from `from`. */
+  | { kind: 'room-chat'; roomId: string; from: string; message: ChatMessage };
+
+const isEmpty = (payload: Uint8Array | string) => (typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0);
+
+/** A room's call topic or one of its chat topics (PROTOCOL.md §6); null when invalid or not one of them. */
+function roomCallRoute(topic: string, payload: Uint8Array | string): MqttRoute | null | undefined {
+  const parsed = parseRoomCallFilter(topic);
+  if (!parsed) return undefined;
+  if (parsed.kind === 'call') {
+    if (isEmpty(payload)) return { kind: 'room-call', roomId: parsed.roomId, call: null };
+    const call = validateRoomCall(parseJsonPayload(payload));
+    return call && call.room === parsed.roomId ? { kind: 'room-call', roomId: parsed.roomId, call } : null;
+  }
+  if (parsed.from === null) return null;
+  const message = validateInboxMessage(parseJsonPayload(payload));
+  return message?.type === 'chat' ? { kind: 'room-chat', roomId: parsed.roomId, from: parsed.from, message } : null;
+}
 
 /** A retained presence payload of `userId` (empty: deleted), or null when it is not valid. */
 function presenceRoute(room: string, userId: string, payload: Uint8Array | string): MqttRoute | null {
-  const empty = typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0;
-  if (empty) return { kind: 'presence', room, userId, presence: null };
+  if (isEmpty(payload)) return { kind: 'presence', room, userId, presence: null };
   const presence = validatePresence(parseJsonPayload(payload));
   if (!presence || presence.id !== userId) return null;
   return { kind: 'presence', room, userId, presence };
@@ -41,12 +70,17 @@ function presenceRoute(room: string, userId: string, payload: Uint8Array | strin
 export function routeMqttMessage(topic: string, payload: Uint8Array | string, me: string): MqttRoute | null {
   const inRoom = parseRoomPresenceTopic(topic);
   if (inRoom) return presenceRoute(inRoom.roomId, inRoom.userId, payload);
+  const inRoomCall = roomCallRoute(topic, payload);
+  if (inRoomCall !== undefined) return inRoomCall;
   const parsed = parseTopic(topic);
   if (!parsed) return null;
   if (parsed.kind === 'presence') return presenceRoute(LEGACY_ROOM, parsed.userId, payload);
   if (parsed.kind === 'inbox' && parsed.to === me) {
     const message = parseInboxMessage(payload);
-    return message ? { kind: 'inbox', from: parsed.from, message } : null;
+    if (message) return { kind: 'inbox', from: parsed.from, message };
+    // Group call messages are validated apart: a widget without group calls never sees them (§6).
+    const group = validateGroupMessage(parseJsonPayload(payload));
+    return group ? { kind: 'group', from: parsed.from, message: group } : null;
   }
   return null;
 }
@@ -80,9 +114,16 @@ const isLive = (phase: MachinePhase) => phase === 'ringing' || phase === 'connec
 /**
  * Decides what to do with an inbox message from `from`. `me` is our user id,
  * `mySid` this tab's clientId, `call` the current call (null when idle or
- * when the last call has ended).
+ * when the last call has ended), `inGroupCall` whether this tab is in a group call.
  */
-export function routeInbox(me: string, mySid: string, call: CallRouteContext | null, from: string, message: InboxMessage): InboxRoute {
+export function routeInbox(
+  me: string,
+  mySid: string,
+  call: CallRouteContext | null,
+  from: string,
+  message: InboxMessage,
+  inGroupCall = false,
+): InboxRoute {
   if (message.type === 'chat') {
     return from === me ? { action: 'ignore', why: 'own chat' } : { action: 'chat', from, message };
   }
@@ -101,7 +142,8 @@ export function routeInbox(me: string, mySid: string, call: CallRouteContext | n
   }
 
   if (message.type === 'invite') {
-    if (!live) return { action: 'invite', from, message };
+    // In a group call this tab is as busy as in a 1:1 call (PROTOCOL.md §6).
+    if (!live) return inGroupCall ? { action: 'busy', from, message } : { action: 'invite', from, message };
     if (call.callId === message.callId) return { action: 'ignore', why: 'duplicate invite' };
     if (call.peerId === from && call.direction === 'outgoing' && call.phase === 'ringing') {
       // Glare: both sides compare the two call ids the same way, so exactly one call survives.

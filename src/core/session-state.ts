@@ -21,6 +21,10 @@ export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
   chats: {},
   unread: {},
   error: null,
+  roomCalls: {},
+  groupCall: null,
+  roomChats: {},
+  groupRing: null,
 };
 
 export class SessionStore {

@@ -13,12 +13,13 @@
  * - devices.ts: the camera, microphone and speaker chosen, remembered, and unplugged;
  * - precall/: the pre-call check (devices, candidate types, TURN, verdict);
  * - call/: the calls (calls.ts), one call (call.ts), its media (call-media.ts), its link
- *   (call-link.ts, link-recovery.ts), and the callee on several tabs (callee-tabs.ts).
+ *   (call-link.ts, link-recovery.ts), and the callee on several tabs (callee-tabs.ts);
+ * - group/: group calls in a room (group-calls.ts: seats, the mesh of links, ringing) and room chat.
  *
  * Every part reaches signalling only through the `Outbox` (outbox.ts). No public method
  * rejects: a failure becomes a scoped `SessionError` in `state.error` and an `error` event.
  */
-import type { AuthResponse, Invite, MediaKinds, PresenceStatus, Room } from '../protocol/index.js';
+import { parseRoomCallFilter, type AuthResponse, type Invite, type MediaKinds, type PresenceStatus, type Room } from '../protocol/index.js';
 import { ApiClient } from './api-client.js';
 import { Calls } from './call/calls.js';
 import { browserDevices, type Devices } from './call/call-media.js';
@@ -36,10 +37,13 @@ import {
 } from './devices.js';
 import { systemClock, withTimeout, type Clock } from './clock.js';
 import { IceConfigCache } from './ice-config.js';
+import { GroupCalls } from './group/group-calls.js';
+import { RoomChatBook } from './group/room-chat.js';
 import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
 import { checkConnection } from './precall/candidates.js';
+import { MicLevel } from './precall/mic-level.js';
 import type { ConnectionCheck } from './precall/verdict.js';
 import { PresenceBook } from './presence-book.js';
 import { RoomBook } from './rooms.js';
@@ -114,6 +118,8 @@ export class Session extends EventTarget implements SessionApi {
   private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
   private readonly calls: Calls;
+  private readonly group: GroupCalls;
+  private readonly roomChat: RoomChatBook;
   /** Stops following the page's language (the call's status line is composed again in a new one). */
   private readonly stopRelabelling: () => void;
   private readonly deviceBook: DeviceBook;
@@ -155,6 +161,8 @@ export class Session extends EventTarget implements SessionApi {
       joined: (room) => this.joined(room),
     });
     this.chats = new ChatBook(store, outbox, this.presence, clock);
+    const verifier =
+      environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser());
     this.calls = new Calls({
       store,
       outbox,
@@ -163,12 +171,13 @@ export class Session extends EventTarget implements SessionApi {
       ice: this.ice,
       devices: environment.devices ?? browserDevices,
       createLink: environment.createLink ?? ((o) => new PeerLink(o)),
-      phaseChanged: (phase) => this.presence.followCall(phase),
+      // A 1:1 call replaced by a group call ends while the group call goes on: the status stays busy.
+      phaseChanged: (phase) => (phase === 'ended' && this.group.call ? undefined : this.presence.followCall(phase)),
       deviceChoice: {
         chosenDevices: () => this.deviceBook.chosen,
         tracksChanged: () => this.deviceBook.watchCallTracks(),
       },
-      verifier: environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser()),
+      verifier,
       options: {
         ringTimeoutMs: options.ringTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
@@ -176,6 +185,35 @@ export class Session extends EventTarget implements SessionApi {
         video: options.video ?? true,
       },
     });
+    this.group = new GroupCalls({
+      store,
+      outbox,
+      clock,
+      api: this.api,
+      token,
+      presence: this.presence,
+      ice: this.ice,
+      certificate: () => verifier.certificate(),
+      devices: environment.devices ?? browserDevices,
+      createLink: environment.createLink ?? ((o) => new PeerLink(o)),
+      deviceChoice: {
+        chosenDevices: () => this.deviceBook.chosen,
+        tracksChanged: () => this.deviceBook.watchCallTracks(),
+      },
+      inOneToOneCall: () => this.calls.call?.isLive ?? false,
+      video: options.video ?? true,
+      inCallChanged: (inCall) => this.presence.followCall(inCall ? 'connected' : 'ended'),
+      ...(typeof AudioContext === 'undefined' ? {} : { meter: (track: MediaStreamTrack) => new MicLevel(track) }),
+      oneToOnePeer: () => {
+        const call = this.calls.call;
+        return call?.machine.phase === 'connected' ? call.peer.id : null;
+      },
+      endOneToOne: () => {
+        this.calls.hangup();
+        this.calls.dismiss();
+      },
+    });
+    this.roomChat = new RoomChatBook(store, outbox, this.presence, clock);
     this.deviceBook = new DeviceBook({
       store,
       source: environment.deviceSource === undefined ? browserDeviceSource() : environment.deviceSource,
@@ -184,11 +222,12 @@ export class Session extends EventTarget implements SessionApi {
       speakerSupported: canChooseSpeaker(),
       hooks: {
         track: (kind) => {
-          const call = this.calls.call;
+          const call = this.group.call ?? this.calls.call;
           return call?.isLive ? (kind === 'camera' ? call.camera : call.mic) : null;
         },
-        switchTrack: (kind) => this.calls.media.switchDevice(this.calls.call, kind),
-        inCall: () => this.calls.call?.isLive ?? false,
+        switchTrack: (kind) =>
+          this.group.call ? this.group.media.switchDevice(this.group.call, kind) : this.calls.media.switchDevice(this.calls.call, kind),
+        inCall: () => this.group.call !== null || (this.calls.call?.isLive ?? false),
         lostInCall: (message) => store.reportError({ code: 'media_missing', scope: 'media', message }),
       },
     });
@@ -209,6 +248,11 @@ export class Session extends EventTarget implements SessionApi {
   /** Traffic figures of the current call's peer connection, null without one. */
   async getCallStats(): Promise<LinkStats | null> {
     return (await this.calls.call?.link?.stats()) ?? null;
+  }
+
+  /** Traffic figures of each link of the group call, by the other member's seat; empty without one. */
+  async getGroupCallStats(): Promise<{ seat: number; user: string; stats: LinkStats }[]> {
+    return (await this.group.call?.mesh.stats()) ?? [];
   }
 
   // ---------------------------------------------------------------- sign-in and status
@@ -260,6 +304,10 @@ export class Session extends EventTarget implements SessionApi {
   // ---------------------------------------------------------------- calls and media
 
   call(peerId: string, media: Partial<MediaKinds> = {}): Promise<void> {
+    if (this.group.call) {
+      this.store.reportError({ code: 'call_failed', scope: 'call', message: texts.ui.group.leaveGroupFirst });
+      return Promise.resolve();
+    }
     return this.guard('call', () => this.calls.place(peerId, media));
   }
 
@@ -283,23 +331,60 @@ export class Session extends EventTarget implements SessionApi {
     this.calls.dismiss();
   }
 
+  // ---------------------------------------------------------------- group calls (PROTOCOL.md §6)
+
+  joinGroupCall(roomId: string, media?: MediaKinds): Promise<void> {
+    return this.guard('call', () => this.group.join(roomId, media));
+  }
+
+  leaveGroupCall(): Promise<void> {
+    return this.guard('call', () => this.group.leave());
+  }
+
+  addToCall(userId: string): Promise<void> {
+    // From a 1:1 call: it becomes a group call first (PROTOCOL.md §6).
+    if (!this.group.call && this.calls.call?.isLive) return this.guard('call', () => this.group.convert(userId));
+    return this.guard('call', () => this.group.ring(userId));
+  }
+
+  dismissGroupRing(): void {
+    this.group.dismissRing();
+  }
+
+  sendRoomChat(roomId: string, text: string): Promise<void> {
+    return this.guard('chat', () => this.roomChat.send(roomId, text));
+  }
+
   markVerified(): Promise<void> {
     return this.guard('call', () => this.calls.markVerified());
   }
 
+  // In a group call the controls act on it (every link of its mesh); else on the 1:1 call.
+
   setMicrophone(enabled: boolean): void {
+    const group = this.group.call;
+    if (group) return this.group.media.setMicrophone(group, enabled);
+    // Out of any call it is the choice for the next one, of either kind.
+    if (!this.calls.call?.isLive) this.group.media.setMicrophone(null, enabled);
     this.calls.media.setMicrophone(this.calls.call, enabled);
   }
 
   setCamera(enabled: boolean): Promise<void> {
+    const group = this.group.call;
+    if (group) return this.guard('media', () => this.group.setCamera(group, enabled));
+    if (!this.calls.call?.isLive) void this.group.media.setCamera(null, enabled);
     return this.guard('media', () => this.calls.media.setCamera(this.calls.call, enabled));
   }
 
   startScreenShare(): Promise<void> {
+    const group = this.group.call;
+    if (group) return this.guard('media', () => this.group.media.startScreenShare(group));
     return this.guard('media', () => this.calls.media.startScreenShare(this.calls.call));
   }
 
   stopScreenShare(): Promise<void> {
+    const group = this.group.call;
+    if (group) return this.guard('media', () => this.group.media.stopScreenShare(group));
     return this.guard('media', () => this.calls.media.stopScreenShare(this.calls.call));
   }
 
@@ -397,7 +482,8 @@ export class Session extends EventTarget implements SessionApi {
         onRoute: (r) => this.onRoute(signaling, r),
         onSubscribed: () => this.onSubscribed(signaling),
         onAuthRefused: () => this.auth.renewForBroker(),
-        onPresenceRefused: () => this.rooms.refused(),
+        // A refused room call or chat topic says nothing the room's presence does not (an older backend has neither).
+        onPresenceRefused: (topic) => void (parseRoomCallFilter(topic) ? undefined : this.rooms.refused()),
       },
     });
     this.signaling = signaling;
@@ -414,9 +500,12 @@ export class Session extends EventTarget implements SessionApi {
 
   /** Ends everything of this sign-in; `reason` null = dispose (no event, token kept). */
   private stop(reason: 'user' | 'expired' | null): void {
+    // The seat is given up while the token still works.
+    this.group.leaveOnUnload();
     this.auth.end(reason !== null);
     this.leaveCallOnUnload();
     this.calls.clear();
+    this.group.clear();
     // Detach first: close() reports 'closed', which must not look like an expiry.
     const signaling = this.signaling;
     this.signaling = null;
@@ -436,6 +525,8 @@ export class Session extends EventTarget implements SessionApi {
   private leaveCallOnUnload(): void {
     // Published synchronously, but only written on a later task, which an unloading page never runs.
     if (this.calls.leave()) this.signaling?.flush();
+    // The group call's seat goes by a keepalive request, which outlives the page.
+    this.group.leaveOnUnload();
   }
 
   private onLinkState(signaling: SignalingClient, state: SignalingState): void {
@@ -443,6 +534,7 @@ export class Session extends EventTarget implements SessionApi {
     // Closed by the link itself: the broker refused our token and renewing it failed.
     if (state === 'closed') return this.stop('expired');
     this.store.update({ connection: state });
+    this.group.connectionChanged(state === 'online');
     if (state === 'online') this.store.clearError('connection');
   }
 
@@ -450,6 +542,8 @@ export class Session extends EventTarget implements SessionApi {
     if (signaling !== this.signaling) return;
     this.presence.republishStatus();
     this.calls.signalingBack();
+    this.group.resubscribed();
+    this.group.signalingBack();
     this.presence.resync();
     // Rooms joined or lost while the link was down (a lost room also closes the link: PROTOCOL.md §4).
     // The first subscription needs no refetch: start() asked for the rooms already.
@@ -467,7 +561,11 @@ export class Session extends EventTarget implements SessionApi {
     const me = this.store.state.user;
     if (signaling !== this.signaling || !me) return;
     if (route.kind === 'presence') return this.presence.onPresence(route.room, route.userId, route.presence);
-    const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message);
+    if (route.kind === 'room-call') return this.group.onRoomCall(route.roomId, route.call);
+    if (route.kind === 'room-chat') return this.roomChat.receive(route.roomId, route.from, route.message);
+    if (route.kind === 'group') return this.group.onMessage(route.from, route.message);
+    const inGroupCall = this.group.call !== null;
+    const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message, inGroupCall);
     if (decision.action === 'ignore') return;
     if (decision.action === 'chat') this.chats.receive(decision.from, decision.message);
     else this.calls.onInbox(decision);
@@ -484,6 +582,7 @@ export class Session extends EventTarget implements SessionApi {
         return link()?.isOnline ?? false;
       },
       send: (to, message, options) => link()?.publishInbox(to, message, options) ?? Promise.reject(new Error('signed out')),
+      sendRoomChat: (roomId, message) => link()?.publishRoomChat(roomId, message) ?? Promise.reject(new Error('signed out')),
       publishStatus: (status) => link()?.publishStatus(status) ?? Promise.resolve(),
     };
   }

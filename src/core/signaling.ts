@@ -10,7 +10,17 @@
  * takes the clientId over), so the visitor sees no "reconnecting".
  */
 import type { ClientSubscribeCallback, IClientOptions, MqttClient } from 'mqtt';
-import { MQTT_PATH, inboxTopic, inboxWildcard, statusTopic, type InboxMessage, type PresenceStatus } from '../protocol/index.js';
+import {
+  MQTT_PATH,
+  inboxTopic,
+  inboxWildcard,
+  roomChatTopic,
+  statusTopic,
+  type ChatMessage,
+  type GroupMessage,
+  type InboxMessage,
+  type PresenceStatus,
+} from '../protocol/index.js';
 import { randomId } from './ids.js';
 import { routeMqttMessage, type MqttRoute } from './routing.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './timing.js';
@@ -168,8 +178,13 @@ export class SignalingClient {
   }
 
   /** Publishes one inbox message to `to`. `queue`: wait (briefly) for the link instead of failing while it is down. */
-  publishInbox(to: string, message: InboxMessage, options: { qos?: 0 | 1; queue?: boolean } = {}): Promise<void> {
+  publishInbox(to: string, message: InboxMessage | GroupMessage, options: { qos?: 0 | 1; queue?: boolean } = {}): Promise<void> {
     return this.publish(inboxTopic(to, this.userId), JSON.stringify(message), options.qos ?? 0, options.queue ?? false);
+  }
+
+  /** Publishes one message to `roomId`'s chat (PROTOCOL.md §6), acknowledged by the broker (QoS 1). */
+  publishRoomChat(roomId: string, message: ChatMessage): Promise<void> {
+    return this.publish(roomChatTopic(roomId, this.userId), JSON.stringify(message), 1, false);
   }
 
   publishStatus(status: PresenceStatus): Promise<void> {

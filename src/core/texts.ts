@@ -188,6 +188,56 @@ const precall = () => ({
 });
 
 /**
+ * Group calls in a room (PROTOCOL.md §6): the call's tiles and controls (`<rtc-group-call>`), the
+ * call banner of the people list, and the room chat (`<rtc-room-chat>`).
+ */
+const groupCall = () => ({
+  label: (room: string) => msg(str`Call in ${who(room)}`, { id: 'ui.groupCall.label' }),
+  /** A tile's name: the name alone, in every language. */
+  tile: (name: string) => who(name),
+  tileMe: (name: string) => msg(str`${who(name)} (you)`, { id: 'ui.groupCall.tileMe' }),
+  video: (name: string) => msg(str`${who(name)}'s video`, { id: 'ui.groupCall.video' }),
+  yourVideo: msg('Your video', { id: 'ui.groupCall.yourVideo' }),
+  muted: (name: string) => msg(str`${who(name)} is muted`, { id: 'ui.groupCall.muted' }),
+  cameraOff: (name: string) => msg(str`${who(name)}'s camera is off`, { id: 'ui.groupCall.cameraOff' }),
+  sharing: (name: string) => msg(str`${who(name)} is sharing a screen`, { id: 'ui.groupCall.sharing' }),
+  screen: (name: string) => msg(str`${who(name)}'s screen`, { id: 'ui.groupCall.screen' }),
+  yourScreen: msg('Your screen', { id: 'ui.groupCall.yourScreen' }),
+  states: {
+    connecting: msg('Connecting…', { id: 'ui.groupCall.states.connecting' }),
+    interrupted: msg('Reconnecting…', { id: 'ui.groupCall.states.interrupted' }),
+    lost: msg('Connection lost', { id: 'ui.groupCall.states.lost' }),
+  },
+  joined: (name: string) => msg(str`${who(name)} joined`, { id: 'ui.groupCall.joined' }),
+  left: (name: string) => msg(str`${who(name)} left`, { id: 'ui.groupCall.left' }),
+  controls: msg('Group call controls', { id: 'ui.groupCall.controls' }),
+  leave: msg('Leave', { id: 'ui.groupCall.leave' }),
+  leaveTitle: msg('Leave the call (the others carry on)', { id: 'ui.groupCall.leaveTitle' }),
+  /** The people list's banner about the call in the room shown: `names` from `names()` below. */
+  callOn: (names: string, people: number, capacity: number) =>
+    msg(str`Call on: ${names} (${count(people)} of ${count(capacity)})`, { id: 'ui.groupCall.callOn' }),
+  /** Joins the names of the people in a call the locale's way (`Intl.ListFormat`): "Ada, Bo". */
+  names: (names: readonly string[]) => formatList(names.map(who), formatLocale(), 'unit'),
+  youAreIn: msg('You are in this call.', { id: 'ui.groupCall.youAreIn' }),
+  join: msg('Join', { id: 'ui.groupCall.join' }),
+  joinTitle: (room: string) => msg(str`Join the call in ${who(room)}`, { id: 'ui.groupCall.joinTitle' }),
+  joinAudioOnly: msg('Join with audio only', { id: 'ui.groupCall.joinAudioOnly' }),
+  /** Closes someone's "join my call" without joining. */
+  notNow: msg('Not now', { id: 'ui.groupCall.notNow' }),
+  full: msg('Call is full', { id: 'ui.groupCall.full' }),
+  /** A person of the room shown, during a call: ring them to join it (a 1:1 call becomes a group call). */
+  addToCall: (name: string) => msg(str`Add ${who(name)} to the call`, { id: 'ui.groupCall.addToCall' }),
+  start: msg('Start a call with the room', { id: 'ui.groupCall.start' }),
+  startTitle: (room: string) => msg(str`Start a call with everyone in ${who(room)}`, { id: 'ui.groupCall.startTitle' }),
+  /** The room chat (`<rtc-room-chat>`). */
+  chatTitle: (room: string) => msg(str`Chat in ${who(room)}`, { id: 'ui.groupCall.chatTitle' }),
+  chatLog: (room: string) => msg(str`Messages in ${who(room)}`, { id: 'ui.groupCall.chatLog' }),
+  chatInput: (room: string) => msg(str`Message to everyone in ${who(room)}`, { id: 'ui.groupCall.chatInput' }),
+  chatEmpty: msg('No messages in this room yet.', { id: 'ui.groupCall.chatEmpty' }),
+  someone: msg('Someone', { id: 'ui.groupCall.someone' }),
+});
+
+/**
  * Connection quality during a call (`<rtc-video-stage>`): each side's bars, named for screen
  * readers, and the hint when one side's connection is poor, saying what the visitor will notice
  * and what helps.
@@ -202,6 +252,27 @@ const quality = () => ({
   }),
   poorRemote: (name: string) =>
     msg(str`${who(name)}'s connection is poor: they may not see or hear you well.`, { id: 'ui.quality.poorRemote' }),
+});
+
+/** Group calls in a room (PROTOCOL.md §6): what the engine says of joining, leaving and ringing. */
+const group = () => ({
+  full: msg('This call is full.', { id: 'ui.group.full' }),
+  fullVideo: msg('This call has no room for more video. Join with audio only?', { id: 'ui.group.fullVideo' }),
+  offline: msg('You are offline; you cannot join the call now.', { id: 'ui.group.offline' }),
+  noGroupCalls: msg('Calls in this room are one to one.', { id: 'ui.group.noGroupCalls' }),
+  inOneToOne: msg('You are in a call already. Hang up first to join this one.', { id: 'ui.group.inOneToOne' }),
+  inAnotherRoom: msg('You are in the call of another room. Leave it first.', { id: 'ui.group.inAnotherRoom' }),
+  notInCall: msg('You are not in a group call.', { id: 'ui.group.notInCall' }),
+  notInRoom: msg('This person is not online in the room of the call.', { id: 'ui.group.notInRoom' }),
+  alreadyInCall: msg('This person is in the call already.', { id: 'ui.group.alreadyInCall' }),
+  leaveGroupFirst: msg('You are in a group call. Leave it first to call someone one to one.', { id: 'ui.group.leaveGroupFirst' }),
+  joinedElsewhere: msg('You joined this call in another tab.', { id: 'ui.group.joinedElsewhere' }),
+  removed: msg('You are no longer in this call.', { id: 'ui.group.removed' }),
+  rejoinFailed: msg('You were disconnected and could not rejoin the call.', { id: 'ui.group.rejoinFailed' }),
+  noVideoSeat: msg('Every video place in this call is taken: you can be heard, but not seen.', { id: 'ui.group.noVideoSeat' }),
+  noSharedRoom: msg('There is no room with group calls where all three of you are online.', { id: 'ui.group.noSharedRoom' }),
+  /** `<name>` asks the visitor to join the call of `<room>`. */
+  ring: (name: string, room: string) => msg(str`${who(name)} asks you to join the call in ${who(room)}.`, { id: 'ui.group.ring' }),
 });
 
 /** The catalogue in the language `msg()` answers in now (English until another locale is loaded). */
@@ -229,6 +300,13 @@ const catalogue = () => ({
     guests_disabled: msg('This service does not allow guests. Sign in to join.', { id: 'errors.guests_disabled' }),
     guests_cannot_invite: msg('Guests cannot make invites or join other rooms. Sign in with an account to do that.', {
       id: 'errors.guests_cannot_invite',
+    }),
+    // A seat in a room's call (PROTOCOL.md §6), as the API refuses it.
+    group_calls_not_allowed: msg('Calls in this room are one to one.', { id: 'errors.group_calls_not_allowed' }),
+    call_full: msg('This call is full.', { id: 'errors.call_full' }),
+    call_full_video: msg('This call has no room for more video. Join with audio only?', { id: 'errors.call_full_video' }),
+    not_connected: msg('Your connection to the call service is not ready yet. Wait a moment, then try again.', {
+      id: 'errors.not_connected',
     }),
   } satisfies Partial<Record<SessionErrorCode, string>>,
 
@@ -336,6 +414,7 @@ const catalogue = () => ({
   /** The elements' labels and sentences, per element. */
   ui: {
     devices: devices(),
+    groupCall: groupCall(),
     /** `<rtc-call>`: the frame. */
     root: {
       title: msg('Calls', { id: 'ui.root.title' }),
@@ -563,6 +642,7 @@ const catalogue = () => ({
       dismiss: msg('Close', { id: 'ui.inviteCard.dismiss' }),
     },
     precall: precall(),
+    group: group(),
   },
 });
 

@@ -129,6 +129,8 @@ export interface ChatEntry {
   text: string;
   ts: number;
   delivery: ChatDelivery;
+  /** Room chat: the sender's name as this tab knew it when the message came (the sender may go offline). */
+  name?: string;
 }
 
 /** Machine codes of errors shown to the visitor. */
@@ -151,7 +153,11 @@ export type SessionErrorCode =
   | 'turn_failed'
   | 'chat_failed'
   | 'internal'
-  | RoomErrorCode;
+  | RoomErrorCode
+  | GroupCallErrorCode;
+
+/** The API's refusals of a seat in a room's call (PROTOCOL.md §6). */
+export type GroupCallErrorCode = Extract<ApiErrorCode, 'call_full' | 'call_full_video' | 'not_connected' | 'group_calls_not_allowed'>;
 
 /** The API's refusals about rooms, invites and guests (PROTOCOL.md §4), shown as the API names them. */
 export type RoomErrorCode = Extract<ApiErrorCode, `room_${string}` | `invite_${string}` | `guests_${string}`>;
@@ -159,8 +165,8 @@ export type RoomErrorCode = Extract<ApiErrorCode, `room_${string}` | `invite_${s
 export interface SessionError {
   code: SessionErrorCode;
   message: string;
-  /** Which action produced it, for display next to the right control. */
-  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'rooms' | 'invite';
+  /** Which action produced it, for display next to the right control: `chat` is the 1:1 chat, `room-chat` a room's. */
+  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'room-chat' | 'rooms' | 'invite';
 }
 
 /**
@@ -185,6 +191,43 @@ export interface InviteOptions {
   expiresIn?: number;
   /** How many joins it allows (1 to 10,000); no limit when absent. */
   maxUses?: number;
+}
+
+/** One person of a group call as this tab shows them (PROTOCOL.md §6). */
+export interface GroupMemberView {
+  seat: number;
+  user: string;
+  name: string;
+  /** This tab. */
+  me: boolean;
+  /** `connecting` until media flows; `interrupted` while their link is lost; `lost` once given up (they may come back with a new seat). */
+  state: 'connecting' | 'connected' | 'interrupted' | 'lost';
+  /** What they send (mine: what I send). */
+  media: MediaFlags;
+  /** Their media (mine: my camera or screen), null until it arrives. */
+  stream: MediaStream | null;
+  /** The loudest voice for the last moment (the active speaker), from audio levels. */
+  speaking: boolean;
+}
+
+/** The group call this tab is in (at most one, never together with a 1:1 `call`). */
+export interface GroupCallView {
+  roomId: string;
+  callId: string;
+  /** Everyone in the call, this tab included (`me`), in seat order. */
+  members: GroupMemberView[];
+  /** The member whose screen is shared, shown large; null when nobody shares. */
+  sharing: number | null;
+  startedAt: number;
+}
+
+/** A call on in one of the visitor's rooms, as the room's call topic says (whether or not the visitor is in it). */
+export interface RoomCallSummary {
+  roomId: string;
+  callId: string;
+  members: { user: string; name: string; seat: number; video: boolean }[];
+  /** Seats left with video, and in all (audio only). */
+  free: { video: number; total: number };
 }
 
 export interface SessionState {
@@ -216,6 +259,23 @@ export interface SessionState {
   relayOnly: boolean;
   /** Cameras, microphones and speakers, and the ones chosen (kept across sign-ins; `<rtc-device-settings>`). */
   devices: DevicesState;
+  /** The calls on in the visitor's rooms, by room id (PROTOCOL.md §6). */
+  roomCalls: Record<string, RoomCallSummary>;
+  /** The group call this tab is in, or null. */
+  groupCall: GroupCallView | null;
+  /** Room chat by room id, oldest first (PROTOCOL.md §6: lobby, site and group rooms). */
+  roomChats: Record<string, ChatEntry[]>;
+  /** Someone of a room asks this visitor to join the room's call (`group-ring`); null when nobody does. */
+  groupRing: GroupRing | null;
+}
+
+/** An invitation to join a room's call (`addToCall` of someone in the room); `joinGroupCall(roomId)` takes it. */
+export interface GroupRing {
+  roomId: string;
+  callId: string;
+  from: { id: string; name: string };
+  /** Date.now() when it came; it goes by itself after a while. */
+  at: number;
 }
 
 export interface SessionOptions {
@@ -251,6 +311,8 @@ export interface SessionEventMap {
   'call-state': CustomEvent<{ call: CallView }>;
   chat: CustomEvent<{ message: ChatEntry }>;
   error: CustomEvent<SessionError>;
+  /** Someone asks this visitor to join a room's call (also in `state.groupRing`). */
+  'group-ring': CustomEvent<{ ring: GroupRing }>;
   /** The visitor joined a room through an invite link (not sent for a guest, whose sign-in is the join). */
   'room-joined': CustomEvent<{ room: Room }>;
 }
@@ -278,6 +340,19 @@ export interface SessionApi extends EventTarget {
   dismissCall(): void;
   /** Both people read the same code (`state.call.verification`): remember the other person's certificate. */
   markVerified(): Promise<void>;
+  /**
+   * Joins the call in `roomId` (starting it when none is on). A full call rejects with a
+   * SessionError `call_full`, or `call_full_video` when joining with `{ video: false }` would fit.
+   */
+  joinGroupCall(roomId: string, media?: MediaKinds): Promise<void>;
+  /** Leaves the group call; the others carry on (the last one out ends it). */
+  leaveGroupCall(): Promise<void>;
+  /** Rings `userId` (who shares the room) to join the group call; from a 1:1 call, turns it into one first. */
+  addToCall(userId: string): Promise<void>;
+  /** Sends `text` to the chat of `roomId`; a failure is an error of scope `room-chat`. */
+  sendRoomChat(roomId: string, text: string): Promise<void>;
+  /** Closes the invitation in `state.groupRing` without joining. */
+  dismissGroupRing(): void;
 
   setMicrophone(enabled: boolean): void;
   setCamera(enabled: boolean): Promise<void>;

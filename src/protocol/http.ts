@@ -77,7 +77,12 @@ export type ApiErrorCode =
   | 'invite_revoked'
   | 'invite_used_up'
   | 'guests_disabled'
-  | 'guests_cannot_invite';
+  | 'guests_cannot_invite'
+  // Group calls (§6).
+  | 'group_calls_not_allowed'
+  | 'call_full'
+  | 'call_full_video'
+  | 'not_connected';
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode | string; message: string };
@@ -101,6 +106,10 @@ export const API_PATHS = {
 export const invitePath = (code: string): string => `${API_PATHS.invites}/${encodeURIComponent(code)}`;
 /** `POST /api/invites/<code>/join`. */
 export const inviteJoinPath = (code: string): string => `${invitePath(code)}/join`;
+
+/** `POST /api/rooms/<roomId>/call` (a seat), `DELETE …/call/<sid>` (leaving it): PROTOCOL.md §6. */
+export const roomCallPath = (roomId: string): string =>
+  `${API_PATHS.rooms}/${roomId.startsWith(':') ? roomId : encodeURIComponent(roomId)}/call`;
 
 /** MQTT over WebSocket endpoint path. */
 export const MQTT_PATH = '/mqtt';

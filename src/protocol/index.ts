@@ -5,3 +5,4 @@ export * from './http.js';
 export * from './names.js';
 export * from './token-bucket.js';
 export * from './rooms.js';
+export * from './group-calls.js';

@@ -135,9 +135,9 @@ export interface StatusUpdate {
 
 type Obj = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isId = (v: unknown, min = 1): v is string => typeof v === 'string' && v.length >= min && v.length <= ID_MAX_LENGTH;
-const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+export const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isId = (v: unknown, min = 1): v is string => typeof v === 'string' && v.length >= min && v.length <= ID_MAX_LENGTH;
+export const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isOptionalNullableString = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length <= ID_MAX_LENGTH);
 
 /** Chat text must be non-empty after trimming, at most 4000 characters. */
@@ -170,7 +170,7 @@ export function shownChatTime(ts: number, receivedAt: number): number {
   return Math.min(receivedAt, Math.max(ts, receivedAt - CHAT_TS_MAX_AGE_MS));
 }
 
-function validateCandidate(v: unknown): IceCandidate | null {
+export function validateCandidate(v: unknown): IceCandidate | null {
   if (!isObject(v) || typeof v.candidate !== 'string' || v.candidate.length > 4096) return null;
   if (!isOptionalNullableString(v.sdpMid) || !isOptionalNullableString(v.usernameFragment)) return null;
   const idx = v.sdpMLineIndex;

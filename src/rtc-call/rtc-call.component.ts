@@ -15,6 +15,9 @@ import { INVITES_PARTS } from '../components/invites/invites.component.js';
 import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.component.js';
 import { DEVICE_SETTINGS_PARTS } from '../components/device-settings/device-settings.component.js';
 import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.component.js';
+import { GROUP_CALL_PARTS } from '../components/group-call/group-call.component.js';
+import { ROOM_CHAT_PARTS } from '../components/room-chat/room-chat.component.js';
+import { allowsGroupCalls } from '../protocol/group-calls.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
 import type { CallView, SessionApi, SessionError, SessionEventMap, SessionOptions } from '../core/types.js';
@@ -65,6 +68,8 @@ export const RTC_CALL_CHILD_PARTS = {
   // Inside rtc-call-controls' "Devices" panel, which passes its parts on.
   'rtc-device-settings': DEVICE_SETTINGS_PARTS,
   'rtc-precall-check': PRECALL_CHECK_PARTS,
+  'rtc-group-call': GROUP_CALL_PARTS,
+  'rtc-room-chat': ROOM_CHAT_PARTS,
 } as const;
 
 /** Every part a page can style as `rtc-call::part(name)`. */
@@ -476,8 +481,13 @@ export class RtcCall extends LitElement {
     const error = errorAt(this.provided, 'banner');
     // An incoming call still ringing is shown by the dialog only; the stage shows placed and answered calls.
     const call = stageCall(state);
-    const precall = this.precallOpen && !call;
-    const idle = !call && !this.chatPeer && !precall;
+    // A group call takes the stage like a 1:1 call (the session never has both).
+    const group = state.groupCall;
+    const precall = this.precallOpen && !call && !group;
+    const idle = !call && !group && !this.chatPeer && !precall;
+    // The room's chat: beside its group call, and under the room's people view while no 1:1 call is on.
+    const shownRoom = state.rooms.find((r) => r.id === state.room);
+    const roomChat = group ? group.roomId : !call && !precall && shownRoom && allowsGroupCalls(shownRoom) ? shownRoom.id : null;
     return html`
       ${
         error
@@ -507,7 +517,7 @@ export class RtcCall extends LitElement {
           ></rtc-peer-list>
           ${state.user?.guest ? nothing : html`<rtc-invites exportparts=${exportParts('rtc-invites')}></rtc-invites>`}
           ${
-            state.call
+            state.call || group
               ? nothing
               : html`<button
                   type="button"
@@ -520,7 +530,11 @@ export class RtcCall extends LitElement {
                 </button>`
           }
         </section>
-        <section part="stage" class=${idle ? 'idle' : call ? 'in-call' : precall ? 'precall' : 'chat-only'} aria-label=${words.stage}>
+        <section
+          part="stage"
+          class=${idle ? 'idle' : call || group ? 'in-call' : precall ? 'precall' : 'chat-only'}
+          aria-label=${words.stage}
+        >
           ${
             precall
               ? html`<rtc-precall-check
@@ -537,10 +551,14 @@ export class RtcCall extends LitElement {
                   ></rtc-call-controls>`
               : nothing
           }
+          <rtc-group-call
+            exportparts="${exportParts('rtc-group-call')}, ${exportParts('rtc-device-settings')}"
+            ?hidden=${!group}
+          ></rtc-group-call>
           ${
             this.chatPeer
               ? html`<rtc-chat exportparts=${exportParts('rtc-chat')} peer-id=${this.chatPeer}></rtc-chat>`
-              : call || precall
+              : call || group || precall
                 ? nothing
                 : html`<div class="welcome" part="welcome">
                     ${icon('chat')}
@@ -550,6 +568,7 @@ export class RtcCall extends LitElement {
                     <p>${words.welcome}</p>
                   </div>`
           }
+          ${roomChat ? html`<rtc-room-chat exportparts=${exportParts('rtc-room-chat')} room-id=${roomChat}></rtc-room-chat>` : nothing}
         </section>
       </div>
     `;

@@ -7,6 +7,8 @@ import '../components/incoming-call/incoming-call.js';
 import '../components/invites/invites.js';
 import '../components/invite-card/invite-card.js';
 import '../components/precall-check/precall-check.js';
+import '../components/group-call/group-call.js';
+import '../components/room-chat/room-chat.js';
 import { RtcCall } from './rtc-call.component.js';
 
 export * from './rtc-call.component.js';

@@ -210,3 +210,21 @@ test('main refuses to start on invalid configuration and names the variable', { 
   assert.match(result.stderr, /TOKEN_TTL/);
   assert.doesNotMatch(result.stderr, /at .*\(/, 'a message, not a stack trace');
 });
+
+const sizes = (env: Record<string, string>) => {
+  const { maxCallSize, maxCallAudioSize } = loadConfig(env);
+  return { maxCallSize, maxCallAudioSize };
+};
+
+test('group call sizes: MAX_CALL_SIZE 2 to 6, MAX_CALL_AUDIO_SIZE from it to 12, twice it by default', () => {
+  assert.deepEqual(sizes({}), { maxCallSize: 4, maxCallAudioSize: 8 });
+  assert.deepEqual(sizes({ MAX_CALL_SIZE: '6' }), { maxCallSize: 6, maxCallAudioSize: 12 });
+  assert.deepEqual(sizes({ MAX_CALL_SIZE: '3', MAX_CALL_AUDIO_SIZE: '3' }), {
+    maxCallSize: 3,
+    maxCallAudioSize: 3,
+  });
+  assert.throws(() => loadConfig({ MAX_CALL_SIZE: '7' }), /MAX_CALL_SIZE.*between 2 and 6/);
+  assert.throws(() => loadConfig({ MAX_CALL_SIZE: '1' }), /MAX_CALL_SIZE/);
+  assert.throws(() => loadConfig({ MAX_CALL_SIZE: '4', MAX_CALL_AUDIO_SIZE: '3' }), /MAX_CALL_AUDIO_SIZE.*between 4 and 12/);
+  assert.throws(() => loadConfig({ MAX_CALL_AUDIO_SIZE: '13' }), /MAX_CALL_AUDIO_SIZE/);
+});

@@ -172,6 +172,8 @@ export function fakeCall(overrides: Partial<CallView> = {}): CallView {
 export class FakeSession extends EventTarget implements SessionApi {
   readonly options = { server: '' };
   state: SessionState;
+  /** The group call and media actions called, in order, with their arguments (what an element asked of the session). */
+  readonly calls: Array<{ method: string; args: unknown[] }> = [];
 
   constructor(state: Partial<SessionState> = {}, methods: Partial<SessionApi> = {}) {
     super();
@@ -207,10 +209,33 @@ export class FakeSession extends EventTarget implements SessionApi {
   hangup() {}
   dismissCall() {}
   async markVerified() {}
-  setMicrophone() {}
-  async setCamera() {}
-  async startScreenShare() {}
-  async stopScreenShare() {}
+  async joinGroupCall(...args: unknown[]) {
+    this.record('joinGroupCall', args);
+  }
+  async leaveGroupCall() {
+    this.record('leaveGroupCall', []);
+  }
+  async addToCall(...args: unknown[]) {
+    this.record('addToCall', args);
+  }
+  async sendRoomChat(...args: unknown[]) {
+    this.record('sendRoomChat', args);
+  }
+  setMicrophone(...args: unknown[]) {
+    this.record('setMicrophone', args);
+  }
+  async setCamera(...args: unknown[]) {
+    this.record('setCamera', args);
+  }
+  async startScreenShare() {
+    this.record('startScreenShare', []);
+  }
+  async stopScreenShare() {
+    this.record('stopScreenShare', []);
+  }
+  dismissGroupRing() {
+    this.record('dismissGroupRing', []);
+  }
   async chooseDevice() {}
   async refreshDevices() {}
   async sendChat() {}
@@ -231,4 +256,8 @@ export class FakeSession extends EventTarget implements SessionApi {
     return { candidates: { host: 0, srflx: 0, relay: 0 }, turn: 'not-configured' as const, relayOnly: false };
   }
   dispose() {}
+
+  private record(method: string, args: unknown[]): void {
+    this.calls.push({ method, args });
+  }
 }

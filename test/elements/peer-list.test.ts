@@ -2,7 +2,9 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/components/peer-list/peer-list.js';
 import type { RtcPeerList } from '../../src/components/peer-list/peer-list.js';
-import { disposeSessions, part, parts, signedIn, twoPeople, waitForState } from './helpers.js';
+import { FakeSession, disposeSessions, fakeCall, part, parts, signedIn, twoPeople, until, waitForState } from './helpers.js';
+import type { RoomCallSummary, SessionState } from '../../src/core/types.js';
+import type { Room } from '../../src/protocol/index.js';
 import { shownName } from './shown-name.js';
 
 describe('rtc-peer-list', () => {
@@ -98,5 +100,173 @@ describe('rtc-peer-list', () => {
     const label = row(other.user.user.id).querySelector('[part~="audio-call"]')!.getAttribute('aria-label')!;
     expect(label).to.equal('Audio call \u2068Omar \u0639\u0645\u0631\u2069');
     expect(row(first.user.user.id).querySelector('[part~="peer-select"]')!.getAttribute('title')).to.contain(tag(first.user.user.id)!);
+  });
+});
+
+describe('rtc-peer-list: the call of the room shown (PROTOCOL.md §6)', () => {
+  const TEAM: Room = { id: 'team-room', name: 'Team', kind: 'group', owner: 'visitor-1' };
+  const PERSONAL: Room = { id: 'ada-room', name: 'Ada', kind: 'personal', owner: 'user-ada' };
+
+  function summary(free: RoomCallSummary['free'], names = ['Ada', 'Bo']): RoomCallSummary {
+    return {
+      roomId: TEAM.id,
+      callId: 'call-1',
+      members: names.map((name, seat) => ({ user: `user-${seat}`, name, seat, video: true })),
+      free,
+    };
+  }
+
+  async function listFor(state: Partial<SessionState>, methods = {}) {
+    const session = new FakeSession(
+      { rooms: [{ id: 'lobby', name: 'Lobby', kind: 'lobby' }, TEAM, PERSONAL], room: TEAM.id, ...state },
+      methods,
+    );
+    const el = await fixture<RtcPeerList>(html`<rtc-peer-list .session=${session}></rtc-peer-list>`);
+    return { session, el };
+  }
+
+  it('offers to start a call with the room when none is on, but not in a personal room', async () => {
+    const { session, el } = await listFor({});
+    const start = part<HTMLButtonElement>(el, 'start-room-call')!;
+    expect(start.textContent!.trim()).to.equal('Start a call with the room');
+    expect(Boolean(part(el, 'room-call'))).to.be.false;
+    start.click();
+    await el.updateComplete;
+    expect(session.calls).to.deep.equal([{ method: 'joinGroupCall', args: [TEAM.id, { audio: true, video: true }] }]);
+    await expect(el).to.be.accessible();
+
+    session.update({ room: PERSONAL.id });
+    await el.updateComplete;
+    expect(Boolean(part(el, 'start-room-call'))).to.be.false;
+    // In a 1:1 call, no group call starts.
+    session.update({ room: TEAM.id, call: fakeCall() });
+    await el.updateComplete;
+    expect(part<HTMLButtonElement>(el, 'start-room-call')!.disabled).to.be.true;
+  });
+
+  it('shows who is in the call with a join button, audio only when only audio seats are left, and a full call', async () => {
+    const { session, el } = await listFor({ roomCalls: { [TEAM.id]: summary({ video: 2, total: 6 }) } });
+    expect(part(el, 'room-call-text')!.textContent).to.equal('Call on: Ada, Bo (2 of 4)');
+    expect(part(el, 'room-call-text')!.querySelectorAll('bdi').length).to.equal(2);
+    const join = part<HTMLButtonElement>(el, 'join-call')!;
+    expect(join.textContent!.trim()).to.equal('Join');
+    join.click();
+    await expect(el).to.be.accessible();
+
+    session.update({ roomCalls: { [TEAM.id]: summary({ video: 0, total: 4 }, ['Ada', 'Bo', 'Cy', 'Di']) } });
+    await el.updateComplete;
+    expect(part(el, 'room-call-text')!.textContent).to.equal('Call on: Ada, Bo, Cy, Di (4 of 4)');
+    expect(part(el, 'call-full-video')!.textContent).to.equal('This call has no room for more video. Join with audio only?');
+    const audio = part<HTMLButtonElement>(el, 'join-audio-only')!;
+    expect(audio.textContent!.trim()).to.equal('Join with audio only');
+    audio.click();
+    await el.updateComplete;
+    expect(session.calls.map((c) => c.args)).to.deep.equal([
+      [TEAM.id, { audio: true, video: true }],
+      [TEAM.id, { audio: true, video: false }],
+    ]);
+
+    session.update({ roomCalls: { [TEAM.id]: summary({ video: 0, total: 0 }) } });
+    await el.updateComplete;
+    expect(part(el, 'call-full')!.textContent!.trim()).to.equal('Call is full');
+    expect(Boolean(part(el, 'call-full-video'))).to.be.false;
+    expect(Boolean(part(el, 'join-call'))).to.be.false;
+    expect(Boolean(part(el, 'start-room-call'))).to.be.false;
+    await expect(el).to.be.accessible();
+  });
+
+  it('says so when the visitor is in the call, rather than offering to join it', async () => {
+    const groupCall = { roomId: TEAM.id, callId: 'call-1', members: [], sharing: null, startedAt: Date.now() };
+    const { el } = await listFor({ roomCalls: { [TEAM.id]: summary({ video: 2, total: 6 }) }, groupCall });
+    expect(part(el, 'room-call')!.textContent).to.contain('You are in this call.');
+    expect(Boolean(part(el, 'join-call'))).to.be.false;
+  });
+
+  it('a join refused for video raises the error and offers to join with audio only', async () => {
+    const refusal = { code: 'call_full_video', message: 'This call has no room for more cameras. You can join with audio only.' };
+    const { session, el } = await listFor(
+      { roomCalls: { [TEAM.id]: summary({ video: 1, total: 6 }) } },
+      {
+        joinGroupCall: (roomId: string, media: unknown) => {
+          session.calls.push({ method: 'joinGroupCall', args: [roomId, media] });
+          return Promise.reject(refusal);
+        },
+      },
+    );
+    setTimeout(() => part<HTMLButtonElement>(el, 'join-call')!.click());
+    const { detail } = await oneEvent(el, 'rtc-error');
+    expect(detail).to.deep.equal({ ...refusal, scope: 'call' });
+    const audio = await until('the audio-only offer', () => part<HTMLButtonElement>(el, 'join-audio-only'));
+    audio.click();
+    await el.updateComplete;
+    expect(session.calls.map((c) => c.args[1])).to.deep.equal([
+      { audio: true, video: true },
+      { audio: true, video: false },
+    ]);
+  });
+
+  it('during a call, offers to add the people of the room who are not in it', async () => {
+    const people = ['user-ada', 'user-bo', 'user-cy'].map((id) => ({ id, name: id.slice(5), status: 'available' as const, sessions: 1 }));
+    const roomPeers = { [TEAM.id]: people.map((p) => p.id), [PERSONAL.id]: ['user-ada'] };
+    const { session, el } = await listFor({ peers: people, roomPeers });
+    expect(parts(el, 'add-to-call').length, 'no call, nothing to add to').to.equal(0);
+
+    session.update({ call: fakeCall({ peer: { id: 'user-ada', name: 'ada' } }) });
+    await el.updateComplete;
+    const rows = () => parts(el, 'add-to-call').map((b) => b.closest('[part~="peer"]')!.getAttribute('data-peer-id'));
+    expect(rows()).to.deep.equal(['user-bo', 'user-cy']);
+    const add = part<HTMLButtonElement>(el, 'add-to-call')!;
+    expect(add.getAttribute('aria-label')).to.equal('Add \u2068bo\u2069 to the call');
+    add.click();
+    await el.updateComplete;
+    expect(session.calls).to.deep.equal([{ method: 'addToCall', args: ['user-bo'] }]);
+    await expect(el).to.be.accessible();
+
+    // In a group call: everyone of its room not in it yet.
+    const member = (user: string, seat: number) => ({
+      seat,
+      user,
+      name: user,
+      me: seat === 0,
+      state: 'connected' as const,
+      media: { audio: true, video: true, screen: false },
+      stream: null,
+      speaking: false,
+    });
+    const groupCall = {
+      roomId: TEAM.id,
+      callId: 'g',
+      members: [member('visitor-1', 0), member('user-cy', 1)],
+      sharing: null,
+      startedAt: 0,
+    };
+    session.update({ call: null, groupCall });
+    await el.updateComplete;
+    expect(rows()).to.deep.equal(['user-ada', 'user-bo']);
+    // No 1:1 call from a group call.
+    expect(parts<HTMLButtonElement>(el, 'call-button').every((b) => b.disabled)).to.be.true;
+    // Not in a personal room.
+    session.update({ room: PERSONAL.id });
+    await el.updateComplete;
+    expect(parts(el, 'add-to-call').length).to.equal(0);
+  });
+
+  it('shows a "join my call" ring with one-click join, and closes it', async () => {
+    const groupRing = { roomId: TEAM.id, callId: 'call-1', from: { id: 'user-0', name: 'Ada' }, at: Date.now() };
+    const { session, el } = await listFor({ roomCalls: { [TEAM.id]: summary({ video: 2, total: 6 }) }, groupRing });
+    const ring = part(el, 'group-ring')!;
+    expect(ring.getAttribute('role')).to.equal('alert');
+    expect(ring.textContent).to.contain('Ada asks you to join the call in Team.');
+    part<HTMLButtonElement>(el, 'group-ring-join')!.click();
+    part<HTMLButtonElement>(el, 'group-ring-dismiss')!.click();
+    await el.updateComplete;
+    expect(session.calls).to.deep.equal([
+      { method: 'joinGroupCall', args: [TEAM.id, { audio: true, video: true }] },
+      { method: 'dismissGroupRing', args: [] },
+    ]);
+    await expect(el).to.be.accessible();
+    session.update({ groupRing: null });
+    await el.updateComplete;
+    expect(Boolean(part(el, 'group-ring'))).to.be.false;
   });
 });

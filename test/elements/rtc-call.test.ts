@@ -68,6 +68,9 @@ describe('rtc-call', () => {
     await waitForState(el.session!, (s) => s.connection === 'online', 'online');
     const other = await signedIn('Root Parts Other');
     await waitForState(el.session!, (s) => s.peers.some((p) => p.id === other.user.user.id), 'other online');
+    // The room's chat shows under the lobby's people while nothing else is open.
+    await until('room chat', () => findPart(el, 'room-chat'));
+    exportedParts(el).forEach((n) => names.add(n));
     // The pre-call check shows only while no call is on.
     (await until('precall-toggle', () => findPart(el, 'precall-toggle'))).click();
     await until('pre-call check', () => findPart(el, 'precall'));

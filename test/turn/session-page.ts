@@ -15,6 +15,9 @@ interface TurnTestWindow {
   __core: { Session: new (options: SessionOptions) => SessionLike };
   __session: SessionLike;
   __remoteCandidates: string[];
+  /** The same, per peer connection: a group call has one per other person. */
+  __remoteCandidatesByLink: Map<RTCPeerConnection, string[]>;
+  __e2ePeerConnections: RTCPeerConnection[];
   __iceFetches: number[];
   __errors: SessionError[];
   __calls: CallView[];
@@ -29,23 +32,31 @@ interface SessionLike extends EventTarget {
   hangup(): void;
   dismissCall(): void;
   dispose(): void;
+  createRoom(name: string): Promise<{ code: string; room: { id: string } } | null>;
+  openInvite(code: string): Promise<void>;
+  joinGroupCall(roomId: string): Promise<void>;
 }
 
 /** Runs in the page before its scripts: records remote candidates and ICE server fetches. */
 function recorders(): void {
   const w = window as unknown as TurnTestWindow;
   w.__remoteCandidates = [];
+  w.__remoteCandidatesByLink = new Map();
   w.__iceFetches = [];
+  const received = (pc: RTCPeerConnection, line: string) => {
+    w.__remoteCandidates.push(line);
+    w.__remoteCandidatesByLink.set(pc, [...(w.__remoteCandidatesByLink.get(pc) ?? []), line]);
+  };
   const proto = RTCPeerConnection.prototype;
   // The promise-only forms the engine uses (the callback overloads are legacy).
   const addIceCandidate = proto.addIceCandidate as (this: RTCPeerConnection, c?: RTCIceCandidateInit) => Promise<void>;
   proto.addIceCandidate = function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null) {
-    if (candidate?.candidate) w.__remoteCandidates.push(candidate.candidate);
+    if (candidate?.candidate) received(this, candidate.candidate);
     return addIceCandidate.call(this, candidate ?? undefined);
   } as typeof proto.addIceCandidate;
   const setRemoteDescription = proto.setRemoteDescription as (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
   proto.setRemoteDescription = function (this: RTCPeerConnection, description: RTCSessionDescriptionInit) {
-    for (const m of (description?.sdp ?? '').matchAll(/^a=(candidate:.*?)\r?$/gm)) w.__remoteCandidates.push(m[1]!);
+    for (const m of (description?.sdp ?? '').matchAll(/^a=(candidate:.*?)\r?$/gm)) received(this, m[1]!);
     return setRemoteDescription.call(this, description);
   } as typeof proto.setRemoteDescription;
   const fetch = window.fetch;
@@ -65,6 +76,14 @@ export async function installTurnHooks(page: Page): Promise<void> {
 /** Candidate lines the page's peer connections received from the other side. */
 export function remoteCandidates(page: Page): Promise<string[]> {
   return page.evaluate(() => [...(window as unknown as TurnTestWindow).__remoteCandidates]);
+}
+
+/** The remote candidates of each open peer connection of the page (one per other person in a group call). */
+export function remoteCandidatesPerLink(page: Page): Promise<string[][]> {
+  return page.evaluate(() => {
+    const w = window as unknown as TurnTestWindow;
+    return w.__e2ePeerConnections.filter((pc) => pc.connectionState !== 'closed').map((pc) => w.__remoteCandidatesByLink.get(pc) ?? []);
+  });
 }
 
 let counter = 0;
@@ -124,6 +143,49 @@ export class SessionPage {
       { timeout: 15_000, polling: 100 },
       peerId,
     );
+  }
+
+  /** Makes a group room; resolves with its id and invite code. */
+  async createRoom(name: string): Promise<{ roomId: string; code: string }> {
+    const invite = await this.page.evaluate(async (n: string) => (window as unknown as TurnTestWindow).__session.createRoom(n), name);
+    if (!invite) throw new Error(`${this.name} could not make a room: ${JSON.stringify(await this.errors())}`);
+    return { roomId: invite.room.id, code: invite.code };
+  }
+
+  /** Joins the room of invite `code` and waits until it is this person's room. */
+  async openInvite(code: string, roomId: string): Promise<void> {
+    await this.page.evaluate((c: string) => (window as unknown as TurnTestWindow).__session.openInvite(c), code);
+    await this.page.waitForFunction(
+      (id: string) => (window as unknown as TurnTestWindow).__session.state.rooms.some((r) => r.id === id),
+      {
+        timeout: 15_000,
+        polling: 100,
+      },
+      roomId,
+    );
+  }
+
+  joinGroupCall(roomId: string): Promise<void> {
+    return this.page.evaluate((id: string) => (window as unknown as TurnTestWindow).__session.joinGroupCall(id), roomId);
+  }
+
+  /** Waits until this person's group call has `others` other members, every one connected. */
+  async waitForGroupConnected(others: number, timeout = 20_000): Promise<void> {
+    try {
+      await this.page.waitForFunction(
+        (n: number) => {
+          const members = (window as unknown as TurnTestWindow).__session.state.groupCall?.members.filter((m) => !m.me) ?? [];
+          return members.length === n && members.every((m) => m.state === 'connected');
+        },
+        { timeout, polling: 100 },
+        others,
+      );
+    } catch {
+      const members = await this.page.evaluate(() =>
+        (window as unknown as TurnTestWindow).__session.state.groupCall?.members.map((m) => ({ name: m.name, state: m.state })),
+      );
+      throw new Error(`${this.name}: not connected to ${others} others within ${timeout} ms: ${JSON.stringify(members)}`);
+    }
   }
 
   setRelayOnly(hide: boolean): Promise<void> {

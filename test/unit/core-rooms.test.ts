@@ -102,6 +102,11 @@ test('after sign-in the rooms are fetched, followed and the first one shown', as
     'rtc/v1/rooms/lobby/presence/+',
     `rtc/v1/rooms/${TEAM.id}/presence/+`,
     `rtc/v1/rooms/${ANNS.id}/presence/${ANN}`,
+    // Group calls and room chat (PROTOCOL.md §6): not in a personal room.
+    'rtc/v1/rooms/lobby/call',
+    'rtc/v1/rooms/lobby/chat/+',
+    `rtc/v1/rooms/${TEAM.id}/call`,
+    `rtc/v1/rooms/${TEAM.id}/chat/+`,
   ]);
   assert.deepEqual(store.state.roomPeers, { lobby: [], [TEAM.id]: [], [ANNS.id]: [] });
 });
@@ -154,7 +159,7 @@ test('a room the visitor lost is dropped with its people, unless they share anot
   presence.onPresence(TEAM.id, ANN, person(ANN, 'Ann'));
   presence.onPresence(TEAM.id, GUS, person(GUS, 'Gus', { guest: true }));
   await rooms.load();
-  assert.deepEqual(subscribed.at(-1), ['rtc/v1/rooms/lobby/presence/+']);
+  assert.deepEqual(subscribed.at(-1), ['rtc/v1/rooms/lobby/presence/+', 'rtc/v1/rooms/lobby/call', 'rtc/v1/rooms/lobby/chat/+']);
   assert.deepEqual(gone, [GUS]);
   assert.deepEqual(store.state.roomPeers, { lobby: [ANN] });
   assert.equal(store.state.room, 'lobby', 'the lost room is no longer shown');

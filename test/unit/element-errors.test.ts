@@ -8,7 +8,7 @@ import { FakeSession, fakeCall } from '../elements/helpers.js';
 
 const error = (scope: SessionError['scope']): SessionError => ({ code: 'internal', message: `${scope} failed`, scope });
 
-test('each scope has one place: sign-in form or banner, call controls or banner, chat', () => {
+test('each scope has one place: sign-in form or banner, call controls or banner, its own chat', () => {
   const signedOut = new FakeSession({ user: null }).state;
   const signedIn = new FakeSession().state;
   const inCall = new FakeSession({ call: fakeCall() }).state;
@@ -22,6 +22,7 @@ test('each scope has one place: sign-in form or banner, call controls or banner,
   // A call still ringing in is in the dialog, not on the stage: no call controls to stand beside.
   assert.equal(errorPlace(error('call'), ringingIn), 'banner');
   assert.equal(errorPlace(error('chat'), inCall), 'chat');
+  assert.equal(errorPlace(error('room-chat'), inCall), 'room-chat');
 });
 
 test('a rejection keeps a code and sentence it carries, anything else is "something went wrong"', () => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LOBBY, Membership } from '../../broker/rooms/membership.js';
 import { mayReceive, maySubscribe, presenceTopicsOf, type RoomView } from '../../broker/mqtt/room-acl.js';
+import { roomCallTopic, roomChatTopic, roomChatWildcard } from '../../src/protocol/group-calls.js';
 import type { StoredUser } from '../../broker/store/user-store.js';
 import {
   PRESENCE_WILDCARD,
@@ -185,4 +186,28 @@ describe('Membership.roomsOf with made rooms', () => {
     assert.equal(mayReceive(view(PATIENT, rooms), presenceTopic(OWNER)), false);
     assert.deepEqual(presenceTopicsOf(view(PATIENT, rooms)), []);
   });
+});
+
+test('group calls and room chat (PROTOCOL.md §6): members of rooms with group calls, never a personal room', () => {
+  const member = view(PATIENT, [LOBBY, group, personal]);
+  for (const roomId of [LOBBY.id, group.id]) {
+    assert.equal(maySubscribe(member, roomCallTopic(roomId)), true, roomId);
+    assert.equal(maySubscribe(member, roomChatWildcard(roomId)), true, roomId);
+    assert.equal(maySubscribe(member, roomChatTopic(roomId, OWNER)), false, 'the chat is read whole, not per sender');
+    assert.equal(mayReceive(member, roomCallTopic(roomId)), true);
+    assert.equal(mayReceive(member, roomChatTopic(roomId, OWNER)), true);
+  }
+  // A personal room has neither, for its owner too; a room one is not in neither.
+  for (const who of [member, view(OWNER, [personal])]) {
+    assert.equal(maySubscribe(who, roomCallTopic(personal.id)), false);
+    assert.equal(maySubscribe(who, roomChatWildcard(personal.id)), false);
+    assert.equal(mayReceive(who, roomChatTopic(personal.id, OWNER)), false);
+  }
+  const outsider = view(OTHER_PATIENT, [LOBBY]);
+  assert.equal(maySubscribe(outsider, roomCallTopic(group.id)), false);
+  assert.equal(maySubscribe(outsider, roomChatWildcard(group.id)), false);
+  assert.equal(mayReceive(outsider, roomCallTopic(group.id)), false);
+  assert.equal(mayReceive(outsider, roomChatTopic(group.id, PATIENT)), false);
+  assert.equal(maySubscribe(member, 'rtc/v1/rooms/+/call'), false);
+  assert.equal(maySubscribe(member, 'rtc/v1/rooms/lobby/chat/#'), false);
 });

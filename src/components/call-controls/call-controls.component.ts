@@ -1,7 +1,6 @@
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { SessionConsumer } from '../session-consumer.js';
-import { DEVICE_SETTINGS_PARTS } from '../device-settings/device-settings.js';
 import { dismissError } from '../errors.js';
 import { renderText } from '../names.js';
 import { texts } from '../../core/texts.js';
@@ -12,6 +11,7 @@ import { stageCall } from '../call-view.js';
 import type { CallVerification, CallView } from '../../core/types.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
+import { renderDevicesPanel, renderDevicesToggle, renderMediaToggles } from './media-toggles.js';
 import { callControlsStyles } from './call-controls.styles.js';
 
 /** Parts of `rtc-call-controls`, re-exported by `<rtc-call>`. */
@@ -87,33 +87,12 @@ export class RtcCallControls extends SessionConsumer {
     const error = this.errorAt('call-controls');
     const said = devicesShown && error?.message === this.sessionState.state?.devices.notice;
     return html`<div part="controls" role="toolbar" aria-label=${words.label}>${this.renderButtons(call)}</div>
-      ${devicesShown ? this.renderDevices() : nothing} ${call.phase === 'connected' ? this.renderVerify(call) : nothing}
+      ${devicesShown ? renderDevicesPanel(this.session) : nothing} ${call.phase === 'connected' ? this.renderVerify(call) : nothing}
       ${error && !said ? html`<p class="error" part="error call-error" role="alert">${renderText(error.message)}</p>` : nothing}`;
   }
 
   private live(call: CallView): boolean {
     return call.phase === 'connecting' || call.phase === 'connected';
-  }
-
-  /** The device settings, given this element's session (whether it came by context or by property). */
-  private renderDevices() {
-    return html`<div id="devices-panel" part="devices-panel" class="devices-panel">
-      <rtc-device-settings .session=${this.session} exportparts=${DEVICE_SETTINGS_PARTS.join(', ')}></rtc-device-settings>
-    </div>`;
-  }
-
-  private renderDevicesToggle() {
-    const open = this.devicesOpen;
-    return html`<button
-      type="button"
-      part="control devices-toggle"
-      aria-expanded=${open ? 'true' : 'false'}
-      aria-controls=${open ? 'devices-panel' : nothing}
-      title=${texts.ui.devices.toggleTitle}
-      @click=${() => (this.devicesOpen = !open)}
-    >
-      ${icon('sliders')}<span class="label">${texts.ui.devices.toggle}</span>
-    </button>`;
   }
 
   /**
@@ -170,40 +149,9 @@ export class RtcCallControls extends SessionConsumer {
         ${icon('hangup')}<span class="label">${words.cancel}</span>
       </button>`;
     }
-    const { local } = call;
-    const muted = !local.audio;
-    const cameraOff = !local.video;
     return html`
-      <button
-        type="button"
-        part="control mic-toggle"
-        aria-pressed=${muted ? 'true' : 'false'}
-        title=${muted ? words.unmute : words.mute}
-        @click=${() => this.attempt('media', (s) => s.setMicrophone(muted))}
-      >
-        ${icon(muted ? 'micOff' : 'mic')}<span class="label">${words.muteLabel}</span>
-      </button>
-      <button
-        type="button"
-        part="control camera-toggle"
-        aria-pressed=${cameraOff ? 'true' : 'false'}
-        title=${cameraOff ? words.cameraOn : words.cameraOff}
-        ?disabled=${local.screen}
-        @click=${() => this.attempt('media', (s) => s.setCamera(cameraOff))}
-      >
-        ${icon(cameraOff ? 'videoOff' : 'video')}<span class="label">${words.cameraLabel}</span>
-      </button>
-      <button
-        type="button"
-        part="control screen-toggle"
-        aria-pressed=${local.screen ? 'true' : 'false'}
-        title=${local.screen ? words.stopSharing : words.share}
-        ?disabled=${call.phase !== 'connected' || !('getDisplayMedia' in (navigator.mediaDevices ?? {}))}
-        @click=${() => this.attempt('media', (s) => (local.screen ? s.stopScreenShare() : s.startScreenShare()))}
-      >
-        ${icon('screen')}<span class="label">${words.shareLabel}</span>
-      </button>
-      ${this.renderDevicesToggle()}
+      ${renderMediaToggles(call.local, (scope, action) => this.attempt(scope, action), call.phase !== 'connected')}
+      ${renderDevicesToggle(this.devicesOpen, () => (this.devicesOpen = !this.devicesOpen))}
       <button
         type="button"
         part="control verify-toggle"

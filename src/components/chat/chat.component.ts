@@ -37,7 +37,7 @@ const words = texts.ui.chat;
  * previous conversation's messages and input under the new person's title — a
  * reply meant for one person went to another.
  */
-function renderTime(ts: number) {
+export function renderTime(ts: number) {
   const when = new Date(ts);
   if (!Number.isFinite(when.getTime())) return nothing;
   return html` · <time datetime=${when.toISOString()}>${formatClockTime(ts)}</time>`;

@@ -9,7 +9,9 @@ export const chatStyles = css`
     --_their-fg: var(--rtc-chat-their-fg, var(--_fg));
     --_chat-height: var(--rtc-chat-height, var(--_chat-default-height, 360px));
   }
-  [part~='chat'] {
+  /* The room chat (rtc-room-chat) is the same panel. */
+  [part~='chat'],
+  [part~='room-chat'] {
     display: flex;
     flex-direction: column;
     height: var(--_chat-height);

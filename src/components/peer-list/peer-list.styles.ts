@@ -128,4 +128,30 @@ export const peerListStyles = css`
     color: var(--_muted);
     text-align: center;
   }
+  /* The call on in the room shown, and joining it. */
+  .room-call {
+    display: grid;
+    gap: calc(var(--_space) * 0.75);
+    padding: var(--_space) calc(var(--_space) * 1.25);
+    border: 1px solid color-mix(in srgb, var(--_success) 45%, transparent);
+    border-radius: var(--_radius);
+    background: color-mix(in srgb, var(--_success) 10%, var(--_bg));
+  }
+  .room-call p {
+    margin: 0;
+  }
+  [part~='room-call-text'] {
+    font-weight: 600;
+  }
+  .full {
+    color: var(--_muted);
+  }
+  .ring-actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space);
+  }
+  .start-call {
+    justify-self: start;
+  }
 `;

@@ -9,6 +9,7 @@ import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
 import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from '../names.js';
 import { texts } from '../../core/texts.js';
+import { playOnChosenSpeaker } from '../speaker.js';
 
 const words = texts.ui.stage;
 const qualityWords = texts.ui.quality;
@@ -113,25 +114,8 @@ export class RtcVideoStage extends SessionConsumer {
   }
 
   override updated(): void {
-    void this.playOnChosenSpeaker();
-  }
-
-  /**
-   * The other person's sound plays on the speaker chosen in the device settings (`setSinkId`, where
-   * the browser has it; the settings hide the choice elsewhere). Applied after every render: the
-   * video element may be new, and the choice may change mid-call.
-   */
-  private async playOnChosenSpeaker(): Promise<void> {
-    const devices = this.sessionState.state?.devices;
     const video = this.renderRoot.querySelector<HTMLVideoElement>('[part~="remote-video"]');
-    if (!video || !devices?.speakerSelectable || typeof video.setSinkId !== 'function') return;
-    const sink = devices.chosen.speaker ?? '';
-    if (video.sinkId === sink) return;
-    try {
-      await video.setSinkId(sink);
-    } catch {
-      // The speaker went away meanwhile: the browser keeps playing on the default, and the device list follows.
-    }
+    if (video) void playOnChosenSpeaker(video, this.sessionState.state?.devices);
   }
 
   private renderPlaceholder(call: CallView, tag: string | undefined) {

@@ -11,8 +11,8 @@ import { acquireDisplayMedia, acquireUserMedia } from '../media.js';
 import type { DeviceChoice } from '../devices.js';
 import type { SessionStore } from '../session-state.js';
 import { texts } from '../texts.js';
-import type { SessionError } from '../types.js';
-import type { Call } from './call.js';
+import type { MediaFlags, SessionError } from '../types.js';
+import type { Call, CallLink } from './call.js';
 
 /** Camera, microphone and screen (the browser's; fakes in node tests). */
 export interface Devices {
@@ -38,19 +38,37 @@ export const browserDevices: Devices = {
   preview: (tracks) => new MediaStream(tracks),
 };
 
-export interface MediaHooks {
+/**
+ * What the media part needs of a call: a 1:1 `Call`, or a group call whose `link` puts each
+ * track on every link of its mesh (group/group-call.ts).
+ */
+export interface MediaCall {
+  readonly isLive: boolean;
+  /** Whether the others may hear about media yet. */
+  readonly released: boolean;
+  readonly media: MediaKinds;
+  readonly machine: { readonly phase: Call['machine']['phase'] };
+  link: Pick<CallLink, 'setTrack'> | null;
+  mic: MediaStreamTrack | null;
+  camera: MediaStreamTrack | null;
+  screen: MediaStreamTrack | null;
+  local: MediaFlags;
+  localView: MediaStream | null;
+}
+
+export interface MediaHooks<C extends MediaCall = Call> {
   /** Whether `call` is still the one shown (a replaced call's late devices are closed). */
-  isCurrent(call: Call): boolean;
-  render(call: Call): void;
+  isCurrent(call: C): boolean;
+  render(call: C): void;
   /** Tells the peer what we send now. */
-  sendMediaState(call: Call): void;
+  sendMediaState(call: C): void;
   /** The camera and microphone the visitor chose (devices.ts); the defaults when absent. */
   chosenDevices?(): Partial<DeviceChoice>;
   /** The call's camera or microphone track changed (the device book watches live tracks for unplugging). */
   tracksChanged?(): void;
 }
 
-export class CallMedia {
+export class CallMedia<C extends MediaCall = Call> {
   /** The visitor's microphone choice, kept across calls. */
   private micOn = true;
   /** Video in new calls, kept across calls. */
@@ -59,7 +77,7 @@ export class CallMedia {
   constructor(
     private readonly devices: Devices,
     private readonly store: SessionStore,
-    private readonly hooks: MediaHooks,
+    private readonly hooks: MediaHooks<C>,
     video: boolean,
   ) {
     this.videoOn = video;
@@ -70,12 +88,12 @@ export class CallMedia {
   }
 
   /** What a call sends: the microphone, and the camera when it is a video call and video is on here. */
-  kindsFor(call: Call): MediaKinds {
+  kindsFor(call: C): MediaKinds {
     return { audio: true, video: call.media.video && this.videoOn };
   }
 
   /** Opens camera and/or microphone for `call` (nothing when a glared call handed its devices over). */
-  async open(call: Call, kinds: MediaKinds): Promise<void> {
+  async open(call: C, kinds: MediaKinds): Promise<void> {
     if (call.mic || call.camera) return;
     const got = await this.userMedia(kinds);
     if (!this.hooks.isCurrent(call) || !call.isLive) {
@@ -94,7 +112,7 @@ export class CallMedia {
     if (call.released && call.machine.phase !== 'ringing') this.hooks.sendMediaState(call);
   }
 
-  setMicrophone(call: Call | null, enabled: boolean): void {
+  setMicrophone(call: C | null, enabled: boolean): void {
     this.micOn = enabled;
     if (!call?.isLive) return;
     if (call.mic) call.mic.enabled = enabled;
@@ -105,7 +123,7 @@ export class CallMedia {
     this.hooks.sendMediaState(call);
   }
 
-  async setCamera(call: Call | null, enabled: boolean): Promise<void> {
+  async setCamera(call: C | null, enabled: boolean): Promise<void> {
     if (!call?.isLive) {
       this.videoOn = enabled;
       return;
@@ -148,7 +166,7 @@ export class CallMedia {
    * the chosen device when turned on. A device that cannot be opened leaves the old track on,
    * unless the old one already ended (unplugged): then the call goes on without it, and says so.
    */
-  async switchDevice(call: Call | null, kind: 'camera' | 'microphone'): Promise<void> {
+  async switchDevice(call: C | null, kind: 'camera' | 'microphone'): Promise<void> {
     if (!call?.isLive) return;
     const slot = kind === 'camera' ? 'camera' : 'mic';
     const before = call[slot];
@@ -182,7 +200,7 @@ export class CallMedia {
   }
 
   /** An unplugged device with nothing to replace it: the call goes on without that track, and the peer is told. */
-  private async drop(call: Call, slot: 'camera' | 'mic'): Promise<void> {
+  private async drop(call: C, slot: 'camera' | 'mic'): Promise<void> {
     call[slot] = null;
     call.local = { ...call.local, audio: call.mic !== null && this.micOn, video: call.camera !== null };
     await this.applyTracks(call).catch(() => undefined);
@@ -190,7 +208,7 @@ export class CallMedia {
     this.hooks.sendMediaState(call);
   }
 
-  async startScreenShare(call: Call | null): Promise<void> {
+  async startScreenShare(call: C | null): Promise<void> {
     if (!call || (call.machine.phase !== 'connecting' && call.machine.phase !== 'connected')) {
       return this.store.reportError({ code: 'call_failed', scope: 'media', message: texts.call.screenNeedsCall });
     }
@@ -223,7 +241,7 @@ export class CallMedia {
     this.hooks.sendMediaState(call);
   }
 
-  async stopScreenShare(call: Call | null): Promise<void> {
+  async stopScreenShare(call: C | null): Promise<void> {
     if (!call?.screen) return;
     const track = call.screen;
     call.screen = null;
@@ -236,7 +254,7 @@ export class CallMedia {
   }
 
   /** Glare: the devices already open for the dropped call go to the one replacing it (no second prompt). */
-  handOver(from: Call, to: Call): void {
+  handOver(from: C, to: C): void {
     to.mic = from.mic;
     to.camera = from.camera;
     to.local = { ...from.local, screen: false };
@@ -249,7 +267,7 @@ export class CallMedia {
   }
 
   /** Puts the current tracks on the link and rebuilds the local preview stream. */
-  async applyTracks(call: Call): Promise<void> {
+  async applyTracks(call: C): Promise<void> {
     const video = call.screen ?? call.camera;
     const tracks = [call.mic, video].filter((t): t is MediaStreamTrack => t !== null);
     const previous = call.localView?.getTracks() ?? [];
@@ -262,7 +280,7 @@ export class CallMedia {
   }
 
   /** A track could not be put on the link: the view shows what is really sent, and the visitor hears why. */
-  private failed(call: Call, _error: unknown): void {
+  private failed(call: C, _error: unknown): void {
     this.hooks.render(call);
     this.store.reportError({ code: 'media_failed', scope: 'media', message: texts.call.trackFailed });
   }

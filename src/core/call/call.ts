@@ -12,6 +12,7 @@ import type { LinkIdentity } from '../verify/link-identity.js';
 import type { VerifyChannel } from '../verify/exchange.js';
 import type { CallQuality, CallVerification, CallView, MediaFlags } from '../types.js';
 import { CalleeTabs } from './callee-tabs.js';
+import type { VideoLimit } from '../group/bandwidth.js';
 
 /** What a call needs of its media link (PeerLink in the browser, a fake in node tests). */
 export interface CallLink {
@@ -35,6 +36,10 @@ export interface CallLink {
   readonly verifyChannel: VerifyChannel;
   /** The figures connection quality is judged on (link-quality.ts); null once closed. */
   qualitySample(): Promise<QualitySample | null>;
+  /** Group calls: caps the video sent on this link (group/bandwidth.ts). */
+  setVideoLimit?(limit: VideoLimit): Promise<void>;
+  /** Group calls: the other side's latest audio level, 0..1 (group/speaker.ts); null when unknown. */
+  audioLevel?(): number | null;
   close(): void;
 }
 

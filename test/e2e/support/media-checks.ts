@@ -1,10 +1,10 @@
 /**
- * Assertions on what actually flows between two people, read from WebRTC
- * statistics of each page: media arriving, and a stopped track no longer
- * arriving.
+ * Assertions on what actually flows between people, read from WebRTC
+ * statistics of each page: media arriving (from each other person of a group
+ * call too), and a stopped track no longer arriving.
  */
 import assert from 'node:assert/strict';
-import { bytesDuring, rtcSnapshot, type MediaBytes } from './page-hooks.js';
+import { bytesDuring, inboundByRemote, rtcConnections, rtcSnapshot, type MediaBytes } from './page-hooks.js';
 import type { Person } from './person.js';
 
 /**
@@ -58,4 +58,41 @@ export async function expectNoConnection(person: Person): Promise<void> {
     open = (await rtcSnapshot(person.page)).connections;
   }
   assert.equal(open, 0, `${person.label}: ${open} peer connection(s) still open after the call ended`);
+}
+
+/**
+ * `kinds` of media from `sender` arrive at `receiver`: on the receiver's connection whose other
+ * end is one of the sender's (matched by DTLS fingerprint), some 1.5 s window within `withinMs`
+ * has each kind growing. A group call has one connection per other person, so the page's sum
+ * would hide a pair that carries nothing.
+ */
+export async function expectMediaFrom(
+  receiver: Person,
+  sender: Person,
+  kinds: ReadonlyArray<keyof MediaBytes> = ['audio', 'video'],
+  withinMs = 15_000,
+): Promise<MediaBytes> {
+  const deadline = Date.now() + withinMs;
+  let got: MediaBytes = { audio: 0, video: 0 };
+  do {
+    const senders = new Set((await rtcConnections(sender.page)).map((c) => c.localFingerprint));
+    const arrived = [...(await inboundByRemote(receiver.page))].find(([remote]) => senders.has(remote));
+    got = arrived?.[1] ?? { audio: 0, video: 0 };
+  } while (kinds.some((kind) => got[kind] === 0) && Date.now() < deadline);
+  for (const kind of kinds) {
+    assert.ok(
+      got[kind] > 0,
+      `${receiver.label}: no ${kind} bytes from ${sender.label} for ${withinMs / 1000} s (last 1.5 s: ${JSON.stringify(got)})`,
+    );
+  }
+  return got;
+}
+
+/** Audio and video flow both ways between every two of `people`, each pair on its own connection. */
+export async function expectMediaBetweenEveryPair(people: readonly Person[], withinMs = 15_000): Promise<void> {
+  await Promise.all(
+    people.flatMap((receiver) =>
+      people.filter((s) => s !== receiver).map((sender) => expectMediaFrom(receiver, sender, ['audio', 'video'], withinMs)),
+    ),
+  );
 }

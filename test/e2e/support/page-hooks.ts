@@ -230,49 +230,89 @@ export interface RtcSnapshot {
   selectedPair: { local: string; remote: string; protocol: string; state: string } | null;
 }
 
-/** Sums bytes over every open peer connection of the page. */
-export async function rtcSnapshot(page: Page): Promise<RtcSnapshot> {
+/** One open peer connection of the page: its traffic, candidate pair and the DTLS fingerprints naming both ends. */
+export interface RtcConnection {
+  inbound: MediaBytes;
+  outbound: MediaBytes;
+  /** The candidate pair in use, if any. */
+  selectedPair: RtcSnapshot['selectedPair'];
+  /** This end's certificate fingerprint (from the local description); null before one is set. */
+  localFingerprint: string | null;
+  /** The other end's, from the remote description: equal to the `localFingerprint` of the other page's connection. */
+  remoteFingerprint: string | null;
+}
+
+/** Every open peer connection of the page, in the order the page made them. */
+export async function rtcConnections(page: Page): Promise<RtcConnection[]> {
   return page.evaluate(async () => {
     type Stat = Record<string, unknown> & { type: string; id: string };
-    const snapshot = {
-      connections: 0,
-      inbound: { audio: 0, video: 0 },
-      outbound: { audio: 0, video: 0 },
-      selectedPair: null as RtcSnapshot['selectedPair'],
-    };
+    // Chromium writes the fingerprint per media section, Firefox once per session: the first one names the end.
+    const fingerprint = (description: RTCSessionDescription | null) => /a=fingerprint:(\S+ \S+)/.exec(description?.sdp ?? '')?.[1] ?? null;
     const pcs = (window as unknown as HookedWindow).__e2ePeerConnections.filter(
       (pc) => pc.connectionState !== 'closed' && pc.signalingState !== 'closed',
     );
-    snapshot.connections = pcs.length;
-    for (const pc of pcs) {
-      const stats = new Map<string, Stat>();
-      (await pc.getStats()).forEach((s: Stat) => stats.set(s.id, s));
-      let selectedId: string | undefined;
-      for (const s of stats.values()) {
-        const kind = (s.kind ?? s.mediaType) as 'audio' | 'video' | undefined;
-        if (s.type === 'inbound-rtp' && kind) snapshot.inbound[kind] += Number(s.bytesReceived ?? 0);
-        if (s.type === 'outbound-rtp' && kind) snapshot.outbound[kind] += Number(s.bytesSent ?? 0);
-        // Chromium names the pair on the transport; Firefox flags it `selected`.
-        if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') selectedId = s.selectedCandidatePairId;
-        if (s.type === 'candidate-pair' && s.selected === true) selectedId = s.id;
-      }
-      const pair = selectedId ? stats.get(selectedId) : undefined;
-      if (pair) {
-        const local = stats.get(String(pair.localCandidateId));
-        const remote = stats.get(String(pair.remoteCandidateId));
-        snapshot.selectedPair = {
-          local: String(local?.candidateType ?? '?'),
-          remote: String(remote?.candidateType ?? '?'),
-          protocol: String(local?.protocol ?? '?'),
-          state: String(pair.state ?? '?'),
+    return Promise.all(
+      pcs.map(async (pc) => {
+        const connection = {
+          inbound: { audio: 0, video: 0 },
+          outbound: { audio: 0, video: 0 },
+          selectedPair: null as RtcSnapshot['selectedPair'],
+          localFingerprint: fingerprint(pc.localDescription),
+          remoteFingerprint: fingerprint(pc.remoteDescription),
         };
-      }
-    }
-    return snapshot;
+        const stats = new Map<string, Stat>();
+        (await pc.getStats()).forEach((s: Stat) => stats.set(s.id, s));
+        let selectedId: string | undefined;
+        for (const s of stats.values()) {
+          const kind = (s.kind ?? s.mediaType) as 'audio' | 'video' | undefined;
+          if (s.type === 'inbound-rtp' && kind) connection.inbound[kind] += Number(s.bytesReceived ?? 0);
+          if (s.type === 'outbound-rtp' && kind) connection.outbound[kind] += Number(s.bytesSent ?? 0);
+          // Chromium names the pair on the transport; Firefox flags it `selected`.
+          if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') selectedId = s.selectedCandidatePairId;
+          if (s.type === 'candidate-pair' && s.selected === true) selectedId = s.id;
+        }
+        const pair = selectedId ? stats.get(selectedId) : undefined;
+        if (pair) {
+          const local = stats.get(String(pair.localCandidateId));
+          const remote = stats.get(String(pair.remoteCandidateId));
+          connection.selectedPair = {
+            local: String(local?.candidateType ?? '?'),
+            remote: String(remote?.candidateType ?? '?'),
+            protocol: String(local?.protocol ?? '?'),
+            state: String(pair.state ?? '?'),
+          };
+        }
+        return connection;
+      }),
+    );
   });
 }
 
+/** Sums bytes over every open peer connection of the page (the last one's candidate pair). */
+export async function rtcSnapshot(page: Page): Promise<RtcSnapshot> {
+  const connections = await rtcConnections(page);
+  const sum = (direction: 'inbound' | 'outbound', kind: keyof MediaBytes) =>
+    connections.reduce((total, c) => total + c[direction][kind], 0);
+  return {
+    connections: connections.length,
+    inbound: { audio: sum('inbound', 'audio'), video: sum('inbound', 'video') },
+    outbound: { audio: sum('outbound', 'audio'), video: sum('outbound', 'video') },
+    selectedPair: connections.reduce<RtcSnapshot['selectedPair']>((found, c) => c.selectedPair ?? found, null),
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What arrived between two readings of the same counters. Firefox restarts an inbound stream's
+ * counters when its decoder restarts on a new frame size (the widget's video goes from half to
+ * full size 1.5 s after connecting): a smaller count than before means a reset, and what arrived
+ * is at least the count since then.
+ */
+function grown(before: MediaBytes, after: MediaBytes): MediaBytes {
+  const one = (kind: keyof MediaBytes) => (after[kind] >= before[kind] ? after[kind] - before[kind] : after[kind]);
+  return { audio: one('audio'), video: one('video') };
+}
 
 /**
  * How many bytes of each kind arrived (or left) during `ms`. Used both to see
@@ -281,12 +321,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function bytesDuring(page: Page, direction: 'inbound' | 'outbound', ms = 1500): Promise<MediaBytes> {
   const before = (await rtcSnapshot(page))[direction];
   await sleep(ms);
-  const after = (await rtcSnapshot(page))[direction];
-  // Firefox restarts an inbound stream's counters when its decoder restarts on a new frame size (the
-  // widget's video goes from half to full size 1.5 s after connecting): a smaller count than before
-  // means a reset, and what arrived is at least the count since then.
-  const grown = (kind: keyof MediaBytes) => (after[kind] >= before[kind] ? after[kind] - before[kind] : after[kind]);
-  return { audio: grown('audio'), video: grown('video') };
+  return grown(before, (await rtcSnapshot(page))[direction]);
+}
+
+/**
+ * How many bytes of each kind arrived during `ms` on each connection open all along, by the
+ * other end's fingerprint (`RtcConnection.remoteFingerprint`): what each other person sent.
+ */
+export async function inboundByRemote(page: Page, ms = 1500): Promise<Map<string, MediaBytes>> {
+  const before = new Map((await rtcConnections(page)).map((c) => [c.remoteFingerprint, c.inbound]));
+  await sleep(ms);
+  const arrived = new Map<string, MediaBytes>();
+  for (const c of await rtcConnections(page)) {
+    const earlier = before.get(c.remoteFingerprint);
+    if (c.remoteFingerprint && earlier) arrived.set(c.remoteFingerprint, grown(earlier, c.inbound));
+  }
+  return arrived;
 }
 
 /** What the page's open connections send as video: the sender tracks' labels and, for a screen, its surface. */

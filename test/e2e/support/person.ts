@@ -24,6 +24,13 @@ export interface PartQuery {
 
 export const DEFAULT_WAIT_MS = 10_000;
 
+/** One tile of a group call as shown: the name on it, its link's state (`data-state`), and whether it is one's own. */
+export interface GroupTile {
+  name: string;
+  state: 'connecting' | 'connected' | 'interrupted' | 'lost' | string;
+  me: boolean;
+}
+
 export class Person {
   constructor(
     readonly page: Page,
@@ -219,6 +226,15 @@ export class Person {
     await select.select(status);
   }
 
+  /** Makes a group room in the invites panel and returns its invite link (`…#rtc-invite=<code>`), as the panel shows it. */
+  async makeRoom(room: string): Promise<string> {
+    await this.click('invites-toggle');
+    await this.fill('new-room-name', room);
+    await this.click('create-room');
+    const link = await this.part('invite-link');
+    return link.evaluate((el) => (el as HTMLInputElement).value);
+  }
+
   // ---- people ----
 
   /** The row of a person in the people list, once they are shown online. */
@@ -298,6 +314,51 @@ export class Person {
     }
   }
 
+  // ---- group calls ----
+
+  /** The tiles of the group call on screen, in order: the name shown, the link's state, whether it is one's own. */
+  async tiles(): Promise<GroupTile[]> {
+    return this.page.evaluate(() => {
+      const w = window as unknown as HookedWindow;
+      return w
+        .__e2eFindParts('tile')
+        .filter((el) => w.__e2eVisible(el))
+        .map((el) => ({
+          name: w.__e2eText(w.__e2eFindParts('tile-name', el)[0] ?? el).trim(),
+          state: el.getAttribute('data-state') ?? '',
+          me: el.part.contains('tile-me'),
+        }));
+    });
+  }
+
+  /**
+   * Waits until the group call shows exactly one own tile and one tile for each of `others`
+   * (name → the state its tile must be in), nobody else and nobody twice.
+   */
+  async waitForTiles(others: Record<string, GroupTile['state']>, timeout = 20_000): Promise<GroupTile[]> {
+    const want = Object.entries(others).sort(([a], [b]) => a.localeCompare(b));
+    const matches = (tiles: GroupTile[]) => {
+      const theirs = tiles.filter((tile) => !tile.me).sort((a, b) => a.name.localeCompare(b.name));
+      return (
+        tiles.filter((tile) => tile.me).length === 1 &&
+        theirs.length === want.length &&
+        theirs.every((tile, i) => tile.name === want[i]![0] && tile.state === want[i]![1])
+      );
+    };
+    const deadline = Date.now() + timeout;
+    let tiles = await this.tiles();
+    while (!matches(tiles) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      tiles = await this.tiles();
+    }
+    if (!matches(tiles)) {
+      throw new Error(
+        `${this.label}: tiles not as expected within ${timeout} ms: want me + ${JSON.stringify(others)}, shown ${JSON.stringify(tiles)}`,
+      );
+    }
+    return tiles;
+  }
+
   async statusText(): Promise<string> {
     return (await this.texts('status')).join(' ');
   }
@@ -310,4 +371,23 @@ export async function connectCall(caller: Person, callee: Person): Promise<void>
   await callee.part('incoming-call', { text: caller.name });
   await callee.accept();
   await Promise.all([caller.expectRemoteVideoPlaying(), callee.expectRemoteVideoPlaying()]);
+}
+
+/** `first` starts the call of the room shown, from the people list; each of `joiners` then joins it with one click on the banner. */
+export async function startGroupCall(first: Person, joiners: readonly Person[] = []): Promise<void> {
+  await first.click('start-room-call');
+  await first.waitForTiles({});
+  for (const p of joiners) {
+    await p.part('room-call-text', { text: first.name, timeout: 15_000 });
+    await p.click('join-call');
+  }
+}
+
+/** Every one of `people` shows a connected tile for each of the others, and no one else. */
+export async function expectAllConnected(people: readonly Person[], timeout = 20_000): Promise<void> {
+  await Promise.all(
+    people.map((viewer) =>
+      viewer.waitForTiles(Object.fromEntries(people.filter((p) => p !== viewer).map((p) => [p.name, 'connected'] as const)), timeout),
+    ),
+  );
 }

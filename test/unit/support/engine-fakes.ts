@@ -10,10 +10,11 @@ import { emptyLinkStats } from '../../../src/core/link-stats.js';
 import type { LinkIdentity } from '../../../src/core/verify/link-identity.js';
 import type { VerifyChannel } from '../../../src/core/verify/exchange.js';
 import type { QualitySample } from '../../../src/core/link-quality.js';
+import type { VideoLimit } from '../../../src/core/group/bandwidth.js';
 import type { Outbox, SendOptions } from '../../../src/core/outbox.js';
 import { SessionStore, SIGNED_OUT } from '../../../src/core/session-state.js';
 import { NO_DEVICES } from '../../../src/core/devices.js';
-import type { InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
+import type { ChatMessage, GroupMessage, InboxMessage, PresenceStatus } from '../../../src/protocol/index.js';
 import type { SessionEventMap, SessionState } from '../../../src/core/types.js';
 
 /** Lets every pending promise reaction run (microtasks are drained before setImmediate). */
@@ -78,10 +79,27 @@ export class FakeOutbox implements Outbox {
 
   constructor(public sid = 'tab-1') {}
 
-  send(to: string, message: InboxMessage, options?: SendOptions): Promise<void> {
-    const sent = { to, message, options };
+  /** Group call messages sent (kept apart, so `sent` stays the 1:1 call's). */
+  readonly groupSent: { to: string; message: GroupMessage }[] = [];
+
+  send(to: string, message: InboxMessage | GroupMessage, options?: SendOptions): Promise<void> {
+    if (message.type.startsWith('group-')) {
+      this.groupSent.push({ to, message: message as GroupMessage });
+      if (this.hang) return new Promise(() => {});
+      return this.failWith ? Promise.reject(this.failWith) : Promise.resolve();
+    }
+    const sent = { to, message: message as InboxMessage, options };
     this.sent.push(sent);
     this.onSend?.(sent);
+    if (this.hang) return new Promise(() => {});
+    return this.failWith ? Promise.reject(this.failWith) : Promise.resolve();
+  }
+
+  /** Room chat published: [roomId, message]. */
+  readonly roomChats: { roomId: string; message: ChatMessage }[] = [];
+
+  sendRoomChat(roomId: string, message: ChatMessage): Promise<void> {
+    this.roomChats.push({ roomId, message });
     if (this.hang) return new Promise(() => {});
     return this.failWith ? Promise.reject(this.failWith) : Promise.resolve();
   }
@@ -227,6 +245,10 @@ export class FakeLink implements CallLink {
   failSetTrack = false;
   readonly log: string[] = [];
   readonly tracks: Record<'audio' | 'video', MediaStreamTrack | null> = { audio: null, video: null };
+  /** The other side's audio level as audioLevel() gives it (group calls' active speaker). */
+  level: number | null = null;
+  /** The video limit set last (group calls' bandwidth). */
+  videoLimit: VideoLimit | null = null;
 
   constructor(
     readonly options: CallLinkOptions,
@@ -263,6 +285,12 @@ export class FakeLink implements CallLink {
   }
   async restartIceNow() {
     this.restarts++;
+  }
+  async setVideoLimit(limit: VideoLimit) {
+    this.videoLimit = limit;
+  }
+  audioLevel() {
+    return this.level;
   }
   async silenceMs() {
     return typeof this.silence === 'function' ? this.silence() : this.silence;
