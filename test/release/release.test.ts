@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { API_PATHS, inboxWildcard, type AuthResponse } from '../../src/protocol/index.js';
 import { REPO_ROOT, connectAs, register, request, subscribeGranted, tempDir } from '../broker/support.js';
-import { startMainProcess } from '../support/test-backend.js';
+import { processTree, startMainProcess } from '../support/test-backend.js';
 
 const run = promisify(execFile);
 
@@ -69,17 +69,9 @@ function installedPackages(nodeModules: string): string[] {
     });
 }
 
-/** Descendants of `pid`, depth first (Linux /proc). */
-function descendants(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-  );
-  return children.flatMap((child) => [child, ...descendants(child)]);
-}
-
 /** The backend's own process under npx (→ sh → node …/.bin/rtc-call). */
 function serverPid(npx: ChildProcess): number {
-  const pid = descendants(npx.pid!).find((child) => {
+  const pid = processTree(npx.pid!).find((child) => {
     const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
     return argv[1]?.endsWith(join('.bin', 'rtc-call'));
   });

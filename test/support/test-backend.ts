@@ -11,6 +11,7 @@
  *   through the environment as in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,4 +167,15 @@ export async function startMainProcess(options: MainProcessOptions): Promise<Mai
       child.kill('SIGTERM');
     });
   return { child, origin, ms, output: () => output, stop };
+}
+
+/**
+ * `pid` and its descendants, parents first (Linux /proc): the backend may run
+ * below a launcher (npx → sh → node, or tsx's CLI → node).
+ */
+export function processTree(pid: number): number[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
+  return [pid, ...children.flatMap((child) => processTree(child))];
 }
