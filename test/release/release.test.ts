@@ -33,7 +33,7 @@ function operatorEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
   env.PATH = (env.PATH ?? '')
     .split(delimiter)
-    .filter((dir) => !dir.includes('node_modules'))
+    .filter((dir) => !dir.endsWith(join('node_modules', '.bin')))
     .join(delimiter);
   return env;
 }
