@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Admin CLI on the same user store as the backend (DATA_DIR):
  *

@@ -2,9 +2,11 @@
  * The backend's configuration: environment variables with defaults. This is
  * the only module that reads `process.env`; everything else gets a `Config`.
  */
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
   INVITE_BURST,
@@ -136,8 +138,20 @@ export class ConfigError extends Error {
   }
 }
 
-/** The repository root (broker/..), so dist/ and demo/ resolve wherever the process starts. */
-const PACKAGE_ROOT = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
+/**
+ * The package root, so dist/ and demo/ resolve wherever the process starts:
+ * the nearest folder above this file with a package.json. That is broker/..
+ * from the sources (tsx) and dist/server/broker/../../.. once compiled (the
+ * release, `npx rtc-call`).
+ */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const PACKAGE_ROOT = packageRoot(import.meta.dirname ?? path.dirname(fileURLToPath(import.meta.url)));
 
 const OWASP_SCRYPT_COST = 2 ** 17;
 const MIN_JWT_SECRET_LENGTH = 32;

@@ -1,5 +1,7 @@
+#!/usr/bin/env node
 /**
- * `npm start`: runs the backend until SIGINT/SIGTERM, then shuts down
+ * `npx rtc-call` (the release, compiled to dist/server/broker/main.js) and
+ * `npm start` (a clone, from the sources): runs the backend until SIGINT/SIGTERM, then shuts down
  * gracefully (clients disconnected, presence cleared, store flushed) and exits 0.
  */
 import { ConfigError } from './config.js';

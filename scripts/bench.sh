@@ -3,8 +3,8 @@
 # figures with the ratios product/limit and product/PeerJS. Figures of one
 # run are compared with each other only (the machine's speed cancels out).
 # BENCH_RUNS sets the measured calls per call-setup benchmark (default 20).
-# BENCH_SKIP_BACKEND=1 skips the backend's own benchmarks (auth, password
-# hashing, user store, broker load, presence with rooms).
+# BENCH_SKIP_BACKEND=1 skips the backend's own benchmarks (start and idle
+# memory, auth, password hashing, user store, broker load, presence with rooms).
 # BENCH_PRESENCE_CLIENTS sets the clients of the presence-with-rooms benchmark
 # (default 10000: about 7 minutes on 2 cores, with the global baseline and the
 # 10 rooms of 1,000 cut at their time limits, marked †; 1000 for a quick run).
@@ -28,6 +28,7 @@ run npx tsx bench/call-setup-peerjs.ts --runs "$runs" --json "$out/call-setup-pe
 run npx tsx bench/call-setup-product.ts --runs "$runs" --json "$out/call-setup-product.json"
 run npx tsx bench/group-call.ts --json "$out/group-call.json"
 if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
+  run npx tsx bench/server-start.ts
   run npx tsx bench/backend-auth.ts
   run npx tsx bench/password-hashing.ts
   run npx tsx bench/user-store.ts

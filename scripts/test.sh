@@ -55,6 +55,8 @@ suite "element and engine tests (web-test-runner: Chromium, Firefox ESR)" npm ru
 suite "TURN and relay-only tests (real coturn, real browsers)" npm run --silent test:turn
 suite "end-to-end tests (two real browsers through the widget)" npm run --silent test:e2e
 suite "resilience tests (restarts, renewals, reconnects in real browsers)" npm run --silent test:resilience
+# Last: its `npm pack` rebuilds dist/ from scratch, which the browser suites above serve.
+suite "release (npm pack, install --omit=dev, npx rtc-call)" npm run --silent test:release
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

@@ -288,7 +288,9 @@ export async function createHttpApp({
     setHeaders: setCacheHeaders,
     // rollup writes source maps next to the bundle; they reveal the sources, so only on request.
     // demo/site/ is the example *site* (its own server fills in the backend's address), not a page of this backend.
-    allowedPath: (pathName) => !pathName.startsWith('/site/') && (config.serveSourceMaps || !pathName.endsWith('.map')),
+    // dist/server/ is this backend itself, compiled (the release): code to run, not to serve.
+    allowedPath: (pathName) =>
+      !pathName.startsWith('/site/') && !pathName.startsWith('/server/') && (config.serveSourceMaps || !pathName.endsWith('.map')),
   });
 
   return app;

@@ -1,7 +1,8 @@
 /**
  * Static serving: the widget bundle from dist/ (entry + hashed lazy chunks)
  * and the demo pages at `/`, cache headers, loading from other sites, source
- * maps only on request, and folders that do not exist (yet).
+ * maps only on request, the compiled backend never, and folders that do not
+ * exist (yet).
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -27,6 +28,9 @@ async function site(t: Parameters<typeof tempDir>[0]) {
   await mkdir(join(demoDir, 'site'), { recursive: true });
   await writeFile(join(demoDir, 'site', 'index.html'), '<!doctype html><title>example site</title>\n');
   await writeFile(join(demoDir, 'site', 'server.mjs'), 'const secret = 1;\n');
+  // The compiled backend of a release (tsconfig.server.json): run, never served.
+  await mkdir(join(distDir, 'server', 'broker'), { recursive: true });
+  await writeFile(join(distDir, 'server', 'broker', 'main.js'), 'const secret = 1;\n');
   return { distDir, demoDir };
 }
 
@@ -56,6 +60,7 @@ test('serves the bundle, its chunks and the demo pages with fitting cache header
   for (const path of ['/site/', '/site/index.html', '/site/server.mjs']) {
     assert.equal((await fetch(`${backend.origin}${path}`)).status, 404, `${path} belongs to the example site`);
   }
+  assert.equal((await fetch(`${backend.origin}/server/broker/main.js`)).status, 404, 'the compiled backend is not served');
 
   const missing = await fetch(`${backend.origin}/chunks/nope.js`);
   assert.equal(missing.status, 404);

@@ -116,7 +116,7 @@ export async function refusedWith(promise: Promise<unknown>): Promise<number | u
 /** Connects an MQTT.js client; resolves once CONNACK accepted, rejects with ConnectRefused otherwise. */
 export function connectMqtt(
   t: TestContext,
-  backend: TestBackend,
+  backend: Pick<TestBackend, 'wsUrl'>,
   auth: { username?: string; password?: string; clientId?: string },
   options: IClientOptions = {},
 ): Promise<MqttClient> {
@@ -141,7 +141,7 @@ export function connectMqtt(
 }
 
 /** Connects as a registered user with a proper clientId. */
-export function connectAs(t: TestContext, backend: TestBackend, user: AuthResponse, tab = 'tab'): Promise<MqttClient> {
+export function connectAs(t: TestContext, backend: Pick<TestBackend, 'wsUrl'>, user: AuthResponse, tab = 'tab'): Promise<MqttClient> {
   return connectMqtt(t, backend, {
     username: user.user.id,
     password: user.token,

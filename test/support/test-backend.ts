@@ -11,6 +11,7 @@
  *   through the environment as in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,8 +107,15 @@ export interface MainProcess {
 
 export interface MainProcessOptions {
   dataDir: string;
-  /** Environment on top of this process's, HOST=127.0.0.1 and PORT=0 (a free port). */
+  /** Environment on top of `baseEnv`, HOST=127.0.0.1 and PORT=0 (a free port). */
   env?: Record<string, string>;
+  /** The environment it starts from; this process's by default. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Another way to run the backend (the compiled one, `npx rtc-call` of a release) and where; MAIN_COMMAND in the repository by default. */
+  command?: readonly [string, ...string[]];
+  cwd?: string;
+  /** Its own process group, killed as a whole by `closeAfter` (for a command that starts the backend as a child, like npx). */
+  group?: boolean;
   /** SIGKILLs the process when this ends, if it still runs (pass the test's `t`). */
   closeAfter?: Lifetime;
   /** Let its stderr through to ours instead of collecting it (benchmarks). */
@@ -116,18 +124,21 @@ export interface MainProcessOptions {
   timeoutMs?: number;
 }
 
-/** Starts `broker/main.ts` as its own process; resolves once it printed its URL. */
+/** Starts `broker/main.ts` (or `options.command`) as its own process; resolves once it printed its URL. */
 export async function startMainProcess(options: MainProcessOptions): Promise<MainProcess> {
   const started = performance.now();
-  const [command, ...args] = MAIN_COMMAND;
+  const [command, ...args] = options.command ?? MAIN_COMMAND;
   const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: options.dataDir, ...options.env },
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...(options.baseEnv ?? process.env), HOST: '127.0.0.1', PORT: '0', DATA_DIR: options.dataDir, ...options.env },
     stdio: ['ignore', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],
+    detached: options.group ?? false,
   });
   const running = () => child.exitCode === null && child.signalCode === null;
   options.closeAfter?.after(() => {
-    if (running()) child.kill('SIGKILL');
+    if (!running()) return;
+    if (options.group) process.kill(-child.pid!, 'SIGKILL');
+    else child.kill('SIGKILL');
   });
   let output = '';
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -156,4 +167,15 @@ export async function startMainProcess(options: MainProcessOptions): Promise<Mai
       child.kill('SIGTERM');
     });
   return { child, origin, ms, output: () => output, stop };
+}
+
+/**
+ * `pid` and its descendants, parents first (Linux /proc): the backend may run
+ * below a launcher (npx → sh → node, or tsx's CLI → node).
+ */
+export function processTree(pid: number): number[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
+  return [pid, ...children.flatMap((child) => processTree(child))];
 }
