@@ -171,11 +171,18 @@ export async function startMainProcess(options: MainProcessOptions): Promise<Mai
 
 /**
  * `pid` and its descendants, parents first (Linux /proc): the backend may run
- * below a launcher (npx → sh → node, or tsx's CLI → node).
+ * below a launcher (npx → sh → node, or tsx's CLI → node), a browser has its
+ * renderers and services. A process that ends during the walk counts without
+ * children.
  */
 export function processTree(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-  );
+  let children: number[];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    children = [];
+  }
   return [pid, ...children.flatMap((child) => processTree(child))];
 }
