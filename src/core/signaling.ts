@@ -69,6 +69,22 @@ export function loadMqtt(): Promise<MqttModule> {
   return import('./mqtt-lean.js');
 }
 
+/** How long an idle callback may wait for the page to go idle before it runs anyway. */
+const IDLE_LOAD_TIMEOUT_MS = 5_000;
+
+/**
+ * Fetches MQTT.js while the page has nothing better to do: called once the sign-in form is on
+ * screen, so the form's first render never waits for it and the connection after sign-in finds it
+ * already loaded (the module is fetched once; the later {@link loadMqtt} gets the same one). A
+ * failure here costs nothing: the connection loads it again, and reports the error then.
+ * Safari has no `requestIdleCallback`; a short timer stands in.
+ */
+export function loadMqttWhenIdle(load: () => Promise<unknown> = loadMqtt): void {
+  const start = () => void load().catch(() => undefined);
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: IDLE_LOAD_TIMEOUT_MS });
+  else setTimeout(start, 500);
+}
+
 interface Queued {
   topic: string;
   payload: string;
