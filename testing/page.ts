@@ -273,7 +273,7 @@ async function remoteMedia(args: MediaArgs): Promise<RemoteMedia | string> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `attempt` until it gives something other than a string (a reason to go on waiting) or time is up. */
+/** Polls `attempt` until it gives something other than a string (a reason to go on waiting) or false (not yet), or time is up. */
 async function poll<T>(attempt: () => Promise<T | string | false>, timeout: number, what: () => string): Promise<T> {
   const deadline = Date.now() + timeout;
   let last: T | string | false;
@@ -382,9 +382,9 @@ export class RtcCallPage {
     await this.adapter.fill(await this.target(part, query), value);
   }
 
-  /** The value of an attribute of a part (e.g. `aria-pressed` of `mic-toggle`), or null. */
-  async attribute(part: string, name: string, query: Omit<PartQuery, 'timeout'> = {}): Promise<string | null> {
-    const selector = await this.target(part, { ...query, hidden: true });
+  /** The value of an attribute of a shown part (e.g. `aria-pressed` of `mic-toggle`), or null. */
+  async attribute(part: string, name: string, query: PartQuery = {}): Promise<string | null> {
+    const selector = await this.target(part, query);
     return this.run(
       ({ selector: s, name: n }) => {
         const find = (node: Element | ShadowRoot): Element | null =>
@@ -545,12 +545,13 @@ export class RtcCallPage {
     const after = await poll(
       async () => {
         const now = await this.attribute(part, 'aria-pressed');
-        return now !== before ? now === 'true' : 'unchanged';
+        // An object: poll() reads a bare `false` as "not yet".
+        return now !== before ? { pressed: now === 'true' } : 'unchanged';
       },
       this.timeout,
       () => `${this.label}: ${part} did not change`,
     );
-    return after;
+    return after.pressed;
   }
 
   /** Mutes or unmutes the microphone; true when now muted. */
