@@ -455,10 +455,21 @@ export class RtcCallPage {
     if ((await this.hasPart('name')) !== registering) throw new Error(`${this.label}: the sign-in form did not switch modes`);
   }
 
+  /** Submits the sign-in form; resolves once `rtc-signed-in` came, fails at once with the message of an `rtc-error` (a wrong password). */
   private async submitAndWait(): Promise<void> {
     const since = await this.now();
     await this.click('submit');
-    await this.waitForEvent('rtc-signed-in', () => true, { since, timeout: Math.max(this.timeout, 20_000) });
+    const outcome = await poll(
+      async () => {
+        const events = (await this.events()).filter((event) => event.at >= since);
+        const refused = events.find((event) => event.type === 'rtc-error');
+        if (refused) return { refused: (refused.detail as { message?: string }).message ?? JSON.stringify(refused.detail) };
+        return events.some((event) => event.type === 'rtc-signed-in') ? { refused: null } : 'not signed in yet';
+      },
+      Math.max(this.timeout, 20_000),
+      () => `${this.label}: no rtc-signed-in event`,
+    );
+    if (outcome.refused !== null) throw new Error(`${this.label}: signing in failed: ${outcome.refused}`);
     await this.waitForPart('sign-out');
   }
 
