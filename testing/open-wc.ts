@@ -6,15 +6,11 @@
  * so a test of your own build of it gets that one.
  */
 import { fixture } from '@open-wc/testing';
-import { registerTestUser, type TestUser } from './accounts.js';
+import type { TestUser } from './accounts.js';
+import { newTestUser, testBackendOrigin } from './test-page.js';
 
 export type { TestUser } from './accounts.js';
-
-declare global {
-  interface Window {
-    RTC_TEST_BACKEND?: string | null;
-  }
-}
+export { newTestUser, testBackendOrigin } from './test-page.js';
 
 /** The part of the widget's `Session` (README "Methods": the `session` getter) these helpers use. */
 export interface TestSession {
@@ -32,18 +28,6 @@ export interface TestSession {
 export interface RtcCallFixture extends HTMLElement {
   readonly session: TestSession | undefined;
   readonly updateComplete: Promise<boolean>;
-}
-
-/** The origin of the run's test backend, e.g. "http://127.0.0.1:41234". */
-export function testBackendOrigin(): string {
-  const origin = window.RTC_TEST_BACKEND;
-  if (!origin) throw new Error('RTC_TEST_BACKEND is not set: add testBackendPlugin() from rtc-call/testing to web-test-runner.config.mjs');
-  return origin;
-}
-
-/** A fresh account on the test backend (through its HTTP API). */
-export function newTestUser(user: Partial<Pick<TestUser, 'name' | 'email' | 'password'>> = {}): Promise<TestUser> {
-  return registerTestUser(testBackendOrigin(), user);
 }
 
 const escapeAttribute = (value: string) => value.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);

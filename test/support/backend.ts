@@ -1,10 +1,10 @@
 /**
  * Browser-side helpers for tests that run against the real backend started by
  * web-test-runner (see web-test-runner.config.mjs and the testing kit's
- * testing/open-wc.ts).
+ * testing/test-page.ts).
  */
 import type { AuthResponse } from '../../src/protocol/index.js';
-import { testBackendOrigin } from '../../testing/open-wc.js';
+import { testBackendOrigin } from '../../testing/test-page.js';
 
 /** Origin of the real backend for this test run, e.g. "http://127.0.0.1:41234" (the testing kit's plugin tells it). */
 export const backendOrigin = testBackendOrigin;
