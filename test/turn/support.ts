@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
-import { startTurnServer, type RunningTurnServer } from '../../scripts/turn.js';
+import { startTurnServer, type RunningTurnServer } from '../../testing/turn.js';
 import { REPO_ROOT, startTestBackend, type Lifetime, type TestBackend } from '../support/test-backend.js';
 import { launchBrowser, type BrowserName } from '../support/browsers.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
