@@ -13,8 +13,17 @@
  * always runs on page timers (`timerVariant: 'native'`): MQTT.js's worker timers are not bundled.
  */
 import type { IClientOptions } from 'mqtt';
-import MqttClient from 'mqtt/lib/client';
+import * as clientModule from 'mqtt/lib/client';
 import { browserStreamBuilder } from 'mqtt/lib/connect/ws';
+
+type MqttClient = clientModule.default;
+/**
+ * The client class is the CommonJS module's `exports.default`. Bundlers (Rollup's CommonJS plugin)
+ * give it as the default export, since the module sets `__esModule`; node gives the whole `exports`
+ * object as the default export instead (the engine's tests run in node).
+ */
+const MqttClient: typeof clientModule.default =
+  (clientModule.default as unknown as { default?: typeof clientModule.default }).default ?? clientModule.default;
 
 export function connect(url: string, options: IClientOptions): MqttClient {
   const parsed = new URL(url);
