@@ -45,6 +45,8 @@ export class InboxWatch {
   relayed(from: string, to: string, type: string, payload: Buffer): boolean {
     if (from === to) return false;
     if (this.deps.privacy.invisible(from) && (CONTACTING.has(type) || !this.#shownTo.get(from)?.has(to))) this.#showCard(from, to);
+    // Someone in do-not-disturb is not rung into a group call either; nothing is recorded (§6 calls are not).
+    if (type === 'group-ring') return this.deps.privacy.dnd(to);
     if (!RECORDED.has(type)) return false;
     const message = validateInboxMessage(parseJsonPayload(payload));
     if (!message) return false;
