@@ -22,6 +22,15 @@ export const privacyStyles = css`
     display: flex;
     gap: calc(var(--_space) * 0.5);
     align-items: center;
+    justify-content: flex-start;
+  }
+  .invisible input {
+    flex: none;
+    width: 1.1em;
+    height: 1.1em;
+    min-height: 0;
+    margin: 0;
+    padding: 0;
   }
   .state {
     margin: 0;
