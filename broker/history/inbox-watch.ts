@@ -30,6 +30,8 @@ export interface InboxWatchDeps {
   card(userId: string): Presence | undefined;
   /** The broker's own publish (bypasses the client ACL). */
   publish(packet: PublishPacket): void;
+  /** The clientIds of `userId`'s connections now. */
+  tabsOf(userId: string): string[];
 }
 
 export class InboxWatch {
@@ -78,14 +80,7 @@ export class InboxWatch {
 
   /** The backend tells `userId`'s own tabs something (non-retained: a tab that is offline reads it over HTTP). */
   notify(userId: string, notice: Notice): void {
-    this.deps.publish({
-      cmd: 'publish',
-      topic: noticeTopic(userId),
-      payload: Buffer.from(JSON.stringify(notice)),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
+    this.#send(noticeTopic(userId), notice);
   }
 
   #showCard(from: string, to: string): void {
@@ -99,15 +94,17 @@ export class InboxWatch {
 
   #declineForDnd(caller: string, callee: string, invite: Extract<InboxMessage, { type: 'invite' }>): void {
     this.deps.recorder?.declinedForDnd(caller, callee, invite.callId, invite.sid, invite.media);
-    // From the callee's inbox slot, as the callee's own refusal would be; the sid names no tab of theirs.
-    const reject: InboxMessage = { type: 'reject', callId: invite.callId, sid: `${callee}:dnd`, reason: 'busy', dnd: true };
-    this.deps.publish({
-      cmd: 'publish',
-      topic: inboxTopic(caller, callee),
-      payload: Buffer.from(JSON.stringify(reject)),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
+    // From the callee's inbox slot, as the callee's own refusal would be: one per tab of theirs, so that an
+    // older caller's widget, which ends a busy call once every tab of the callee refused, ends it at once too.
+    const tabs = this.deps.tabsOf(callee);
+    for (const sid of tabs.length > 0 ? tabs : [`${callee}:dnd`]) {
+      const reject: InboxMessage = { type: 'reject', callId: invite.callId, sid, reason: 'busy', dnd: true };
+      this.#send(inboxTopic(caller, callee), reject);
+    }
+  }
+
+  /** The broker's own non-retained message. */
+  #send(topic: string, body: Notice | InboxMessage): void {
+    this.deps.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 0, retain: false, dup: false });
   }
 }

@@ -107,6 +107,7 @@ export async function attachMqttBroker(
     recorder,
     privacy,
     card: (userId) => presence.card(userId),
+    tabsOf: (userId) => [...(roster.get(userId)?.clients ?? [])].map((client) => client.id),
     publish: (packet) => aedes.publish(packet, () => {}),
   });
   roster = new RoomRoster(deps.membership, deps.store, (userId) => presence.moved(userId));

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -21,7 +22,9 @@ import {
   type CallHistoryEntry,
   type CallHistoryPage,
 } from '../../src/protocol/index.js';
+import { CALLS_FILE } from '../../broker/store/json-call-history-store.js';
 import {
+  REPO_ROOT,
   assertError,
   closed,
   collect,
@@ -281,6 +284,37 @@ test(
     assert.ok(!eve.received.some((m) => m.topic !== noticeTopic(eve.id) && m.topic.startsWith('rtc/v1/notice/')));
   },
 );
+
+test('deleting an account (admin CLI) deletes its history; the other person keeps theirs', { timeout: 120_000 }, async (t) => {
+  const dataDir = await tempDir(t);
+  const backend = await startTestBackend({ closeAfter: t, dataDir });
+  const ada = await person(t, backend, 'Ada');
+  const bob = await person(t, backend, 'Bob');
+  const callId = newCallId();
+  await invite(ada, bob, callId);
+  await send(bob, ada, 'reject', callId, { reason: 'declined' });
+  await entryOf(backend, bob, callId);
+  const deleted = await runAdmin(dataDir, ['delete', '--id', bob.id]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  const file = JSON.parse(await readFile(join(dataDir, CALLS_FILE), 'utf8')) as { owners: Record<string, unknown> };
+  assert.deepEqual(Object.keys(file.owners), [ada.id]);
+  assert.equal((await historyOf(backend, ada)).calls[0]!.peer.name, 'Bob');
+});
+
+/** The admin CLI on `dataDir`, as an operator runs it. */
+function runAdmin(dataDir: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/admin.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATA_DIR: dataDir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 test('missed calls count until seen; entries past HISTORY_DAYS expire', { timeout: 60_000 }, async (t) => {
   let now = Date.now();

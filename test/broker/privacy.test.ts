@@ -88,8 +88,12 @@ test(
       inboxTopic(bob.user.id, ada.user.id),
       JSON.stringify({ type: 'invite', callId, sid: adaTab.sid, media: { audio: true, video: true } }),
     );
-    const reject = await nextMessage(adaTab.client, (m) => m.topic === inboxTopic(ada.user.id, bob.user.id), adaTab.received);
-    assert.deepEqual(JSON.parse(reject.payload), { type: 'reject', callId, sid: `${bob.user.id}:dnd`, reason: 'busy', dnd: true });
+    await nextMessage(adaTab.client, (m) => m.topic === inboxTopic(ada.user.id, bob.user.id), adaTab.received);
+    await settle();
+    // One refusal per tab of Bob's, so an older caller's widget (which waits for every tab) ends at once too.
+    const rejects = adaTab.received.filter((m) => m.topic === inboxTopic(ada.user.id, bob.user.id)).map((m) => JSON.parse(m.payload));
+    assert.deepEqual(rejects.map((r) => r.sid).sort(), [bobTab.sid, bobOther.sid].sort());
+    for (const reject of rejects) assert.deepEqual(reject, { type: 'reject', callId, sid: reject.sid, reason: 'busy', dnd: true });
     // A chat still arrives.
     await publish(
       adaTab.client,
@@ -97,7 +101,17 @@ test(
       JSON.stringify({ type: 'chat', id: 'c1', text: 'call me later', ts: Date.now() }),
     );
     await nextMessage(bobTab.client, (m) => m.topic === inboxTopic(bob.user.id, ada.user.id), bobTab.received);
+    // Nor is Bob rung into a group call.
+    await publish(
+      adaTab.client,
+      inboxTopic(bob.user.id, ada.user.id),
+      JSON.stringify({ type: 'group-ring', callId: 'group-call-0123456789', sid: adaTab.sid, room: 'lobby' }),
+    );
     await settle();
+    assert.ok(
+      ![...bobTab.received, ...bobOther.received].some((m) => m.payload.includes('group-ring')),
+      'the group ring reached the callee',
+    );
     // Quietly: neither of Bob's tabs ever got the invite.
     for (const received of [bobTab.received, bobOther.received]) {
       assert.ok(!received.some((m) => m.payload.includes('"invite"')), 'the invite reached the callee');
