@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { it } from 'node:test';
-import type { Person } from './support/person.js';
+import { connectCall, type Person } from './support/person.js';
 import { describeEachPair, E2E_TEST_TIMEOUT } from './support/suite.js';
 
 const SHOTS = '/work/shots/history';
@@ -47,6 +47,14 @@ describeEachPair('call history', (suite, pair) => {
     { timeout: E2E_TEST_TIMEOUT },
     async (t) => {
       const [alice, bob] = await suite.pair(t, pair);
+      await mkdir(SHOTS, { recursive: true });
+
+      // Answered: a call of a couple of seconds, which Alice ends.
+      await connectCall(alice, bob);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await alice.click('hangup');
+      await alice.click('dismiss');
+      await bob.click('dismiss');
 
       // Declined: Alice calls, Bob declines.
       await alice.call(bob.name);
@@ -78,13 +86,16 @@ describeEachPair('call history', (suite, pair) => {
       await bob.signOut();
       await bob.signIn();
       await bob.part('missed-banner', { text: `Missed call from ${alice.name}`, timeout: 15_000 });
+      if (pair[1] === 'firefox') await (await bob.part('sidebar')).screenshot({ path: `${SHOTS}/missed-at-sign-in-firefox.png` });
       await bob.click('missed-show');
       await bob.waitForNoPart('missed-banner');
       await expectEntry(bob, alice.name, 'Missed', 'incoming');
       await expectEntry(bob, alice.name, 'Declined', 'incoming');
+      await expectEntry(bob, alice.name, 'Answered', 'incoming');
+      await expectEntry(alice, bob.name, 'Answered', 'outgoing');
+      await bob.part('call-duration', { text: 'lasted' });
       await bob.waitForNoPart('missed-badge');
       if (pair[1] === 'firefox') {
-        await mkdir(SHOTS, { recursive: true });
         const panel = await bob.part('call-history');
         await panel.screenshot({ path: `${SHOTS}/call-history-firefox.png` });
         await alice.page.screenshot({ path: `${SHOTS}/widget-with-history-chromium.png` });
@@ -109,7 +120,7 @@ describeEachPair('call history', (suite, pair) => {
         { timeout: 10_000, polling: 100 },
         before,
       );
-      assert.equal((await alice.texts('call-item')).length, 3, "Alice's own entries stay");
+      assert.equal((await alice.texts('call-item')).length, 4, "Alice's own entries stay");
     },
   );
 
