@@ -3,7 +3,8 @@
  * Chromium↔Firefox ESR (PROTOCOL.md §7): a declined and a missed call appear on each side with
  * that side's outcome, the missed one as "Missed call from …" again at the next sign-in, and
  * one click calls back; with do-not-disturb on, a call is declined without ringing, the caller
- * reads "busy — do not disturb", and chats still arrive.
+ * reads "busy — do not disturb", and chats still arrive; an invisible person leaves the list, yet
+ * whoever they call sees who it is (the backend's contact card).
  */
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -154,5 +155,22 @@ describeEachPair('call history', (suite, pair) => {
     await alice.call(bob.name);
     await bob.part('incoming-call', { text: alice.name });
     await bob.click('decline');
+  });
+});
+
+describeEachPair('invisible', (suite, pair) => {
+  it('an invisible person leaves every list, yet whoever they call sees who calls', { timeout: E2E_TEST_TIMEOUT }, async (t) => {
+    const [alice, bob] = await suite.pair(t, pair);
+    await (await bob.part('invisible-toggle')).click();
+    await alice.waitPeerGone(bob.name);
+    // Bob still sees Alice, and can call her: she sees his name on the call, and can answer him.
+    await bob.call(alice.name, 'audio');
+    await alice.part('incoming-call', { text: bob.name, timeout: 15_000 });
+    await alice.click('decline');
+    await bob.part('status', { text: `${alice.name} declined the call` });
+    await expectEntry(alice, bob.name, 'Declined', 'incoming');
+    // Visible again: back in the list.
+    await (await bob.part('invisible-toggle')).click();
+    await alice.peer(bob.name);
   });
 });
