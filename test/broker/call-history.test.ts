@@ -22,6 +22,7 @@ import {
   type CallHistoryEntry,
   type CallHistoryPage,
 } from '../../src/protocol/index.js';
+import type { Config } from '../../broker/config.js';
 import { CALLS_FILE } from '../../broker/store/json-call-history-store.js';
 import {
   REPO_ROOT,
@@ -56,6 +57,12 @@ async function person(t: TestContext, backend: TestBackend, name: string): Promi
   return { auth, id: auth.user.id, client, sid: client.options.clientId!, received };
 }
 
+/** A backend (with `config`) and Ada and Bob on it, one tab each. */
+async function adaAndBob(t: TestContext, config: Partial<Config> = {}) {
+  const backend = await startTestBackend({ closeAfter: t, ...config });
+  return { backend, ada: await person(t, backend, 'Ada'), bob: await person(t, backend, 'Bob') };
+}
+
 const newCallId = () => randomBytes(12).toString('base64url');
 
 /** Publishes one call message from `from` to `to`. */
@@ -87,9 +94,7 @@ async function entryOf(backend: TestBackend, who: Person, callId: string): Promi
 }
 
 test('declined, cancelled and answered calls are recorded on each side with its own outcome', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend({ closeAfter: t });
-  const ada = await person(t, backend, 'Ada');
-  const bob = await person(t, backend, 'Bob');
+  const { backend, ada, bob } = await adaAndBob(t);
 
   const declined = newCallId();
   await invite(ada, bob, declined);
@@ -143,9 +148,7 @@ test('declined, cancelled and answered calls are recorded on each side with its 
 });
 
 test('only the side that may send a message moves the call: claims about the other side are ignored', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend({ closeAfter: t });
-  const ada = await person(t, backend, 'Ada');
-  const bob = await person(t, backend, 'Bob');
+  const { backend, ada, bob } = await adaAndBob(t);
   const callId = newCallId();
   await invite(ada, bob, callId);
   // The caller cannot answer, refuse or accept for the callee; the callee cannot cancel for the caller.
@@ -167,9 +170,7 @@ test('only the side that may send a message moves the call: claims about the oth
 
 test('an answered call whose tab drops ends when the drop was, once it has not come back', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const backend = await startTestBackend({ closeAfter: t, dataDir });
-  const ada = await person(t, backend, 'Ada');
-  const bob = await person(t, backend, 'Bob');
+  const { backend, ada, bob } = await adaAndBob(t, { dataDir });
   const callId = newCallId();
   await invite(ada, bob, callId);
   await send(bob, ada, 'accept', callId);
@@ -190,9 +191,7 @@ test('an answered call whose tab drops ends when the drop was, once it has not c
 });
 
 test('GET /api/calls pages newest first with a cursor; DELETE removes one own entry only', { timeout: 60_000 }, async (t) => {
-  const backend = await startTestBackend({ closeAfter: t });
-  const ada = await person(t, backend, 'Ada');
-  const bob = await person(t, backend, 'Bob');
+  const { backend, ada, bob } = await adaAndBob(t);
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
     const callId = newCallId();
@@ -244,9 +243,7 @@ test(
   'nobody reads anyone else history: HTTP answers only for the token, MQTT refuses others notice topics',
   { timeout: 60_000 },
   async (t) => {
-    const backend = await startTestBackend({ closeAfter: t });
-    const ada = await person(t, backend, 'Ada');
-    const bob = await person(t, backend, 'Bob');
+    const { backend, ada, bob } = await adaAndBob(t);
     const eve = await person(t, backend, 'Eve');
     const callId = newCallId();
     await invite(ada, bob, callId);
@@ -287,9 +284,7 @@ test(
 
 test('deleting an account (admin CLI) deletes its history; the other person keeps theirs', { timeout: 120_000 }, async (t) => {
   const dataDir = await tempDir(t);
-  const backend = await startTestBackend({ closeAfter: t, dataDir });
-  const ada = await person(t, backend, 'Ada');
-  const bob = await person(t, backend, 'Bob');
+  const { backend, ada, bob } = await adaAndBob(t, { dataDir });
   const callId = newCallId();
   await invite(ada, bob, callId);
   await send(bob, ada, 'reject', callId, { reason: 'declined' });
@@ -318,9 +313,7 @@ function runAdmin(dataDir: string, args: string[]): Promise<{ code: number | nul
 
 test('missed calls count until seen; entries past HISTORY_DAYS expire', { timeout: 60_000 }, async (t) => {
   let now = Date.now();
-  const backend = await startTestBackend({ closeAfter: t, historyDays: 2, historyClock: () => now });
-  const ada = await person(t, backend, 'Ada');
-  const bob = await person(t, backend, 'Bob');
+  const { backend, ada, bob } = await adaAndBob(t, { historyDays: 2, historyClock: () => now });
   const callId = newCallId();
   await invite(ada, bob, callId);
   await send(ada, bob, 'cancel', callId);
