@@ -101,5 +101,9 @@ describe('rtc-privacy', () => {
     expect(part(el, 'dnd-state')!.textContent).to.contain('On until');
     expect(part<HTMLInputElement>(el, 'invisible-toggle')!.checked).to.equal(true);
     await expect(el).to.be.accessible();
+    // A change that could not be saved says why, and the choices keep showing what is stored.
+    session.update({ error: { code: 'server_unreachable', scope: 'history', message: 'Cannot reach the call service.' } });
+    await el.updateComplete;
+    expect(part(el, 'error')!.textContent).to.contain('Cannot reach');
   });
 });

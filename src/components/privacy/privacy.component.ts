@@ -8,7 +8,7 @@ import { SessionConsumer } from '../session-consumer.js';
 import { privacyStyles } from './privacy.styles.js';
 
 /** Parts of `rtc-privacy`, re-exported by `<rtc-call>`. */
-export const PRIVACY_PARTS = ['privacy', 'dnd-select', 'dnd-state', 'invisible', 'invisible-toggle'] as const;
+export const PRIVACY_PARTS = ['privacy', 'dnd-select', 'dnd-state', 'invisible', 'invisible-toggle', 'error'] as const;
 
 const words = texts.ui.callHistory.privacy;
 
@@ -32,6 +32,7 @@ const choiceOf = (value: string): DndChoice | null =>
  * @csspart dnd-state - What do-not-disturb does now, and until when.
  * @csspart invisible - The invisible label, with its checkbox.
  * @csspart invisible-toggle - The invisible checkbox.
+ * @csspart error - Why a change could not be saved (the choices show what is stored).
  */
 export class RtcPrivacy extends SessionConsumer {
   static override styles = [tokens, controls, privacyStyles];
@@ -42,6 +43,7 @@ export class RtcPrivacy extends SessionConsumer {
     const { dnd, dndUntil, invisible } = state.privacy;
     const timed = dnd && dndUntil !== null;
     const value = !dnd ? 'off' : timed ? 'current' : 'on';
+    const error = this.errorAt('history');
     return html`<section part="privacy" aria-label=${words.title}>
       <label class="dnd">
         <span>${words.dnd}</span>
@@ -64,6 +66,7 @@ export class RtcPrivacy extends SessionConsumer {
         <span>${words.invisible}</span>
       </label>
       ${invisible ? html`<p class="state">${words.invisibleHint}</p>` : nothing}
+      ${error ? html`<p class="error" part="error" role="alert">${renderText(error.message)}</p>` : nothing}
     </section>`;
   }
 

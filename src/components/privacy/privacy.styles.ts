@@ -32,6 +32,10 @@ export const privacyStyles = css`
     margin: 0;
     padding: 0;
   }
+  .error {
+    margin: 0;
+    color: var(--_danger);
+  }
   .state {
     margin: 0;
     color: var(--_muted);
