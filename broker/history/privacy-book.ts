@@ -27,7 +27,16 @@ export class PrivacyBook {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The user's settings as stored (CONNECT, or a change). */
+  /**
+   * At CONNECT: the settings as the store had them when the user was read, unless a change made
+   * here since is already known (that read may be older than a `POST /api/privacy` that raced
+   * it, and an invisible user must never be published on a stale read).
+   */
+  adopt(userId: string, stored: PrivacySettings | undefined): void {
+    if (!this.#settings.has(userId)) this.set(userId, stored);
+  }
+
+  /** The user's settings as stored now (a change through `POST /api/privacy`). */
   set(userId: string, stored: PrivacySettings | undefined): void {
     const settings = effectivePrivacy(stored, this.now());
     this.#settings.set(userId, settings);

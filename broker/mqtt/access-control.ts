@@ -105,7 +105,7 @@ export function createAccessControl(options: AccessControlOptions) {
       const changesBefore = options.roster.changes;
       const user = await options.store.findById(claims.sub);
       if (!user) return done(refusal(NOT_AUTHORIZED, 'no such user'), false);
-      options.privacy?.set(user.id, user.privacy);
+      options.privacy?.adopt(user.id, user.privacy);
       const msLeft = claims.exp * 1000 - Date.now();
       if (msLeft <= 0) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'token expired'), false);
       if (gone.has(client)) return done(refusal(NOT_AUTHORIZED, 'connection closed during CONNECT'), false);

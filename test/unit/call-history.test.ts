@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { dndUpdate, missedCallers } from '../../src/core/call-history.js';
 import { PresenceBook } from '../../src/core/presence-book.js';
 import { LEGACY_ROOM, routeMqttMessage } from '../../src/core/routing.js';
-import { effectivePrivacy } from '../../broker/history/privacy-book.js';
+import { PrivacyBook, effectivePrivacy } from '../../broker/history/privacy-book.js';
 import { cursorFilter, cursorOf, newestFirst } from '../../broker/store/call-history-store.js';
 import {
   noticeTopic,
@@ -140,4 +140,18 @@ test('an invisible person who calls is present for the conversation, and gone wi
   assert.equal(presence.get('ivy'), undefined);
   assert.deepEqual(here, ['ivy', 'zed']);
   assert.deepEqual(gone, ['zed', 'ivy']);
+});
+
+test('a CONNECT that read the user before a privacy change does not undo it', () => {
+  const book = new PrivacyBook(
+    () => undefined,
+    () => 1_000,
+  );
+  book.adopt('ivy', undefined);
+  assert.equal(book.invisible('ivy'), false);
+  // POST /api/privacy made Ivy invisible while a second tab's CONNECT still held the older read.
+  book.set('ivy', { dnd: false, dndUntil: null, invisible: true });
+  book.adopt('ivy', { dnd: false, dndUntil: null, invisible: false });
+  assert.equal(book.invisible('ivy'), true);
+  book.close();
 });
