@@ -24,6 +24,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { revokeUserSessions } from './sessions.js';
 import { openJsonRevocationStore } from './store/json-revocation-store.js';
 import { openJsonRoomStore } from './store/json-room-store.js';
+import { openJsonCallHistoryStore } from './store/json-call-history-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
 import { EmailTakenError, StoreError, type StoredUser, type UserStore } from './store/user-store.js';
 
@@ -131,6 +132,7 @@ async function run(argv: string[]): Promise<void> {
   const revocations = await openJsonRevocationStore(config.dataDir);
   // pollMs 0: this process runs one command, it need not watch the file.
   const rooms = await openJsonRoomStore(config.dataDir, { pollMs: 0 });
+  const history = await openJsonCallHistoryStore(config.dataDir, { retentionMs: config.historyDays * 24 * 3600 * 1000 });
   // After the change, so that a sign-in with the old password just before it is revoked too.
   const signOutEverywhere = (userId: string) => revokeUserSessions(revocations, userId, config.sessionMaxAgeSeconds);
   const accounts = new Accounts(store, config.scryptCost);
@@ -165,6 +167,8 @@ async function run(argv: string[]): Promise<void> {
         if (!(await store.delete(user.id))) throw new UsageError(`no user with id ${user.id}`);
         await signOutEverywhere(user.id);
         await rooms.deleteUser(user.id);
+        // Their own history goes with them; the other people keep their entries of calls with them.
+        await history.deleteOwner(user.id);
         console.log(`deleted ${user.id}\t${describe(user)}; signed out everywhere`);
         break;
       }
@@ -173,6 +177,7 @@ async function run(argv: string[]): Promise<void> {
     await store.close();
     await revocations.close();
     await rooms.close();
+    await history.close();
   }
 }
 

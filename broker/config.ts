@@ -18,6 +18,7 @@ import {
   USER_PUBLISH_BURST,
   USER_PUBLISH_RATE_PER_SECOND,
 } from '../src/protocol/index.js';
+import { DEFAULT_HISTORY_DAYS } from '../src/protocol/history.js';
 import { DEFAULT_MAX_CALL_SIZE, MAX_CALL_AUDIO_SIZE_CEILING, MAX_CALL_SIZE_CEILING } from '../src/protocol/group-calls.js';
 
 export type IceTransportPolicy = 'all' | 'relay';
@@ -122,6 +123,10 @@ export interface Config {
    * days. Default `Date.now`. Tokens and guests always use the real clock.
    */
   roomsClock?: () => number;
+  /** Days a call stays in each person's history (PROTOCOL.md §7); HISTORY_DAYS. */
+  historyDays: number;
+  /** Tests only, never from the environment: the clock of the call history's retention. Default `Date.now`. */
+  historyClock?: () => number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -394,6 +399,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteTtlSeconds: integer(env, 'INVITE_TTL', 7 * 24 * 3600, 60, 30 * 24 * 3600),
     maxRoomsPerUser: integer(env, 'MAX_ROOMS_PER_USER', 50, 1, 10_000),
     ...callSizes(env),
+    historyDays: integer(env, 'HISTORY_DAYS', DEFAULT_HISTORY_DAYS, 1, 3650),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

@@ -17,6 +17,8 @@ import { openJsonRevocationStore } from './store/json-revocation-store.js';
 import { openJsonRoomStore } from './store/json-room-store.js';
 import type { MembersChange } from './store/room-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
+import { openJsonCallHistoryStore } from './store/json-call-history-store.js';
+import type { Notice, PrivacySettings } from '../src/protocol/index.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
 export interface RunningBackend {
@@ -50,7 +52,26 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     publish: (roomId, call) => mqtt?.publishRoomCall(roomId, call),
   });
   const isConnected = (userId: string, sid: string) => mqtt?.isConnected(userId, sid) ?? false;
-  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper, calls, isConnected });
+  const history = await openJsonCallHistoryStore(config.dataDir, {
+    retentionMs: config.historyDays * 24 * 3600 * 1000,
+    now: config.historyClock,
+  });
+  const historyRoutes = {
+    history,
+    privacyChanged: (userId: string, privacy: PrivacySettings) => mqtt?.privacyChanged(userId, privacy),
+    notify: (userId: string, notice: Notice) => mqtt?.notify(userId, notice),
+  };
+  const app = await createHttpApp({
+    config,
+    accounts,
+    sessions,
+    membership,
+    rooms,
+    guestSweeper,
+    calls,
+    isConnected,
+    history: historyRoutes,
+  });
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
   async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
@@ -60,13 +81,14 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     const gone = new Set(removedRooms);
     for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changed(user.id);
   }
-  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls });
+  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls, history });
   mqtt = broker;
   const closeStores = async () => {
     await guestSweeper.stop();
     await store.close();
     await revocations.close();
     await rooms.close();
+    await history.close();
   };
   try {
     // Guests that ended while the backend was down go before anyone can use them.

@@ -15,6 +15,8 @@ export * from './components/device-settings/device-settings.js';
 export * from './components/precall-check/precall-check.js';
 export * from './components/group-call/group-call.js';
 export * from './components/room-chat/room-chat.js';
+export * from './components/call-history/call-history.js';
+export * from './components/privacy/privacy.js';
 export * from './rtc-call/rtc-call.js';
 export { sessionContext } from './components/context.js';
 export { SessionController } from './components/session-controller.js';

@@ -25,6 +25,7 @@ import type { RoomStore } from '../store/room-store.js';
 import { registerRoomRoutes } from './rooms.js';
 import { registerRoomCallRoutes } from './room-calls.js';
 import type { RoomCalls } from '../calls/room-calls.js';
+import { registerHistoryRoutes, type HistoryRoutesDeps } from './history.js';
 
 export interface HttpAppDeps {
   config: Config;
@@ -40,6 +41,8 @@ export interface HttpAppDeps {
   calls: RoomCalls;
   /** Whether `sid` is connected to the broker as `userId` (the broker is attached after the app). */
   isConnected(userId: string, sid: string): boolean;
+  /** Call history and privacy settings (PROTOCOL.md §7); absent: those routes are not offered. */
+  history?: Omit<HistoryRoutesDeps, 'users' | 'authenticatedUser'>;
 }
 
 const registerBody = {
@@ -93,6 +96,7 @@ export async function createHttpApp({
   guestSweeper,
   calls,
   isConnected,
+  history,
 }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -277,6 +281,8 @@ export async function createHttpApp({
   });
 
   registerRoomCallRoutes(app, { membership, calls, isConnected, authenticatedUser });
+
+  if (history) registerHistoryRoutes(app, { ...history, users: accounts.store, authenticatedUser });
 
   // dist/ first (rtc-call.js, chunks/), then demo/ (index.html, theming.html).
   // Either may not be built yet; @fastify/static looks the file up per request.

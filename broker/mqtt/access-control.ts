@@ -24,6 +24,8 @@ import { inGroupCallRoom, mayReceive, maySubscribe } from './room-acl.js';
 import type { RoomCalls } from '../calls/room-calls.js';
 import type { OnlineMember, RoomRoster } from './room-roster.js';
 import type { SessionCounter } from './session-limit.js';
+import type { InboxWatch } from '../history/inbox-watch.js';
+import type { PrivacyBook } from '../history/privacy-book.js';
 
 /** CONNACK return codes of MQTT 3.1.1. */
 const SERVER_UNAVAILABLE = 3;
@@ -71,6 +73,10 @@ export interface AccessControlOptions {
   /** Concurrent sessions (clientIds) per user: MAX_SESSIONS_PER_USER. */
   sessionLimit: SessionCounter;
   maxSubscriptionsPerClient: number;
+  /** Call history, do-not-disturb and invisible (PROTOCOL.md §7): told of connections and relayed inbox messages. */
+  watch?: InboxWatch;
+  /** Told each user's stored do-not-disturb and invisible at CONNECT. */
+  privacy?: PrivacyBook;
 }
 
 function refusal(returnCode: number, message: string): AuthenticateError {
@@ -99,6 +105,7 @@ export function createAccessControl(options: AccessControlOptions) {
       const changesBefore = options.roster.changes;
       const user = await options.store.findById(claims.sub);
       if (!user) return done(refusal(NOT_AUTHORIZED, 'no such user'), false);
+      options.privacy?.adopt(user.id, user.privacy);
       const msLeft = claims.exp * 1000 - Date.now();
       if (msLeft <= 0) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'token expired'), false);
       if (gone.has(client)) return done(refusal(NOT_AUTHORIZED, 'connection closed during CONNECT'), false);
@@ -156,6 +163,7 @@ export function createAccessControl(options: AccessControlOptions) {
       if (checked.problem !== null) return callback(new Error(checked.problem));
       if (!options.roster.reaches(session.member, topic.to)) packet.topic = DROPPED_TOPIC;
       else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
+      else if (options.watch?.relayed(topic.from, topic.to, checked.type, payload)) packet.topic = DROPPED_TOPIC;
       return callback(null);
     }
     if (topic.kind === 'status' && topic.userId === session.userId) {
@@ -204,6 +212,7 @@ export function createAccessControl(options: AccessControlOptions) {
     if (!session || session.online) return;
     session.online = true;
     options.calls?.reconnected(session.clientId);
+    options.watch?.clientReady(session.clientId);
     options.presence.sessionStarted(session.userId, session.name, session.member.guest);
   }
 
@@ -218,6 +227,7 @@ export function createAccessControl(options: AccessControlOptions) {
     options.sessionLimit.close(session.userId, session.clientId);
     if (session.online) options.presence.sessionEnded(session.userId);
     options.calls?.disconnected(session.clientId);
+    options.watch?.clientGone(session.userId, session.clientId, options.presence.nameOf(session.userId) !== undefined);
   }
 
   function unsubscribed(topics: string[], client: Client): void {

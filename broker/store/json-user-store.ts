@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { validatePrivacy, type PrivacySettings } from '../../src/protocol/history.js';
 import { SerialQueue, fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
 import { EmailTakenError, StoreError, type NewGuest, type NewUser, type SiteUser, type StoredUser, type UserStore } from './user-store.js';
@@ -76,7 +77,8 @@ function isStoredUser(value: unknown): value is StoredUser {
     typeof u.passwordHash === 'string' &&
     typeof u.createdAt === 'string' &&
     (u.site === undefined || isSiteAccount(u.site)) &&
-    (u.guest === undefined || isGuestAccount(u.guest))
+    (u.guest === undefined || isGuestAccount(u.guest)) &&
+    (u.privacy === undefined || validatePrivacy(u.privacy) !== null)
   );
 }
 
@@ -333,6 +335,16 @@ class JsonUserStore implements UserStore {
       if (!user || user.site || user.guest) return false;
       record(id, { ...user, passwordHash });
       return true;
+    });
+  }
+
+  setPrivacy(id: string, privacy: PrivacySettings) {
+    return this.#change((record) => {
+      const user = this.#current(id);
+      if (!user) return undefined;
+      const saved: StoredUser = { ...user, privacy: { ...privacy } };
+      record(id, saved);
+      return saved;
     });
   }
 

@@ -18,6 +18,11 @@ import {
   invitePath,
   passwordProblem,
   roomCallPath,
+  HISTORY_PATHS,
+  callEntryPath,
+  type CallHistoryPage,
+  type PrivacyResponse,
+  type PrivacyUpdate,
 } from '../protocol/index.js';
 import type { InviteOptions, SessionError, SessionErrorCode } from './types.js';
 import { errorText, texts } from './texts.js';
@@ -176,6 +181,30 @@ export class ApiClient {
    */
   leaveRoomCall(token: string, roomId: string, sid: string, options: { keepalive?: boolean } = {}): Promise<void> {
     return this.request('DELETE', `${roomCallPath(roomId)}/${encodeURIComponent(sid)}`, token, undefined, options.keepalive);
+  }
+
+  // ------------------------------------------------------------ call history and privacy (PROTOCOL.md §7)
+
+  /** One page of the visitor's own call history, newest first, after `cursor`. */
+  callHistory(token: string, limit: number, cursor?: string): Promise<CallHistoryPage> {
+    const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
+    return this.request('GET', `${HISTORY_PATHS.calls}?${query}`, token);
+  }
+
+  deleteCall(token: string, id: string): Promise<void> {
+    return this.request('DELETE', callEntryPath(id), token);
+  }
+
+  markCallsSeen(token: string): Promise<void> {
+    return this.request('POST', HISTORY_PATHS.callsSeen, token);
+  }
+
+  privacy(token: string): Promise<PrivacyResponse> {
+    return this.request('GET', HISTORY_PATHS.privacy, token);
+  }
+
+  setPrivacy(token: string, update: PrivacyUpdate): Promise<PrivacyResponse> {
+    return this.request('POST', HISTORY_PATHS.privacy, token, update);
   }
 
   private async request<T>(

@@ -19,6 +19,9 @@ import {
   type InboxMessage,
   type InviteMessage,
   type Presence,
+  parseNoticeTopic,
+  validateNotice,
+  type Notice,
 } from '../protocol/index.js';
 import type { CallDirection } from './types.js';
 import type { MachinePhase } from './call-state-machine.js';
@@ -36,7 +39,9 @@ export type MqttRoute =
   /** A room's call as its retained topic says; `call` null: none is on (the topic was cleared). */
   | { kind: 'room-call'; roomId: string; call: RoomCall | null }
   /** A message of a room's chat, from `from`. */
-  | { kind: 'room-chat'; roomId: string; from: string; message: ChatMessage };
+  | { kind: 'room-chat'; roomId: string; from: string; message: ChatMessage }
+  /** The backend's word to this user's own tabs (PROTOCOL.md §7). */
+  | { kind: 'notice'; notice: Notice };
 
 const isEmpty = (payload: Uint8Array | string) => (typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0);
 
@@ -72,6 +77,11 @@ export function routeMqttMessage(topic: string, payload: Uint8Array | string, me
   if (inRoom) return presenceRoute(inRoom.roomId, inRoom.userId, payload);
   const inRoomCall = roomCallRoute(topic, payload);
   if (inRoomCall !== undefined) return inRoomCall;
+  const noticeFor = parseNoticeTopic(topic);
+  if (noticeFor !== null) {
+    const notice = noticeFor === me ? validateNotice(parseJsonPayload(payload)) : null;
+    return notice ? { kind: 'notice', notice } : null;
+  }
   const parsed = parseTopic(topic);
   if (!parsed) return null;
   if (parsed.kind === 'presence') return presenceRoute(LEGACY_ROOM, parsed.userId, payload);

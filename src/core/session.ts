@@ -19,12 +19,22 @@
  * Every part reaches signalling only through the `Outbox` (outbox.ts). No public method
  * rejects: a failure becomes a scoped `SessionError` in `state.error` and an `error` event.
  */
-import { parseRoomCallFilter, type AuthResponse, type Invite, type MediaKinds, type PresenceStatus, type Room } from '../protocol/index.js';
+import {
+  parseNoticeTopic,
+  parseRoomCallFilter,
+  type AuthResponse,
+  type CallHistoryEntry,
+  type Invite,
+  type MediaKinds,
+  type PresenceStatus,
+  type Room,
+} from '../protocol/index.js';
 import { ApiClient } from './api-client.js';
 import { Calls } from './call/calls.js';
 import { browserDevices, type Devices } from './call/call-media.js';
 import type { CallLink, CallLinkOptions } from './call/call.js';
 import { ChatBook } from './chat-book.js';
+import { CallHistoryBook, type DndChoice } from './call-history.js';
 import {
   canChooseSpeaker,
   choiceStorageKey,
@@ -120,6 +130,7 @@ export class Session extends EventTarget implements SessionApi {
   private readonly calls: Calls;
   private readonly group: GroupCalls;
   private readonly roomChat: RoomChatBook;
+  private readonly callHistory: CallHistoryBook;
   /** Stops following the page's language (the call's status line is composed again in a new one). */
   private readonly stopRelabelling: () => void;
   private readonly deviceBook: DeviceBook;
@@ -161,6 +172,7 @@ export class Session extends EventTarget implements SessionApi {
       joined: (room) => this.joined(room),
     });
     this.chats = new ChatBook(store, outbox, this.presence, clock);
+    this.callHistory = new CallHistoryBook(this.api, store, token, this.presence, () => clock.now());
     const verifier =
       environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser());
     this.calls = new Calls({
@@ -451,6 +463,36 @@ export class Session extends EventTarget implements SessionApi {
     this.inviteLink.dismiss();
   }
 
+  // ---------------------------------------------------------------- call history, do-not-disturb, invisible (PROTOCOL.md §7)
+
+  loadCallHistory(): Promise<void> {
+    return this.guard('history', () => this.callHistory.load());
+  }
+
+  loadMoreCalls(): Promise<void> {
+    return this.guard('history', () => this.callHistory.loadMore());
+  }
+
+  deleteCall(id: string): Promise<void> {
+    return this.guard('history', () => this.callHistory.remove(id));
+  }
+
+  markCallsSeen(): Promise<void> {
+    return this.guard('history', () => this.callHistory.markSeen());
+  }
+
+  callBack(entry: CallHistoryEntry): Promise<void> {
+    return this.call(entry.peer.id, entry.media);
+  }
+
+  setDoNotDisturb(choice: DndChoice): Promise<void> {
+    return this.guard('history', () => this.callHistory.setDoNotDisturb(choice));
+  }
+
+  setInvisible(on: boolean): Promise<void> {
+    return this.guard('history', () => this.callHistory.setPrivacy({ invisible: on }));
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   dispose(): void {
@@ -473,6 +515,7 @@ export class Session extends EventTarget implements SessionApi {
     void this.ice.load().catch(() => {});
     void this.rooms.load();
     void this.guard('invite', () => this.inviteLink.signedIn());
+    void this.guard('history', () => this.callHistory.signedIn());
     const signaling = new SignalingClient({
       server: this.options.server,
       userId: auth.user.id,
@@ -483,7 +526,8 @@ export class Session extends EventTarget implements SessionApi {
         onSubscribed: () => this.onSubscribed(signaling),
         onAuthRefused: () => this.auth.renewForBroker(),
         // A refused room call or chat topic says nothing the room's presence does not (an older backend has neither).
-        onPresenceRefused: (topic) => void (parseRoomCallFilter(topic) ? undefined : this.rooms.refused()),
+        // The notice topic (PROTOCOL.md §7) is no room's either.
+        onPresenceRefused: (topic) => void (parseRoomCallFilter(topic) || parseNoticeTopic(topic) ? undefined : this.rooms.refused()),
       },
     });
     this.signaling = signaling;
@@ -512,6 +556,7 @@ export class Session extends EventTarget implements SessionApi {
     signaling?.close();
     this.rooms.clear();
     this.presence.clear();
+    this.callHistory.clear();
     this.ice.forget();
     const error: SessionError | null =
       reason === 'expired' ? { code: 'unauthorized', scope: 'auth', message: texts.errors.unauthorized } : null;
@@ -563,6 +608,7 @@ export class Session extends EventTarget implements SessionApi {
     if (route.kind === 'presence') return this.presence.onPresence(route.room, route.userId, route.presence);
     if (route.kind === 'room-call') return this.group.onRoomCall(route.roomId, route.call);
     if (route.kind === 'room-chat') return this.roomChat.receive(route.roomId, route.from, route.message);
+    if (route.kind === 'notice') return this.callHistory.onNotice(route.notice);
     if (route.kind === 'group') return this.group.onMessage(route.from, route.message);
     const inGroupCall = this.group.call !== null;
     const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message, inGroupCall);

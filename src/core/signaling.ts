@@ -14,6 +14,7 @@ import {
   MQTT_PATH,
   inboxTopic,
   inboxWildcard,
+  noticeTopic,
   roomChatTopic,
   statusTopic,
   type ChatMessage,
@@ -291,7 +292,8 @@ export class SignalingClient {
     client.on('connect', () => {
       if (client !== this.pending) return void client.end(true);
       const inbox = inboxWildcard(this.userId);
-      const topics = [inbox, ...this.presenceTopics];
+      // The notice topic (PROTOCOL.md §7) beside the inbox: an older backend refuses it, which only costs its notices.
+      const topics = [inbox, noticeTopic(this.userId), ...this.presenceTopics];
       this.subscribedOn.set(client, new Set(this.presenceTopics));
       client.subscribe(topics, { qos: 0 }, (error, _granted, packet) => {
         if (client !== this.pending) return;

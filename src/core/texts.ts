@@ -19,7 +19,7 @@
  */
 import { LOCALE_STATUS_EVENT, msg, str, type LocaleStatusEventDetail } from '@lit/localize';
 import { isolateText } from '../protocol/names.js';
-import type { NameRule, PresenceStatus } from '../protocol/index.js';
+import type { CallOutcome, NameRule, PresenceStatus } from '../protocol/index.js';
 import { NAME_MAX_COMBINING_RUN, NAME_MAX_LENGTH, NAME_MIN_LENGTH } from '../protocol/limits.js';
 import type { CallEndReason, SessionErrorCode } from './types.js';
 import { formatCount, formatDuration, formatList, formatLocale } from './formats.js';
@@ -252,6 +252,61 @@ const quality = () => ({
   }),
   poorRemote: (name: string) =>
     msg(str`${who(name)}'s connection is poor: they may not see or hear you well.`, { id: 'ui.quality.poorRemote' }),
+});
+
+/**
+ * The call history and missed calls (`<rtc-call-history>`), do-not-disturb and invisible
+ * (`<rtc-privacy>`), and what a caller reads when do-not-disturb declined the call (PROTOCOL.md §7).
+ */
+const callHistory = () => ({
+  title: msg('Calls', { id: 'ui.callHistory.title' }),
+  /** The badge on the panel's title: how many missed calls the visitor has not seen. */
+  badge: (n: number) => msg(str`${count(n)} missed`, { id: 'ui.callHistory.badge' }),
+  /** At sign-in: `names` already joined for the locale ("Ada and Bob"). */
+  missedFrom: (n: number, names: string) =>
+    n === 1
+      ? msg(str`Missed call from ${names}`, { id: 'ui.callHistory.missedFrom.one' })
+      : msg(str`${count(n)} missed calls from ${names}`, { id: 'ui.callHistory.missedFrom.many' }),
+  show: msg('Show calls', { id: 'ui.callHistory.show' }),
+  dismiss: msg('Dismiss', { id: 'ui.callHistory.dismiss' }),
+  empty: msg('No calls yet.', { id: 'ui.callHistory.empty' }),
+  outgoing: msg('Outgoing', { id: 'ui.callHistory.outgoing' }),
+  incoming: msg('Incoming', { id: 'ui.callHistory.incoming' }),
+  outcomes: {
+    answered: msg('Answered', { id: 'ui.callHistory.outcomes.answered' }),
+    missed: msg('Missed', { id: 'ui.callHistory.outcomes.missed' }),
+    declined: msg('Declined', { id: 'ui.callHistory.outcomes.declined' }),
+    cancelled: msg('Cancelled', { id: 'ui.callHistory.outcomes.cancelled' }),
+    failed: msg('Failed', { id: 'ui.callHistory.outcomes.failed' }),
+    busy: msg('Busy', { id: 'ui.callHistory.outcomes.busy' }),
+  } satisfies Record<CallOutcome, string>,
+  /** Beside the outcome of a call declined by do-not-disturb. */
+  dnd: msg('do not disturb', { id: 'ui.callHistory.dnd' }),
+  /** `duration` already formatted for the locale ("2 minutes, 5 seconds"). */
+  lasted: (duration: string) => msg(str`lasted ${duration}`, { id: 'ui.callHistory.lasted' }),
+  callBack: msg('Call back', { id: 'ui.callHistory.callBack' }),
+  callBackLabel: (name: string) => msg(str`Call ${who(name)} back`, { id: 'ui.callHistory.callBackLabel' }),
+  remove: msg('Delete', { id: 'ui.callHistory.remove' }),
+  removeLabel: (name: string) => msg(str`Delete this call with ${who(name)} from your history`, { id: 'ui.callHistory.removeLabel' }),
+  more: msg('Show older calls', { id: 'ui.callHistory.more' }),
+  /** What the caller reads when the backend declined the call for the callee. */
+  busyDnd: (name: string) => msg(str`${who(name)} is busy — do not disturb`, { id: 'ui.callHistory.busyDnd' }),
+  /** A person's status in the list while their do-not-disturb is on. */
+  dndStatus: msg('Do not disturb', { id: 'ui.callHistory.dndStatus' }),
+  privacy: {
+    title: msg('Availability', { id: 'ui.callHistory.privacy.title' }),
+    dnd: msg('Do not disturb', { id: 'ui.callHistory.privacy.dnd' }),
+    off: msg('Off', { id: 'ui.callHistory.privacy.off' }),
+    /** `duration` already formatted for the locale ("1 hour"). */
+    forPeriod: (duration: string) => msg(str`For ${duration}`, { id: 'ui.callHistory.privacy.forPeriod' }),
+    untilOff: msg('Until I turn it off', { id: 'ui.callHistory.privacy.untilOff' }),
+    /** `when` already formatted for the locale. */
+    until: (when: string) =>
+      msg(str`On until ${when}: calls are declined quietly, chats still arrive.`, { id: 'ui.callHistory.privacy.until' }),
+    on: msg('On: calls are declined quietly, chats still arrive.', { id: 'ui.callHistory.privacy.on' }),
+    invisible: msg('Invisible', { id: 'ui.callHistory.privacy.invisible' }),
+    invisibleHint: msg('Nobody sees you online, except the people you call or write to.', { id: 'ui.callHistory.privacy.invisibleHint' }),
+  },
 });
 
 /** Group calls in a room (PROTOCOL.md §6): what the engine says of joining, leaving and ringing. */
@@ -643,6 +698,7 @@ const catalogue = () => ({
     },
     precall: precall(),
     group: group(),
+    callHistory: callHistory(),
   },
 });
 

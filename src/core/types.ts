@@ -6,6 +6,10 @@
 import type { ApiErrorCode, Invite, InvitePreview, MediaKinds, Presence, PresenceStatus, PublicUser, Room } from '../protocol/index.js';
 import type { DeviceKind, DevicesState } from './devices.js';
 import type { ConnectionCheck } from './precall/verdict.js';
+import type { CallHistoryState, DndChoice } from './call-history.js';
+import type { CallHistoryEntry, PrivacySettings } from '../protocol/index.js';
+
+export type { CallHistoryState, DndChoice } from './call-history.js';
 
 export type { DeviceChoice, DeviceKind, DeviceOption, DevicesState } from './devices.js';
 
@@ -166,7 +170,7 @@ export interface SessionError {
   code: SessionErrorCode;
   message: string;
   /** Which action produced it, for display next to the right control: `chat` is the 1:1 chat, `room-chat` a room's. */
-  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'room-chat' | 'rooms' | 'invite';
+  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'room-chat' | 'rooms' | 'invite' | 'history';
 }
 
 /**
@@ -267,6 +271,10 @@ export interface SessionState {
   roomChats: Record<string, ChatEntry[]>;
   /** Someone of a room asks this visitor to join the room's call (`group-ring`); null when nobody does. */
   groupRing: GroupRing | null;
+  /** The visitor's own call history and missed calls (PROTOCOL.md §7); `<rtc-call-history>`. */
+  history: CallHistoryState;
+  /** The visitor's do-not-disturb and invisible, as stored by the backend for every device. */
+  privacy: PrivacySettings;
 }
 
 /** An invitation to join a room's call (`addToCall` of someone in the room); `joinGroupCall(roomId)` takes it. */
@@ -391,6 +399,21 @@ export interface SessionApi extends EventTarget {
    * sign-in's ICE servers, and whether the TURN server answers (`src/core/precall/`). Never rejects.
    */
   checkConnection(options?: { timeoutMs?: number }): Promise<ConnectionCheck>;
+
+  /** Loads the first page of `state.history` again (it follows the backend's notices by itself). */
+  loadCallHistory(): Promise<void>;
+  /** Loads the next page of `state.history`. */
+  loadMoreCalls(): Promise<void>;
+  /** Deletes one entry of the visitor's own history. */
+  deleteCall(id: string): Promise<void>;
+  /** The visitor looked at their history: the missed-call badge clears (on every device). */
+  markCallsSeen(): Promise<void>;
+  /** Calls the other person of a history entry back, with the entry's media. */
+  callBack(entry: CallHistoryEntry): Promise<void>;
+  /** Do-not-disturb off, on until turned off, or on for some minutes: incoming calls are declined quietly. */
+  setDoNotDisturb(choice: DndChoice): Promise<void>;
+  /** Invisible: nobody sees the visitor online, except whoever they call or write to. */
+  setInvisible(on: boolean): Promise<void>;
 
   /** Stops media, closes sockets, clears timers. */
   dispose(): void;

@@ -52,6 +52,8 @@ export interface AcceptMessage extends CallMessageBase {
 export interface RejectMessage extends CallMessageBase {
   type: 'reject';
   reason: RejectReason;
+  /** Sent by the backend for a callee with do-not-disturb on (PROTOCOL.md §7): always with reason `busy`. */
+  dnd?: true;
 }
 export interface CancelMessage extends CallMessageBase {
   type: 'cancel';
@@ -126,6 +128,8 @@ export interface Presence {
   sessions: number;
   /** A guest (PROTOCOL.md §4): present and true only for guests. */
   guest?: true;
+  /** Do-not-disturb is on (PROTOCOL.md §7); `status` is then `busy`, so older widgets show busy. */
+  dnd?: true;
 }
 
 /** What a user publishes on its own status topic. */
@@ -210,7 +214,9 @@ export function validateInboxMessage(value: unknown): InboxMessage | null {
     case 'reject': {
       const reason = value.reason;
       if (!REJECT_REASONS.includes(reason as RejectReason)) return null;
-      return { type, callId, sid, reason: reason as RejectReason };
+      const reject: RejectMessage = { type, callId, sid, reason: reason as RejectReason };
+      if (value.dnd === true && reason === 'busy') reject.dnd = true;
+      return reject;
     }
     case 'offer':
     case 'answer': {
@@ -291,6 +297,7 @@ export function validatePresence(value: unknown): Presence | null {
   // The backend sanitises names too; this keeps a name from an older backend from rewriting the widget's text.
   const presence: Presence = { id, name: sanitizeName(name) || UNNAMED, status: status as PresenceStatus, sessions: sessions as number };
   if (guest === true) presence.guest = true;
+  if (value.dnd === true) presence.dnd = true;
   return presence;
 }
 

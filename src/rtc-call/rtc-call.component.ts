@@ -17,6 +17,8 @@ import { DEVICE_SETTINGS_PARTS } from '../components/device-settings/device-sett
 import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.component.js';
 import { GROUP_CALL_PARTS } from '../components/group-call/group-call.component.js';
 import { ROOM_CHAT_PARTS } from '../components/room-chat/room-chat.component.js';
+import { CALL_HISTORY_PARTS } from '../components/call-history/call-history.component.js';
+import { PRIVACY_PARTS } from '../components/privacy/privacy.component.js';
 import { allowsGroupCalls } from '../protocol/group-calls.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
@@ -70,6 +72,8 @@ export const RTC_CALL_CHILD_PARTS = {
   'rtc-precall-check': PRECALL_CHECK_PARTS,
   'rtc-group-call': GROUP_CALL_PARTS,
   'rtc-room-chat': ROOM_CHAT_PARTS,
+  'rtc-call-history': CALL_HISTORY_PARTS,
+  'rtc-privacy': PRIVACY_PARTS,
 } as const;
 
 /** Every part a page can style as `rtc-call::part(name)`. */
@@ -515,6 +519,8 @@ export class RtcCall extends LitElement {
             .video=${this.video}
             @rtc-peer-select=${(e: CustomEvent<{ peerId: string }>) => (this.chatPeer = e.detail.peerId)}
           ></rtc-peer-list>
+          <rtc-privacy exportparts=${exportParts('rtc-privacy')}></rtc-privacy>
+          <rtc-call-history exportparts=${exportParts('rtc-call-history')}></rtc-call-history>
           ${state.user?.guest ? nothing : html`<rtc-invites exportparts=${exportParts('rtc-invites')}></rtc-invites>`}
           ${
             state.call || group

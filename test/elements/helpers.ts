@@ -255,6 +255,23 @@ export class FakeSession extends EventTarget implements SessionApi {
   async checkConnection() {
     return { candidates: { host: 0, srflx: 0, relay: 0 }, turn: 'not-configured' as const, relayOnly: false };
   }
+  async loadCallHistory() {}
+  async loadMoreCalls() {}
+  async deleteCall(...args: unknown[]) {
+    this.record('deleteCall', args);
+  }
+  async markCallsSeen() {
+    this.record('markCallsSeen', []);
+  }
+  async callBack(...args: unknown[]) {
+    this.record('callBack', args);
+  }
+  async setDoNotDisturb(...args: unknown[]) {
+    this.record('setDoNotDisturb', args);
+  }
+  async setInvisible(...args: unknown[]) {
+    this.record('setInvisible', args);
+  }
   dispose() {}
 
   private record(method: string, args: unknown[]): void {

@@ -170,7 +170,8 @@ export class RtcPeerList extends SessionConsumer {
   }
 
   private renderPeer(peer: Presence, tag: string | undefined, unread: number, inCall: boolean, addable: boolean) {
-    const status = STATUS_LABELS[peer.status];
+    // Do-not-disturb (PROTOCOL.md §7) is published as busy with `dnd`: said as itself.
+    const status = peer.dnd ? texts.ui.callHistory.dndStatus : STATUS_LABELS[peer.status];
     const about = (sentence: (name: string) => string) => textAbout(sentence, peer.name, tag);
     const selected = peer.id === this.selectedPeer;
     return html`
