@@ -17,6 +17,8 @@ import { openJsonRevocationStore } from './store/json-revocation-store.js';
 import { openJsonRoomStore } from './store/json-room-store.js';
 import type { MembersChange } from './store/room-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
+import { openJsonMessageStore } from './store/json-message-store.js';
+import { MessagesAway } from './messages/messages-away.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
 export interface RunningBackend {
@@ -50,7 +52,9 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     publish: (roomId, call) => mqtt?.publishRoomCall(roomId, call),
   });
   const isConnected = (userId: string, sid: string) => mqtt?.isConnected(userId, sid) ?? false;
-  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper, calls, isConnected });
+  const messageStore = await openJsonMessageStore(config.dataDir, config.messagesClock);
+  const messages = new MessagesAway({ store: messageStore, users: store, membership, config, now: config.messagesClock });
+  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper, calls, isConnected, messages });
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
   async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
@@ -60,13 +64,14 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     const gone = new Set(removedRooms);
     for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changed(user.id);
   }
-  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls });
+  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls, messages });
   mqtt = broker;
   const closeStores = async () => {
     await guestSweeper.stop();
     await store.close();
     await revocations.close();
     await rooms.close();
+    await messageStore.close();
   };
   try {
     // Guests that ended while the backend was down go before anyone can use them.
