@@ -21,6 +21,7 @@ import {
   siteSignIn,
   startTestBackend,
   subscribeGranted,
+  tempDir,
   type Received,
   type TestBackend,
 } from './support.js';
@@ -273,4 +274,16 @@ test('privacy over raw MQTT: nobody else reads a kept message, and nobody can fo
     bobTab.received.filter((m) => m.payload.includes(forged.id)),
     [],
   );
+});
+
+test('kept messages survive a restart of the backend', async (t) => {
+  const dataDir = await tempDir(t);
+  const first = await startTestBackend({ dataDir });
+  const [ada, bob] = [await register(first), await register(first)];
+  const kept = (await leave(first, ada, bob, 'still here after a restart')).body.message;
+  await first.close();
+  const second = await startTestBackend({ closeAfter: t, dataDir });
+  assert.deepEqual(await waiting(second, ada), [kept]);
+  const bobTab = await inboxTab(t, second, bob);
+  await nextMessage(bobTab.client, (m) => m.payload.includes(kept.id), bobTab.received);
 });

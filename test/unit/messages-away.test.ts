@@ -198,3 +198,12 @@ test('routing: chat later keeps its mark; chat-delivered is its own route; junk 
   assert.equal(routeMqttMessage('rtc/v1/inbox/me_user1/ada_user', enc({ type: 'chat-delivered', ids: [] }), 'me_user1'), null);
   assert.equal(routeMqttMessage('rtc/v1/inbox/me_user1/ada_user', enc({ type: 'chat-delivered', ids: [7] }), 'me_user1'), null);
 });
+
+test('without IndexedDB (node, a private window) the archive keeps nothing and fails nothing', async () => {
+  const { IdbChatArchive } = await import('../../src/core/chat-archive.js');
+  const archive = new IdbChatArchive();
+  assert.equal(await archive.load('me'), null);
+  archive.save('me', { bob: [entry('a', 1)] });
+  await archive.clear('me');
+  assert.equal(await archive.load('me'), null);
+});
