@@ -68,6 +68,7 @@ export class ChatBook {
       return this.store.reportError({ code: 'invalid_input', scope: 'chat', message: texts.chat.invalid(MAX_CHAT_TEXT_LENGTH) });
     }
     const entry: ChatEntry = { id: randomId(12), peerId, fromMe: true, text, ts: this.clock.now(), delivery: 'sending' };
+    this.nameFrom(entry);
     this.put(entry);
     this.store.emit('chat', { message: entry });
     let failure: string | null = null;
@@ -98,6 +99,7 @@ export class ChatBook {
     const ts = message.later ? Math.min(message.ts, now) : shownChatTime(message.ts, now);
     const entry: ChatEntry = { id: message.id, peerId: from, fromMe: false, text: message.text, ts, delivery: 'sent' };
     if (message.later) entry.later = true;
+    this.nameFrom(entry);
     this.put(entry, true);
     this.store.emit('chat', { message: entry });
   }
@@ -169,6 +171,12 @@ export class ChatBook {
     for (let i = 0; i < ids.length; i += MAX_DELIVERED_IDS) {
       void this.away?.acknowledge(ids.slice(i, i + MAX_DELIVERED_IDS)).catch(() => undefined);
     }
+  }
+
+  /** The other person's name as presence shows it now: the conversation keeps a name once they are offline (or after a reload). */
+  private nameFrom(entry: ChatEntry): void {
+    const name = this.presence.get(entry.peerId)?.name;
+    if (name) entry.name = name;
   }
 
   private updateEntries(peerId: string, change: (entry: ChatEntry) => ChatEntry): void {

@@ -133,7 +133,10 @@ export interface ChatEntry {
   text: string;
   ts: number;
   delivery: ChatDelivery;
-  /** Room chat: the sender's name as this tab knew it when the message came (the sender may go offline). */
+  /**
+   * Room chat: the sender's name as this tab knew it when the message came (the sender may go
+   * offline); a 1:1 chat: the other person's, so the conversation keeps a name while they are away.
+   */
   name?: string;
   /** Received: it was kept by the backend while we were away, and delivered at our sign-in. */
   later?: true;

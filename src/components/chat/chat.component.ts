@@ -90,11 +90,20 @@ export class RtcChat extends SessionConsumer {
   /** Unsent text per person: a draft typed to one person never stays in the input of another's chat. */
   private readonly drafts = new Map<string, string>();
 
-  /** From the people list, or from the call when the person just went offline. */
+  /** Names seen in the people list: a person who just went offline keeps theirs here (messages while away). */
+  private readonly seenNames = new Map<string, string>();
+
+  /** From the people list, or from the call when the person just went offline, or as this panel or the conversation last knew it. */
   private get peerName(): string {
     const state = this.sessionState.state;
     const call = state?.call;
-    return state?.peers.find((p) => p.id === this.peerId)?.name ?? (call?.peer.id === this.peerId ? call.peer.name : '');
+    const online = state?.peers.find((p) => p.id === this.peerId)?.name;
+    if (online !== undefined) {
+      this.seenNames.set(this.peerId, online);
+      return online;
+    }
+    if (call?.peer.id === this.peerId) return call.peer.name;
+    return this.seenNames.get(this.peerId) ?? state?.chats[this.peerId]?.findLast((m) => m.name)?.name ?? '';
   }
 
   override render() {
