@@ -4,6 +4,15 @@
  * json-message-store.ts; Redis for scale-out). Every change is decided on fresh data, one at a
  * time, so the bounds hold under concurrent requests and a message is removed exactly once
  * (delivered, taken back or expired), never twice and never silently.
+ *
+ * What a Redis implementation needs: a hash per message (`msg:<id>`, with a TTL at `expiresAt`),
+ * a sorted set of ids per recipient and per sender scored by `expiresAt` (expired ones removed
+ * with ZREMRANGEBYSCORE before each read), and `add`, `withdraw` and `delivered` each as one Lua
+ * script, so the bound checks and the removal are atomic across backend nodes (the per-pair
+ * count and bytes can be summed from the recipient's set, or kept as counters in the same
+ * script). Delivery needs nothing more: the node that holds the subscribing connection reads
+ * `pendingFor`; the `chat-delivered` note reaches the sender's node through the shared MQTT
+ * emitter (mqemitter-redis), like any publish.
  */
 
 /** One kept message. Times are Unix ms of the backend's clock. */
