@@ -5,8 +5,8 @@
  * Expired messages are left out of every answer and pruned on each write.
  */
 import path from 'node:path';
-import { SerialQueue, fileFingerprint, readStoreFile } from './changing-file.js';
-import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
+import { SerialQueue, StoreFile } from './changing-file.js';
+import { ensurePrivateDir, makePrivate } from './private-file.js';
 import {
   MessageIdTakenError,
   checkPendingLimits,
@@ -41,32 +41,25 @@ const isData = (value: unknown): value is Data =>
   isRecord(value) && Array.isArray(value.messages) && value.messages.every(isPendingMessage);
 
 class JsonMessageStore implements MessageStore {
-  #data: Data = { version: 1, messages: [] };
-  readonly #file: string;
+  readonly #file: StoreFile<Data>;
   readonly #now: () => number;
   readonly #queue = new SerialQueue(() => this.load());
-  /** size:mtime of the file as we last read or wrote it. */
-  #seen = '';
 
   constructor(file: string, now: () => number) {
-    this.#file = file;
-    this.#now = now;
-  }
-
-  /** Reads the file when it changed; never replaces an unreadable one. */
-  async load(): Promise<void> {
-    const fingerprint = fileFingerprint(this.#file);
-    if (fingerprint === this.#seen) return;
-    this.#data = await readStoreFile(this.#file, fingerprint, { version: 1, messages: [] }, isData, {
+    this.#file = new StoreFile<Data>(file, { version: 1, messages: [] }, isData, {
       kind: 'Message store',
       expected: '{"messages": [...]}',
     });
-    this.#seen = fingerprint;
+    this.#now = now;
+  }
+
+  load(): Promise<void> {
+    return this.#file.load();
   }
 
   #live(): PendingMessage[] {
     const now = this.#now();
-    return this.#data.messages.filter((m) => m.expiresAt > now);
+    return this.#file.data.messages.filter((m) => m.expiresAt > now);
   }
 
   /** Runs `decide` on the live messages; writes them (if it changed anything) before memory follows. */
@@ -74,11 +67,7 @@ class JsonMessageStore implements MessageStore {
     return this.#queue.run(async () => {
       const messages = this.#live().map((m) => ({ ...m }));
       const { value, changed } = decide(messages);
-      if (!changed) return value;
-      const next: Data = { version: 1, messages };
-      await writePrivateFile(this.#file, Buffer.from(JSON.stringify(next)));
-      this.#seen = fileFingerprint(this.#file);
-      this.#data = next;
+      if (changed) await this.#file.write({ version: 1, messages });
       return value;
     });
   }
