@@ -127,6 +127,17 @@ export interface Config {
   historyDays: number;
   /** Tests only, never from the environment: the clock of the call history's retention. Default `Date.now`. */
   historyClock?: () => number;
+  /**
+   * Messages while away (PROTOCOL.md §8): at most this many kept per sender → recipient pair, of
+   * at most `maxPendingBytesPerPair` bytes of text (UTF-8) together, and this many for one recipient
+   * from everyone; each kept `messageTtlSeconds` at most, then dropped undelivered.
+   */
+  maxPendingPerPair: number;
+  maxPendingBytesPerPair: number;
+  maxPendingPerRecipient: number;
+  messageTtlSeconds: number;
+  /** Tests only, never from the environment: the clock of kept messages (expiry). Default `Date.now`. */
+  messagesClock?: () => number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -398,6 +409,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guestRatePerHour: integer(env, 'GUEST_RATE', 20, 1, 1_000_000),
     inviteTtlSeconds: integer(env, 'INVITE_TTL', 7 * 24 * 3600, 60, 30 * 24 * 3600),
     maxRoomsPerUser: integer(env, 'MAX_ROOMS_PER_USER', 50, 1, 10_000),
+    maxPendingPerPair: integer(env, 'MAX_PENDING_PER_PAIR', 50, 1, 10_000),
+    maxPendingBytesPerPair: integer(env, 'MAX_PENDING_BYTES_PER_PAIR', 64 * 1024, 16 * 1024, 16 * 1024 * 1024),
+    maxPendingPerRecipient: integer(env, 'MAX_PENDING_PER_RECIPIENT', 1000, 1, 1_000_000),
+    messageTtlSeconds: integer(env, 'MESSAGE_TTL', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     ...callSizes(env),
     historyDays: integer(env, 'HISTORY_DAYS', DEFAULT_HISTORY_DAYS, 1, 3650),
   };

@@ -19,6 +19,8 @@ import type { MembersChange } from './store/room-store.js';
 import { openJsonUserStore } from './store/json-user-store.js';
 import { openJsonCallHistoryStore } from './store/json-call-history-store.js';
 import type { Notice, PrivacySettings } from '../src/protocol/index.js';
+import { openJsonMessageStore } from './store/json-message-store.js';
+import { MessagesAway } from './messages/messages-away.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
 export interface RunningBackend {
@@ -61,6 +63,8 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     privacyChanged: (userId: string, privacy: PrivacySettings) => mqtt?.privacyChanged(userId, privacy),
     notify: (userId: string, notice: Notice) => mqtt?.notify(userId, notice),
   };
+  const messageStore = await openJsonMessageStore(config.dataDir, config.messagesClock);
+  const messages = new MessagesAway({ store: messageStore, users: store, membership, config, now: config.messagesClock });
   const app = await createHttpApp({
     config,
     accounts,
@@ -71,6 +75,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     calls,
     isConnected,
     history: historyRoutes,
+    messages,
   });
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
@@ -81,7 +86,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     const gone = new Set(removedRooms);
     for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changed(user.id);
   }
-  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls, history });
+  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls, history, messages });
   mqtt = broker;
   const closeStores = async () => {
     await guestSweeper.stop();
@@ -89,6 +94,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     await revocations.close();
     await rooms.close();
     await history.close();
+    await messageStore.close();
   };
   try {
     // Guests that ended while the backend was down go before anyone can use them.

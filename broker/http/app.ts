@@ -26,6 +26,8 @@ import { registerRoomRoutes } from './rooms.js';
 import { registerRoomCallRoutes } from './room-calls.js';
 import type { RoomCalls } from '../calls/room-calls.js';
 import { registerHistoryRoutes, type HistoryRoutesDeps } from './history.js';
+import type { MessagesAway } from '../messages/messages-away.js';
+import { registerMessageRoutes } from './messages.js';
 
 export interface HttpAppDeps {
   config: Config;
@@ -43,6 +45,8 @@ export interface HttpAppDeps {
   isConnected(userId: string, sid: string): boolean;
   /** Call history and privacy settings (PROTOCOL.md §7); absent: those routes are not offered. */
   history?: Omit<HistoryRoutesDeps, 'users' | 'authenticatedUser'>;
+  /** Messages kept while their recipient is away (PROTOCOL.md §8). */
+  messages: MessagesAway;
 }
 
 const registerBody = {
@@ -97,6 +101,7 @@ export async function createHttpApp({
   calls,
   isConnected,
   history,
+  messages,
 }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -283,6 +288,7 @@ export async function createHttpApp({
   registerRoomCallRoutes(app, { membership, calls, isConnected, authenticatedUser });
 
   if (history) registerHistoryRoutes(app, { ...history, users: accounts.store, authenticatedUser });
+  registerMessageRoutes(app, { messages, authenticatedUser });
 
   // dist/ first (rtc-call.js, chunks/), then demo/ (index.html, theming.html).
   // Either may not be built yet; @fastify/static looks the file up per request.

@@ -6,6 +6,7 @@
  */
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import {
+  CHAT_DELIVERED_TYPE,
   MAX_MQTT_PAYLOAD_BYTES,
   TokenBucket,
   checkInboxPayload,
@@ -161,6 +162,7 @@ export function createAccessControl(options: AccessControlOptions) {
       if (topic.from !== session.userId) return callback(new Error('inbox sender must be the publisher'));
       const checked = checkInboxPayload(payload, Date.now());
       if (checked.problem !== null) return callback(new Error(checked.problem));
+      if (checked.type === CHAT_DELIVERED_TYPE) return callback(new Error('chat-delivered is sent by the backend only'));
       if (!options.roster.reaches(session.member, topic.to)) packet.topic = DROPPED_TOPIC;
       else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
       else if (options.watch?.relayed(topic.from, topic.to, checked.type, payload)) packet.topic = DROPPED_TOPIC;

@@ -9,6 +9,7 @@ import {
   MAX_MQTT_PAYLOAD_BYTES,
   MQTT_PATH,
   UNNAMED,
+  inboxWildcard,
   roomCallTopic,
   type Notice,
   type PrivacySettings,
@@ -18,6 +19,7 @@ import { CallRecorder, systemTimers } from '../history/call-recorder.js';
 import { InboxWatch } from '../history/inbox-watch.js';
 import { PrivacyBook } from '../history/privacy-book.js';
 import type { CallHistoryStore } from '../store/call-history-store.js';
+import type { MessagesAway } from '../messages/messages-away.js';
 import { RoomCalls } from '../calls/room-calls.js';
 import type { Config } from '../config.js';
 import type { UserStore } from '../store/user-store.js';
@@ -58,7 +60,15 @@ export const MQTT_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function attachMqttBroker(
   server: Server,
-  deps: { config: Config; store: UserStore; sessions: Sessions; membership: Membership; calls?: RoomCalls; history?: CallHistoryStore },
+  deps: {
+    config: Config;
+    store: UserStore;
+    sessions: Sessions;
+    membership: Membership;
+    calls?: RoomCalls;
+    history?: CallHistoryStore;
+    messages?: MessagesAway;
+  },
 ): Promise<MqttBroker> {
   const { config } = deps;
   // Without the backend's own (tests of the broker alone): seats kept here, published by this broker.
@@ -154,6 +164,31 @@ export async function attachMqttBroker(
   aedes.on('clientReady', access.clientReady);
   aedes.on('clientDisconnect', access.clientGone);
   aedes.on('unsubscribe', access.unsubscribed);
+  const { messages } = deps;
+  if (messages) {
+    messages.attach({
+      publish: (topic, payload) =>
+        aedes.publish(
+          { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain: false, dup: false },
+          () => {},
+        ),
+      isOnline: (userId) => roster.get(userId) !== undefined,
+    });
+    // Messages kept while away go to a connection once its inbox subscription is in place (PROTOCOL.md §8),
+    // to that connection only: Aedes' own per-client delivery (as for retained messages), through authorizeForward.
+    aedes.on('subscribe', (subscriptions, client) => {
+      const userId = client.id.slice(0, client.id.indexOf(':'));
+      const inbox = subscriptions.find((s) => s.topic === inboxWildcard(userId) && (s.qos as number) !== 128);
+      if (!inbox) return;
+      const deliver = (client as unknown as { deliverQoS(packet: object, done: () => void): void }).deliverQoS;
+      const send = (topic: string, payload: object) =>
+        deliver(
+          { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: inbox.qos, retain: false, dup: false },
+          () => {},
+        );
+      void messages.deliverTo(userId, send).catch(() => undefined);
+    });
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
   wss.on('connection', (ws, req: IncomingMessage) => {

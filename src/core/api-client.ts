@@ -15,6 +15,12 @@ import {
   type MeResponse,
   type Room,
   inviteJoinPath,
+  MESSAGES_DELIVERED_PATH,
+  MESSAGES_PATH,
+  messagePath,
+  type LeaveMessageRequest,
+  type LeaveMessageResponse,
+  type WaitingMessagesResponse,
   invitePath,
   passwordProblem,
   roomCallPath,
@@ -205,6 +211,27 @@ export class ApiClient {
 
   setPrivacy(token: string, update: PrivacyUpdate): Promise<PrivacyResponse> {
     return this.request('POST', HISTORY_PATHS.privacy, token, update);
+  }
+
+  // ------------------------------------------------------------ messages while away (PROTOCOL.md §8)
+
+  /** Leaves a chat with the backend for someone offline who shares a room. */
+  leaveMessage(token: string, body: LeaveMessageRequest): Promise<LeaveMessageResponse> {
+    return this.request('POST', MESSAGES_PATH, token, body);
+  }
+
+  /** Our messages the backend still keeps for their recipients. */
+  waitingMessages(token: string): Promise<WaitingMessagesResponse> {
+    return this.request('GET', MESSAGES_PATH, token);
+  }
+
+  withdrawMessage(token: string, id: string): Promise<void> {
+    return this.request('DELETE', messagePath(id), token);
+  }
+
+  /** The messages kept for us that this tab has shown: the backend forgets them. */
+  acknowledgeMessages(token: string, ids: string[]): Promise<void> {
+    return this.request('POST', MESSAGES_DELIVERED_PATH, token, { ids });
   }
 
   private async request<T>(

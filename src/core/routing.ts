@@ -10,6 +10,7 @@ import {
   validateGroupMessage,
   validateInboxMessage,
   validateRoomCall,
+  validateChatDelivered,
   type ChatMessage,
   type GroupMessage,
   type RoomCall,
@@ -36,6 +37,8 @@ export type MqttRoute =
   | { kind: 'inbox'; from: string; message: InboxMessage }
   /** A group call message in the inbox (PROTOCOL.md §6): per-pair signalling or a ring. */
   | { kind: 'group'; from: string; message: GroupMessage }
+  /** The backend: `ids` of our messages kept for `from` reached them (PROTOCOL.md §8). */
+  | { kind: 'chat-delivered'; from: string; ids: string[] }
   /** A room's call as its retained topic says; `call` null: none is on (the topic was cleared). */
   | { kind: 'room-call'; roomId: string; call: RoomCall | null }
   /** A message of a room's chat, from `from`. */
@@ -89,8 +92,12 @@ export function routeMqttMessage(topic: string, payload: Uint8Array | string, me
     const message = parseInboxMessage(payload);
     if (message) return { kind: 'inbox', from: parsed.from, message };
     // Group call messages are validated apart: a widget without group calls never sees them (§6).
-    const group = validateGroupMessage(parseJsonPayload(payload));
-    return group ? { kind: 'group', from: parsed.from, message: group } : null;
+    const value = parseJsonPayload(payload);
+    const group = validateGroupMessage(value);
+    if (group) return { kind: 'group', from: parsed.from, message: group };
+    // Only the backend can publish it (the broker disconnects a client that tries).
+    const delivered = validateChatDelivered(value);
+    return delivered ? { kind: 'chat-delivered', from: parsed.from, ids: delivered.ids } : null;
   }
   return null;
 }

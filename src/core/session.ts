@@ -29,11 +29,12 @@ import {
   type PresenceStatus,
   type Room,
 } from '../protocol/index.js';
-import { ApiClient } from './api-client.js';
+import { ApiClient, ApiRequestError } from './api-client.js';
 import { Calls } from './call/calls.js';
 import { browserDevices, type Devices } from './call/call-media.js';
 import type { CallLink, CallLinkOptions } from './call/call.js';
-import { ChatBook } from './chat-book.js';
+import { ChatBook, type MessagesAwayPort } from './chat-book.js';
+import { boundArchive, IdbChatArchive, mergeChats, type ChatArchive } from './chat-archive.js';
 import { CallHistoryBook, type DndChoice } from './call-history.js';
 import {
   canChooseSpeaker,
@@ -80,6 +81,8 @@ export interface SessionEnvironment {
   deviceStorage?: ChoiceStorage | null;
   /** This browser's certificate and the people verified (IndexedDB where the browser has it). */
   verifier?: CallVerifier;
+  /** Where conversations are kept across reloads, per user (IndexedDB where the browser has it; null: nowhere). */
+  chatArchive?: ChatArchive | null;
 }
 
 /** The browser's device lists, when it has them. */
@@ -134,6 +137,10 @@ export class Session extends EventTarget implements SessionApi {
   /** Stops following the page's language (the call's status line is composed again in a new one). */
   private readonly stopRelabelling: () => void;
   private readonly deviceBook: DeviceBook;
+  private readonly chatArchive: ChatArchive | null;
+  /** The user whose kept conversations were read into the state: only theirs are written back. */
+  private archivedUser: string | null = null;
+  private archivedChats: SessionState['chats'] | null = null;
   private signaling: SignalingClient | null = null;
   private readonly subscribedBefore = new WeakSet<SignalingClient>();
   private disposed = false;
@@ -171,8 +178,11 @@ export class Session extends EventTarget implements SessionApi {
       signIn: (auth) => this.auth.signInWith(auth),
       joined: (room) => this.joined(room),
     });
-    this.chats = new ChatBook(store, outbox, this.presence, clock);
+    this.chats = new ChatBook(store, outbox, this.presence, clock, this.messagesAway());
     this.callHistory = new CallHistoryBook(this.api, store, token, this.presence, () => clock.now());
+    this.chatArchive =
+      environment.chatArchive === undefined ? (typeof indexedDB === 'undefined' ? null : new IdbChatArchive()) : environment.chatArchive;
+    this.addEventListener('change', () => this.archiveChats());
     const verifier =
       environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser());
     this.calls = new Calls({
@@ -425,6 +435,10 @@ export class Session extends EventTarget implements SessionApi {
     return this.guard('chat', () => this.chats.send(peerId, text));
   }
 
+  withdrawChat(peerId: string, id: string): Promise<void> {
+    return this.guard('chat', () => this.chats.withdraw(peerId, id));
+  }
+
   markRead(peerId: string): void {
     this.chats.markRead(peerId);
   }
@@ -513,6 +527,7 @@ export class Session extends EventTarget implements SessionApi {
     store.clearError('auth');
     store.emit('signed-in', { user: auth.user });
     void this.ice.load().catch(() => {});
+    void this.restoreChats(auth.user.id);
     void this.rooms.load();
     void this.guard('invite', () => this.inviteLink.signedIn());
     void this.guard('history', () => this.callHistory.signedIn());
@@ -544,6 +559,10 @@ export class Session extends EventTarget implements SessionApi {
 
   /** Ends everything of this sign-in; `reason` null = dispose (no event, token kept). */
   private stop(reason: 'user' | 'expired' | null): void {
+    // Signing out clears the conversations kept in this browser; an expiry or a closed page keeps them.
+    const user = this.store.state.user;
+    if (reason === 'user' && user) void this.chatArchive?.clear(user.id);
+    this.archivedUser = null;
     // The seat is given up while the token still works.
     this.group.leaveOnUnload();
     this.auth.end(reason !== null);
@@ -590,6 +609,7 @@ export class Session extends EventTarget implements SessionApi {
     this.group.resubscribed();
     this.group.signalingBack();
     this.presence.resync();
+    void this.chats.refreshWaiting().catch(() => undefined);
     // Rooms joined or lost while the link was down (a lost room also closes the link: PROTOCOL.md §4).
     // The first subscription needs no refetch: start() asked for the rooms already.
     if (this.subscribedBefore.has(signaling)) void this.rooms.load();
@@ -610,11 +630,44 @@ export class Session extends EventTarget implements SessionApi {
     if (route.kind === 'room-chat') return this.roomChat.receive(route.roomId, route.from, route.message);
     if (route.kind === 'notice') return this.callHistory.onNotice(route.notice);
     if (route.kind === 'group') return this.group.onMessage(route.from, route.message);
+    if (route.kind === 'chat-delivered') return this.chats.delivered(route.from, route.ids);
     const inGroupCall = this.group.call !== null;
     const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message, inGroupCall);
     if (decision.action === 'ignore') return;
     if (decision.action === 'chat') this.chats.receive(decision.from, decision.message);
     else this.calls.onInbox(decision);
+  }
+
+  /** The conversations kept in this browser for `userId`, with what arrived meanwhile; kept from then on. */
+  private async restoreChats(userId: string): Promise<void> {
+    const archived = await this.chatArchive?.load(userId).catch(() => null);
+    if (this.store.state.user?.id !== userId) return;
+    if (archived) this.store.update({ chats: mergeChats(archived, this.store.state.chats) });
+    this.archivedUser = userId;
+    this.archiveChats();
+  }
+
+  /** Writes the conversations back whenever they changed (the archive folds quick changes into one write). */
+  private archiveChats(): void {
+    const { user, chats } = this.store.state;
+    if (!this.chatArchive || !user || user.id !== this.archivedUser || chats === this.archivedChats) return;
+    this.archivedChats = chats;
+    this.chatArchive.save(user.id, boundArchive(chats));
+  }
+
+  /** The backend's keeping of messages while their recipient is away, with this sign-in's token. */
+  private messagesAway(): MessagesAwayPort {
+    const token = () => {
+      const t = this.auth.token;
+      if (!t) throw new ApiRequestError('unauthorized', texts.errors.unauthorized, 401);
+      return t;
+    };
+    return {
+      leave: async (request) => (await this.api.leaveMessage(token(), request)).message,
+      waiting: async () => (await this.api.waitingMessages(token())).messages,
+      withdraw: (id) => this.api.withdrawMessage(token(), id),
+      acknowledge: (ids) => this.api.acknowledgeMessages(token(), ids),
+    };
   }
 
   /** Signalling as the parts see it: the current link, or nothing while signed out. */

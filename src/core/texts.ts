@@ -331,6 +331,26 @@ const group = () => ({
 });
 
 /** The catalogue in the language `msg()` answers in now (English until another locale is loaded). */
+/** Messages while away (PROTOCOL.md §8): chats kept for someone offline, and delivered later. */
+const away = () => ({
+  /** The input's placeholder when the other person is offline. */
+  placeholder: (name: string) => msg(str`${who(name)} is offline: they get your message when they sign in`, { id: 'ui.away.placeholder' }),
+  /** Under an own message the backend keeps for someone offline. */
+  waiting: msg('Waiting: delivered when they sign in', { id: 'ui.away.waiting' }),
+  /** Under a received message that was kept while the visitor was away. */
+  later: msg('Delivered later', { id: 'ui.away.later' }),
+  /** Under an own message dropped undelivered after the backend's time limit. */
+  expired: msg('Not delivered: they did not sign in in time', { id: 'ui.away.expired' }),
+  withdraw: msg('Take back', { id: 'ui.away.withdraw' }),
+  withdrawLabel: msg('Take back this message before it is delivered', { id: 'ui.away.withdrawLabel' }),
+  /** The backend refused: nobody of that id shares a room with the visitor now. */
+  unreachable: msg('You can leave messages only for people who share a room with you.', { id: 'ui.away.unreachable' }),
+  /** Over a bound of the backend: too many messages already wait for that person. */
+  tooMany: msg('Too many of your messages already wait for this person. Wait until they have read them.', { id: 'ui.away.tooMany' }),
+  /** Taking back came too late. */
+  tooLate: msg('This message was already delivered, or it expired.', { id: 'ui.away.tooLate' }),
+});
+
 const catalogue = () => ({
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
@@ -699,6 +719,7 @@ const catalogue = () => ({
     precall: precall(),
     group: group(),
     callHistory: callHistory(),
+    away: away(),
   },
 });
 

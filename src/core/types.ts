@@ -123,7 +123,11 @@ export interface CallQuality {
   poor: 'local' | 'remote' | null;
 }
 
-export type ChatDelivery = 'sending' | 'sent' | 'failed';
+/**
+ * `waiting`: the other person was offline; the backend keeps it until they sign in (PROTOCOL.md
+ * §8); `expired`: it was kept, but they did not sign in before it expired.
+ */
+export type ChatDelivery = 'sending' | 'sent' | 'failed' | 'waiting' | 'expired';
 
 export interface ChatEntry {
   id: string;
@@ -133,8 +137,15 @@ export interface ChatEntry {
   text: string;
   ts: number;
   delivery: ChatDelivery;
-  /** Room chat: the sender's name as this tab knew it when the message came (the sender may go offline). */
+  /**
+   * Room chat: the sender's name as this tab knew it when the message came (the sender may go
+   * offline); a 1:1 chat: the other person's, so the conversation keeps a name while they are away.
+   */
   name?: string;
+  /** Received: it was kept by the backend while we were away, and delivered at our sign-in. */
+  later?: true;
+  /** Waiting: when the backend drops it undelivered (Unix ms). */
+  expiresAt?: number;
 }
 
 /** Machine codes of errors shown to the visitor. */
@@ -375,7 +386,10 @@ export interface SessionApi extends EventTarget {
   /** Reads the device lists again (after camera or microphone access was granted, their names appear). */
   refreshDevices(): Promise<void>;
 
+  /** Sends a chat; to someone offline who shares a room, the backend keeps it for them (delivery `waiting`). */
   sendChat(peerId: string, text: string): Promise<void>;
+  /** Takes back one of our `waiting` messages to `peerId` before it is delivered (PROTOCOL.md §8). */
+  withdrawChat(peerId: string, id: string): Promise<void>;
   markRead(peerId: string): void;
 
   /** Shows the people of one of `state.rooms` in the list. */

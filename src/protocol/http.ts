@@ -82,7 +82,12 @@ export type ApiErrorCode =
   | 'group_calls_not_allowed'
   | 'call_full'
   | 'call_full_video'
-  | 'not_connected';
+  | 'not_connected'
+  // Messages while away (§8).
+  | 'recipient_not_found'
+  | 'pending_limit'
+  | 'message_not_found'
+  | 'message_id_taken';
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode | string; message: string };

@@ -7,3 +7,4 @@ export * from './token-bucket.js';
 export * from './rooms.js';
 export * from './group-calls.js';
 export * from './history.js';
+export * from './offline-messages.js';

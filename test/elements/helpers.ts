@@ -239,6 +239,7 @@ export class FakeSession extends EventTarget implements SessionApi {
   async chooseDevice() {}
   async refreshDevices() {}
   async sendChat() {}
+  async withdrawChat() {}
   markRead() {}
   selectRoom() {}
   async createRoom() {
