@@ -19,6 +19,7 @@ import {
   USER_PUBLISH_RATE_PER_SECOND,
 } from '../src/protocol/index.js';
 import { DEFAULT_MAX_CALL_SIZE, MAX_CALL_AUDIO_SIZE_CEILING, MAX_CALL_SIZE_CEILING } from '../src/protocol/group-calls.js';
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_CEILING } from '../src/protocol/files.js';
 
 export type IceTransportPolicy = 'all' | 'relay';
 
@@ -116,6 +117,8 @@ export interface Config {
   maxCallSize: number;
   /** Seats in all (audio-only ones too): at least `maxCallSize`, default twice it, at most 12. */
   maxCallAudioSize: number;
+  /** `MAX_FILE_BYTES`: the largest file a `file-offer` may announce (PROTOCOL.md §7); the widget is told it with the ICE servers. */
+  maxFileBytes: number;
   /**
    * Tests only, never from the environment: the clock of rooms and invites
    * (expiry, pruning), so a test can pass an invite's end without waiting
@@ -394,6 +397,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteTtlSeconds: integer(env, 'INVITE_TTL', 7 * 24 * 3600, 60, 30 * 24 * 3600),
     maxRoomsPerUser: integer(env, 'MAX_ROOMS_PER_USER', 50, 1, 10_000),
     ...callSizes(env),
+    maxFileBytes: integer(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 0, MAX_FILE_BYTES_CEILING),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

@@ -9,6 +9,9 @@ import {
   MAX_MQTT_PAYLOAD_BYTES,
   TokenBucket,
   checkInboxPayload,
+  DEFAULT_MAX_FILE_BYTES,
+  fileMessageProblem,
+  isFileMessageType,
   parseRoomCallFilter,
   parseJsonPayload,
   parseTopic,
@@ -71,6 +74,8 @@ export interface AccessControlOptions {
   /** Concurrent sessions (clientIds) per user: MAX_SESSIONS_PER_USER. */
   sessionLimit: SessionCounter;
   maxSubscriptionsPerClient: number;
+  /** `MAX_FILE_BYTES`: a `file-offer` announcing more is refused (PROTOCOL.md §7); default DEFAULT_MAX_FILE_BYTES. */
+  maxFileBytes?: number;
 }
 
 function refusal(returnCode: number, message: string): AuthenticateError {
@@ -79,6 +84,7 @@ function refusal(returnCode: number, message: string): AuthenticateError {
 
 export function createAccessControl(options: AccessControlOptions) {
   const sessions = new WeakMap<Client, ClientSession>();
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /** Connections that ended, so a CONNECT whose checks finish after its socket closed counts no session. */
   const gone = new WeakSet<Client>();
 
@@ -154,6 +160,8 @@ export function createAccessControl(options: AccessControlOptions) {
       if (topic.from !== session.userId) return callback(new Error('inbox sender must be the publisher'));
       const checked = checkInboxPayload(payload, Date.now());
       if (checked.problem !== null) return callback(new Error(checked.problem));
+      const fileProblem = isFileMessageType(checked.type) ? fileMessageProblem(parseJsonPayload(payload), maxFileBytes) : null;
+      if (fileProblem !== null) return callback(new Error(fileProblem));
       if (!options.roster.reaches(session.member, topic.to)) packet.topic = DROPPED_TOPIC;
       else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
       return callback(null);

@@ -83,6 +83,7 @@ export async function attachMqttBroker(
     budgets: createSharedBudgets(config),
     sessionLimit: new SessionLimit(config.maxSessionsPerUser),
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
+    maxFileBytes: config.maxFileBytes,
   });
   aedes = await Aedes.createBroker({
     authenticate: access.authenticate,

@@ -8,6 +8,8 @@ import {
   parseJsonPayload,
   parseRoomCallFilter,
   validateGroupMessage,
+  validateFileMessage,
+  type FileMessage,
   validateInboxMessage,
   validateRoomCall,
   type ChatMessage,
@@ -33,6 +35,8 @@ export type MqttRoute =
   | { kind: 'inbox'; from: string; message: InboxMessage }
   /** A group call message in the inbox (PROTOCOL.md §6): per-pair signalling or a ring. */
   | { kind: 'group'; from: string; message: GroupMessage }
+  /** A file transfer message in the inbox (PROTOCOL.md §7). */
+  | { kind: 'file'; from: string; message: FileMessage }
   /** A room's call as its retained topic says; `call` null: none is on (the topic was cleared). */
   | { kind: 'room-call'; roomId: string; call: RoomCall | null }
   /** A message of a room's chat, from `from`. */
@@ -79,8 +83,12 @@ export function routeMqttMessage(topic: string, payload: Uint8Array | string, me
     const message = parseInboxMessage(payload);
     if (message) return { kind: 'inbox', from: parsed.from, message };
     // Group call messages are validated apart: a widget without group calls never sees them (§6).
-    const group = validateGroupMessage(parseJsonPayload(payload));
-    return group ? { kind: 'group', from: parsed.from, message: group } : null;
+    const value = parseJsonPayload(payload);
+    const group = validateGroupMessage(value);
+    if (group) return { kind: 'group', from: parsed.from, message: group };
+    // File messages too (§7): the backend checked an offer's size against its MAX_FILE_BYTES.
+    const file = validateFileMessage(value);
+    return file ? { kind: 'file', from: parsed.from, message: file } : null;
   }
   return null;
 }

@@ -25,6 +25,7 @@ export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
   groupCall: null,
   roomChats: {},
   groupRing: null,
+  fileTransfers: [],
 };
 
 export class SessionStore {

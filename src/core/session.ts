@@ -25,6 +25,7 @@ import { Calls } from './call/calls.js';
 import { browserDevices, type Devices } from './call/call-media.js';
 import type { CallLink, CallLinkOptions } from './call/call.js';
 import { ChatBook } from './chat-book.js';
+import { FileTransfers } from './files/file-transfers.js';
 import {
   canChooseSpeaker,
   choiceStorageKey,
@@ -54,7 +55,7 @@ import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { onLanguageChange, texts } from './texts.js';
 import { CallVerifier } from './verify/call-verifier.js';
-import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
+import type { FileSaveOptions, InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
 const LOGOUT_WAIT_MS = 5_000;
@@ -117,6 +118,7 @@ export class Session extends EventTarget implements SessionApi {
   private readonly invites: InviteBook;
   private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
+  private readonly files: FileTransfers;
   private readonly calls: Calls;
   private readonly group: GroupCalls;
   private readonly roomChat: RoomChatBook;
@@ -148,7 +150,10 @@ export class Session extends EventTarget implements SessionApi {
     this.ice = new IceConfigCache(this.api, () => this.auth.token, clock);
     this.presence = new PresenceBook(store, outbox, clock, {
       peerHere: (userId, returned) => this.calls.peerHere(userId, returned),
-      peerGone: (userId) => this.calls.peerGone(userId),
+      peerGone: (userId) => {
+        this.calls.peerGone(userId);
+        this.files.peerGone(userId);
+      },
     });
     const token = () => this.auth.token;
     this.rooms = new RoomBook(this.api, store, this.presence, token, clock, {
@@ -161,6 +166,14 @@ export class Session extends EventTarget implements SessionApi {
       joined: (room) => this.joined(room),
     });
     this.chats = new ChatBook(store, outbox, this.presence, clock);
+    this.files = new FileTransfers({
+      store,
+      outbox,
+      clock,
+      presence: this.presence,
+      ice: this.ice,
+      relayOnly: () => store.state.relayOnly,
+    });
     const verifier =
       environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser());
     this.calls = new Calls({
@@ -417,6 +430,28 @@ export class Session extends EventTarget implements SessionApi {
     this.chats.markRead(peerId);
   }
 
+  // ---------------------------------------------------------------- files (PROTOCOL.md §7)
+
+  sendFiles(peerId: string, files: readonly File[]): Promise<void> {
+    return this.guard('chat', () => this.files.send(peerId, files));
+  }
+
+  acceptFile(transferId: string, options?: FileSaveOptions): Promise<void> {
+    return this.guard('chat', () => this.files.accept(transferId, options));
+  }
+
+  declineFile(transferId: string): void {
+    this.files.decline(transferId);
+  }
+
+  cancelFile(transferId: string): void {
+    this.files.cancel(transferId);
+  }
+
+  dismissFile(transferId: string): void {
+    this.files.dismiss(transferId);
+  }
+
   // ---------------------------------------------------------------- rooms and invites
 
   selectRoom(roomId: string): void {
@@ -506,6 +541,7 @@ export class Session extends EventTarget implements SessionApi {
     this.leaveCallOnUnload();
     this.calls.clear();
     this.group.clear();
+    this.files.clear();
     // Detach first: close() reports 'closed', which must not look like an expiry.
     const signaling = this.signaling;
     this.signaling = null;
@@ -564,6 +600,7 @@ export class Session extends EventTarget implements SessionApi {
     if (route.kind === 'room-call') return this.group.onRoomCall(route.roomId, route.call);
     if (route.kind === 'room-chat') return this.roomChat.receive(route.roomId, route.from, route.message);
     if (route.kind === 'group') return this.group.onMessage(route.from, route.message);
+    if (route.kind === 'file') return this.files.onMessage(route.from, route.message);
     const inGroupCall = this.group.call !== null;
     const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message, inGroupCall);
     if (decision.action === 'ignore') return;

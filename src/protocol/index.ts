@@ -6,3 +6,4 @@ export * from './names.js';
 export * from './token-bucket.js';
 export * from './rooms.js';
 export * from './group-calls.js';
+export * from './files.js';
