@@ -288,7 +288,6 @@ const files = () => ({
   cancel: msg('Cancel', { id: 'ui.files.cancel' }),
   dismiss: msg('Remove from the list', { id: 'ui.files.dismiss' }),
   save: msg('Save', { id: 'ui.files.save' }),
-  offered: (name: string) => msg(str`${who(name)} offers you a file. Nothing is saved unless you accept.`, { id: 'ui.files.offered' }),
   waiting: msg('Waiting for an answer…', { id: 'ui.files.waiting' }),
   queued: msg('Accepted; waiting for the files before it.', { id: 'ui.files.queued' }),
   connecting: msg('Connecting…', { id: 'ui.files.connecting' }),
