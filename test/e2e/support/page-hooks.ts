@@ -13,6 +13,8 @@ export const RTC_EVENTS = [
   'rtc-call-state',
   'rtc-chat-message',
   'rtc-error',
+  'rtc-file-offer',
+  'rtc-file-transfer',
 ] as const;
 export type RtcEventName = (typeof RTC_EVENTS)[number];
 
