@@ -37,7 +37,7 @@ export async function makeFile(dir: string, name: string, size: number, content:
   for (let written = 0; written < size; written += block) {
     const chunk = content === 'random' ? randomBytes(Math.min(block, size - written)) : zeros.subarray(0, Math.min(block, size - written));
     hash.update(chunk);
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   return { path, name, size, sha256: hash.digest('hex') };
