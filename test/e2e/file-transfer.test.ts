@@ -56,11 +56,11 @@ describe('file transfer, chromium ↔ firefox', () => {
   it('a declined file, and a cancel midway from each side: never offered as complete', { timeout: E2E_TEST_TIMEOUT }, async (t) => {
     const [alice, bob] = await suite.pair(t, ['chromium', 'firefox']);
     const dir = await fileFolder(t);
-    // Zeros: quick to make, and these are never meant to arrive.
+    // Sparse files: no time or disk to make, and these are never meant to arrive.
     const [declined, bySender, byRecipient] = await Promise.all([
-      makeFile(dir, 'declined.bin', 1 * MB, 'zeros'),
-      makeFile(dir, 'cancelled-by-sender.bin', 1024 * MB, 'zeros'),
-      makeFile(dir, 'cancelled-by-recipient.bin', 1024 * MB, 'zeros'),
+      makeFile(dir, 'declined.bin', 1 * MB, 'sparse'),
+      makeFile(dir, 'cancelled-by-sender.bin', 1024 * MB, 'sparse'),
+      makeFile(dir, 'cancelled-by-recipient.bin', 1024 * MB, 'sparse'),
     ]);
     await alice.openChat(bob.name);
     await bob.openChat(alice.name);

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -27,15 +27,22 @@ export async function fileFolder(t: TestContext): Promise<string> {
   return dir;
 }
 
-/** Writes `size` random bytes (or zeros: quicker, for files only ever cancelled) to `dir/name`. */
-export async function makeFile(dir: string, name: string, size: number, content: 'random' | 'zeros' = 'random'): Promise<TestFile> {
+/**
+ * Writes `size` random bytes to `dir/name`; `sparse`: a file of zeros that takes no disk space and no
+ * time to make (its `sha256` is left empty), for transfers that are meant to be cut short.
+ */
+export async function makeFile(dir: string, name: string, size: number, content: 'random' | 'sparse' = 'random'): Promise<TestFile> {
   const path = join(dir, name);
+  if (content === 'sparse') {
+    await writeFile(path, '');
+    await truncate(path, size);
+    return { path, name, size, sha256: '' };
+  }
   const hash = createHash('sha256');
   const out = createWriteStream(path);
   const block = 1024 * 1024;
-  const zeros = Buffer.alloc(block);
   for (let written = 0; written < size; written += block) {
-    const chunk = content === 'random' ? randomBytes(Math.min(block, size - written)) : zeros.subarray(0, Math.min(block, size - written));
+    const chunk = randomBytes(Math.min(block, size - written));
     hash.update(chunk);
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
