@@ -22,6 +22,10 @@ type Link = InstanceType<Engine['FileLink']>;
 
 /** State is published at most this often while bytes flow: a 2 GB file must not re-render the widget 30,000 times. */
 const PROGRESS_EVERY_MS = 250;
+/** A connection closed by the peer waits this long for its `file-cancel` (the reason) before it is reported as lost. */
+export const CANCEL_GRACE_MS = 2_000;
+
+const sleep = (clock: Clock, ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
 
 interface Transfer {
   view: FileTransferView;
@@ -254,6 +258,9 @@ export class FileTransfers {
       await body(engine, t.link);
     } catch (e) {
       const problem = (e as { problem?: FileTransferProblem }).problem ?? 'connection-lost';
+      // A peer that cancels closes its connection at once, and its `cancel` on the channel may sit behind
+      // megabytes still in flight: its `file-cancel` through the inbox tells the truer reason, so wait for it.
+      if (problem === 'peer-left' || problem === 'connection-lost') await sleep(this.deps.clock, CANCEL_GRACE_MS);
       if (!isFinished(t.view.phase)) {
         if (problem === 'integrity' || problem === 'save-failed') t.link?.control({ t: 'cancel' });
         this.end(t, problem);
