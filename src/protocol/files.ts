@@ -16,6 +16,8 @@ export const FILE_NAME_MAX_LENGTH = 255;
 export const FILE_TYPE_MAX_LENGTH = 127;
 /** Bytes per data channel message: every engine sends and takes 64 KiB (Chromium's limit is 256 KiB, Firefox's 1 GiB). */
 export const FILE_CHUNK_BYTES = 64 * 1024;
+/** The whole-file digest is SHA-256 over the SHA-256 of each block of this size, in order (PROTOCOL.md §7). */
+export const FILE_HASH_BLOCK_BYTES = 1024 * 1024;
 /** The file connection's one channel: negotiated out of band, like the call's verify channel (§5). */
 export const FILE_CHANNEL_ID = 0;
 export const FILE_CHANNEL_LABEL = 'rtc-call-file';
@@ -124,7 +126,8 @@ export function fileMessageProblem(value: unknown, maxFileBytes: number): string
 /**
  * The control messages on the file channel: text, one JSON object per message. File bytes go as
  * binary messages between them, in order (the channel is ordered and reliable).
- * - sender → recipient `end`: every byte is sent; `sha256` is the whole file's digest (hex);
+ * - sender → recipient `end`: every byte is sent; `sha256` is the whole file's digest (hex, the hash
+ *   list of `FILE_HASH_BLOCK_BYTES` blocks);
  * - recipient → sender `done`: the bytes arrived, the digest matched, the file is saved;
  * - recipient → sender `bad`: the count or the digest did not match, nothing is offered;
  * - either → the other `cancel`: the person stopped it.

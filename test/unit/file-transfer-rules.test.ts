@@ -143,3 +143,41 @@ test('sizes and speeds in decimal units', () => {
   assert.equal(formatBytes(1, 'en'), '1 byte');
   assert.equal(formatSpeed(3_200_000, 'en'), '3.2 MB/s');
 });
+
+test('the whole-file digest is SHA-256 over the SHA-256 of each 1 MiB block, whatever the slicing', async () => {
+  const { createHash } = await import('node:crypto');
+  const { BlockHasher } = await import('../../src/core/files/block-hash.js');
+  const { FILE_HASH_BLOCK_BYTES } = await import('../../src/protocol/index.js');
+  const size = 2 * FILE_HASH_BLOCK_BYTES + 12345;
+  const file = new Uint8Array(size).map((_, i) => (i * 7 + 3) % 251);
+  const blocks = [0, FILE_HASH_BLOCK_BYTES, 2 * FILE_HASH_BLOCK_BYTES].map((at) =>
+    createHash('sha256')
+      .update(file.subarray(at, at + FILE_HASH_BLOCK_BYTES))
+      .digest(),
+  );
+  const expected = createHash('sha256').update(Buffer.concat(blocks)).digest('hex');
+
+  const sender = new BlockHasher();
+  for (let at = 0; at < size; at += FILE_HASH_BLOCK_BYTES) sender.updateBlock(file.slice(at, at + FILE_HASH_BLOCK_BYTES));
+  assert.equal(await sender.digest(), expected);
+
+  const recipient = new BlockHasher();
+  for (let at = 0; at < size; at += 65536) recipient.update(file.subarray(at, at + 65536));
+  assert.equal(await recipient.digest(), expected);
+
+  const odd = new BlockHasher();
+  for (let at = 0; at < size; at += 100_003) odd.update(file.subarray(at, at + 100_003));
+  assert.equal(await odd.digest(), expected);
+
+  // One byte changed, or one missing, gives another digest.
+  const changed = new BlockHasher();
+  const copy = file.slice();
+  copy[size - 1]! ^= 1;
+  changed.update(copy);
+  assert.notEqual(await changed.digest(), expected);
+  const short = new BlockHasher();
+  short.update(file.subarray(0, size - 1));
+  assert.notEqual(await short.digest(), expected);
+
+  assert.equal(await new BlockHasher().digest(), createHash('sha256').digest('hex'));
+});

@@ -10,25 +10,25 @@
  * LAN) and, relay-only, one more TURN allocation — with the same ICE servers and the same
  * `iceTransportPolicy` as calls, so the sender's address is never revealed either.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   FILE_CHANNEL_ID,
   FILE_CHANNEL_LABEL,
   FILE_CHUNK_BYTES,
+  FILE_HASH_BLOCK_BYTES,
   parseFileControl,
   type FileControl,
   type IceCandidate,
 } from '../../protocol/index.js';
 import { isRelayCandidate } from '../peer.js';
 import type { FileTransferProblem } from '../types.js';
+import { BlockHasher } from './block-hash.js';
 
 /** The send loop pauses while more than this waits in the channel's buffer… */
 export const SEND_BUFFER_HIGH = 8 * 1024 * 1024;
 /** …and goes on once it fell under this (`bufferedAmountLowThreshold`). Chromium's own cap is 16 MiB. */
 export const SEND_BUFFER_LOW = 2 * 1024 * 1024;
-/** The file is read this much at a time (`Blob.slice().arrayBuffer()`): one read's worth in memory, never the file. */
-export const READ_BYTES = 1024 * 1024;
+/** The file is read a digest block at a time (`Blob.slice().arrayBuffer()`): one read's worth in memory, never the file. */
+export const READ_BYTES = FILE_HASH_BLOCK_BYTES;
 /** The channel must open within this long, else the connection was refused or cannot be made. */
 export const OPEN_TIMEOUT_MS = 20_000;
 /** No byte (nor control message) for this long in a transfer: the network is gone. */
@@ -201,11 +201,11 @@ export async function sendFile(link: FileLink, file: Blob, progress: (bytes: num
     else if (control) answered(control);
   }, endedWith);
   try {
-    const hash = sha256.create();
+    const hash = new BlockHasher();
     let queued = 0;
     for (let offset = 0; offset < file.size; offset += READ_BYTES) {
       const slice = new Uint8Array(await Promise.race([file.slice(offset, offset + READ_BYTES).arrayBuffer(), ended]));
-      hash.update(slice);
+      hash.updateBlock(slice);
       for (let at = 0; at < slice.byteLength; at += FILE_CHUNK_BYTES) {
         if (channel.bufferedAmount > SEND_BUFFER_HIGH) await drained(channel, ended);
         channel.send(slice.subarray(at, at + FILE_CHUNK_BYTES));
@@ -214,7 +214,7 @@ export async function sendFile(link: FileLink, file: Blob, progress: (bytes: num
       stall.poke();
       progress(queued - channel.bufferedAmount);
     }
-    link.control({ t: 'end', sha256: bytesToHex(hash.digest()) });
+    link.control({ t: 'end', sha256: await Promise.race([hash.digest(), ended]) });
     // The recipient hashes and saves what is still in flight: the stall watch keeps running meanwhile.
     const interval = setInterval(() => {
       progress(queued - channel.bufferedAmount);
@@ -239,7 +239,7 @@ export async function sendFile(link: FileLink, file: Blob, progress: (bytes: num
  * truncated or corrupted file is never offered as complete.
  */
 export async function receiveFile(link: FileLink, size: number, sink: FileSink, progress: (bytes: number) => void): Promise<Blob | null> {
-  const hash = sha256.create();
+  const hash = new BlockHasher();
   let received = 0;
   let writing: Promise<void> = Promise.resolve();
   const stall = stallWatch(link);
@@ -265,7 +265,7 @@ export async function receiveFile(link: FileLink, size: number, sink: FileSink, 
   try {
     const digest = await result;
     await writing;
-    if (received !== size || bytesToHex(hash.digest()) !== digest) throw new TransferFailure('integrity');
+    if (received !== size || (await hash.digest()) !== digest) throw new TransferFailure('integrity');
     const file = await sink.close();
     link.control({ t: 'done' });
     return file;
