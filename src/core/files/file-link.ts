@@ -33,6 +33,8 @@ export const READ_BYTES = FILE_HASH_BLOCK_BYTES;
 export const OPEN_TIMEOUT_MS = 20_000;
 /** No byte (nor control message) for this long in a transfer: the network is gone. */
 export const STALL_TIMEOUT_MS = 15_000;
+/** After the last byte left, the recipient has this long to check and save the file and say `done`. */
+export const VERIFY_TIMEOUT_MS = 60_000;
 /** A memory sink gathers parts into one Blob this often, so the browser can move them out of the JS heap. */
 const BLOB_BATCH_BYTES = 16 * 1024 * 1024;
 
@@ -200,9 +202,17 @@ export async function sendFile(link: FileLink, file: Blob, progress: (bytes: num
     if (control?.t === 'cancel') endedWith(new TransferFailure('cancelled-by-peer'));
     else if (control) answered(control);
   }, endedWith);
+  let queued = 0;
+  let left = 0;
+  // Bytes leaving the send buffer are the sign of life (a slow relay may take a minute to drain it).
+  const watch = setInterval(() => {
+    const out = queued - channel.bufferedAmount;
+    if (out > left) stall.poke();
+    left = out;
+    progress(out);
+  }, 250);
   try {
     const hash = new BlockHasher();
-    let queued = 0;
     for (let offset = 0; offset < file.size; offset += READ_BYTES) {
       const slice = new Uint8Array(await Promise.race([file.slice(offset, offset + READ_BYTES).arrayBuffer(), ended]));
       hash.updateBlock(slice);
@@ -211,23 +221,22 @@ export async function sendFile(link: FileLink, file: Blob, progress: (bytes: num
         channel.send(slice.subarray(at, at + FILE_CHUNK_BYTES));
         queued += Math.min(FILE_CHUNK_BYTES, slice.byteLength - at);
       }
-      stall.poke();
-      progress(queued - channel.bufferedAmount);
     }
     link.control({ t: 'end', sha256: await Promise.race([hash.digest(), ended]) });
-    // The recipient hashes and saves what is still in flight: the stall watch keeps running meanwhile.
-    const interval = setInterval(() => {
-      progress(queued - channel.bufferedAmount);
-      if (channel.bufferedAmount > 0) stall.poke();
-    }, 250);
+    // Once all is out, the recipient finishes its digest and closes the file (a big file's close
+    // can take seconds): a longer wait of its own, not the stall limit.
+    while (channel.bufferedAmount > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), ended]);
+    stall.stop();
+    const verifying = setTimeout(() => link.fail('connection-lost'), VERIFY_TIMEOUT_MS);
     try {
       const reply = await Promise.race([answer, ended]);
       if (reply.t !== 'done') throw new TransferFailure('integrity');
     } finally {
-      clearInterval(interval);
+      clearTimeout(verifying);
     }
     progress(file.size);
   } finally {
+    clearInterval(watch);
     stall.stop();
   }
 }
