@@ -29,6 +29,7 @@ function setup() {
     async addCandidate() {}
     control() {}
     close() {}
+    release() {}
   }
   const running = (name: string) =>
     new Promise<void>((resolve, reject) =>

@@ -1,8 +1,13 @@
 import { css } from 'lit';
 
 export const fileTransfersStyles = css`
+  /* In the chat's column: at most about half its height, scrolling, so the messages keep their room. */
   :host {
     display: block;
+    flex: 0 1 auto;
+    min-height: 0;
+    max-height: 50%;
+    overflow-y: auto;
     --_file-bar: var(--rtc-file-progress-color, var(--_accent));
   }
   [part~='files'] {
@@ -16,8 +21,6 @@ export const fileTransfersStyles = css`
     padding: 0;
     display: grid;
     gap: calc(var(--_space) * 0.5);
-    max-height: 40%;
-    overflow-y: auto;
   }
   li {
     display: grid;

@@ -35,6 +35,10 @@ export const OPEN_TIMEOUT_MS = 20_000;
 export const STALL_TIMEOUT_MS = 15_000;
 /** After the last byte left, the recipient has this long to check and save the file and say `done`. */
 export const VERIFY_TIMEOUT_MS = 60_000;
+/** A link released after its transfer waits this long at most for the other side to close first. */
+export const RELEASE_WAIT_MS = 3_000;
+/** A disk sink writes this much at a time. */
+const DISK_BATCH_BYTES = 4 * 1024 * 1024;
 /** A memory sink gathers parts into one Blob this often, so the browser can move them out of the JS heap. */
 const BLOB_BATCH_BYTES = 16 * 1024 * 1024;
 
@@ -55,7 +59,8 @@ export interface FileLinkOptions {
 
 /** Where received bytes go: a file on disk, or Blob parts for a download. */
 export interface FileSink {
-  write(chunk: Uint8Array): Promise<void> | void;
+  /** Takes the next bytes (in order); throws when an earlier write failed. */
+  write(chunk: Uint8Array): void;
   /** All bytes are here and checked: the finished file (null once on disk). */
   close(): Promise<Blob | null>;
   abort(): Promise<void>;
@@ -67,6 +72,7 @@ export class FileLink {
   private pending: RTCIceCandidateInit[] = [];
   private relayCandidates = 0;
   private closed = false;
+  private wasOpen = false;
   /** Settles when the channel opens, or fails with why it could not. */
   readonly opened: Promise<void>;
   private failOpen!: (failure: TransferFailure) => void;
@@ -103,13 +109,14 @@ export class FileLink {
     this.pc.onicegatheringstatechange = () => {
       if (options.relayOnly && this.pc.iceGatheringState === 'complete' && this.relayCandidates === 0) this.fail('relay-unavailable');
     };
+    // Once the channel was open, a failure is a lost connection; before, the connection was refused or impossible.
+    this.channel.addEventListener('open', () => (this.wasOpen = true), { once: true });
     this.pc.onconnectionstatechange = () => {
-      const state = this.pc.connectionState;
-      if (state === 'failed') this.fail(this.channel.readyState === 'open' ? 'connection-lost' : 'channel-refused');
+      if (this.pc.connectionState === 'failed') this.fail(this.wasOpen ? 'connection-lost' : 'channel-refused');
     };
     // The peer closing its connection (tab closed, reloaded) closes the channel: DTLS's close reaches us at once.
-    this.channel.addEventListener('close', () => this.fail('peer-left'));
-    this.channel.addEventListener('error', () => this.fail(this.channel.readyState === 'open' ? 'connection-lost' : 'channel-refused'));
+    this.channel.addEventListener('close', () => this.fail(this.wasOpen ? 'peer-left' : 'channel-refused'));
+    this.channel.addEventListener('error', () => this.fail(this.wasOpen ? 'connection-lost' : 'channel-refused'));
   }
 
   /** The offerer's first step. */
@@ -152,6 +159,19 @@ export class FileLink {
   watch(handler: (data: ArrayBuffer | string) => void, ended: (failure: TransferFailure) => void): void {
     this.channel.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => handler(ev.data);
     this.onEnd = ended;
+  }
+
+  /**
+   * Closes once the other side has, at the latest after `ms`: closing at once could drop what was
+   * said last (`done`, `bad`, `cancel`) with the association. Nothing is reported any more.
+   */
+  release(ms = RELEASE_WAIT_MS): void {
+    if (this.closed) return;
+    this.onEnd = null;
+    this.channel.onmessage = null;
+    if (this.channel.readyState !== 'open') return this.close();
+    const timer = setTimeout(() => this.close(), ms);
+    this.channel.addEventListener('close', () => (clearTimeout(timer), this.close()), { once: true });
   }
 
   close(): void {
@@ -250,7 +270,6 @@ export async function sendFile(link: FileLink, file: Blob, progress: (bytes: num
 export async function receiveFile(link: FileLink, size: number, sink: FileSink, progress: (bytes: number) => void): Promise<Blob | null> {
   const hash = new BlockHasher();
   let received = 0;
-  let writing: Promise<void> = Promise.resolve();
   const stall = stallWatch(link);
   const result = new Promise<string>((resolve, reject) => {
     link.watch((data) => {
@@ -265,15 +284,16 @@ export async function receiveFile(link: FileLink, size: number, sink: FileSink, 
       received += chunk.byteLength;
       if (received > size) return reject(new TransferFailure('integrity'));
       hash.update(chunk);
-      // Writes keep their order; a failed one fails the transfer.
-      writing = writing.then(() => sink.write(chunk));
-      writing.catch(() => reject(new TransferFailure('save-failed')));
+      try {
+        sink.write(chunk);
+      } catch {
+        return reject(new TransferFailure('save-failed'));
+      }
       progress(received);
     }, reject);
   });
   try {
     const digest = await result;
-    await writing;
     if (received !== size || (await hash.digest()) !== digest) throw new TransferFailure('integrity');
     const file = await sink.close();
     link.control({ t: 'done' });
@@ -287,13 +307,43 @@ export async function receiveFile(link: FileLink, size: number, sink: FileSink, 
   }
 }
 
-/** Written as it arrives to the file the visitor chose; aborted (the partial file discarded) on any failure. */
+/**
+ * Written as it arrives to the file the visitor chose, in batches of DISK_BATCH_BYTES (each
+ * `write()` is a round trip to the browser's file system: one per 64 KiB message halved the
+ * throughput); aborted, the partial file discarded, on any failure.
+ */
 export async function diskSink(handle: FileSystemFileHandle): Promise<FileSink> {
   const writable = await handle.createWritable();
+  let parts: Uint8Array<ArrayBuffer>[] = [];
+  let bytes = 0;
+  let writes: Promise<void> = Promise.resolve();
+  let failed: unknown = null;
+  const flush = () => {
+    if (parts.length === 0) return;
+    const batch = new Blob(parts);
+    parts = [];
+    bytes = 0;
+    writes = writes.then(() => writable.write(batch)).catch((e: unknown) => void (failed ??= e));
+  };
   return {
-    write: (chunk) => writable.write(chunk as Uint8Array<ArrayBuffer>),
-    close: async () => (await writable.close(), null),
-    abort: () => writable.abort(),
+    write: (chunk) => {
+      if (failed) throw failed;
+      parts.push(chunk as Uint8Array<ArrayBuffer>);
+      bytes += chunk.byteLength;
+      if (bytes >= DISK_BATCH_BYTES) flush();
+    },
+    close: async () => {
+      flush();
+      await writes;
+      if (failed) throw failed;
+      await writable.close();
+      return null;
+    },
+    abort: async () => {
+      parts = [];
+      await writes;
+      await writable.abort();
+    },
   };
 }
 

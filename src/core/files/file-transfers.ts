@@ -280,7 +280,9 @@ export class FileTransfers {
   /** Ends `t`: done (`problem` null), or with why. */
   private end(t: Transfer, problem: FileTransferProblem | null, file?: Blob | null): void {
     if (isFinished(t.view.phase)) return;
-    t.link?.close();
+    // The sender of a finished file has nothing left to say; otherwise our last word must reach the other side.
+    if (problem === null && t.view.direction === 'outgoing') t.link?.close();
+    else t.link?.release();
     delete t.link;
     delete t.file;
     const done = problem === null;
