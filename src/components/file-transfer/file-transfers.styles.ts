@@ -1,17 +1,19 @@
 import { css } from 'lit';
 
 export const fileTransfersStyles = css`
-  /* In the chat's column: at most about half its height, scrolling, so the messages keep their room. */
+  /* In the chat's column: at most about half its height, the list scrolling and the send button always in view. */
   :host {
-    display: block;
+    display: flex;
+    flex-direction: column;
     flex: 0 1 auto;
     min-height: 0;
     max-height: 50%;
-    overflow-y: auto;
     --_file-bar: var(--rtc-file-progress-color, var(--_accent));
   }
   [part~='files'] {
-    display: grid;
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
     gap: calc(var(--_space) * 0.5);
     padding: var(--_space) var(--_space) 0;
   }
@@ -21,6 +23,12 @@ export const fileTransfersStyles = css`
     padding: 0;
     display: grid;
     gap: calc(var(--_space) * 0.5);
+    min-height: 0;
+    overflow-y: auto;
+  }
+  .toolbar,
+  [part~='file-drop'] {
+    flex: none;
   }
   li {
     display: grid;
