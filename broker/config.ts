@@ -20,6 +20,7 @@ import {
 } from '../src/protocol/index.js';
 import { DEFAULT_HISTORY_DAYS } from '../src/protocol/history.js';
 import { DEFAULT_MAX_CALL_SIZE, MAX_CALL_AUDIO_SIZE_CEILING, MAX_CALL_SIZE_CEILING } from '../src/protocol/group-calls.js';
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_CEILING } from '../src/protocol/files.js';
 
 export type IceTransportPolicy = 'all' | 'relay';
 
@@ -117,6 +118,8 @@ export interface Config {
   maxCallSize: number;
   /** Seats in all (audio-only ones too): at least `maxCallSize`, default twice it, at most 12. */
   maxCallAudioSize: number;
+  /** `MAX_FILE_BYTES`: the largest file a `file-offer` may announce (PROTOCOL.md §9); the widget is told it with the ICE servers. */
+  maxFileBytes: number;
   /**
    * Tests only, never from the environment: the clock of rooms and invites
    * (expiry, pruning), so a test can pass an invite's end without waiting
@@ -415,6 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     messageTtlSeconds: integer(env, 'MESSAGE_TTL', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     ...callSizes(env),
     historyDays: integer(env, 'HISTORY_DAYS', DEFAULT_HISTORY_DAYS, 1, 3650),
+    maxFileBytes: integer(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 0, MAX_FILE_BYTES_CEILING),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

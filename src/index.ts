@@ -8,6 +8,7 @@ export * from './components/peer-list/peer-list.js';
 export * from './components/call-controls/call-controls.js';
 export * from './components/video-stage/video-stage.js';
 export * from './components/chat/chat.js';
+export * from './components/file-transfer/file-transfers.js';
 export * from './components/incoming-call/incoming-call.js';
 export * from './components/invites/invites.js';
 export * from './components/invite-card/invite-card.js';

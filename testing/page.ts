@@ -57,6 +57,8 @@ export const RECORDED_EVENTS = [
   'rtc-call-state',
   'rtc-chat-message',
   'rtc-error',
+  'rtc-file-offer',
+  'rtc-file-transfer',
 ] as const;
 export type RecordedEventName = (typeof RECORDED_EVENTS)[number];
 

@@ -10,6 +10,9 @@ import {
   MAX_MQTT_PAYLOAD_BYTES,
   TokenBucket,
   checkInboxPayload,
+  DEFAULT_MAX_FILE_BYTES,
+  fileMessageProblem,
+  isFileMessageType,
   parseRoomCallFilter,
   parseJsonPayload,
   parseTopic,
@@ -78,6 +81,8 @@ export interface AccessControlOptions {
   watch?: InboxWatch;
   /** Told each user's stored do-not-disturb and invisible at CONNECT. */
   privacy?: PrivacyBook;
+  /** `MAX_FILE_BYTES`: a `file-offer` announcing more is refused (PROTOCOL.md §9); default DEFAULT_MAX_FILE_BYTES. */
+  maxFileBytes?: number;
 }
 
 function refusal(returnCode: number, message: string): AuthenticateError {
@@ -86,6 +91,7 @@ function refusal(returnCode: number, message: string): AuthenticateError {
 
 export function createAccessControl(options: AccessControlOptions) {
   const sessions = new WeakMap<Client, ClientSession>();
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /** Connections that ended, so a CONNECT whose checks finish after its socket closed counts no session. */
   const gone = new WeakSet<Client>();
 
@@ -163,6 +169,8 @@ export function createAccessControl(options: AccessControlOptions) {
       const checked = checkInboxPayload(payload, Date.now());
       if (checked.problem !== null) return callback(new Error(checked.problem));
       if (checked.type === CHAT_DELIVERED_TYPE) return callback(new Error('chat-delivered is sent by the backend only'));
+      const fileProblem = isFileMessageType(checked.type) ? fileMessageProblem(parseJsonPayload(payload), maxFileBytes) : null;
+      if (fileProblem !== null) return callback(new Error(fileProblem));
       if (!options.roster.reaches(session.member, topic.to)) packet.topic = DROPPED_TOPIC;
       else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
       else if (options.watch?.relayed(topic.from, topic.to, checked.type, payload)) packet.topic = DROPPED_TOPIC;

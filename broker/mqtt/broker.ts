@@ -142,6 +142,7 @@ export async function attachMqttBroker(
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
     watch,
     privacy,
+    maxFileBytes: config.maxFileBytes,
   });
   aedes = await Aedes.createBroker({
     authenticate: access.authenticate,

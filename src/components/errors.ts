@@ -116,6 +116,7 @@ const CODES: Record<SessionErrorCode, true> = {
   password_accounts_disabled: true,
   site_token_url_failed: true,
   server_unreachable: true,
+  file_failed: true,
   media_denied: true,
   media_missing: true,
   media_failed: true,

@@ -8,6 +8,8 @@ import {
   parseJsonPayload,
   parseRoomCallFilter,
   validateGroupMessage,
+  validateFileMessage,
+  type FileMessage,
   validateInboxMessage,
   validateRoomCall,
   validateChatDelivered,
@@ -39,6 +41,8 @@ export type MqttRoute =
   | { kind: 'group'; from: string; message: GroupMessage }
   /** The backend: `ids` of our messages kept for `from` reached them (PROTOCOL.md §8). */
   | { kind: 'chat-delivered'; from: string; ids: string[] }
+  /** A file transfer message in the inbox (PROTOCOL.md §9). */
+  | { kind: 'file'; from: string; message: FileMessage }
   /** A room's call as its retained topic says; `call` null: none is on (the topic was cleared). */
   | { kind: 'room-call'; roomId: string; call: RoomCall | null }
   /** A message of a room's chat, from `from`. */
@@ -97,7 +101,10 @@ export function routeMqttMessage(topic: string, payload: Uint8Array | string, me
     if (group) return { kind: 'group', from: parsed.from, message: group };
     // Only the backend can publish it (the broker disconnects a client that tries).
     const delivered = validateChatDelivered(value);
-    return delivered ? { kind: 'chat-delivered', from: parsed.from, ids: delivered.ids } : null;
+    if (delivered) return { kind: 'chat-delivered', from: parsed.from, ids: delivered.ids };
+    // File messages too (§9): the backend checked an offer's size against its MAX_FILE_BYTES.
+    const file = validateFileMessage(value);
+    return file ? { kind: 'file', from: parsed.from, message: file } : null;
   }
   return null;
 }

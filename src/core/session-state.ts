@@ -28,6 +28,7 @@ export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
   groupRing: null,
   history: NO_HISTORY,
   privacy: NO_PRIVACY,
+  fileTransfers: [],
 };
 
 export class SessionStore {

@@ -36,6 +36,7 @@ import type { CallLink, CallLinkOptions } from './call/call.js';
 import { ChatBook, type MessagesAwayPort } from './chat-book.js';
 import { boundArchive, IdbChatArchive, mergeChats, type ChatArchive } from './chat-archive.js';
 import { CallHistoryBook, type DndChoice } from './call-history.js';
+import { FileTransfers } from './files/file-transfers.js';
 import {
   canChooseSpeaker,
   choiceStorageKey,
@@ -65,7 +66,7 @@ import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { onLanguageChange, texts } from './texts.js';
 import { CallVerifier } from './verify/call-verifier.js';
-import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
+import type { FileSaveOptions, InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
 const LOGOUT_WAIT_MS = 5_000;
@@ -130,6 +131,7 @@ export class Session extends EventTarget implements SessionApi {
   private readonly invites: InviteBook;
   private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
+  private readonly files: FileTransfers;
   private readonly calls: Calls;
   private readonly group: GroupCalls;
   private readonly roomChat: RoomChatBook;
@@ -166,7 +168,10 @@ export class Session extends EventTarget implements SessionApi {
     this.ice = new IceConfigCache(this.api, () => this.auth.token, clock);
     this.presence = new PresenceBook(store, outbox, clock, {
       peerHere: (userId, returned) => this.calls.peerHere(userId, returned),
-      peerGone: (userId) => this.calls.peerGone(userId),
+      peerGone: (userId) => {
+        this.calls.peerGone(userId);
+        this.files.peerGone(userId);
+      },
     });
     const token = () => this.auth.token;
     this.rooms = new RoomBook(this.api, store, this.presence, token, clock, {
@@ -183,6 +188,14 @@ export class Session extends EventTarget implements SessionApi {
     this.chatArchive =
       environment.chatArchive === undefined ? (typeof indexedDB === 'undefined' ? null : new IdbChatArchive()) : environment.chatArchive;
     this.addEventListener('change', () => this.archiveChats());
+    this.files = new FileTransfers({
+      store,
+      outbox,
+      clock,
+      presence: this.presence,
+      ice: this.ice,
+      relayOnly: () => store.state.relayOnly,
+    });
     const verifier =
       environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser());
     this.calls = new Calls({
@@ -443,6 +456,28 @@ export class Session extends EventTarget implements SessionApi {
     this.chats.markRead(peerId);
   }
 
+  // ---------------------------------------------------------------- files (PROTOCOL.md §9)
+
+  sendFiles(peerId: string, files: readonly File[]): Promise<void> {
+    return this.guard('chat', () => this.files.send(peerId, files));
+  }
+
+  acceptFile(transferId: string, options?: FileSaveOptions): Promise<void> {
+    return this.guard('chat', () => this.files.accept(transferId, options));
+  }
+
+  declineFile(transferId: string): void {
+    this.files.decline(transferId);
+  }
+
+  cancelFile(transferId: string): void {
+    this.files.cancel(transferId);
+  }
+
+  dismissFile(transferId: string): void {
+    this.files.dismiss(transferId);
+  }
+
   // ---------------------------------------------------------------- rooms and invites
 
   selectRoom(roomId: string): void {
@@ -569,6 +604,7 @@ export class Session extends EventTarget implements SessionApi {
     this.leaveCallOnUnload();
     this.calls.clear();
     this.group.clear();
+    this.files.clear();
     // Detach first: close() reports 'closed', which must not look like an expiry.
     const signaling = this.signaling;
     this.signaling = null;
@@ -631,6 +667,7 @@ export class Session extends EventTarget implements SessionApi {
     if (route.kind === 'notice') return this.callHistory.onNotice(route.notice);
     if (route.kind === 'group') return this.group.onMessage(route.from, route.message);
     if (route.kind === 'chat-delivered') return this.chats.delivered(route.from, route.ids);
+    if (route.kind === 'file') return this.files.onMessage(route.from, route.message);
     const inGroupCall = this.group.call !== null;
     const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message, inGroupCall);
     if (decision.action === 'ignore') return;

@@ -19,6 +19,7 @@ import {
   statusTopic,
   type ChatMessage,
   type GroupMessage,
+  type FileMessage,
   type InboxMessage,
   type PresenceStatus,
 } from '../protocol/index.js';
@@ -193,7 +194,11 @@ export class SignalingClient {
   }
 
   /** Publishes one inbox message to `to`. `queue`: wait (briefly) for the link instead of failing while it is down. */
-  publishInbox(to: string, message: InboxMessage | GroupMessage, options: { qos?: 0 | 1; queue?: boolean } = {}): Promise<void> {
+  publishInbox(
+    to: string,
+    message: InboxMessage | GroupMessage | FileMessage,
+    options: { qos?: 0 | 1; queue?: boolean } = {},
+  ): Promise<void> {
     return this.publish(inboxTopic(to, this.userId), JSON.stringify(message), options.qos ?? 0, options.queue ?? false);
   }
 

@@ -330,6 +330,48 @@ const group = () => ({
   ring: (name: string, room: string) => msg(str`${who(name)} asks you to join the call in ${who(room)}.`, { id: 'ui.group.ring' }),
 });
 
+/** File transfer (PROTOCOL.md §9): `<rtc-file-transfers>` and what the engine says of a transfer. */
+const files = () => ({
+  send: msg('Send a file', { id: 'ui.files.send' }),
+  dropHere: msg('Drop files here to send them', { id: 'ui.files.dropHere' }),
+  list: msg('Files', { id: 'ui.files.list' }),
+  sending: msg('Sending', { id: 'ui.files.sending' }),
+  receiving: msg('Receiving', { id: 'ui.files.receiving' }),
+  unknownType: msg('unknown type', { id: 'ui.files.unknownType' }),
+  accept: msg('Accept', { id: 'ui.files.accept' }),
+  decline: msg('Decline', { id: 'ui.files.decline' }),
+  cancel: msg('Cancel', { id: 'ui.files.cancel' }),
+  dismiss: msg('Remove from the list', { id: 'ui.files.dismiss' }),
+  save: msg('Save', { id: 'ui.files.save' }),
+  waiting: msg('Waiting for an answer…', { id: 'ui.files.waiting' }),
+  queued: msg('Accepted; waiting for the files before it.', { id: 'ui.files.queued' }),
+  connecting: msg('Connecting…', { id: 'ui.files.connecting' }),
+  /** "12 MB of 50 MB · 8.1 MB/s · 5 seconds left". */
+  progress: (done: string, total: string, speed: string, left: string) =>
+    msg(str`${done} of ${total} · ${speed} · ${left} left`, { id: 'ui.files.progress' }),
+  progressStarting: (done: string, total: string) => msg(str`${done} of ${total}`, { id: 'ui.files.progressStarting' }),
+  verifying: msg('Checking the whole file…', { id: 'ui.files.verifying' }),
+  sent: msg('Sent. The other person has the whole file.', { id: 'ui.files.sent' }),
+  received: msg('Received and checked.', { id: 'ui.files.received' }),
+  savedToDisk: msg('Received, checked and saved.', { id: 'ui.files.savedToDisk' }),
+  declined: msg('Declined.', { id: 'ui.files.declined' }),
+  cancelledByMe: msg('You cancelled it.', { id: 'ui.files.cancelledByMe' }),
+  cancelledByPeer: msg('The other person cancelled it.', { id: 'ui.files.cancelledByPeer' }),
+  peerLeft: msg('The other person left before the file was complete.', { id: 'ui.files.peerLeft' }),
+  connectionLost: msg('The connection was lost during the transfer.', { id: 'ui.files.connectionLost' }),
+  channelRefused: msg('No connection for the file could be opened with the other person.', { id: 'ui.files.channelRefused' }),
+  relayUnavailable: msg('The relay server cannot be reached, and your IP address must stay hidden.', { id: 'ui.files.relayUnavailable' }),
+  integrity: msg('The file arrived incomplete or damaged, and was thrown away.', { id: 'ui.files.integrity' }),
+  tooLargeShort: msg('The file is larger than this service allows.', { id: 'ui.files.tooLargeShort' }),
+  saveFailed: msg('The file could not be saved.', { id: 'ui.files.saveFailed' }),
+  signedOut: msg('Signed out.', { id: 'ui.files.signedOut' }),
+  peerOffline: msg('This person is offline: files go straight to them, so they must be online.', { id: 'ui.files.peerOffline' }),
+  tooLarge: (name: string, limit: string) =>
+    msg(str`${who(name)} is larger than ${limit}, the most this service allows.`, { id: 'ui.files.tooLarge' }),
+  /** A transfer that failed, as the chat's error line says it. */
+  failed: (name: string, why: string) => msg(str`${who(name)}: ${why}`, { id: 'ui.files.failed' }),
+});
+
 /** The catalogue in the language `msg()` answers in now (English until another locale is loaded). */
 /** Messages while away (PROTOCOL.md §8): chats kept for someone offline, and delivered later. */
 const away = () => ({
@@ -720,6 +762,7 @@ const catalogue = () => ({
     group: group(),
     callHistory: callHistory(),
     away: away(),
+    files: files(),
   },
 });
 

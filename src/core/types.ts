@@ -167,6 +167,7 @@ export type SessionErrorCode =
   | 'call_failed'
   | 'turn_failed'
   | 'chat_failed'
+  | 'file_failed' // a file could not be offered, sent or received (PROTOCOL.md §9); the transfer says why
   | 'internal'
   | RoomErrorCode
   | GroupCallErrorCode;
@@ -286,6 +287,66 @@ export interface SessionState {
   history: CallHistoryState;
   /** The visitor's do-not-disturb and invisible, as stored by the backend for every device. */
   privacy: PrivacySettings;
+  /** Files sent and offered, with or without a call (PROTOCOL.md §9), oldest first. */
+  fileTransfers: FileTransferView[];
+}
+
+/**
+ * Where a file transfer is:
+ * - `offered`: the recipient has not answered yet (outgoing), or the visitor has not (incoming);
+ * - `queued`: accepted, waiting for the files before it to the same person (outgoing);
+ * - `connecting`: its data connection is being set up;
+ * - `transferring`: bytes flow;
+ * - `verifying`: every byte is sent (or here), the whole-file digest is being compared;
+ * - `done`: the recipient has the whole file, its digest matched, and it is saved;
+ * - `declined`, `cancelled`, `failed`: ended without the file (`problem` says why).
+ */
+export type FileTransferPhase =
+  'offered' | 'queued' | 'connecting' | 'transferring' | 'verifying' | 'done' | 'declined' | 'cancelled' | 'failed';
+
+/** Why a transfer ended without the file. */
+export type FileTransferProblem =
+  | 'declined'
+  | 'cancelled-by-me'
+  | 'cancelled-by-peer'
+  | 'peer-left'
+  | 'connection-lost'
+  | 'channel-refused'
+  | 'relay-unavailable'
+  | 'integrity'
+  | 'too-large'
+  | 'save-failed'
+  | 'signed-out';
+
+/** One file sent or offered (`SessionState.fileTransfers`). */
+export interface FileTransferView {
+  /** The transfer id of PROTOCOL.md §9. */
+  id: string;
+  peerId: string;
+  direction: 'outgoing' | 'incoming';
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** The media type the sender's browser gave; '' when unknown. */
+  mime: string;
+  phase: FileTransferPhase;
+  /** Bytes that reached the recipient (outgoing: handed to the connection and out of its buffer). */
+  bytes: number;
+  /** Over the last few seconds; 0 while unknown. */
+  bytesPerSecond: number;
+  /** null while unknown. */
+  secondsLeft: number | null;
+  problem: FileTransferProblem | null;
+  /** Incoming and `done`: an object URL of the file to save as a download; null once saved to disk (or not done). */
+  url: string | null;
+  /** Incoming and `done`: written straight to the file the visitor chose (File System Access API). */
+  savedToDisk: boolean;
+}
+
+/** How to keep an accepted file: straight to a file the visitor chose, or gathered for a download. */
+export interface FileSaveOptions {
+  /** From `showSaveFilePicker()` (in the click that accepts): written as it arrives, never held in memory. */
+  saveTo?: FileSystemFileHandle;
 }
 
 /** An invitation to join a room's call (`addToCall` of someone in the room); `joinGroupCall(roomId)` takes it. */
@@ -334,6 +395,10 @@ export interface SessionEventMap {
   'group-ring': CustomEvent<{ ring: GroupRing }>;
   /** The visitor joined a room through an invite link (not sent for a guest, whose sign-in is the join). */
   'room-joined': CustomEvent<{ room: Room }>;
+  /** Someone offers the visitor a file (also in `state.fileTransfers`, phase `offered`). */
+  'file-offer': CustomEvent<{ transfer: FileTransferView }>;
+  /** A file transfer ended: `done`, `declined`, `cancelled` or `failed`. */
+  'file-transfer': CustomEvent<{ transfer: FileTransferView }>;
 }
 
 export interface SessionApi extends EventTarget {
@@ -391,6 +456,16 @@ export interface SessionApi extends EventTarget {
   /** Takes back one of our `waiting` messages to `peerId` before it is delivered (PROTOCOL.md §8). */
   withdrawChat(peerId: string, id: string): Promise<void>;
   markRead(peerId: string): void;
+
+  /** Offers `files` to `peerId` (PROTOCOL.md §9), with or without a call; each is sent once accepted, one after another. */
+  sendFiles(peerId: string, files: readonly File[]): Promise<void>;
+  /** Accepts an offered file: written to `options.saveTo` as it arrives, else gathered for a download. */
+  acceptFile(transferId: string, options?: FileSaveOptions): Promise<void>;
+  declineFile(transferId: string): void;
+  /** Stops a transfer, from either side, at any point before it is done. */
+  cancelFile(transferId: string): void;
+  /** Removes an ended transfer from the list (and frees its download). */
+  dismissFile(transferId: string): void;
 
   /** Shows the people of one of `state.rooms` in the list. */
   selectRoom(roomId: string): void;

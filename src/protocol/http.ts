@@ -44,6 +44,8 @@ export interface IceServersResponse {
   iceTransportPolicy: 'all' | 'relay';
   /** Seconds the credentials stay valid. */
   ttl: number;
+  /** `MAX_FILE_BYTES` (PROTOCOL.md §9): the largest file the backend lets a `file-offer` announce; absent from an older backend. */
+  maxFileBytes?: number;
 }
 
 /** RTCIceServer as JSON (kept independent of the DOM lib so the backend can use it). */

@@ -8,3 +8,4 @@ export * from './rooms.js';
 export * from './group-calls.js';
 export * from './history.js';
 export * from './offline-messages.js';
+export * from './files.js';

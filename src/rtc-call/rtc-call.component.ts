@@ -19,6 +19,7 @@ import { GROUP_CALL_PARTS } from '../components/group-call/group-call.component.
 import { ROOM_CHAT_PARTS } from '../components/room-chat/room-chat.component.js';
 import { CALL_HISTORY_PARTS } from '../components/call-history/call-history.component.js';
 import { PRIVACY_PARTS } from '../components/privacy/privacy.component.js';
+import { FILE_TRANSFER_PARTS } from '../components/file-transfer/file-transfers.component.js';
 import { allowsGroupCalls } from '../protocol/group-calls.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
@@ -74,6 +75,8 @@ export const RTC_CALL_CHILD_PARTS = {
   'rtc-room-chat': ROOM_CHAT_PARTS,
   'rtc-call-history': CALL_HISTORY_PARTS,
   'rtc-privacy': PRIVACY_PARTS,
+  // Inside rtc-chat, which passes its parts on.
+  'rtc-file-transfers': FILE_TRANSFER_PARTS,
 } as const;
 
 /** Every part a page can style as `rtc-call::part(name)`. */
@@ -93,6 +96,8 @@ const FORWARDED_EVENTS = {
   chat: 'rtc-chat-message',
   error: 'rtc-error',
   'room-joined': 'rtc-room-joined',
+  'file-offer': 'rtc-file-offer',
+  'file-transfer': 'rtc-file-transfer',
 } as const satisfies Partial<Record<keyof SessionEventMap, RtcEventName>>;
 
 /** The origin this script was loaded from: where the backend serving it lives. */
@@ -119,6 +124,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @event rtc-peer-select - A person was picked in the list to chat with; `detail.peerId`.
  * @event rtc-room-joined - The visitor joined a room by an invite link; `detail.room`.
  * @event rtc-invite-created - The visitor made an invite; `detail.invite`, `detail.link`.
+ * @event rtc-file-offer - Someone offers the visitor a file; `detail.transfer` (name, size, type).
+ * @event rtc-file-transfer - A file transfer ended; `detail.transfer` (`phase` done, declined, cancelled or failed, `problem`).
  *
  * @csspart base - The widget's frame.
  * @csspart header - The top bar.
@@ -563,7 +570,10 @@ export class RtcCall extends LitElement {
           ></rtc-group-call>
           ${
             this.chatPeer
-              ? html`<rtc-chat exportparts=${exportParts('rtc-chat')} peer-id=${this.chatPeer}></rtc-chat>`
+              ? html`<rtc-chat
+                  exportparts=${`${exportParts('rtc-chat')}, ${exportParts('rtc-file-transfers')}`}
+                  peer-id=${this.chatPeer}
+                ></rtc-chat>`
               : call || group || precall
                 ? nothing
                 : html`<div class="welcome" part="welcome">

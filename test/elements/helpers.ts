@@ -241,6 +241,21 @@ export class FakeSession extends EventTarget implements SessionApi {
   async sendChat() {}
   async withdrawChat() {}
   markRead() {}
+  async sendFiles(...args: unknown[]) {
+    this.record('sendFiles', args);
+  }
+  async acceptFile(...args: unknown[]) {
+    this.record('acceptFile', args);
+  }
+  declineFile(...args: unknown[]) {
+    this.record('declineFile', args);
+  }
+  cancelFile(...args: unknown[]) {
+    this.record('cancelFile', args);
+  }
+  dismissFile(...args: unknown[]) {
+    this.record('dismissFile', args);
+  }
   selectRoom() {}
   async createRoom() {
     return null;

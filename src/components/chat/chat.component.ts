@@ -10,6 +10,8 @@ import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from 
 import { texts } from '../../core/texts.js';
 import { formatClockTime } from '../../core/formats.js';
 import { chatStyles } from './chat.styles.js';
+import { FILE_TRANSFER_PARTS } from '../file-transfer/file-transfers.component.js';
+import '../file-transfer/file-transfers.js';
 
 /** Parts of `rtc-chat`, re-exported by `<rtc-call>`. */
 export const CHAT_PARTS = [
@@ -132,6 +134,7 @@ export class RtcChat extends SessionConsumer {
             )}
           </ol>
         </div>
+        <rtc-file-transfers exportparts=${FILE_TRANSFER_PARTS.join(', ')} peer-id=${this.peerId}></rtc-file-transfers>
         ${error ? html`<p class="error" part="chat-error" role="alert">${renderText(error.message)}</p>` : nothing}
         <form part="chat-form" @submit=${this.onSubmit}>
           <label for="chat-input" class="visually-hidden">${about(words.inputLabel)}</label>
