@@ -6,7 +6,8 @@
  *   npm run admin -- add --name <name> --email <email> [--password <pw>]
  *   npm run admin -- reset-password --email <email> [--password <pw>]
  *   npm run admin -- delete --email <email>
- *   npm run admin -- delete --id <id>      (any account: site accounts and guests have no email)
+ *   npm run admin -- delete --id=<id>      (any account: site accounts and guests have no email;
+ *                                          `=` because an id may start with "-")
  *
  * reset-password and delete also sign the user out everywhere: the running
  * backend refuses their tokens and closes their connections within a second.
@@ -32,7 +33,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
   list                                          list users (id, name, email or site, created)
   add --name <name> --email <email> [--password <pw>]
   reset-password --email <email> [--password <pw>]
-  delete --email <email> | --id <id>           any account by id: site accounts and guests have no email
+  delete --email <email> | --id=<id>           any account by id: site accounts and guests have no email
+                                                (write --id=<id>: an id may start with "-")
 Works on the stores in DATA_DIR (default ./data).`;
 
 /** A failure the operator can fix; printed without a stack trace. */

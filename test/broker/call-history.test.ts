@@ -289,7 +289,7 @@ test('deleting an account (admin CLI) deletes its history; the other person keep
   await invite(ada, bob, callId);
   await send(bob, ada, 'reject', callId, { reason: 'declined' });
   await entryOf(backend, bob, callId);
-  const deleted = await runAdmin(dataDir, ['delete', '--id', bob.id]);
+  const deleted = await runAdmin(dataDir, ['delete', `--id=${bob.id}`]);
   assert.equal(deleted.code, 0, deleted.stderr);
   const file = JSON.parse(await readFile(join(dataDir, CALLS_FILE), 'utf8')) as { owners: Record<string, unknown> };
   assert.deepEqual(Object.keys(file.owners), [ada.id]);
