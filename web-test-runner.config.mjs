@@ -3,9 +3,6 @@
 // Run through `npm run test:elements` (node --import tsx, so the backend's
 // TypeScript loads directly).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
-import commonjs from '@rollup/plugin-commonjs';
-import esbuild from 'rollup-plugin-esbuild';
 import { mqttLeanForTests } from './scripts/mqtt-lean.mjs';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteer from 'puppeteer-core';
@@ -48,7 +45,7 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'es2022' }),
     // The same MQTT.js client as the bundle (src/core/mqtt-lean.ts, built by Rollup from MQTT.js's sources).
-    mqttLeanForTests({ nodeResolve, commonjs, esbuild }),
+    mqttLeanForTests(),
     testBackendPlugin({ ...TEST_SITE_BACKEND, relaxPublishLimits: false }),
   ],
 };

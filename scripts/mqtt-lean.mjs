@@ -6,6 +6,7 @@
 // one of them fails loudly in the tests instead of silently misbehaving.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const mqttVersion = JSON.parse(readFileSync(require.resolve('mqtt/package.json'), 'utf8')).version;
@@ -64,24 +65,47 @@ export function mqttLean() {
 }
 
 /**
+ * One source module as one browser ES module, built as the widget's bundle builds it (MQTT.js
+ * from its sources, with the replacements above), dynamic imports included: for tests that load
+ * the engine or the widget from source into a page (web-test-runner, test/turn/).
+ */
+export async function bundleForBrowser(entry, { root = process.cwd() } = {}) {
+  const [{ rollup }, { nodeResolve }, { default: commonjs }, { default: esbuild }] = await Promise.all([
+    import('rollup'),
+    import('@rollup/plugin-node-resolve'),
+    import('@rollup/plugin-commonjs'),
+    import('rollup-plugin-esbuild'),
+  ]);
+  const bundle = await rollup({
+    input: resolve(root, entry),
+    plugins: [
+      mqttLean(),
+      nodeResolve(BROWSER_RESOLVE),
+      commonjs(),
+      esbuild({ tsconfig: resolve(root, 'tsconfig.json'), target: 'es2022' }),
+    ],
+    onwarn: () => {},
+  });
+  try {
+    const { output } = await bundle.generate({ format: 'es', inlineDynamicImports: true });
+    return output[0].code;
+  } finally {
+    await bundle.close();
+  }
+}
+
+/**
  * The web-test-runner plugin that serves src/core/mqtt-lean.ts as Rollup bundles it for the
  * widget (the dev server serves modules one by one and cannot load MQTT.js's CommonJS sources),
  * so the browser tests run the very client the bundle ships.
  */
-export function mqttLeanForTests({ nodeResolve, commonjs, esbuild }) {
+export function mqttLeanForTests() {
   const entry = 'src/core/mqtt-lean.ts';
   let code = null;
   return {
     name: 'rtc-mqtt-lean-bundle',
     async serverStart() {
-      const { rollup } = await import('rollup');
-      const bundle = await rollup({
-        input: entry,
-        plugins: [mqttLean(), nodeResolve(BROWSER_RESOLVE), commonjs(), esbuild({ tsconfig: 'tsconfig.json', target: 'es2022' })],
-        onwarn: () => {},
-      });
-      code = (await bundle.generate({ format: 'es' })).output[0].code;
-      await bundle.close();
+      code = await bundleForBrowser(entry);
     },
     serve(context) {
       if (context.path.endsWith(`/${entry}`)) return { body: code, type: 'js' };

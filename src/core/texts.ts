@@ -391,6 +391,12 @@ const away = () => ({
   tooMany: msg('Too many of your messages already wait for this person. Wait until they have read them.', { id: 'ui.away.tooMany' }),
   /** Taking back came too late. */
   tooLate: msg('This message was already delivered, or it expired.', { id: 'ui.away.tooLate' }),
+  /** The people list's heading over people written to or called lately who are offline now. */
+  recent: msg('Recently', { id: 'ui.away.recent' }),
+  /** Such a person's status in the people list. */
+  offline: msg('Offline', { id: 'ui.away.offline' }),
+  /** The button with such a person's name: it opens the chat with them. */
+  writeTo: (name: string) => msg(str`Write to ${who(name)}: they get it when they sign in`, { id: 'ui.away.writeTo' }),
 });
 
 const catalogue = () => ({

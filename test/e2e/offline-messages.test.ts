@@ -2,7 +2,9 @@
  * Messages while away (issue #16) through the widget's UI, Chromium↔Chromium and
  * Chromium↔Firefox ESR: a chat to someone who just signed out waits with the backend, reaches
  * them at their next sign-in marked "delivered later" (and the sender sees it arrive); a reload
- * keeps the conversation, and signing out clears it.
+ * keeps the conversation, and signing out clears it. Someone offline whom the visitor wrote to
+ * is under "Recently" in the people list, even after a reload, and a chat opened from there waits
+ * for them too.
  */
 import { it } from 'node:test';
 import { mkdir } from 'node:fs/promises';
@@ -50,4 +52,36 @@ describeEachPair('messages while away', (suite, pair) => {
     await bob.part('messages');
     await bob.waitForNoPart('message', { text });
   });
+
+  it(
+    'someone offline is under "Recently" after a reload; a chat opened there reaches them later',
+    { timeout: E2E_TEST_TIMEOUT },
+    async (t) => {
+      const [alice, bob] = await suite.pair(t, pair);
+      await alice.openChat(bob.name);
+      const hello = `Hello ${bob.name}`;
+      await alice.sendChat(hello);
+      await bob.openChat(alice.name);
+      await bob.chatMessage(hello);
+      await bob.signOut();
+      await alice.waitPeerGone(bob.name);
+
+      // A reload closes the chat: the people list still offers Bob, as offline.
+      await alice.page.reload({ waitUntil: 'load' });
+      await alice.signIn();
+      const recent = await alice.part('recent', { text: bob.name });
+      await alice.click('recent-select', { within: recent });
+      await alice.chatMessage(hello);
+      const later = `Written while you were away, ${bob.name}`;
+      await alice.sendChat(later);
+      await alice.part('message-waiting', { within: await alice.chatMessage(later) });
+
+      // Back online, Bob leaves "Recently" for the online list, and gets the message marked later.
+      await bob.signIn();
+      await alice.peer(bob.name);
+      await alice.waitForNoPart('recent', { text: bob.name });
+      await bob.openChat(alice.name);
+      await bob.part('message-later', { within: await bob.chatMessage(later) });
+    },
+  );
 });

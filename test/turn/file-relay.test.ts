@@ -6,31 +6,16 @@
  * sender's side, and the file arrives whole.
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
-import type { BrowserName } from '../support/browsers.js';
-import { Person } from '../e2e/support/person.js';
+import { describe, test } from 'node:test';
 import { clickOn, fileFolder, makeFile, savedSha256, sendFiles, transfer, waitForStatus } from '../e2e/support/files.js';
-import { installTurnHooks, remoteCandidates } from './session-page.js';
-import { assertOnlyRelay, turnSuite, newSecret, selectedPair, startTurn, startTurnBackend, type TestBackend } from './support.js';
+import { openWidgetVisitor, remoteCandidates } from './session-page.js';
+import { assertOnlyRelay, turnSuite, newSecret, selectedPair, startTurn, startTurnBackend } from './support.js';
 
 const MB = 1024 * 1024;
 const PAIR = ['chromium', 'firefox'] as const;
-let counter = 0;
 
 describe('a file relay-only through coturn, chromium sending to firefox', () => {
   const suite = turnSuite(PAIR);
-
-  async function visitor(t: TestContext, browserName: BrowserName, name: string, backend: TestBackend, attributes: Record<string, string>) {
-    const context = await suite.browser(browserName).createBrowserContext();
-    t.after(() => context.close().catch(() => undefined));
-    const page = await context.newPage({ type: 'window' });
-    await installTurnHooks(page);
-    const query = new URLSearchParams({ server: backend.origin, ...attributes });
-    await page.goto(`${suite.site.origin}/widget?${query}`, { waitUntil: 'load', timeout: 30_000 });
-    counter += 1;
-    const id = `${name.toLowerCase()}-${process.pid}-${counter}-${Date.now()}`;
-    return new Person(page, `${name}-${browserName}`, { name: `${name} ${counter}`, email: `${id}@turn.example`, password: `pw-${id}` });
-  }
 
   test(
     "the file goes through the relay, the sender's address never reaches the recipient, and it arrives whole",
@@ -39,8 +24,8 @@ describe('a file relay-only through coturn, chromium sending to firefox', () => 
       const secret = newSecret();
       const turn = await startTurn(t, secret);
       const backend = await startTurnBackend(t, turn, secret, { iceTransportPolicy: 'all' });
-      const alice = await visitor(t, PAIR[0], 'Alice', backend, { 'relay-only': '' });
-      const bob = await visitor(t, PAIR[1], 'Bob', backend, {});
+      const alice = await openWidgetVisitor(suite, t, PAIR[0], 'Alice', backend, { 'relay-only': '' });
+      const bob = await openWidgetVisitor(suite, t, PAIR[1], 'Bob', backend, {});
       await Promise.all([alice.register(), bob.register()]);
       await Promise.all([alice.peer(bob.name), bob.peer(alice.name)]);
       await alice.openChat(bob.name);

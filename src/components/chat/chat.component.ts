@@ -105,7 +105,13 @@ export class RtcChat extends SessionConsumer {
       return online;
     }
     if (call?.peer.id === this.peerId) return call.peer.name;
-    return this.seenNames.get(this.peerId) ?? state?.chats[this.peerId]?.findLast((m) => m.name)?.name ?? '';
+    return (
+      this.seenNames.get(this.peerId) ??
+      state?.chats[this.peerId]?.findLast((m) => m.name)?.name ??
+      // Opened from "Recently" in the people list: the call history knows the name.
+      state?.history.entries.find((e) => e.peer.id === this.peerId)?.peer.name ??
+      ''
+    );
   }
 
   override render() {
