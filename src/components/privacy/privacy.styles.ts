@@ -6,6 +6,9 @@ export const privacyStyles = css`
   }
   section {
     display: grid;
+    /* One column as wide as the sidebar, never wider: an auto column would grow to the select's
+       longest option (French "Jusqu'à ce que je le désactive") and push the sidebar sideways. */
+    grid-template-columns: minmax(0, 1fr);
     gap: calc(var(--_space) * 0.5);
   }
   .dnd {
