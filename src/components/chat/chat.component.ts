@@ -123,8 +123,10 @@ export class RtcChat extends SessionConsumer {
     const tag = sessionNameTags(state).get(this.peerId);
     const about = (sentence: (name: string) => string) => textAbout(sentence, peerName, tag);
     const online = state.peers.some((p) => p.id === this.peerId);
-    // Someone offline still gets a message: the backend keeps it for their next sign-in (PROTOCOL.md §8).
-    const canSend = state.connection === 'online';
+    // Someone online: the message goes over MQTT, queued while the link is reconnecting (sent after
+    // it, or marked not sent). Someone offline still gets one while we are online: the backend
+    // keeps it for their next sign-in (PROTOCOL.md §8).
+    const canSend = online || state.connection === 'online';
     const error = this.errorAt('chat');
     return html`
       <section part="chat" aria-labelledby="chat-title">
