@@ -270,10 +270,12 @@ export class FileTransfers {
 
   private progress(t: Transfer, bytes: number): void {
     const now = this.deps.clock.now();
-    const figures = t.meter!.sample(bytes, now);
-    t.view = { ...t.view, ...figures, phase: bytes >= t.view.size ? 'verifying' : t.view.phase };
+    // Called for every 64 KiB message, thousands of times a second on a fast link: the figures are
+    // worked out (and the view copied) only when they are shown.
     if (now - t.lastShown < PROGRESS_EVERY_MS && bytes < t.view.size) return;
     t.lastShown = now;
+    const figures = t.meter!.sample(bytes, now);
+    t.view = { ...t.view, ...figures, phase: bytes >= t.view.size ? 'verifying' : t.view.phase };
     this.publish();
   }
 
