@@ -54,7 +54,6 @@ import { RoomChatBook } from './group/room-chat.js';
 import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
-import { checkConnection } from './precall/candidates.js';
 import { MicLevel } from './precall/mic-level.js';
 import type { ConnectionCheck } from './precall/verdict.js';
 import { PresenceBook } from './presence-book.js';
@@ -439,7 +438,10 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   checkConnection(options: { timeoutMs?: number } = {}): Promise<ConnectionCheck> {
-    return this.ice.forCall().then((ice) => checkConnection(ice, this.store.state.relayOnly, options));
+    // Only the pre-call check asks this: its code loads with it, not with every call (README "bundle").
+    return Promise.all([this.ice.forCall(), import('./precall/candidates.js')]).then(([ice, { checkConnection }]) =>
+      checkConnection(ice, this.store.state.relayOnly, options),
+    );
   }
 
   // ---------------------------------------------------------------- chat
