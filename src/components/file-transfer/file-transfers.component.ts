@@ -6,7 +6,7 @@ import type { FileTransferView } from '../../core/types.js';
 import { texts } from '../../core/texts.js';
 import { formatDuration } from '../../core/formats.js';
 import { formatBytes, formatSpeed } from '../../core/files/file-formats.js';
-import { problemText } from '../../core/files/file-transfers.js';
+import { problemText } from '../../core/files/file-problems.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { fileTransfersStyles } from './file-transfers.styles.js';
