@@ -22,7 +22,13 @@ function reexportedParts() {
       if (moduleDoc.path !== ROOT || !ts.isImportDeclaration(node)) return;
       const bindings = node.importClause?.namedBindings;
       if (!bindings || !ts.isNamedImports(bindings) || !bindings.elements.some((e) => e.name.text.endsWith('_PARTS'))) return;
-      childModules.push(posix.join(posix.dirname(ROOT), node.moduleSpecifier.text).replace(/\.js$/, '.ts'));
+      // A constant lives in the element's light `*.parts.ts` beside its `*.component.ts`.
+      childModules.push(
+        posix
+          .join(posix.dirname(ROOT), node.moduleSpecifier.text)
+          .replace(/\.parts\.js$/, '.component.js')
+          .replace(/\.js$/, '.ts'),
+      );
     },
     packageLinkPhase({ customElementsManifest }) {
       const element = (path) => {

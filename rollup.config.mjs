@@ -11,7 +11,11 @@ import commonjs from '@rollup/plugin-commonjs';
 import { BROWSER_RESOLVE, mqttLean } from './scripts/mqtt-lean.mjs';
 
 export default {
-  input: 'src/index.ts',
+  // Two entries over the same chunks. dist/rtc-call.js, the script a page loads (`<script src>`),
+  // draws `<rtc-call>`'s frame and the sign-in form and loads the rest lazily
+  // (src/rtc-call/engine-loader.ts). dist/index.js is the package's full API for `import` (every
+  // element class, `Session`, the events): it imports the same chunks statically.
+  input: { 'rtc-call': 'src/rtc-call/rtc-call.ts', index: 'src/index.ts' },
   // The language chunks import `str` of @lit/localize from the entry itself: without this, Rollup
   // would move the whole widget into a shared chunk behind a two-line dist/rtc-call.js (one more
   // request before the first render).
@@ -19,8 +23,11 @@ export default {
   output: {
     dir: 'dist',
     format: 'es',
-    entryFileNames: 'rtc-call.js',
+    entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
+    // dist/index.js re-exports only; without this Rollup would merge it with the engine's lazy chunk
+    // (src/rtc-call/signed-in.ts), and the page would load the whole API under the name index.js.
+    experimentalMinChunkSize: 0,
     sourcemap: true,
   },
   plugins: [

@@ -1,104 +1,73 @@
 /**
- * Bundle size: gzip bytes of the initial script (dist/rtc-call.js with its
- * static imports) and of everything a call loads (plus the lazy chunks it
- * imports after sign-in), beside MQTT.js's own browser build
- * (node_modules/mqtt/dist/mqtt.min.js) compressed the same way in the same
- * run — the widget embeds MQTT.js, so that is its natural yardstick. A page
- * loads at most one language chunk (src/generated/locales/, none in English),
- * so "everything loaded for a call" counts the largest one only.
- * The import graph is read from the built files, not guessed from the folder
- * (dist/chunks may hold stale chunks of earlier builds).
+ * Bundle size: gzip bytes of the initial script (dist/rtc-call.js with its static imports), of
+ * everything a page loads for a 1:1 call, and of the MQTT chunk, beside MQTT.js's own browser
+ * build (node_modules/mqtt/dist/mqtt.min.js) compressed the same way in the same run — the widget
+ * embeds MQTT.js, so that is its natural yardstick.
+ *
+ * "Everything loaded for a call" is the set of files a page fetches from its first paint to a
+ * connected 1:1 call: the initial script, the call engine with the signed-in elements and MQTT.js
+ * (lazy chunks), and their static imports (bench/support/bundle-graph.ts; test/e2e/loading.test.ts
+ * checks in Chromium and Firefox that a real call loads exactly these files). An English page
+ * loads no language chunk; a page in another language loads one, so the figure is also printed
+ * with the largest. The lazy chunks of features a 1:1 call never uses (group calls, the pre-call
+ * check, file transfer, ...) are listed but not counted.
  *
  *   npm run build && tsx bench/bundle-size.ts [--json file]
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { init, parse } from 'es-module-lexer';
 import { writeResult } from './support/stats.js';
-import { targetLocales } from '../src/generated/locale-codes.js';
+import { bundleGraph, isLanguageChunk } from './support/bundle-graph.js';
 
 const { values } = parseArgs({ options: { json: { type: 'string' } } });
 const root = resolve(import.meta.dirname, '..');
-const entry = join(root, 'dist', 'rtc-call.js');
-if (!existsSync(entry)) {
-  console.error(`bundle-size: ${relative(root, entry)} is missing; run "npm run build" first`);
+let graph;
+try {
+  graph = await bundleGraph(root);
+} catch (error) {
+  console.error(`bundle-size: ${(error as Error).message}`);
   process.exit(1);
 }
 
 /** gzip at level 9, what a static server or CDN precompresses with. */
 const gzipBytes = (file: string): number => gzipSync(readFileSync(file), { level: 9 }).length;
-
-await init();
-/** Relative imports of a built file, split by how they load. */
-function importsOf(file: string): { eager: string[]; lazy: string[] } {
-  const [imports] = parse(readFileSync(file, 'utf8'), file);
-  const eager: string[] = [];
-  const lazy: string[] = [];
-  for (const imp of imports) {
-    if (imp.type === 'import-meta' || !imp.specifier?.startsWith('.')) continue;
-    (imp.type === 'dynamic' ? lazy : eager).push(resolve(dirname(file), imp.specifier));
-  }
-  return { eager, lazy };
-}
-
-/** Files reached from `starts` through static imports only, or through every import. */
-function closure(starts: string[], followLazy: boolean): Set<string> {
-  const seen = new Set<string>();
-  const queue = [...starts];
-  while (queue.length > 0) {
-    const file = queue.shift()!;
-    if (seen.has(file)) continue;
-    if (!existsSync(file)) throw new Error(`${relative(root, file)} is imported but missing; rebuild with "npm run build"`);
-    seen.add(file);
-    const { eager, lazy } = importsOf(file);
-    queue.push(...eager, ...(followLazy ? lazy : []));
-  }
-  return seen;
-}
-
-const initial = closure([entry], false);
-const all = closure([entry], true);
-const lazyChunks = [...all].filter((f) => !initial.has(f));
-/** A language's chunk: Rollup names it after its module, src/generated/locales/<locale>.ts. */
-const LANGUAGE_CHUNK = new RegExp(`^(${targetLocales.join('|')})-[\\w-]+\\.js$`);
-const isLanguage = (f: string) => LANGUAGE_CHUNK.test(basename(f));
 const sum = (files: Iterable<string>) => [...files].reduce((n, f) => n + gzipBytes(f), 0);
-const initialGzip = sum(initial);
-const languageGzip = Math.max(0, ...lazyChunks.filter(isLanguage).map(gzipBytes));
-const callGzip = sum([...all].filter((f) => !isLanguage(f))) + languageGzip;
+
+const initialGzip = sum(graph.initial);
+const callGzip = sum(graph.call);
+const languageGzip = Math.max(0, ...graph.languages.map(gzipBytes));
+const callLanguageGzip = callGzip + languageGzip;
+const mqttChunkGzip = sum(graph.mqtt);
 // mqtt's exports map does not expose dist/, so take the installed file itself.
-const mqttFile = join(root, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js');
-const mqttGzip = gzipBytes(mqttFile);
+const mqttGzip = gzipBytes(join(root, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js'));
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+const ratio = (n: number) => `${kb(n).padStart(10)}  = ${(n / mqttGzip).toFixed(2)} × mqtt.min.js`;
+const kind = (f: string) =>
+  graph.initial.has(f) ? 'initial ' : graph.call.has(f) ? 'call    ' : isLanguageChunk(f) ? 'language' : 'on use  ';
 console.log('bundle-size: gzip -9 of the built files (npm run build), same run as MQTT.js');
-for (const f of initial) console.log(`  initial  ${relative(root, f).padEnd(40)} ${kb(gzipBytes(f)).padStart(10)} gzip`);
-for (const f of lazyChunks) {
-  const kind = isLanguage(f) ? 'language' : 'lazy    ';
-  console.log(`  ${kind} ${relative(root, f).padEnd(40)} ${kb(gzipBytes(f)).padStart(10)} gzip`);
+console.log('  initial: the first paint; call: loaded for a 1:1 call; language: one, in a non-English page; on use: a feature opened');
+const order = ['initial ', 'call    ', 'language', 'on use  '];
+for (const f of [...graph.all].sort((a, b) => order.indexOf(kind(a)) - order.indexOf(kind(b)))) {
+  console.log(`  ${kind(f)} ${relative(root, f).padEnd(44)} ${kb(gzipBytes(f)).padStart(10)} gzip`);
 }
-console.log(
-  `initial script (before sign-in)           ${kb(initialGzip).padStart(10)}  = ${(initialGzip / mqttGzip).toFixed(2)} × mqtt.min.js`,
-);
-console.log(`everything loaded for a call               ${kb(callGzip).padStart(10)}  = ${(callGzip / mqttGzip).toFixed(2)} × mqtt.min.js`);
-/** The signalling client's chunk: MQTT.js bundled from its sources (src/core/mqtt-lean.ts). */
-const mqttChunks = lazyChunks.filter((f) => basename(f).startsWith('mqtt-lean-'));
-const mqttChunkGzip = sum(mqttChunks);
-console.log(
-  `MQTT chunk (MQTT.js from its sources)      ${kb(mqttChunkGzip).padStart(10)}  = ${(mqttChunkGzip / mqttGzip).toFixed(2)} × mqtt.min.js`,
-);
-console.log(`node_modules/mqtt/dist/mqtt.min.js         ${kb(mqttGzip).padStart(10)}`);
+console.log(`initial script (before sign-in)                 ${ratio(initialGzip)}`);
+console.log(`everything loaded for a 1:1 call (English)      ${ratio(callGzip)}`);
+console.log(`  + the largest language chunk                  ${ratio(callLanguageGzip)}`);
+console.log(`MQTT chunk (MQTT.js from its sources)           ${ratio(mqttChunkGzip)}`);
+console.log(`node_modules/mqtt/dist/mqtt.min.js              ${kb(mqttGzip).padStart(10)}`);
 
 await writeResult(values.json, {
   bench: 'bundle-size',
   notes: [
-    'gzip -9 sizes; "call" = initial script + every lazily imported chunk but the languages, + the largest language; yardstick: mqtt.min.js',
+    'gzip -9 sizes; "call" = the files a page loads from first paint to a connected 1:1 call (bench/support/bundle-graph.ts) + the largest language; "call.en" = the same in English (no language chunk); yardstick: mqtt.min.js',
   ],
   metrics: {
     initial: { kind: 'size', unit: 'bytes', value: initialGzip },
-    call: { kind: 'size', unit: 'bytes', value: callGzip },
+    call: { kind: 'size', unit: 'bytes', value: callLanguageGzip },
+    'call.en': { kind: 'size', unit: 'bytes', value: callGzip },
     language: { kind: 'size', unit: 'bytes', value: languageGzip },
     mqtt: { kind: 'size', unit: 'bytes', value: mqttChunkGzip },
     'mqtt.min.js': { kind: 'size', unit: 'bytes', value: mqttGzip },

@@ -1,7 +1,9 @@
 /**
  * rtc-call: importing this module defines every element
  * (`<rtc-call>` and its parts) and exports their classes, the `Session`
- * call engine and the event types.
+ * call engine and the event types. It is the package's `import` (dist/index.js); the script a
+ * page loads with `<script src>` is dist/rtc-call.js (src/rtc-call/rtc-call.ts), which defines
+ * `<rtc-call>` and `<rtc-login>` and loads the rest lazily.
  */
 export * from './components/login/login.js';
 export * from './components/peer-list/peer-list.js';

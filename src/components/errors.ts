@@ -12,7 +12,7 @@
  * show and on the one place that shows it.
  */
 import type { SessionApi, SessionError, SessionErrorCode, SessionState } from '../core/types.js';
-import { texts } from '../core/texts.js';
+import { signInTexts } from '../core/texts-sign-in.js';
 import { createRtcEvent } from '../events.js';
 import { stageCall } from './call-view.js';
 
@@ -145,7 +145,7 @@ export function rejectionError(reason: unknown, scope: ErrorScope): SessionError
   if (typeof code === 'string' && Object.hasOwn(CODES, code) && typeof message === 'string' && message) {
     return { code: code as SessionErrorCode, message, scope };
   }
-  return { code: 'internal', message: texts.unexpected, scope };
+  return { code: 'internal', message: signInTexts.unexpected, scope };
 }
 
 /** Shows `reason` as an error of `scope` and raises it from `host` as `rtc-error`. */

@@ -7,9 +7,9 @@
  * the person, so nobody can copy someone else's tag.
  */
 import { html, nothing } from 'lit';
-import { isolateText, nameKey } from '../protocol/index.js';
+import { isolateText, nameKey } from '../protocol/names.js';
 import type { SessionState } from '../core/types.js';
-import { texts } from '../core/texts.js';
+import { signInTexts } from '../core/texts-sign-in.js';
 
 interface Person {
   id: string;
@@ -75,7 +75,7 @@ export function nameText(name: string, tag: string | undefined): string {
 /** A name in markup: isolated in `<bdi>`, its tag (when it has one) in a muted span after it. */
 export function renderName(name: string, tag: string | undefined) {
   return html`<bdi class="person-name">${name}</bdi>${
-      tag ? html`<span class="name-tag" title=${texts.ui.names.tagTitle}> · #${tag}</span>` : nothing
+      tag ? html`<span class="name-tag" title=${signInTexts.nameTagTitle}> · #${tag}</span>` : nothing
     }`;
 }
 

@@ -36,7 +36,7 @@ import type { CallLink, CallLinkOptions } from './call/call.js';
 import { ChatBook, type MessagesAwayPort } from './chat-book.js';
 import { boundArchive, IdbChatArchive, mergeChats, type ChatArchive } from './chat-archive.js';
 import { CallHistoryBook, type DndChoice } from './call-history.js';
-import { FileTransfers } from './files/file-transfers.js';
+import type { FileTransferDeps, FileTransfers } from './files/file-transfers.js';
 import {
   canChooseSpeaker,
   choiceStorageKey,
@@ -54,7 +54,6 @@ import { RoomChatBook } from './group/room-chat.js';
 import { InviteBook, InviteLinkFlow } from './invites.js';
 import type { Outbox } from './outbox.js';
 import { PeerLink, type LinkStats } from './peer.js';
-import { checkConnection } from './precall/candidates.js';
 import { MicLevel } from './precall/mic-level.js';
 import type { ConnectionCheck } from './precall/verdict.js';
 import { PresenceBook } from './presence-book.js';
@@ -131,7 +130,13 @@ export class Session extends EventTarget implements SessionApi {
   private readonly invites: InviteBook;
   private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
-  private readonly files: FileTransfers;
+  /**
+   * File transfer (PROTOCOL.md §9) loads with its first use: a file sent, or a file message
+   * received (an offer); a 1:1 call without files never fetches it (README "bundle").
+   */
+  private files: FileTransfers | null = null;
+  private filesLoading: Promise<FileTransfers> | null = null;
+  private readonly fileDeps: FileTransferDeps;
   private readonly calls: Calls;
   private readonly group: GroupCalls;
   private readonly roomChat: RoomChatBook;
@@ -170,7 +175,7 @@ export class Session extends EventTarget implements SessionApi {
       peerHere: (userId, returned) => this.calls.peerHere(userId, returned),
       peerGone: (userId) => {
         this.calls.peerGone(userId);
-        this.files.peerGone(userId);
+        this.withFiles((files) => files.peerGone(userId));
       },
     });
     const token = () => this.auth.token;
@@ -188,14 +193,7 @@ export class Session extends EventTarget implements SessionApi {
     this.chatArchive =
       environment.chatArchive === undefined ? (typeof indexedDB === 'undefined' ? null : new IdbChatArchive()) : environment.chatArchive;
     this.addEventListener('change', () => this.archiveChats());
-    this.files = new FileTransfers({
-      store,
-      outbox,
-      clock,
-      presence: this.presence,
-      ice: this.ice,
-      relayOnly: () => store.state.relayOnly,
-    });
+    this.fileDeps = { store, outbox, clock, presence: this.presence, ice: this.ice, relayOnly: () => store.state.relayOnly };
     const verifier =
       environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser());
     this.calls = new Calls({
@@ -439,7 +437,10 @@ export class Session extends EventTarget implements SessionApi {
   }
 
   checkConnection(options: { timeoutMs?: number } = {}): Promise<ConnectionCheck> {
-    return this.ice.forCall().then((ice) => checkConnection(ice, this.store.state.relayOnly, options));
+    // Only the pre-call check asks this: its code loads with it, not with every call (README "bundle").
+    return Promise.all([this.ice.forCall(), import('./precall/candidates.js')]).then(([ice, { checkConnection }]) =>
+      checkConnection(ice, this.store.state.relayOnly, options),
+    );
   }
 
   // ---------------------------------------------------------------- chat
@@ -459,23 +460,44 @@ export class Session extends EventTarget implements SessionApi {
   // ---------------------------------------------------------------- files (PROTOCOL.md §9)
 
   sendFiles(peerId: string, files: readonly File[]): Promise<void> {
-    return this.guard('chat', () => this.files.send(peerId, files));
+    return this.guard('chat', () => this.loadFiles().then((transfers) => transfers.send(peerId, files)));
   }
 
   acceptFile(transferId: string, options?: FileSaveOptions): Promise<void> {
-    return this.guard('chat', () => this.files.accept(transferId, options));
+    return this.guard('chat', () => this.loadFiles().then((transfers) => transfers.accept(transferId, options)));
   }
 
   declineFile(transferId: string): void {
-    this.files.decline(transferId);
+    this.withFiles((files) => files.decline(transferId));
   }
 
   cancelFile(transferId: string): void {
-    this.files.cancel(transferId);
+    this.withFiles((files) => files.cancel(transferId));
   }
 
   dismissFile(transferId: string): void {
-    this.files.dismiss(transferId);
+    this.withFiles((files) => files.dismiss(transferId));
+  }
+
+  /** File transfer, loaded on first use (once; a failed download is tried again at the next use). */
+  private loadFiles(): Promise<FileTransfers> {
+    this.filesLoading ??= import('./files/file-transfers.js').then(
+      ({ FileTransfers }) => (this.files = new FileTransfers(this.fileDeps)),
+      (error: unknown) => {
+        this.filesLoading = null;
+        throw error;
+      },
+    );
+    return this.filesLoading;
+  }
+
+  /**
+   * Runs `use` on file transfer if it is loaded or loading (after the messages already waiting for
+   * it); before any use there is no transfer to act on.
+   */
+  private withFiles(use: (files: FileTransfers) => void): void {
+    if (this.files) use(this.files);
+    else void this.filesLoading?.then(use, () => undefined);
   }
 
   // ---------------------------------------------------------------- rooms and invites
@@ -604,7 +626,7 @@ export class Session extends EventTarget implements SessionApi {
     this.leaveCallOnUnload();
     this.calls.clear();
     this.group.clear();
-    this.files.clear();
+    this.withFiles((files) => files.clear());
     // Detach first: close() reports 'closed', which must not look like an expiry.
     const signaling = this.signaling;
     this.signaling = null;
@@ -667,7 +689,14 @@ export class Session extends EventTarget implements SessionApi {
     if (route.kind === 'notice') return this.callHistory.onNotice(route.notice);
     if (route.kind === 'group') return this.group.onMessage(route.from, route.message);
     if (route.kind === 'chat-delivered') return this.chats.delivered(route.from, route.ids);
-    if (route.kind === 'file') return this.files.onMessage(route.from, route.message);
+    if (route.kind === 'file') {
+      const { from, message } = route;
+      // In order: messages that arrive while the module loads wait in the promise's queue.
+      return void this.loadFiles().then(
+        (files) => files.onMessage(from, message),
+        () => undefined,
+      );
+    }
     const inGroupCall = this.group.call !== null;
     const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message, inGroupCall);
     if (decision.action === 'ignore') return;

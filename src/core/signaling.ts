@@ -9,7 +9,7 @@
  * connection with the new token before the old one is dropped (the broker
  * takes the clientId over), so the visitor sees no "reconnecting".
  */
-import type { ClientSubscribeCallback, IClientOptions, MqttClient } from 'mqtt';
+import type { ClientSubscribeCallback, MqttClient } from 'mqtt';
 import {
   MQTT_PATH,
   inboxTopic,
@@ -26,6 +26,7 @@ import {
 import { randomId } from './ids.js';
 import { routeMqttMessage, type MqttRoute } from './routing.js';
 import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './timing.js';
+import { loadMqtt, type MqttModule } from './mqtt-loader.js';
 
 type SubackPacket = Parameters<ClientSubscribeCallback>[2];
 
@@ -41,8 +42,6 @@ export interface SignalingHandlers {
   /** The broker refused a presence subscription (SUBACK 0x80): the room list is out of date. */
   onPresenceRefused?(topic: string): void;
 }
-
-type MqttModule = { connect: (url: string, opts: IClientOptions) => MqttClient };
 
 export interface SignalingOptions {
   server: string;
@@ -67,25 +66,8 @@ export function mqttUrl(server: string): string {
   return url.toString();
 }
 
-export function loadMqtt(): Promise<MqttModule> {
-  return import('./mqtt-lean.js');
-}
-
-/** How long an idle callback may wait for the page to go idle before it runs anyway. */
-const IDLE_LOAD_TIMEOUT_MS = 5_000;
-
-/**
- * Fetches MQTT.js while the page has nothing better to do: called once the sign-in form is on
- * screen, so the form's first render never waits for it and the connection after sign-in finds it
- * already loaded (the module is fetched once; the later {@link loadMqtt} gets the same one). A
- * failure here costs nothing: the connection loads it again, and reports the error then.
- * Safari has no `requestIdleCallback`; a short timer stands in.
- */
-export function loadMqttWhenIdle(load: () => Promise<unknown> = loadMqtt): void {
-  const start = () => void load().catch(() => undefined);
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: IDLE_LOAD_TIMEOUT_MS });
-  else setTimeout(start, 500);
-}
+// Loading MQTT.js lazily lives in a module of its own, light enough for the initial script.
+export { loadMqtt, loadMqttWhenIdle } from './mqtt-loader.js';
 
 interface Queued {
   topic: string;

@@ -3,6 +3,10 @@
  * nothing else. Sentences that name someone take the name as it is and wrap it in FSI … PDI
  * (`isolateText`): a right-to-left or oddly built name cannot reorder the sentence around it.
  *
+ * The first paint's sections (`errors`, `site`, `unexpected`, `ui.root`, `ui.login`) live in
+ * src/core/texts-sign-in.ts, so the initial script carries them without this file; the language
+ * machinery is src/core/text-view.ts.
+ *
  * Sections follow who shows the sentence: `errors` by error code (the API client, the
  * sign-in form, an expired sign-in, an unreachable service), `site` (signing in with the
  * embedding site's account), `unexpected`, `call` (status
@@ -17,51 +21,17 @@
  * `msg()` each time it is called. Numbers and durations in sentences go through
  * src/core/formats.ts (`Intl`), in the page's locale.
  */
-import { LOCALE_STATUS_EVENT, msg, str, type LocaleStatusEventDetail } from '@lit/localize';
+import { msg, str } from '@lit/localize';
 import { isolateText } from '../protocol/names.js';
-import type { CallOutcome, NameRule, PresenceStatus } from '../protocol/index.js';
-import { NAME_MAX_COMBINING_RUN, NAME_MAX_LENGTH, NAME_MIN_LENGTH } from '../protocol/limits.js';
-import type { CallEndReason, SessionErrorCode } from './types.js';
+import type { CallOutcome, PresenceStatus } from '../protocol/index.js';
+import type { CallEndReason } from './types.js';
 import { formatCount, formatDuration, formatList, formatLocale } from './formats.js';
+import { textView } from './text-view.js';
+import { errors, login, nameTagTitle, precallOpen, root, signInInstead, site, unexpected } from './texts-sign-in.js';
 
 const who = (name: string) => isolateText(name);
 type DeviceKind = 'camera' | 'microphone' | 'speaker';
 const count = (n: number) => formatCount(n);
-
-/**
- * Site accounts (the page signs the visitor in with the site's own account, PROTOCOL.md §1): the
- * errors by code, merged into `errors` below, and what `<rtc-call>` shows instead of a form.
- */
-const siteErrors = () =>
-  ({
-    invalid_site_token: msg("This site's sign-in for calls was not accepted. Reload the page; if it keeps happening, tell the site.", {
-      id: 'errors.invalid_site_token',
-    }),
-    site_keys_unavailable: msg('The call service cannot check your sign-in right now. Trying again…', {
-      id: 'errors.site_keys_unavailable',
-    }),
-    site_accounts_disabled: msg('The call service does not accept sign-ins from this site.', { id: 'errors.site_accounts_disabled' }),
-    password_accounts_disabled: msg('This call service signs you in through the site you are on, not with a password here.', {
-      id: 'errors.password_accounts_disabled',
-    }),
-    site_token_url_failed: msg('This site did not sign you in for calls. Reload the page and try again.', {
-      id: 'errors.site_token_url_failed',
-    }),
-  }) satisfies Partial<Record<SessionErrorCode, string>>;
-
-const site = () => ({
-  /** The site's token URL answered 401 or 403: the visitor is not signed in there. */
-  notSignedIn: msg('Sign in on this site to use calls.', { id: 'site.notSignedIn' }),
-  /** The site's token URL answered, but not `{ "token": "…" }`. */
-  noToken: msg("This site's sign-in for calls gave no token. Reload the page; if it keeps happening, tell the site.", {
-    id: 'site.noToken',
-  }),
-  /** The site's token URL cannot be reached, or failed on its side. */
-  unreachable: msg('Cannot reach this site to sign you in for calls. Trying again…', { id: 'site.unreachable' }),
-  signingIn: msg('Signing you in…', { id: 'site.signingIn' }),
-  signedOut: msg('You are signed out of calls.', { id: 'site.signedOut' }),
-  signInAgain: msg('Sign in again', { id: 'site.signInAgain' }),
-});
 
 /** Choosing the camera, microphone and speaker (`<rtc-device-settings>`), and devices unplugged (devices.ts). */
 const devices = () => ({
@@ -112,7 +82,7 @@ const devices = () => ({
 
 /** The pre-call check (`<rtc-precall-check>`) and the button opening it in `<rtc-call>`. */
 const precall = () => ({
-  open: msg('Check devices and connection', { id: 'ui.precall.open' }),
+  open: precallOpen(),
   title: msg('Check your devices and connection', { id: 'ui.precall.title' }),
   close: msg('Close the check', { id: 'ui.precall.close' }),
   camera: msg('Camera', { id: 'ui.precall.camera' }),
@@ -401,42 +371,12 @@ const away = () => ({
 
 const catalogue = () => ({
   /** One sentence per error code: what the API client and the sign-in form say. */
-  errors: {
-    invalid_input: msg('Please check the form and try again.', { id: 'errors.invalid_input' }),
-    invalid_credentials: msg('Wrong email or password. Check both and try again.', { id: 'errors.invalid_credentials' }),
-    email_taken: msg('An account with this email already exists. Sign in instead.', { id: 'errors.email_taken' }),
-    rate_limited: msg('Too many attempts. Wait a minute, then try again.', { id: 'errors.rate_limited' }),
-    unauthorized: msg('Your sign-in has expired. Please sign in again.', { id: 'errors.unauthorized' }),
-    server_unreachable: msg('Cannot reach the call service. Check your connection and try again.', { id: 'errors.server_unreachable' }),
-    internal: msg('The call service had a problem. Please try again.', { id: 'errors.internal' }),
-    ...siteErrors(),
-    // Rooms, invites and guests (PROTOCOL.md §4).
-    room_not_found: msg('This room is gone, or you are no longer in it.', { id: 'errors.room_not_found' }),
-    room_limit: msg('You have made as many rooms as you may. Use one of your rooms instead.', { id: 'errors.room_limit' }),
-    invite_limit: msg('You have as many open invites as you may. Revoke one you no longer need.', { id: 'errors.invite_limit' }),
-    invite_not_found: msg('This invite link is not valid. Check that it was copied whole, or ask for a new one.', {
-      id: 'errors.invite_not_found',
-    }),
-    invite_expired: msg('This invite link has expired. Ask the person who sent it for a new one.', { id: 'errors.invite_expired' }),
-    invite_revoked: msg('This invite link was cancelled by the person who made it.', { id: 'errors.invite_revoked' }),
-    invite_used_up: msg('This invite link has been used as many times as it allows. Ask for a new one.', { id: 'errors.invite_used_up' }),
-    guests_disabled: msg('This service does not allow guests. Sign in to join.', { id: 'errors.guests_disabled' }),
-    guests_cannot_invite: msg('Guests cannot make invites or join other rooms. Sign in with an account to do that.', {
-      id: 'errors.guests_cannot_invite',
-    }),
-    // A seat in a room's call (PROTOCOL.md §6), as the API refuses it.
-    group_calls_not_allowed: msg('Calls in this room are one to one.', { id: 'errors.group_calls_not_allowed' }),
-    call_full: msg('This call is full.', { id: 'errors.call_full' }),
-    call_full_video: msg('This call has no room for more video. Join with audio only?', { id: 'errors.call_full_video' }),
-    not_connected: msg('Your connection to the call service is not ready yet. Wait a moment, then try again.', {
-      id: 'errors.not_connected',
-    }),
-  } satisfies Partial<Record<SessionErrorCode, string>>,
+  errors: errors(),
 
   site: site(),
 
   /** A failure nobody foresaw (a bug, a browser refusing something unusual). */
-  unexpected: msg('Something went wrong. Please try again.', { id: 'unexpected' }),
+  unexpected: unexpected(),
 
   call: {
     offline: msg('You are offline; the call cannot be placed.', { id: 'call.offline' }),
@@ -539,59 +479,8 @@ const catalogue = () => ({
     devices: devices(),
     groupCall: groupCall(),
     /** `<rtc-call>`: the frame. */
-    root: {
-      title: msg('Calls', { id: 'ui.root.title' }),
-      connection: {
-        online: msg('Online', { id: 'ui.root.connection.online' }),
-        connecting: msg('Connecting…', { id: 'ui.root.connection.connecting' }),
-        reconnecting: msg('Reconnecting…', { id: 'ui.root.connection.reconnecting' }),
-        offline: msg('Offline', { id: 'ui.root.connection.offline' }),
-      },
-      relayOnlyTitle: msg('Relay your audio and video through the server, so the other person cannot see your IP address', {
-        id: 'ui.root.relayOnlyTitle',
-      }),
-      /** The "Hide my IP address" switch: the whole label, and the short one shown on narrow screens. */
-      relayOnlyLabel: msg('Hide my IP address', { id: 'ui.root.relayOnlyLabel' }),
-      relayOnlyLabelShort: msg('Hide my IP', { id: 'ui.root.relayOnlyLabelShort' }),
-      signOut: msg('Sign out', { id: 'ui.root.signOut' }),
-      dismissError: msg('Dismiss message', { id: 'ui.root.dismissError' }),
-      people: msg('People', { id: 'ui.root.people' }),
-      stage: msg('Call and chat', { id: 'ui.root.stage' }),
-      hello: (name: string) => msg(str`Hello, ${who(name)}.`, { id: 'ui.root.hello' }),
-      welcome: msg('Pick someone in the list to chat with them, or call them with the phone or camera button.', { id: 'ui.root.welcome' }),
-    },
-    login: {
-      registerTitle: msg('Create your account', { id: 'ui.login.registerTitle' }),
-      signInTitle: msg('Sign in to call', { id: 'ui.login.signInTitle' }),
-      registerIntro: msg('Pick the name people will see in their list.', { id: 'ui.login.registerIntro' }),
-      signInIntro: msg('Sign in to see who is online and call them.', { id: 'ui.login.signInIntro' }),
-      name: msg('Name', { id: 'ui.login.name' }),
-      email: msg('Email', { id: 'ui.login.email' }),
-      password: msg('Password', { id: 'ui.login.password' }),
-      passwordHint: (min: number) => msg(str`At least ${count(min)} characters.`, { id: 'ui.login.passwordHint' }),
-      /** `problem` is one of `nameRules`: the shared name rule (src/protocol/names.ts) the name broke. */
-      nameProblem: (problem: string) => msg(str`Please choose another name: the ${problem}.`, { id: 'ui.login.nameProblem' }),
-      /** The name rules, as the backend words them in English (src/protocol/names.ts). */
-      nameRules: {
-        text: msg('name must be text', { id: 'ui.login.nameRules.text' }),
-        control: msg('name must not contain control characters', { id: 'ui.login.nameRules.control' }),
-        length: msg(str`name must be ${count(NAME_MIN_LENGTH)}–${count(NAME_MAX_LENGTH)} characters`, { id: 'ui.login.nameRules.length' }),
-        direction: msg('name must not contain characters that change the text direction', { id: 'ui.login.nameRules.direction' }),
-        invisible: msg('name must not contain invisible characters', { id: 'ui.login.nameRules.invisible' }),
-        visible: msg('name must contain at least one visible character', { id: 'ui.login.nameRules.visible' }),
-        'combining-start': msg('name must not start with a combining mark', { id: 'ui.login.nameRules.combining-start' }),
-        'combining-stack': msg(str`name must not stack more than ${count(NAME_MAX_COMBINING_RUN)} combining marks on one character`, {
-          id: 'ui.login.nameRules.combining-stack',
-        }),
-      } satisfies Record<NameRule, string>,
-      wait: msg('Please wait…', { id: 'ui.login.wait' }),
-      register: msg('Create account', { id: 'ui.login.register' }),
-      signIn: msg('Sign in', { id: 'ui.login.signIn' }),
-      haveAccount: msg('Already have an account?', { id: 'ui.login.haveAccount' }),
-      newHere: msg('New here?', { id: 'ui.login.newHere' }),
-      toRegister: msg('Create an account', { id: 'ui.login.toRegister' }),
-      toSignIn: msg('Sign in', { id: 'ui.login.toSignIn' }),
-    },
+    root: root(),
+    login: login(),
     peerList: {
       statuses: {
         available: msg('Available', { id: 'ui.peerList.statuses.available' }),
@@ -697,7 +586,7 @@ const catalogue = () => ({
       accept: msg('Accept', { id: 'ui.incoming.accept' }),
     },
     names: {
-      tagTitle: msg('Tells apart people with the same name', { id: 'ui.names.tagTitle' }),
+      tagTitle: nameTagTitle(),
     },
     /** The room switcher and the people of one room (`<rtc-peer-list>`). */
     rooms: {
@@ -759,7 +648,7 @@ const catalogue = () => ({
       yourName: msg('Your name', { id: 'ui.inviteCard.yourName' }),
       joinAsGuest: msg('Join as guest', { id: 'ui.inviteCard.joinAsGuest' }),
       guestHint: msg('No account needed. Others see you as a guest.', { id: 'ui.inviteCard.guestHint' }),
-      signInInstead: msg('Sign in instead', { id: 'ui.inviteCard.signInInstead' }),
+      signInInstead: signInInstead(),
       signInToJoin: msg('Sign in to join.', { id: 'ui.inviteCard.signInToJoin' }),
       failedTitle: msg('This invite link cannot be used', { id: 'ui.inviteCard.failedTitle' }),
       dismiss: msg('Close', { id: 'ui.inviteCard.dismiss' }),
@@ -774,68 +663,8 @@ const catalogue = () => ({
 
 export type Texts = ReturnType<typeof catalogue>;
 
-/** The catalogue built in the language loaded now, and the format locale it was built with. */
-let built: { texts: Texts; formats: string } | undefined;
-
-/** The catalogue in the language loaded now, built again after a change of language or format locale. */
-function current(): Texts {
-  if (built?.formats !== formatLocale()) built = { texts: catalogue(), formats: formatLocale() };
-  return built.texts;
-}
-
-const languageListeners = new Set<() => void>();
-
-/**
- * Calls `listener` each time another language is ready, so a sentence composed earlier and kept
- * (the status line of a call) can be composed again. Returns the function that stops it.
- */
-export function onLanguageChange(listener: () => void): () => void {
-  languageListeners.add(listener);
-  return () => languageListeners.delete(listener);
-}
-
-// A locale module finished loading (src/components/localization.ts): the next read builds the
-// catalogue again in that language. This listener runs before any element re-renders, since
-// `updateWhenLocaleChanges` only requests an update. Node (unit tests) has no `addEventListener`.
-globalThis.addEventListener?.(LOCALE_STATUS_EVENT, (event) => {
-  const detail = (event as CustomEvent<LocaleStatusEventDetail>).detail;
-  if (detail.status !== 'ready') return;
-  built = undefined;
-  languageListeners.forEach((listener) => listener());
-});
-
-const isSection = (value: unknown): value is Record<PropertyKey, unknown> => typeof value === 'object' && value !== null;
-
-/**
- * A read-only view of the catalogue at `path` that looks every entry up when it is read, in the
- * catalogue of the language loaded then. Sections come back as views too, so a section kept in
- * a variable (`const words = texts.ui.chat`) follows a change of language.
- */
-function view(path: readonly PropertyKey[]): object {
-  const section = () => path.reduce<Record<PropertyKey, unknown>>((node, key) => node[key] as Record<PropertyKey, unknown>, current());
-  const read = (key: PropertyKey) => {
-    const value = section()[key];
-    return isSection(value) ? view([...path, key]) : value;
-  };
-  return new Proxy(
-    {},
-    {
-      get: (_, key) => read(key),
-      has: (_, key) => key in section(),
-      ownKeys: () => Reflect.ownKeys(section()),
-      getOwnPropertyDescriptor: (_, key) =>
-        Object.hasOwn(section(), key) ? { value: read(key), enumerable: true, configurable: true, writable: false } : undefined,
-      set: () => false,
-      deleteProperty: () => false,
-    },
-  );
-}
-
 /** The catalogue in use, in the language loaded now (see the file's comment). */
-export const texts = view([]) as Texts;
+export const texts = textView(catalogue);
 
-/** The catalogue's sentence for an error code, when it has one. */
-export function errorText(code: SessionErrorCode): string | undefined {
-  const byCode: Partial<Record<SessionErrorCode, string>> = texts.errors;
-  return byCode[code];
-}
+export { errorText } from './texts-sign-in.js';
+export { onLanguageChange } from './text-view.js';

@@ -5,34 +5,35 @@ import { sessionContext } from '../components/context.js';
 import { SessionController } from '../components/session-controller.js';
 import { stageCall } from '../components/call-view.js';
 import { attempt, dismissError, errorAt } from '../components/errors.js';
-import { LOGIN_PARTS } from '../components/login/login.component.js';
-import { PEER_LIST_PARTS } from '../components/peer-list/peer-list.component.js';
-import { CALL_CONTROLS_PARTS } from '../components/call-controls/call-controls.component.js';
-import { VIDEO_STAGE_PARTS } from '../components/video-stage/video-stage.component.js';
-import { CHAT_PARTS } from '../components/chat/chat.component.js';
-import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.component.js';
-import { INVITES_PARTS } from '../components/invites/invites.component.js';
-import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.component.js';
-import { DEVICE_SETTINGS_PARTS } from '../components/device-settings/device-settings.component.js';
-import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.component.js';
-import { GROUP_CALL_PARTS } from '../components/group-call/group-call.component.js';
-import { ROOM_CHAT_PARTS } from '../components/room-chat/room-chat.component.js';
-import { CALL_HISTORY_PARTS } from '../components/call-history/call-history.component.js';
-import { PRIVACY_PARTS } from '../components/privacy/privacy.component.js';
-import { FILE_TRANSFER_PARTS } from '../components/file-transfer/file-transfers.component.js';
-import { allowsGroupCalls } from '../protocol/group-calls.js';
-import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
-import { Session } from '../core/session.js';
+import { LOGIN_PARTS } from '../components/login/login.parts.js';
+import { PEER_LIST_PARTS } from '../components/peer-list/peer-list.parts.js';
+import { CALL_CONTROLS_PARTS } from '../components/call-controls/call-controls.parts.js';
+import { VIDEO_STAGE_PARTS } from '../components/video-stage/video-stage.parts.js';
+import { CHAT_PARTS } from '../components/chat/chat.parts.js';
+import { INCOMING_CALL_PARTS } from '../components/incoming-call/incoming-call.parts.js';
+import { INVITES_PARTS } from '../components/invites/invites.parts.js';
+import { INVITE_CARD_PARTS } from '../components/invite-card/invite-card.parts.js';
+import { DEVICE_SETTINGS_PARTS } from '../components/device-settings/device-settings.parts.js';
+import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.parts.js';
+import { GROUP_CALL_PARTS } from '../components/group-call/group-call.parts.js';
+import { ROOM_CHAT_PARTS } from '../components/room-chat/room-chat.parts.js';
+import { CALL_HISTORY_PARTS } from '../components/call-history/call-history.parts.js';
+import { PRIVACY_PARTS } from '../components/privacy/privacy.parts.js';
+import { FILE_TRANSFER_PARTS } from '../components/file-transfer/file-transfers.parts.js';
+import type { Session } from '../core/session.js';
+import { whenIdle } from '../core/idle.js';
+import { engineArrived, loadEngine, type Engine } from './engine-loader.js';
+import { defineLazily, type LazyElement } from './lazy-elements.js';
 import type { CallView, SessionApi, SessionError, SessionEventMap, SessionOptions } from '../core/types.js';
 import { createRtcEvent, type RtcEventDetails, type RtcEventName } from '../events.js';
 import { tokens, controls } from '../styles/tokens.js';
 import { icon } from '../styles/icons.js';
 import { rtcCallStyles } from './rtc-call.styles.js';
-import { errorText, texts } from '../core/texts.js';
+import { errorText, signInTexts } from '../core/texts-sign-in.js';
 import { renderAbout, renderText } from '../components/names.js';
 import { LocaleController } from '../components/localization.js';
 
-const words = texts.ui.root;
+const words = signInTexts.root;
 
 /** A site sign-in's failure in the catalogue's words; the token URL's own sentence says which way it failed. */
 const siteErrorText = (error: SessionError): string => (error.code !== 'site_token_url_failed' && errorText(error.code)) || error.message;
@@ -107,7 +108,10 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @summary Person-to-person audio/video calls, chat and screen sharing in one element.
  *
  * Creates a `Session` (the call engine) for its `server` and shares it with
- * the elements inside through `@lit/context`. Every inner part is re-exported
+ * the elements inside through `@lit/context`. The engine and the elements shown once signed in
+ * load lazily (src/rtc-call/engine-loader.ts): the frame and the sign-in form render at once, the
+ * rest is fetched while the form waits for the visitor; `session` is set, and `updateComplete`
+ * resolves, once it has arrived. Every inner part is re-exported
  * under its own name, so a page styles `rtc-call::part(call-button)` directly:
  * the parts below are the frame's own; the manifest (`custom-elements.json`)
  * adds every part of the elements inside, from their own `@csspart` docs.
@@ -231,26 +235,111 @@ export class RtcCall extends LitElement {
   @state() private siteSignedOut = false;
   /** The session the site account was last given to: a new session gets it at its first update. */
   private siteSession?: Session;
+  /** The lazily loaded engine (src/rtc-call/signed-in.ts), once it has arrived. */
+  private engine?: Engine;
+  /** The engine could not be downloaded: said where the site's sign-in shows (the form says it on submit). */
+  @state() private engineProblem = false;
+  /** This connection's wait for the engine: a later connection (or a disconnection) leaves it. */
+  private engineWait?: object;
+  /** Settles once the session of this connection exists (or the engine failed, or the element left the page). */
+  private sessionArrival?: Promise<void>;
+  private settleArrival?: () => void;
+  /** Elements being loaded for the UI shown now (lazy-elements.ts): `updateComplete` waits for them. */
+  private readonly elementLoads = new Set<Promise<void>>();
+  private readonly loadingTags = new Set<LazyElement>();
 
   private readonly sessionState = new SessionController(this);
   /** The page's language (the `lang` attribute, `<html lang>`, the browser) and the `dir` it sets on this element. */
   private readonly language = new LocaleController(this);
   private forwarders: Array<() => void> = [];
 
-  /** The call engine of this widget (created when the element connects). */
+  /**
+   * The call engine of this widget: created when the element connects, once the engine module has
+   * arrived (`await el.updateComplete` waits for it); undefined before.
+   */
   get session(): SessionApi | undefined {
     return this.provided;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.provided) this.createSession();
+    if (!this.provided) this.waitForEngine();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     // Leaving the page releases camera, sockets and timers; reconnecting creates a fresh session.
+    this.engineWait = undefined;
+    this.settleArrival?.();
     this.disposeSession();
+  }
+
+  /**
+   * Waits for the engine, then creates the session. The download starts when the page is idle
+   * (the sign-in form is on screen by then), or at once when the session has work before any
+   * click: a remembered sign-in, the site's account, an invite link (any fragment may be one).
+   * Whoever loads the engine first (the form's submit, `call()`) gets the session created.
+   */
+  private waitForEngine(): void {
+    const wait = {};
+    this.engineWait = wait;
+    let settle!: () => void;
+    this.sessionArrival = new Promise<void>((resolve) => (settle = resolve));
+    this.settleArrival = settle;
+    void engineArrived.then((engine) => {
+      if (this.engineWait !== wait) return;
+      this.engine = engine;
+      this.engineProblem = false;
+      if (!this.provided) this.createSession();
+      settle();
+    });
+    const load = () =>
+      loadEngine().catch(() => {
+        if (this.engineWait !== wait) return;
+        this.engineProblem = true;
+        settle();
+      });
+    const atOnce = this.rememberSignIn || this.siteAccount || this.invite || (typeof location !== 'undefined' && location.hash.length > 1);
+    if (atOnce) void load();
+    else whenIdle(() => void load());
+  }
+
+  /**
+   * `updateComplete` also waits for the engine of this connection (the `session` is set then), and
+   * for the elements of the UI shown now, so that what it renders is defined when it resolves.
+   */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    if (this.sessionArrival && !this.provided) {
+      await this.sessionArrival;
+      done = await super.getUpdateComplete();
+    }
+    while (this.elementLoads.size > 0) {
+      await Promise.all(this.elementLoads);
+      done = await super.getUpdateComplete();
+    }
+    return done;
+  }
+
+  /** Starts loading `tag` for the UI about to render; its arrival upgrades the element in place. */
+  private needElement(tag: LazyElement): void {
+    const load = defineLazily(tag);
+    if (!load || this.loadingTags.has(tag)) return;
+    this.loadingTags.add(tag);
+    // A failed download is said as the service being out of reach (the next render tries again).
+    const tracked: Promise<void> = load
+      .then(
+        () => undefined,
+        () => {
+          const message = errorText('server_unreachable') ?? '';
+          this.dispatchEvent(createRtcEvent('rtc-error', { code: 'server_unreachable', message, scope: 'call' }));
+        },
+      )
+      .finally(() => {
+        this.elementLoads.delete(tracked);
+        this.loadingTags.delete(tag);
+      });
+    this.elementLoads.add(tracked);
   }
 
   private disposeSession(): void {
@@ -279,8 +368,18 @@ export class RtcCall extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The elements a 1:1 call never shows load with the first UI that shows them.
+    const shown = this.sessionState.state;
+    if (shown?.invite) this.needElement('rtc-invite-card');
+    if (shown?.user && shown.groupCall) this.needElement('rtc-group-call');
+    if (shown?.user && this.precallOpen) this.needElement('rtc-precall-check');
     const session = this.provided;
-    if (!session) return;
+    if (!session) {
+      // A site account set from script: sign in without waiting for the page to be idle.
+      if ((changed.has('siteToken') || changed.has('tokenUrl')) && this.siteAccount && this.isConnected)
+        void loadEngine().catch(() => undefined);
+      return;
+    }
     if (changed.has('server') && changed.get('server') !== undefined && session.options.server !== this.server) {
       // A different backend means a different account: start over.
       this.disposeSession();
@@ -294,12 +393,15 @@ export class RtcCall extends LitElement {
   }
 
   /** Calls a person; with the camera on unless `video` is false. */
-  call(userId: string, media?: { audio?: boolean; video?: boolean }): Promise<void> {
-    return this.requireSession().call(userId, { audio: true, video: this.video, ...media });
+  async call(userId: string, media?: { audio?: boolean; video?: boolean }): Promise<void> {
+    const session = await this.arrivedSession();
+    return session.call(userId, { audio: true, video: this.video, ...media });
   }
 
   /** Ends the current call, whatever its phase (the session cancels an outgoing ring and declines an incoming one). */
   hangup(): void {
+    // Before the engine has arrived there is no call to end.
+    if (this.isConnected && !this.provided) return;
     this.requireSession().hangup();
   }
 
@@ -309,7 +411,16 @@ export class RtcCall extends LitElement {
    * the "Sign in again" button, with `token-url`): call it when the visitor signs out of the site.
    */
   signOut(): Promise<void> {
-    return this.requireSession().signOut();
+    return this.arrivedSession().then((session) => session.signOut());
+  }
+
+  /** The session, once the engine has arrived (loading it now if it is not under way). */
+  private async arrivedSession(): Promise<SessionApi> {
+    if (this.isConnected && !this.provided) {
+      await loadEngine();
+      await this.sessionArrival;
+    }
+    return this.requireSession();
   }
 
   private requireSession(): SessionApi {
@@ -326,7 +437,7 @@ export class RtcCall extends LitElement {
       previewOnRing: this.previewOnRing,
     };
     if (this.ringTimeout !== undefined) options.ringTimeoutMs = this.ringTimeout;
-    const session = new Session(options);
+    const session = new this.engine!.Session(options);
     for (const [from, to] of Object.entries(FORWARDED_EVENTS) as Array<[keyof typeof FORWARDED_EVENTS, RtcEventName]>) {
       const forward = (event: Event) => this.forward(to, event as CustomEvent);
       session.addEventListener(from, forward);
@@ -372,6 +483,7 @@ export class RtcCall extends LitElement {
    * (joined, failed or closed), it leaves the address bar, so a reload does not open it again.
    */
   private openInviteLink(session: SessionApi): void {
+    const { inviteCodeFromHash, withoutInvite } = this.engine!;
     const fromHash = () => (typeof location === 'undefined' ? null : inviteCodeFromHash(location.hash));
     const open = (code: string | null) => {
       if (code) void attempt(this, session, 'invite', (s) => s.openInvite(code));
@@ -403,9 +515,9 @@ export class RtcCall extends LitElement {
   }
 
   override render() {
+    // Before the engine arrives there is no session: the visitor is signed out, and the form works.
     const state = this.sessionState.state;
-    if (!state) return nothing;
-    const signedIn = state.user !== null;
+    const signedIn = Boolean(state?.user);
     return html`
       <div part="base" lang=${this.language.locale}>
         <header part="header">
@@ -415,7 +527,7 @@ export class RtcCall extends LitElement {
         </header>
         ${signedIn ? this.renderMain() : this.renderSignedOut()}
       </div>
-      <rtc-incoming-call exportparts=${exportParts('rtc-incoming-call')} lang=${this.language.locale}></rtc-incoming-call>
+      ${state ? html`<rtc-incoming-call exportparts=${exportParts('rtc-incoming-call')} lang=${this.language.locale}></rtc-incoming-call>` : nothing}
     `;
   }
 
@@ -433,7 +545,7 @@ export class RtcCall extends LitElement {
           ? passwords
             ? html`<p class="instead">
                 <button type="button" class="link" part="sign-in-instead" @click=${() => (this.signInInstead = true)}>
-                  ${texts.ui.inviteCard.signInInstead}
+                  ${signInTexts.signInInstead}
                 </button>
               </p>`
             : nothing
@@ -444,16 +556,17 @@ export class RtcCall extends LitElement {
 
   /** Instead of the form, with the site's account: signing in, why it failed, or signed out. */
   private renderSiteSignIn() {
-    const error = errorAt(this.provided, 'login');
+    const error: SessionError | null =
+      errorAt(this.provided, 'login') ?? (this.engineProblem ? { code: 'server_unreachable', message: '', scope: 'auth' } : null);
     const again = this.siteSignedOut && !error && this.tokenUrl;
     return html`<div class="signed-out">
       <div class="site-sign-in" part="site-sign-in">
         ${
           error
             ? html`<p part="error" role="alert">${renderText(siteErrorText(error))}</p>`
-            : html`<p role="status">${this.siteSignedOut ? texts.site.signedOut : texts.site.signingIn}</p>`
+            : html`<p role="status">${this.siteSignedOut ? signInTexts.site.signedOut : signInTexts.site.signingIn}</p>`
         }
-        ${again ? html`<button type="button" part="sign-in-again" @click=${this.signInAgain}>${texts.site.signInAgain}</button>` : nothing}
+        ${again ? html`<button type="button" part="sign-in-again" @click=${this.signInAgain}>${signInTexts.site.signInAgain}</button>` : nothing}
       </div>
     </div>`;
   }
@@ -498,7 +611,11 @@ export class RtcCall extends LitElement {
     const idle = !call && !group && !this.chatPeer && !precall;
     // The room's chat: beside its group call, and under the room's people view while no 1:1 call is on.
     const shownRoom = state.rooms.find((r) => r.id === state.room);
-    const roomChat = group ? group.roomId : !call && !precall && shownRoom && allowsGroupCalls(shownRoom) ? shownRoom.id : null;
+    const roomChat = group
+      ? group.roomId
+      : !call && !precall && shownRoom && this.engine!.allowsGroupCalls(shownRoom)
+        ? shownRoom.id
+        : null;
     return html`
       ${
         error
@@ -539,7 +656,7 @@ export class RtcCall extends LitElement {
                   aria-expanded=${precall}
                   @click=${this.togglePrecall}
                 >
-                  ${icon('video')}${texts.ui.precall.open}
+                  ${icon('video')}${signInTexts.precallOpen}
                 </button>`
           }
         </section>

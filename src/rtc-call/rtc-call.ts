@@ -1,16 +1,6 @@
+// The elements shown once signed in are defined by the engine's lazy module (signed-in.ts), which
+// `<rtc-call>` loads itself; the sign-in form is part of the first paint.
 import '../components/login/login.js';
-import '../components/peer-list/peer-list.js';
-import '../components/call-controls/call-controls.js';
-import '../components/video-stage/video-stage.js';
-import '../components/chat/chat.js';
-import '../components/incoming-call/incoming-call.js';
-import '../components/invites/invites.js';
-import '../components/invite-card/invite-card.js';
-import '../components/precall-check/precall-check.js';
-import '../components/group-call/group-call.js';
-import '../components/room-chat/room-chat.js';
-import '../components/call-history/call-history.js';
-import '../components/privacy/privacy.js';
 import { RtcCall } from './rtc-call.component.js';
 
 export * from './rtc-call.component.js';

@@ -104,6 +104,8 @@ describe('group call UI on real sessions', () => {
       html`<div><rtc-call server=${backendOrigin()}></rtc-call><rtc-call server=${backendOrigin()}></rtc-call></div>`,
     );
     const [ada, bob] = [...box.querySelectorAll('rtc-call')] as RtcCall[];
+    // Each creates its session once the lazily loaded engine has arrived.
+    await Promise.all([ada!.updateComplete, bob!.updateComplete]);
     const users = [await newUser('Ada Root Group'), await newUser('Bob Root Group')];
     for (const [i, el] of [ada!, bob!].entries()) {
       await el.session!.signIn(users[i]!.email, users[i]!.password);

@@ -180,6 +180,8 @@ describe('rtc-call', () => {
       html`<div><rtc-call server=${backendOrigin()}></rtc-call><rtc-call server=${backendOrigin()}></rtc-call></div>`,
     );
     const [caller, callee] = [...box.querySelectorAll('rtc-call')] as RtcCall[];
+    // Each creates its session once the lazily loaded engine has arrived.
+    await Promise.all([caller!.updateComplete, callee!.updateComplete]);
     await caller!.session!.signIn(callerUser.email, callerUser.password);
     await callee!.session!.signIn(calleeUser.email, calleeUser.password);
     await waitForState(caller!.session!, (s) => s.peers.some((p) => p.id === calleeUser.user.id), 'caller sees callee');

@@ -13,28 +13,9 @@ import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { renderDevicesPanel, renderDevicesToggle, renderMediaToggles } from './media-toggles.js';
 import { callControlsStyles } from './call-controls.styles.js';
+import { CALL_CONTROLS_PARTS } from './call-controls.parts.js';
 
-/** Parts of `rtc-call-controls`, re-exported by `<rtc-call>`. */
-export const CALL_CONTROLS_PARTS = [
-  'controls',
-  'control',
-  'mic-toggle',
-  'camera-toggle',
-  'screen-toggle',
-  'hangup',
-  'cancel',
-  'dismiss',
-  'error',
-  'call-error',
-  'devices-toggle',
-  'devices-panel',
-  'verify-toggle',
-  'verify',
-  'verify-code',
-  'verify-confirm',
-  'verify-status',
-  'verify-warning',
-] as const;
+export { CALL_CONTROLS_PARTS };
 
 /**
  * @summary Buttons for the current call: mute, camera, screen share, hang up; cancel while ringing; close once ended.

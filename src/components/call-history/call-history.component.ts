@@ -9,28 +9,9 @@ import { icon } from '../../styles/icons.js';
 import { renderText } from '../names.js';
 import { SessionConsumer } from '../session-consumer.js';
 import { callHistoryStyles } from './call-history.styles.js';
+import { CALL_HISTORY_PARTS } from './call-history.parts.js';
 
-/** Parts of `rtc-call-history`, re-exported by `<rtc-call>`. */
-export const CALL_HISTORY_PARTS = [
-  'missed-banner',
-  'missed-show',
-  'missed-dismiss',
-  'call-history',
-  'call-history-toggle',
-  'missed-badge',
-  'call-list',
-  'call-item',
-  'call-peer',
-  'call-direction',
-  'call-outcome',
-  'call-time',
-  'call-duration',
-  'call-back',
-  'call-delete',
-  'call-more',
-  'call-empty',
-  'error',
-] as const;
+export { CALL_HISTORY_PARTS };
 
 const words = texts.ui.callHistory;
 

@@ -12,26 +12,9 @@ import { formatClockTime } from '../../core/formats.js';
 import { chatStyles } from './chat.styles.js';
 import { FILE_TRANSFER_PARTS } from '../file-transfer/file-transfers.component.js';
 import '../file-transfer/file-transfers.js';
+import { CHAT_PARTS } from './chat.parts.js';
 
-/** Parts of `rtc-chat`, re-exported by `<rtc-call>`. */
-export const CHAT_PARTS = [
-  'chat',
-  'chat-header',
-  'messages',
-  'message',
-  'message-mine',
-  'message-theirs',
-  'message-meta',
-  'message-text',
-  'message-failed',
-  'message-waiting',
-  'message-later',
-  'message-withdraw',
-  'chat-form',
-  'chat-input',
-  'chat-send',
-  'chat-error',
-] as const;
+export { CHAT_PARTS };
 
 const words = texts.ui.chat;
 const away = texts.ui.away;

@@ -4,20 +4,11 @@ import type { DeviceKind, DeviceOption, DevicesState } from '../../core/types.js
 import { texts } from '../../core/texts.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { deviceSettingsStyles } from './device-settings.styles.js';
+import { DEVICE_SETTINGS_PARTS } from './device-settings.parts.js';
+
+export { DEVICE_SETTINGS_PARTS };
 
 const words = texts.ui.devices;
-
-/** Parts of `rtc-device-settings`, re-exported by `<rtc-call>` (through `rtc-call-controls`, which opens it in a call). */
-export const DEVICE_SETTINGS_PARTS = [
-  'device-settings',
-  'device-field',
-  'device-select',
-  'camera-select',
-  'microphone-select',
-  'speaker-select',
-  'device-hint',
-  'device-message',
-] as const;
 
 /** Each list of `DevicesState` by kind, and its select's own part. */
 const LISTS = {

@@ -6,30 +6,13 @@ import type { FileTransferView } from '../../core/types.js';
 import { texts } from '../../core/texts.js';
 import { formatDuration } from '../../core/formats.js';
 import { formatBytes, formatSpeed } from '../../core/files/file-formats.js';
-import { problemText } from '../../core/files/file-transfers.js';
+import { problemText } from '../../core/files/file-problems.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { fileTransfersStyles } from './file-transfers.styles.js';
+import { FILE_TRANSFER_PARTS } from './file-transfers.parts.js';
 
-/** Parts of `rtc-file-transfers`, re-exported by `<rtc-chat>` and `<rtc-call>`. */
-export const FILE_TRANSFER_PARTS = [
-  'files',
-  'file-send',
-  'file-drop',
-  'file-list',
-  'file',
-  'file-incoming',
-  'file-outgoing',
-  'file-name',
-  'file-meta',
-  'file-progress',
-  'file-status',
-  'file-accept',
-  'file-decline',
-  'file-cancel',
-  'file-save',
-  'file-dismiss',
-] as const;
+export { FILE_TRANSFER_PARTS };
 
 const words = texts.ui.files;
 

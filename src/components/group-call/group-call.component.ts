@@ -15,41 +15,11 @@ import { avatarStyles, initial } from '../../styles/avatar.js';
 import { callControlsStyles } from '../call-controls/call-controls.styles.js';
 import { groupCallStyles } from './group-call.styles.js';
 import { playOnChosenSpeaker } from '../speaker.js';
+import { GROUP_CALL_PARTS } from './group-call.parts.js';
+
+export { GROUP_CALL_PARTS };
 
 const words = texts.ui.groupCall;
-
-/** Parts of `rtc-group-call`, re-exported by `<rtc-call>`. */
-export const GROUP_CALL_PARTS = [
-  'group-call',
-  'grid',
-  'tile',
-  'tile-me',
-  'tile-speaking',
-  'tile-video',
-  'tile-placeholder',
-  'tile-name',
-  'tile-indicator',
-  'tile-muted',
-  'tile-camera-off',
-  'tile-sharing',
-  'tile-state',
-  'screen',
-  'screen-video',
-  'screen-name',
-  'thumbnails',
-  'group-status',
-  'controls',
-  'group-controls',
-  'control',
-  'mic-toggle',
-  'camera-toggle',
-  'screen-toggle',
-  'leave',
-  'devices-toggle',
-  'devices-panel',
-  'error',
-  'call-error',
-] as const;
 
 /** Who joined and who left between two views of the same call, by user (a seat changes when someone rejoins). */
 export function membershipChanges(

@@ -13,9 +13,9 @@ import { texts } from '../../core/texts.js';
 
 const words = texts.ui.incoming;
 import { incomingCallStyles } from './incoming-call.styles.js';
+import { INCOMING_CALL_PARTS } from './incoming-call.parts.js';
 
-/** Parts of `rtc-incoming-call`, re-exported by `<rtc-call>`. */
-export const INCOMING_CALL_PARTS = ['incoming-call', 'caller', 'ring-preview', 'accept', 'decline'] as const;
+export { INCOMING_CALL_PARTS };
 
 /**
  * @summary The dialog of a ringing incoming call: who is calling, accept or decline in one click, and a ring tone.

@@ -9,18 +9,9 @@ import { icon } from '../../styles/icons.js';
 import { renderAbout, renderText } from '../names.js';
 import { visitorMessage } from '../login/login.component.js';
 import { inviteCardStyles } from './invite-card.styles.js';
+import { INVITE_CARD_PARTS } from './invite-card.parts.js';
 
-/** Parts of `rtc-invite-card`, re-exported by `<rtc-call>`. */
-export const INVITE_CARD_PARTS = [
-  'invite-card',
-  'invite-title',
-  'invite-from',
-  'guest-name',
-  'guest-join',
-  'invite-problem',
-  'invite-dismiss',
-  'error',
-] as const;
+export { INVITE_CARD_PARTS };
 
 const words = texts.ui.inviteCard;
 

@@ -12,27 +12,9 @@ import { tokens, controls, listSection } from '../../styles/tokens.js';
 import { renderText } from '../names.js';
 import { roomLabel } from '../peer-list/peer-list.component.js';
 import { invitesStyles } from './invites.styles.js';
+import { INVITES_PARTS } from './invites.parts.js';
 
-/** Parts of `rtc-invites`, re-exported by `<rtc-call>`. */
-export const INVITES_PARTS = [
-  'invites',
-  'invites-toggle',
-  'new-room-name',
-  'create-room',
-  'invite-expiry',
-  'invite-max-uses',
-  'call-me',
-  'room-invite',
-  'invite-link',
-  'copy-link',
-  'invite-list',
-  'invite-item',
-  'invite-room',
-  'invite-uses',
-  'invite-expires',
-  'revoke',
-  'error',
-] as const;
+export { INVITES_PARTS };
 
 const words = texts.ui.invites;
 

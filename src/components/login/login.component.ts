@@ -1,20 +1,22 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { SessionConsumer } from '../session-consumer.js';
-import type { SessionError } from '../../core/types.js';
-import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, checkName } from '../../protocol/index.js';
+import type { SessionApi, SessionError } from '../../core/types.js';
+import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../protocol/limits.js';
+import { checkName } from '../../protocol/names.js';
 import { tokens, controls } from '../../styles/tokens.js';
 import { loginStyles } from './login.styles.js';
-import { errorText, texts } from '../../core/texts.js';
+import { errorText, signInTexts } from '../../core/texts-sign-in.js';
 import { renderText } from '../names.js';
-import { loadMqttWhenIdle } from '../../core/signaling.js';
+import { loadMqttWhenIdle } from '../../core/mqtt-loader.js';
+import { loadEngine } from '../../rtc-call/engine-loader.js';
+import { LOGIN_PARTS } from './login.parts.js';
 
-/** Parts of `rtc-login`, re-exported by `<rtc-call>`. */
-export const LOGIN_PARTS = ['login-form', 'login-title', 'name', 'email', 'password', 'submit', 'mode-switch', 'error'] as const;
+export { LOGIN_PARTS };
 
 export type LoginMode = 'sign-in' | 'register';
 
-const words = texts.ui.login;
+const words = signInTexts.login;
 
 /**
  * The words for a sign-in error: the catalogue's sentence for its code (one wording everywhere),
@@ -52,6 +54,8 @@ export class RtcLogin extends SessionConsumer {
   @state() private busy = false;
   /** Why the typed name cannot be used (the backend's own rule, checked before sending). */
   @state() private nameProblem = '';
+  /** The call engine could not be downloaded (src/rtc-call/engine-loader.ts). */
+  @state() private engineProblem = false;
 
   protected override firstUpdated(): void {
     // The form is on screen: fetch the signalling client now, so signing in does not wait for it.
@@ -100,7 +104,9 @@ export class RtcLogin extends SessionConsumer {
               ? html`<p class="error" part="error">${this.nameProblem}</p>`
               : error
                 ? html`<p class="error" part="error">${renderText(visitorMessage(error))}</p>`
-                : nothing
+                : this.engineProblem
+                  ? html`<p class="error" part="error">${errorText('server_unreachable')}</p>`
+                  : nothing
           }
         </div>
         <button type="submit" class="primary" part="submit" ?disabled=${busy}>
@@ -122,8 +128,7 @@ export class RtcLogin extends SessionConsumer {
 
   private async onSubmit(event: SubmitEvent) {
     event.preventDefault();
-    const session = this.session;
-    if (!session || this.busy) return;
+    if (this.busy) return;
     const data = new FormData(event.target as HTMLFormElement);
     const email = String(data.get('email') ?? '');
     const password = String(data.get('password') ?? '');
@@ -132,7 +137,28 @@ export class RtcLogin extends SessionConsumer {
     if (this.nameProblem) return;
     this.busy = true;
     const registering = this.mode === 'register' && name.ok;
-    await this.attempt('auth', (s) => (registering ? s.register(name.name, email, password) : s.signIn(email, password)));
+    const session = this.session ?? (await this.engineSession());
+    if (session) await this.attempt('auth', (s) => (registering ? s.register(name.name, email, password) : s.signIn(email, password)));
     this.busy = false;
+  }
+
+  /**
+   * The session once the call engine has arrived: inside `<rtc-call>`, the form works before the
+   * engine module is loaded (it loads lazily, src/rtc-call/engine-loader.ts); the form then waits
+   * for it, and `<rtc-call>` provides the session it creates as soon as it arrives. A failed
+   * download shows as an error of the form (a submit tries again); alone, without a session, the
+   * form does nothing, as before.
+   */
+  private async engineSession(): Promise<SessionApi | undefined> {
+    this.engineProblem = false;
+    try {
+      await loadEngine();
+    } catch {
+      this.engineProblem = true;
+      return undefined;
+    }
+    // `<rtc-call>` creates its session in the engine's own promise callbacks; one task later it is provided.
+    await new Promise((resolve) => setTimeout(resolve));
+    return this.session;
   }
 }

@@ -13,39 +13,9 @@ import { tokens, controls, listSection } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { avatarStyles, initial } from '../../styles/avatar.js';
 import { peerListStyles } from './peer-list.styles.js';
+import { PEER_LIST_PARTS } from './peer-list.parts.js';
 
-/** Parts of `rtc-peer-list`, re-exported by `<rtc-call>`. */
-export const PEER_LIST_PARTS = [
-  'peer-list',
-  'status-select',
-  'room-select',
-  'peer',
-  'peer-select',
-  'peer-name',
-  'peer-status',
-  'guest-tag',
-  'unread',
-  'call-button',
-  'audio-call',
-  'video-call',
-  'empty',
-  'room-call',
-  'room-call-text',
-  'join-call',
-  'join-audio-only',
-  'call-full',
-  'call-full-video',
-  'start-room-call',
-  'add-to-call',
-  'recent-heading',
-  'recent-list',
-  'recent',
-  'recent-select',
-  'recent-name',
-  'group-ring',
-  'group-ring-join',
-  'group-ring-dismiss',
-] as const;
+export { PEER_LIST_PARTS };
 
 /** Each status in words. */
 export const STATUS_LABELS: Record<PresenceStatus, string> = texts.ui.peerList.statuses;

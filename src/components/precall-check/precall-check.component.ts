@@ -11,20 +11,11 @@ import { tokens, controls } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { PrecallController } from './precall-controller.js';
 import { precallCheckStyles } from './precall-check.styles.js';
+import { PRECALL_CHECK_PARTS } from './precall-check.parts.js';
+
+export { PRECALL_CHECK_PARTS };
 
 const words = texts.ui.precall;
-
-/** Parts of `rtc-precall-check`, re-exported by `<rtc-call>`. */
-export const PRECALL_CHECK_PARTS = [
-  'precall',
-  'precall-close',
-  'precall-preview',
-  'mic-meter',
-  'speaker-test',
-  'connection-check',
-  'candidate-types',
-  'verdict',
-] as const;
 
 const CANDIDATE_TYPES: ReadonlyArray<keyof CandidateCounts> = ['host', 'srflx', 'relay'];
 

@@ -6,9 +6,9 @@ import { tokens, controls } from '../../styles/tokens.js';
 import { renderText } from '../names.js';
 import { SessionConsumer } from '../session-consumer.js';
 import { privacyStyles } from './privacy.styles.js';
+import { PRIVACY_PARTS } from './privacy.parts.js';
 
-/** Parts of `rtc-privacy`, re-exported by `<rtc-call>`. */
-export const PRIVACY_PARTS = ['privacy', 'dnd-select', 'dnd-state', 'invisible', 'invisible-toggle', 'error'] as const;
+export { PRIVACY_PARTS };
 
 const words = texts.ui.callHistory.privacy;
 

@@ -11,26 +11,12 @@ import { roomLabel } from '../peer-list/peer-list.component.js';
 import { renderTime } from '../chat/chat.component.js';
 import { chatStyles } from '../chat/chat.styles.js';
 import { texts } from '../../core/texts.js';
+import { ROOM_CHAT_PARTS } from './room-chat.parts.js';
+
+export { ROOM_CHAT_PARTS };
 
 const words = texts.ui.groupCall;
 const chatWords = texts.ui.chat;
-
-/** Parts of `rtc-room-chat`, re-exported by `<rtc-call>`: the 1:1 chat's, prefixed `room-`, so a page (and a test) tells them apart. */
-export const ROOM_CHAT_PARTS = [
-  'room-chat',
-  'room-chat-header',
-  'room-messages',
-  'room-message',
-  'room-message-mine',
-  'room-message-theirs',
-  'room-message-meta',
-  'room-message-text',
-  'room-message-failed',
-  'room-chat-form',
-  'room-chat-input',
-  'room-chat-send',
-  'room-chat-error',
-] as const;
 
 /** The sender of a room message: the name it came with, else as the people online or the call name them. */
 function senderName(m: ChatEntry, state: SessionState): string {

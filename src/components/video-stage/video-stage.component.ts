@@ -14,23 +14,9 @@ import { playOnChosenSpeaker } from '../speaker.js';
 const words = texts.ui.stage;
 const qualityWords = texts.ui.quality;
 import { videoStageStyles } from './video-stage.styles.js';
+import { VIDEO_STAGE_PARTS } from './video-stage.parts.js';
 
-/** Parts of `rtc-video-stage`, re-exported by `<rtc-call>`. */
-export const VIDEO_STAGE_PARTS = [
-  'video-stage',
-  'remote-video',
-  'local-video',
-  'call-state',
-  'status',
-  'indicator',
-  'remote-muted',
-  'remote-camera-off',
-  'remote-sharing',
-  'quality',
-  'quality-local',
-  'quality-remote',
-  'quality-hint',
-] as const;
+export { VIDEO_STAGE_PARTS };
 
 /**
  * @summary The videos of the current call (the other person large, yourself small), the other side's muted / camera-off / sharing indicators, and the call's state in words.

@@ -14,6 +14,7 @@ import type { SessionStore } from '../session-state.js';
 import { texts } from '../texts.js';
 import type { FileSaveOptions, FileTransferProblem, FileTransferView } from '../types.js';
 import { formatBytes } from './file-formats.js';
+import { problemText } from './file-problems.js';
 import { ProgressMeter } from './progress.js';
 import { fileNameToOffer, nextToSend, isFinished, problemPhase } from './transfer-rules.js';
 
@@ -51,24 +52,9 @@ export interface FileTransferDeps {
   engine?: () => Promise<Engine>;
 }
 
-/** What the visitor reads of a problem. */
-export function problemText(problem: FileTransferProblem): string {
-  const words = texts.ui.files;
-  const byProblem: Record<FileTransferProblem, string> = {
-    declined: words.declined,
-    'cancelled-by-me': words.cancelledByMe,
-    'cancelled-by-peer': words.cancelledByPeer,
-    'peer-left': words.peerLeft,
-    'connection-lost': words.connectionLost,
-    'channel-refused': words.channelRefused,
-    'relay-unavailable': words.relayUnavailable,
-    integrity: words.integrity,
-    'too-large': words.tooLargeShort,
-    'save-failed': words.saveFailed,
-    'signed-out': words.signedOut,
-  };
-  return byProblem[problem];
-}
+// What the visitor reads of a problem: in a module of its own, light enough for the element
+// (this one loads with the first file sent or offered).
+export { problemText };
 
 export class FileTransfers {
   private readonly transfers = new Map<string, Transfer>();
