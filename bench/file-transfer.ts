@@ -14,6 +14,11 @@
  *   from disk, SHA-256 on both sides, saved: Chromium through the save dialog's file, Firefox in
  *   memory for a download, and the digests compared). The file is sparse (zeros read from the
  *   page cache): neither the digest nor the channel cares what the bytes are.
+ * - Two-browser baseline: the same raw channel (same chunking and backpressure, no file, no
+ *   digest, no saving) between the two pages the product pair uses, each in its own browser,
+ *   signalled by the bench, alternated with the product's runs. On a 2-core machine two browsers
+ *   (each with its renderer, browser and GPU processes) share the cores that one page had alone,
+ *   so this says what the pair's topology allows, apart from the product's own work.
  * - Memory: a 1 GB file Chromium→Chromium (the recipient writes to the save dialog's file), the JS
  *   heap of both pages and the resident memory of each whole browser (every process) sampled
  *   every 500 ms; then the same file Chromium→Firefox, whose recipient gathers it in memory.
@@ -76,6 +81,89 @@ async function inPageLimit(total: number, chunk: number, high: number, low: numb
   const elapsed = performance.now() - start;
   a.close();
   b.close();
+  return elapsed;
+}
+
+/** One end of the two-browser baseline: its connection and channel, kept on `window` between calls. */
+async function openEnd(page: Page, receive: boolean, total: number): Promise<void> {
+  await page.evaluate(
+    async (receive: boolean, total: number) => {
+      const pc = new RTCPeerConnection();
+      const channel = pc.createDataChannel('baseline', { negotiated: true, id: 0, ordered: true });
+      channel.binaryType = 'arraybuffer';
+      const end = { pc, channel, done: Promise.resolve() };
+      if (receive) {
+        let received = 0;
+        end.done = new Promise<void>((resolve) => {
+          channel.onmessage = (e: MessageEvent<ArrayBuffer>) => {
+            received += e.data.byteLength;
+            if (received >= total) resolve();
+          };
+        });
+      }
+      Object.assign(window, { __baseline: end });
+      if (!receive) await pc.setLocalDescription();
+    },
+    receive,
+    total,
+  );
+}
+
+/** Sets the other end's description (answering an offer) and gives this end's, every candidate gathered in it. */
+async function describe(page: Page, remote: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> {
+  return page.evaluate(async (remote: RTCSessionDescriptionInit) => {
+    const { pc } = (window as unknown as { __baseline: { pc: RTCPeerConnection } }).__baseline;
+    await pc.setRemoteDescription(remote);
+    if (remote.type === 'offer') await pc.setLocalDescription();
+    if (pc.iceGatheringState !== 'complete')
+      await new Promise<void>((resolve) =>
+        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
+      );
+    return pc.localDescription!.toJSON();
+  }, remote);
+}
+
+/**
+ * The two-browser baseline: `total` bytes from `from`'s page to `to`'s, raw, with the product's
+ * chunking and backpressure; ms from the first description to the last byte received (candidates
+ * travel inside the descriptions, as one exchange each way).
+ */
+async function twoBrowserLimit(from: Page, to: Page, total: number): Promise<number> {
+  const start = Date.now();
+  await openEnd(from, false, total);
+  await openEnd(to, true, total);
+  // The offer once it holds its candidates, then the answer with its own.
+  const offer = await from.evaluate(async () => {
+    const { pc } = (window as unknown as { __baseline: { pc: RTCPeerConnection } }).__baseline;
+    if (pc.iceGatheringState !== 'complete')
+      await new Promise<void>((resolve) =>
+        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
+      );
+    return pc.localDescription!.toJSON();
+  });
+  await describe(from, await describe(to, offer));
+  const received = to.evaluate(() => (window as unknown as { __baseline: { done: Promise<void> } }).__baseline.done);
+  await from.evaluate(
+    async (total: number, chunk: number, high: number, low: number) => {
+      const { channel } = (window as unknown as { __baseline: { channel: RTCDataChannel } }).__baseline;
+      if (channel.readyState !== 'open') await new Promise<void>((resolve) => (channel.onopen = () => resolve()));
+      channel.bufferedAmountLowThreshold = low;
+      const bytes = new Uint8Array(chunk);
+      for (let sent = 0; sent < total; sent += chunk) {
+        if (channel.bufferedAmount > high)
+          await new Promise<void>((resolve) => channel.addEventListener('bufferedamountlow', () => resolve(), { once: true }));
+        channel.send(bytes);
+      }
+    },
+    total,
+    FILE_CHUNK_BYTES,
+    SEND_BUFFER_HIGH,
+    SEND_BUFFER_LOW,
+  );
+  await received;
+  const elapsed = Date.now() - start;
+  for (const page of [from, to])
+    await page.evaluate(() => (window as unknown as { __baseline: { pc: RTCPeerConnection } }).__baseline.pc.close());
   return elapsed;
 }
 
@@ -171,6 +259,7 @@ try {
     ['firefox', 'chromium'],
   ] as const;
   const product = new Map<string, number[]>();
+  const twoBrowsers = new Map<string, number[]>();
   for (const [a, b] of pairs) {
     const alice = await person(a, 'alice');
     const bob = await person(b, 'bob');
@@ -178,22 +267,38 @@ try {
     await alice.person.openChat(bob.person.name);
     await bob.person.openChat(alice.person.name);
     const figures: number[] = [];
+    const baseline: number[] = [];
     for (let i = 0; i < runs; i++) {
+      // Alternated, so a busy moment of the shared machine falls on both.
+      baseline.push(mbps(SIZE, await twoBrowserLimit(alice.person.page, bob.person.page, SIZE)));
       const file = await makeFile(dir, `throughput-${a}-${b}-${i}.bin`, SIZE, 'sparse');
       figures.push(mbps(SIZE, await sendOne(alice, bob, file)));
     }
     product.set(`${a}→${b}`, figures);
+    twoBrowsers.set(`${a}→${b}`, baseline);
     for (const side of [alice, bob]) await side.browser.close();
     browsers.length = 0;
   }
 
   const median = (xs: number[]) => summarize(xs).median;
-  const rows: string[][] = [['transfer', 'median MB/s', 'runs (MB/s)', 'limit (median MB/s)', 'product/limit']];
+  const rows: string[][] = [
+    [
+      'transfer',
+      'median MB/s',
+      'runs (MB/s)',
+      'limit (median MB/s)',
+      'product/limit',
+      'two browsers, raw (median MB/s)',
+      'product/two browsers',
+    ],
+  ];
   for (const name of ['chromium', 'firefox'] as const) {
     rows.push([
       `limit: 2 channels in one ${name} page`,
       median(limits[name]).toFixed(0),
       limits[name].map((x) => x.toFixed(0)).join(', '),
+      '',
+      '',
       '',
       '',
     ]);
@@ -202,13 +307,17 @@ try {
   for (const [key, figures] of product) {
     const [a, b] = key.split('→') as [BrowserName, BrowserName];
     const limit = Math.min(median(limits[a]), median(limits[b]));
+    const raw = twoBrowsers.get(key)!;
     rows.push([
       `rtc-call ${key}`,
       median(figures).toFixed(0),
       figures.map((x) => x.toFixed(0)).join(', '),
       limit.toFixed(0),
       `${(median(figures) / limit).toFixed(2)}×`,
+      `${median(raw).toFixed(0)} (${raw.map((x) => x.toFixed(0)).join(', ')})`,
+      `${(median(figures) / median(raw)).toFixed(2)}×`,
     ]);
+    metrics[`two-browsers-${a}-${b}`] = { kind: 'rate', unit: 'kbps', summary: summarize(raw.map((x) => x * 8 * 1024)) };
     metrics[`product-${a}-${b}`] = { kind: 'rate', unit: 'kbps', summary: summarize(figures.map((x) => x * 8 * 1024)) };
   }
   printTable(`File transfer throughput, ${SIZE / MB} MiB files (MB = MiB here), ${runs} runs`, rows);
