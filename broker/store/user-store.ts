@@ -90,3 +90,31 @@ export interface UserStore {
   /** Waits for pending writes. */
   close(): Promise<void>;
 }
+
+// Decisions both engines make the same way, on the user as it is now.
+
+/** A new password account. */
+export function passwordUser(id: string, input: NewUser): StoredUser {
+  return { id, ...input, createdAt: new Date().toISOString() };
+}
+
+/** A new guest account: `email` and `passwordHash` are `''`, so no password path reaches it. */
+export function guestUser(id: string, { name, guest }: NewGuest): StoredUser {
+  return { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), guest: { ...guest } };
+}
+
+/**
+ * The site account `input` describes, made or updated from `existing`;
+ * `existing` itself when nothing changed. `StoreError` when `existing` is a
+ * password account.
+ */
+export function siteUserFrom(existing: StoredUser | undefined, { id, name, site }: SiteUser): StoredUser {
+  if (existing && !existing.site) throw new StoreError(`user ${id} is a password account, not a site account`);
+  if (existing && existing.name === name && JSON.stringify(existing.site) === JSON.stringify(site)) return existing;
+  return existing ? { ...existing, name, site } : { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), site };
+}
+
+/** A site account signs in through its site only, a guest by its link only: a password would be a second way in. */
+export function mayHavePassword(user: StoredUser | undefined): user is StoredUser {
+  return user !== undefined && !user.site && !user.guest;
+}

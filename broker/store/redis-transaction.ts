@@ -1,0 +1,67 @@
+/**
+ * Optimistic transactions on Redis (WATCH, read, decide, MULTI/EXEC): a
+ * change is decided in JavaScript on what Redis holds, and written only if
+ * none of the keys it read changed meanwhile, from any process; otherwise it
+ * is decided again on the new data. This is what makes "is this email free?"
+ * and "take it" one step across backend nodes, like the JSON stores' one
+ * queue does within one process.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import { SerialQueue } from './changing-file.js';
+import { StoreError } from './user-store.js';
+
+/** Attempts before giving up: only reached if other processes change the same keys without pause. */
+const MAX_ATTEMPTS = 100;
+
+/** What one attempt decided: its answer, and the writes that make it so (none: nothing to write). */
+export interface Decision<T> {
+  value: T;
+  write?: (multi: ChainableCommander) => void;
+}
+
+/** One connection for watched changes, used by one change at a time (WATCH is per connection). */
+export class RedisTransactions {
+  readonly #queue = new SerialQueue(() => undefined);
+
+  constructor(readonly redis: Redis) {}
+
+  /**
+   * Runs `attempt` (which WATCHes with `watch` before each read it decides
+   * on) until its writes go through untouched. A throw from `attempt` writes
+   * nothing and is passed on.
+   */
+  run<T>(attempt: (watch: (...keys: string[]) => Promise<void>) => Promise<Decision<T>>): Promise<T> {
+    return this.#queue.run(async () => {
+      const watch = async (...keys: string[]) => {
+        if (keys.length > 0) await this.redis.watch(...keys);
+      };
+      for (let i = 0; i < MAX_ATTEMPTS; i += 1) {
+        let decision: Decision<T>;
+        try {
+          decision = await attempt(watch);
+        } catch (error) {
+          await this.redis.unwatch();
+          throw error;
+        }
+        if (!decision.write) {
+          await this.redis.unwatch();
+          return decision.value;
+        }
+        const multi = this.redis.multi();
+        decision.write(multi);
+        const results = await multi.exec();
+        // null: a watched key changed; decide again on the new data.
+        if (results === null) continue;
+        const failed = results.find(([error]) => error);
+        if (failed) throw new StoreError(`Redis refused a write: ${failed[0]!.message}`);
+        return decision.value;
+      }
+      throw new StoreError(`a change was retried ${MAX_ATTEMPTS} times: its keys kept changing`);
+    });
+  }
+
+  /** Resolves once every change begun has settled. */
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+}
