@@ -346,7 +346,12 @@ export function validateConfig(config: Config): Config {
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new ConfigError('PORT', `must be between 0 and 65535, got ${config.port}`);
   }
-  if (config.redisUrl !== undefined) validateRedisUrl(config.redisUrl);
+  if (config.redisUrl !== undefined) {
+    validateRedisUrl(config.redisUrl);
+    // A secret generated in each node's DATA_DIR would differ: a token from one node would fail on the next.
+    if (config.jwtSecret === undefined)
+      throw new ConfigError('JWT_SECRET', 'is required with REDIS_URL: every node must sign with the same secret');
+  }
   return config;
 }
 

@@ -13,10 +13,8 @@ import { GuestSweeper } from './rooms/guest-sweeper.js';
 import { madeRoomsFrom } from './rooms/made-rooms.js';
 import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
-import { openJsonRevocationStore } from './store/json-revocation-store.js';
-import { openJsonRoomStore } from './store/json-room-store.js';
+import { openStores } from './store/open-stores.js';
 import type { MembersChange } from './store/room-store.js';
-import { openJsonUserStore } from './store/json-user-store.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
 export interface RunningBackend {
@@ -32,15 +30,15 @@ export interface RunningBackend {
 /** Defaults = loadConfig() (the environment) merged with `overrides`; port 0 = a free port. */
 export async function startBackend(overrides: Partial<Config> = {}): Promise<RunningBackend> {
   const config = validateConfig({ ...loadConfig(), ...overrides });
-  const store = await openJsonUserStore(config.dataDir);
-  const revocations = await openJsonRevocationStore(config.dataDir);
+  // JSON files in dataDir, or Redis with REDIS_URL (then shared by every node).
+  const stores = await openStores(config);
+  const { users: store, revocations, rooms } = stores;
   const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir));
   const sessions = new Sessions(tokens, revocations, config);
   const accounts = new Accounts(store, config.scryptCost, config.hashConcurrency);
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
   const membership = new Membership({ lobby: config.lobby });
-  const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock });
   membership.useMadeRooms(madeRoomsFrom(rooms));
   const guestSweeper = new GuestSweeper({ store, sessions, membership });
   // The broker publishes the calls' state and knows the connections; it is attached after the app.
@@ -64,9 +62,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   mqtt = broker;
   const closeStores = async () => {
     await guestSweeper.stop();
-    await store.close();
-    await revocations.close();
-    await rooms.close();
+    await stores.close();
   };
   try {
     // Guests that ended while the backend was down go before anyone can use them.
