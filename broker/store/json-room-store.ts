@@ -101,6 +101,21 @@ function membersChange(before: Data, after: Data): MembersChange {
   };
 }
 
+/** What must be read from rooms.json: one place for the store and for a reader of the file (migrate-to-redis). */
+async function readRoomsFile(file: string, fingerprint: string): Promise<Data> {
+  return readStoreFile(file, fingerprint, { version: 1, rooms: [], invites: [] }, isData, {
+    kind: 'Room store',
+    expected: '{"rooms": [...], "invites": [...]}',
+  });
+}
+
+/** Every room and invite in `dataDir`'s rooms.json as it is on disk (none when there is no file); `StoreError` on a corrupt one. */
+export async function readJsonRooms(dataDir: string): Promise<{ rooms: StoredRoom[]; invites: StoredInvite[] }> {
+  const file = path.join(dataDir, ROOMS_FILE);
+  const { rooms, invites } = await readRoomsFile(file, fileFingerprint(file));
+  return { rooms, invites };
+}
+
 class JsonRoomStore implements RoomStore {
   readonly #file: string;
   readonly #now: () => number;
@@ -123,10 +138,7 @@ class JsonRoomStore implements RoomStore {
   async load(): Promise<boolean> {
     const fingerprint = fileFingerprint(this.#file);
     if (fingerprint === this.#seen) return false;
-    const data = await readStoreFile(this.#file, fingerprint, { version: 1, rooms: [], invites: [] }, isData, {
-      kind: 'Room store',
-      expected: '{"rooms": [...], "invites": [...]}',
-    });
+    const data = await readRoomsFile(this.#file, fingerprint);
     this.#use({ version: 1, rooms: data.rooms, invites: data.invites });
     this.#seen = fingerprint;
     return true;

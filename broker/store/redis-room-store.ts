@@ -22,7 +22,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { isStoredInvite, isStoredRoom } from './json-room-store.js';
 import { decodeRecord, type RedisConnection } from './redis-connection.js';
-import { RedisTransactions } from './redis-transaction.js';
+import { RedisTransactions, copyInChunks, type CopyCount } from './redis-transaction.js';
 import {
   RoomLimitError,
   applyInviteUse,
@@ -71,6 +71,10 @@ interface Entry<T> {
   before: T | undefined;
   after: T | undefined;
 }
+
+type Adoption = 'copied' | 'same' | 'conflict';
+const adoption = <T>(held: T | undefined, copied: T): Adoption =>
+  !held ? 'copied' : JSON.stringify(held) === JSON.stringify(copied) ? 'same' : 'conflict';
 
 /**
  * One attempt of a change: the records it read (each WATCHed first), changed
@@ -135,6 +139,19 @@ class Draft {
     const invite: StoredInvite = { code, ...terms, createdAt: now, uses: 0 };
     this.invites.get(code)!.after = invite;
     return invite;
+  }
+
+  /** Takes `room` as it is (migrate-to-redis) unless Redis holds it already: the same, or another version. */
+  async adoptRoom(room: StoredRoom): Promise<Adoption> {
+    const held = await this.room(room.id);
+    if (!held) this.rooms.get(room.id)!.after = structuredClone(room);
+    return adoption(held, room);
+  }
+
+  async adoptInvite(invite: StoredInvite): Promise<Adoption> {
+    const held = await this.invite(invite.code);
+    if (!held) this.invites.get(invite.code)!.after = structuredClone(invite);
+    return adoption(held, invite);
   }
 
   deleteRoom(id: string): void {
@@ -406,4 +423,45 @@ export async function openRedisRoomStore(connection: RedisConnection, options: {
   const store = new RedisRoomStore(connection, new RedisTransactions(transactions), subscriber, options.now ?? Date.now);
   await store.start();
   return store;
+}
+
+/**
+ * Copies rooms, then invites, into Redis as they are (migrate-to-redis),
+ * with their indexes; running nodes hear of them. A record already there
+ * unchanged is counted, not written; one there with other data is a
+ * conflict. `dryRun`: only counts.
+ */
+export async function copyRoomsToRedis(
+  connection: RedisConnection,
+  data: { rooms: readonly StoredRoom[]; invites: readonly StoredInvite[] },
+  dryRun: boolean,
+): Promise<{ rooms: CopyCount; invites: CopyCount }> {
+  const keys = roomKeys(connection);
+  const tx = new RedisTransactions(await connection.dedicated());
+  const copy = <T>(records: readonly T[], adopt: (draft: Draft, record: T) => Promise<Adoption>, name: (record: T) => string) =>
+    copyInChunks(tx, records, dryRun, async (chunk, watch) => {
+      const draft = new Draft(tx.redis, keys, watch);
+      const count: CopyCount = { copied: 0, alreadyThere: 0, conflicts: [] };
+      for (const record of chunk) {
+        const outcome = await adopt(draft, record);
+        if (outcome === 'copied') count.copied += 1;
+        else if (outcome === 'same') count.alreadyThere += 1;
+        else count.conflicts.push(`${name(record)}: Redis holds it with other data`);
+      }
+      const touched = draft.touched();
+      if (touched.rooms.length === 0 && touched.invites.length === 0) return { value: count };
+      return { value: count, write: (multi) => draft.write(multi, touched) };
+    });
+  return {
+    rooms: await copy(
+      data.rooms,
+      (draft, room) => draft.adoptRoom(room),
+      (room) => `room ${room.id}`,
+    ),
+    invites: await copy(
+      data.invites,
+      (draft, invite) => draft.adoptInvite(invite),
+      (invite) => `invite ${invite.code}`,
+    ),
+  };
 }

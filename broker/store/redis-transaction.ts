@@ -65,3 +65,39 @@ export class RedisTransactions {
     return this.#queue.idle();
   }
 }
+
+/** What copying records into Redis did (or, in a dry run, would do). */
+export interface CopyCount {
+  copied: number;
+  /** Already in Redis exactly as copied: a second run copies nothing. */
+  alreadyThere: number;
+  /** Records Redis holds differently (or an email another account has): nothing of theirs is written. */
+  conflicts: string[];
+}
+
+/** Records copied per transaction. */
+const COPY_CHUNK = 200;
+
+/**
+ * Copies `records` in chunks, each one transaction in which `chunk` reads
+ * (watched) what Redis holds and says what it would write. A dry run, or a
+ * chunk with a conflict, writes nothing; the counts add up over the chunks.
+ */
+export async function copyInChunks<T>(
+  tx: RedisTransactions,
+  records: readonly T[],
+  dryRun: boolean,
+  chunk: (records: readonly T[], watch: (...keys: string[]) => Promise<void>) => Promise<Decision<CopyCount>>,
+): Promise<CopyCount> {
+  const total: CopyCount = { copied: 0, alreadyThere: 0, conflicts: [] };
+  for (let i = 0; i < records.length; i += COPY_CHUNK) {
+    const count = await tx.run(async (watch) => {
+      const decision = await chunk(records.slice(i, i + COPY_CHUNK), watch);
+      return dryRun || decision.value.conflicts.length > 0 ? { value: decision.value } : decision;
+    });
+    total.copied += count.copied;
+    total.alreadyThere += count.alreadyThere;
+    total.conflicts.push(...count.conflicts);
+  }
+  return total;
+}

@@ -16,7 +16,7 @@
 import type { ChainableCommander } from 'ioredis';
 import { generateUserId, isStoredUser } from './json-user-store.js';
 import { decodeRecord, type RedisConnection } from './redis-connection.js';
-import { RedisTransactions } from './redis-transaction.js';
+import { RedisTransactions, copyInChunks, type CopyCount } from './redis-transaction.js';
 import {
   EmailTakenError,
   guestUser,
@@ -42,9 +42,21 @@ export function userKeys(connection: RedisConnection) {
   };
 }
 
+type Keys = ReturnType<typeof userKeys>;
+
+/** Writes `user` (new or changed) with its email index; `before` is what it replaces. */
+function putUser(keys: Keys, user: StoredUser, before?: StoredUser) {
+  return (multi: ChainableCommander) => {
+    if (before && before.email !== '' && before.email !== user.email) multi.del(keys.email(before.email));
+    multi.set(keys.user(user.id), JSON.stringify(user));
+    if (user.email !== '') multi.set(keys.email(user.email), user.id);
+    multi.sadd(keys.all, user.id);
+  };
+}
+
 class RedisUserStore implements UserStore {
   readonly #connection: RedisConnection;
-  readonly #keys: ReturnType<typeof userKeys>;
+  readonly #keys: Keys;
   readonly #tx: RedisTransactions;
 
   constructor(connection: RedisConnection, tx: RedisTransactions) {
@@ -94,29 +106,19 @@ class RedisUserStore implements UserStore {
     }
   }
 
-  /** Writes `user` (new or changed) with its email index; `before` is what it replaces. */
-  #put(user: StoredUser, before?: StoredUser) {
-    return (multi: ChainableCommander) => {
-      if (before && before.email !== '' && before.email !== user.email) multi.del(this.#keys.email(before.email));
-      multi.set(this.#keys.user(user.id), JSON.stringify(user));
-      if (user.email !== '') multi.set(this.#keys.email(user.email), user.id);
-      multi.sadd(this.#keys.all, user.id);
-    };
-  }
-
   create(input: NewUser) {
     return this.#tx.run(async (watch) => {
       await watch(this.#keys.email(input.email));
       if ((await this.#tx.redis.exists(this.#keys.email(input.email))) === 1) throw new EmailTakenError(input.email);
       const user = passwordUser(await this.#freeId(watch), input);
-      return { value: user, write: this.#put(user) };
+      return { value: user, write: putUser(this.#keys, user) };
     });
   }
 
   createGuest(guest: NewGuest) {
     return this.#tx.run(async (watch) => {
       const user = guestUser(await this.#freeId(watch), guest);
-      return { value: user, write: this.#put(user) };
+      return { value: user, write: putUser(this.#keys, user) };
     });
   }
 
@@ -124,7 +126,7 @@ class RedisUserStore implements UserStore {
     return this.#tx.run(async (watch) => {
       const user = await this.#watched(watch, input.id);
       const saved = siteUserFrom(user, input);
-      return saved === user ? { value: saved } : { value: saved, write: this.#put(saved, user) };
+      return saved === user ? { value: saved } : { value: saved, write: putUser(this.#keys, saved, user) };
     });
   }
 
@@ -132,7 +134,7 @@ class RedisUserStore implements UserStore {
     return this.#tx.run(async (watch) => {
       const user = await this.#watched(watch, id);
       if (!mayHavePassword(user)) return { value: false };
-      return { value: true, write: this.#put({ ...user, passwordHash }, user) };
+      return { value: true, write: putUser(this.#keys, { ...user, passwordHash }, user) };
     });
   }
 
@@ -159,4 +161,34 @@ class RedisUserStore implements UserStore {
 /** The user store on `connection`; it gets a connection of its own for its changes. */
 export async function openRedisUserStore(connection: RedisConnection): Promise<UserStore> {
   return new RedisUserStore(connection, new RedisTransactions(await connection.dedicated()));
+}
+
+/**
+ * Copies `users` into Redis as they are (ids, hashes, dates): the admin
+ * CLI's migrate-to-redis. A user already there unchanged is counted, not
+ * written; one there with other data, or whose email another account has, is
+ * a conflict. `dryRun`: only counts.
+ */
+export async function copyUsersToRedis(connection: RedisConnection, users: readonly StoredUser[], dryRun: boolean): Promise<CopyCount> {
+  const keys = userKeys(connection);
+  const tx = new RedisTransactions(await connection.dedicated());
+  return copyInChunks(tx, users, dryRun, async (chunk, watch) => {
+    const emails = chunk.map((u) => u.email).filter((email) => email !== '');
+    await watch(...chunk.map((u) => keys.user(u.id)), ...emails.map(keys.email));
+    const held = await tx.redis.mget(chunk.map((u) => keys.user(u.id)));
+    const owners = new Map(emails.map((email, i) => [email, i]));
+    const emailIds = emails.length > 0 ? await tx.redis.mget(emails.map(keys.email)) : [];
+    const count: CopyCount = { copied: 0, alreadyThere: 0, conflicts: [] };
+    const fresh: StoredUser[] = [];
+    chunk.forEach((user, i) => {
+      const emailId = user.email === '' ? null : emailIds[owners.get(user.email)!];
+      if (held[i] === JSON.stringify(user) && (emailId ?? user.id) === user.id) count.alreadyThere += 1;
+      else if (held[i] !== null) count.conflicts.push(`user ${user.id}: Redis holds it with other data`);
+      else if (emailId !== null && emailId !== user.id)
+        count.conflicts.push(`user ${user.id}: ${user.email} belongs to ${emailId} in Redis`);
+      else fresh.push(user);
+    });
+    count.copied = fresh.length;
+    return { value: count, write: (multi) => fresh.forEach((user) => putUser(keys, user)(multi)) };
+  });
 }

@@ -3,7 +3,6 @@
  * DATA_DIR as a running backend.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,7 +10,6 @@ import { ROOMS_FILE } from '../../broker/store/json-room-store.js';
 import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { API_PATHS, inboxTopic, inviteJoinPath, type AuthResponse } from '../../src/protocol/index.js';
 import {
-  REPO_ROOT,
   SITE_ACCOUNTS,
   closedWithin,
   collect,
@@ -19,33 +17,13 @@ import {
   publish,
   register,
   request,
+  runAdmin,
   siteSignIn,
   startTestBackend,
   tempDir,
 } from './support.js';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function admin(dataDir: string, args: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/admin.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, SCRYPT_COST: '1024' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const admin = (dataDir: string, args: string[], stdin?: string) => runAdmin({ DATA_DIR: dataDir }, args, stdin);
 
 const login = (backend: { origin: string }, email: string, password: string) =>
   request(backend, 'POST', '/api/login', { json: { email, password } });
