@@ -244,9 +244,26 @@ class RedisRoomStore implements RoomStore {
       void this.#reread(touched).catch(() => undefined);
     });
     await this.#subscriber.subscribe(this.#keys.changed);
+    await this.#rereadAll();
+    // Messages published while the subscription was down are lost: after a reconnect, read everything again.
+    this.#subscriber.on('ready', () => setImmediate(() => void this.#afterReconnect().catch(() => undefined)));
+  }
+
+  async #afterReconnect(): Promise<void> {
+    if (this.#closed) return;
+    // ioredis re-subscribes on 'ready', before this runs; a PING answered on that connection means the SUBSCRIBE was done.
+    await this.#subscriber.ping();
+    await this.#rereadAll();
+  }
+
+  /** Every record Redis lists, and every one the copy holds (Redis may have deleted it meanwhile). */
+  async #rereadAll(): Promise<void> {
     const client = this.#connection.client;
     const [roomIds, codes] = await Promise.all([client.smembers(this.#keys.rooms), client.smembers(this.#keys.invites)]);
-    await this.#reread({ rooms: roomIds, invites: codes });
+    await this.#reread({
+      rooms: [...new Set([...roomIds, ...this.#rooms.keys()])],
+      invites: [...new Set([...codes, ...this.#invites.keys()])],
+    });
   }
 
   /** Reads the records from Redis into the copy (after every earlier re-read) and tells the listeners whose rooms changed. */
