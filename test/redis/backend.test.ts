@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import { StoreError } from '../../broker/store/user-store.js';
 import { API_PATHS, inviteJoinPath, type Invite, type Room } from '../../src/protocol/index.js';
-import { assertError, register, request, startTestBackend, tempDir } from '../broker/support.js';
+import { assertError, register, request, runAdmin, startTestBackend, tempDir } from '../broker/support.js';
 import { startRedis } from '../support/redis-server.js';
 
 const JWT_SECRET = 'one secret that every node shares, long enough';
@@ -95,5 +95,32 @@ test('Redis out of reach at start: a clear error that names the URL without its 
       error.message.includes(`127.0.0.1:${redis.port}`) &&
       /cannot be reached/.test(error.message) &&
       !error.message.includes('hunter2'),
+  );
+});
+
+test('the admin CLI on Redis deletes a user: both running nodes sign them out and drop their room', { timeout: 60_000 }, async (t) => {
+  const { a, b, redis } = await twoNodes(t);
+  const ada = await register(a, { email: 'ada-deleted@example.test' });
+  const bob = await register(b);
+  const made = await request<{ room: Room; invite: Invite }>(a, 'POST', '/api/rooms', { token: ada.token, json: { name: 'Team' } });
+  assert.equal((await request(b, 'POST', inviteJoinPath(made.body.invite.code), { token: bob.token })).status, 200);
+  const bobsRooms = async () =>
+    (await request<{ rooms: Room[] }>(b, 'GET', API_PATHS.rooms, { token: bob.token })).body.rooms.map((r) => r.id);
+  assert.ok((await bobsRooms()).includes(made.body.room.id));
+
+  const deleted = await runAdmin({ DATA_DIR: await tempDir(t), REDIS_URL: redis.url, JWT_SECRET }, [
+    'delete',
+    '--email',
+    'ada-deleted@example.test',
+  ]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  for (const node of [a, b]) assert.equal((await request(node, 'GET', API_PATHS.me, { token: ada.token })).status, 401);
+  // Node B heard of the deletion over pub/sub: the room ada made is gone for bob.
+  for (let i = 0; i < 100 && (await bobsRooms()).includes(made.body.room.id); i += 1) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!(await bobsRooms()).includes(made.body.room.id));
+  assertError(
+    await request(a, 'POST', '/api/login', { json: { email: 'ada-deleted@example.test', password: ada.password } }),
+    401,
+    'invalid_credentials',
   );
 });
