@@ -6,7 +6,8 @@
  *   npm run admin -- add --name <name> --email <email> [--password <pw>]
  *   npm run admin -- reset-password --email <email> [--password <pw>]
  *   npm run admin -- delete --email <email>
- *   npm run admin -- delete --id <id>      (any account: site accounts and guests have no email)
+ *   npm run admin -- delete --id=<id>      (any account: site accounts and guests have no email;
+ *                                          `=` because an id may start with "-")
  *   npm run admin -- migrate-to-redis      (copies DATA_DIR's JSON stores into REDIS_URL)
  *
  * With REDIS_URL set, the commands work on the stores in Redis (what the
@@ -34,7 +35,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
   list                                          list users (id, name, email or site, created)
   add --name <name> --email <email> [--password <pw>]
   reset-password --email <email> [--password <pw>]
-  delete --email <email> | --id <id>           any account by id: site accounts and guests have no email
+  delete --email <email> | --id=<id>           any account by id: site accounts and guests have no email
+                                                (write --id=<id>: an id may start with "-")
   migrate-to-redis                              copy DATA_DIR's users, revocations, rooms and invites into REDIS_URL
 Works on the stores in Redis when REDIS_URL is set, else on the files in DATA_DIR (default ./data).`;
 
@@ -139,7 +141,7 @@ async function run(argv: string[]): Promise<void> {
   }
   // This process runs one command: it need not watch rooms.json.
   const stores = await openStores(config, { watchRooms: false });
-  const { users: store, revocations, rooms } = stores;
+  const { users: store, revocations, rooms, history } = stores;
   // After the change, so that a sign-in with the old password just before it is revoked too.
   const signOutEverywhere = (userId: string) => revokeUserSessions(revocations, userId, config.sessionMaxAgeSeconds);
   const accounts = new Accounts(store, config.scryptCost);
@@ -174,6 +176,8 @@ async function run(argv: string[]): Promise<void> {
         if (!(await store.delete(user.id))) throw new UsageError(`no user with id ${user.id}`);
         await signOutEverywhere(user.id);
         await rooms.deleteUser(user.id);
+        // Their own history goes with them; the other people keep their entries of calls with them.
+        await history.deleteOwner(user.id);
         console.log(`deleted ${user.id}\t${describe(user)}; signed out everywhere`);
         break;
       }

@@ -18,7 +18,9 @@ import {
   USER_PUBLISH_BURST,
   USER_PUBLISH_RATE_PER_SECOND,
 } from '../src/protocol/index.js';
+import { DEFAULT_HISTORY_DAYS } from '../src/protocol/history.js';
 import { DEFAULT_MAX_CALL_SIZE, MAX_CALL_AUDIO_SIZE_CEILING, MAX_CALL_SIZE_CEILING } from '../src/protocol/group-calls.js';
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_CEILING } from '../src/protocol/files.js';
 
 export type IceTransportPolicy = 'all' | 'relay';
 
@@ -116,6 +118,8 @@ export interface Config {
   maxCallSize: number;
   /** Seats in all (audio-only ones too): at least `maxCallSize`, default twice it, at most 12. */
   maxCallAudioSize: number;
+  /** `MAX_FILE_BYTES`: the largest file a `file-offer` may announce (PROTOCOL.md §9); the widget is told it with the ICE servers. */
+  maxFileBytes: number;
   /**
    * Tests only, never from the environment: the clock of rooms and invites
    * (expiry, pruning), so a test can pass an invite's end without waiting
@@ -128,6 +132,21 @@ export interface Config {
    * `dataDir`, for one process.
    */
   redisUrl?: string;
+  /** Days a call stays in each person's history (PROTOCOL.md §7); HISTORY_DAYS. */
+  historyDays: number;
+  /** Tests only, never from the environment: the clock of the call history's retention. Default `Date.now`. */
+  historyClock?: () => number;
+  /**
+   * Messages while away (PROTOCOL.md §8): at most this many kept per sender → recipient pair, of
+   * at most `maxPendingBytesPerPair` bytes of text (UTF-8) together, and this many for one recipient
+   * from everyone; each kept `messageTtlSeconds` at most, then dropped undelivered.
+   */
+  maxPendingPerPair: number;
+  maxPendingBytesPerPair: number;
+  maxPendingPerRecipient: number;
+  messageTtlSeconds: number;
+  /** Tests only, never from the environment: the clock of kept messages (expiry). Default `Date.now`. */
+  messagesClock?: () => number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -421,7 +440,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guestRatePerHour: integer(env, 'GUEST_RATE', 20, 1, 1_000_000),
     inviteTtlSeconds: integer(env, 'INVITE_TTL', 7 * 24 * 3600, 60, 30 * 24 * 3600),
     maxRoomsPerUser: integer(env, 'MAX_ROOMS_PER_USER', 50, 1, 10_000),
+    maxPendingPerPair: integer(env, 'MAX_PENDING_PER_PAIR', 50, 1, 10_000),
+    maxPendingBytesPerPair: integer(env, 'MAX_PENDING_BYTES_PER_PAIR', 64 * 1024, 16 * 1024, 16 * 1024 * 1024),
+    maxPendingPerRecipient: integer(env, 'MAX_PENDING_PER_RECIPIENT', 1000, 1, 1_000_000),
+    messageTtlSeconds: integer(env, 'MESSAGE_TTL', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     ...callSizes(env),
+    historyDays: integer(env, 'HISTORY_DAYS', DEFAULT_HISTORY_DAYS, 1, 3650),
+    maxFileBytes: integer(env, 'MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, 0, MAX_FILE_BYTES_CEILING),
   };
   const jwtSecret = raw(env, 'JWT_SECRET');
   if (jwtSecret !== undefined) config.jwtSecret = jwtSecret;

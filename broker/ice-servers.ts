@@ -25,5 +25,5 @@ export function iceServersFor(config: Config, userId: string): IceServersRespons
   if (config.turnUrls.length > 0 && config.turnSecret) {
     iceServers.push({ urls: config.turnUrls, ...issueTurnCredentials(config.turnSecret, userId, config.turnTtlSeconds) });
   }
-  return { iceServers, iceTransportPolicy: config.iceTransportPolicy, ttl: config.turnTtlSeconds };
+  return { iceServers, iceTransportPolicy: config.iceTransportPolicy, ttl: config.turnTtlSeconds, maxFileBytes: config.maxFileBytes };
 }

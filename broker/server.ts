@@ -15,6 +15,8 @@ import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
 import { openStores } from './store/open-stores.js';
 import type { MembersChange } from './store/room-store.js';
+import type { Notice, PrivacySettings } from '../src/protocol/index.js';
+import { MessagesAway } from './messages/messages-away.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
 export interface RunningBackend {
@@ -32,7 +34,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   const config = validateConfig({ ...loadConfig(), ...overrides });
   // JSON files in dataDir, or Redis with REDIS_URL (then shared by every node).
   const stores = await openStores(config);
-  const { users: store, revocations, rooms } = stores;
+  const { users: store, revocations, rooms, history, messages: messageStore } = stores;
   const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir));
   const sessions = new Sessions(tokens, revocations, config);
   const accounts = new Accounts(store, config.scryptCost, config.hashConcurrency);
@@ -48,7 +50,24 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     publish: (roomId, call) => mqtt?.publishRoomCall(roomId, call),
   });
   const isConnected = (userId: string, sid: string) => mqtt?.isConnected(userId, sid) ?? false;
-  const app = await createHttpApp({ config, accounts, sessions, membership, rooms, guestSweeper, calls, isConnected });
+  const historyRoutes = {
+    history,
+    privacyChanged: (userId: string, privacy: PrivacySettings) => mqtt?.privacyChanged(userId, privacy),
+    notify: (userId: string, notice: Notice) => mqtt?.notify(userId, notice),
+  };
+  const messages = new MessagesAway({ store: messageStore, users: store, membership, config, now: config.messagesClock });
+  const app = await createHttpApp({
+    config,
+    accounts,
+    sessions,
+    membership,
+    rooms,
+    guestSweeper,
+    calls,
+    isConnected,
+    history: historyRoutes,
+    messages,
+  });
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
   async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
@@ -58,7 +77,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     const gone = new Set(removedRooms);
     for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changed(user.id);
   }
-  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls });
+  const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls, history, messages });
   mqtt = broker;
   const closeStores = async () => {
     await guestSweeper.stop();

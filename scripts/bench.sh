@@ -27,6 +27,7 @@ run npx tsx bench/call-setup-limit.ts --runs "$runs" --json "$out/call-setup-lim
 run npx tsx bench/call-setup-peerjs.ts --runs "$runs" --json "$out/call-setup-peerjs.json"
 run npx tsx bench/call-setup-product.ts --runs "$runs" --json "$out/call-setup-product.json"
 run npx tsx bench/group-call.ts --json "$out/group-call.json"
+run npx tsx bench/file-transfer.ts --json "$out/file-transfer.json"
 if [ "${BENCH_SKIP_BACKEND:-0}" != 1 ]; then
   run npx tsx bench/server-start.ts
   run npx tsx bench/backend-auth.ts

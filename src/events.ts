@@ -4,7 +4,7 @@
  * is typed. They all bubble and cross shadow roots (`composed`), and are fired
  * from what happened (a session event or a user action), never from a setter.
  */
-import type { CallView, ChatEntry, SessionError } from './core/types.js';
+import type { CallView, ChatEntry, FileTransferView, SessionError } from './core/types.js';
 import type { Verdict } from './core/precall/verdict.js';
 import type { Invite, Presence, PublicUser, Room } from './protocol/index.js';
 
@@ -31,6 +31,10 @@ export interface RtcChatMessageDetail {
   message: ChatEntry;
 }
 export type RtcErrorDetail = SessionError;
+/** A file offered to the visitor, or a transfer that ended (PROTOCOL.md §9). */
+export interface RtcFileTransferDetail {
+  transfer: FileTransferView;
+}
 /** A person was picked in the people list (to chat with them). */
 export interface RtcPeerSelectDetail {
   peerId: string;
@@ -65,6 +69,8 @@ export interface RtcEventDetails {
   'rtc-invite-created': RtcInviteCreatedDetail;
   'rtc-precall-verdict': RtcPrecallVerdictDetail;
   'rtc-precall-close': RtcPrecallCloseDetail;
+  'rtc-file-offer': RtcFileTransferDetail;
+  'rtc-file-transfer': RtcFileTransferDetail;
 }
 
 export type RtcEventName = keyof RtcEventDetails;
@@ -91,5 +97,7 @@ declare global {
     'rtc-invite-created': RtcEvent<'rtc-invite-created'>;
     'rtc-precall-verdict': RtcEvent<'rtc-precall-verdict'>;
     'rtc-precall-close': RtcEvent<'rtc-precall-close'>;
+    'rtc-file-offer': RtcEvent<'rtc-file-offer'>;
+    'rtc-file-transfer': RtcEvent<'rtc-file-transfer'>;
   }
 }

@@ -5,19 +5,14 @@
  * browser kept busy (1.0 = one whole core).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processTree } from '../../test/support/test-backend.js';
 
 /** Kernel clock ticks per second, the unit of utime and stime (usually 100). */
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-interface ProcStat {
-  ppid: number;
-  /** utime + stime, in ticks. */
-  ticks: number;
-}
-
-/** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
-function readStat(pid: number): ProcStat | null {
+/** utime + stime of a process, in ticks, from the fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+function readTicks(pid: number): number | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -26,32 +21,15 @@ function readStat(pid: number): ProcStat | null {
   }
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // After the name: state(3) ppid(4) … utime(14) stime(15), so index = field number − 3.
-  return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** CPU seconds used so far by each process of the tree under `root` (itself included), by pid. */
 export function treeCpuSeconds(root: number): Map<number, number> {
-  const stats = new Map<number, ProcStat>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readStat(Number(name));
-    if (stat) stats.set(Number(name), stat);
-  }
-  const inTree = new Set([root]);
-  // Parents may have higher pids than their children (pid reuse): repeat until nothing is added.
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, { ppid }] of stats) {
-      if (!inTree.has(pid) && inTree.has(ppid)) {
-        inTree.add(pid);
-        grew = true;
-      }
-    }
-  }
   const seconds = new Map<number, number>();
-  for (const pid of inTree) {
-    const stat = stats.get(pid);
-    if (stat) seconds.set(pid, stat.ticks / TICKS_PER_SECOND);
+  for (const pid of processTree(root)) {
+    const ticks = readTicks(pid);
+    if (ticks !== null) seconds.set(pid, ticks / TICKS_PER_SECOND);
   }
   return seconds;
 }

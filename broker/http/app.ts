@@ -25,6 +25,9 @@ import type { RoomStore } from '../store/room-store.js';
 import { registerRoomRoutes } from './rooms.js';
 import { registerRoomCallRoutes } from './room-calls.js';
 import type { RoomCalls } from '../calls/room-calls.js';
+import { registerHistoryRoutes, type HistoryRoutesDeps } from './history.js';
+import type { MessagesAway } from '../messages/messages-away.js';
+import { registerMessageRoutes } from './messages.js';
 
 export interface HttpAppDeps {
   config: Config;
@@ -40,6 +43,10 @@ export interface HttpAppDeps {
   calls: RoomCalls;
   /** Whether `sid` is connected to the broker as `userId` (the broker is attached after the app). */
   isConnected(userId: string, sid: string): boolean;
+  /** Call history and privacy settings (PROTOCOL.md §7); absent: those routes are not offered. */
+  history?: Omit<HistoryRoutesDeps, 'users' | 'authenticatedUser'>;
+  /** Messages kept while their recipient is away (PROTOCOL.md §8). */
+  messages: MessagesAway;
 }
 
 const registerBody = {
@@ -93,6 +100,8 @@ export async function createHttpApp({
   guestSweeper,
   calls,
   isConnected,
+  history,
+  messages,
 }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -277,6 +286,9 @@ export async function createHttpApp({
   });
 
   registerRoomCallRoutes(app, { membership, calls, isConnected, authenticatedUser });
+
+  if (history) registerHistoryRoutes(app, { ...history, users: accounts.store, authenticatedUser });
+  registerMessageRoutes(app, { messages, authenticatedUser });
 
   // dist/ first (rtc-call.js, chunks/), then demo/ (index.html, theming.html).
   // Either may not be built yet; @fastify/static looks the file up per request.

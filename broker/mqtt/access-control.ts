@@ -6,9 +6,13 @@
  */
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import {
+  CHAT_DELIVERED_TYPE,
   MAX_MQTT_PAYLOAD_BYTES,
   TokenBucket,
   checkInboxPayload,
+  DEFAULT_MAX_FILE_BYTES,
+  fileMessageProblem,
+  isFileMessageType,
   parseRoomCallFilter,
   parseJsonPayload,
   parseTopic,
@@ -24,6 +28,8 @@ import { inGroupCallRoom, mayReceive, maySubscribe } from './room-acl.js';
 import type { RoomCalls } from '../calls/room-calls.js';
 import type { OnlineMember, RoomRoster } from './room-roster.js';
 import type { SessionCounter } from './session-limit.js';
+import type { InboxWatch } from '../history/inbox-watch.js';
+import type { PrivacyBook } from '../history/privacy-book.js';
 
 /** CONNACK return codes of MQTT 3.1.1. */
 const SERVER_UNAVAILABLE = 3;
@@ -71,6 +77,12 @@ export interface AccessControlOptions {
   /** Concurrent sessions (clientIds) per user: MAX_SESSIONS_PER_USER. */
   sessionLimit: SessionCounter;
   maxSubscriptionsPerClient: number;
+  /** Call history, do-not-disturb and invisible (PROTOCOL.md §7): told of connections and relayed inbox messages. */
+  watch?: InboxWatch;
+  /** Told each user's stored do-not-disturb and invisible at CONNECT. */
+  privacy?: PrivacyBook;
+  /** `MAX_FILE_BYTES`: a `file-offer` announcing more is refused (PROTOCOL.md §9); default DEFAULT_MAX_FILE_BYTES. */
+  maxFileBytes?: number;
 }
 
 function refusal(returnCode: number, message: string): AuthenticateError {
@@ -79,6 +91,7 @@ function refusal(returnCode: number, message: string): AuthenticateError {
 
 export function createAccessControl(options: AccessControlOptions) {
   const sessions = new WeakMap<Client, ClientSession>();
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   /** Connections that ended, so a CONNECT whose checks finish after its socket closed counts no session. */
   const gone = new WeakSet<Client>();
 
@@ -99,6 +112,7 @@ export function createAccessControl(options: AccessControlOptions) {
       const changesBefore = options.roster.changes;
       const user = await options.store.findById(claims.sub);
       if (!user) return done(refusal(NOT_AUTHORIZED, 'no such user'), false);
+      options.privacy?.adopt(user.id, user.privacy);
       const msLeft = claims.exp * 1000 - Date.now();
       if (msLeft <= 0) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'token expired'), false);
       if (gone.has(client)) return done(refusal(NOT_AUTHORIZED, 'connection closed during CONNECT'), false);
@@ -154,8 +168,12 @@ export function createAccessControl(options: AccessControlOptions) {
       if (topic.from !== session.userId) return callback(new Error('inbox sender must be the publisher'));
       const checked = checkInboxPayload(payload, Date.now());
       if (checked.problem !== null) return callback(new Error(checked.problem));
+      if (checked.type === CHAT_DELIVERED_TYPE) return callback(new Error('chat-delivered is sent by the backend only'));
+      const fileProblem = isFileMessageType(checked.type) ? fileMessageProblem(parseJsonPayload(payload), maxFileBytes) : null;
+      if (fileProblem !== null) return callback(new Error(fileProblem));
       if (!options.roster.reaches(session.member, topic.to)) packet.topic = DROPPED_TOPIC;
       else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
+      else if (options.watch?.relayed(topic.from, topic.to, checked.type, payload)) packet.topic = DROPPED_TOPIC;
       return callback(null);
     }
     if (topic.kind === 'status' && topic.userId === session.userId) {
@@ -204,6 +222,7 @@ export function createAccessControl(options: AccessControlOptions) {
     if (!session || session.online) return;
     session.online = true;
     options.calls?.reconnected(session.clientId);
+    options.watch?.clientReady(session.clientId);
     options.presence.sessionStarted(session.userId, session.name, session.member.guest);
   }
 
@@ -218,6 +237,7 @@ export function createAccessControl(options: AccessControlOptions) {
     options.sessionLimit.close(session.userId, session.clientId);
     if (session.online) options.presence.sessionEnded(session.userId);
     options.calls?.disconnected(session.clientId);
+    options.watch?.clientGone(session.userId, session.clientId, options.presence.nameOf(session.userId) !== undefined);
   }
 
   function unsubscribed(topics: string[], client: Client): void {

@@ -5,7 +5,21 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { MAX_MQTT_PAYLOAD_BYTES, MQTT_PATH, roomCallTopic, type RoomCall } from '../../src/protocol/index.js';
+import {
+  MAX_MQTT_PAYLOAD_BYTES,
+  MQTT_PATH,
+  UNNAMED,
+  inboxWildcard,
+  roomCallTopic,
+  type Notice,
+  type PrivacySettings,
+  type RoomCall,
+} from '../../src/protocol/index.js';
+import { CallRecorder, systemTimers } from '../history/call-recorder.js';
+import { InboxWatch } from '../history/inbox-watch.js';
+import { PrivacyBook } from '../history/privacy-book.js';
+import type { CallHistoryStore } from '../store/call-history-store.js';
+import type { MessagesAway } from '../messages/messages-away.js';
 import { RoomCalls } from '../calls/room-calls.js';
 import type { Config } from '../config.js';
 import type { UserStore } from '../store/user-store.js';
@@ -31,6 +45,10 @@ export interface MqttBroker {
   publishRoomCall(roomId: string, call: RoomCall | null): void;
   /** Whether `sid` is a connection of `userId`'s to this broker now. */
   isConnected(userId: string, sid: string): boolean;
+  /** `POST /api/privacy` stored new settings (PROTOCOL.md §7): presence follows, the user's tabs are told. */
+  privacyChanged(userId: string, stored: PrivacySettings): void;
+  /** Tells `userId`'s own tabs something on their notice topic (PROTOCOL.md §7). */
+  notify(userId: string, notice: Notice): void;
   /** Disconnects every client (clearing presence) and stops the broker. */
   close(): Promise<void>;
 }
@@ -42,7 +60,15 @@ export const MQTT_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function attachMqttBroker(
   server: Server,
-  deps: { config: Config; store: UserStore; sessions: Sessions; membership: Membership; calls?: RoomCalls },
+  deps: {
+    config: Config;
+    store: UserStore;
+    sessions: Sessions;
+    membership: Membership;
+    calls?: RoomCalls;
+    history?: CallHistoryStore;
+    messages?: MessagesAway;
+  },
 ): Promise<MqttBroker> {
   const { config } = deps;
   // Without the backend's own (tests of the broker alone): seats kept here, published by this broker.
@@ -56,13 +82,44 @@ export async function attachMqttBroker(
   let aedes!: Aedes;
   // Presence and the roster need each other: presence goes to the rooms the roster holds.
   let roster!: RoomRoster;
+  // Do-not-disturb and invisible shape presence; a do-not-disturb that ends republishes it.
+  let watch!: InboxWatch;
+  const privacy = new PrivacyBook((userId) => {
+    presence.moved(userId);
+    watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
+  });
   const presence = new PresenceTracker(
     (packet, callback) => aedes.publish(packet, callback),
     (userId) => {
       const member = roster.get(userId);
       return member ? presenceTopicsOf(member) : [];
     },
+    privacy,
   );
+  const history = deps.history;
+  const recorder = history
+    ? new CallRecorder({
+        // The retention's clock (tests move it), so that entries are dated on the clock that expires them.
+        ...(config.historyClock ? { timers: { ...systemTimers, now: config.historyClock } } : {}),
+        nameOf: (userId) => presence.nameOf(userId) ?? UNNAMED,
+        tabsOf: (userId) => roster.get(userId)?.clients.size ?? 0,
+        save: (call) => {
+          void history
+            .add(call.entries)
+            .then(() => [call.caller, call.callee].forEach((userId) => watch.notify(userId, { type: 'calls' })))
+            .catch(() => {
+              // The store refused the write (disk full): the call is not in the history; nothing else depends on it.
+            });
+        },
+      })
+    : null;
+  watch = new InboxWatch({
+    recorder,
+    privacy,
+    card: (userId) => presence.card(userId),
+    tabsOf: (userId) => [...(roster.get(userId)?.clients ?? [])].map((client) => client.id),
+    publish: (packet) => aedes.publish(packet, () => {}),
+  });
   roster = new RoomRoster(deps.membership, deps.store, (userId) => presence.moved(userId));
   const stopFollowingMembership = deps.membership.onChange(async (userId) => {
     await roster.refresh(userId);
@@ -83,6 +140,9 @@ export async function attachMqttBroker(
     budgets: createSharedBudgets(config),
     sessionLimit: new SessionLimit(config.maxSessionsPerUser),
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
+    watch,
+    privacy,
+    maxFileBytes: config.maxFileBytes,
   });
   aedes = await Aedes.createBroker({
     authenticate: access.authenticate,
@@ -105,6 +165,31 @@ export async function attachMqttBroker(
   aedes.on('clientReady', access.clientReady);
   aedes.on('clientDisconnect', access.clientGone);
   aedes.on('unsubscribe', access.unsubscribed);
+  const { messages } = deps;
+  if (messages) {
+    messages.attach({
+      publish: (topic, payload) =>
+        aedes.publish(
+          { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: 1, retain: false, dup: false },
+          () => {},
+        ),
+      isOnline: (userId) => roster.get(userId) !== undefined,
+    });
+    // Messages kept while away go to a connection once its inbox subscription is in place (PROTOCOL.md §8),
+    // to that connection only: Aedes' own per-client delivery (as for retained messages), through authorizeForward.
+    aedes.on('subscribe', (subscriptions, client) => {
+      const userId = client.id.slice(0, client.id.indexOf(':'));
+      const inbox = subscriptions.find((s) => s.topic === inboxWildcard(userId) && (s.qos as number) !== 128);
+      if (!inbox) return;
+      const deliver = (client as unknown as { deliverQoS(packet: object, done: () => void): void }).deliverQoS;
+      const send = (topic: string, payload: object) =>
+        deliver(
+          { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: inbox.qos, retain: false, dup: false },
+          () => {},
+        );
+      void messages.deliverTo(userId, send).catch(() => undefined);
+    });
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES });
   wss.on('connection', (ws, req: IncomingMessage) => {
@@ -149,6 +234,8 @@ export async function attachMqttBroker(
   async function close(): Promise<void> {
     server.off('upgrade', onUpgrade);
     calls.close();
+    recorder?.close();
+    privacy.close();
     stopFollowingMembership();
     await live.stop();
     const clients = Object.values((aedes as unknown as { clients: Record<string, { close(cb: () => void): void }> }).clients);
@@ -168,5 +255,15 @@ export async function attachMqttBroker(
   const isConnected = (userId: string, sid: string): boolean =>
     sid.startsWith(`${userId}:`) && Boolean((aedes as unknown as { clients: Record<string, unknown> }).clients[sid]);
 
-  return { aedes, presence, live, roster, publishRoomCall, isConnected, close };
+  function privacyChanged(userId: string, stored: PrivacySettings): void {
+    privacy.set(userId, stored);
+    presence.moved(userId);
+    // Visible again: the cards shown while invisible give way to presence in the rooms.
+    if (!privacy.invisible(userId)) watch.hideCards(userId);
+    watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
+  }
+
+  const notify = (userId: string, notice: Notice) => watch.notify(userId, notice);
+
+  return { aedes, presence, live, roster, publishRoomCall, isConnected, privacyChanged, notify, close };
 }

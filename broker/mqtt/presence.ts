@@ -38,6 +38,8 @@ export class PresenceTracker {
   constructor(
     private readonly publish: Publish,
     private readonly topicsOf: (userId: string) => readonly string[],
+    /** Do-not-disturb and invisible (PROTOCOL.md §7): an invisible user's presence is never published. */
+    private readonly privacy?: { dnd(userId: string): boolean; invisible(userId: string): boolean },
   ) {}
 
   sessionStarted(userId: string, name: string, guest = false): void {
@@ -73,12 +75,28 @@ export class PresenceTracker {
     if (this.#users.has(userId) || this.#published.has(userId)) this.#markDirty(userId);
   }
 
+  /** The presence published for the user: undefined when offline or invisible. */
   get(userId: string): Presence | undefined {
+    return this.privacy?.invisible(userId) ? undefined : this.card(userId);
+  }
+
+  /**
+   * The user's presence whether or not they are invisible: what an invisible user's contacts are
+   * shown (PROTOCOL.md §7). With do-not-disturb on the status is `busy` (older widgets show that).
+   */
+  card(userId: string): Presence | undefined {
     const user = this.#users.get(userId);
     if (!user) return undefined;
-    const presence: Presence = { id: userId, name: user.name, status: user.status, sessions: user.sessions };
+    const dnd = this.privacy?.dnd(userId) ?? false;
+    const presence: Presence = { id: userId, name: user.name, status: dnd ? 'busy' : user.status, sessions: user.sessions };
     if (user.guest) presence.guest = true;
+    if (dnd) presence.dnd = true;
     return presence;
+  }
+
+  /** The name the user is online under; undefined when offline. */
+  nameOf(userId: string): string | undefined {
+    return this.#users.get(userId)?.name;
   }
 
   /** Resolves when every change so far is published. */

@@ -10,6 +10,8 @@ import {
   parseRoomCallFilter,
   PRESENCE_WILDCARD,
   inboxWildcard,
+  noticeTopic,
+  parseNoticeTopic,
   parseRoomPresenceFilter,
   parseRoomPresenceTopic,
   parseTopic,
@@ -43,7 +45,7 @@ export function presenceTopicsOf(view: RoomView): string[] {
 }
 
 /**
- * SUBSCRIBE: one's own inbox; in a room one is in, everyone (`…/presence/+`)
+ * SUBSCRIBE: one's own inbox and notice topic (PROTOCOL.md §7); in a room one is in, everyone (`…/presence/+`)
  * when one may see everyone there, or one member one may see; the legacy
  * presence topics. Nothing else.
  *
@@ -54,7 +56,7 @@ export function presenceTopicsOf(view: RoomView): string[] {
  * empty list and changes nothing of who sees whom.
  */
 export function maySubscribe(view: RoomView, filter: string): boolean {
-  if (filter === inboxWildcard(view.userId)) return true;
+  if (filter === inboxWildcard(view.userId) || filter === noticeTopic(view.userId)) return true;
   if (filter === PRESENCE_WILDCARD || parseTopic(filter)?.kind === 'presence') return true;
   const callOrChat = parseRoomCallFilter(filter);
   if (callOrChat) return (callOrChat.kind === 'call' || callOrChat.from === null) && inGroupCallRoom(view, callOrChat.roomId);
@@ -73,6 +75,8 @@ export function maySubscribe(view: RoomView, filter: string): boolean {
 export function mayReceive(view: RoomView, topic: string): boolean {
   const parsed = parseTopic(topic);
   if (parsed?.kind === 'inbox') return parsed.to === view.userId;
+  const noticeFor = parseNoticeTopic(topic);
+  if (noticeFor !== null) return noticeFor === view.userId;
   if (parsed?.kind === 'presence') return inLobby(view);
   const callOrChat = parseRoomCallFilter(topic);
   if (callOrChat) return inGroupCallRoom(view, callOrChat.roomId);

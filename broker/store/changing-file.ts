@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { writePrivateFile } from './private-file.js';
 import { StoreError } from './user-store.js';
 
 /**
@@ -65,4 +66,38 @@ export async function readStoreFile<T>(
   if (!isValid(data))
     throw new StoreError(`${what.kind} ${file} is not a ${what.kind.toLowerCase()} (expected ${what.expected}). ${leftAlone}`);
   return data;
+}
+
+/**
+ * One store file and what was last read from or written to it: read again only when another
+ * process rewrote it (its fingerprint changed), written atomically (private-file.ts).
+ */
+export class StoreFile<T> {
+  data: T;
+  /** size:mtime of the file as we last read or wrote it. */
+  #seen = '';
+
+  constructor(
+    readonly file: string,
+    private readonly empty: T,
+    private readonly isValid: (value: unknown) => value is T,
+    private readonly what: { kind: string; expected: string },
+  ) {
+    this.data = empty;
+  }
+
+  /** Reads the file when it changed; never replaces an unreadable one (`StoreError`). */
+  async load(): Promise<void> {
+    const fingerprint = fileFingerprint(this.file);
+    if (fingerprint === this.#seen) return;
+    this.data = await readStoreFile(this.file, fingerprint, this.empty, this.isValid, this.what);
+    this.#seen = fingerprint;
+  }
+
+  /** Writes `data`; memory follows only once it is on disk. */
+  async write(data: T): Promise<void> {
+    await writePrivateFile(this.file, Buffer.from(JSON.stringify(data)));
+    this.#seen = fileFingerprint(this.file);
+    this.data = data;
+  }
 }

@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { validatePrivacy, type PrivacySettings } from '../../src/protocol/history.js';
 import { SerialQueue, fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
 import {
@@ -88,7 +89,8 @@ export function isStoredUser(value: unknown): value is StoredUser {
     typeof u.passwordHash === 'string' &&
     typeof u.createdAt === 'string' &&
     (u.site === undefined || isSiteAccount(u.site)) &&
-    (u.guest === undefined || isGuestAccount(u.guest))
+    (u.guest === undefined || isGuestAccount(u.guest)) &&
+    (u.privacy === undefined || validatePrivacy(u.privacy) !== null)
   );
 }
 
@@ -336,6 +338,16 @@ class JsonUserStore implements UserStore {
       if (!mayHavePassword(user)) return false;
       record(id, { ...user, passwordHash });
       return true;
+    });
+  }
+
+  setPrivacy(id: string, privacy: PrivacySettings) {
+    return this.#change((record) => {
+      const user = this.#current(id);
+      if (!user) return undefined;
+      const saved: StoredUser = { ...user, privacy: { ...privacy } };
+      record(id, saved);
+      return saved;
     });
   }
 

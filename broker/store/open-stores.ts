@@ -4,7 +4,11 @@
  * process). The backend and the admin CLI both open their stores here.
  */
 import type { Config } from '../config.js';
+import type { CallHistoryStore } from './call-history-store.js';
+import { openJsonCallHistoryStore } from './json-call-history-store.js';
+import { openJsonMessageStore } from './json-message-store.js';
 import { openJsonRevocationStore } from './json-revocation-store.js';
+import type { MessageStore } from './message-store.js';
 import { openJsonRoomStore } from './json-room-store.js';
 import { openJsonUserStore } from './json-user-store.js';
 import { RedisConnection } from './redis-connection.js';
@@ -19,11 +23,17 @@ export interface Stores {
   users: UserStore;
   revocations: RevocationStore;
   rooms: RoomStore;
+  /** Call history and privacy settings (PROTOCOL.md §7). */
+  history: CallHistoryStore;
+  /** Messages kept for someone away (PROTOCOL.md §8). */
+  messages: MessageStore;
   /** 'redis' or 'json': what the stores are on. */
   engine: 'redis' | 'json';
   /** Waits for pending writes, then closes the files' watch or the Redis connections. */
   close(): Promise<void>;
 }
+
+type StoresConfig = Pick<Config, 'dataDir' | 'redisUrl' | 'roomsClock' | 'historyDays' | 'historyClock' | 'messagesClock'>;
 
 export interface OpenStoresOptions {
   /** JSON only: watch rooms.json for other processes' changes (the admin CLI runs once and need not). */
@@ -31,33 +41,50 @@ export interface OpenStoresOptions {
 }
 
 export async function openStores(
-  config: Pick<Config, 'dataDir' | 'redisUrl' | 'roomsClock'>,
+  config: StoresConfig,
   options: OpenStoresOptions = {},
 ): Promise<Stores> {
   return config.redisUrl === undefined ? openJsonStores(config, options) : openRedisStores(config.redisUrl, config);
 }
 
-async function openJsonStores(config: Pick<Config, 'dataDir' | 'roomsClock'>, options: OpenStoresOptions): Promise<Stores> {
+async function openJsonStores(config: StoresConfig, options: OpenStoresOptions): Promise<Stores> {
   const users = await openJsonUserStore(config.dataDir);
   const revocations = await openJsonRevocationStore(config.dataDir);
   const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock, pollMs: options.watchRooms === false ? 0 : undefined });
-  return { users, revocations, rooms, engine: 'json', close: () => closeAll(users, revocations, rooms) };
+  const { history, messages } = await openJsonHistoryAndMessages(config);
+  return { users, revocations, rooms, history, messages, engine: 'json', close: () => closeAll(users, revocations, rooms, history, messages) };
+}
+
+/**
+ * The call history and kept messages in DATA_DIR's JSON files. On Redis too, until their Redis
+ * versions exist (#15): then each node keeps its own, which is right for one node only.
+ */
+async function openJsonHistoryAndMessages(config: StoresConfig): Promise<{ history: CallHistoryStore; messages: MessageStore }> {
+  const history = await openJsonCallHistoryStore(config.dataDir, {
+    retentionMs: config.historyDays * 24 * 3600 * 1000,
+    now: config.historyClock,
+  });
+  const messages = await openJsonMessageStore(config.dataDir, config.messagesClock);
+  return { history, messages };
 }
 
 /** The stores on one Redis connection (plus the ones they open for transactions and pub/sub), closed together. */
-export async function openRedisStores(url: string, config: Pick<Config, 'roomsClock'> = {}, prefix?: string): Promise<Stores> {
+export async function openRedisStores(url: string, config: StoresConfig, prefix?: string): Promise<Stores> {
   const connection = await RedisConnection.open(url, { prefix });
   try {
     const users = await openRedisUserStore(connection);
     const revocations = await openRedisRevocationStore(connection);
     const rooms = await openRedisRoomStore(connection, { now: config.roomsClock });
+    const { history, messages } = await openJsonHistoryAndMessages(config);
     return {
       users,
       revocations,
       rooms,
+      history,
+      messages,
       engine: 'redis',
       close: async () => {
-        await closeAll(users, revocations, rooms);
+        await closeAll(users, revocations, rooms, history, messages);
         await connection.close();
       },
     };

@@ -17,6 +17,7 @@ import type { ChainableCommander } from 'ioredis';
 import { generateUserId, isStoredUser } from './json-user-store.js';
 import { decodeRecord, type RedisConnection } from './redis-connection.js';
 import { RedisTransactions, copyInChunks, type CopyCount } from './redis-transaction.js';
+import type { PrivacySettings } from '../../src/protocol/history.js';
 import {
   EmailTakenError,
   guestUser,
@@ -135,6 +136,15 @@ class RedisUserStore implements UserStore {
       const user = await this.#watched(watch, id);
       if (!mayHavePassword(user)) return { value: false };
       return { value: true, write: putUser(this.#keys, { ...user, passwordHash }, user) };
+    });
+  }
+
+  setPrivacy(id: string, privacy: PrivacySettings) {
+    return this.#tx.run(async (watch) => {
+      const user = await this.#watched(watch, id);
+      if (!user) return { value: undefined };
+      const saved: StoredUser = { ...user, privacy: { ...privacy } };
+      return { value: saved, write: putUser(this.#keys, saved, user) };
     });
   }
 

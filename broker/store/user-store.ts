@@ -2,6 +2,7 @@
  * The user store interface. One implementation per engine (a JSON file
  * now: json-user-store.ts); the rest of the backend only sees this.
  */
+import type { PrivacySettings } from '../../src/protocol/history.js';
 
 /** A user as stored. The hash never leaves the backend (see `toPublicUser`). */
 export interface StoredUser {
@@ -16,6 +17,8 @@ export interface StoredUser {
   site?: SiteAccount;
   /** A guest (PROTOCOL.md §4): no email, no password, one room, a fixed end. */
   guest?: GuestAccount;
+  /** Do-not-disturb and invisible (PROTOCOL.md §7); absent: both off. */
+  privacy?: PrivacySettings;
 }
 
 /** What a guest account may reach, and until when. */
@@ -87,6 +90,8 @@ export interface UserStore {
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Returns false when no such user. */
   delete(id: string): Promise<boolean>;
+  /** Stores `privacy` for `id` once durable; the user as stored now, or undefined when no such user. */
+  setPrivacy(id: string, privacy: PrivacySettings): Promise<StoredUser | undefined>;
   /** Waits for pending writes. */
   close(): Promise<void>;
 }

@@ -22,7 +22,7 @@ export type ErrorScope = SessionError['scope'];
  * Where an error shows: the sign-in form, the banner under the top bar, beside the call controls, in the 1:1 chat,
  * in the room chat, in the invites panel (`rooms`), on the invite link being opened (`invite`).
  */
-export type ErrorPlace = 'login' | 'banner' | 'call-controls' | 'chat' | 'room-chat' | 'rooms' | 'invite';
+export type ErrorPlace = 'login' | 'banner' | 'call-controls' | 'chat' | 'room-chat' | 'rooms' | 'invite' | 'history';
 
 /**
  * Sign-in and connection errors show in the sign-in form while signed out, in the banner once signed in.
@@ -38,6 +38,9 @@ export function errorPlace(error: SessionError, state: SessionState): ErrorPlace
       return 'room-chat';
     case 'rooms':
       return 'rooms';
+    case 'history':
+      // The call history and the do-not-disturb/invisible choices (`<rtc-call-history>`, `<rtc-privacy>`).
+      return 'history';
     case 'invite':
       return state.invite ? 'invite' : state.user ? 'banner' : 'login';
     case 'auth':
@@ -113,6 +116,7 @@ const CODES: Record<SessionErrorCode, true> = {
   password_accounts_disabled: true,
   site_token_url_failed: true,
   server_unreachable: true,
+  file_failed: true,
   media_denied: true,
   media_missing: true,
   media_failed: true,

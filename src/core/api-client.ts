@@ -15,9 +15,20 @@ import {
   type MeResponse,
   type Room,
   inviteJoinPath,
+  MESSAGES_DELIVERED_PATH,
+  MESSAGES_PATH,
+  messagePath,
+  type LeaveMessageRequest,
+  type LeaveMessageResponse,
+  type WaitingMessagesResponse,
   invitePath,
   passwordProblem,
   roomCallPath,
+  HISTORY_PATHS,
+  callEntryPath,
+  type CallHistoryPage,
+  type PrivacyResponse,
+  type PrivacyUpdate,
 } from '../protocol/index.js';
 import type { InviteOptions, SessionError, SessionErrorCode } from './types.js';
 import { errorText, texts } from './texts.js';
@@ -176,6 +187,51 @@ export class ApiClient {
    */
   leaveRoomCall(token: string, roomId: string, sid: string, options: { keepalive?: boolean } = {}): Promise<void> {
     return this.request('DELETE', `${roomCallPath(roomId)}/${encodeURIComponent(sid)}`, token, undefined, options.keepalive);
+  }
+
+  // ------------------------------------------------------------ call history and privacy (PROTOCOL.md §7)
+
+  /** One page of the visitor's own call history, newest first, after `cursor`. */
+  callHistory(token: string, limit: number, cursor?: string): Promise<CallHistoryPage> {
+    const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
+    return this.request('GET', `${HISTORY_PATHS.calls}?${query}`, token);
+  }
+
+  deleteCall(token: string, id: string): Promise<void> {
+    return this.request('DELETE', callEntryPath(id), token);
+  }
+
+  markCallsSeen(token: string): Promise<void> {
+    return this.request('POST', HISTORY_PATHS.callsSeen, token);
+  }
+
+  privacy(token: string): Promise<PrivacyResponse> {
+    return this.request('GET', HISTORY_PATHS.privacy, token);
+  }
+
+  setPrivacy(token: string, update: PrivacyUpdate): Promise<PrivacyResponse> {
+    return this.request('POST', HISTORY_PATHS.privacy, token, update);
+  }
+
+  // ------------------------------------------------------------ messages while away (PROTOCOL.md §8)
+
+  /** Leaves a chat with the backend for someone offline who shares a room. */
+  leaveMessage(token: string, body: LeaveMessageRequest): Promise<LeaveMessageResponse> {
+    return this.request('POST', MESSAGES_PATH, token, body);
+  }
+
+  /** Our messages the backend still keeps for their recipients. */
+  waitingMessages(token: string): Promise<WaitingMessagesResponse> {
+    return this.request('GET', MESSAGES_PATH, token);
+  }
+
+  withdrawMessage(token: string, id: string): Promise<void> {
+    return this.request('DELETE', messagePath(id), token);
+  }
+
+  /** The messages kept for us that this tab has shown: the backend forgets them. */
+  acknowledgeMessages(token: string, ids: string[]): Promise<void> {
+    return this.request('POST', MESSAGES_DELIVERED_PATH, token, { ids });
   }
 
   private async request<T>(

@@ -23,8 +23,8 @@ export type CallMachineEvent =
   | { type: 'remote-cancel' }
   /** incoming ringing → ended: we declined. */
   | { type: 'decline' }
-  /** outgoing ringing → ended: the callee refused. */
-  | { type: 'reject'; reason: RejectReason }
+  /** outgoing ringing → ended: the callee refused; `message` replaces the usual line (do-not-disturb, PROTOCOL.md §7). */
+  | { type: 'reject'; reason: RejectReason; message?: string }
   /** incoming ringing/connecting → ended: another tab of ours took or declined it (or won a simultaneous accept). */
   | { type: 'answered-elsewhere' }
   /** connecting/connected → ended: we hung up. */
@@ -155,7 +155,7 @@ export class CallStateMachine {
         this.end('declined');
         return true;
       case 'reject':
-        this.end(event.reason);
+        this.end(event.reason, event.message);
         return true;
       case 'answered-elsewhere':
       case 'hangup':

@@ -12,6 +12,8 @@ export interface IceConfig {
   fetchedAt: number;
   /** Seconds the credentials are valid. */
   ttl: number;
+  /** `MAX_FILE_BYTES` as the backend said it (PROTOCOL.md §9); absent from an older backend. */
+  maxFileBytes?: number;
 }
 
 /** Without any server, host candidates still work on a LAN. */
@@ -39,6 +41,7 @@ export class IceConfigCache {
       try {
         const r = await this.api.iceServers(token);
         this.cached = { servers: r.iceServers as RTCIceServer[], policy: r.iceTransportPolicy, fetchedAt: this.clock.now(), ttl: r.ttl };
+        if (r.maxFileBytes !== undefined) this.cached.maxFileBytes = r.maxFileBytes;
         return this.cached;
       } finally {
         this.loading = null;

@@ -3,7 +3,7 @@
  * publish the own status. The session implements it over its current MQTT link; node tests use
  * a fake that records what was sent.
  */
-import type { ChatMessage, GroupMessage, InboxMessage, PresenceStatus } from '../protocol/index.js';
+import type { ChatMessage, FileMessage, GroupMessage, InboxMessage, PresenceStatus } from '../protocol/index.js';
 
 export interface SendOptions {
   /** 1: resolves when the broker acknowledged it (chat); 0 (default): fire and forget. */
@@ -18,7 +18,7 @@ export interface Outbox {
   /** Whether the signalling link is up now. */
   readonly online: boolean;
   /** Publishes `message` to user `to`'s inbox. Rejects when it could not be published. */
-  send(to: string, message: InboxMessage | GroupMessage, options?: SendOptions): Promise<void>;
+  send(to: string, message: InboxMessage | GroupMessage | FileMessage, options?: SendOptions): Promise<void>;
   /** Publishes `message` to `roomId`'s chat (PROTOCOL.md §6); resolves once the broker acknowledged it. */
   sendRoomChat(roomId: string, message: ChatMessage): Promise<void>;
   /** Publishes the own status (presence). */

@@ -35,6 +35,8 @@ export class PresenceBook implements PresenceView {
   private people = new Map<string, Presence>();
   /** During a resync: the retained presence replayed so far, per room being rebuilt. */
   private replay: Map<string, Map<string, Presence>> | null = null;
+  /** Invisible people who called or wrote to the visitor (PROTOCOL.md §7): here for the conversation, in no room. */
+  private contacts = new Map<string, Presence>();
   /** Own status before a call made us busy, restored when it ends; null when not set by a call. */
   private statusBeforeCall: PresenceStatus | null = null;
   private readonly timers: Timers<'resync'>;
@@ -88,6 +90,23 @@ export class PresenceBook implements PresenceView {
       if (people.delete(userId)) this.settle();
     }
   }
+  /** An invisible person's card (PROTOCOL.md §7): they can be answered, and their name shown, though in no list. */
+  contact(presence: Presence): void {
+    if (presence.id === this.store.state.user?.id) return;
+    this.contacts.set(presence.id, presence);
+    const inRoom = [...this.rooms.values()].some((people) => people.has(presence.id));
+    if (inRoom) return;
+    const returned = !this.people.has(presence.id);
+    this.people.set(presence.id, presence);
+    this.hooks.peerHere(presence.id, returned);
+    this.render();
+  }
+
+  /** Their card no longer holds (offline, or visible again: their presence is in the rooms). */
+  contactGone(userId: string): void {
+    if (this.contacts.delete(userId)) this.settle();
+  }
+
   /** Subscribed (again): a status other than the default goes out again. */
   republishStatus(): void {
     if (this.store.state.status !== 'available') this.publish(this.store.state.status);
@@ -141,6 +160,7 @@ export class PresenceBook implements PresenceView {
     this.statusBeforeCall = null;
     this.people.clear();
     this.rooms.clear();
+    this.contacts.clear();
   }
 
   private apply(status: PresenceStatus): void {
@@ -156,7 +176,9 @@ export class PresenceBook implements PresenceView {
 
   /** After people left rooms: whoever is in no room any more is gone (a departure), the others stay. */
   private settle(): void {
-    const gone = [...this.people.keys()].filter((id) => ![...this.rooms.values()].some((people) => people.has(id)));
+    const gone = [...this.people.keys()].filter(
+      (id) => !this.contacts.has(id) && ![...this.rooms.values()].some((people) => people.has(id)),
+    );
     for (const id of gone) this.people.delete(id);
     this.render();
     for (const id of gone) this.hooks.peerGone(id);

@@ -8,8 +8,11 @@ import {
   parseJsonPayload,
   parseRoomCallFilter,
   validateGroupMessage,
+  validateFileMessage,
+  type FileMessage,
   validateInboxMessage,
   validateRoomCall,
+  validateChatDelivered,
   type ChatMessage,
   type GroupMessage,
   type RoomCall,
@@ -19,6 +22,9 @@ import {
   type InboxMessage,
   type InviteMessage,
   type Presence,
+  parseNoticeTopic,
+  validateNotice,
+  type Notice,
 } from '../protocol/index.js';
 import type { CallDirection } from './types.js';
 import type { MachinePhase } from './call-state-machine.js';
@@ -33,10 +39,16 @@ export type MqttRoute =
   | { kind: 'inbox'; from: string; message: InboxMessage }
   /** A group call message in the inbox (PROTOCOL.md §6): per-pair signalling or a ring. */
   | { kind: 'group'; from: string; message: GroupMessage }
+  /** The backend: `ids` of our messages kept for `from` reached them (PROTOCOL.md §8). */
+  | { kind: 'chat-delivered'; from: string; ids: string[] }
+  /** A file transfer message in the inbox (PROTOCOL.md §9). */
+  | { kind: 'file'; from: string; message: FileMessage }
   /** A room's call as its retained topic says; `call` null: none is on (the topic was cleared). */
   | { kind: 'room-call'; roomId: string; call: RoomCall | null }
   /** A message of a room's chat, from `from`. */
-  | { kind: 'room-chat'; roomId: string; from: string; message: ChatMessage };
+  | { kind: 'room-chat'; roomId: string; from: string; message: ChatMessage }
+  /** The backend's word to this user's own tabs (PROTOCOL.md §7). */
+  | { kind: 'notice'; notice: Notice };
 
 const isEmpty = (payload: Uint8Array | string) => (typeof payload === 'string' ? payload.length === 0 : payload.byteLength === 0);
 
@@ -72,6 +84,11 @@ export function routeMqttMessage(topic: string, payload: Uint8Array | string, me
   if (inRoom) return presenceRoute(inRoom.roomId, inRoom.userId, payload);
   const inRoomCall = roomCallRoute(topic, payload);
   if (inRoomCall !== undefined) return inRoomCall;
+  const noticeFor = parseNoticeTopic(topic);
+  if (noticeFor !== null) {
+    const notice = noticeFor === me ? validateNotice(parseJsonPayload(payload)) : null;
+    return notice ? { kind: 'notice', notice } : null;
+  }
   const parsed = parseTopic(topic);
   if (!parsed) return null;
   if (parsed.kind === 'presence') return presenceRoute(LEGACY_ROOM, parsed.userId, payload);
@@ -79,8 +96,15 @@ export function routeMqttMessage(topic: string, payload: Uint8Array | string, me
     const message = parseInboxMessage(payload);
     if (message) return { kind: 'inbox', from: parsed.from, message };
     // Group call messages are validated apart: a widget without group calls never sees them (§6).
-    const group = validateGroupMessage(parseJsonPayload(payload));
-    return group ? { kind: 'group', from: parsed.from, message: group } : null;
+    const value = parseJsonPayload(payload);
+    const group = validateGroupMessage(value);
+    if (group) return { kind: 'group', from: parsed.from, message: group };
+    // Only the backend can publish it (the broker disconnects a client that tries).
+    const delivered = validateChatDelivered(value);
+    if (delivered) return { kind: 'chat-delivered', from: parsed.from, ids: delivered.ids };
+    // File messages too (§9): the backend checked an offer's size against its MAX_FILE_BYTES.
+    const file = validateFileMessage(value);
+    return file ? { kind: 'file', from: parsed.from, message: file } : null;
   }
   return null;
 }

@@ -5,6 +5,7 @@
  */
 import { ApiRequestError } from './api-client.js';
 import { texts } from './texts.js';
+import { NO_HISTORY, NO_PRIVACY } from './call-history.js';
 import type { SessionError, SessionEventMap, SessionState } from './types.js';
 
 export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
@@ -25,6 +26,9 @@ export const SIGNED_OUT: Omit<SessionState, 'relayOnly' | 'devices'> = {
   groupCall: null,
   roomChats: {},
   groupRing: null,
+  history: NO_HISTORY,
+  privacy: NO_PRIVACY,
+  fileTransfers: [],
 };
 
 export class SessionStore {

@@ -19,12 +19,24 @@
  * Every part reaches signalling only through the `Outbox` (outbox.ts). No public method
  * rejects: a failure becomes a scoped `SessionError` in `state.error` and an `error` event.
  */
-import { parseRoomCallFilter, type AuthResponse, type Invite, type MediaKinds, type PresenceStatus, type Room } from '../protocol/index.js';
-import { ApiClient } from './api-client.js';
+import {
+  parseNoticeTopic,
+  parseRoomCallFilter,
+  type AuthResponse,
+  type CallHistoryEntry,
+  type Invite,
+  type MediaKinds,
+  type PresenceStatus,
+  type Room,
+} from '../protocol/index.js';
+import { ApiClient, ApiRequestError } from './api-client.js';
 import { Calls } from './call/calls.js';
 import { browserDevices, type Devices } from './call/call-media.js';
 import type { CallLink, CallLinkOptions } from './call/call.js';
-import { ChatBook } from './chat-book.js';
+import { ChatBook, type MessagesAwayPort } from './chat-book.js';
+import { boundArchive, IdbChatArchive, mergeChats, type ChatArchive } from './chat-archive.js';
+import { CallHistoryBook, type DndChoice } from './call-history.js';
+import { FileTransfers } from './files/file-transfers.js';
 import {
   canChooseSpeaker,
   choiceStorageKey,
@@ -54,7 +66,7 @@ import { SiteSignIn, type SiteAccountSource } from './site-sign-in.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 import { onLanguageChange, texts } from './texts.js';
 import { CallVerifier } from './verify/call-verifier.js';
-import type { InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
+import type { FileSaveOptions, InviteOptions, SessionApi, SessionError, SessionEventMap, SessionOptions, SessionState } from './types.js';
 
 /** signOut() waits this long at most for the server's logout: a backend that does not answer must not hold it. */
 const LOGOUT_WAIT_MS = 5_000;
@@ -70,6 +82,8 @@ export interface SessionEnvironment {
   deviceStorage?: ChoiceStorage | null;
   /** This browser's certificate and the people verified (IndexedDB where the browser has it). */
   verifier?: CallVerifier;
+  /** Where conversations are kept across reloads, per user (IndexedDB where the browser has it; null: nowhere). */
+  chatArchive?: ChatArchive | null;
 }
 
 /** The browser's device lists, when it has them. */
@@ -117,12 +131,18 @@ export class Session extends EventTarget implements SessionApi {
   private readonly invites: InviteBook;
   private readonly inviteLink: InviteLinkFlow;
   private readonly chats: ChatBook;
+  private readonly files: FileTransfers;
   private readonly calls: Calls;
   private readonly group: GroupCalls;
   private readonly roomChat: RoomChatBook;
+  private readonly callHistory: CallHistoryBook;
   /** Stops following the page's language (the call's status line is composed again in a new one). */
   private readonly stopRelabelling: () => void;
   private readonly deviceBook: DeviceBook;
+  private readonly chatArchive: ChatArchive | null;
+  /** The user whose kept conversations were read into the state: only theirs are written back. */
+  private archivedUser: string | null = null;
+  private archivedChats: SessionState['chats'] | null = null;
   private signaling: SignalingClient | null = null;
   private readonly subscribedBefore = new WeakSet<SignalingClient>();
   private disposed = false;
@@ -148,7 +168,10 @@ export class Session extends EventTarget implements SessionApi {
     this.ice = new IceConfigCache(this.api, () => this.auth.token, clock);
     this.presence = new PresenceBook(store, outbox, clock, {
       peerHere: (userId, returned) => this.calls.peerHere(userId, returned),
-      peerGone: (userId) => this.calls.peerGone(userId),
+      peerGone: (userId) => {
+        this.calls.peerGone(userId);
+        this.files.peerGone(userId);
+      },
     });
     const token = () => this.auth.token;
     this.rooms = new RoomBook(this.api, store, this.presence, token, clock, {
@@ -160,7 +183,19 @@ export class Session extends EventTarget implements SessionApi {
       signIn: (auth) => this.auth.signInWith(auth),
       joined: (room) => this.joined(room),
     });
-    this.chats = new ChatBook(store, outbox, this.presence, clock);
+    this.chats = new ChatBook(store, outbox, this.presence, clock, this.messagesAway());
+    this.callHistory = new CallHistoryBook(this.api, store, token, this.presence, () => clock.now());
+    this.chatArchive =
+      environment.chatArchive === undefined ? (typeof indexedDB === 'undefined' ? null : new IdbChatArchive()) : environment.chatArchive;
+    this.addEventListener('change', () => this.archiveChats());
+    this.files = new FileTransfers({
+      store,
+      outbox,
+      clock,
+      presence: this.presence,
+      ice: this.ice,
+      relayOnly: () => store.state.relayOnly,
+    });
     const verifier =
       environment.verifier ?? (typeof RTCPeerConnection === 'undefined' ? CallVerifier.inMemory() : CallVerifier.forBrowser());
     this.calls = new Calls({
@@ -413,8 +448,34 @@ export class Session extends EventTarget implements SessionApi {
     return this.guard('chat', () => this.chats.send(peerId, text));
   }
 
+  withdrawChat(peerId: string, id: string): Promise<void> {
+    return this.guard('chat', () => this.chats.withdraw(peerId, id));
+  }
+
   markRead(peerId: string): void {
     this.chats.markRead(peerId);
+  }
+
+  // ---------------------------------------------------------------- files (PROTOCOL.md §9)
+
+  sendFiles(peerId: string, files: readonly File[]): Promise<void> {
+    return this.guard('chat', () => this.files.send(peerId, files));
+  }
+
+  acceptFile(transferId: string, options?: FileSaveOptions): Promise<void> {
+    return this.guard('chat', () => this.files.accept(transferId, options));
+  }
+
+  declineFile(transferId: string): void {
+    this.files.decline(transferId);
+  }
+
+  cancelFile(transferId: string): void {
+    this.files.cancel(transferId);
+  }
+
+  dismissFile(transferId: string): void {
+    this.files.dismiss(transferId);
   }
 
   // ---------------------------------------------------------------- rooms and invites
@@ -451,6 +512,36 @@ export class Session extends EventTarget implements SessionApi {
     this.inviteLink.dismiss();
   }
 
+  // ---------------------------------------------------------------- call history, do-not-disturb, invisible (PROTOCOL.md §7)
+
+  loadCallHistory(): Promise<void> {
+    return this.guard('history', () => this.callHistory.load());
+  }
+
+  loadMoreCalls(): Promise<void> {
+    return this.guard('history', () => this.callHistory.loadMore());
+  }
+
+  deleteCall(id: string): Promise<void> {
+    return this.guard('history', () => this.callHistory.remove(id));
+  }
+
+  markCallsSeen(): Promise<void> {
+    return this.guard('history', () => this.callHistory.markSeen());
+  }
+
+  callBack(entry: CallHistoryEntry): Promise<void> {
+    return this.call(entry.peer.id, entry.media);
+  }
+
+  setDoNotDisturb(choice: DndChoice): Promise<void> {
+    return this.guard('history', () => this.callHistory.setDoNotDisturb(choice));
+  }
+
+  setInvisible(on: boolean): Promise<void> {
+    return this.guard('history', () => this.callHistory.setPrivacy({ invisible: on }));
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   dispose(): void {
@@ -471,8 +562,10 @@ export class Session extends EventTarget implements SessionApi {
     store.clearError('auth');
     store.emit('signed-in', { user: auth.user });
     void this.ice.load().catch(() => {});
+    void this.restoreChats(auth.user.id);
     void this.rooms.load();
     void this.guard('invite', () => this.inviteLink.signedIn());
+    void this.guard('history', () => this.callHistory.signedIn());
     const signaling = new SignalingClient({
       server: this.options.server,
       userId: auth.user.id,
@@ -483,7 +576,8 @@ export class Session extends EventTarget implements SessionApi {
         onSubscribed: () => this.onSubscribed(signaling),
         onAuthRefused: () => this.auth.renewForBroker(),
         // A refused room call or chat topic says nothing the room's presence does not (an older backend has neither).
-        onPresenceRefused: (topic) => void (parseRoomCallFilter(topic) ? undefined : this.rooms.refused()),
+        // The notice topic (PROTOCOL.md §7) is no room's either.
+        onPresenceRefused: (topic) => void (parseRoomCallFilter(topic) || parseNoticeTopic(topic) ? undefined : this.rooms.refused()),
       },
     });
     this.signaling = signaling;
@@ -500,18 +594,24 @@ export class Session extends EventTarget implements SessionApi {
 
   /** Ends everything of this sign-in; `reason` null = dispose (no event, token kept). */
   private stop(reason: 'user' | 'expired' | null): void {
+    // Signing out clears the conversations kept in this browser; an expiry or a closed page keeps them.
+    const user = this.store.state.user;
+    if (reason === 'user' && user) void this.chatArchive?.clear(user.id);
+    this.archivedUser = null;
     // The seat is given up while the token still works.
     this.group.leaveOnUnload();
     this.auth.end(reason !== null);
     this.leaveCallOnUnload();
     this.calls.clear();
     this.group.clear();
+    this.files.clear();
     // Detach first: close() reports 'closed', which must not look like an expiry.
     const signaling = this.signaling;
     this.signaling = null;
     signaling?.close();
     this.rooms.clear();
     this.presence.clear();
+    this.callHistory.clear();
     this.ice.forget();
     const error: SessionError | null =
       reason === 'expired' ? { code: 'unauthorized', scope: 'auth', message: texts.errors.unauthorized } : null;
@@ -545,6 +645,7 @@ export class Session extends EventTarget implements SessionApi {
     this.group.resubscribed();
     this.group.signalingBack();
     this.presence.resync();
+    void this.chats.refreshWaiting().catch(() => undefined);
     // Rooms joined or lost while the link was down (a lost room also closes the link: PROTOCOL.md §4).
     // The first subscription needs no refetch: start() asked for the rooms already.
     if (this.subscribedBefore.has(signaling)) void this.rooms.load();
@@ -563,12 +664,47 @@ export class Session extends EventTarget implements SessionApi {
     if (route.kind === 'presence') return this.presence.onPresence(route.room, route.userId, route.presence);
     if (route.kind === 'room-call') return this.group.onRoomCall(route.roomId, route.call);
     if (route.kind === 'room-chat') return this.roomChat.receive(route.roomId, route.from, route.message);
+    if (route.kind === 'notice') return this.callHistory.onNotice(route.notice);
     if (route.kind === 'group') return this.group.onMessage(route.from, route.message);
+    if (route.kind === 'chat-delivered') return this.chats.delivered(route.from, route.ids);
+    if (route.kind === 'file') return this.files.onMessage(route.from, route.message);
     const inGroupCall = this.group.call !== null;
     const decision = routeInbox(me.id, signaling.clientId, this.calls.routeContext(), route.from, route.message, inGroupCall);
     if (decision.action === 'ignore') return;
     if (decision.action === 'chat') this.chats.receive(decision.from, decision.message);
     else this.calls.onInbox(decision);
+  }
+
+  /** The conversations kept in this browser for `userId`, with what arrived meanwhile; kept from then on. */
+  private async restoreChats(userId: string): Promise<void> {
+    const archived = await this.chatArchive?.load(userId).catch(() => null);
+    if (this.store.state.user?.id !== userId) return;
+    if (archived) this.store.update({ chats: mergeChats(archived, this.store.state.chats) });
+    this.archivedUser = userId;
+    this.archiveChats();
+  }
+
+  /** Writes the conversations back whenever they changed (the archive folds quick changes into one write). */
+  private archiveChats(): void {
+    const { user, chats } = this.store.state;
+    if (!this.chatArchive || !user || user.id !== this.archivedUser || chats === this.archivedChats) return;
+    this.archivedChats = chats;
+    this.chatArchive.save(user.id, boundArchive(chats));
+  }
+
+  /** The backend's keeping of messages while their recipient is away, with this sign-in's token. */
+  private messagesAway(): MessagesAwayPort {
+    const token = () => {
+      const t = this.auth.token;
+      if (!t) throw new ApiRequestError('unauthorized', texts.errors.unauthorized, 401);
+      return t;
+    };
+    return {
+      leave: async (request) => (await this.api.leaveMessage(token(), request)).message,
+      waiting: async () => (await this.api.waitingMessages(token())).messages,
+      withdraw: (id) => this.api.withdrawMessage(token(), id),
+      acknowledge: (ids) => this.api.acknowledgeMessages(token(), ids),
+    };
   }
 
   /** Signalling as the parts see it: the current link, or nothing while signed out. */

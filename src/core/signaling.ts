@@ -1,7 +1,7 @@
 /**
  * The signalling link: MQTT 3.1.1 over WebSocket to the backend's broker
- * (PROTOCOL.md §3). MQTT.js is loaded lazily (`import('mqtt')`) so the
- * sign-in form renders without its ~100 KB.
+ * (PROTOCOL.md §3). MQTT.js is loaded lazily (`import('./mqtt-lean.js')`, its client and
+ * WebSocket transport only) so the sign-in form renders without it.
  *
  * One MQTT.js client per connection, all with the same clientId (it is this
  * tab's `sid`, which must not change mid-call). MQTT.js's own reconnect is off:
@@ -14,10 +14,12 @@ import {
   MQTT_PATH,
   inboxTopic,
   inboxWildcard,
+  noticeTopic,
   roomChatTopic,
   statusTopic,
   type ChatMessage,
   type GroupMessage,
+  type FileMessage,
   type InboxMessage,
   type PresenceStatus,
 } from '../protocol/index.js';
@@ -50,7 +52,7 @@ export interface SignalingOptions {
   backoff?: BackoffOptions;
   /** Seconds (default {@link DEFAULT_KEEPALIVE_SECONDS}); the broker drops a silent client after 1.5× this, which is how fast others see us go offline. */
   keepaliveSeconds?: number;
-  /** For tests that count loads; defaults to the lazy `import('mqtt')`. */
+  /** For tests that count loads; defaults to the lazy {@link loadMqtt}. */
   loadMqtt?: () => Promise<MqttModule>;
 }
 
@@ -65,10 +67,24 @@ export function mqttUrl(server: string): string {
   return url.toString();
 }
 
-export async function loadMqtt(): Promise<MqttModule> {
-  const mod = (await import('mqtt')) as unknown as MqttModule & { default?: MqttModule };
-  // The browser build (dist/mqtt.esm.js) only has a default export.
-  return mod.default && typeof mod.default.connect === 'function' ? mod.default : mod;
+export function loadMqtt(): Promise<MqttModule> {
+  return import('./mqtt-lean.js');
+}
+
+/** How long an idle callback may wait for the page to go idle before it runs anyway. */
+const IDLE_LOAD_TIMEOUT_MS = 5_000;
+
+/**
+ * Fetches MQTT.js while the page has nothing better to do: called once the sign-in form is on
+ * screen, so the form's first render never waits for it and the connection after sign-in finds it
+ * already loaded (the module is fetched once; the later {@link loadMqtt} gets the same one). A
+ * failure here costs nothing: the connection loads it again, and reports the error then.
+ * Safari has no `requestIdleCallback`; a short timer stands in.
+ */
+export function loadMqttWhenIdle(load: () => Promise<unknown> = loadMqtt): void {
+  const start = () => void load().catch(() => undefined);
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: IDLE_LOAD_TIMEOUT_MS });
+  else setTimeout(start, 500);
 }
 
 interface Queued {
@@ -178,7 +194,11 @@ export class SignalingClient {
   }
 
   /** Publishes one inbox message to `to`. `queue`: wait (briefly) for the link instead of failing while it is down. */
-  publishInbox(to: string, message: InboxMessage | GroupMessage, options: { qos?: 0 | 1; queue?: boolean } = {}): Promise<void> {
+  publishInbox(
+    to: string,
+    message: InboxMessage | GroupMessage | FileMessage,
+    options: { qos?: 0 | 1; queue?: boolean } = {},
+  ): Promise<void> {
     return this.publish(inboxTopic(to, this.userId), JSON.stringify(message), options.qos ?? 0, options.queue ?? false);
   }
 
@@ -277,7 +297,8 @@ export class SignalingClient {
     client.on('connect', () => {
       if (client !== this.pending) return void client.end(true);
       const inbox = inboxWildcard(this.userId);
-      const topics = [inbox, ...this.presenceTopics];
+      // The notice topic (PROTOCOL.md §7) beside the inbox: an older backend refuses it, which only costs its notices.
+      const topics = [inbox, noticeTopic(this.userId), ...this.presenceTopics];
       this.subscribedOn.set(client, new Set(this.presenceTopics));
       client.subscribe(topics, { qos: 0 }, (error, _granted, packet) => {
         if (client !== this.pending) return;

@@ -19,7 +19,7 @@
  */
 import { LOCALE_STATUS_EVENT, msg, str, type LocaleStatusEventDetail } from '@lit/localize';
 import { isolateText } from '../protocol/names.js';
-import type { NameRule, PresenceStatus } from '../protocol/index.js';
+import type { CallOutcome, NameRule, PresenceStatus } from '../protocol/index.js';
 import { NAME_MAX_COMBINING_RUN, NAME_MAX_LENGTH, NAME_MIN_LENGTH } from '../protocol/limits.js';
 import type { CallEndReason, SessionErrorCode } from './types.js';
 import { formatCount, formatDuration, formatList, formatLocale } from './formats.js';
@@ -254,6 +254,61 @@ const quality = () => ({
     msg(str`${who(name)}'s connection is poor: they may not see or hear you well.`, { id: 'ui.quality.poorRemote' }),
 });
 
+/**
+ * The call history and missed calls (`<rtc-call-history>`), do-not-disturb and invisible
+ * (`<rtc-privacy>`), and what a caller reads when do-not-disturb declined the call (PROTOCOL.md §7).
+ */
+const callHistory = () => ({
+  title: msg('Calls', { id: 'ui.callHistory.title' }),
+  /** The badge on the panel's title: how many missed calls the visitor has not seen. */
+  badge: (n: number) => msg(str`${count(n)} missed`, { id: 'ui.callHistory.badge' }),
+  /** At sign-in: `names` already joined for the locale ("Ada and Bob"). */
+  missedFrom: (n: number, names: string) =>
+    n === 1
+      ? msg(str`Missed call from ${names}`, { id: 'ui.callHistory.missedFrom.one' })
+      : msg(str`${count(n)} missed calls from ${names}`, { id: 'ui.callHistory.missedFrom.many' }),
+  show: msg('Show calls', { id: 'ui.callHistory.show' }),
+  dismiss: msg('Dismiss', { id: 'ui.callHistory.dismiss' }),
+  empty: msg('No calls yet.', { id: 'ui.callHistory.empty' }),
+  outgoing: msg('Outgoing', { id: 'ui.callHistory.outgoing' }),
+  incoming: msg('Incoming', { id: 'ui.callHistory.incoming' }),
+  outcomes: {
+    answered: msg('Answered', { id: 'ui.callHistory.outcomes.answered' }),
+    missed: msg('Missed', { id: 'ui.callHistory.outcomes.missed' }),
+    declined: msg('Declined', { id: 'ui.callHistory.outcomes.declined' }),
+    cancelled: msg('Cancelled', { id: 'ui.callHistory.outcomes.cancelled' }),
+    failed: msg('Failed', { id: 'ui.callHistory.outcomes.failed' }),
+    busy: msg('Busy', { id: 'ui.callHistory.outcomes.busy' }),
+  } satisfies Record<CallOutcome, string>,
+  /** Beside the outcome of a call declined by do-not-disturb. */
+  dnd: msg('do not disturb', { id: 'ui.callHistory.dnd' }),
+  /** `duration` already formatted for the locale ("2 minutes, 5 seconds"). */
+  lasted: (duration: string) => msg(str`lasted ${duration}`, { id: 'ui.callHistory.lasted' }),
+  callBack: msg('Call back', { id: 'ui.callHistory.callBack' }),
+  callBackLabel: (name: string) => msg(str`Call ${who(name)} back`, { id: 'ui.callHistory.callBackLabel' }),
+  remove: msg('Delete', { id: 'ui.callHistory.remove' }),
+  removeLabel: (name: string) => msg(str`Delete this call with ${who(name)} from your history`, { id: 'ui.callHistory.removeLabel' }),
+  more: msg('Show older calls', { id: 'ui.callHistory.more' }),
+  /** What the caller reads when the backend declined the call for the callee. */
+  busyDnd: (name: string) => msg(str`${who(name)} is busy — do not disturb`, { id: 'ui.callHistory.busyDnd' }),
+  /** A person's status in the list while their do-not-disturb is on. */
+  dndStatus: msg('Do not disturb', { id: 'ui.callHistory.dndStatus' }),
+  privacy: {
+    title: msg('Availability', { id: 'ui.callHistory.privacy.title' }),
+    dnd: msg('Do not disturb', { id: 'ui.callHistory.privacy.dnd' }),
+    off: msg('Off', { id: 'ui.callHistory.privacy.off' }),
+    /** `duration` already formatted for the locale ("1 hour"). */
+    forPeriod: (duration: string) => msg(str`For ${duration}`, { id: 'ui.callHistory.privacy.forPeriod' }),
+    untilOff: msg('Until I turn it off', { id: 'ui.callHistory.privacy.untilOff' }),
+    /** `when` already formatted for the locale. */
+    until: (when: string) =>
+      msg(str`On until ${when}: calls are declined quietly, chats still arrive.`, { id: 'ui.callHistory.privacy.until' }),
+    on: msg('On: calls are declined quietly, chats still arrive.', { id: 'ui.callHistory.privacy.on' }),
+    invisible: msg('Invisible', { id: 'ui.callHistory.privacy.invisible' }),
+    invisibleHint: msg('Nobody sees you online, except the people you call or write to.', { id: 'ui.callHistory.privacy.invisibleHint' }),
+  },
+});
+
 /** Group calls in a room (PROTOCOL.md §6): what the engine says of joining, leaving and ringing. */
 const group = () => ({
   full: msg('This call is full.', { id: 'ui.group.full' }),
@@ -275,7 +330,75 @@ const group = () => ({
   ring: (name: string, room: string) => msg(str`${who(name)} asks you to join the call in ${who(room)}.`, { id: 'ui.group.ring' }),
 });
 
+/** File transfer (PROTOCOL.md §9): `<rtc-file-transfers>` and what the engine says of a transfer. */
+const files = () => ({
+  send: msg('Send a file', { id: 'ui.files.send' }),
+  dropHere: msg('Drop files here to send them', { id: 'ui.files.dropHere' }),
+  list: msg('Files', { id: 'ui.files.list' }),
+  sending: msg('Sending', { id: 'ui.files.sending' }),
+  receiving: msg('Receiving', { id: 'ui.files.receiving' }),
+  unknownType: msg('unknown type', { id: 'ui.files.unknownType' }),
+  accept: msg('Accept', { id: 'ui.files.accept' }),
+  decline: msg('Decline', { id: 'ui.files.decline' }),
+  cancel: msg('Cancel', { id: 'ui.files.cancel' }),
+  dismiss: msg('Remove from the list', { id: 'ui.files.dismiss' }),
+  save: msg('Save', { id: 'ui.files.save' }),
+  waiting: msg('Waiting for an answer…', { id: 'ui.files.waiting' }),
+  queued: msg('Accepted; waiting for the files before it.', { id: 'ui.files.queued' }),
+  connecting: msg('Connecting…', { id: 'ui.files.connecting' }),
+  /** "12 MB of 50 MB · 8.1 MB/s · 5 seconds left". */
+  progress: (done: string, total: string, speed: string, left: string) =>
+    msg(str`${done} of ${total} · ${speed} · ${left} left`, { id: 'ui.files.progress' }),
+  progressStarting: (done: string, total: string) => msg(str`${done} of ${total}`, { id: 'ui.files.progressStarting' }),
+  verifying: msg('Checking the whole file…', { id: 'ui.files.verifying' }),
+  sent: msg('Sent. The other person has the whole file.', { id: 'ui.files.sent' }),
+  received: msg('Received and checked.', { id: 'ui.files.received' }),
+  savedToDisk: msg('Received, checked and saved.', { id: 'ui.files.savedToDisk' }),
+  declined: msg('Declined.', { id: 'ui.files.declined' }),
+  cancelledByMe: msg('You cancelled it.', { id: 'ui.files.cancelledByMe' }),
+  cancelledByPeer: msg('The other person cancelled it.', { id: 'ui.files.cancelledByPeer' }),
+  peerLeft: msg('The other person left before the file was complete.', { id: 'ui.files.peerLeft' }),
+  connectionLost: msg('The connection was lost during the transfer.', { id: 'ui.files.connectionLost' }),
+  channelRefused: msg('No connection for the file could be opened with the other person.', { id: 'ui.files.channelRefused' }),
+  relayUnavailable: msg('The relay server cannot be reached, and your IP address must stay hidden.', { id: 'ui.files.relayUnavailable' }),
+  integrity: msg('The file arrived incomplete or damaged, and was thrown away.', { id: 'ui.files.integrity' }),
+  tooLargeShort: msg('The file is larger than this service allows.', { id: 'ui.files.tooLargeShort' }),
+  saveFailed: msg('The file could not be saved.', { id: 'ui.files.saveFailed' }),
+  signedOut: msg('Signed out.', { id: 'ui.files.signedOut' }),
+  peerOffline: msg('This person is offline: files go straight to them, so they must be online.', { id: 'ui.files.peerOffline' }),
+  tooLarge: (name: string, limit: string) =>
+    msg(str`${who(name)} is larger than ${limit}, the most this service allows.`, { id: 'ui.files.tooLarge' }),
+  /** A transfer that failed, as the chat's error line says it. */
+  failed: (name: string, why: string) => msg(str`${who(name)}: ${why}`, { id: 'ui.files.failed' }),
+});
+
 /** The catalogue in the language `msg()` answers in now (English until another locale is loaded). */
+/** Messages while away (PROTOCOL.md §8): chats kept for someone offline, and delivered later. */
+const away = () => ({
+  /** The input's placeholder when the other person is offline. */
+  placeholder: (name: string) => msg(str`${who(name)} is offline: they get your message when they sign in`, { id: 'ui.away.placeholder' }),
+  /** Under an own message the backend keeps for someone offline. */
+  waiting: msg('Waiting: delivered when they sign in', { id: 'ui.away.waiting' }),
+  /** Under a received message that was kept while the visitor was away. */
+  later: msg('Delivered later', { id: 'ui.away.later' }),
+  /** Under an own message dropped undelivered after the backend's time limit. */
+  expired: msg('Not delivered: they did not sign in in time', { id: 'ui.away.expired' }),
+  withdraw: msg('Take back', { id: 'ui.away.withdraw' }),
+  withdrawLabel: msg('Take back this message before it is delivered', { id: 'ui.away.withdrawLabel' }),
+  /** The backend refused: nobody of that id shares a room with the visitor now. */
+  unreachable: msg('You can leave messages only for people who share a room with you.', { id: 'ui.away.unreachable' }),
+  /** Over a bound of the backend: too many messages already wait for that person. */
+  tooMany: msg('Too many of your messages already wait for this person. Wait until they have read them.', { id: 'ui.away.tooMany' }),
+  /** Taking back came too late. */
+  tooLate: msg('This message was already delivered, or it expired.', { id: 'ui.away.tooLate' }),
+  /** The people list's heading over people written to or called lately who are offline now. */
+  recent: msg('Recently', { id: 'ui.away.recent' }),
+  /** Such a person's status in the people list. */
+  offline: msg('Offline', { id: 'ui.away.offline' }),
+  /** The button with such a person's name: it opens the chat with them. */
+  writeTo: (name: string) => msg(str`Write to ${who(name)}: they get it when they sign in`, { id: 'ui.away.writeTo' }),
+});
+
 const catalogue = () => ({
   /** One sentence per error code: what the API client and the sign-in form say. */
   errors: {
@@ -643,6 +766,9 @@ const catalogue = () => ({
     },
     precall: precall(),
     group: group(),
+    callHistory: callHistory(),
+    away: away(),
+    files: files(),
   },
 });
 

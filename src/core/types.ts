@@ -6,6 +6,10 @@
 import type { ApiErrorCode, Invite, InvitePreview, MediaKinds, Presence, PresenceStatus, PublicUser, Room } from '../protocol/index.js';
 import type { DeviceKind, DevicesState } from './devices.js';
 import type { ConnectionCheck } from './precall/verdict.js';
+import type { CallHistoryState, DndChoice } from './call-history.js';
+import type { CallHistoryEntry, PrivacySettings } from '../protocol/index.js';
+
+export type { CallHistoryState, DndChoice } from './call-history.js';
 
 export type { DeviceChoice, DeviceKind, DeviceOption, DevicesState } from './devices.js';
 
@@ -119,7 +123,11 @@ export interface CallQuality {
   poor: 'local' | 'remote' | null;
 }
 
-export type ChatDelivery = 'sending' | 'sent' | 'failed';
+/**
+ * `waiting`: the other person was offline; the backend keeps it until they sign in (PROTOCOL.md
+ * §8); `expired`: it was kept, but they did not sign in before it expired.
+ */
+export type ChatDelivery = 'sending' | 'sent' | 'failed' | 'waiting' | 'expired';
 
 export interface ChatEntry {
   id: string;
@@ -129,8 +137,15 @@ export interface ChatEntry {
   text: string;
   ts: number;
   delivery: ChatDelivery;
-  /** Room chat: the sender's name as this tab knew it when the message came (the sender may go offline). */
+  /**
+   * Room chat: the sender's name as this tab knew it when the message came (the sender may go
+   * offline); a 1:1 chat: the other person's, so the conversation keeps a name while they are away.
+   */
   name?: string;
+  /** Received: it was kept by the backend while we were away, and delivered at our sign-in. */
+  later?: true;
+  /** Waiting: when the backend drops it undelivered (Unix ms). */
+  expiresAt?: number;
 }
 
 /** Machine codes of errors shown to the visitor. */
@@ -152,6 +167,7 @@ export type SessionErrorCode =
   | 'call_failed'
   | 'turn_failed'
   | 'chat_failed'
+  | 'file_failed' // a file could not be offered, sent or received (PROTOCOL.md §9); the transfer says why
   | 'internal'
   | RoomErrorCode
   | GroupCallErrorCode;
@@ -166,7 +182,7 @@ export interface SessionError {
   code: SessionErrorCode;
   message: string;
   /** Which action produced it, for display next to the right control: `chat` is the 1:1 chat, `room-chat` a room's. */
-  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'room-chat' | 'rooms' | 'invite';
+  scope: 'auth' | 'connection' | 'media' | 'call' | 'chat' | 'room-chat' | 'rooms' | 'invite' | 'history';
 }
 
 /**
@@ -267,6 +283,70 @@ export interface SessionState {
   roomChats: Record<string, ChatEntry[]>;
   /** Someone of a room asks this visitor to join the room's call (`group-ring`); null when nobody does. */
   groupRing: GroupRing | null;
+  /** The visitor's own call history and missed calls (PROTOCOL.md §7); `<rtc-call-history>`. */
+  history: CallHistoryState;
+  /** The visitor's do-not-disturb and invisible, as stored by the backend for every device. */
+  privacy: PrivacySettings;
+  /** Files sent and offered, with or without a call (PROTOCOL.md §9), oldest first. */
+  fileTransfers: FileTransferView[];
+}
+
+/**
+ * Where a file transfer is:
+ * - `offered`: the recipient has not answered yet (outgoing), or the visitor has not (incoming);
+ * - `queued`: accepted, waiting for the files before it to the same person (outgoing);
+ * - `connecting`: its data connection is being set up;
+ * - `transferring`: bytes flow;
+ * - `verifying`: every byte is sent (or here), the whole-file digest is being compared;
+ * - `done`: the recipient has the whole file, its digest matched, and it is saved;
+ * - `declined`, `cancelled`, `failed`: ended without the file (`problem` says why).
+ */
+export type FileTransferPhase =
+  'offered' | 'queued' | 'connecting' | 'transferring' | 'verifying' | 'done' | 'declined' | 'cancelled' | 'failed';
+
+/** Why a transfer ended without the file. */
+export type FileTransferProblem =
+  | 'declined'
+  | 'cancelled-by-me'
+  | 'cancelled-by-peer'
+  | 'peer-left'
+  | 'connection-lost'
+  | 'channel-refused'
+  | 'relay-unavailable'
+  | 'integrity'
+  | 'too-large'
+  | 'save-failed'
+  | 'signed-out';
+
+/** One file sent or offered (`SessionState.fileTransfers`). */
+export interface FileTransferView {
+  /** The transfer id of PROTOCOL.md §9. */
+  id: string;
+  peerId: string;
+  direction: 'outgoing' | 'incoming';
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** The media type the sender's browser gave; '' when unknown. */
+  mime: string;
+  phase: FileTransferPhase;
+  /** Bytes that reached the recipient (outgoing: handed to the connection and out of its buffer). */
+  bytes: number;
+  /** Over the last few seconds; 0 while unknown. */
+  bytesPerSecond: number;
+  /** null while unknown. */
+  secondsLeft: number | null;
+  problem: FileTransferProblem | null;
+  /** Incoming and `done`: an object URL of the file to save as a download; null once saved to disk (or not done). */
+  url: string | null;
+  /** Incoming and `done`: written straight to the file the visitor chose (File System Access API). */
+  savedToDisk: boolean;
+}
+
+/** How to keep an accepted file: straight to a file the visitor chose, or gathered for a download. */
+export interface FileSaveOptions {
+  /** From `showSaveFilePicker()` (in the click that accepts): written as it arrives, never held in memory. */
+  saveTo?: FileSystemFileHandle;
 }
 
 /** An invitation to join a room's call (`addToCall` of someone in the room); `joinGroupCall(roomId)` takes it. */
@@ -315,6 +395,10 @@ export interface SessionEventMap {
   'group-ring': CustomEvent<{ ring: GroupRing }>;
   /** The visitor joined a room through an invite link (not sent for a guest, whose sign-in is the join). */
   'room-joined': CustomEvent<{ room: Room }>;
+  /** Someone offers the visitor a file (also in `state.fileTransfers`, phase `offered`). */
+  'file-offer': CustomEvent<{ transfer: FileTransferView }>;
+  /** A file transfer ended: `done`, `declined`, `cancelled` or `failed`. */
+  'file-transfer': CustomEvent<{ transfer: FileTransferView }>;
 }
 
 export interface SessionApi extends EventTarget {
@@ -367,8 +451,21 @@ export interface SessionApi extends EventTarget {
   /** Reads the device lists again (after camera or microphone access was granted, their names appear). */
   refreshDevices(): Promise<void>;
 
+  /** Sends a chat; to someone offline who shares a room, the backend keeps it for them (delivery `waiting`). */
   sendChat(peerId: string, text: string): Promise<void>;
+  /** Takes back one of our `waiting` messages to `peerId` before it is delivered (PROTOCOL.md §8). */
+  withdrawChat(peerId: string, id: string): Promise<void>;
   markRead(peerId: string): void;
+
+  /** Offers `files` to `peerId` (PROTOCOL.md §9), with or without a call; each is sent once accepted, one after another. */
+  sendFiles(peerId: string, files: readonly File[]): Promise<void>;
+  /** Accepts an offered file: written to `options.saveTo` as it arrives, else gathered for a download. */
+  acceptFile(transferId: string, options?: FileSaveOptions): Promise<void>;
+  declineFile(transferId: string): void;
+  /** Stops a transfer, from either side, at any point before it is done. */
+  cancelFile(transferId: string): void;
+  /** Removes an ended transfer from the list (and frees its download). */
+  dismissFile(transferId: string): void;
 
   /** Shows the people of one of `state.rooms` in the list. */
   selectRoom(roomId: string): void;
@@ -391,6 +488,21 @@ export interface SessionApi extends EventTarget {
    * sign-in's ICE servers, and whether the TURN server answers (`src/core/precall/`). Never rejects.
    */
   checkConnection(options?: { timeoutMs?: number }): Promise<ConnectionCheck>;
+
+  /** Loads the first page of `state.history` again (it follows the backend's notices by itself). */
+  loadCallHistory(): Promise<void>;
+  /** Loads the next page of `state.history`. */
+  loadMoreCalls(): Promise<void>;
+  /** Deletes one entry of the visitor's own history. */
+  deleteCall(id: string): Promise<void>;
+  /** The visitor looked at their history: the missed-call badge clears (on every device). */
+  markCallsSeen(): Promise<void>;
+  /** Calls the other person of a history entry back, with the entry's media. */
+  callBack(entry: CallHistoryEntry): Promise<void>;
+  /** Do-not-disturb off, on until turned off, or on for some minutes: incoming calls are declined quietly. */
+  setDoNotDisturb(choice: DndChoice): Promise<void>;
+  /** Invisible: nobody sees the visitor online, except whoever they call or write to. */
+  setInvisible(on: boolean): Promise<void>;
 
   /** Stops media, closes sockets, clears timers. */
   dispose(): void;

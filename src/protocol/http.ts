@@ -44,6 +44,8 @@ export interface IceServersResponse {
   iceTransportPolicy: 'all' | 'relay';
   /** Seconds the credentials stay valid. */
   ttl: number;
+  /** `MAX_FILE_BYTES` (PROTOCOL.md §9): the largest file the backend lets a `file-offer` announce; absent from an older backend. */
+  maxFileBytes?: number;
 }
 
 /** RTCIceServer as JSON (kept independent of the DOM lib so the backend can use it). */
@@ -82,7 +84,12 @@ export type ApiErrorCode =
   | 'group_calls_not_allowed'
   | 'call_full'
   | 'call_full_video'
-  | 'not_connected';
+  | 'not_connected'
+  // Messages while away (§8).
+  | 'recipient_not_found'
+  | 'pending_limit'
+  | 'message_not_found'
+  | 'message_id_taken';
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode | string; message: string };

@@ -6,3 +6,6 @@ export * from './names.js';
 export * from './token-bucket.js';
 export * from './rooms.js';
 export * from './group-calls.js';
+export * from './history.js';
+export * from './offline-messages.js';
+export * from './files.js';

@@ -52,6 +52,8 @@ export interface AcceptMessage extends CallMessageBase {
 export interface RejectMessage extends CallMessageBase {
   type: 'reject';
   reason: RejectReason;
+  /** Sent by the backend for a callee with do-not-disturb on (PROTOCOL.md §7): always with reason `busy`. */
+  dnd?: true;
 }
 export interface CancelMessage extends CallMessageBase {
   type: 'cancel';
@@ -85,6 +87,11 @@ export interface ChatMessage {
   id: string;
   text: string;
   ts: number;
+  /**
+   * Kept by the backend while the recipient was away and delivered at their sign-in (PROTOCOL.md
+   * §8); `ts` is then the backend's time of keeping it. Only the backend sets it.
+   */
+  later?: true;
 }
 
 export type CallMessage =
@@ -126,6 +133,8 @@ export interface Presence {
   sessions: number;
   /** A guest (PROTOCOL.md §4): present and true only for guests. */
   guest?: true;
+  /** Do-not-disturb is on (PROTOCOL.md §7); `status` is then `busy`, so older widgets show busy. */
+  dnd?: true;
 }
 
 /** What a user publishes on its own status topic. */
@@ -191,7 +200,7 @@ export function validateInboxMessage(value: unknown): InboxMessage | null {
   if (type === 'chat') {
     const { id, text, ts } = value;
     if (!isId(id) || !isValidChatText(text) || !isChatTimestamp(ts)) return null;
-    return { type, id, text, ts };
+    return value.later === true ? { type, id, text, ts, later: true } : { type, id, text, ts };
   }
   const { callId, sid } = value;
   if (!isId(callId, CALL_ID_MIN_LENGTH) || !isId(sid)) return null;
@@ -210,7 +219,9 @@ export function validateInboxMessage(value: unknown): InboxMessage | null {
     case 'reject': {
       const reason = value.reason;
       if (!REJECT_REASONS.includes(reason as RejectReason)) return null;
-      return { type, callId, sid, reason: reason as RejectReason };
+      const reject: RejectMessage = { type, callId, sid, reason: reason as RejectReason };
+      if (value.dnd === true && reason === 'busy') reject.dnd = true;
+      return reject;
     }
     case 'offer':
     case 'answer': {
@@ -272,6 +283,8 @@ export function checkInboxPayload(payload: Uint8Array, now: number): { type: str
   if (value.type !== 'chat') return { type: value.type, problem: null };
   const chat = validateInboxMessage(value);
   if (chat?.type !== 'chat') return refuse(`chat needs an id, 1–${MAX_CHAT_TEXT_LENGTH} characters of text and ts in whole milliseconds`);
+  // "Delivered later" is the backend's word (PROTOCOL.md §8): nobody can pass a live message for a kept one.
+  if ('later' in value) return refuse('chat later is set by the backend only');
   if (!isCurrentChatTime(chat.ts, now))
     return refuse(
       `chat ts must be at most ${CHAT_TS_MAX_FUTURE_MS / 60_000} minutes ahead of the server clock and at most ${CHAT_TS_MAX_AGE_MS / 3_600_000} hours old`,
@@ -291,6 +304,7 @@ export function validatePresence(value: unknown): Presence | null {
   // The backend sanitises names too; this keeps a name from an older backend from rewriting the widget's text.
   const presence: Presence = { id, name: sanitizeName(name) || UNNAMED, status: status as PresenceStatus, sessions: sessions as number };
   if (guest === true) presence.guest = true;
+  if (value.dnd === true) presence.dnd = true;
   return presence;
 }
 

@@ -17,6 +17,9 @@ import { DEVICE_SETTINGS_PARTS } from '../components/device-settings/device-sett
 import { PRECALL_CHECK_PARTS } from '../components/precall-check/precall-check.component.js';
 import { GROUP_CALL_PARTS } from '../components/group-call/group-call.component.js';
 import { ROOM_CHAT_PARTS } from '../components/room-chat/room-chat.component.js';
+import { CALL_HISTORY_PARTS } from '../components/call-history/call-history.component.js';
+import { PRIVACY_PARTS } from '../components/privacy/privacy.component.js';
+import { FILE_TRANSFER_PARTS } from '../components/file-transfer/file-transfers.component.js';
 import { allowsGroupCalls } from '../protocol/group-calls.js';
 import { inviteCodeFromHash, withoutInvite } from '../core/invites.js';
 import { Session } from '../core/session.js';
@@ -70,6 +73,10 @@ export const RTC_CALL_CHILD_PARTS = {
   'rtc-precall-check': PRECALL_CHECK_PARTS,
   'rtc-group-call': GROUP_CALL_PARTS,
   'rtc-room-chat': ROOM_CHAT_PARTS,
+  'rtc-call-history': CALL_HISTORY_PARTS,
+  'rtc-privacy': PRIVACY_PARTS,
+  // Inside rtc-chat, which passes its parts on.
+  'rtc-file-transfers': FILE_TRANSFER_PARTS,
 } as const;
 
 /** Every part a page can style as `rtc-call::part(name)`. */
@@ -89,6 +96,8 @@ const FORWARDED_EVENTS = {
   chat: 'rtc-chat-message',
   error: 'rtc-error',
   'room-joined': 'rtc-room-joined',
+  'file-offer': 'rtc-file-offer',
+  'file-transfer': 'rtc-file-transfer',
 } as const satisfies Partial<Record<keyof SessionEventMap, RtcEventName>>;
 
 /** The origin this script was loaded from: where the backend serving it lives. */
@@ -115,6 +124,8 @@ const scriptOrigin = (): string => new URL(import.meta.url).origin;
  * @event rtc-peer-select - A person was picked in the list to chat with; `detail.peerId`.
  * @event rtc-room-joined - The visitor joined a room by an invite link; `detail.room`.
  * @event rtc-invite-created - The visitor made an invite; `detail.invite`, `detail.link`.
+ * @event rtc-file-offer - Someone offers the visitor a file; `detail.transfer` (name, size, type).
+ * @event rtc-file-transfer - A file transfer ended; `detail.transfer` (`phase` done, declined, cancelled or failed, `problem`).
  *
  * @csspart base - The widget's frame.
  * @csspart header - The top bar.
@@ -515,6 +526,8 @@ export class RtcCall extends LitElement {
             .video=${this.video}
             @rtc-peer-select=${(e: CustomEvent<{ peerId: string }>) => (this.chatPeer = e.detail.peerId)}
           ></rtc-peer-list>
+          <rtc-privacy exportparts=${exportParts('rtc-privacy')}></rtc-privacy>
+          <rtc-call-history exportparts=${exportParts('rtc-call-history')}></rtc-call-history>
           ${state.user?.guest ? nothing : html`<rtc-invites exportparts=${exportParts('rtc-invites')}></rtc-invites>`}
           ${
             state.call || group
@@ -557,7 +570,10 @@ export class RtcCall extends LitElement {
           ></rtc-group-call>
           ${
             this.chatPeer
-              ? html`<rtc-chat exportparts=${exportParts('rtc-chat')} peer-id=${this.chatPeer}></rtc-chat>`
+              ? html`<rtc-chat
+                  exportparts=${`${exportParts('rtc-chat')}, ${exportParts('rtc-file-transfers')}`}
+                  peer-id=${this.chatPeer}
+                ></rtc-chat>`
               : call || group || precall
                 ? nothing
                 : html`<div class="welcome" part="welcome">

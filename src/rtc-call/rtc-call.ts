@@ -9,6 +9,8 @@ import '../components/invite-card/invite-card.js';
 import '../components/precall-check/precall-check.js';
 import '../components/group-call/group-call.js';
 import '../components/room-chat/room-chat.js';
+import '../components/call-history/call-history.js';
+import '../components/privacy/privacy.js';
 import { RtcCall } from './rtc-call.component.js';
 
 export * from './rtc-call.component.js';

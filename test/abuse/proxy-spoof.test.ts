@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../broker/config.js';
-import { freePort } from '../../scripts/turn.js';
+import { freePort } from '../../testing/turn.js';
 import { API_PATHS } from '../../src/protocol/index.js';
 import { REPO_ROOT, requestFrom, startTestBackend, tempDir } from '../broker/support.js';
 import { Tally } from './support.js';

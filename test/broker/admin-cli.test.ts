@@ -134,6 +134,8 @@ test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async
     [['delete'], /delete needs --email or --id/],
     [['delete', '--email', 'eve@example.test', '--id', 'abcdefgh'], /delete needs --email or --id/],
     [['delete', '--id', 'nobody000000'], /no user with id nobody000000/],
+    // Ids are base64url and may start with "-": `--id=<id>` takes them.
+    [['delete', '--id=-nobody00000'], /no user with id -nobody00000/],
     [['list', '--colour'], /Unknown option '--colour'/],
   ];
   for (const [args, message] of cases) {
@@ -183,7 +185,7 @@ test(
       (await request(backend, 'GET', API_PATHS.rooms, { token })).body.rooms.map((r: { name: string }) => r.name);
     assert.deepEqual(await roomsOf(bob.token), ['Lobby', 'Bob room', 'Sita room']);
     changed.length = 0;
-    const deleted = await admin(dataDir, ['delete', '--id', sita.user.id]);
+    const deleted = await admin(dataDir, ['delete', `--id=${sita.user.id}`]);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.ok(deleted.stdout.includes(`deleted ${sita.user.id}\t(site https://site.test); signed out everywhere`), deleted.stdout);
     assert.equal((await request(backend, 'GET', API_PATHS.me, { token: sita.token })).status, 401);
@@ -201,7 +203,7 @@ test(
     );
     assert.ok(rooms.invites.every((i: { createdBy: string }) => i.createdBy === bob.user.id));
 
-    const guestDeleted = await admin(dataDir, ['delete', '--id', gus.user.id]);
+    const guestDeleted = await admin(dataDir, ['delete', `--id=${gus.user.id}`]);
     assert.equal(guestDeleted.code, 0, guestDeleted.stderr);
     assert.equal((await request(backend, 'GET', API_PATHS.me, { token: gus.token })).status, 401);
     const users = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8')).users.map((u: { id: string }) => u.id);

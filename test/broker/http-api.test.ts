@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { SignJWT, decodeJwt } from 'jose';
 import { USER_ID_PATTERN } from '../../src/protocol/index.js';
 import { assertError, register, request, startTestBackend } from './support.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../src/protocol/files.js';
 
 function assertPublicUser(user: unknown, expected: { name: string; email: string }) {
   assert.deepEqual(Object.keys(user as object).sort(), ['email', 'id', 'name']);
@@ -224,7 +225,8 @@ test('ice-servers: nothing configured gives no servers at all', { timeout: 60_00
   const user = await register(backend);
   const res = await request(backend, 'GET', '/api/ice-servers', { token: user.token });
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body, { iceServers: [], iceTransportPolicy: 'all', ttl: 3600 });
+  // The file size limit (PROTOCOL.md §9) rides along with the ICE servers, which file transfers use too.
+  assert.deepEqual(res.body, { iceServers: [], iceTransportPolicy: 'all', ttl: 3600, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
   assertError(await request(backend, 'GET', '/api/ice-servers'), 401, 'unauthorized');
 });
 

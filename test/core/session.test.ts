@@ -410,7 +410,7 @@ describe('Session against the real backend', function () {
     expect(b.session.state.error).to.equal(null);
   });
 
-  it('chat to someone offline is marked failed, never silently lost; bad text is refused', async () => {
+  it('chat to someone offline waits with the backend and reaches them at their next sign-in, marked later; bad text is refused', async () => {
     const [a, b]: SignedIn[] = await twoPeople('Quin', 'Rex');
     await a.session.sendChat(b.user.user.id, '   ');
     expect(a.session.state.error?.code).to.equal('invalid_input');
@@ -418,8 +418,13 @@ describe('Session against the real backend', function () {
     await b.session.signOut();
     await waitForState(a.session, (s) => !s.peers.some((p) => p.id === b.user.user.id), 'Rex offline');
     await a.session.sendChat(b.user.user.id, 'are you there?');
-    expect(a.session.state.chats[b.user.user.id]![0]!.delivery).to.equal('failed');
-    expect(a.session.state.error?.code).to.equal('chat_failed');
+    expect(a.session.state.chats[b.user.user.id]![0]!.delivery).to.equal('waiting');
+    expect(a.session.state.error).to.equal(null);
+    // Issue #16: kept by the backend (PROTOCOL.md §8), delivered at Rex's next sign-in.
+    await b.session.signIn(b.user.email, b.user.password);
+    await waitForState(b.session, (s) => s.chats[a.user.user.id]?.[0]?.later === true, 'Rex gets it, delivered later');
+    expect(b.session.state.chats[a.user.user.id]![0]!.text).to.equal('are you there?');
+    await waitForState(a.session, (s) => s.chats[b.user.user.id]?.[0]?.delivery === 'sent', 'Quin sees it delivered');
   });
 
   it("a connected call outlives the peer's presence, and ends when the peer's connection closes", async () => {

@@ -1,22 +1,21 @@
 /**
- * Example: how a site owner tests their own page that embeds rtc-call.
+ * Example: how a site owner tests their own page that embeds rtc-call, with
+ * the testing kit (`rtc-call/testing`, here from its sources in testing/).
  *
- * It starts a real backend for the test, serves "your page" (your own HTML
- * with the script tag and the element, styled with ::part), opens it in two
- * headless Chromium windows with a fake camera and microphone, signs two
- * people up through the widget, places a call and checks that video plays.
- * Read with docs/testing-your-page.md.
+ * It starts a throwaway backend, serves "your page" (your own HTML with the
+ * script tag and the element, styled with ::part), opens it in two headless
+ * Chromium windows with a fake camera and microphone, signs two people up
+ * through the widget, places a call, checks media both ways, chats and hangs
+ * up. docs/testing-your-page.md has the same for an installed package, and
+ * test/release/testing-kit.test.ts runs its examples from the packed release.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import puppeteer, { type Page } from 'puppeteer-core';
-import { startBackend } from '../../broker/server.js';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../support/browsers.js';
+import puppeteer from 'puppeteer-core';
+import { puppeteerLaunchOptions, startTestBackend } from '../../testing/index.js';
+import { rtcCall } from '../../testing/puppeteer.js';
 
 /** Your page: your content, one script tag from the backend, one element, your styles. */
 const yourPage = (backendOrigin: string) => `<!doctype html>
@@ -35,83 +34,49 @@ const yourPage = (backendOrigin: string) => `<!doctype html>
 </body>
 </html>`;
 
-/** Resolves with the detail of the next `rtc-*` event of the widget (start waiting before the action). */
-function nextEvent<T>(page: Page, type: string): Promise<T> {
-  return page.evaluate(
-    (t: string) =>
-      new Promise<T>((resolve) => {
-        document.querySelector('rtc-call')!.addEventListener(t, (e) => resolve(JSON.parse(JSON.stringify((e as CustomEvent).detail))), {
-          once: true,
-        });
-      }),
-    type,
-  );
-}
-
-/** The widget's inner elements are reached by their CSS part; `>>>` looks inside its shadow roots. */
-const part = (name: string) => `rtc-call >>> [part~="${name}"]`;
-
-async function signUp(page: Page, name: string): Promise<void> {
-  await page.locator(part('mode-switch')).click(); // "Create an account"
-  await page.locator(part('name')).fill(name);
-  await page.locator(part('email')).fill(`${name.toLowerCase()}-${Date.now()}@example.com`);
-  await page.locator(part('password')).fill('correct horse battery');
-  const signedIn = nextEvent<{ user: { name: string } }>(page, 'rtc-signed-in');
-  await page.locator(part('submit')).click();
-  assert.equal((await signedIn).user.name, name);
-}
-
-test('a visitor calls another visitor from my page', { timeout: 60_000 }, async (t) => {
-  // 1. A real backend on a free port, with a throwaway data folder and fast (test-only) password hashing.
-  const dataDir = await mkdtemp(join(tmpdir(), 'my-site-test-'));
-  const backend = await startBackend({ host: '127.0.0.1', port: 0, dataDir, scryptCost: 1024 });
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
-  t.after(() => backend.close());
+test('a visitor calls another visitor from my page', { timeout: 90_000 }, async (t) => {
+  // 1. A throwaway backend: free port, temporary data, fast (test-only) password hashing.
+  const backend = await startTestBackend({ closeAfter: t });
 
   // 2. Your page, on its own origin (http://127.0.0.1 counts as secure, so the camera works).
-  const site = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' }).end(yourPage(backend.origin));
-  });
+  const site = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(yourPage(backend.origin)));
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => site.close(resolve)));
   const siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
 
   // 3. Headless Chromium with a fake camera and microphone, and no permission prompts.
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_FLAGS] });
+  const browser = await puppeteer.launch(puppeteerLaunchOptions('chromium'));
   t.after(() => browser.close());
-  const open = async () => {
+  const open = async (label: string) => {
     // A window per visitor: a background tab would not render video frames.
     const page = await (await browser.createBrowserContext()).newPage({ type: 'window' });
     await page.goto(siteUrl);
-    return page;
+    return { page, rtc: rtcCall(page, { label }) };
   };
-  const alice = await open();
-  const bob = await open();
+  const alice = await open('alice');
+  const bob = await open('bob');
 
   // 4. Two people sign up through the widget and see each other.
-  await signUp(alice, 'Alice');
-  await signUp(bob, 'Bob');
-  await alice.locator(`${part('peer')} ::-p-text(Bob)`).wait();
+  await alice.rtc.register({ name: 'Alice', email: 'alice@example.test', password: 'correct horse battery' });
+  await bob.rtc.register({ name: 'Bob', email: 'bob@example.test', password: 'correct horse battery' });
+  await alice.rtc.waitForPerson('Bob');
 
   // Your ::part styles reach inside the widget.
-  const callButton = await alice.locator(part('video-call')).waitHandle();
-  assert.equal(await callButton.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(255, 200, 0)');
+  const color = await alice.page.$eval('rtc-call >>> [part~="video-call"]', (el) => getComputedStyle(el).backgroundColor);
+  assert.equal(color, 'rgb(255, 200, 0)');
 
-  // 5. Alice calls, Bob accepts, and both see the other's video.
-  const ringing = nextEvent<{ call: { peer: { name: string } } }>(bob, 'rtc-incoming-call');
-  await callButton.click();
-  assert.equal((await ringing).call.peer.name, 'Alice');
-  await bob.locator(part('accept')).click();
-  for (const page of [alice, bob]) {
-    const video = await page.locator(part('remote-video')).setVisibility(null).waitHandle();
-    await page.waitForFunction((v) => (v as HTMLVideoElement).videoWidth > 0, { timeout: 20_000 }, video);
-  }
+  // 5. Alice calls, Bob accepts, and both see and hear the other.
+  await alice.rtc.call('Bob');
+  await bob.rtc.accept('Alice');
+  await Promise.all([alice.rtc.waitForCallState('connected'), bob.rtc.waitForCallState('connected')]);
+  await Promise.all([alice.rtc.expectRemoteMedia(), bob.rtc.expectRemoteMedia()]);
 
-  // 6. Bob hangs up; Alice is told, in the widget and by an event.
-  const ended = nextEvent<{ call: { phase: string; endReason: string } }>(alice, 'rtc-call-state');
-  await bob.locator(part('hangup')).click();
-  const { call } = await ended;
-  assert.equal(call.phase, 'ended');
+  // 6. A chat message during the call.
+  await alice.rtc.sendChat('Bob', 'Can you see me?');
+  await bob.rtc.waitForChatMessage('Can you see me?', { from: 'Alice' });
+
+  // 7. Bob hangs up; Alice is told by an event.
+  await bob.rtc.hangUp();
+  const call = await alice.rtc.waitForCallState('ended');
   assert.equal(call.endReason, 'remote-hangup');
-  await alice.locator(`${part('status')} ::-p-text(Bob hung up)`).wait();
 });

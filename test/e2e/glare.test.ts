@@ -57,7 +57,7 @@ async function armCallButton(person: Person, other: Person): Promise<() => Promi
 const clickedAt = (page: Page) => page.evaluate(() => (window as unknown as { __glareClickAt?: number }).__glareClickAt ?? null);
 
 /** Forgets the events recorded so far, so one round's checks see only its own. */
-const clearEvents = (page: Page) => page.evaluate(() => void ((window as unknown as HookedWindow).__e2eEvents.length = 0));
+const clearEvents = (page: Page) => page.evaluate(() => void ((window as unknown as HookedWindow).__rtcTesting.events.length = 0));
 
 async function callEvents(page: Page): Promise<CallEvent[]> {
   return (await recordedEvents(page, 'rtc-call-state')).map((e) => (e.detail as { call: CallEvent }).call);

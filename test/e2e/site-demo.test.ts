@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../support/browsers.js';
+import { CHROMIUM_CONTAINER_FLAGS, CHROMIUM_FLAGS, CHROMIUM_PATH } from '../support/browsers.js';
 import { startDemoSite } from '../support/site-account.js';
 import { startTestBackend } from '../support/test-backend.js';
 import { texts } from '../../src/core/texts.js';
@@ -21,7 +21,11 @@ test('two visitors of the demo site are signed in by the site and see each other
   const backend = await startTestBackend({ closeAfter: t, accounts: 'both', siteJwtSecret: SECRET, siteJwtIssuer: ISSUER });
   const site = await startDemoSite(t, { SITE_JWT_SECRET: SECRET, SITE_JWT_ISSUER: ISSUER, RTC_CALL_SERVER: backend.origin });
 
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_FLAGS] });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...CHROMIUM_CONTAINER_FLAGS],
+  });
   t.after(() => browser.close());
   const visit = async (user: string) => {
     const page = await (await browser.createBrowserContext()).newPage({ type: 'window' });

@@ -239,7 +239,23 @@ export class FakeSession extends EventTarget implements SessionApi {
   async chooseDevice() {}
   async refreshDevices() {}
   async sendChat() {}
+  async withdrawChat() {}
   markRead() {}
+  async sendFiles(...args: unknown[]) {
+    this.record('sendFiles', args);
+  }
+  async acceptFile(...args: unknown[]) {
+    this.record('acceptFile', args);
+  }
+  declineFile(...args: unknown[]) {
+    this.record('declineFile', args);
+  }
+  cancelFile(...args: unknown[]) {
+    this.record('cancelFile', args);
+  }
+  dismissFile(...args: unknown[]) {
+    this.record('dismissFile', args);
+  }
   selectRoom() {}
   async createRoom() {
     return null;
@@ -254,6 +270,23 @@ export class FakeSession extends EventTarget implements SessionApi {
   dismissInvite() {}
   async checkConnection() {
     return { candidates: { host: 0, srflx: 0, relay: 0 }, turn: 'not-configured' as const, relayOnly: false };
+  }
+  async loadCallHistory() {}
+  async loadMoreCalls() {}
+  async deleteCall(...args: unknown[]) {
+    this.record('deleteCall', args);
+  }
+  async markCallsSeen() {
+    this.record('markCallsSeen', []);
+  }
+  async callBack(...args: unknown[]) {
+    this.record('callBack', args);
+  }
+  async setDoNotDisturb(...args: unknown[]) {
+    this.record('setDoNotDisturb', args);
+  }
+  async setInvisible(...args: unknown[]) {
+    this.record('setInvisible', args);
   }
   dispose() {}
 

@@ -7,67 +7,20 @@
  * SIGTERM, without tsx, TypeScript or rollup installed.
  *
  * `npm pack` rebuilds this clone's dist/ (its `prepack`): do not run this
- * beside suites that serve dist/.
+ * beside suites that serve dist/. The tarball is the run's one (./support.ts).
  */
 import assert from 'node:assert/strict';
-import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { API_PATHS, inboxWildcard, type AuthResponse } from '../../src/protocol/index.js';
-import { REPO_ROOT, connectAs, register, request, subscribeGranted, tempDir } from '../broker/support.js';
+import { connectAs, register, request, subscribeGranted, tempDir } from '../broker/support.js';
 import { processTree, startMainProcess } from '../support/test-backend.js';
-
-const run = promisify(execFile);
+import { installRelease, installedPackages, operatorEnv, releaseTarball } from './support.js';
 
 /** Packages that must not be installed with --omit=dev: the backend runs compiled JavaScript. */
 const BUILD_TOOLS = ['tsx', 'typescript', 'rollup'];
-
-/**
- * An operator's shell: no npm_* variables of the `npm test` that runs us, and
- * no node_modules/.bin of this clone on the PATH (it holds tsx and rollup).
- */
-function operatorEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
-  env.PATH = (env.PATH ?? '')
-    .split(delimiter)
-    .filter((dir) => !dir.endsWith(join('node_modules', '.bin')))
-    .join(delimiter);
-  return env;
-}
-
-/** Packs this clone into `dir` (prepack builds it); the tarball's path. */
-async function pack(dir: string): Promise<string> {
-  await run('npm', ['pack', '--pack-destination', dir], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
-  const tarballs = readdirSync(dir).filter((name) => name.endsWith('.tgz'));
-  assert.equal(tarballs.length, 1, `one tarball in ${dir}: ${tarballs.join(', ')}`);
-  return join(dir, tarballs[0]!);
-}
-
-/** `npm install <tarball> --omit=dev` into an empty folder, from the local cache when it can. */
-async function installRelease(app: string, tarball: string): Promise<void> {
-  await mkdir(app);
-  await writeFile(join(app, 'package.json'), '{ "private": true }\n');
-  await run('npm', ['install', tarball, '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], {
-    cwd: app,
-    env: operatorEnv(),
-    maxBuffer: 16 * 1024 * 1024,
-  });
-}
-
-/** Names of every installed package folder under `nodeModules`, nested ones too. */
-function installedPackages(nodeModules: string): string[] {
-  if (!existsSync(nodeModules)) return [];
-  return readdirSync(nodeModules, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-    .flatMap((entry) => {
-      const dir = join(nodeModules, entry.name);
-      const names = entry.name.startsWith('@') ? readdirSync(dir).map((scoped) => `${entry.name}/${scoped}`) : [entry.name];
-      return names.flatMap((name) => [name, ...installedPackages(join(nodeModules, name, 'node_modules'))]);
-    });
-}
 
 /** The backend's own process under npx (→ sh → node …/.bin/rtc-call). */
 function serverPid(npx: ChildProcess): number {
@@ -81,7 +34,7 @@ function serverPid(npx: ChildProcess): number {
 
 test('the packed release installs without dev tools and runs the backend with npx rtc-call', { timeout: 240_000 }, async (t) => {
   const dir = await tempDir(t, 'rtc-call-release-');
-  const tarball = await pack(dir);
+  const tarball = await releaseTarball();
   const app = join(dir, 'app');
   await installRelease(app, tarball);
 

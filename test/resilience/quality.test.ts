@@ -47,7 +47,7 @@ async function barsShown(person: Person, side: Side): Promise<number | null> {
 async function figures(person: Person): Promise<string> {
   return person.page.evaluate(() => {
     const w = window as unknown as HookedWindow;
-    const last = w.__e2eEvents.filter((e) => e.type === 'rtc-call-state').at(-1);
+    const last = w.__rtcTesting.events.filter((e) => e.type === 'rtc-call-state').at(-1);
     return JSON.stringify((last?.detail as { call?: { quality?: unknown } } | undefined)?.call?.quality ?? null);
   });
 }

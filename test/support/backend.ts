@@ -1,21 +1,13 @@
 /**
  * Browser-side helpers for tests that run against the real backend started by
- * web-test-runner (see web-test-runner.config.mjs).
+ * web-test-runner (see web-test-runner.config.mjs and the testing kit's
+ * testing/test-page.ts).
  */
 import type { AuthResponse } from '../../src/protocol/index.js';
+import { testBackendOrigin } from '../../testing/test-page.js';
 
-declare global {
-  interface Window {
-    RTC_TEST_BACKEND?: string | null;
-  }
-}
-
-/** Origin of the real backend for this test run, e.g. "http://127.0.0.1:41234". */
-export function backendOrigin(): string {
-  const origin = window.RTC_TEST_BACKEND;
-  if (!origin) throw new Error('RTC_TEST_BACKEND is not set: run the tests through web-test-runner.config.mjs');
-  return origin;
-}
+/** Origin of the real backend for this test run, e.g. "http://127.0.0.1:41234" (the testing kit's plugin tells it). */
+export const backendOrigin = testBackendOrigin;
 
 let counter = 0;
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../scripts/turn.js';
+import { freePort } from '../../testing/turn.js';
 import type { Lifetime } from './test-backend.js';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';

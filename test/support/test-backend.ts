@@ -2,7 +2,8 @@
  * The one way tests and benchmarks start the backend (node side; the page
  * side of the element tests is ./backend.ts):
  *
- * - `startTestBackend`: the real backend (HTTP API + Aedes over WebSocket)
+ * - `startTestBackend`: the testing kit's (testing/backend.ts, shipped as
+ *   `rtc-call/testing`): the real backend (HTTP API + Aedes over WebSocket)
  *   in this process on a free loopback port, with a temporary data folder
  *   (or the caller's), cheap password hashing and sign-in throttles out of
  *   the way, because a test run registers and signs in many times from one
@@ -12,85 +13,33 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../broker/config.js';
-import { startBackend, type RunningBackend } from '../../broker/server.js';
-import { MQTT_PATH } from '../../src/protocol/index.js';
+import {
+  startTestBackend as startKitBackend,
+  type Lifetime,
+  type TestBackend,
+  type TestBackendOptions as KitBackendOptions,
+} from '../../testing/backend.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /** The backend's process as production runs it, for `spawn`/`spawnSync`. */
 export const MAIN_COMMAND: readonly [string, ...string[]] = [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'broker', 'main.ts')];
 
-/** Something that runs clean-ups when it ends: a node:test `TestContext` (`t`). */
-export interface Lifetime {
-  after(fn: () => unknown): void;
-}
+export { RELAXED_PUBLISH_LIMITS, TEST_BACKEND_SETTINGS, type Lifetime, type TestBackend } from '../../testing/backend.js';
 
-/** Loopback, cheap hashing and relaxed sign-in throttles, unless a test sets them. */
-export const TEST_BACKEND_SETTINGS = {
-  host: '127.0.0.1',
-  // scrypt at OWASP cost takes ~100 ms per hash; tests hash hundreds of times.
-  scryptCost: 1024,
-  authRateMax: 100_000,
-  loginFailuresPerEmail: 1_000,
-  loginFailuresPerAddress: 100_000,
-} satisfies Partial<Config>;
-
-/** Publish budgets out of the way: whole browser suites run against one backend. */
-export const RELAXED_PUBLISH_LIMITS = {
-  publishRate: 1_000,
-  publishBurst: 10_000,
-  userPublishRate: 1_000,
-  userPublishBurst: 10_000,
-} satisfies Partial<Config>;
-
-export interface TestBackendOptions extends Partial<Config> {
-  /** Closes the backend when this ends (pass the test's `t`); otherwise the caller closes it. */
-  closeAfter?: Lifetime;
+export interface TestBackendOptions extends KitBackendOptions {
   /** RELAXED_PUBLISH_LIMITS (browser suites); otherwise the production budgets, which backend tests check. */
   relaxPublishLimits?: boolean;
 }
 
-export interface TestBackend extends RunningBackend {
-  /** The MQTT-over-WebSocket URL, e.g. ws://127.0.0.1:41234/mqtt. */
-  wsUrl: string;
-}
-
 /**
- * Starts a backend with TEST_BACKEND_SETTINGS and `options` (any field of
- * the configuration; `port` to come back on a known port, `dataDir` to keep
- * the data, which the caller then removes). `close()` also removes the
- * temporary data folder it made.
+ * The testing kit's `startTestBackend` (testing/backend.ts), except that the
+ * production publish budgets stay unless `relaxPublishLimits`: the backend
+ * tests check those budgets.
  */
-export async function startTestBackend({ closeAfter, relaxPublishLimits, ...config }: TestBackendOptions = {}): Promise<TestBackend> {
-  const ownDataDir = config.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'rtc-call-test-')) : undefined;
-  const removeOwnDataDir = () => (ownDataDir ? rm(ownDataDir, { recursive: true, force: true }) : Promise.resolve());
-  let backend: RunningBackend;
-  try {
-    backend = await startBackend({
-      port: 0,
-      ...TEST_BACKEND_SETTINGS,
-      ...(relaxPublishLimits && RELAXED_PUBLISH_LIMITS),
-      ...config,
-      dataDir: config.dataDir ?? ownDataDir,
-    });
-  } catch (error) {
-    await removeOwnDataDir();
-    throw error;
-  }
-  const testBackend: TestBackend = {
-    ...backend,
-    wsUrl: `${backend.origin.replace(/^http/, 'ws')}${MQTT_PATH}`,
-    async close() {
-      await backend.close();
-      await removeOwnDataDir();
-    },
-  };
-  closeAfter?.after(() => testBackend.close());
-  return testBackend;
+export function startTestBackend({ relaxPublishLimits = false, ...options }: TestBackendOptions = {}): Promise<TestBackend> {
+  return startKitBackend({ ...options, relaxPublishLimits });
 }
 
 export interface MainProcess {
@@ -171,11 +120,18 @@ export async function startMainProcess(options: MainProcessOptions): Promise<Mai
 
 /**
  * `pid` and its descendants, parents first (Linux /proc): the backend may run
- * below a launcher (npx → sh → node, or tsx's CLI → node).
+ * below a launcher (npx → sh → node, or tsx's CLI → node), a browser has its
+ * renderers and services. A process that ends during the walk counts without
+ * children.
  */
 export function processTree(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-  );
+  let children: number[];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    children = [];
+  }
   return [pid, ...children.flatMap((child) => processTree(child))];
 }

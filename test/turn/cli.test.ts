@@ -10,7 +10,7 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort } from '../../scripts/turn.js';
+import { freePort } from '../../testing/turn.js';
 import { newSecret, REPO_ROOT } from './support.js';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'turn.ts');

@@ -10,7 +10,7 @@ import { describe, test, type TestContext } from 'node:test';
 import type { Config } from '../../broker/config.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import type { SessionOptions } from '../../src/core/types.js';
-import { freePort, turnUrls } from '../../scripts/turn.js';
+import { freePort, turnUrls } from '../../testing/turn.js';
 import { SessionPage } from './session-page.js';
 import { assertOnlyRelay, turnSuite, selectedPair, newSecret, startTurn, startTurnBackend, type TestBackend } from './support.js';
 

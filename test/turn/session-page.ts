@@ -9,7 +9,10 @@
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { installPageHooks, rtcSnapshot, type RtcSnapshot } from '../e2e/support/page-hooks.js';
 import type { CallView, SessionError, SessionOptions, SessionState } from '../../src/core/types.js';
-import { openCorePage, type PageSite } from './support.js';
+import type { TestContext } from 'node:test';
+import type { BrowserName } from '../support/browsers.js';
+import { Person } from '../e2e/support/person.js';
+import { openCorePage, type PageSite, type TestBackend, type TurnSuite } from './support.js';
 
 interface TurnTestWindow {
   __core: { Session: new (options: SessionOptions) => SessionLike };
@@ -277,4 +280,29 @@ export class SessionPage {
     await this.page.evaluate(() => (window as unknown as TurnTestWindow).__session.dispose()).catch(() => undefined);
     await this.context.close().catch(() => undefined);
   }
+}
+
+let visitors = 0;
+
+/**
+ * A person on the test site's page embedding `<rtc-call>` with these attributes (`relay-only`, …),
+ * in a browser context of their own, acting through the UI as the e2e harness's Person does.
+ */
+export async function openWidgetVisitor(
+  suite: TurnSuite,
+  t: TestContext,
+  browserName: BrowserName,
+  name: string,
+  backend: TestBackend,
+  attributes: Record<string, string>,
+): Promise<Person> {
+  const context = await suite.browser(browserName).createBrowserContext();
+  t.after(() => context.close().catch(() => undefined));
+  const page = await context.newPage({ type: 'window' });
+  await installTurnHooks(page);
+  const query = new URLSearchParams({ server: backend.origin, ...attributes });
+  await page.goto(`${suite.site.origin}/widget?${query}`, { waitUntil: 'load', timeout: 30_000 });
+  visitors += 1;
+  const id = `${name.toLowerCase()}-${process.pid}-${visitors}-${Date.now()}`;
+  return new Person(page, `${name}-${browserName}`, { name: `${name} ${visitors}`, email: `${id}@turn.example`, password: `pw-${id}` });
 }

@@ -7,18 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { build } from 'esbuild';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import type { Config } from '../../broker/config.js';
-import { startTurnServer, type RunningTurnServer } from '../../scripts/turn.js';
+import { startTurnServer, type RunningTurnServer } from '../../testing/turn.js';
 import { REPO_ROOT, startTestBackend, type Lifetime, type TestBackend } from '../support/test-backend.js';
 import { launchBrowser, type BrowserName } from '../support/browsers.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
 import { rtcSnapshot, type RtcSnapshot } from '../e2e/support/page-hooks.js';
 import { listenLocal, type LocalServer } from '../e2e/support/local-server.js';
 import type { IceServersResponse } from '../../src/protocol/index.js';
+import { bundleForBrowser } from '../../scripts/mqtt-lean.mjs';
 
 export const newSecret = (): string => randomBytes(24).toString('hex');
 
@@ -102,17 +101,7 @@ const bundles = new Map<string, Promise<string>>();
 export function buildBundle(entry: 'src/core/index.ts' | 'src/index.ts'): Promise<string> {
   let bundle = bundles.get(entry);
   if (!bundle) {
-    bundle = build({
-      entryPoints: [join(REPO_ROOT, entry)],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      // tsconfig.json: Lit's experimentalDecorators and useDefineForClassFields: false.
-      tsconfig: join(REPO_ROOT, 'tsconfig.json'),
-      write: false,
-      logLevel: 'silent',
-    }).then((result) => result.outputFiles[0]!.text);
+    bundle = bundleForBrowser(entry, { root: REPO_ROOT });
     bundles.set(entry, bundle);
   }
   return bundle;

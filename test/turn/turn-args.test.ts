@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DENIED_PEER_RANGES, turnServerArgs, turnUrls } from '../../scripts/turn.js';
+import { DENIED_PEER_RANGES, turnServerArgs, turnUrls } from '../../testing/turn.js';
 
 const base = { secret: 's3cret', port: 3478, stateDir: '/tmp/turn-state' };
 

@@ -5,46 +5,23 @@
  * checks read what the browsers did (received candidates, getStats).
  */
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
-import type { BrowserName } from '../support/browsers.js';
+import { describe, test } from 'node:test';
 import { waitForEvent } from '../e2e/support/page-hooks.js';
-import { Person } from '../e2e/support/person.js';
 import { BROWSER_PAIRS } from '../e2e/support/suite.js';
-import { installTurnHooks, remoteCandidates } from './session-page.js';
-import { assertOnlyRelay, turnSuite, newSecret, selectedPair, startTurn, startTurnBackend, type TestBackend } from './support.js';
-
-let counter = 0;
+import { openWidgetVisitor, remoteCandidates } from './session-page.js';
+import { assertOnlyRelay, turnSuite, newSecret, selectedPair, startTurn, startTurnBackend } from './support.js';
 
 for (const pair of BROWSER_PAIRS) {
   describe(`relay-only through the widget, ${pair[0]} calling ${pair[1]}`, () => {
     const suite = turnSuite(pair);
-
-    /** A person on a site embedding `<rtc-call>` with these attributes, in a browser context of their own. */
-    async function visitor(
-      t: TestContext,
-      browserName: BrowserName,
-      name: string,
-      backend: TestBackend,
-      attributes: Record<string, string>,
-    ) {
-      const context = await suite.browser(browserName).createBrowserContext();
-      t.after(() => context.close().catch(() => undefined));
-      const page = await context.newPage({ type: 'window' });
-      await installTurnHooks(page);
-      const query = new URLSearchParams({ server: backend.origin, ...attributes });
-      await page.goto(`${suite.site.origin}/widget?${query}`, { waitUntil: 'load', timeout: 30_000 });
-      counter += 1;
-      const id = `${name.toLowerCase()}-${process.pid}-${counter}-${Date.now()}`;
-      return new Person(page, `${name}-${browserName}`, { name: `${name} ${counter}`, email: `${id}@turn.example`, password: `pw-${id}` });
-    }
 
     test('the site sets relay-only on the element, the other visitor ticks "Hide my IP address": the call goes through coturn both ways', async (t) => {
       const secret = newSecret();
       const turn = await startTurn(t, secret);
       // The service itself allows direct calls: privacy here comes from the site and the visitor.
       const backend = await startTurnBackend(t, turn, secret, { iceTransportPolicy: 'all' });
-      const alice = await visitor(t, pair[0], 'Alice', backend, { 'relay-only': '' });
-      const bob = await visitor(t, pair[1], 'Bob', backend, {});
+      const alice = await openWidgetVisitor(suite, t, pair[0], 'Alice', backend, { 'relay-only': '' });
+      const bob = await openWidgetVisitor(suite, t, pair[1], 'Bob', backend, {});
       await Promise.all([alice.register(), bob.register()]);
 
       const relayOnly = await bob.part('relay-only');
@@ -73,8 +50,8 @@ for (const pair of BROWSER_PAIRS) {
     test('relay-only set by the site, and coturn refuses the credentials: the visitor reads why the call failed, nobody rings on', async (t) => {
       const turn = await startTurn(t, newSecret());
       const backend = await startTurnBackend(t, turn, newSecret(), { iceTransportPolicy: 'all' });
-      const alice = await visitor(t, pair[0], 'Alice', backend, { 'relay-only': '' });
-      const bob = await visitor(t, pair[1], 'Bob', backend, {});
+      const alice = await openWidgetVisitor(suite, t, pair[0], 'Alice', backend, { 'relay-only': '' });
+      const bob = await openWidgetVisitor(suite, t, pair[1], 'Bob', backend, {});
       await Promise.all([alice.register(), bob.register()]);
 
       await alice.call(bob.name);

@@ -350,3 +350,18 @@ test('connection quality: polled every QUALITY_POLL_MS from the connect, shown i
   assert.equal(reads, readsAtEnd, 'no reading after the end');
   assert.equal(quality(), undefined, 'an ended call shows no bars');
 });
+
+test("do-not-disturb: the backend's busy refusal with dnd ends the call at once, however many tabs the callee has", async () => {
+  const world = new World();
+  const a = world.tab(ALICE, 'a1');
+  const b1 = world.tab(BOB, 'b1');
+  world.tab(BOB, 'b2');
+  void a.calls.place(BOB.id, {});
+  // The backend holds the invite back and answers for Bob (PROTOCOL.md §7); Bob's tabs never see it.
+  const callId = a.call!.callId;
+  a.receive(BOB.id, { type: 'reject', callId, sid: b1.sid, reason: 'busy', dnd: true });
+  await settle();
+  assert.equal(a.phase, 'ended');
+  assert.equal(a.call!.machine.snapshot.endReason, 'busy');
+  assert.equal(a.call!.machine.snapshot.message, 'Bob is busy — do not disturb'.replace('Bob', '\u2068Bob\u2069'));
+});

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../support/node-websocket.js';
 import { Session } from '../../src/core/session.js';
 import type { ConnectionState } from '../../src/core/types.js';
 import { inboxTopic } from '../../src/protocol/index.js';

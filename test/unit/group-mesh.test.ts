@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { groupVideoLimit } from '../../src/core/group/bandwidth.js';
 import { GroupMesh, RELINK_DELAY_MS } from '../../src/core/group/mesh.js';
 import { LOST_LINK_LIMITS } from '../../src/core/timing.js';
 import {
@@ -263,6 +264,8 @@ test('a pair given up while both seats stay is linked again: the offerer makes a
   assert.deepEqual(c.links[2]!.log.slice(0, 1), ['createOffer']);
   assert.equal(a.links.length, 3, 'a made a new link for its offer');
   assert.ok(a.links[2]!.log.some((e) => e.startsWith('handleOffer')));
+  // Both new links get the call's video limit, as every link does.
+  assert.deepEqual([a.links[2]!.videoLimit, c.links[2]!.videoLimit], [groupVideoLimit(3), groupVideoLimit(3)]);
   assert.deepEqual(state(a), ['b#2:connected', 'c#3:connecting']);
   a.links[2]!.condition('connected');
   c.links[2]!.condition('connected');

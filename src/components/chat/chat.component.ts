@@ -10,6 +10,8 @@ import { sessionNameTags, renderAbout, renderName, renderText, textAbout } from 
 import { texts } from '../../core/texts.js';
 import { formatClockTime } from '../../core/formats.js';
 import { chatStyles } from './chat.styles.js';
+import { FILE_TRANSFER_PARTS } from '../file-transfer/file-transfers.component.js';
+import '../file-transfer/file-transfers.js';
 
 /** Parts of `rtc-chat`, re-exported by `<rtc-call>`. */
 export const CHAT_PARTS = [
@@ -22,6 +24,9 @@ export const CHAT_PARTS = [
   'message-meta',
   'message-text',
   'message-failed',
+  'message-waiting',
+  'message-later',
+  'message-withdraw',
   'chat-form',
   'chat-input',
   'chat-send',
@@ -29,6 +34,7 @@ export const CHAT_PARTS = [
 ] as const;
 
 const words = texts.ui.chat;
+const away = texts.ui.away;
 
 /**
  * The `<time>` of a message, or nothing when `ts` is no date. A render must not
@@ -58,7 +64,10 @@ export function renderTime(ts: number) {
  * @csspart message-theirs - One message received.
  * @csspart message-meta - Sender and time of a message.
  * @csspart message-text - The text of a message.
- * @csspart message-failed - The "not delivered" marker.
+ * @csspart message-failed - The "not delivered" marker (also: expired while waiting).
+ * @csspart message-waiting - The "waiting: delivered when they sign in" marker of an own message kept for someone offline.
+ * @csspart message-later - The "delivered later" marker of a message kept while the visitor was away.
+ * @csspart message-withdraw - The button that takes back a waiting message.
  * @csspart chat-form - The form with the input and the send button.
  * @csspart chat-input - The message input.
  * @csspart chat-send - The send button.
@@ -83,11 +92,26 @@ export class RtcChat extends SessionConsumer {
   /** Unsent text per person: a draft typed to one person never stays in the input of another's chat. */
   private readonly drafts = new Map<string, string>();
 
-  /** From the people list, or from the call when the person just went offline. */
+  /** Names seen in the people list: a person who just went offline keeps theirs here (messages while away). */
+  private readonly seenNames = new Map<string, string>();
+
+  /** From the people list, or from the call when the person just went offline, or as this panel or the conversation last knew it. */
   private get peerName(): string {
     const state = this.sessionState.state;
     const call = state?.call;
-    return state?.peers.find((p) => p.id === this.peerId)?.name ?? (call?.peer.id === this.peerId ? call.peer.name : '');
+    const online = state?.peers.find((p) => p.id === this.peerId)?.name;
+    if (online !== undefined) {
+      this.seenNames.set(this.peerId, online);
+      return online;
+    }
+    if (call?.peer.id === this.peerId) return call.peer.name;
+    return (
+      this.seenNames.get(this.peerId) ??
+      state?.chats[this.peerId]?.findLast((m) => m.name)?.name ??
+      // Opened from "Recently" in the people list: the call history knows the name.
+      state?.history.entries.find((e) => e.peer.id === this.peerId)?.peer.name ??
+      ''
+    );
   }
 
   override render() {
@@ -99,6 +123,10 @@ export class RtcChat extends SessionConsumer {
     const tag = sessionNameTags(state).get(this.peerId);
     const about = (sentence: (name: string) => string) => textAbout(sentence, peerName, tag);
     const online = state.peers.some((p) => p.id === this.peerId);
+    // Someone online: the message goes over MQTT, queued while the link is reconnecting (sent after
+    // it, or marked not sent). Someone offline still gets one while we are online: the backend
+    // keeps it for their next sign-in (PROTOCOL.md §8).
+    const canSend = online || state.connection === 'online';
     const error = this.errorAt('chat');
     return html`
       <section part="chat" aria-labelledby="chat-title">
@@ -114,6 +142,7 @@ export class RtcChat extends SessionConsumer {
             )}
           </ol>
         </div>
+        <rtc-file-transfers exportparts=${FILE_TRANSFER_PARTS.join(', ')} peer-id=${this.peerId}></rtc-file-transfers>
         ${error ? html`<p class="error" part="chat-error" role="alert">${renderText(error.message)}</p>` : nothing}
         <form part="chat-form" @submit=${this.onSubmit}>
           <label for="chat-input" class="visually-hidden">${about(words.inputLabel)}</label>
@@ -122,10 +151,10 @@ export class RtcChat extends SessionConsumer {
             part="chat-input"
             autocomplete="off"
             maxlength=${MAX_CHAT_TEXT_LENGTH}
-            placeholder=${about(online ? words.placeholder : words.offline)}
-            ?disabled=${!online}
+            placeholder=${about(online ? words.placeholder : canSend ? away.placeholder : words.offline)}
+            ?disabled=${!canSend}
           />
-          <button type="submit" class="primary" part="chat-send" ?disabled=${!online}>${icon('send')}${words.send}</button>
+          <button type="submit" class="primary" part="chat-send" ?disabled=${!canSend}>${icon('send')}${words.send}</button>
         </form>
       </section>
     `;
@@ -143,8 +172,24 @@ export class RtcChat extends SessionConsumer {
     return html`<li part="message ${m.fromMe ? 'message-mine' : 'message-theirs'}" class=${classes}>
       <span class="meta" part="message-meta">${m.fromMe ? words.you : renderName(peerName, tag)}${renderTime(m.ts)}</span>
       <span class="bubble" part="message-text">${m.text}</span>
-      ${m.delivery === 'failed' ? html`<span part="message-failed">${words.notDelivered}</span>` : nothing}
+      ${this.renderDelivery(m)}
     </li>`;
+  }
+
+  /** Under a message: not delivered, waiting for someone offline (and taking it back), or delivered later. */
+  private renderDelivery(m: ChatEntry) {
+    if (m.delivery === 'failed') return html`<span part="message-failed">${words.notDelivered}</span>`;
+    if (m.delivery === 'expired') return html`<span part="message-failed">${away.expired}</span>`;
+    if (m.later) return html`<span part="message-later" class="note">${away.later}</span>`;
+    if (m.delivery !== 'waiting') return nothing;
+    return html`<span part="message-waiting" class="note">${away.waiting}</span>
+      <button type="button" part="message-withdraw" class="link" aria-label=${away.withdrawLabel} @click=${() => this.withdraw(m.id)}>
+        ${away.withdraw}
+      </button>`;
+  }
+
+  private async withdraw(id: string) {
+    await this.attempt('chat', (s) => s.withdrawChat(this.peerId, id));
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -83,6 +83,18 @@ export const chatStyles = css`
     font-size: 0.8em;
     font-weight: 600;
   }
+  /* Messages while away: an own message kept for someone offline, and one kept while the visitor was away. */
+  .note {
+    color: var(--_muted);
+    font-size: 0.8em;
+    font-style: italic;
+  }
+  li.waiting .bubble {
+    border-style: dashed;
+  }
+  [part~='message-withdraw'] {
+    font-size: 0.8em;
+  }
   .empty {
     margin: auto;
     color: var(--_muted);

@@ -7,6 +7,7 @@ import { tokens, controls } from '../../styles/tokens.js';
 import { loginStyles } from './login.styles.js';
 import { errorText, texts } from '../../core/texts.js';
 import { renderText } from '../names.js';
+import { loadMqttWhenIdle } from '../../core/signaling.js';
 
 /** Parts of `rtc-login`, re-exported by `<rtc-call>`. */
 export const LOGIN_PARTS = ['login-form', 'login-title', 'name', 'email', 'password', 'submit', 'mode-switch', 'error'] as const;
@@ -51,6 +52,11 @@ export class RtcLogin extends SessionConsumer {
   @state() private busy = false;
   /** Why the typed name cannot be used (the backend's own rule, checked before sending). */
   @state() private nameProblem = '';
+
+  protected override firstUpdated(): void {
+    // The form is on screen: fetch the signalling client now, so signing in does not wait for it.
+    loadMqttWhenIdle();
+  }
 
   override render() {
     const registering = this.mode === 'register';

@@ -6,6 +6,7 @@ import { PRESENCE_STATUSES, type Presence, type PresenceStatus, type Room } from
 import { allowsGroupCalls } from '../../protocol/group-calls.js';
 import type { RoomCallSummary, SessionState } from '../../core/types.js';
 import { createRtcEvent } from '../../events.js';
+import { recentPeople } from '../../core/recent-people.js';
 import { nameTags, renderName, renderText, textAbout } from '../names.js';
 import { texts } from '../../core/texts.js';
 import { tokens, controls, listSection } from '../../styles/tokens.js';
@@ -36,6 +37,11 @@ export const PEER_LIST_PARTS = [
   'call-full-video',
   'start-room-call',
   'add-to-call',
+  'recent-heading',
+  'recent-list',
+  'recent',
+  'recent-select',
+  'recent-name',
   'group-ring',
   'group-ring-join',
   'group-ring-dismiss',
@@ -47,6 +53,7 @@ export const STATUS_LABELS: Record<PresenceStatus, string> = texts.ui.peerList.s
 const words = texts.ui.peerList;
 const roomWords = texts.ui.rooms;
 const groupWords = texts.ui.groupCall;
+const awayWords = texts.ui.away;
 
 /** Seats with video in a room's call: the people in it with a camera and the free ones (MAX_CALL_SIZE, PROTOCOL.md §6). */
 export function videoSeats(summary: RoomCallSummary): number {
@@ -117,6 +124,11 @@ export function shownPeers(state: SessionState): Presence[] {
  * @csspart group-ring - Someone asks the visitor to join their room's call ("Ada asks you to join the call in Team"), an alert.
  * @csspart group-ring-join - Joins that call (audio only when only audio seats are left).
  * @csspart group-ring-dismiss - Closes the invitation without joining.
+ * @csspart recent-heading - The "Recently" heading over people written to or called lately who are offline now.
+ * @csspart recent-list - Their list.
+ * @csspart recent - One of them (list item).
+ * @csspart recent-select - The button with their name: opens the chat with them (the backend keeps what is written until they sign in).
+ * @csspart recent-name - Their name.
  * @csspart add-to-call - During a connected call or a group call: rings the person to join it (a 1:1 call becomes a group call).
  *
  * @cssproperty --rtc-peer-list-available-color - Status dot of available people. Defaults to `--rtc-color-success`.
@@ -165,12 +177,50 @@ export class RtcPeerList extends SessionConsumer {
                 )}
               </ul>`
         }
+        ${this.renderRecent(state)}
       </section>
     `;
   }
 
+  /** People written to or called lately who are offline now: a chat with them is kept until they sign in. */
+  private renderRecent(state: SessionState) {
+    const recent = recentPeople(state);
+    if (recent.length === 0) return nothing;
+    return html`
+      <h2 id="recent" class="list-heading" part="recent-heading">${awayWords.recent}</h2>
+      <ul class="list" part="recent-list" aria-labelledby="recent">
+        ${repeat(
+          recent,
+          (p) => p.id,
+          (p) => {
+            const selected = p.id === this.selectedPeer;
+            const unread = state.unread[p.id] ?? 0;
+            return html`<li part="recent" class=${selected ? 'selected' : ''} data-peer-id=${p.id}>
+              <button
+                type="button"
+                class="who"
+                part="recent-select"
+                aria-pressed=${selected ? 'true' : 'false'}
+                title=${awayWords.writeTo(p.name)}
+                @click=${() => this.select(p.id)}
+              >
+                <span class="avatar" aria-hidden="true">${initial(p.name)}<span class="dot offline"></span></span>
+                <span class="text">
+                  <span class="name" part="recent-name">${renderName(p.name, undefined)}</span>
+                  <span class="status">${awayWords.offline}</span>
+                </span>
+                ${unread ? html`<span class="unread" part="unread">${unread}<span class="visually-hidden">${words.unread}</span></span>` : nothing}
+              </button>
+            </li>`;
+          },
+        )}
+      </ul>
+    `;
+  }
+
   private renderPeer(peer: Presence, tag: string | undefined, unread: number, inCall: boolean, addable: boolean) {
-    const status = STATUS_LABELS[peer.status];
+    // Do-not-disturb (PROTOCOL.md §7) is published as busy with `dnd`: said as itself.
+    const status = peer.dnd ? texts.ui.callHistory.dndStatus : STATUS_LABELS[peer.status];
     const about = (sentence: (name: string) => string) => textAbout(sentence, peer.name, tag);
     const selected = peer.id === this.selectedPeer;
     return html`

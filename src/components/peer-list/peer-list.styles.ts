@@ -78,6 +78,9 @@ export const peerListStyles = css`
   .dot.away {
     background: var(--_away);
   }
+  .dot.offline {
+    background: var(--_muted);
+  }
   .text {
     display: grid;
     min-width: 0;

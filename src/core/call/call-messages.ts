@@ -5,6 +5,7 @@
  */
 import type { InboxRoute } from '../routing.js';
 import type { Call } from './call.js';
+import { texts } from '../texts.js';
 
 export type RoutedCallMessage = Extract<InboxRoute, { action: 'call' }>['message'];
 
@@ -38,6 +39,8 @@ export async function onCallMessage(call: Call, message: RoutedCallMessage, deps
     case 'reject': {
       if (!tabs || call.machine.phase !== 'ringing') return;
       if (message.reason === 'declined') call.machine.send({ type: 'reject', reason: 'declined' });
+      // The backend declined for a callee with do-not-disturb on: every tab of theirs, at once (PROTOCOL.md §7).
+      else if (message.dnd) call.machine.send({ type: 'reject', reason: 'busy', message: texts.ui.callHistory.busyDnd(call.peer.name) });
       // Busy or unavailable in one tab: another tab of the callee may still ring.
       else if (tabs.refused(message.sid, deps.tabsOf(call.peer.id))) {
         call.machine.send({ type: 'reject', reason: message.reason });

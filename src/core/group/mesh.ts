@@ -150,9 +150,7 @@ export class GroupMesh {
       // The offerer gave the pair up and made a new connection: only its offer opens it.
       if (message.type !== 'group-offer') return;
       const member = this.call.members.find((m) => m.seat === message.seat)!;
-      this.closePair(message.seat, pair);
-      this.apply(this.open(member, generation, pair.everConnected), message);
-      this.deps.changed();
+      this.apply(this.replace(pair, member, generation), message);
       return;
     }
     this.apply(pair, message);
@@ -340,10 +338,16 @@ export class GroupMesh {
     const seat = pair.peer.seat;
     const member = this.call?.members.find((m) => m.seat === seat);
     if (!member || this.pairs.get(seat) !== pair || !this.deps.online()) return;
-    this.closePair(seat, pair);
-    this.open(member, pair.generation + 1, pair.everConnected);
+    this.replace(pair, member, pair.generation + 1);
+  }
+
+  /** Connection `generation` of a pair in place of `old`: made by the offerer (relink) or for its new offer. */
+  private replace(old: Pair, member: Seat, generation: number): Pair {
+    this.closePair(member.seat, old);
+    const pair = this.open(member, generation, old.everConnected);
     this.limitVideo();
     this.deps.changed();
+    return pair;
   }
 
   private sendTo(pair: Pair, body: PairBody): void {

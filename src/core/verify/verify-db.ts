@@ -3,49 +3,28 @@
  * is structured-cloneable, so IndexedDB keeps the key pair itself) and the people verified here.
  * Null where IndexedDB cannot be opened (some private modes, blocked storage).
  */
+import { idbRead, idbWrite, openIdb } from '../idb.js';
 import type { VerifiedPeer, VerifiedPeers } from './verified-peers.js';
 
 const DB_NAME = 'rtc-call-verify';
 const CERTIFICATES = 'certificates';
 const VERIFIED = 'verified';
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
 /** Opens the store; null when this browser gives no IndexedDB. */
 export async function openVerifyDb(name = DB_NAME): Promise<VerifyDb | null> {
-  if (typeof indexedDB === 'undefined') return null;
-  try {
-    const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      open.result.createObjectStore(CERTIFICATES);
-      open.result.createObjectStore(VERIFIED);
-    };
-    return new VerifyDb(await request(open));
-  } catch {
-    return null;
-  }
+  const db = await openIdb(name, [CERTIFICATES, VERIFIED]);
+  return db ? new VerifyDb(db) : null;
 }
 
 export class VerifyDb implements VerifiedPeers {
   constructor(private readonly db: IDBDatabase) {}
 
-  private async read<T>(store: string, key: string): Promise<T | null> {
-    const tx = this.db.transaction(store, 'readonly');
-    return ((await request(tx.objectStore(store).get(key))) as T | undefined) ?? null;
+  private read<T>(store: string, key: string): Promise<T | null> {
+    return idbRead<T>(this.db, store, key);
   }
 
-  private async write(store: string, key: string, value: unknown): Promise<void> {
-    const tx = this.db.transaction(store, 'readwrite');
-    tx.objectStore(store).put(value, key);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB write failed'));
-    });
+  private write(store: string, key: string, value: unknown): Promise<void> {
+    return idbWrite(this.db, store, key, value);
   }
 
   certificate(): Promise<RTCCertificate | null> {

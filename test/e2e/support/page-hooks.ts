@@ -4,17 +4,12 @@
  * statistics, alerts and `rtc-*` events to check what a person would see.
  */
 import type { Page } from 'puppeteer-core';
+import { RECORDED_EVENTS, recordEvents, type EventRecord, type RecordedEvent, type RecordedEventName } from '../../../testing/page.js';
 
-/** The `rtc-*` events of `<rtc-call>` that the hooks record. */
-export const RTC_EVENTS = [
-  'rtc-signed-in',
-  'rtc-presence',
-  'rtc-incoming-call',
-  'rtc-call-state',
-  'rtc-chat-message',
-  'rtc-error',
-] as const;
-export type RtcEventName = (typeof RTC_EVENTS)[number];
+/** The `rtc-*` events of `<rtc-call>` that the hooks record (the testing kit's recorder, from the page's start). */
+export const RTC_EVENTS = RECORDED_EVENTS;
+export type RtcEventName = RecordedEventName;
+export type { RecordedEvent };
 
 /** A Content-Security-Policy (or Trusted Types) violation the page reported. */
 export interface RecordedViolation {
@@ -31,17 +26,11 @@ export interface RecordedSocket {
   closedAt: number | null;
 }
 
-/** A recorded event, its detail reduced to plain JSON (no MediaStreams). */
-export interface RecordedEvent {
-  type: RtcEventName;
-  detail: unknown;
-  at: number;
-}
-
 export interface HookedWindow {
   __e2ePeerConnections: RTCPeerConnection[];
   __e2eAlerts: string[];
-  __e2eEvents: RecordedEvent[];
+  /** The testing kit's record of `rtc-*` events. */
+  __rtcTesting: EventRecord;
   __e2eViolations: RecordedViolation[];
   __e2eSockets: RecordedSocket[];
   /** Elements whose `part` list holds `name`, under `root` and every shadow root inside it. */
@@ -53,11 +42,10 @@ export interface HookedWindow {
 }
 
 /** Runs in the page (serialised by puppeteer), so it must stay self-contained. */
-function installHooks(eventNames: readonly string[]): void {
+function installHooks(): void {
   const w = window as unknown as HookedWindow & Window;
   const connections: RTCPeerConnection[] = [];
   const alerts: string[] = [];
-  const events: RecordedEvent[] = [];
   const violations: RecordedViolation[] = [];
   const sockets: RecordedSocket[] = [];
   const findParts = (name: string, root?: Element | Document | null): Element[] => {
@@ -92,7 +80,6 @@ function installHooks(eventNames: readonly string[]): void {
   Object.assign(w, {
     __e2ePeerConnections: connections,
     __e2eAlerts: alerts,
-    __e2eEvents: events,
     __e2eViolations: violations,
     __e2eSockets: sockets,
     __e2eFindParts: findParts,
@@ -146,22 +133,6 @@ function installHooks(eventNames: readonly string[]): void {
   w.alert = (message?: unknown) => {
     alerts.push(String(message));
   };
-
-  const plain = (value: unknown, depth = 0): unknown => {
-    if (value === null || typeof value !== 'object') return value;
-    if (depth > 4) return '…';
-    if (typeof MediaStream !== 'undefined' && value instanceof MediaStream) return '[MediaStream]';
-    if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = plain(v, depth + 1);
-    return out;
-  };
-  for (const type of eventNames) {
-    // The widget's events bubble and are composed, so the document sees them.
-    document.addEventListener(type, (event) => {
-      events.push({ type: type as RtcEventName, detail: plain((event as CustomEvent).detail), at: Date.now() });
-    });
-  }
 }
 
 /**
@@ -172,7 +143,8 @@ export const NAME_HELPER = 'globalThis.__name ??= (fn) => fn;';
 
 export async function installPageHooks(page: Page): Promise<void> {
   await page.evaluateOnNewDocument(NAME_HELPER);
-  await page.evaluateOnNewDocument(installHooks, RTC_EVENTS);
+  await page.evaluateOnNewDocument(installHooks);
+  await page.evaluateOnNewDocument(recordEvents, RTC_EVENTS);
 }
 
 export async function alertsShown(page: Page): Promise<string[]> {
@@ -188,7 +160,7 @@ export async function socketsOpened(page: Page): Promise<RecordedSocket[]> {
 }
 
 export async function recordedEvents(page: Page, type?: RtcEventName): Promise<RecordedEvent[]> {
-  const all = await page.evaluate(() => [...(window as unknown as HookedWindow).__e2eEvents]);
+  const all = await page.evaluate(() => [...(window as unknown as HookedWindow).__rtcTesting.events]);
   return type ? all.filter((e) => e.type === type) : all;
 }
 
@@ -206,7 +178,7 @@ export async function waitForEvent(
         if (got === null || typeof got !== 'object') return false;
         return Object.entries(want).every(([k, v]) => subset(v, (got as Record<string, unknown>)[k]));
       };
-      const events = (window as unknown as HookedWindow).__e2eEvents;
+      const events = (window as unknown as HookedWindow).__rtcTesting.events;
       return events.find((e) => e.type === t && subset(m, e.detail)) ?? false;
     },
     { timeout, polling: 100 },

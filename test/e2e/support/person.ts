@@ -1,9 +1,14 @@
 /**
  * One person using `<rtc-call>` in one browser tab. Every action goes through
  * the widget's UI — its CSS parts, clicked and typed into with real input
- * events — never through the Session API.
+ * events — never through the Session API. The common ones (sign in, call,
+ * accept, chat, remote media) are the testing kit's page helpers
+ * (testing/page.ts, shipped as `rtc-call/testing/puppeteer`), so every e2e
+ * run exercises them; the rest reads more than a site owner needs.
  */
 import type { ElementHandle, Page } from 'puppeteer-core';
+import type { RtcCallPage } from '../../../testing/page.js';
+import { rtcCall } from '../../../testing/puppeteer.js';
 import type { HookedWindow } from './page-hooks.js';
 
 export interface Credentials {
@@ -32,12 +37,17 @@ export interface GroupTile {
 }
 
 export class Person {
+  /** The testing kit's helpers on this tab. */
+  readonly rtc: RtcCallPage;
+
   constructor(
     readonly page: Page,
     /** Names the tab in errors and screenshots ("alice-chromium"). */
     readonly label: string,
     readonly credentials: Credentials,
-  ) {}
+  ) {
+    this.rtc = rtcCall(page, { label, timeout: DEFAULT_WAIT_MS });
+  }
 
   get name(): string {
     return this.credentials.name;
@@ -166,11 +176,7 @@ export class Person {
   }
 
   async register(): Promise<void> {
-    await this.loginMode(true);
-    await this.fill('name', this.credentials.name);
-    await this.fill('email', this.credentials.email);
-    await this.fill('password', this.credentials.password);
-    await this.click('submit');
+    await this.rtc.register(this.credentials);
     await this.expectSignedIn();
   }
 
@@ -183,7 +189,7 @@ export class Person {
   }
 
   async signIn(): Promise<void> {
-    await this.submitSignIn(this.credentials.email, this.credentials.password);
+    await this.rtc.signIn(this.credentials);
     await this.expectSignedIn();
   }
 
@@ -248,21 +254,12 @@ export class Person {
 
   /** Clicks the call button in a person's row (video call when the row offers both). */
   async call(name: string, kind: 'video' | 'audio' = 'video'): Promise<void> {
-    const row = await this.peer(name);
-    const specific = await this.page.evaluate(
-      (r: Element, k: string) => (window as unknown as HookedWindow).__e2eFindParts(`${k}-call`, r).length > 0,
-      row,
-      kind,
-    );
-    await this.click(specific ? `${kind}-call` : 'call-button', { within: row });
+    await this.rtc.call(name, kind);
   }
 
   /** Opens the conversation with a person (selects their row). */
   async openChat(name: string): Promise<void> {
-    const row = await this.peer(name);
-    const select = (await this.hasPart('peer-select', { within: row })) ? 'peer-select' : 'peer-name';
-    await this.click(select, { within: row });
-    await this.part('chat-input');
+    await this.rtc.openChat(name);
   }
 
   async sendChat(text: string): Promise<void> {
@@ -278,40 +275,17 @@ export class Person {
   // ---- calls ----
 
   async accept(): Promise<void> {
-    await this.click('accept', { timeout: 15_000 });
+    await this.rtc.accept();
   }
 
   /**
-   * Waits until the remote video shows new decoded frames: non-zero size,
-   * playing, and its count of presented frames growing between two looks
-   * (Firefox counts no frames for a MediaStream, so there its clock moving).
+   * Waits until the remote video shows new decoded frames that are not black
+   * (the kit's `expectRemoteMedia`; audio is checked from statistics by
+   * media-checks.ts where a test needs it).
    */
   async expectRemoteVideoPlaying(timeout = 20_000): Promise<{ width: number; height: number }> {
-    const el = await this.part('remote-video', { timeout, visible: false });
-    try {
-      const size = await this.page.waitForFunction(
-        (host: Element) => {
-          const video = (host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video')) as
-            (HTMLVideoElement & { __e2eFrames?: number }) | null;
-          if (!video || video.videoWidth === 0 || video.paused) return false;
-          const frames = video.getVideoPlaybackQuality().totalVideoFrames || video.currentTime;
-          const grew = video.__e2eFrames !== undefined && frames > video.__e2eFrames;
-          video.__e2eFrames = frames;
-          return grew ? { width: video.videoWidth, height: video.videoHeight } : false;
-        },
-        { timeout, polling: 300 },
-        el,
-      );
-      return (await size.jsonValue()) as { width: number; height: number };
-    } catch {
-      const why = await el.evaluate((host: Element) => {
-        const video = host instanceof HTMLVideoElement ? host : (host.shadowRoot ?? host).querySelector('video');
-        return video
-          ? `videoWidth=${video.videoWidth} paused=${video.paused} readyState=${video.readyState} srcObject=${Boolean(video.srcObject)} frames=${video.getVideoPlaybackQuality().totalVideoFrames}`
-          : 'no <video>';
-      });
-      throw new Error(`${this.label}: remote video not playing within ${timeout} ms (${why})`);
-    }
+    const { width, height } = await this.rtc.expectRemoteMedia({ audio: false, timeout });
+    return { width, height };
   }
 
   // ---- group calls ----
