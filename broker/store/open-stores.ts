@@ -40,10 +40,7 @@ export interface OpenStoresOptions {
   watchRooms?: boolean;
 }
 
-export async function openStores(
-  config: StoresConfig,
-  options: OpenStoresOptions = {},
-): Promise<Stores> {
+export async function openStores(config: StoresConfig, options: OpenStoresOptions = {}): Promise<Stores> {
   return config.redisUrl === undefined ? openJsonStores(config, options) : openRedisStores(config.redisUrl, config);
 }
 
@@ -52,7 +49,15 @@ async function openJsonStores(config: StoresConfig, options: OpenStoresOptions):
   const revocations = await openJsonRevocationStore(config.dataDir);
   const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock, pollMs: options.watchRooms === false ? 0 : undefined });
   const { history, messages } = await openJsonHistoryAndMessages(config);
-  return { users, revocations, rooms, history, messages, engine: 'json', close: () => closeAll(users, revocations, rooms, history, messages) };
+  return {
+    users,
+    revocations,
+    rooms,
+    history,
+    messages,
+    engine: 'json',
+    close: () => closeAll(users, revocations, rooms, history, messages),
+  };
 }
 
 /**
