@@ -67,6 +67,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     isConnected,
     history: historyRoutes,
     messages,
+    redis: stores.redis,
   });
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));

@@ -31,6 +31,8 @@ export interface Stores {
   messages: MessageStore;
   /** 'redis' or 'json': what the stores are on. */
   engine: 'redis' | 'json';
+  /** On Redis, the stores' connection: the backend's other shared state (rate limits, throttles, calls) uses it too. */
+  redis?: RedisConnection;
   /** Waits for pending writes, then closes the files' watch or the Redis connections. */
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function openRedisStores(url: string, config: StoresConfig, prefix?
       history,
       messages,
       engine: 'redis',
+      redis: connection,
       close: async () => {
         await closeAll(users, revocations, rooms, history, messages);
         await connection.close();
