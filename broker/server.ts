@@ -9,13 +9,14 @@ import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker, type MqttBroker } from './mqtt/broker.js';
 import { RoomCalls } from './calls/room-calls.js';
+import { SharedRoomCalls } from './calls/shared-room-calls.js';
 import { GuestSweeper } from './rooms/guest-sweeper.js';
 import { madeRoomsFrom } from './rooms/made-rooms.js';
 import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
 import { openStores } from './store/open-stores.js';
 import type { MembersChange } from './store/room-store.js';
-import type { Notice, PrivacySettings } from '../src/protocol/index.js';
+import type { Notice, PrivacySettings, RoomCall } from '../src/protocol/index.js';
 import { MessagesAway } from './messages/messages-away.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
@@ -45,10 +46,12 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   const guestSweeper = new GuestSweeper({ store, sessions, membership });
   // The broker publishes the calls' state and knows the connections; it is attached after the app.
   let mqtt: MqttBroker | undefined;
-  const calls = new RoomCalls({
+  const callOptions = {
     limits: { video: config.maxCallSize, total: config.maxCallAudioSize },
-    publish: (roomId, call) => mqtt?.publishRoomCall(roomId, call),
-  });
+    publish: (roomId: string, call: RoomCall | null) => mqtt?.publishRoomCall(roomId, call),
+  };
+  // On Redis the seats are handed out from one place for every node.
+  const calls = stores.redis ? await SharedRoomCalls.open(callOptions, stores.redis) : new RoomCalls(callOptions);
   const isConnected = (userId: string, sid: string) => mqtt?.isConnected(userId, sid) ?? false;
   const historyRoutes = {
     history,
