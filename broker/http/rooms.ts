@@ -302,9 +302,11 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
 
   /** 429 with Retry-After once this address made GUEST_RATE guests this hour. */
   async function refuseGuestOverRate(address: string, reply: FastifyReply): Promise<void> {
+    // The others pending from this address (this request not included), read before the count: one that
+    // ends meanwhile is then counted twice at worst, never missed.
+    const others = (guestsPending.get(address) ?? 1) - 1;
     const made = await guestsMade.get(address);
-    // The others pending from this address, this request not included.
-    if (made.count + (guestsPending.get(address) ?? 1) - 1 < config.guestRatePerHour) return;
+    if (made.count + others < config.guestRatePerHour) return;
     reply.header('retry-after', String(Math.max(1, Math.ceil((made.resetAt - Date.now()) / 1000))));
     throw new HttpApiError(429, 'rate_limited', 'too many guests from this address, try again later');
   }
