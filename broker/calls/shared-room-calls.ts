@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { SEAT_LOST_AFTER_MS, type RoomCall, type Seat } from '../../src/protocol/index.js';
 import type { RedisConnection } from '../store/redis-connection.js';
 import { decodeRecord, PendingWrites } from '../store/redis-connection.js';
+import { SerialQueue } from '../store/changing-file.js';
 import { RedisTransactions } from '../store/redis-transaction.js';
 import { newLiveCall, RoomCalls, seatJoiner, withoutSeats, type Joiner, type LiveCall, type RoomCallsOptions } from './room-calls.js';
 
@@ -43,6 +44,8 @@ export class SharedRoomCalls extends RoomCalls {
   readonly #clock: NonNullable<RoomCallsOptions['clock']>;
   readonly #timers = new Set<unknown>();
   readonly #writes = new PendingWrites();
+  /** A tab's closing and coming back, in the order this node saw them (a takeover reports both at once). */
+  readonly #tabs = new SerialQueue(() => undefined);
   /** The calls as this node last changed or read them: `callOf` answers from here. */
   readonly #seen = new Map<string, RoomCall>();
 
@@ -172,11 +175,11 @@ export class SharedRoomCalls extends RoomCalls {
   }
 
   override disconnected(sid: string): void {
-    this.#background(this.#markLost(sid));
+    this.#background(this.#writes.track(() => this.#tabs.run(() => this.#markLost(sid))));
   }
 
   override reconnected(sid: string): void {
-    this.#background(this.#redis.client.del(this.#lostKey(sid)));
+    this.#background(this.#writes.track(() => this.#tabs.run(() => this.#redis.client.del(this.#lostKey(sid)))));
   }
 
   override close(): void {
