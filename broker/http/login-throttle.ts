@@ -59,6 +59,17 @@ export class WindowCounter implements WindowCounts {
     this.#entries.set(key, { count: 1, resetAt: now + this.windowMs });
   }
 
+  take(key: string, limit: number): { taken: boolean; resetAt: number } {
+    const { count } = this.get(key);
+    if (count < limit) this.add(key);
+    return { taken: count < limit, resetAt: this.get(key).resetAt };
+  }
+
+  giveBack(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry && entry.resetAt > this.now() && entry.count > 0) entry.count -= 1;
+  }
+
   get size(): number {
     return this.#entries.size;
   }
@@ -80,6 +91,10 @@ export class WindowCounter implements WindowCounts {
 export interface WindowCounts {
   get(key: string): { count: number; resetAt: number } | Promise<{ count: number; resetAt: number }>;
   add(key: string): void | Promise<void>;
+  /** Counts one if fewer than `limit` are counted, in one step; `taken` false (nothing counted) otherwise. */
+  take(key: string, limit: number): { taken: boolean; resetAt: number } | Promise<{ taken: boolean; resetAt: number }>;
+  /** Uncounts one taken whose action did not happen after all. */
+  giveBack(key: string): void | Promise<void>;
 }
 
 /** What app.ts asks of a throttle; answers may come from memory or from Redis. */

@@ -126,8 +126,6 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
   const { config, users, rooms, membership, guestSweeper, authenticatedUser, authResponse, authRateLimit } = deps;
   const now = config.roomsClock ?? Date.now;
   const guestsMade = deps.windowCounter('guests-made', HOUR_MS);
-  /** Guests being made per address: they count against GUEST_RATE already, so a burst cannot slip past it. */
-  const guestsPending = new Map<string, number>();
 
   /**
    * `onRequest` of the routes guests may not use: the caller, checked before
@@ -280,20 +278,18 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
     { schema: { body: guestBody }, config: { rateLimit: authRateLimit }, onRequest: guestsOn },
     async (req, reply) => {
       const name = checkedName(req.body.name);
-      // Counted as pending before the (possibly remote) count is read: a burst on this node cannot slip past it.
-      guestsPending.set(req.ip, (guestsPending.get(req.ip) ?? 0) + 1);
+      // Counted before it is made (and given back if it is not): a burst, on one node or several, cannot slip past it.
+      await refuseGuestOverRate(req.ip, reply);
       let guest: StoredUser;
       try {
-        await refuseGuestOverRate(req.ip, reply);
         const { invite } = await useInvite(req.body.invite);
         const expiresAt = Date.now() + config.guestTtlSeconds * 1000;
         guest = await users.createGuest({ name, guest: { room: invite.room, invite: invite.code, expiresAt } });
-        await guestsMade.add(req.ip);
         guestSweeper.expect(expiresAt);
-      } finally {
-        const pending = guestsPending.get(req.ip)! - 1;
-        if (pending === 0) guestsPending.delete(req.ip);
-        else guestsPending.set(req.ip, pending);
+      } catch (error) {
+        // Refused attempts do not count: only guests made.
+        await guestsMade.giveBack(req.ip);
+        throw error;
       }
       await membership.changed(guest.id);
       return reply.status(201).send(await authResponse(guest));
@@ -302,11 +298,8 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
 
   /** 429 with Retry-After once this address made GUEST_RATE guests this hour. */
   async function refuseGuestOverRate(address: string, reply: FastifyReply): Promise<void> {
-    // The others pending from this address (this request not included), read before the count: one that
-    // ends meanwhile is then counted twice at worst, never missed.
-    const others = (guestsPending.get(address) ?? 1) - 1;
-    const made = await guestsMade.get(address);
-    if (made.count + others < config.guestRatePerHour) return;
+    const made = await guestsMade.take(address, config.guestRatePerHour);
+    if (made.taken) return;
     reply.header('retry-after', String(Math.max(1, Math.ceil((made.resetAt - Date.now()) / 1000))));
     throw new HttpApiError(429, 'rate_limited', 'too many guests from this address, try again later');
   }

@@ -13,6 +13,20 @@ if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS
 return count
 `;
 
+/** KEYS: the count. ARGV: window ms, limit. {1, ttl} when counted (under the limit), {0, ttl} otherwise. */
+const TAKE = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= tonumber(ARGV[2]) then return {0, redis.call('PTTL', KEYS[1])} end
+count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {1, redis.call('PTTL', KEYS[1])}
+`;
+
+/** KEYS: the count. Uncounts one, if any is counted. */
+const GIVE_BACK = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+`;
+
 export class RedisWindowCounter {
   constructor(
     private readonly connection: RedisConnection,
@@ -38,5 +52,15 @@ export class RedisWindowCounter {
 
   async add(key: string): Promise<void> {
     await this.connection.client.eval(ADD, 1, this.#key(key), this.windowMs);
+  }
+
+  /** Counts one if fewer than `limit` are counted, atomically across nodes. */
+  async take(key: string, limit: number): Promise<{ taken: boolean; resetAt: number }> {
+    const [taken, ttl] = (await this.connection.client.eval(TAKE, 1, this.#key(key), this.windowMs, limit)) as [number, number];
+    return { taken: taken === 1, resetAt: this.now() + Math.max(0, ttl) };
+  }
+
+  async giveBack(key: string): Promise<void> {
+    await this.connection.client.eval(GIVE_BACK, 1, this.#key(key));
   }
 }

@@ -66,3 +66,19 @@ test('GUEST_RATE: guests made through node A count on node B', { timeout: 60_000
     assert.ok(retryAfter > 3500 && retryAfter <= 3600, String(retryAfter));
   }
 });
+
+test('GUEST_RATE holds under a burst split over two nodes; refused attempts give their count back', { timeout: 60_000 }, async (t) => {
+  const [a, b] = await twoNodes(t, { guestRatePerHour: 3 });
+  const owner = await register(a);
+  const made = await request<{ room: Room; invite: Invite }>(a, 'POST', '/api/rooms', { token: owner.token, json: { name: 'Team' } });
+  // A bad invite is refused and does not count.
+  assertError(await request(b, 'POST', '/api/guest', { json: { invite: 'F'.repeat(22), name: 'Nobody' } }), 404, 'invite_not_found');
+  const answers = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      request(i % 2 ? a : b, 'POST', '/api/guest', { json: { invite: made.body.invite.code, name: `G${i}` } }),
+    ),
+  );
+  const statuses = answers.map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 201).length, 3, JSON.stringify(statuses));
+  assert.equal(statuses.filter((s) => s === 429).length, 7, JSON.stringify(statuses));
+});
