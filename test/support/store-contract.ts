@@ -447,9 +447,20 @@ export function privacyContract(engine: StoreEngine): void {
     assert.deepEqual((await a.findById(ada.id))?.privacy, settings);
     assert.deepEqual((await a.findByEmail('ada-privacy@example.test'))?.privacy, settings);
     assert.equal(await a.setPrivacy('nobody', settings), undefined);
+    // A node that starts reads whoever has one on; off again, or deleted, they are not listed.
+    const bob = await b.create(person('bob-privacy@example.test'));
+    await a.setPrivacy(bob.id, { dnd: false, dndUntil: null, invisible: true });
+    assert.deepEqual((await b.withPrivacy()).map((u) => u.id).sort(), [ada.id, bob.id].sort());
+    await b.setPrivacy(bob.id, { dnd: false, dndUntil: null, invisible: false });
+    assert.deepEqual(
+      (await a.withPrivacy()).map((u) => u.id),
+      [ada.id],
+    );
     // Other changes to the user keep them.
     await a.setPasswordHash(ada.id, hash('changed'));
     assert.deepEqual((await b.findById(ada.id))?.privacy, settings);
+    assert.equal(await b.delete(ada.id), true);
+    assert.deepEqual(await a.withPrivacy(), []);
   });
 }
 
