@@ -93,8 +93,6 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   nodeEvents.on((event) => {
     if (event.type === 'privacy-changed') broker.privacyChanged(event.userId, event.privacy);
   });
-  // Another node may pass an invite to someone whose tabs are elsewhere: learn who has do-not-disturb or invisible on.
-  if (stores.redis) for (const user of await store.withPrivacy()) broker.privacyChanged(user.id, user.privacy!);
   const closeStores = async () => {
     await guestSweeper.stop();
     await nodeEvents.close();
@@ -103,6 +101,8 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   try {
     // Guests that ended while the backend was down go before anyone can use them.
     await guestSweeper.start();
+    // Another node may pass an invite to someone whose tabs are elsewhere: learn who has do-not-disturb or invisible on.
+    if (stores.redis) for (const user of await store.withPrivacy()) broker.privacyChanged(user.id, user.privacy!);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
