@@ -37,7 +37,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   reset-password --email <email> [--password <pw>]
   delete --email <email> | --id=<id>           any account by id: site accounts and guests have no email
                                                 (write --id=<id>: an id may start with "-")
-  migrate-to-redis                              copy DATA_DIR's users, revocations, rooms and invites into REDIS_URL
+  migrate-to-redis                              copy DATA_DIR's users, revocations, rooms, invites, call history and kept messages into REDIS_URL
 Works on the stores in Redis when REDIS_URL is set, else on the files in DATA_DIR (default ./data).`;
 
 /** A failure the operator can fix; printed without a stack trace. */

@@ -30,6 +30,7 @@ import {
   EmailTakenError,
   StoreError,
   guestUser,
+  hasPrivacyOn,
   mayHavePassword,
   passwordUser,
   siteUserFrom,
@@ -207,6 +208,10 @@ class JsonUserStore implements UserStore {
 
   list() {
     return this.#read(() => [...this.#users.values()]);
+  }
+
+  withPrivacy() {
+    return this.#read(() => [...this.#users.values()].filter(hasPrivacyOn));
   }
 
   // Lookups for decisions: pending state first, then the disk's.

@@ -1,6 +1,6 @@
 /**
  * `npm run admin -- migrate-to-redis`: copies the embedded JSON stores in
- * DATA_DIR (users, revocations, rooms, invites) into Redis, as they are:
+ * DATA_DIR (users, revocations, rooms, invites, call history, kept messages) into Redis, as they are:
  * same ids, hashes, dates and counts, so tokens and invite links keep
  * working. Run it once before starting the nodes on REDIS_URL; running it
  * again copies nothing new. It first checks everything: when Redis holds any
@@ -9,10 +9,14 @@
  * never conflict.
  */
 import { existsSync } from 'node:fs';
+import { readJsonCallHistory } from './json-call-history-store.js';
+import { readJsonMessages } from './json-message-store.js';
 import { readJsonRevocations } from './json-revocation-store.js';
 import { readJsonRooms } from './json-room-store.js';
 import { openJsonUserStore } from './json-user-store.js';
 import { RedisConnection, redactedRedisUrl } from './redis-connection.js';
+import { copyHistoryToRedis } from './redis-call-history-store.js';
+import { copyMessagesToRedis } from './redis-message-store.js';
 import { openRedisRevocationStore } from './redis-revocation-store.js';
 import { copyRoomsToRedis } from './redis-room-store.js';
 import type { CopyCount } from './redis-transaction.js';
@@ -24,6 +28,10 @@ export interface MigrationReport {
   users: CopyCount;
   rooms: CopyCount;
   invites: CopyCount;
+  /** Call history entries (each person's own). */
+  calls: CopyCount;
+  /** Messages kept for someone away, not expired yet. */
+  messages: CopyCount;
   /** Revocations still in force, merged into Redis's. */
   revokedSessions: number;
   revokedUsers: number;
@@ -53,14 +61,18 @@ export async function migrateToRedis(
   const users = await userStore.list().finally(() => userStore.close());
   const { rooms, invites } = await readJsonRooms(dataDir);
   const revocations = await readJsonRevocations(dataDir);
+  const histories = await readJsonCallHistory(dataDir);
+  const messages = await readJsonMessages(dataDir);
   const connection = await RedisConnection.open(redisUrl, options.prefix === undefined ? {} : { prefix: options.prefix });
   try {
     const copy = async (dryRun: boolean) => ({
       users: await copyUsersToRedis(connection, users, dryRun),
       ...(await copyRoomsToRedis(connection, { rooms, invites }, dryRun)),
+      calls: await copyHistoryToRedis(connection, histories, dryRun),
+      messages: await copyMessagesToRedis(connection, messages, dryRun, now()),
     });
     const planned = await copy(true);
-    const conflicts = [...planned.users.conflicts, ...planned.rooms.conflicts, ...planned.invites.conflicts];
+    const conflicts = [planned.users, planned.rooms, planned.invites, planned.calls, planned.messages].flatMap((c) => c.conflicts);
     if (conflicts.length > 0) throw new MigrationConflictError(conflicts);
     const copied = await copy(false);
     const store = await openRedisRevocationStore(connection, now);
@@ -82,6 +94,8 @@ export function describeMigration(report: MigrationReport, dataDir: string, redi
     line('users', report.users),
     line('rooms', report.rooms),
     line('invites', report.invites),
+    line('call history entries', report.calls),
+    line('kept messages', report.messages),
     `  revocations in force: ${report.revokedSessions} sessions, ${report.revokedUsers} per-user cutoffs (merged)`,
   ].join('\n');
 }

@@ -12,6 +12,8 @@ import type { MessageStore } from './message-store.js';
 import { openJsonRoomStore } from './json-room-store.js';
 import { openJsonUserStore } from './json-user-store.js';
 import { RedisConnection } from './redis-connection.js';
+import { openRedisCallHistoryStore } from './redis-call-history-store.js';
+import { openRedisMessageStore } from './redis-message-store.js';
 import { openRedisRevocationStore } from './redis-revocation-store.js';
 import { openRedisRoomStore } from './redis-room-store.js';
 import { openRedisUserStore } from './redis-user-store.js';
@@ -29,6 +31,8 @@ export interface Stores {
   messages: MessageStore;
   /** 'redis' or 'json': what the stores are on. */
   engine: 'redis' | 'json';
+  /** On Redis, the stores' connection: the backend's other shared state (rate limits, throttles, calls) uses it too. */
+  redis?: RedisConnection;
   /** Waits for pending writes, then closes the files' watch or the Redis connections. */
   close(): Promise<void>;
 }
@@ -48,7 +52,8 @@ async function openJsonStores(config: StoresConfig, options: OpenStoresOptions):
   const users = await openJsonUserStore(config.dataDir);
   const revocations = await openJsonRevocationStore(config.dataDir);
   const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock, pollMs: options.watchRooms === false ? 0 : undefined });
-  const { history, messages } = await openJsonHistoryAndMessages(config);
+  const history = await openJsonCallHistoryStore(config.dataDir, { retentionMs: retentionMs(config), now: config.historyClock });
+  const messages = await openJsonMessageStore(config.dataDir, config.messagesClock);
   return {
     users,
     revocations,
@@ -60,18 +65,8 @@ async function openJsonStores(config: StoresConfig, options: OpenStoresOptions):
   };
 }
 
-/**
- * The call history and kept messages in DATA_DIR's JSON files. On Redis too, until their Redis
- * versions exist (#15): then each node keeps its own, which is right for one node only.
- */
-async function openJsonHistoryAndMessages(config: StoresConfig): Promise<{ history: CallHistoryStore; messages: MessageStore }> {
-  const history = await openJsonCallHistoryStore(config.dataDir, {
-    retentionMs: config.historyDays * 24 * 3600 * 1000,
-    now: config.historyClock,
-  });
-  const messages = await openJsonMessageStore(config.dataDir, config.messagesClock);
-  return { history, messages };
-}
+/** HISTORY_DAYS in ms. */
+const retentionMs = (config: StoresConfig) => config.historyDays * 24 * 3600 * 1000;
 
 /** The stores on one Redis connection (plus the ones they open for transactions and pub/sub), closed together. */
 export async function openRedisStores(url: string, config: StoresConfig, prefix?: string): Promise<Stores> {
@@ -80,7 +75,8 @@ export async function openRedisStores(url: string, config: StoresConfig, prefix?
     const users = await openRedisUserStore(connection);
     const revocations = await openRedisRevocationStore(connection);
     const rooms = await openRedisRoomStore(connection, { now: config.roomsClock });
-    const { history, messages } = await openJsonHistoryAndMessages(config);
+    const history = await openRedisCallHistoryStore(connection, { retentionMs: retentionMs(config), now: config.historyClock });
+    const messages = await openRedisMessageStore(connection, config.messagesClock);
     return {
       users,
       revocations,
@@ -88,6 +84,7 @@ export async function openRedisStores(url: string, config: StoresConfig, prefix?
       history,
       messages,
       engine: 'redis',
+      redis: connection,
       close: async () => {
         await closeAll(users, revocations, rooms, history, messages);
         await connection.close();

@@ -94,3 +94,22 @@ export function decodeRecord<T>(json: string | null, valid: (value: unknown) => 
   if (!valid(value)) throw new StoreError(`Redis holds a ${what} record that is not one: ${json.slice(0, 80)}`);
   return value;
 }
+
+/** Writes a store has begun, so that `close()` can wait for them (as the JSON stores' queues do). */
+export class PendingWrites {
+  readonly #pending = new Set<Promise<unknown>>();
+
+  /** Runs `write` and remembers it until it settles. */
+  track<T>(write: () => Promise<T>): Promise<T> {
+    const running = write();
+    this.#pending.add(running);
+    const forget = () => void this.#pending.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /** Resolves once every write begun so far has settled. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+  }
+}

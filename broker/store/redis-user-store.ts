@@ -4,7 +4,8 @@
  *
  * - `user:<id>`: the user as JSON (StoredUser, as in users.json);
  * - `user-email:<normalised email>`: the id of the password account with it;
- * - `users`: a set of every id, for `list` (the admin CLI).
+ * - `users`: a set of every id, for `list` (the admin CLI);
+ * - `users-with-privacy`: the ids whose do-not-disturb or invisible is on, for `withPrivacy`.
  *
  * Each change is an optimistic transaction (redis-transaction.ts) over the
  * keys it decides on: a registration WATCHes `user-email:<email>`, so of two
@@ -21,6 +22,7 @@ import type { PrivacySettings } from '../../src/protocol/history.js';
 import {
   EmailTakenError,
   guestUser,
+  hasPrivacyOn,
   mayHavePassword,
   passwordUser,
   siteUserFrom,
@@ -40,6 +42,7 @@ export function userKeys(connection: RedisConnection) {
     user: (id: string) => connection.key(`user:${id}`),
     email: (email: string) => connection.key(`user-email:${email}`),
     all: connection.key('users'),
+    withPrivacy: connection.key('users-with-privacy'),
   };
 }
 
@@ -52,6 +55,8 @@ function putUser(keys: Keys, user: StoredUser, before?: StoredUser) {
     multi.set(keys.user(user.id), JSON.stringify(user));
     if (user.email !== '') multi.set(keys.email(user.email), user.id);
     multi.sadd(keys.all, user.id);
+    if (hasPrivacyOn(user)) multi.sadd(keys.withPrivacy, user.id);
+    else multi.srem(keys.withPrivacy, user.id);
   };
 }
 
@@ -80,8 +85,17 @@ class RedisUserStore implements UserStore {
     return id === null ? undefined : this.findById(id);
   }
 
-  async list() {
-    const ids = (await this.#connection.client.smembers(this.#keys.all)).sort();
+  list() {
+    return this.#members(this.#keys.all);
+  }
+
+  withPrivacy() {
+    return this.#members(this.#keys.withPrivacy);
+  }
+
+  /** The users whose ids the set `key` holds, oldest first. */
+  async #members(key: string): Promise<StoredUser[]> {
+    const ids = (await this.#connection.client.smembers(key)).sort();
     const users: StoredUser[] = [];
     for (let i = 0; i < ids.length; i += LIST_CHUNK) {
       const chunk = await this.#connection.client.mget(ids.slice(i, i + LIST_CHUNK).map(this.#keys.user));
@@ -158,6 +172,7 @@ class RedisUserStore implements UserStore {
           multi.del(this.#keys.user(id));
           if (user.email !== '') multi.del(this.#keys.email(user.email));
           multi.srem(this.#keys.all, id);
+          multi.srem(this.#keys.withPrivacy, id);
         },
       };
     });

@@ -76,6 +76,11 @@ export interface UserStore {
   /** `email` must be normalised. */
   findByEmail(email: string): Promise<StoredUser | undefined>;
   list(): Promise<StoredUser[]>;
+  /**
+   * Users whose do-not-disturb or invisible is on as stored: a backend node that starts reads
+   * them, since an invite is checked on the node it passes, not the callee's.
+   */
+  withPrivacy(): Promise<StoredUser[]>;
   /** Resolves once the user is durably written; rejects with `EmailTakenError` on a duplicate. */
   create(user: NewUser): Promise<StoredUser>;
   /**
@@ -123,3 +128,6 @@ export function siteUserFrom(existing: StoredUser | undefined, { id, name, site 
 export function mayHavePassword(user: StoredUser | undefined): user is StoredUser {
   return user !== undefined && !user.site && !user.guest;
 }
+
+/** Whether `user` stored a do-not-disturb or invisible that is on (a do-not-disturb's end is checked where it is read). */
+export const hasPrivacyOn = (user: StoredUser): boolean => Boolean(user.privacy && (user.privacy.dnd || user.privacy.invisible));

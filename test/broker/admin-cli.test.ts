@@ -21,6 +21,7 @@ import {
   siteSignIn,
   startTestBackend,
   tempDir,
+  jsonFilesOnly,
 } from './support.js';
 
 const admin = (dataDir: string, args: string[], stdin?: string) => runAdmin({ DATA_DIR: dataDir }, args, stdin);
@@ -28,7 +29,7 @@ const admin = (dataDir: string, args: string[], stdin?: string) => runAdmin({ DA
 const login = (backend: { origin: string }, email: string, password: string) =>
   request(backend, 'POST', '/api/login', { json: { email, password } });
 
-test('add, list, reset-password and delete work on the store a running backend uses', { timeout: 180_000 }, async (t) => {
+test('add, list, reset-password and delete work on the store a running backend uses', { ...jsonFilesOnly, timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const backend = await startTestBackend({ closeAfter: t, dataDir });
 
@@ -117,7 +118,7 @@ test('reset-password and delete sign the user out everywhere: tokens refused, li
   assert.equal((await request(backend, 'GET', API_PATHS.me, { token: again.token })).status, 401);
 });
 
-test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async (t) => {
+test('clear errors, non-zero exit, nothing changed', { ...jsonFilesOnly, timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
   assert.equal((await admin(dataDir, ['add', '--name', 'Eve', '--email', 'eve@example.test', '--password', 'eve password'])).code, 0);
   const before = await readFile(join(dataDir, USERS_FILE), 'utf8');
@@ -147,7 +148,7 @@ test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async
   assert.equal(await readFile(join(dataDir, USERS_FILE), 'utf8'), before);
 });
 
-test('a corrupt store is reported and left as it is', { timeout: 60_000 }, async (t) => {
+test('a corrupt store is reported and left as it is', { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const file = join(dataDir, USERS_FILE);
   await writeFile(file, '{ not json');
@@ -159,7 +160,7 @@ test('a corrupt store is reported and left as it is', { timeout: 60_000 }, async
 
 test(
   'delete --id: a site account or a guest (no email); rooms they made go, rooms they joined lose them',
-  { timeout: 180_000 },
+  { ...jsonFilesOnly, timeout: 180_000 },
   async (t) => {
     const dataDir = await tempDir(t);
     const backend = await startTestBackend({ closeAfter: t, dataDir, ...SITE_ACCOUNTS });

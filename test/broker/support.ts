@@ -269,3 +269,11 @@ export function runAdmin(env: Record<string, string>, args: string[], stdin?: st
     child.stdin.end(stdin ?? '');
   });
 }
+
+/**
+ * Options for a test that reads or writes DATA_DIR's JSON files itself: with REDIS_URL in the
+ * environment (`npm run test:broker:redis`) the stores are in Redis and the test skips, saying why.
+ */
+export const jsonFilesOnly: { skip?: string } = process.env.REDIS_URL
+  ? { skip: "reads DATA_DIR's JSON store files, which a backend on Redis (REDIS_URL) does not write" }
+  : {};

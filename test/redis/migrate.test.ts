@@ -7,7 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { API_PATHS, inviteJoinPath, type Invite, type Room } from '../../src/protocol/index.js';
+import { openJsonCallHistoryStore } from '../../broker/store/json-call-history-store.js';
+import {
+  API_PATHS,
+  HISTORY_PATHS,
+  inviteJoinPath,
+  type AuthResponse,
+  type CallHistoryEntry,
+  type CallHistoryPage,
+  type Invite,
+  type Room,
+  type WaitingMessage,
+} from '../../src/protocol/index.js';
 import { SITE_ACCOUNTS, register, request, runAdmin, siteSignIn, startTestBackend, tempDir } from '../broker/support.js';
 import { startRedis } from '../support/redis-server.js';
 
@@ -102,4 +113,54 @@ test('migrate-to-redis without REDIS_URL, or with a missing DATA_DIR, is refused
   const missing = await runAdmin({ DATA_DIR: `${dataDir}/nowhere`, REDIS_URL: redis.url, JWT_SECRET }, ['migrate-to-redis']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /error: DATA_DIR .*nowhere does not exist/);
+});
+
+test('migrate-to-redis copies call history and kept messages; a node on Redis shows them', { timeout: 120_000 }, async (t) => {
+  const dataDir = await tempDir(t);
+  const backend = await startTestBackend({ dataDir, jwtSecret: JWT_SECRET });
+  const [ada, bob] = [await register(backend, { name: 'Ada' }), await register(backend, { name: 'Bob' })];
+  const left = await request<{ message: WaitingMessage }>(backend, 'POST', '/api/messages', {
+    token: ada.token,
+    json: { id: 'msg-before-the-move', to: bob.user.id, text: 'Kept across the move' },
+  });
+  assert.equal(left.status, 201, JSON.stringify(left.body));
+  await backend.close();
+  // A call the recorder saved (the real JSON store, as the backend writes it).
+  const history = await openJsonCallHistoryStore(dataDir, { retentionMs: 90 * 24 * 3600 * 1000 });
+  const at = Date.now() - 60_000;
+  const entry = (id: string, peer: AuthResponse, direction: 'incoming' | 'outgoing'): CallHistoryEntry => ({
+    id,
+    callId: 'call-before-the-move',
+    peer: { id: peer.user.id, name: peer.user.name },
+    direction,
+    startedAt: at,
+    answeredAt: null,
+    endedAt: at + 30_000,
+    durationMs: 0,
+    outcome: 'missed',
+    media: { audio: true, video: true },
+  });
+  await history.add([
+    { owner: ada.user.id, entry: entry('AAAAAAAAAAAAAAAAAAAAAA', bob, 'outgoing') },
+    { owner: bob.user.id, entry: entry('BBBBBBBBBBBBBBBBBBBBBB', ada, 'incoming') },
+  ]);
+  await history.close();
+
+  const redis = await startRedis(t);
+  const env = { DATA_DIR: dataDir, REDIS_URL: redis.url, JWT_SECRET };
+  const first = await runAdmin(env, ['migrate-to-redis']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /call history entries: 2 copied, 0 already there/);
+  assert.match(first.stdout, /kept messages: 1 copied, 0 already there/);
+  const again = await runAdmin(env, ['migrate-to-redis']);
+  assert.match(again.stdout, /call history entries: 0 copied, 2 already there/);
+  assert.match(again.stdout, /kept messages: 0 copied, 1 already there/);
+
+  const node = await startTestBackend({ closeAfter: t, redisUrl: redis.url, jwtSecret: JWT_SECRET, dataDir: await tempDir(t) });
+  // What ada left is still waiting (her list), for bob.
+  const waiting = await request<{ messages: WaitingMessage[] }>(node, 'GET', '/api/messages', { token: ada.token });
+  assert.deepEqual(waiting.body.messages, [left.body.message]);
+  const calls = await request<CallHistoryPage>(node, 'GET', HISTORY_PATHS.calls, { token: bob.token });
+  assert.deepEqual(calls.body.calls, [entry('BBBBBBBBBBBBBBBBBBBBBB', ada, 'incoming')]);
+  assert.equal(calls.body.unseenMissed, 1);
 });

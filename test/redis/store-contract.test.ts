@@ -5,6 +5,8 @@
  */
 import { after, before } from 'node:test';
 import { RedisConnection } from '../../broker/store/redis-connection.js';
+import { openRedisCallHistoryStore } from '../../broker/store/redis-call-history-store.js';
+import { openRedisMessageStore } from '../../broker/store/redis-message-store.js';
 import { openRedisRevocationStore } from '../../broker/store/redis-revocation-store.js';
 import { openRedisRoomStore } from '../../broker/store/redis-room-store.js';
 import { openRedisUserStore } from '../../broker/store/redis-user-store.js';
@@ -38,4 +40,6 @@ storeContract({
   users: (prefix) => onOwnConnection(prefix, openRedisUserStore),
   revocations: (prefix, now) => onOwnConnection(prefix, (c) => openRedisRevocationStore(c, now)),
   rooms: (prefix, now) => onOwnConnection(prefix, (c) => openRedisRoomStore(c, { now })),
+  history: (prefix, options) => onOwnConnection(prefix, (c) => openRedisCallHistoryStore(c, options)),
+  messages: (prefix, now) => onOwnConnection(prefix, (c) => openRedisMessageStore(c, now)),
 });
