@@ -21,7 +21,7 @@ export interface TestRedis {
 }
 
 /** Resolves once the server logs that it accepts connections; rejects with its output if it exits first. */
-function ready(child: ChildProcess): Promise<void> {
+export function ready(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
