@@ -99,13 +99,17 @@ export interface ClusterNode {
 }
 
 export interface ClusterOptions {
-  nodes: 2 | 3;
+  nodes: 1 | 2 | 3;
   /** A pinned nginx listener per node (test/support/nginx.ts). */
   pin?: boolean;
   /** Environment of every node on top of REDIS_URL, JWT_SECRET, TRUST_PROXY and RELAXED_NODE_ENV. */
   env?: Record<string, string>;
   /** Let the nodes' stderr through (benchmarks). */
   inheritStderr?: boolean;
+  /** nginx's worker_connections (each client holds two: its own and the one to the node). */
+  workerConnections?: number;
+  /** Called with Redis's URL before the nodes start (to copy users in). */
+  beforeNodes?: (redisUrl: string) => Promise<void>;
 }
 
 export class Cluster {
@@ -138,11 +142,12 @@ export class Cluster {
     }
     const nginx = await startClusterNginx(
       nodes.map((n) => n.port),
-      { pin: options.pin ?? false },
+      { pin: options.pin ?? false, ...(options.workerConnections && { workerConnections: options.workerConnections }) },
     );
     const cluster = new Cluster(redis, nodes, nginx, env, dataDirs, options.inheritStderr ?? false);
     t?.after(() => cluster.stop());
     try {
+      await options.beforeNodes?.(redis.url);
       for (const node of nodes) await cluster.startNode(node.index);
     } catch (error) {
       await cluster.stop();

@@ -123,12 +123,13 @@ export function clusterConfig(template: string, listeners: ClusterListeners): st
 }
 
 /** nginx's whole configuration around `http`: everything it writes stays in `dir`. */
-function mainConfig(dir: string, http: string): string {
+function mainConfig(dir: string, http: string, workerConnections: number): string {
   return `daemon off;
 worker_processes 1;
+worker_rlimit_nofile ${workerConnections + 100};
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} notice;
-${process.getuid?.() === 0 ? 'user root;\n' : ''}events { worker_connections 4096; }
+${process.getuid?.() === 0 ? 'user root;\n' : ''}events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${join(dir, 'body')};
@@ -164,12 +165,12 @@ export interface RunningNginx {
  * Starts nginx in the foreground with `http` as its http block; resolves once
  * every one of `ports` accepts connections. Pass `t` to stop it after the test.
  */
-export async function startNginx(http: string, ports: number[], t?: Lifetime): Promise<RunningNginx> {
+export async function startNginx(http: string, ports: number[], t?: Lifetime, workerConnections = 4096): Promise<RunningNginx> {
   assert.ok(existsSync(NGINX), `${NGINX} is missing: run scripts/ensure-system.sh (Debian package nginx)`);
   const dir = await mkdtemp(join(tmpdir(), 'rtc-call-nginx-'));
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(dir, sub));
   const conf = join(dir, 'nginx.conf');
-  await writeFile(conf, mainConfig(dir, http));
+  await writeFile(conf, mainConfig(dir, http, workerConnections));
   const child: ChildProcess = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -201,7 +202,7 @@ export async function startNginx(http: string, ports: number[], t?: Lifetime): P
     pid: child.pid!,
     errorLog,
     async reconfigure(next: string) {
-      await writeFile(conf, mainConfig(dir, next));
+      await writeFile(conf, mainConfig(dir, next, workerConnections));
       const before = await errorLog();
       child.kill('SIGHUP');
       // The master logs the reload once the new workers run.
@@ -219,10 +220,18 @@ export interface ClusterNginx extends RunningNginx {
 }
 
 /** nginx on the cluster template in front of the nodes at `nodePorts`, with a pinned listener per node if `pin`. */
-export async function startClusterNginx(nodePorts: number[], options: { pin?: boolean; t?: Lifetime } = {}): Promise<ClusterNginx> {
+export async function startClusterNginx(
+  nodePorts: number[],
+  options: { pin?: boolean; t?: Lifetime; workerConnections?: number } = {},
+): Promise<ClusterNginx> {
   const port = await freePort('127.0.0.1');
   const pinned: number[] = [];
   if (options.pin) for (let i = 0; i < nodePorts.length; i += 1) pinned.push(await freePort('127.0.0.1'));
-  const nginx = await startNginx(clusterConfig(clusterTemplate(), { port, nodes: nodePorts, pinned }), [port, ...pinned], options.t);
+  const nginx = await startNginx(
+    clusterConfig(clusterTemplate(), { port, nodes: nodePorts, pinned }),
+    [port, ...pinned],
+    options.t,
+    options.workerConnections,
+  );
   return { ...nginx, balanced: nginx.origin, pinned: pinned.map((p) => `http://127.0.0.1:${p}`) };
 }
