@@ -135,6 +135,8 @@ interface TargetResult {
   heapBytesPerClient?: number;
   throughput: ThroughputResult;
   latency: LatencyResult;
+  /** On Redis: its used_memory per user copied in (users, email index, lobby membership). */
+  redisBytesPerUser?: number;
   /** On Redis: the commands Redis ran during the throughput phase (all nodes together), by command. */
   redisCommands?: Map<string, number>;
 }
@@ -301,7 +303,9 @@ async function runCluster(nodes: 1 | 2 | 3, dataDir: string, source: UserSource)
   try {
     const users = await createUsers(cluster.origin, clients, source);
     console.log(`  ${cluster.name}: tokens from /api/login through nginx in ${(users.loginMs / 1000).toFixed(1)} s`);
-    return await runLoad(cluster, users.withTokens, 'backend');
+    const result = await runLoad(cluster, users.withTokens, 'backend');
+    const { bytes, users: copied } = cluster.usersMemory;
+    return { ...result, ...(copied > 0 && { redisBytesPerUser: bytes / copied }) };
   } finally {
     await cluster.stop();
   }
@@ -363,6 +367,8 @@ async function report(results: TargetResult[]): Promise<void> {
       .map(([name, n]) => `${name} ${(n / r.throughput.delivered).toFixed(2)}`)
       .join(', ');
     console.log(`${r.name}: ${perMessage.toFixed(2)} Redis commands per delivered inbox message (${top})`);
+    if (r.redisBytesPerUser !== undefined)
+      console.log(`${r.name}: Redis holds ${Math.round(r.redisBytesPerUser)} bytes per registered user`);
   }
   if (results.some(isCluster)) {
     console.log(

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../../broker/config.js';
+import { Redis } from 'ioredis';
 import { migrateToRedis } from '../../broker/store/migrate-to-redis.js';
 import { Cluster } from '../../test/cluster/cluster.js';
 import { INBOX_PREFIX, MQTT_PATH, PRESENCE_PREFIX } from '../../src/protocol/index.js';
@@ -177,6 +178,18 @@ async function rssOf(pid: number | undefined): Promise<number> {
 export interface ClusterUnderTest extends BrokerUnderTest {
   /** The cluster's Redis, for INFO commandstats. */
   redisUrl: string;
+  /** Redis's used_memory growth from copying the seeded users in (migrate-to-redis), and how many. */
+  usersMemory: { bytes: number; users: number };
+}
+
+/** Redis's `used_memory` (bytes). */
+async function usedMemory(redisUrl: string): Promise<number> {
+  const redis = new Redis(redisUrl);
+  try {
+    return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1]);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
@@ -187,12 +200,18 @@ export interface ClusterUnderTest extends BrokerUnderTest {
  * single process.
  */
 export async function startCluster(nodes: 1 | 2 | 3, dataDir: string, env: Record<string, string>): Promise<ClusterUnderTest> {
+  const usersMemory = { bytes: 0, users: 0 };
   const cluster = await Cluster.start({
     nodes,
     env,
     inheritStderr: true,
     workerConnections: 16_000,
-    beforeNodes: async (redisUrl) => void (await migrateToRedis(dataDir, redisUrl)),
+    beforeNodes: async (redisUrl) => {
+      const before = await usedMemory(redisUrl);
+      const report = await migrateToRedis(dataDir, redisUrl);
+      usersMemory.bytes = (await usedMemory(redisUrl)) - before;
+      usersMemory.users = report.users.copied;
+    },
   });
   return {
     name: `${nodes} node${nodes > 1 ? 's' : ''} + Redis`,
@@ -200,6 +219,7 @@ export async function startCluster(nodes: 1 | 2 | 3, dataDir: string, env: Recor
     origin: cluster.origin,
     pid: cluster.nginx.pid,
     redisUrl: cluster.redis.url,
+    usersMemory,
     async memory() {
       const pids = [...cluster.nodes.map((n) => n.process?.child.pid), cluster.redis.pid];
       const rss = (await Promise.all(pids.map(rssOf))).reduce((a, b) => a + b, 0);
