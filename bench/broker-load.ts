@@ -135,10 +135,19 @@ interface TargetResult {
   heapBytesPerClient?: number;
   throughput: ThroughputResult;
   latency: LatencyResult;
+  /** On Redis: Redis's CPU seconds over the throughput phase. */
+  redisCpuSeconds?: number;
   /** On Redis: its used_memory per user copied in (users, email index, lobby membership). */
   redisBytesPerUser?: number;
   /** On Redis: the commands Redis ran during the throughput phase (all nodes together), by command. */
   redisCommands?: Map<string, number>;
+}
+
+/** Redis's CPU seconds so far (user + system, INFO cpu). */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 /** Calls per command in INFO commandstats. */
@@ -191,9 +200,12 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
     process.stdout.write(`  ${broker.name}: throughput (${messages} messages, window ${window})…`);
     const redis = 'redisUrl' in broker ? new Redis((broker as ClusterUnderTest).redisUrl) : undefined;
     const callsBefore = redis && (await redisCalls(redis));
+    const cpuBefore = redis && (await redisCpuSeconds(redis));
     const { result: throughput } = await ask({ cmd: 'throughput', messages, window, timeoutMs: 120_000 }, 'throughput', 130_000);
     let redisCommands: Map<string, number> | undefined;
-    if (redis && callsBefore) {
+    let redisCpu: number | undefined;
+    if (redis && callsBefore && cpuBefore !== undefined) {
+      redisCpu = (await redisCpuSeconds(redis)) - cpuBefore;
       const callsAfter = await redisCalls(redis);
       // INFO itself is one call more, not the load's.
       redisCommands = new Map([...callsAfter].map(([name, n]) => [name, n - (callsBefore.get(name) ?? 0) - (name === 'info' ? 1 : 0)]));
@@ -219,6 +231,7 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
       throughput,
       latency,
       ...(redisCommands && { redisCommands }),
+      ...(redisCpu !== undefined && { redisCpuSeconds: redisCpu }),
     };
   } finally {
     await stopChild(load, () => load.disconnect());
@@ -367,6 +380,12 @@ async function report(results: TargetResult[]): Promise<void> {
       .map(([name, n]) => `${name} ${(n / r.throughput.delivered).toFixed(2)}`)
       .join(', ');
     console.log(`${r.name}: ${perMessage.toFixed(2)} Redis commands per delivered inbox message (${top})`);
+    if (r.redisCpuSeconds !== undefined) {
+      const busy = r.redisCpuSeconds / (r.throughput.elapsedMs / 1000);
+      console.log(
+        `${r.name}: Redis CPU ${((r.redisCpuSeconds / r.throughput.delivered) * 1e6).toFixed(1)} µs per delivered inbox message (${(busy * 100).toFixed(0)} % of a core during the phase)`,
+      );
+    }
     if (r.redisBytesPerUser !== undefined)
       console.log(`${r.name}: Redis holds ${Math.round(r.redisBytesPerUser)} bytes per registered user`);
   }
