@@ -64,3 +64,24 @@ test(
     }
   },
 );
+
+test('nginx reconfigured without a node (drained) sends nothing to it, then takes it back', { timeout: 120_000 }, async (t) => {
+  const cluster = await Cluster.start({ nodes: 2 }, t);
+  const lb = { origin: cluster.origin };
+  await cluster.balanceOver([1]);
+  await cluster.killNode(0);
+  const before = await cluster.nginx.errorLog();
+  for (let i = 0; i < 4; i += 1) {
+    const user = await register(lb);
+    assert.ok((await connectAs(t, ws(cluster.origin), user, `drained${i}`)).connected);
+  }
+  // Node 0 is out of the upstream: nginx never even tried it (a try would log "connect() failed").
+  const tried = (await cluster.nginx.errorLog()).slice(before.length);
+  assert.doesNotMatch(tried, new RegExp(`127\\.0\\.0\\.1:${cluster.node(0).port}`), tried);
+  // Back in service: node 0 answers through nginx again once node 1 is gone.
+  await cluster.startNode(0);
+  await cluster.balanceOver([0, 1]);
+  await cluster.killNode(1);
+  const after = await register(lb);
+  assert.ok((await connectAs(t, ws(cluster.origin), after, 'back')).connected);
+});

@@ -204,6 +204,11 @@ export class Cluster {
     await this.healthy(index);
   }
 
+  /** Balances nginx over these nodes only (an operator draining one before maintenance), by a reload. */
+  async balanceOver(indexes: number[]): Promise<void> {
+    await this.nginx.setNodes(indexes.map((i) => this.node(i).port));
+  }
+
   /** Waits until node `index` answers /healthz on its own port. */
   async healthy(index: number, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

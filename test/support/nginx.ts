@@ -99,12 +99,14 @@ export interface ClusterListeners {
   nodes: number[];
   /** One listener per node, pinned to it (the others as `backup`), or none. */
   pinned?: number[];
+  /** The ports the balanced listener uses, when not all of `nodes` (a node drained). */
+  balanced?: number[];
 }
 
 /** The http-block contents: the template's map, upstream and server, on loopback, for `listeners`. */
 export function clusterConfig(template: string, listeners: ClusterListeners): string {
   const { map, upstream, server } = templateParts(template);
-  const parts = [map, upstreamFor(upstream, UPSTREAM, listeners.nodes), serverFor(server, listeners.port, UPSTREAM)];
+  const parts = [map, upstreamFor(upstream, UPSTREAM, listeners.balanced ?? listeners.nodes), serverFor(server, listeners.port, UPSTREAM)];
   listeners.pinned?.forEach((port, node) => {
     const name = `${UPSTREAM}_node${node}`;
     // The pinned node first; the others only when it is down.
@@ -205,8 +207,13 @@ export async function startNginx(http: string, ports: number[], t?: Lifetime, wo
       await writeFile(conf, mainConfig(dir, next, workerConnections));
       const before = await errorLog();
       child.kill('SIGHUP');
-      // The master logs the reload once the new workers run.
-      for (let i = 0; i < 100 && !(await errorLog()).slice(before.length).includes('start worker process'); i += 1) await sleep(50);
+      // Done once the new workers run and the old ones stopped accepting (they log shutting down, or exit when idle):
+      // until then an old worker may still take a new connection with the old upstreams.
+      const reloaded = (log: string) => log.includes('start worker process') && /gracefully shutting down|exited with code/.test(log);
+      for (let i = 0; !reloaded((await errorLog()).slice(before.length)); i += 1) {
+        if (i > 400) throw new Error(`nginx did not reload within 10 s:\n${(await errorLog()).slice(before.length)}`);
+        await sleep(25);
+      }
     },
     stop,
   };
@@ -217,6 +224,8 @@ export interface ClusterNginx extends RunningNginx {
   balanced: string;
   /** Per node, the origin of its pinned listener (empty unless asked for). */
   pinned: string[];
+  /** Balances over the nodes at `nodePorts` from now on (a node drained, or added back) by a reload; pinned listeners stay. */
+  setNodes(nodePorts: number[]): Promise<void>;
 }
 
 /** nginx on the cluster template in front of the nodes at `nodePorts`, with a pinned listener per node if `pin`. */
@@ -227,11 +236,17 @@ export async function startClusterNginx(
   const port = await freePort('127.0.0.1');
   const pinned: number[] = [];
   if (options.pin) for (let i = 0; i < nodePorts.length; i += 1) pinned.push(await freePort('127.0.0.1'));
+  const template = clusterTemplate();
   const nginx = await startNginx(
-    clusterConfig(clusterTemplate(), { port, nodes: nodePorts, pinned }),
+    clusterConfig(template, { port, nodes: nodePorts, pinned }),
     [port, ...pinned],
     options.t,
     options.workerConnections,
   );
-  return { ...nginx, balanced: nginx.origin, pinned: pinned.map((p) => `http://127.0.0.1:${p}`) };
+  return {
+    ...nginx,
+    balanced: nginx.origin,
+    pinned: pinned.map((p) => `http://127.0.0.1:${p}`),
+    setNodes: (nodes) => nginx.reconfigure(clusterConfig(template, { port, nodes: nodePorts, pinned, balanced: nodes })),
+  };
 }
