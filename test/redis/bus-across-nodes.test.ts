@@ -7,8 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inboxTopic, inboxWildcard, presenceTopic, roomPresenceTopic, roomPresenceWildcard } from '../../src/protocol/index.js';
-import { closed, connectAs, publish, register, subscribeGranted } from '../broker/support.js';
+import {
+  LOBBY_ROOM_ID,
+  inboxTopic,
+  inboxWildcard,
+  presenceTopic,
+  roomCallPath,
+  roomCallTopic,
+  roomPresenceTopic,
+  roomPresenceWildcard,
+  validateRoomCall,
+  type JoinCallResponse,
+} from '../../src/protocol/index.js';
+import { closed, connectAs, publish, register, request, subscribeGranted } from '../broker/support.js';
 import { messagesOn, sessionsIn, startNodes, twoNodes } from './bus-support.js';
 
 test('an inbox message published on node A reaches its addressee on node B', { timeout: 60_000 }, async (t) => {
@@ -73,4 +84,26 @@ test('on Redis, QoS 2 is refused: a QoS 2 subscription gets 0x80, a QoS 2 publis
   tab.publish(inboxTopic(bob.user.id, alice.user.id), message, { qos: 2 });
   await closed(tab);
   assert.equal(tab.connected, false);
+});
+
+test('a room call retained by node A (a seat taken there) is read by a new subscriber on node B', { timeout: 60_000 }, async (t) => {
+  const { a, b, users } = await twoNodes(t, ['Ada', 'Bo']);
+  const [ada, bo] = users as [(typeof users)[0], (typeof users)[0]];
+  const adaTab = await connectAs(t, a, ada);
+  const joined = await request<JoinCallResponse>(a, 'POST', roomCallPath(LOBBY_ROOM_ID), {
+    token: ada.token,
+    json: { sid: adaTab.options.clientId, media: { audio: true, video: false } },
+  });
+  assert.equal(joined.status, 200, JSON.stringify(joined.body));
+  const boTab = await connectAs(t, b, bo);
+  const calls = messagesOn(boTab, roomCallTopic(LOBBY_ROOM_ID));
+  assert.deepEqual(await subscribeGranted(boTab, [roomCallTopic(LOBBY_ROOM_ID)]), [0]);
+  const retained = await calls.next();
+  assert.equal(retained.retain, true);
+  const call = validateRoomCall(JSON.parse(retained.payload));
+  assert.equal(call?.id, joined.body.call.id);
+  assert.deepEqual(
+    call?.members.map((m) => m.name),
+    ['Ada'],
+  );
 });
