@@ -21,7 +21,7 @@ export interface TestRedis {
 }
 
 /** Resolves once the server logs that it accepts connections; rejects with its output if it exits first. */
-function ready(child: ChildProcess): Promise<void> {
+export function ready(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -34,27 +34,47 @@ function ready(child: ChildProcess): Promise<void> {
   });
 }
 
+export interface StartRedisOptions {
+  /** Keep the data across `halt()` and `resume()` (append-only file, fsync on every write), as a production Redis does. */
+  durable?: boolean;
+}
+
+export interface RestartableRedis extends TestRedis {
+  /** SIGTERM, keeping its folder: clients see Redis go away. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and folder. */
+  resume(): Promise<void>;
+}
+
 /** Starts redis-server; pass `t` to stop it (and remove its folder) after the test. */
-export async function startRedis(t?: Lifetime): Promise<TestRedis> {
+export async function startRedis(t?: Lifetime, options: StartRedisOptions = {}): Promise<RestartableRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'rtc-call-redis-'));
   const port = await freePort('127.0.0.1');
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const persistence = options.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir];
+  let child: ChildProcess;
+  let exited: Promise<void>;
+  async function launch(): Promise<void> {
+    child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await ready(child);
+  }
+  async function halt(): Promise<void> {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  }
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+      await halt();
       await rm(dir, { recursive: true, force: true });
     })());
   try {
-    await ready(child);
+    await launch();
   } catch (error) {
     await stop();
     throw error;
   }
   t?.after(stop);
-  return { url: `redis://127.0.0.1:${port}`, port, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, halt, resume: launch };
 }
