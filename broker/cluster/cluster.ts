@@ -118,7 +118,7 @@ function clusterOn(
     bus._close(cb);
   };
   const persistence = aedesPersistenceRedis({ conn: persistenceConn });
-  const presence = new SharedPresence(client, prefix);
+  const presence = new SharedPresence(client, prefix, nodeId);
   let listener: ClusterListener | undefined;
   const registry = new NodeRegistry(client, {
     nodeId,
@@ -131,7 +131,10 @@ function clusterOn(
 
   async function start(to: ClusterListener): Promise<void> {
     listener = to;
-    channel.on('message', (_channel: string, userId: string) => listener?.refresh(userId));
+    channel.on('message', (_channel: string, message: string) => {
+      const userId = presence.announced(message);
+      if (userId) listener?.refresh(userId);
+    });
     await channel.subscribe(presence.channel);
     await registry.start();
   }
