@@ -19,9 +19,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import aedesPersistenceRedis from 'aedes-persistence-redis';
-import MQEmitterRedis from 'mqemitter-redis';
 import { DEFAULT_KEY_PREFIX, redactedRedisUrl } from '../store/redis-connection.js';
 import { StoreError } from '../store/user-store.js';
+import { createBus } from './bus.js';
 import { NodeRegistry, type NodeRegistryOptions, type SessionsChange } from './node-registry.js';
 import { SharedPresence } from './shared-presence.js';
 
@@ -99,7 +99,7 @@ function clusterOn(
 ): Cluster {
   const nodeId = randomUUID();
   const prefix = DEFAULT_KEY_PREFIX;
-  const mq = MQEmitterRedis({ pubConn, subConn });
+  const mq = createBus(pubConn, subConn);
   // mqemitter-redis closes with QUIT and waits for both connections to end, which never happens while
   // Redis is away (ioredis keeps the QUIT queued): a node stopped then would hang. Pub/sub needs no
   // graceful goodbye, so the connections are dropped and the local emitter closed at once.
