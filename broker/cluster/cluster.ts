@@ -19,9 +19,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import aedesPersistenceRedis from 'aedes-persistence-redis';
-import MQEmitterRedis from 'mqemitter-redis';
 import { DEFAULT_KEY_PREFIX, redactedRedisUrl } from '../store/redis-connection.js';
 import { StoreError } from '../store/user-store.js';
+import { createBus } from './bus.js';
 import { NodeRegistry, type NodeRegistryOptions, type SessionsChange } from './node-registry.js';
 import { SharedPresence } from './shared-presence.js';
 
@@ -99,7 +99,7 @@ function clusterOn(
 ): Cluster {
   const nodeId = randomUUID();
   const prefix = DEFAULT_KEY_PREFIX;
-  const mq = MQEmitterRedis({ pubConn, subConn });
+  const mq = createBus(pubConn, subConn);
   // mqemitter-redis closes with QUIT and waits for both connections to end, which never happens while
   // Redis is away (ioredis keeps the QUIT queued): a node stopped then would hang. Pub/sub needs no
   // graceful goodbye, so the connections are dropped and the local emitter closed at once.
@@ -118,7 +118,7 @@ function clusterOn(
     bus._close(cb);
   };
   const persistence = aedesPersistenceRedis({ conn: persistenceConn });
-  const presence = new SharedPresence(client, prefix);
+  const presence = new SharedPresence(client, prefix, nodeId);
   let listener: ClusterListener | undefined;
   const registry = new NodeRegistry(client, {
     nodeId,
@@ -131,7 +131,10 @@ function clusterOn(
 
   async function start(to: ClusterListener): Promise<void> {
     listener = to;
-    channel.on('message', (_channel: string, userId: string) => listener?.refresh(userId));
+    channel.on('message', (_channel: string, message: string) => {
+      const userId = presence.announced(message);
+      if (userId) listener?.refresh(userId);
+    });
     await channel.subscribe(presence.channel);
     await registry.start();
   }

@@ -9,7 +9,7 @@
  * - `node-sessions:<id>` holds the clientIds connected to that node;
  *   `user-sessions:<userId>` maps each of the user's clientIds to its node
  *   (the user's session count is its length).
- * - Every node sweeps every `heartbeatMs`: a node in `nodes` whose key has
+ * - Every node sweeps every `sweepMs`: a node in `nodes` whose key has
  *   expired loses its sessions, and the users it touched are reported with
  *   the sessions they keep (0: offline everywhere). One Lua script does it,
  *   so two nodes sweeping the same dead node report each user once.
@@ -39,6 +39,7 @@ export interface NodeRegistryOptions {
   /** Key prefix (`rtc-call:`). */
   prefix: string;
   heartbeatMs?: number;
+  sweepMs?: number;
   ttlMs?: number;
   /** Session counts that changed by another path than this node's own open/close (sweeps, resyncs). */
   onChange: (changes: SessionsChange[]) => void;
@@ -46,6 +47,12 @@ export interface NodeRegistryOptions {
 
 export const NODE_HEARTBEAT_MS = 3_000;
 export const NODE_TTL_MS = 10_000;
+/**
+ * A dead node's sessions go at most NODE_TTL_MS + NODE_SWEEP_MS after its last heartbeat, which
+ * came before it died: within 11 s of a SIGKILL (the contract says 15). A sweep is one script of
+ * one SMEMBERS and an EXISTS per node: every node running it each second costs Redis nothing.
+ */
+export const NODE_SWEEP_MS = 1_000;
 
 /** KEYS: user-sessions:<u>, node-sessions:<n>. ARGV: clientId, nodeId, max. → sessions of the user, or -1 (over the cap). */
 const OPEN = `
@@ -139,13 +146,20 @@ export class NodeRegistry implements SessionCounter {
   /** clientId → open connections with that clientId on this node. */
   readonly #local = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
   #beating: Promise<void> | undefined;
   /** A write failed (Redis away) or this node was swept: the next heartbeat writes every local session again. */
   #dirty = true;
 
   constructor(redis: Redis, options: NodeRegistryOptions) {
     this.#redis = redis;
-    this.#options = { ...options, heartbeatMs: options.heartbeatMs ?? NODE_HEARTBEAT_MS, ttlMs: options.ttlMs ?? NODE_TTL_MS };
+    this.#options = {
+      ...options,
+      heartbeatMs: options.heartbeatMs ?? NODE_HEARTBEAT_MS,
+      ttlMs: options.ttlMs ?? NODE_TTL_MS,
+      sweepMs: options.sweepMs ?? NODE_SWEEP_MS,
+    };
   }
 
   get nodeId(): string {
@@ -161,9 +175,11 @@ export class NodeRegistry implements SessionCounter {
     await this.beat();
     this.#timer = setInterval(() => void this.beat(), this.#options.heartbeatMs);
     this.#timer.unref();
+    this.#sweepTimer = setInterval(() => void this.#sweep(), this.#options.sweepMs);
+    this.#sweepTimer.unref();
   }
 
-  /** Renews this node's key, writes its sessions again if needed, and sweeps dead nodes. Never throws. */
+  /** Renews this node's key and writes its sessions again if needed. Never throws. */
   beat(): Promise<void> {
     this.#beating ??= this.#beat().finally(() => {
       this.#beating = undefined;
@@ -181,11 +197,25 @@ export class NodeRegistry implements SessionCounter {
           pairsOf(await this.#redis.eval(RESYNC, 1, this.#key(`node-sessions:${nodeId}`), prefix, nodeId, ...this.#local.keys())),
         );
       }
-      this.#report(pairsOf(await this.#redis.eval(SWEEP, 1, this.#key('nodes'), prefix, nodeId)));
     } catch {
       // Redis is away: the CONNECTs are refused meanwhile; write everything again once it is back.
       this.#dirty = true;
     }
+  }
+
+  /** Removes the sessions of nodes whose key expired, one sweep at a time. Never throws. */
+  #sweep(): Promise<void> {
+    const { nodeId, prefix } = this.#options;
+    this.#sweeping ??= (async () => {
+      try {
+        this.#report(pairsOf(await this.#redis.eval(SWEEP, 1, this.#key('nodes'), prefix, nodeId)));
+      } catch {
+        // Redis is away: the next sweep tries again.
+      } finally {
+        this.#sweeping = undefined;
+      }
+    })();
+    return this.#sweeping;
   }
 
   #report(changes: SessionsChange[]): void {
@@ -263,7 +293,8 @@ export class NodeRegistry implements SessionCounter {
   /** Stops the heartbeat and removes this node and its sessions (a graceful shutdown; a crash leaves them to the sweep). */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#beating;
+    clearInterval(this.#sweepTimer);
+    await Promise.all([this.#beating, this.#sweeping]);
     const { nodeId } = this.#options;
     try {
       this.#local.clear();

@@ -3,14 +3,15 @@
  * session count (`user-sessions:<userId>`, kept by node-registry.ts), their
  * status (`presence-status:<userId>`), the topics where any node retains
  * their presence (`presence-topics:<userId>`), and the channel
- * `presence-changed` on which a node tells the others to republish a user.
+ * `presence-changed` on which a node tells the others to republish a user
+ * (`<userId> <nodeId>`: a node skips its own announcements, it published already).
  * The payloads themselves are retained in Aedes' persistence, in Redis too.
  */
 import type { Redis } from 'ioredis';
 import { PRESENCE_STATUSES, type PresenceStatus } from '../../src/protocol/index.js';
 import type { PresenceShare } from '../mqtt/presence.js';
 
-/** KEYS: user-sessions:<u>, presence-topics:<u>, presence-status:<u>. ARGV: channel, userId. */
+/** KEYS: user-sessions:<u>, presence-topics:<u>, presence-status:<u>. ARGV: channel, announcement. */
 const VACATE = `
 if redis.call('HLEN', KEYS[1]) > 0 then
   redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -25,10 +26,18 @@ export const PRESENCE_CHANNEL = 'presence-changed';
 export class SharedPresence implements PresenceShare {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #nodeId: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string, nodeId: string) {
     this.#redis = redis;
     this.#prefix = prefix;
+    this.#nodeId = nodeId;
+  }
+
+  /** The user an announcement on the channel names, or undefined when this node made it. */
+  announced(message: string): string | undefined {
+    const [userId, nodeId] = message.split(' ');
+    return nodeId === this.#nodeId ? undefined : userId;
   }
 
   #key(name: string, userId: string): string {
@@ -53,7 +62,7 @@ export class SharedPresence implements PresenceShare {
   }
 
   async announce(userId: string): Promise<void> {
-    await this.#redis.publish(this.channel, userId);
+    await this.#redis.publish(this.channel, `${userId} ${this.#nodeId}`);
   }
 
   async retainedAt(userId: string, topics: readonly string[], left: readonly string[]): Promise<void> {
@@ -66,6 +75,6 @@ export class SharedPresence implements PresenceShare {
 
   async vacate(userId: string): Promise<string[]> {
     const keys = ['user-sessions', 'presence-topics', 'presence-status'].map((name) => this.#key(name, userId));
-    return (await this.#redis.eval(VACATE, keys.length, ...keys, this.channel, userId)) as string[];
+    return (await this.#redis.eval(VACATE, keys.length, ...keys, this.channel, `${userId} ${this.#nodeId}`)) as string[];
   }
 }

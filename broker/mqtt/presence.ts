@@ -35,7 +35,7 @@ export interface PresenceShare {
   read(userId: string): Promise<{ sessions: number; status: PresenceStatus }>;
   /** Stores the status for every node and announces the change. */
   setStatus(userId: string, status: PresenceStatus): Promise<void>;
-  /** Tells every node holding one of the user's sessions to republish it. */
+  /** Tells every other node holding one of the user's sessions to republish it. */
   announce(userId: string): Promise<void>;
   /** Records where this node retains the user's presence now (and no longer), so any node can clear it. */
   retainedAt(userId: string, topics: readonly string[], left: readonly string[]): Promise<void>;
@@ -99,8 +99,10 @@ export class PresenceTracker {
     const user = this.#users.get(userId);
     if (!user || user.status === status) return;
     user.status = status;
-    if (this.share) void this.share.setStatus(userId, status).catch(() => undefined);
-    else this.#markDirty(userId);
+    if (!this.share) return this.#markDirty(userId);
+    // Published once every node can read it; the share announces it to the others.
+    const publish = () => this.#markDirty(userId);
+    void this.share.setStatus(userId, status).then(publish, publish);
   }
 
   /**

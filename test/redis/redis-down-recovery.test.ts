@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Redis } from 'ioredis';
 import { API_PATHS, inboxTopic, inboxWildcard, presenceTopic } from '../../src/protocol/index.js';
 import { startRedis } from '../support/redis-server.js';
 import { assertError, connectAs, publish, refusedWith, register, request, subscribeGranted } from '../broker/support.js';
@@ -66,3 +67,38 @@ test('Redis down: 503 and CONNACK 3, open connections kept; Redis back: everythi
   await subscribeGranted(watcher, ['rtc/v1/presence/+']);
   assert.equal(sessionsIn(await presence.next()), 1);
 });
+
+test(
+  'Redis away longer than a node heartbeat lives: presence of the tabs that stayed comes back whole',
+  { timeout: 120_000 },
+  async (t) => {
+    const redis = await startRedis(t, { durable: true });
+    const { nodes } = await startNodes(t, 2, redis);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const alice = await register(a, { name: 'Alice' });
+    const bob = await register(b, { name: 'Bob' });
+    await connectAs(t, a, alice);
+    await connectAs(t, b, alice, 'second');
+
+    // Past the 10 s a node key lives: on restart every node's key is gone and each node sweeps the other.
+    await redis.halt();
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    await redis.resume();
+
+    await within(15_000, async () => Boolean(await connectAs(t, b, bob, 'probe')));
+    const watcher = await connectAs(t, b, bob, 'watcher');
+    const presence = messagesOn(watcher, presenceTopic(alice.user.id));
+    await subscribeGranted(watcher, ['rtc/v1/presence/+']);
+    // Whatever the sweeps cleared meanwhile, the nodes write their sessions again and republish: two sessions.
+    const back = await presence.until((m) => sessionsIn(m) === 2, 20_000);
+    assert.equal(JSON.parse(back.payload).name, 'Alice');
+    // And the session registry holds both tabs again, and both nodes.
+    const direct = new Redis(redis.url);
+    try {
+      await within(10_000, async () => (await direct.hlen(`rtc-call:user-sessions:${alice.user.id}`)) === 2);
+      assert.equal(await direct.scard('rtc-call:nodes'), 2);
+    } finally {
+      direct.disconnect();
+    }
+  },
+);
