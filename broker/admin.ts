@@ -8,6 +8,10 @@
  *   npm run admin -- delete --email <email>
  *   npm run admin -- delete --id=<id>      (any account: site accounts and guests have no email;
  *                                          `=` because an id may start with "-")
+ *   npm run admin -- migrate-to-redis      (copies DATA_DIR's JSON stores into REDIS_URL)
+ *
+ * With REDIS_URL set, the commands work on the stores in Redis (what the
+ * nodes share), else on the JSON files in DATA_DIR.
  *
  * reset-password and delete also sign the user out everywhere: the running
  * backend refuses their tokens and closes their connections within a second.
@@ -23,10 +27,8 @@ import { parseArgs } from 'node:util';
 import { Accounts, InvalidInputError, normalizeEmail } from './accounts.js';
 import { ConfigError, loadConfig } from './config.js';
 import { revokeUserSessions } from './sessions.js';
-import { openJsonRevocationStore } from './store/json-revocation-store.js';
-import { openJsonRoomStore } from './store/json-room-store.js';
-import { openJsonCallHistoryStore } from './store/json-call-history-store.js';
-import { openJsonUserStore } from './store/json-user-store.js';
+import { describeMigration, migrateToRedis } from './store/migrate-to-redis.js';
+import { openStores } from './store/open-stores.js';
 import { EmailTakenError, StoreError, type StoredUser, type UserStore } from './store/user-store.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
@@ -35,7 +37,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
   reset-password --email <email> [--password <pw>]
   delete --email <email> | --id=<id>           any account by id: site accounts and guests have no email
                                                 (write --id=<id>: an id may start with "-")
-Works on the stores in DATA_DIR (default ./data).`;
+  migrate-to-redis                              copy DATA_DIR's users, revocations, rooms, invites, call history and kept messages into REDIS_URL
+Works on the stores in Redis when REDIS_URL is set, else on the files in DATA_DIR (default ./data).`;
 
 /** A failure the operator can fix; printed without a stack trace. */
 class UsageError extends Error {}
@@ -125,16 +128,20 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"\n${USAGE}`);
-  if (!['list', 'add', 'reset-password', 'delete'].includes(command)) {
+  if (!['list', 'add', 'reset-password', 'delete', 'migrate-to-redis'].includes(command)) {
     throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
 
   const config = loadConfig();
-  const store = await openJsonUserStore(config.dataDir);
-  const revocations = await openJsonRevocationStore(config.dataDir);
-  // pollMs 0: this process runs one command, it need not watch the file.
-  const rooms = await openJsonRoomStore(config.dataDir, { pollMs: 0 });
-  const history = await openJsonCallHistoryStore(config.dataDir, { retentionMs: config.historyDays * 24 * 3600 * 1000 });
+  if (command === 'migrate-to-redis') {
+    if (config.redisUrl === undefined) throw new UsageError('migrate-to-redis copies DATA_DIR into REDIS_URL: set REDIS_URL');
+    const report = await migrateToRedis(config.dataDir, config.redisUrl);
+    console.log(describeMigration(report, config.dataDir, config.redisUrl));
+    return;
+  }
+  // This process runs one command: it need not watch rooms.json.
+  const stores = await openStores(config, { watchRooms: false });
+  const { users: store, revocations, rooms, history } = stores;
   // After the change, so that a sign-in with the old password just before it is revoked too.
   const signOutEverywhere = (userId: string) => revokeUserSessions(revocations, userId, config.sessionMaxAgeSeconds);
   const accounts = new Accounts(store, config.scryptCost);
@@ -176,10 +183,7 @@ async function run(argv: string[]): Promise<void> {
       }
     }
   } finally {
-    await store.close();
-    await revocations.close();
-    await rooms.close();
-    await history.close();
+    await stores.close();
   }
 }
 

@@ -126,6 +126,12 @@ export interface Config {
    * days. Default `Date.now`. Tokens and guests always use the real clock.
    */
   roomsClock?: () => number;
+  /**
+   * `redis://` or `rediss://` URL (REDIS_URL): users, revocations, rooms and
+   * invites live there, shared by every backend node. Unset: the JSON files in
+   * `dataDir`, for one process.
+   */
+  redisUrl?: string;
   /** Days a call stays in each person's history (PROTOCOL.md §7); HISTORY_DAYS. */
   historyDays: number;
   /** Tests only, never from the environment: the clock of the call history's retention. Default `Date.now`. */
@@ -359,7 +365,29 @@ export function validateConfig(config: Config): Config {
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new ConfigError('PORT', `must be between 0 and 65535, got ${config.port}`);
   }
+  if (config.redisUrl !== undefined) {
+    validateRedisUrl(config.redisUrl);
+    // A secret generated in each node's DATA_DIR would differ: a token from one node would fail on the next.
+    if (config.jwtSecret === undefined)
+      throw new ConfigError('JWT_SECRET', 'is required with REDIS_URL: every node must sign with the same secret');
+  }
   return config;
+}
+
+/** A URL ioredis can use: redis: or rediss:, with a host; the message never repeats a password. */
+function validateRedisUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('REDIS_URL', 'is not a URL (expected redis://[user:password@]host[:port][/db])');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL', `must be a redis: or rediss: URL, got ${url.protocol}`);
+  }
+  if (url.hostname === '') throw new ConfigError('REDIS_URL', 'has no host (expected redis://host:port)');
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) throw new ConfigError('REDIS_URL', `the path must be a database number, got "/${db}"`);
 }
 
 /** Reads the configuration; throws `ConfigError` naming the variable on a bad value. */
@@ -430,5 +458,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (siteJwksUrl !== undefined) config.siteJwksUrl = siteJwksUrl;
   const siteJwtIssuer = raw(env, 'SITE_JWT_ISSUER');
   if (siteJwtIssuer !== undefined) config.siteJwtIssuer = siteJwtIssuer;
+  const redisUrl = raw(env, 'REDIS_URL');
+  if (redisUrl !== undefined) config.redisUrl = redisUrl;
   return validateConfig(config);
 }

@@ -9,17 +9,15 @@ import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker, type MqttBroker } from './mqtt/broker.js';
 import { RoomCalls } from './calls/room-calls.js';
+import { SharedRoomCalls } from './calls/shared-room-calls.js';
 import { GuestSweeper } from './rooms/guest-sweeper.js';
 import { madeRoomsFrom } from './rooms/made-rooms.js';
 import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
-import { openJsonRevocationStore } from './store/json-revocation-store.js';
-import { openJsonRoomStore } from './store/json-room-store.js';
+import { openStores } from './store/open-stores.js';
+import { NO_NODE_EVENTS, openRedisNodeEvents } from './store/redis-node-events.js';
 import type { MembersChange } from './store/room-store.js';
-import { openJsonUserStore } from './store/json-user-store.js';
-import { openJsonCallHistoryStore } from './store/json-call-history-store.js';
-import type { Notice, PrivacySettings } from '../src/protocol/index.js';
-import { openJsonMessageStore } from './store/json-message-store.js';
+import type { Notice, PrivacySettings, RoomCall } from '../src/protocol/index.js';
 import { MessagesAway } from './messages/messages-away.js';
 import { TokenService, resolveJwtSecret } from './tokens.js';
 
@@ -36,34 +34,36 @@ export interface RunningBackend {
 /** Defaults = loadConfig() (the environment) merged with `overrides`; port 0 = a free port. */
 export async function startBackend(overrides: Partial<Config> = {}): Promise<RunningBackend> {
   const config = validateConfig({ ...loadConfig(), ...overrides });
-  const store = await openJsonUserStore(config.dataDir);
-  const revocations = await openJsonRevocationStore(config.dataDir);
+  // JSON files in dataDir, or Redis with REDIS_URL (then shared by every node).
+  const stores = await openStores(config);
+  const { users: store, revocations, rooms, history, messages: messageStore } = stores;
   const tokens = new TokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir));
   const sessions = new Sessions(tokens, revocations, config);
   const accounts = new Accounts(store, config.scryptCost, config.hashConcurrency);
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
-  const membership = new Membership({ lobby: config.lobby });
-  const rooms = await openJsonRoomStore(config.dataDir, { now: config.roomsClock });
+  // On Redis, what other nodes keep in memory and must hear of (rooms re-checked, guests' ends, privacy).
+  const nodeEvents = stores.redis ? await openRedisNodeEvents(stores.redis) : NO_NODE_EVENTS;
+  const membership = new Membership({ lobby: config.lobby, events: nodeEvents });
   membership.useMadeRooms(madeRoomsFrom(rooms));
-  const guestSweeper = new GuestSweeper({ store, sessions, membership });
+  const guestSweeper = new GuestSweeper({ store, sessions, membership, events: nodeEvents });
   // The broker publishes the calls' state and knows the connections; it is attached after the app.
   let mqtt: MqttBroker | undefined;
-  const calls = new RoomCalls({
+  const callOptions = {
     limits: { video: config.maxCallSize, total: config.maxCallAudioSize },
-    publish: (roomId, call) => mqtt?.publishRoomCall(roomId, call),
-  });
+    publish: (roomId: string, call: RoomCall | null) => mqtt?.publishRoomCall(roomId, call),
+  };
+  // On Redis the seats are handed out from one place for every node.
+  const calls = stores.redis ? await SharedRoomCalls.open(callOptions, stores.redis) : new RoomCalls(callOptions);
   const isConnected = (userId: string, sid: string) => mqtt?.isConnected(userId, sid) ?? false;
-  const history = await openJsonCallHistoryStore(config.dataDir, {
-    retentionMs: config.historyDays * 24 * 3600 * 1000,
-    now: config.historyClock,
-  });
   const historyRoutes = {
     history,
-    privacyChanged: (userId: string, privacy: PrivacySettings) => mqtt?.privacyChanged(userId, privacy),
+    privacyChanged: (userId: string, privacy: PrivacySettings) => {
+      mqtt?.privacyChanged(userId, privacy);
+      void nodeEvents.tell({ type: 'privacy-changed', userId, privacy }).catch(() => undefined);
+    },
     notify: (userId: string, notice: Notice) => mqtt?.notify(userId, notice),
   };
-  const messageStore = await openJsonMessageStore(config.dataDir, config.messagesClock);
   const messages = new MessagesAway({ store: messageStore, users: store, membership, config, now: config.messagesClock });
   const app = await createHttpApp({
     config,
@@ -76,29 +76,33 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     isConnected,
     history: historyRoutes,
     messages,
+    redis: stores.redis,
   });
   // Joins, and deletions the admin CLI wrote: the broker re-checks each user whose rooms changed.
   rooms.onMembersChanged((change) => void tellMembership(change).catch((error: unknown) => app.log.error(error)));
   async function tellMembership({ userIds, removedRooms }: MembersChange): Promise<void> {
-    await Promise.all(userIds.map((id) => membership.changed(id)));
+    // Every node hears of the room store's changes by itself: re-checked here only.
+    await Promise.all(userIds.map((id) => membership.changedHere(id)));
     if (removedRooms.length === 0) return;
     // A guest's room is on its account: find the guests of the rooms that went.
     const gone = new Set(removedRooms);
-    for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changed(user.id);
+    for (const user of await store.list()) if (user.guest && gone.has(user.guest.room)) await membership.changedHere(user.id);
   }
   const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls, history, messages });
   mqtt = broker;
+  nodeEvents.on((event) => {
+    if (event.type === 'privacy-changed') broker.privacyChanged(event.userId, event.privacy);
+  });
   const closeStores = async () => {
     await guestSweeper.stop();
-    await store.close();
-    await revocations.close();
-    await rooms.close();
-    await history.close();
-    await messageStore.close();
+    await nodeEvents.close();
+    await stores.close();
   };
   try {
     // Guests that ended while the backend was down go before anyone can use them.
     await guestSweeper.start();
+    // Another node may pass an invite to someone whose tabs are elsewhere: learn who has do-not-disturb or invisible on.
+    if (stores.redis) for (const user of await store.withPrivacy()) broker.privacyChanged(user.id, user.privacy!);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();

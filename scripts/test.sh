@@ -51,6 +51,8 @@ suite "lint (ESLint with typescript-eslint, Lit and web-components rules; Pretti
 suite "unit tests (node)" npm run --silent test:unit
 suite "backend tests (node, real broker)" npm run --silent test:broker
 suite "abuse suite (node, real broker)" npm run --silent test:abuse
+suite "Redis stores (node, real redis-server)" npm run --silent test:redis
+suite "cluster on Redis (2-3 nodes behind real nginx, real browsers)" npm run --silent test:cluster
 suite "element and engine tests (web-test-runner: Chromium, Firefox ESR)" npm run --silent test:elements
 suite "TURN and relay-only tests (real coturn, real browsers)" npm run --silent test:turn
 suite "end-to-end tests (two real browsers through the widget)" npm run --silent test:e2e

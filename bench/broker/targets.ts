@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from '../../broker/config.js';
+import { Redis } from 'ioredis';
+import { migrateToRedis } from '../../broker/store/migrate-to-redis.js';
+import { Cluster } from '../../test/cluster/cluster.js';
 import { INBOX_PREFIX, MQTT_PATH, PRESENCE_PREFIX } from '../../src/protocol/index.js';
 import { forkTs, nextMessage, spawnTracked, stopChild } from './processes.js';
 import type { BrokerChildMessage, LoadUser } from './protocol.js';
@@ -162,5 +165,66 @@ export async function startMosquitto(users: LoadUser[]): Promise<BrokerUnderTest
       await stopChild(child, () => child.kill('SIGTERM'));
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** RSS of a process from /proc (bytes), 0 once it is gone. */
+async function rssOf(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) * 1024;
+}
+
+export interface ClusterUnderTest extends BrokerUnderTest {
+  /** The cluster's Redis, for INFO commandstats. */
+  redisUrl: string;
+  /** Redis's used_memory growth from copying the seeded users in (migrate-to-redis), and how many. */
+  usersMemory: { bytes: number; users: number };
+}
+
+/** Redis's `used_memory` (bytes). */
+async function usedMemory(redisUrl: string): Promise<number> {
+  const redis = new Redis(redisUrl);
+  try {
+    return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1]);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * `nodes` backend processes on one redis-server behind the documented nginx
+ * (test/cluster/cluster.ts). `dataDir` holds the seeded users file: it is
+ * copied into Redis (`migrate-to-redis`) before the nodes start. Memory is
+ * the nodes' RSS plus Redis's; nginx's is left out, as it is for the
+ * single process.
+ */
+export async function startCluster(nodes: 1 | 2 | 3, dataDir: string, env: Record<string, string>): Promise<ClusterUnderTest> {
+  const usersMemory = { bytes: 0, users: 0 };
+  const cluster = await Cluster.start({
+    nodes,
+    env,
+    inheritStderr: true,
+    workerConnections: 16_000,
+    beforeNodes: async (redisUrl) => {
+      const before = await usedMemory(redisUrl);
+      const report = await migrateToRedis(dataDir, redisUrl);
+      usersMemory.bytes = (await usedMemory(redisUrl)) - before;
+      usersMemory.users = report.users.copied;
+    },
+  });
+  return {
+    name: `${nodes} node${nodes > 1 ? 's' : ''} + Redis`,
+    url: `${cluster.origin.replace(/^http/, 'ws')}${MQTT_PATH}`,
+    origin: cluster.origin,
+    pid: cluster.nginx.pid,
+    redisUrl: cluster.redis.url,
+    usersMemory,
+    async memory() {
+      const pids = [...cluster.nodes.map((n) => n.process?.child.pid), cluster.redis.pid];
+      const rss = (await Promise.all(pids.map(rssOf))).reduce((a, b) => a + b, 0);
+      return { rss };
+    },
+    stop: () => cluster.stop(),
   };
 }

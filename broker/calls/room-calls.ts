@@ -3,8 +3,10 @@
  * retained state everyone in the room reads. One place decides every join, so two people joining
  * at the same instant get two different seats and the glare rule (the higher seat offers) holds.
  *
- * Kept in this process's memory: one node (scale-out, #15, moves it to Redis). Time comes from an
- * injected clock so the lost-seat rule is tested without waiting.
+ * `RoomCalls` keeps them in this process's memory (one node); `SharedRoomCalls`
+ * (shared-room-calls.ts) keeps them in Redis for every node (REDIS_URL), with the same decisions
+ * (`seatJoiner`, `withoutSeats`). Time comes from an injected clock so the lost-seat rule is
+ * tested without waiting.
  */
 import { randomBytes } from 'node:crypto';
 import { SEAT_LOST_AFTER_MS, seatProblem, type MediaKinds, type RoomCall, type Seat } from '../../src/protocol/index.js';
@@ -42,9 +44,39 @@ export class CallFullError extends Error {
   }
 }
 
-interface LiveCall {
+/** A room's call as kept: the call and the next seat to hand out. */
+export interface LiveCall {
   call: RoomCall;
   nextSeat: number;
+}
+
+/** A new call in `roomId`, with no seat yet. */
+export function newLiveCall(roomId: string, limits: RoomCall['limits'], now: number): LiveCall {
+  return {
+    call: { id: randomBytes(16).toString('base64url'), room: roomId, startedAt: now, members: [], limits: { ...limits } },
+    nextSeat: 1,
+  };
+}
+
+/**
+ * `live` with `joiner` seated (a seat of the same user given up in the same change), the seat,
+ * and the sids whose seats went; throws CallFullError when no seat fits.
+ */
+export function seatJoiner(live: LiveCall, joiner: Joiner, now: number): { live: LiveCall; seat: number; replaced: string[] } {
+  const staying = live.call.members.filter((m) => m.user !== joiner.user);
+  // Limits are at least 2 (config), so a call being started always has a seat: no empty call is left behind.
+  const problem = seatProblem(staying, joiner.media, live.call.limits);
+  if (problem) throw new CallFullError(problem);
+  const replaced = live.call.members.filter((m) => m.user === joiner.user).map((m) => m.sid);
+  const seat: Seat = { ...joiner, media: { ...joiner.media }, seat: live.nextSeat, joinedAt: now };
+  return { live: { call: { ...live.call, members: [...staying, seat] }, nextSeat: live.nextSeat + 1 }, seat: seat.seat, replaced };
+}
+
+/** `live` without the seats `which` picks: undefined when none went, null when the call ended with them. */
+export function withoutSeats(live: LiveCall, which: (m: Seat) => boolean): LiveCall | null | undefined {
+  const staying = live.call.members.filter((m) => !which(m));
+  if (staying.length === live.call.members.length) return undefined;
+  return staying.length === 0 ? null : { ...live, call: { ...live.call, members: staying } };
 }
 
 export class RoomCalls {
@@ -68,16 +100,25 @@ export class RoomCalls {
    * tab). Throws CallFullError when no seat fits.
    */
   join(roomId: string, joiner: Joiner): { call: RoomCall; seat: number } {
-    const live = this.#calls.get(roomId) ?? this.#start(roomId);
-    const staying = live.call.members.filter((m) => m.user !== joiner.user);
-    // Limits are at least 2 (config), so a call being started always has a seat: no empty call is left behind.
-    const problem = seatProblem(staying, joiner.media, live.call.limits);
-    if (problem) throw new CallFullError(problem);
-    for (const gone of live.call.members) if (gone.user === joiner.user) this.#forgetLost(gone.sid);
-    const seat: Seat = { ...joiner, media: { ...joiner.media }, seat: live.nextSeat++, joinedAt: this.#clock.now() };
-    live.call = { ...live.call, members: [...staying, seat] };
-    this.options.publish(roomId, live.call);
-    return { call: live.call, seat: seat.seat };
+    const seated = seatJoiner(
+      this.#calls.get(roomId) ?? newLiveCall(roomId, this.options.limits, this.#clock.now()),
+      joiner,
+      this.#clock.now(),
+    );
+    for (const sid of seated.replaced) this.#forgetLost(sid);
+    this.#calls.set(roomId, seated.live);
+    this.options.publish(roomId, seated.live.call);
+    return { call: seated.live.call, seat: seated.seat };
+  }
+
+  /** `join` for callers that serve either engine (the HTTP route): resolves once the seat is kept. */
+  async joinSeat(roomId: string, joiner: Joiner): Promise<{ call: RoomCall; seat: number }> {
+    return this.join(roomId, joiner);
+  }
+
+  /** `leave` for callers that serve either engine. */
+  async leaveSeat(roomId: string, user: string, sid: string): Promise<boolean> {
+    return this.leave(roomId, user, sid);
   }
 
   /** Ends `user`'s seat held by `sid` in `roomId`'s call; false when there was none. */
@@ -117,21 +158,6 @@ export class RoomCalls {
     for (const sid of [...this.#lost.keys()]) this.#forgetLost(sid);
   }
 
-  #start(roomId: string): LiveCall {
-    const live: LiveCall = {
-      call: {
-        id: randomBytes(16).toString('base64url'),
-        room: roomId,
-        startedAt: this.#clock.now(),
-        members: [],
-        limits: { ...this.options.limits },
-      },
-      nextSeat: 1,
-    };
-    this.#calls.set(roomId, live);
-    return live;
-  }
-
   #seatsOf(sid: string): boolean {
     for (const { call } of this.#calls.values()) if (call.members.some((m) => m.sid === sid)) return true;
     return false;
@@ -147,16 +173,11 @@ export class RoomCalls {
   /** Removes the seats `which` picks; the call ends with its last seat. */
   #remove(roomId: string, which: (m: Seat) => boolean): boolean {
     const live = this.#calls.get(roomId);
-    if (!live) return false;
-    const staying = live.call.members.filter((m) => !which(m));
-    if (staying.length === live.call.members.length) return false;
-    if (staying.length === 0) {
-      this.#calls.delete(roomId);
-      this.options.publish(roomId, null);
-    } else {
-      live.call = { ...live.call, members: staying };
-      this.options.publish(roomId, live.call);
-    }
+    const next = live && withoutSeats(live, which);
+    if (next === undefined) return false;
+    if (next === null) this.#calls.delete(roomId);
+    else this.#calls.set(roomId, next);
+    this.options.publish(roomId, next?.call ?? null);
     return true;
   }
 }

@@ -18,7 +18,16 @@ import { SiteKeysUnavailableError, SiteTokenError, SiteTokenVerifier } from '../
 import type { TokenClaims } from '../tokens.js';
 import { HttpApiError, clientErrorHandler, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { installResponseHeaders } from './headers.js';
-import { LoginThrottle, type LoginDecision } from './login-throttle.js';
+import {
+  LoginThrottle,
+  SharedLoginThrottle,
+  WindowCounter,
+  type FailedLogins,
+  type LoginDecision,
+  type WindowCounts,
+} from './login-throttle.js';
+import type { RedisConnection } from '../store/redis-connection.js';
+import { RedisWindowCounter } from '../store/redis-window-counter.js';
 import type { Membership } from '../rooms/membership.js';
 import type { GuestSweeper } from '../rooms/guest-sweeper.js';
 import type { RoomStore } from '../store/room-store.js';
@@ -47,6 +56,8 @@ export interface HttpAppDeps {
   history?: Omit<HistoryRoutesDeps, 'users' | 'authenticatedUser'>;
   /** Messages kept while their recipient is away (PROTOCOL.md §8). */
   messages: MessagesAway;
+  /** REDIS_URL's connection: rate limits and throttles are then counted there, for every node at once. */
+  redis?: RedisConnection;
 }
 
 const registerBody = {
@@ -102,6 +113,7 @@ export async function createHttpApp({
   isConnected,
   history,
   messages,
+  redis,
 }: HttpAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -137,13 +149,19 @@ export async function createHttpApp({
     global: false,
     keyGenerator: (req) => req.ip,
     errorResponseBuilder: (_req, context) => new HttpApiError(429, 'rate_limited', `too many attempts, retry in ${context.after}`),
+    // On Redis every node counts into the same keys: a limit reached through one node holds on all.
+    ...(redis ? { redis: redis.client, nameSpace: redis.key('rate-limit:') } : {}),
   });
-  const failedLogins = new LoginThrottle({
+  /** A fixed-window counter: in this process, or in Redis for every node. */
+  const windowCounter = (name: string, windowMs: number): WindowCounts =>
+    redis ? new RedisWindowCounter(redis, name, windowMs) : new WindowCounter(windowMs, Date.now);
+  const throttleOptions = {
     perEmail: config.loginFailuresPerEmail,
     perAddress: config.loginFailuresPerAddress,
     windowMs: config.loginFailureWindowSeconds * 1000,
     slowdownMaxMs: config.loginSlowdownMaxMs,
-  });
+  };
+  const failedLogins: FailedLogins = redis ? new SharedLoginThrottle(throttleOptions, windowCounter) : new LoginThrottle(throttleOptions);
   const authRateLimit = { max: config.authRateMax, timeWindow: config.authRateWindowSeconds * 1000 };
 
   /** 429 with Retry-After for an address the failure throttle refuses. */
@@ -211,13 +229,13 @@ export async function createHttpApp({
     API_PATHS.login,
     { schema: { body: loginBody }, config: { rateLimit: authRateLimit }, onRequest: passwordAccountsOn },
     async (req, reply) => {
-      const decision = failedLogins.check(req.body.email, req.ip);
+      const decision = await failedLogins.check(req.body.email, req.ip);
       refuseThrottled(decision, reply, 'too many failed logins from this address, try again later');
       // Someone is guessing this email's password from many places: slow it down, never lock its owner out.
       if (decision.delayMs > 0) await setTimeout(decision.delayMs);
       const user = await accounts.authenticate(req.body.email, req.body.password);
       if (!user) {
-        failedLogins.recordFailure(req.body.email, req.ip);
+        await failedLogins.recordFailure(req.body.email, req.ip);
         throw new HttpApiError(401, 'invalid_credentials', 'wrong email or password');
       }
       return authResponse(user);
@@ -229,7 +247,7 @@ export async function createHttpApp({
     API_PATHS.session,
     { schema: { body: sessionBody }, config: { rateLimit: authRateLimit }, onRequest: siteAccountsOn },
     async (req, reply) => {
-      refuseThrottled(failedLogins.checkAddress(req.ip), reply, 'too many refused site tokens from this address, try again later');
+      refuseThrottled(await failedLogins.checkAddress(req.ip), reply, 'too many refused site tokens from this address, try again later');
       let siteUser;
       try {
         siteUser = await siteTokens!.verify(req.body.token);
@@ -239,7 +257,7 @@ export async function createHttpApp({
           throw new HttpApiError(503, 'site_keys_unavailable', message, { cause: error });
         }
         if (error instanceof SiteTokenError) {
-          failedLogins.recordAddressFailure(req.ip);
+          await failedLogins.recordAddressFailure(req.ip);
           throw new HttpApiError(401, 'invalid_site_token', `site token refused: ${error.message}`);
         }
         throw error;
@@ -283,6 +301,7 @@ export async function createHttpApp({
     authenticatedUser,
     authResponse,
     authRateLimit,
+    windowCounter,
   });
 
   registerRoomCallRoutes(app, { membership, calls, isConnected, authenticatedUser });

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RESPONSE_HEADERS } from './headers.js';
 import type { ApiErrorBody, ApiErrorCode } from '../../src/protocol/index.js';
+import { isRedisUnavailable } from '../cluster/redis-errors.js';
 
 /** An error the HTTP API answers with: its status and the contract's `{ error: { code, message } }`. */
 export class HttpApiError extends Error {
@@ -54,13 +55,19 @@ function toHttpApiError(error: FastifyError | HttpApiError): HttpApiError {
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new HttpApiError(error.statusCode, 'invalid_input', error.message);
   }
+  // Several nodes (REDIS_URL): Redis cannot be reached now; the client retries later, nothing it sent was wrong.
+  if (isRedisUnavailable(error)) {
+    return new HttpApiError(503, 'unavailable', 'the service cannot reach its storage right now; try again shortly', { cause: error });
+  }
   return new HttpApiError(500, 'internal', 'internal error');
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpApiError, request, reply) => {
     const api = toHttpApiError(error);
-    if (api.statusCode >= 500) request.log.error(error);
+    // Redis away is an outage to watch, not a bug: one line each, at warn.
+    if (api.apiCode === 'unavailable') request.log.warn(api.message);
+    else if (api.statusCode >= 500) request.log.error(error);
     return reply.status(api.statusCode).send(errorBody(api.apiCode, api.message));
   });
   app.setNotFoundHandler((request, reply) =>

@@ -7,7 +7,9 @@
  * - many addresses guessing one email only slow every attempt for that email
  *   down (a growing delay before the password check), never refuse it: the
  *   owner, from their own address, still gets in.
- * Pure and clock-injected; the HTTP route applies the decision.
+ * The decisions are pure and clock-injected; the counts are in memory (one
+ * node) or in Redis (`SharedLoginThrottle`, every node); the HTTP route
+ * applies the decision.
  */
 import { normalizeEmail } from '../accounts.js';
 
@@ -30,7 +32,7 @@ export const SLOWDOWN_BASE_MS = 250;
 const MAX_KEYS = 100_000;
 
 /** Fixed-window counts per key, bounded in size (failed logins here; guests made per address in rooms.ts). */
-export class WindowCounter {
+export class WindowCounter implements WindowCounts {
   readonly #entries = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
@@ -57,6 +59,17 @@ export class WindowCounter {
     this.#entries.set(key, { count: 1, resetAt: now + this.windowMs });
   }
 
+  take(key: string, limit: number): { taken: boolean; resetAt: number } {
+    const { count } = this.get(key);
+    if (count < limit) this.add(key);
+    return { taken: count < limit, resetAt: this.get(key).resetAt };
+  }
+
+  giveBack(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry && entry.resetAt > this.now() && entry.count > 0) entry.count -= 1;
+  }
+
   get size(): number {
     return this.#entries.size;
   }
@@ -74,7 +87,54 @@ export class WindowCounter {
   }
 }
 
-export class LoginThrottle {
+/** A fixed-window counter: in memory (`WindowCounter`) or shared by every node (store/redis-window-counter.ts). */
+export interface WindowCounts {
+  get(key: string): { count: number; resetAt: number } | Promise<{ count: number; resetAt: number }>;
+  add(key: string): void | Promise<void>;
+  /** Counts one if fewer than `limit` are counted, in one step; `taken` false (nothing counted) otherwise. */
+  take(key: string, limit: number): { taken: boolean; resetAt: number } | Promise<{ taken: boolean; resetAt: number }>;
+  /** Uncounts one taken whose action did not happen after all. */
+  giveBack(key: string): void | Promise<void>;
+}
+
+/** What app.ts asks of a throttle; answers may come from memory or from Redis. */
+export interface FailedLogins {
+  /** What to do with a login attempt, before any password work. */
+  check(email: string, address: string): LoginDecision | Promise<LoginDecision>;
+  /**
+   * A sign-in without an email (a site token, POST /api/session): only the
+   * per-address limit applies, counted together with failed logins.
+   */
+  checkAddress(address: string): LoginDecision | Promise<LoginDecision>;
+  recordAddressFailure(address: string): void | Promise<void>;
+  recordFailure(email: string, address: string): void | Promise<void>;
+}
+
+type Count = { count: number; resetAt: number };
+
+/** The decision from the three counts of one attempt (shared by every engine). */
+export function decideLogin(counts: { pair: Count; address: Count; email: Count }, options: Required<LoginThrottleOptions>): LoginDecision {
+  const { perEmail, perAddress, slowdownMaxMs, now } = options;
+  const locks = [
+    { counter: counts.pair, limit: perEmail },
+    { counter: counts.address, limit: perAddress },
+  ].filter(({ counter, limit }) => counter.count >= limit);
+  if (locks.length > 0) {
+    return { refused: true, retryAfterMs: Math.max(...locks.map(({ counter }) => counter.resetAt)) - now() };
+  }
+  const over = counts.email.count - perEmail;
+  if (over < 0) return { refused: false, delayMs: 0 };
+  // 2^over overflows to Infinity for huge counts; min() still caps it.
+  return { refused: false, delayMs: Math.min(slowdownMaxMs, SLOWDOWN_BASE_MS * 2 ** over) };
+}
+
+/** The decision for a sign-in without an email, from the address's count. */
+export function decideAddress(counter: Count, options: Required<LoginThrottleOptions>): LoginDecision {
+  if (counter.count >= options.perAddress) return { refused: true, retryAfterMs: counter.resetAt - options.now() };
+  return { refused: false, delayMs: 0 };
+}
+
+export class LoginThrottle implements FailedLogins {
   readonly #options: Required<LoginThrottleOptions>;
   readonly #pairs: WindowCounter;
   readonly #addresses: WindowCounter;
@@ -88,31 +148,14 @@ export class LoginThrottle {
     this.#emails = new WindowCounter(windowMs, now);
   }
 
-  /** What to do with a login attempt, before any password work. */
   check(email: string, address: string): LoginDecision {
-    const { perEmail, perAddress, slowdownMaxMs, now } = this.#options;
     const key = normalizeEmail(email);
-    const locks = [
-      { counter: this.#pairs.get(pairKey(key, address)), limit: perEmail },
-      { counter: this.#addresses.get(address), limit: perAddress },
-    ].filter(({ counter, limit }) => counter.count >= limit);
-    if (locks.length > 0) {
-      return { refused: true, retryAfterMs: Math.max(...locks.map(({ counter }) => counter.resetAt)) - now() };
-    }
-    const over = this.#emails.get(key).count - perEmail;
-    if (over < 0) return { refused: false, delayMs: 0 };
-    // 2^over overflows to Infinity for huge counts; min() still caps it.
-    return { refused: false, delayMs: Math.min(slowdownMaxMs, SLOWDOWN_BASE_MS * 2 ** over) };
+    const counts = { pair: this.#pairs.get(pairKey(key, address)), address: this.#addresses.get(address), email: this.#emails.get(key) };
+    return decideLogin(counts, this.#options);
   }
 
-  /**
-   * A sign-in without an email (a site token, POST /api/session): only the
-   * per-address limit applies, counted together with failed logins.
-   */
   checkAddress(address: string): LoginDecision {
-    const counter = this.#addresses.get(address);
-    if (counter.count >= this.#options.perAddress) return { refused: true, retryAfterMs: counter.resetAt - this.#options.now() };
-    return { refused: false, delayMs: 0 };
+    return decideAddress(this.#addresses.get(address), this.#options);
   }
 
   recordAddressFailure(address: string): void {
@@ -129,6 +172,47 @@ export class LoginThrottle {
   /** Keys held (for memory checks). */
   get size(): number {
     return this.#pairs.size + this.#addresses.size + this.#emails.size;
+  }
+}
+
+/**
+ * The same throttle on counters every node shares (REDIS_URL): failures counted through one
+ * node hold on the others. `counter(name)` makes one counter per kind of key.
+ */
+export class SharedLoginThrottle implements FailedLogins {
+  readonly #options: Required<LoginThrottleOptions>;
+  readonly #pairs: WindowCounts;
+  readonly #addresses: WindowCounts;
+  readonly #emails: WindowCounts;
+
+  constructor(options: LoginThrottleOptions, counter: (name: string, windowMs: number) => WindowCounts) {
+    this.#options = { now: Date.now, ...options };
+    this.#pairs = counter('failed-logins-pair', options.windowMs);
+    this.#addresses = counter('failed-logins-address', options.windowMs);
+    this.#emails = counter('failed-logins-email', options.windowMs);
+  }
+
+  async check(email: string, address: string): Promise<LoginDecision> {
+    const key = normalizeEmail(email);
+    const [pair, byAddress, byEmail] = await Promise.all([
+      this.#pairs.get(pairKey(key, address)),
+      this.#addresses.get(address),
+      this.#emails.get(key),
+    ]);
+    return decideLogin({ pair, address: byAddress, email: byEmail }, this.#options);
+  }
+
+  async checkAddress(address: string): Promise<LoginDecision> {
+    return decideAddress(await this.#addresses.get(address), this.#options);
+  }
+
+  async recordAddressFailure(address: string): Promise<void> {
+    await this.#addresses.add(address);
+  }
+
+  async recordFailure(email: string, address: string): Promise<void> {
+    const key = normalizeEmail(email);
+    await Promise.all([this.#pairs.add(pairKey(key, address)), this.#addresses.add(address), this.#emails.add(key)]);
   }
 }
 

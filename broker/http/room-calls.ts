@@ -56,7 +56,7 @@ export function registerRoomCallRoutes(app: FastifyInstance, deps: RoomCallRoute
         throw new HttpApiError(409, 'not_connected', 'sid is not one of your connections to the call service');
       }
       try {
-        return deps.calls.join(room.id, { user: user.id, name: shownName(user.name), sid, media });
+        return await deps.calls.joinSeat(room.id, { user: user.id, name: shownName(user.name), sid, media });
       } catch (error) {
         if (error instanceof CallFullError) throw new HttpApiError(409, error.code, error.message);
         throw error;
@@ -67,7 +67,7 @@ export function registerRoomCallRoutes(app: FastifyInstance, deps: RoomCallRoute
   app.delete<{ Params: { roomId: string; sid: string } }>(`${roomCallPath(':roomId')}/:sid`, async (req, reply) => {
     const user = await deps.authenticatedUser(req);
     const room = roomOf(user, req.params.roomId);
-    deps.calls.leave(room.id, user.id, req.params.sid);
+    await deps.calls.leaveSeat(room.id, user.id, req.params.sid);
     return reply.status(204).send();
   });
 }

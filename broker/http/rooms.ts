@@ -36,7 +36,7 @@ import {
 } from '../store/room-store.js';
 import type { StoredUser, UserStore } from '../store/user-store.js';
 import { HttpApiError } from './errors.js';
-import { WindowCounter } from './login-throttle.js';
+import type { WindowCounts } from './login-throttle.js';
 
 const HOUR_MS = 3600 * 1000;
 
@@ -52,6 +52,8 @@ export interface RoomRoutesDeps {
   authResponse(user: StoredUser): Promise<AuthResponse>;
   /** The per-address request rate of the sign-in routes: unauthenticated code lookups share it. */
   authRateLimit: { max: number; timeWindow: number };
+  /** A fixed-window counter (in memory, or in Redis for every node): guests made per address. */
+  windowCounter(name: string, windowMs: number): WindowCounts;
 }
 
 const newRoomBody = {
@@ -123,9 +125,7 @@ export function sortRooms(rooms: Room[]): Room[] {
 export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): void {
   const { config, users, rooms, membership, guestSweeper, authenticatedUser, authResponse, authRateLimit } = deps;
   const now = config.roomsClock ?? Date.now;
-  const guestsMade = new WindowCounter(HOUR_MS, Date.now);
-  /** Guests being made per address: they count against GUEST_RATE already, so a burst cannot slip past it. */
-  const guestsPending = new Map<string, number>();
+  const guestsMade = deps.windowCounter('guests-made', HOUR_MS);
 
   /**
    * `onRequest` of the routes guests may not use: the caller, checked before
@@ -278,19 +278,18 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
     { schema: { body: guestBody }, config: { rateLimit: authRateLimit }, onRequest: guestsOn },
     async (req, reply) => {
       const name = checkedName(req.body.name);
-      refuseGuestOverRate(req.ip, reply);
-      guestsPending.set(req.ip, (guestsPending.get(req.ip) ?? 0) + 1);
+      // Counted before it is made (and given back if it is not): a burst, on one node or several, cannot slip past it.
+      await refuseGuestOverRate(req.ip, reply);
       let guest: StoredUser;
       try {
         const { invite } = await useInvite(req.body.invite);
         const expiresAt = Date.now() + config.guestTtlSeconds * 1000;
         guest = await users.createGuest({ name, guest: { room: invite.room, invite: invite.code, expiresAt } });
-        guestsMade.add(req.ip);
         guestSweeper.expect(expiresAt);
-      } finally {
-        const pending = guestsPending.get(req.ip)! - 1;
-        if (pending === 0) guestsPending.delete(req.ip);
-        else guestsPending.set(req.ip, pending);
+      } catch (error) {
+        // Refused attempts do not count: only guests made.
+        await guestsMade.giveBack(req.ip);
+        throw error;
       }
       await membership.changed(guest.id);
       return reply.status(201).send(await authResponse(guest));
@@ -298,9 +297,9 @@ export function registerRoomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): 
   );
 
   /** 429 with Retry-After once this address made GUEST_RATE guests this hour. */
-  function refuseGuestOverRate(address: string, reply: FastifyReply): void {
-    const made = guestsMade.get(address);
-    if (made.count + (guestsPending.get(address) ?? 0) < config.guestRatePerHour) return;
+  async function refuseGuestOverRate(address: string, reply: FastifyReply): Promise<void> {
+    const made = await guestsMade.take(address, config.guestRatePerHour);
+    if (made.taken) return;
     reply.header('retry-after', String(Math.max(1, Math.ceil((made.resetAt - Date.now()) / 1000))));
     throw new HttpApiError(429, 'rate_limited', 'too many guests from this address, try again later');
   }

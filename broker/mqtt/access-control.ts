@@ -30,6 +30,7 @@ import type { OnlineMember, RoomRoster } from './room-roster.js';
 import type { SessionCounter } from './session-limit.js';
 import type { InboxWatch } from '../history/inbox-watch.js';
 import type { PrivacyBook } from '../history/privacy-book.js';
+import { isRedisUnavailable } from '../cluster/redis-errors.js';
 
 /** CONNACK return codes of MQTT 3.1.1. */
 const SERVER_UNAVAILABLE = 3;
@@ -83,6 +84,15 @@ export interface AccessControlOptions {
   privacy?: PrivacyBook;
   /** `MAX_FILE_BYTES`: a `file-offer` announcing more is refused (PROTOCOL.md §9); default DEFAULT_MAX_FILE_BYTES. */
   maxFileBytes?: number;
+  /**
+   * Several nodes on Redis (REDIS_URL): false while Redis cannot be reached, and then every
+   * CONNECT gets CONNACK 3 (server unavailable) at once, before any token check.
+   */
+  sharedStateReachable?: () => boolean;
+  /** QoS 2 is not offered (on Redis, broker/README.md): a QoS 2 PUBLISH disconnects, a QoS 2 SUBSCRIBE gets SUBACK 0x80. */
+  refuseQos2?: boolean;
+  /** Several nodes: an inbox message may be for someone online on another node (`RoomRoster.reachesAnywhere`). */
+  acrossNodes?: boolean;
 }
 
 function refusal(returnCode: number, message: string): AuthenticateError {
@@ -103,6 +113,7 @@ export function createAccessControl(options: AccessControlOptions) {
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
     void (async () => {
+      if (options.sharedStateReachable?.() === false) return done(unavailable(), false);
       const claims = password ? await options.sessions.verify(password.toString('utf8')) : null;
       if (!claims) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'bad, expired or signed-out token'), false);
       if (username !== claims.sub) return done(refusal(BAD_USERNAME_OR_PASSWORD, 'username is not the token subject'), false);
@@ -118,8 +129,16 @@ export function createAccessControl(options: AccessControlOptions) {
       if (gone.has(client)) return done(refusal(NOT_AUTHORIZED, 'connection closed during CONNECT'), false);
       const previous = sessions.get(client);
       if (previous) clearTimeout(previous.expiryTimer);
-      else if (!options.sessionLimit.open(user.id, client.id)) {
-        return done(refusal(SERVER_UNAVAILABLE, 'too many concurrent sessions for this user'), false);
+      else {
+        const opened = options.sessionLimit.open(user.id, client.id);
+        if (!(typeof opened === 'boolean' ? opened : await opened)) {
+          return done(refusal(SERVER_UNAVAILABLE, 'too many concurrent sessions for this user'), false);
+        }
+        // Counted across nodes (an await on Redis): the socket may have closed meanwhile, and clientGone counted nothing.
+        if (gone.has(client)) {
+          options.sessionLimit.close(user.id, client.id);
+          return done(refusal(NOT_AUTHORIZED, 'connection closed during CONNECT'), false);
+        }
       }
       sessions.set(client, {
         userId: user.id,
@@ -135,7 +154,11 @@ export function createAccessControl(options: AccessControlOptions) {
       });
       options.live.track(client, claims);
       done(null, true);
-    })().catch((error: unknown) => done(refusal(NOT_AUTHORIZED, String(error)), false));
+    })().catch((error: unknown) => done(isRedisUnavailable(error) ? unavailable() : refusal(NOT_AUTHORIZED, String(error)), false));
+  }
+
+  function unavailable(): AuthenticateError {
+    return refusal(SERVER_UNAVAILABLE, 'the backend cannot reach its shared state (Redis); try again later');
   }
 
   /**
@@ -152,6 +175,8 @@ export function createAccessControl(options: AccessControlOptions) {
     if (!client) return callback(null); // published by the backend itself
     const session = sessions.get(client);
     if (!session) return callback(new Error('not authenticated'));
+    // Refused before Aedes stores anything in the QoS 2 inbound table (broker/README.md, "QoS 2 on Redis").
+    if (options.refuseQos2 && packet.qos === 2) return callback(new Error('QoS 2 is not offered'));
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     if (payload.byteLength > MAX_MQTT_PAYLOAD_BYTES) return callback(new Error('payload over 64 KiB'));
     if (!session.budget.take()) return callback(new Error('publish budget exceeded'));
@@ -171,10 +196,17 @@ export function createAccessControl(options: AccessControlOptions) {
       if (checked.type === CHAT_DELIVERED_TYPE) return callback(new Error('chat-delivered is sent by the backend only'));
       const fileProblem = isFileMessageType(checked.type) ? fileMessageProblem(parseJsonPayload(payload), maxFileBytes) : null;
       if (fileProblem !== null) return callback(new Error(fileProblem));
-      if (!options.roster.reaches(session.member, topic.to)) packet.topic = DROPPED_TOPIC;
-      else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
-      else if (options.watch?.relayed(topic.from, topic.to, checked.type, payload)) packet.topic = DROPPED_TOPIC;
-      return callback(null);
+      const route = (reachable: boolean) => {
+        if (!reachable) packet.topic = DROPPED_TOPIC;
+        else if (checked.type === 'invite' && !options.budgets.invites.take(inviteKey(topic.from, topic.to))) packet.topic = DROPPED_TOPIC;
+        else if (options.watch?.relayed(topic.from, topic.to, checked.type, payload)) packet.topic = DROPPED_TOPIC;
+        callback(null);
+      };
+      const here = options.roster.reaches(session.member, topic.to);
+      if (here || !options.acrossNodes) return route(here);
+      // Several nodes: the addressee may be online on another one.
+      void options.roster.reachesAnywhere(session.member, topic.to).then(route);
+      return;
     }
     if (topic.kind === 'status' && topic.userId === session.userId) {
       const update = validateStatusUpdate(parseJsonPayload(payload));
@@ -204,6 +236,8 @@ export function createAccessControl(options: AccessControlOptions) {
     if (!session) return callback(null, null);
     const topic = subscription.topic;
     if (!maySubscribe(session.member, topic)) return callback(null, null);
+    // Aedes' SUBACK would still say QoS 2 if the subscription were downgraded here: refused instead.
+    if (options.refuseQos2 && subscription.qos === 2) return callback(null, null);
     if (!session.subscriptions.has(topic) && session.subscriptions.size >= options.maxSubscriptionsPerClient) {
       return callback(null, null);
     }

@@ -33,6 +33,7 @@ import { presenceTopicsOf } from './room-acl.js';
 import { RoomRoster } from './room-roster.js';
 import { SessionLimit } from './session-limit.js';
 import type { Membership } from '../rooms/membership.js';
+import { joinCluster } from '../cluster/cluster.js';
 
 export interface MqttBroker {
   aedes: Aedes;
@@ -71,6 +72,9 @@ export async function attachMqttBroker(
   },
 ): Promise<MqttBroker> {
   const { config } = deps;
+  // Several nodes on one Redis: the bus, retained messages, sessions and presence are shared (broker/cluster/).
+  const cluster =
+    config.redisUrl === undefined ? undefined : await joinCluster(config.redisUrl, { maxSessionsPerUser: config.maxSessionsPerUser });
   // Without the backend's own (tests of the broker alone): seats kept here, published by this broker.
   const calls =
     deps.calls ??
@@ -95,6 +99,7 @@ export async function attachMqttBroker(
       return member ? presenceTopicsOf(member) : [];
     },
     privacy,
+    cluster?.presence,
   );
   const history = deps.history;
   const recorder = history
@@ -138,11 +143,14 @@ export async function attachMqttBroker(
     publishRate: config.publishRate,
     publishBurst: config.publishBurst,
     budgets: createSharedBudgets(config),
-    sessionLimit: new SessionLimit(config.maxSessionsPerUser),
+    sessionLimit: cluster?.registry ?? new SessionLimit(config.maxSessionsPerUser),
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
     watch,
     privacy,
     maxFileBytes: config.maxFileBytes,
+    sharedStateReachable: cluster?.reachable,
+    refuseQos2: cluster !== undefined,
+    acrossNodes: cluster !== undefined,
   });
   aedes = await Aedes.createBroker({
     authenticate: access.authenticate,
@@ -161,7 +169,9 @@ export async function attachMqttBroker(
     // drain timeout. Each connection still has one batch of publishes in flight at a time
     // (Aedes reads on once a batch is delivered), so the work in flight stays bounded.
     concurrency: 0,
+    ...(cluster ? { id: cluster.nodeId, mq: cluster.mq, persistence: cluster.persistence } : {}),
   });
+  await cluster?.start({ refresh: (userId) => presence.refresh(userId), sessionsGone: (userId) => presence.sessionsGone(userId) });
   aedes.on('clientReady', access.clientReady);
   aedes.on('clientDisconnect', access.clientGone);
   aedes.on('unsubscribe', access.unsubscribed);
@@ -244,6 +254,7 @@ export async function attachMqttBroker(
     for (const ws of wss.clients) ws.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await cluster?.close();
   }
 
   function publishRoomCall(roomId: string, call: RoomCall | null): void {

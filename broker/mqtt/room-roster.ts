@@ -23,6 +23,9 @@ export interface OnlineMember extends RoomView {
   readonly clients: Set<Client>;
 }
 
+/** Users online elsewhere whose rooms are remembered at most (all forgotten past it): a bound, not a tuning. */
+const ELSEWHERE_REMEMBERED = 10_000;
+
 function roomsById(rooms: readonly Room[]): ReadonlyMap<string, Room> {
   return new Map(rooms.map((room) => [room.id, room]));
 }
@@ -33,6 +36,12 @@ export class RoomRoster {
   #changes = 0;
   /** The refresh of each user under way: one at a time per user, so the last store read wins. */
   readonly #refreshing = new Map<string, Promise<void>>();
+  /**
+   * Several nodes: the rooms of users who are not online here (they may be on another node), read
+   * from the store when a message is first sent to them, forgotten when `Membership.changed` (which
+   * every node hears) says their rooms changed. null: no such user.
+   */
+  readonly #elsewhere = new Map<string, Promise<ReadonlyMap<string, Room> | null>>();
 
   /** `moved(userId)`: the user's rooms changed; their presence must be republished. */
   constructor(
@@ -88,8 +97,32 @@ export class RoomRoster {
     return other !== undefined && shareRoomById(from.userId, from.rooms.values(), to, other.rooms);
   }
 
+  /**
+   * Several nodes: whether `from` may reach `to`, who need not be online here (a subscription on
+   * another node receives it through the cluster's bus): `reaches`, else a room shared with `to` as stored.
+   */
+  async reachesAnywhere(from: OnlineMember, to: string): Promise<boolean> {
+    if (this.reaches(from, to)) return true;
+    let rooms = this.#elsewhere.get(to);
+    if (!rooms) {
+      if (this.#elsewhere.size >= ELSEWHERE_REMEMBERED) this.#elsewhere.clear();
+      rooms = this.store.findById(to).then(
+        (user) => (user ? roomsById(this.membership.roomsOf(user)) : null),
+        () => {
+          // Unreadable now (Redis away): not remembered, the next message reads again.
+          this.#elsewhere.delete(to);
+          return null;
+        },
+      );
+      this.#elsewhere.set(to, rooms);
+    }
+    const theirs = await rooms;
+    return theirs !== null && shareRoomById(from.userId, from.rooms.values(), to, theirs);
+  }
+
   /** `Membership.changed(userId)`: reads the user again and applies their rooms now. */
   refresh(userId: string): Promise<void> {
+    this.#elsewhere.delete(userId);
     this.#changes += 1;
     const run = (this.#refreshing.get(userId) ?? Promise.resolve()).then(() => this.#reload(userId));
     this.#refreshing.set(userId, run);

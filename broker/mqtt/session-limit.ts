@@ -3,14 +3,17 @@
  * one account could open any number of connections. A session is a clientId
  * (one widget tab): the widget renews its token by connecting again with the
  * same clientId before the broker drops the old connection, so that second
- * connection takes no new slot. Kept in memory; the scale-out store puts it
- * in Redis behind the same two calls.
+ * connection takes no new slot. Kept in memory; with REDIS_URL, across nodes in
+ * Redis behind the same two calls (cluster/node-registry.ts).
  */
 export interface SessionCounter {
-  /** Counts a connection of `userId` as `clientId`; false (nothing counted) when it would be a session past the cap. */
-  open(userId: string, clientId: string): boolean;
+  /**
+   * Counts a connection of `userId` as `clientId`; false (nothing counted) when it would be a session past the cap.
+   * Rejects when the count cannot be reached (Redis away): the CONNECT is refused as unavailable.
+   */
+  open(userId: string, clientId: string): boolean | Promise<boolean>;
   /** That connection ended. */
-  close(userId: string, clientId: string): void;
+  close(userId: string, clientId: string): unknown;
 }
 
 export class SessionLimit implements SessionCounter {

@@ -6,6 +6,7 @@
  * plus a sweep at start-up for guests that ended while the backend was down.
  */
 import type { Sessions } from '../sessions.js';
+import { NO_NODE_EVENTS, type NodeEvents } from '../store/redis-node-events.js';
 import type { UserStore } from '../store/user-store.js';
 import type { Membership } from './membership.js';
 
@@ -17,11 +18,14 @@ export interface GuestSweeperDeps {
   sessions: Sessions;
   membership: Membership;
   now?: () => number;
+  /** The other backend nodes (REDIS_URL): each arms for every guest, so one ends on time even if its node is gone. */
+  events?: NodeEvents;
 }
 
 export class GuestSweeper {
   readonly #deps: GuestSweeperDeps;
   readonly #now: () => number;
+  readonly #events: NodeEvents;
   #timer: NodeJS.Timeout | undefined;
   /** When the armed timer fires (Unix ms). */
   #armedFor = Infinity;
@@ -31,6 +35,10 @@ export class GuestSweeper {
   constructor(deps: GuestSweeperDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#events = deps.events ?? NO_NODE_EVENTS;
+    this.#events.on((event) => {
+      if (event.type === 'guest-expected' && event.at < this.#armedFor) this.#arm(event.at);
+    });
   }
 
   /** Sweeps once now (guests that ended while the backend was down), then keeps sweeping. */
@@ -41,6 +49,7 @@ export class GuestSweeper {
   /** A guest was made that ends at `expiresAt`: sweep then at the latest. */
   expect(expiresAt: number): void {
     if (expiresAt < this.#armedFor) this.#arm(expiresAt);
+    void this.#events.tell({ type: 'guest-expected', at: expiresAt }).catch(() => undefined);
   }
 
   /** Ends every guest past its end, then arms the timer for the next one. One sweep at a time. */

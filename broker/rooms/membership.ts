@@ -8,6 +8,7 @@
  * rooms calls `changed(userId)`, and the broker re-checks that user.
  */
 import { LOBBY_ROOM_ID, type Room } from '../../src/protocol/index.js';
+import { NO_NODE_EVENTS, type NodeEvents } from '../store/redis-node-events.js';
 import type { StoredUser } from '../store/user-store.js';
 
 export const LOBBY: Room = Object.freeze({ id: LOBBY_ROOM_ID, name: 'Lobby', kind: 'lobby' });
@@ -23,16 +24,23 @@ export interface MembershipOptions {
   /** LOBBY=on: every password account is in the lobby. */
   lobby: boolean;
   made?: MadeRooms;
+  /** The other backend nodes (REDIS_URL): a user's connections there are re-checked too. */
+  events?: NodeEvents;
 }
 
 export class Membership {
   readonly #listeners = new Set<(userId: string) => unknown>();
   readonly #lobby: boolean;
+  readonly #events: NodeEvents;
   #made: MadeRooms;
 
   constructor(options: MembershipOptions) {
     this.#lobby = options.lobby;
     this.#made = options.made ?? NO_MADE_ROOMS;
+    this.#events = options.events ?? NO_NODE_EVENTS;
+    this.#events.on((event) => {
+      if (event.type === 'members-changed') void this.changedHere(event.userId).catch(() => undefined);
+    });
   }
 
   /** Plugs in the room store (it is opened after the membership it reports to). */
@@ -58,6 +66,14 @@ export class Membership {
    * subscription is already checked against the new rooms.
    */
   async changed(userId: string): Promise<void> {
+    await Promise.all([this.changedHere(userId), this.#events.tell({ type: 'members-changed', userId })]);
+  }
+
+  /**
+   * `changed` on this node only: for what every node hears of by itself (the room store's
+   * changes reach each node on its own), and for what another node told.
+   */
+  async changedHere(userId: string): Promise<void> {
     await Promise.all([...this.#listeners].map((listener) => listener(userId)));
   }
 

@@ -34,6 +34,20 @@ function isData(value: unknown): value is Data {
   );
 }
 
+function readCallsFile(file: string, fingerprint: string): Promise<Data> {
+  return readStoreFile(file, fingerprint, { version: 1, owners: {} } as Data, isData, {
+    kind: 'Call history store',
+    expected: '{"owners": {...}}',
+  });
+}
+
+/** Every owner's history as `calls.json` in `dataDir` holds it (none when missing), for migrate-to-redis. */
+export async function readJsonCallHistory(dataDir: string): Promise<{ owner: string; seenAt: number; calls: CallHistoryEntry[] }[]> {
+  const file = path.join(dataDir, CALLS_FILE);
+  const data = await readCallsFile(file, fileFingerprint(file));
+  return Object.entries(data.owners).map(([owner, h]) => ({ owner, seenAt: h.seenAt, calls: h.calls }));
+}
+
 export interface JsonCallHistoryOptions {
   /** How long entries are kept (HISTORY_DAYS), in ms. */
   retentionMs: number;
@@ -54,10 +68,7 @@ class JsonCallHistoryStore implements CallHistoryStore {
   async load(): Promise<void> {
     const fingerprint = fileFingerprint(this.file);
     if (fingerprint === this.#seen) return;
-    this.#data = await readStoreFile(this.file, fingerprint, { version: 1, owners: {} } as Data, isData, {
-      kind: 'Call history store',
-      expected: '{"owners": {...}}',
-    });
+    this.#data = await readCallsFile(this.file, fingerprint);
     this.#seen = fingerprint;
   }
 

@@ -40,16 +40,23 @@ function isPendingMessage(value: unknown): value is PendingMessage {
 const isData = (value: unknown): value is Data =>
   isRecord(value) && Array.isArray(value.messages) && value.messages.every(isPendingMessage);
 
+const messagesFile = (file: string) =>
+  new StoreFile<Data>(file, { version: 1, messages: [] }, isData, { kind: 'Message store', expected: '{"messages": [...]}' });
+
+/** The messages `messages.json` in `dataDir` holds, in the order they were kept (none when missing), for migrate-to-redis. */
+export async function readJsonMessages(dataDir: string): Promise<PendingMessage[]> {
+  const file = messagesFile(path.join(dataDir, MESSAGES_FILE));
+  await file.load();
+  return file.data.messages;
+}
+
 class JsonMessageStore implements MessageStore {
   readonly #file: StoreFile<Data>;
   readonly #now: () => number;
   readonly #queue = new SerialQueue(() => this.load());
 
   constructor(file: string, now: () => number) {
-    this.#file = new StoreFile<Data>(file, { version: 1, messages: [] }, isData, {
-      kind: 'Message store',
-      expected: '{"messages": [...]}',
-    });
+    this.#file = messagesFile(file);
     this.#now = now;
   }
 

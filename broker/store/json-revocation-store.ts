@@ -36,6 +36,20 @@ function snapshot(data: Data): Revocations {
   return { sessions: new Set(data.sessions.map((r) => r.sid)), usersBefore };
 }
 
+async function readRevocationsFile(file: string, fingerprint: string): Promise<Data> {
+  return readStoreFile(file, fingerprint, { version: 1, sessions: [], users: [] }, isData, {
+    kind: 'Revocation store',
+    expected: '{"sessions": [...], "users": [...]}',
+  });
+}
+
+/** Every revocation record in `dataDir`'s revocations.json (none when there is no file); `StoreError` on a corrupt one. */
+export async function readJsonRevocations(dataDir: string): Promise<{ sessions: SessionRevocation[]; users: UserRevocation[] }> {
+  const file = path.join(dataDir, REVOCATIONS_FILE);
+  const { sessions, users } = await readRevocationsFile(file, fileFingerprint(file));
+  return { sessions, users };
+}
+
 class JsonRevocationStore implements RevocationStore {
   #data: Data = { version: 1, sessions: [], users: [] };
   readonly #file: string;
@@ -54,10 +68,7 @@ class JsonRevocationStore implements RevocationStore {
   async load(): Promise<void> {
     const fingerprint = fileFingerprint(this.#file);
     if (fingerprint === this.#seen) return;
-    const data = await readStoreFile(this.#file, fingerprint, { version: 1, sessions: [], users: [] }, isData, {
-      kind: 'Revocation store',
-      expected: '{"sessions": [...], "users": [...]}',
-    });
+    const data = await readRevocationsFile(this.#file, fingerprint);
     this.#data = data;
     this.#snapshot = snapshot(data);
     this.#seen = fingerprint;

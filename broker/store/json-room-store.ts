@@ -7,15 +7,15 @@
  * they ended more than 7 days ago. A poll notices files written by another
  * process and tells the listeners whose rooms changed.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ENDED_INVITE_KEEP_MS } from '../../src/protocol/index.js';
 import { SerialQueue, fileFingerprint, readStoreFile } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
 import {
   RoomLimitError,
-  inviteEnd,
-  inviteRefusal,
+  applyInviteUse,
+  isKeptInvite,
+  liveInviteCount,
+  random22,
   usableInvite,
   type InviteTerms,
   type InviteUse,
@@ -42,13 +42,10 @@ export interface JsonRoomStoreOptions {
   pollMs?: number;
 }
 
-/** 22 base64url characters: 128 random bits. */
-const random22 = () => randomBytes(16).toString('base64url');
-
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isOptionalNumber = (value: unknown) => value === undefined || typeof value === 'number';
 
-function isStoredRoom(value: unknown): value is StoredRoom {
+export function isStoredRoom(value: unknown): value is StoredRoom {
   return (
     isRecord(value) &&
     typeof value.id === 'string' &&
@@ -61,7 +58,7 @@ function isStoredRoom(value: unknown): value is StoredRoom {
   );
 }
 
-function isStoredInvite(value: unknown): value is StoredInvite {
+export function isStoredInvite(value: unknown): value is StoredInvite {
   return (
     isRecord(value) &&
     typeof value.code === 'string' &&
@@ -104,6 +101,21 @@ function membersChange(before: Data, after: Data): MembersChange {
   };
 }
 
+/** What must be read from rooms.json: one place for the store and for a reader of the file (migrate-to-redis). */
+async function readRoomsFile(file: string, fingerprint: string): Promise<Data> {
+  return readStoreFile(file, fingerprint, { version: 1, rooms: [], invites: [] }, isData, {
+    kind: 'Room store',
+    expected: '{"rooms": [...], "invites": [...]}',
+  });
+}
+
+/** Every room and invite in `dataDir`'s rooms.json as it is on disk (none when there is no file); `StoreError` on a corrupt one. */
+export async function readJsonRooms(dataDir: string): Promise<{ rooms: StoredRoom[]; invites: StoredInvite[] }> {
+  const file = path.join(dataDir, ROOMS_FILE);
+  const { rooms, invites } = await readRoomsFile(file, fileFingerprint(file));
+  return { rooms, invites };
+}
+
 class JsonRoomStore implements RoomStore {
   readonly #file: string;
   readonly #now: () => number;
@@ -126,10 +138,7 @@ class JsonRoomStore implements RoomStore {
   async load(): Promise<boolean> {
     const fingerprint = fileFingerprint(this.#file);
     if (fingerprint === this.#seen) return false;
-    const data = await readStoreFile(this.#file, fingerprint, { version: 1, rooms: [], invites: [] }, isData, {
-      kind: 'Room store',
-      expected: '{"rooms": [...], "invites": [...]}',
-    });
+    const data = await readRoomsFile(this.#file, fingerprint);
     this.#use({ version: 1, rooms: data.rooms, invites: data.invites });
     this.#seen = fingerprint;
     return true;
@@ -155,11 +164,6 @@ class JsonRoomStore implements RoomStore {
     for (const listener of this.#listeners) listener(change);
   }
 
-  #kept(invite: StoredInvite, now: number): boolean {
-    const end = inviteEnd(invite, now);
-    return end === undefined || end + ENDED_INVITE_KEEP_MS > now;
-  }
-
   /**
    * Runs `decide` on a pruned copy of the data, after every earlier change and
    * on fresh data; writes the copy and only then makes it current. A throw
@@ -168,7 +172,7 @@ class JsonRoomStore implements RoomStore {
   #change<T>(decide: (draft: Data, now: number) => T): Promise<T> {
     return this.#queue.run(async () => {
       const now = this.#now();
-      const draft: Data = structuredClone({ ...this.#data, invites: this.#data.invites.filter((i) => this.#kept(i, now)) });
+      const draft: Data = structuredClone({ ...this.#data, invites: this.#data.invites.filter((i) => isKeptInvite(i, now)) });
       const value = decide(draft, now);
       await writePrivateFile(this.#file, Buffer.from(JSON.stringify(draft)));
       this.#seen = fileFingerprint(this.#file);
@@ -197,7 +201,7 @@ class JsonRoomStore implements RoomStore {
 
   invitesBy(userId: string) {
     const now = this.#now();
-    return this.#data.invites.filter((i) => i.createdBy === userId && this.#kept(i, now)).sort((a, b) => b.createdAt - a.createdAt);
+    return this.#data.invites.filter((i) => i.createdBy === userId && isKeptInvite(i, now)).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   #newRoom(draft: Data, input: Pick<StoredRoom, 'name' | 'kind' | 'owner'>, now: number): StoredRoom {
@@ -237,8 +241,7 @@ class JsonRoomStore implements RoomStore {
   }
 
   #addInvite(draft: Data, terms: InviteTerms, maxLive: number, now: number): StoredInvite {
-    const live = draft.invites.filter((i) => i.createdBy === terms.createdBy && inviteRefusal(i, now) === null).length;
-    if (live >= maxLive) throw new RoomLimitError('invites', maxLive);
+    if (liveInviteCount(draft.invites, terms.createdBy, now) >= maxLive) throw new RoomLimitError('invites', maxLive);
     let code = random22();
     while (draft.invites.some((i) => i.code === code)) code = random22();
     const invite: StoredInvite = { code, ...terms, createdAt: now, uses: 0 };
@@ -264,11 +267,7 @@ class JsonRoomStore implements RoomStore {
     return this.#change((draft, now) => {
       const found = draft.invites.find((i) => i.code === code);
       const { invite, room } = usableInvite(found, found && draft.rooms.find((r) => r.id === found.room), now);
-      if (joiner !== undefined && room.members.includes(joiner)) return { invite, room, joined: false };
-      invite.uses += 1;
-      if (invite.maxUses !== null && invite.uses >= invite.maxUses) invite.usedUpAt = now;
-      if (joiner !== undefined) room.members.push(joiner);
-      return { invite, room, joined: joiner !== undefined };
+      return applyInviteUse(invite, room, joiner, now);
     });
   }
 

@@ -26,7 +26,20 @@ import path from 'node:path';
 import { validatePrivacy, type PrivacySettings } from '../../src/protocol/history.js';
 import { SerialQueue, fileFingerprint } from './changing-file.js';
 import { ensurePrivateDir, makePrivate, writePrivateFile } from './private-file.js';
-import { EmailTakenError, StoreError, type NewGuest, type NewUser, type SiteUser, type StoredUser, type UserStore } from './user-store.js';
+import {
+  EmailTakenError,
+  StoreError,
+  guestUser,
+  hasPrivacyOn,
+  mayHavePassword,
+  passwordUser,
+  siteUserFrom,
+  type NewGuest,
+  type NewUser,
+  type SiteUser,
+  type StoredUser,
+  type UserStore,
+} from './user-store.js';
 
 interface Data {
   version: 1;
@@ -67,7 +80,7 @@ function isGuestAccount(value: unknown): boolean {
   return typeof g.room === 'string' && typeof g.invite === 'string' && typeof g.expiresAt === 'number';
 }
 
-function isStoredUser(value: unknown): value is StoredUser {
+export function isStoredUser(value: unknown): value is StoredUser {
   if (typeof value !== 'object' || value === null) return false;
   const u = value as Record<string, unknown>;
   return (
@@ -84,8 +97,6 @@ function isStoredUser(value: unknown): value is StoredUser {
 
 /** Site accounts and guests have no email (`''`): they are never found by email, so no password path reaches them. */
 const hasEmail = (user: StoredUser) => user.email !== '';
-
-const sameSite = (a: StoredUser['site'], b: StoredUser['site']) => JSON.stringify(a) === JSON.stringify(b);
 
 const encode = (user: StoredUser) => Buffer.from(JSON.stringify(user));
 const SEPARATOR = Buffer.from(',\n');
@@ -199,6 +210,10 @@ class JsonUserStore implements UserStore {
     return this.#read(() => [...this.#users.values()]);
   }
 
+  withPrivacy() {
+    return this.#read(() => [...this.#users.values()].filter(hasPrivacyOn));
+  }
+
   // Lookups for decisions: pending state first, then the disk's.
   #current(id: string): StoredUser | undefined {
     const pending = this.#pendingById.get(id);
@@ -299,31 +314,25 @@ class JsonUserStore implements UserStore {
   create(input: NewUser) {
     return this.#change((record) => {
       if (this.#emailTaken(input.email)) throw new EmailTakenError(input.email);
-      const id = this.#freeId();
-      const user: StoredUser = { id, ...input, createdAt: new Date().toISOString() };
-      record(id, user);
+      const user = passwordUser(this.#freeId(), input);
+      record(user.id, user);
       return user;
     });
   }
 
-  createGuest({ name, guest }: NewGuest) {
+  createGuest(guest: NewGuest) {
     return this.#change((record) => {
-      const id = this.#freeId();
-      const user: StoredUser = { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), guest: { ...guest } };
-      record(id, user);
+      const user = guestUser(this.#freeId(), guest);
+      record(user.id, user);
       return user;
     });
   }
 
-  saveSiteUser({ id, name, site }: SiteUser) {
+  saveSiteUser(input: SiteUser) {
     return this.#change((record) => {
-      const user = this.#current(id);
-      if (user && !user.site) throw new StoreError(`user ${id} is a password account, not a site account`);
-      if (user && user.name === name && sameSite(user.site, site)) return user;
-      const saved: StoredUser = user
-        ? { ...user, name, site }
-        : { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), site };
-      record(id, saved);
+      const user = this.#current(input.id);
+      const saved = siteUserFrom(user, input);
+      if (saved !== user) record(input.id, saved);
       return saved;
     });
   }
@@ -331,8 +340,7 @@ class JsonUserStore implements UserStore {
   setPasswordHash(id: string, passwordHash: string) {
     return this.#change((record) => {
       const user = this.#current(id);
-      // A site account signs in through its site only, a guest by its link only: a password would be a second way in.
-      if (!user || user.site || user.guest) return false;
+      if (!mayHavePassword(user)) return false;
       record(id, { ...user, passwordHash });
       return true;
     });

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { ENDED_INVITE_KEEP_MS } from '../../src/protocol/index.js';
+
 /**
  * The room store interface (PROTOCOL.md §4): group and personal rooms made
  * on this backend, their members, and their invites. One implementation per
@@ -98,6 +101,35 @@ export function inviteEnd(invite: StoredInvite, now: number): number | undefined
   const ends = [invite.revokedAt, invite.usedUpAt, invite.expiresAt <= now ? invite.expiresAt : undefined];
   const ended = ends.filter((t): t is number => t !== undefined);
   return ended.length === 0 ? undefined : Math.min(...ended);
+}
+
+// Decisions both engines make the same way.
+
+/** 22 base64url characters: 128 random bits (invite codes; room ids after a `~`). */
+export const random22 = () => randomBytes(16).toString('base64url');
+
+/** Whether an invite is still kept: live, or ended less than ENDED_INVITE_KEEP_MS ago (older ones are pruned). */
+export function isKeptInvite(invite: StoredInvite, now: number): boolean {
+  const end = inviteEnd(invite, now);
+  return end === undefined || end + ENDED_INVITE_KEEP_MS > now;
+}
+
+/** How many of `invites` `createdBy` made that can still be used at `now`. */
+export function liveInviteCount(invites: readonly StoredInvite[], createdBy: string, now: number): number {
+  return invites.filter((i) => i.createdBy === createdBy && inviteRefusal(i, now) === null).length;
+}
+
+/**
+ * Counts one use of a usable `invite` (checked with `usableInvite`) and adds
+ * `joiner` to `room`, changing both in place; nothing when `joiner` is a
+ * member already.
+ */
+export function applyInviteUse(invite: StoredInvite, room: StoredRoom, joiner: string | undefined, now: number): InviteUse {
+  if (joiner !== undefined && room.members.includes(joiner)) return { invite, room, joined: false };
+  invite.uses += 1;
+  if (invite.maxUses !== null && invite.uses >= invite.maxUses) invite.usedUpAt = now;
+  if (joiner !== undefined) room.members.push(joiner);
+  return { invite, room, joined: joiner !== undefined };
 }
 
 /** Whose rooms changed: members who joined or left, and rooms deleted (their guests, not members, lose them too). */

@@ -76,6 +76,11 @@ export interface UserStore {
   /** `email` must be normalised. */
   findByEmail(email: string): Promise<StoredUser | undefined>;
   list(): Promise<StoredUser[]>;
+  /**
+   * Users whose do-not-disturb or invisible is on as stored: a backend node that starts reads
+   * them, since an invite is checked on the node it passes, not the callee's.
+   */
+  withPrivacy(): Promise<StoredUser[]>;
   /** Resolves once the user is durably written; rejects with `EmailTakenError` on a duplicate. */
   create(user: NewUser): Promise<StoredUser>;
   /**
@@ -95,3 +100,34 @@ export interface UserStore {
   /** Waits for pending writes. */
   close(): Promise<void>;
 }
+
+// Decisions both engines make the same way, on the user as it is now.
+
+/** A new password account. */
+export function passwordUser(id: string, input: NewUser): StoredUser {
+  return { id, ...input, createdAt: new Date().toISOString() };
+}
+
+/** A new guest account: `email` and `passwordHash` are `''`, so no password path reaches it. */
+export function guestUser(id: string, { name, guest }: NewGuest): StoredUser {
+  return { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), guest: { ...guest } };
+}
+
+/**
+ * The site account `input` describes, made or updated from `existing`;
+ * `existing` itself when nothing changed. `StoreError` when `existing` is a
+ * password account.
+ */
+export function siteUserFrom(existing: StoredUser | undefined, { id, name, site }: SiteUser): StoredUser {
+  if (existing && !existing.site) throw new StoreError(`user ${id} is a password account, not a site account`);
+  if (existing && existing.name === name && JSON.stringify(existing.site) === JSON.stringify(site)) return existing;
+  return existing ? { ...existing, name, site } : { id, name, email: '', passwordHash: '', createdAt: new Date().toISOString(), site };
+}
+
+/** A site account signs in through its site only, a guest by its link only: a password would be a second way in. */
+export function mayHavePassword(user: StoredUser | undefined): user is StoredUser {
+  return user !== undefined && !user.site && !user.guest;
+}
+
+/** Whether `user` stored a do-not-disturb or invisible that is on (a do-not-disturb's end is checked where it is read). */
+export const hasPrivacyOn = (user: StoredUser): boolean => Boolean(user.privacy && (user.privacy.dnd || user.privacy.invisible));

@@ -65,6 +65,8 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'internal'
+  // Several nodes on Redis (PROTOCOL.md §1): the shared storage cannot be reached right now.
+  | 'unavailable'
   // Site accounts (PROTOCOL.md §1, "Site accounts").
   | 'invalid_site_token'
   | 'site_keys_unavailable'

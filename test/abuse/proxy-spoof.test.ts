@@ -7,21 +7,16 @@
  * throttle shows which address the backend believed.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../broker/config.js';
 import { freePort } from '../../testing/turn.js';
 import { API_PATHS } from '../../src/protocol/index.js';
-import { REPO_ROOT, requestFrom, startTestBackend, tempDir } from '../broker/support.js';
+import { startNginx as startNginxOn } from '../support/nginx.js';
+import { REPO_ROOT, requestFrom, startTestBackend } from '../broker/support.js';
 import { Tally } from './support.js';
 
-const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const tally = new Tally();
 
 const production = await readFile(join(REPO_ROOT, 'docs', 'production.md'), 'utf8');
@@ -46,50 +41,9 @@ function nginxServers(documented: string, ports: { https: number; http: number; 
   return replaceOnce(conf, /127\.0\.0\.1:8080/g, `127.0.0.1:${ports.backend}`);
 }
 
-/** Starts nginx in the foreground (one process) on `servers`; stopped in `t.after`. Resolves with its origin. */
+/** Starts nginx (test/support/nginx.ts) on `servers`; stopped in `t.after`. Resolves with its origin. */
 async function startNginx(t: TestContext, servers: string, port: number): Promise<string> {
-  assert.ok(existsSync(NGINX), `${NGINX} is missing: run scripts/ensure-system.sh (Debian package nginx)`);
-  const dir = await tempDir(t, 'rtc-call-nginx-');
-  for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(dir, sub));
-  const conf = join(dir, 'nginx.conf');
-  await writeFile(
-    conf,
-    `daemon off;
-master_process off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${join(dir, 'body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
-${servers}
-}
-`,
-  );
-  const nginx = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  nginx.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  t.after(async () => {
-    if (nginx.exitCode === null) {
-      nginx.kill('SIGTERM');
-      await once(nginx, 'exit');
-    }
-  });
-  for (let attempt = 0; ; attempt += 1) {
-    if (nginx.exitCode !== null)
-      throw new Error(`nginx exited with ${nginx.exitCode}: ${stderr}${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}`);
-    const listening = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => socket.end(() => resolve(true)));
-      socket.on('error', () => resolve(false));
-    });
-    if (listening) return `http://127.0.0.1:${port}`;
-    if (attempt > 100) throw new Error(`nginx did not listen on ${port}: ${stderr}`);
-    await sleep(50);
-  }
+  return (await startNginxOn(servers, [port], t)).origin;
 }
 
 /** The documented nginx in front of a backend trusting `trustProxy`, failed logins limited to 3 per address. */

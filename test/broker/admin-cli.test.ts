@@ -3,7 +3,6 @@
  * DATA_DIR as a running backend.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,7 +10,6 @@ import { ROOMS_FILE } from '../../broker/store/json-room-store.js';
 import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { API_PATHS, inboxTopic, inviteJoinPath, type AuthResponse } from '../../src/protocol/index.js';
 import {
-  REPO_ROOT,
   SITE_ACCOUNTS,
   closedWithin,
   collect,
@@ -19,38 +17,19 @@ import {
   publish,
   register,
   request,
+  runAdmin,
   siteSignIn,
   startTestBackend,
   tempDir,
+  jsonFilesOnly,
 } from './support.js';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function admin(dataDir: string, args: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/admin.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, SCRYPT_COST: '1024' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const admin = (dataDir: string, args: string[], stdin?: string) => runAdmin({ DATA_DIR: dataDir }, args, stdin);
 
 const login = (backend: { origin: string }, email: string, password: string) =>
   request(backend, 'POST', '/api/login', { json: { email, password } });
 
-test('add, list, reset-password and delete work on the store a running backend uses', { timeout: 180_000 }, async (t) => {
+test('add, list, reset-password and delete work on the store a running backend uses', { ...jsonFilesOnly, timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const backend = await startTestBackend({ closeAfter: t, dataDir });
 
@@ -139,7 +118,7 @@ test('reset-password and delete sign the user out everywhere: tokens refused, li
   assert.equal((await request(backend, 'GET', API_PATHS.me, { token: again.token })).status, 401);
 });
 
-test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async (t) => {
+test('clear errors, non-zero exit, nothing changed', { ...jsonFilesOnly, timeout: 180_000 }, async (t) => {
   const dataDir = await tempDir(t);
   assert.equal((await admin(dataDir, ['add', '--name', 'Eve', '--email', 'eve@example.test', '--password', 'eve password'])).code, 0);
   const before = await readFile(join(dataDir, USERS_FILE), 'utf8');
@@ -169,7 +148,7 @@ test('clear errors, non-zero exit, nothing changed', { timeout: 180_000 }, async
   assert.equal(await readFile(join(dataDir, USERS_FILE), 'utf8'), before);
 });
 
-test('a corrupt store is reported and left as it is', { timeout: 60_000 }, async (t) => {
+test('a corrupt store is reported and left as it is', { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const file = join(dataDir, USERS_FILE);
   await writeFile(file, '{ not json');
@@ -181,7 +160,7 @@ test('a corrupt store is reported and left as it is', { timeout: 60_000 }, async
 
 test(
   'delete --id: a site account or a guest (no email); rooms they made go, rooms they joined lose them',
-  { timeout: 180_000 },
+  { ...jsonFilesOnly, timeout: 180_000 },
   async (t) => {
     const dataDir = await tempDir(t);
     const backend = await startTestBackend({ closeAfter: t, dataDir, ...SITE_ACCOUNTS });

@@ -38,6 +38,7 @@ import {
   subscribeGranted,
   tempDir,
   type TestBackend,
+  jsonFilesOnly,
 } from './support.js';
 
 /** One person on one tab: their client, its clientId (the `sid` of their messages) and what it received. */
@@ -282,19 +283,23 @@ test(
   },
 );
 
-test('deleting an account (admin CLI) deletes its history; the other person keeps theirs', { timeout: 120_000 }, async (t) => {
-  const dataDir = await tempDir(t);
-  const { backend, ada, bob } = await adaAndBob(t, { dataDir });
-  const callId = newCallId();
-  await invite(ada, bob, callId);
-  await send(bob, ada, 'reject', callId, { reason: 'declined' });
-  await entryOf(backend, bob, callId);
-  const deleted = await runAdmin(dataDir, ['delete', `--id=${bob.id}`]);
-  assert.equal(deleted.code, 0, deleted.stderr);
-  const file = JSON.parse(await readFile(join(dataDir, CALLS_FILE), 'utf8')) as { owners: Record<string, unknown> };
-  assert.deepEqual(Object.keys(file.owners), [ada.id]);
-  assert.equal((await historyOf(backend, ada)).calls[0]!.peer.name, 'Bob');
-});
+test(
+  'deleting an account (admin CLI) deletes its history; the other person keeps theirs',
+  { ...jsonFilesOnly, timeout: 120_000 },
+  async (t) => {
+    const dataDir = await tempDir(t);
+    const { backend, ada, bob } = await adaAndBob(t, { dataDir });
+    const callId = newCallId();
+    await invite(ada, bob, callId);
+    await send(bob, ada, 'reject', callId, { reason: 'declined' });
+    await entryOf(backend, bob, callId);
+    const deleted = await runAdmin(dataDir, ['delete', `--id=${bob.id}`]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    const file = JSON.parse(await readFile(join(dataDir, CALLS_FILE), 'utf8')) as { owners: Record<string, unknown> };
+    assert.deepEqual(Object.keys(file.owners), [ada.id]);
+    assert.equal((await historyOf(backend, ada)).calls[0]!.peer.name, 'Bob');
+  },
+);
 
 /** The admin CLI on `dataDir`, as an operator runs it. */
 function runAdmin(dataDir: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
@@ -311,7 +316,7 @@ function runAdmin(dataDir: string, args: string[]): Promise<{ code: number | nul
   });
 }
 
-test('missed calls count until seen; entries past HISTORY_DAYS expire', { timeout: 60_000 }, async (t) => {
+test('missed calls count until seen; entries past HISTORY_DAYS expire', { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
   let now = Date.now();
   const { backend, ada, bob } = await adaAndBob(t, { historyDays: 2, historyClock: () => now });
   const callId = newCallId();

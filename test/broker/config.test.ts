@@ -228,3 +228,31 @@ test('group call sizes: MAX_CALL_SIZE 2 to 6, MAX_CALL_AUDIO_SIZE from it to 12,
   assert.throws(() => loadConfig({ MAX_CALL_SIZE: '4', MAX_CALL_AUDIO_SIZE: '3' }), /MAX_CALL_AUDIO_SIZE.*between 4 and 12/);
   assert.throws(() => loadConfig({ MAX_CALL_AUDIO_SIZE: '13' }), /MAX_CALL_AUDIO_SIZE/);
 });
+
+test('REDIS_URL: unset by default; a redis: or rediss: URL with a host; a bad one names the variable without echoing a password', () => {
+  assert.equal(loadConfig({}).redisUrl, undefined);
+  const JWT_SECRET = 'one secret that every node shares, long enough';
+  assert.equal(loadConfig({ JWT_SECRET, REDIS_URL: ' redis://127.0.0.1:6379/2 ' }).redisUrl, 'redis://127.0.0.1:6379/2');
+  assert.equal(
+    loadConfig({ JWT_SECRET, REDIS_URL: 'rediss://user:pw@redis.example:6380' }).redisUrl,
+    'rediss://user:pw@redis.example:6380',
+  );
+  // Nodes with a secret each in their own DATA_DIR would refuse each other's tokens.
+  assert.throws(
+    () => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }),
+    (error: unknown) => error instanceof ConfigError && error.variable === 'JWT_SECRET' && /REDIS_URL/.test(error.message),
+  );
+  for (const [value, message] of [
+    ['localhost:6379', /must be a redis: or rediss: URL/],
+    ['not a url', /is not a URL/],
+    ['http://secret@127.0.0.1:6379', /must be a redis: or rediss: URL, got http:/],
+    ['redis://127.0.0.1:6379/x', /database number/],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ JWT_SECRET, REDIS_URL: value }),
+      (error: unknown) =>
+        error instanceof ConfigError && error.variable === 'REDIS_URL' && message.test(error.message) && !error.message.includes('secret'),
+      value,
+    );
+  }
+});

@@ -15,7 +15,17 @@ import { decodeJwt } from 'jose';
 import type { Config } from '../../broker/config.js';
 import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { USER_ID_PATTERN, invitePath, inviteJoinPath, type AuthResponse, type Invite, type Room } from '../../src/protocol/index.js';
-import { assertError, closedWithin, connectAs, register, request, startTestBackend, tempDir, type TestBackend } from './support.js';
+import {
+  assertError,
+  closedWithin,
+  connectAs,
+  register,
+  request,
+  startTestBackend,
+  tempDir,
+  type TestBackend,
+  jsonFilesOnly,
+} from './support.js';
 
 async function startGuestBackend(t: TestContext, config: Partial<Config> = {}) {
   const clock = { now: Date.now() };
@@ -47,7 +57,7 @@ async function host(backend: TestBackend, json: Record<string, unknown> = {}) {
 const roomsOf = async (backend: TestBackend, token: string) =>
   (await request<{ rooms: Room[] }>(backend, 'GET', '/api/rooms', { token })).body.rooms;
 
-test('POST /api/guest: a guest account in the invite’s room; every user of it says guest', async (t) => {
+test('POST /api/guest: a guest account in the invite’s room; every user of it says guest', jsonFilesOnly, async (t) => {
   const { backend } = await startGuestBackend(t);
   const changed: string[] = [];
   backend.membership.onChange((id) => changed.push(id));
@@ -163,31 +173,35 @@ test('a guest of a personal link has only that room, with its owner; a revoked i
   assert.deepEqual(await roomsOf(backend, patient.token), expected);
 });
 
-test('a guest ends at GUEST_TTL: tokens capped, renewal refused, connections closed, account deleted, membership told', async (t) => {
-  const { backend } = await startGuestBackend(t, { guestTtlSeconds: 2 });
-  const { invite } = await host(backend);
-  const made = await makeGuest(backend, invite.code);
-  const stored = JSON.parse(await readFile(join(backend.config.dataDir, USERS_FILE), 'utf8'));
-  const end: number = stored.users.find((u: { id: string }) => u.id === made.user.id).guest.expiresAt;
-  assert.ok(decodeJwt(made.token).exp! * 1000 <= end, 'the token never outlives the guest');
-  const renewed = await request<AuthResponse>(backend, 'POST', '/api/token', { token: made.token });
-  assert.equal(renewed.status, 200);
-  assert.ok(decodeJwt(renewed.body.token).exp! * 1000 <= end, 'nor does a renewed one');
+test(
+  'a guest ends at GUEST_TTL: tokens capped, renewal refused, connections closed, account deleted, membership told',
+  jsonFilesOnly,
+  async (t) => {
+    const { backend } = await startGuestBackend(t, { guestTtlSeconds: 2 });
+    const { invite } = await host(backend);
+    const made = await makeGuest(backend, invite.code);
+    const stored = JSON.parse(await readFile(join(backend.config.dataDir, USERS_FILE), 'utf8'));
+    const end: number = stored.users.find((u: { id: string }) => u.id === made.user.id).guest.expiresAt;
+    assert.ok(decodeJwt(made.token).exp! * 1000 <= end, 'the token never outlives the guest');
+    const renewed = await request<AuthResponse>(backend, 'POST', '/api/token', { token: made.token });
+    assert.equal(renewed.status, 200);
+    assert.ok(decodeJwt(renewed.body.token).exp! * 1000 <= end, 'nor does a renewed one');
 
-  const ended = new Promise<number>((resolve) => backend.membership.onChange((id) => id === made.user.id && resolve(Date.now())));
-  const client = await connectAs(t, backend, made);
-  const closedAfter = closedWithin(client, end, 2000);
-  const heard = await ended;
-  assert.ok(heard >= end, 'not before its end');
-  await closedAfter;
+    const ended = new Promise<number>((resolve) => backend.membership.onChange((id) => id === made.user.id && resolve(Date.now())));
+    const client = await connectAs(t, backend, made);
+    const closedAfter = closedWithin(client, end, 2000);
+    const heard = await ended;
+    assert.ok(heard >= end, 'not before its end');
+    await closedAfter;
 
-  assertError(await request(backend, 'GET', '/api/me', { token: made.token }), 401, 'unauthorized');
-  assertError(await request(backend, 'POST', '/api/token', { token: renewed.body.token }), 401, 'unauthorized');
-  const after = JSON.parse(await readFile(join(backend.config.dataDir, USERS_FILE), 'utf8'));
-  assert.ok(!after.users.some((u: { id: string }) => u.id === made.user.id), 'the account is deleted');
-});
+    assertError(await request(backend, 'GET', '/api/me', { token: made.token }), 401, 'unauthorized');
+    assertError(await request(backend, 'POST', '/api/token', { token: renewed.body.token }), 401, 'unauthorized');
+    const after = JSON.parse(await readFile(join(backend.config.dataDir, USERS_FILE), 'utf8'));
+    assert.ok(!after.users.some((u: { id: string }) => u.id === made.user.id), 'the account is deleted');
+  },
+);
 
-test('a guest that ended while the backend was down is deleted at start-up', async (t) => {
+test('a guest that ended while the backend was down is deleted at start-up', jsonFilesOnly, async (t) => {
   const dataDir = await tempDir(t);
   const first = await startTestBackend({ dataDir, guestTtlSeconds: 1 });
   const { invite } = await host(first);

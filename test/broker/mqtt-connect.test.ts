@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import { openJsonUserStore } from '../../broker/store/json-user-store.js';
-import { closed, connectAs, connectMqtt, refusedWith, register, request, startTestBackend } from './support.js';
+import { closed, connectAs, connectMqtt, refusedWith, register, request, startTestBackend, jsonFilesOnly } from './support.js';
 
 test('a valid token, username = sub and clientId `<sub>:…` connect', { timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend({ closeAfter: t });
@@ -58,7 +58,7 @@ test('a persistent session (clean: false) is refused', { timeout: 60_000 }, asyn
   assert.equal(code, 5);
 });
 
-test("a deleted user's token is refused", { timeout: 60_000 }, async (t) => {
+test("a deleted user's token is refused", { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend({ closeAfter: t });
   const user = await register(backend);
   // Delete through another handle on the same store, as the admin CLI does.

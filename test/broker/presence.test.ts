@@ -42,6 +42,7 @@ import {
   tempDir,
   type Received,
   type TestBackend,
+  jsonFilesOnly,
 } from './support.js';
 
 /** Presence updates for one user, in arrival order, as a queue the test awaits. */
@@ -219,42 +220,46 @@ test('closing the backend disconnects everyone and clears their presence', { tim
   await store.close();
 });
 
-test('a name stored before the name rule is shown sanitised in presence, API answers and tokens', { timeout: 60_000 }, async (t) => {
-  // Written straight into the store, as an older backend did: an override and zero-width spaces.
-  const dataDir = await tempDir(t);
-  const store = await openJsonUserStore(dataDir);
-  const stored = '\u200BBob\u202Eadmin si gnillac\u200B';
-  const old = await store.create({
-    name: stored,
-    email: 'old@example.test',
-    passwordHash: await hashPassword('correct horse battery', TEST_BACKEND_SETTINGS.scryptCost),
-  });
-  const hidden = await store.create({
-    name: '\u200B\u3164',
-    email: 'hidden@example.test',
-    passwordHash: await hashPassword('correct horse battery', TEST_BACKEND_SETTINGS.scryptCost),
-  });
-  await store.close();
-  const backend = await startTestBackend({ closeAfter: t, dataDir });
+test(
+  'a name stored before the name rule is shown sanitised in presence, API answers and tokens',
+  { ...jsonFilesOnly, timeout: 60_000 },
+  async (t) => {
+    // Written straight into the store, as an older backend did: an override and zero-width spaces.
+    const dataDir = await tempDir(t);
+    const store = await openJsonUserStore(dataDir);
+    const stored = '\u200BBob\u202Eadmin si gnillac\u200B';
+    const old = await store.create({
+      name: stored,
+      email: 'old@example.test',
+      passwordHash: await hashPassword('correct horse battery', TEST_BACKEND_SETTINGS.scryptCost),
+    });
+    const hidden = await store.create({
+      name: '\u200B\u3164',
+      email: 'hidden@example.test',
+      passwordHash: await hashPassword('correct horse battery', TEST_BACKEND_SETTINGS.scryptCost),
+    });
+    await store.close();
+    const backend = await startTestBackend({ closeAfter: t, dataDir });
 
-  const login = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
-    json: { email: 'old@example.test', password: 'correct horse battery' },
-  });
-  assert.equal(login.status, 200);
-  assert.equal(login.body.user.name, 'Bobadmin si gnillac');
-  assert.equal(decodeJwt(login.body.token).name, 'Bobadmin si gnillac');
-  const hiddenLogin = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
-    json: { email: 'hidden@example.test', password: 'correct horse battery' },
-  });
-  assert.equal(hiddenLogin.body.user.name, UNNAMED);
+    const login = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
+      json: { email: 'old@example.test', password: 'correct horse battery' },
+    });
+    assert.equal(login.status, 200);
+    assert.equal(login.body.user.name, 'Bobadmin si gnillac');
+    assert.equal(decodeJwt(login.body.token).name, 'Bobadmin si gnillac');
+    const hiddenLogin = await request<AuthResponse>(backend, 'POST', API_PATHS.login, {
+      json: { email: 'hidden@example.test', password: 'correct horse battery' },
+    });
+    assert.equal(hiddenLogin.body.user.name, UNNAMED);
 
-  const observer = await register(backend, { name: 'Observer' });
-  const client = await connectAs(t, backend, observer);
-  const oldPresence = presenceOf(client, old.id);
-  const hiddenPresence = presenceOf(client, hidden.id);
-  await subscribeGranted(client, ['rtc/v1/presence/+']);
-  await connectAs(t, backend, login.body);
-  await connectAs(t, backend, hiddenLogin.body);
-  assert.equal(JSON.parse((await oldPresence.next()).payload).name, 'Bobadmin si gnillac');
-  assert.equal(JSON.parse((await hiddenPresence.next()).payload).name, UNNAMED);
-});
+    const observer = await register(backend, { name: 'Observer' });
+    const client = await connectAs(t, backend, observer);
+    const oldPresence = presenceOf(client, old.id);
+    const hiddenPresence = presenceOf(client, hidden.id);
+    await subscribeGranted(client, ['rtc/v1/presence/+']);
+    await connectAs(t, backend, login.body);
+    await connectAs(t, backend, hiddenLogin.body);
+    assert.equal(JSON.parse((await oldPresence.next()).payload).name, 'Bobadmin si gnillac');
+    assert.equal(JSON.parse((await hiddenPresence.next()).payload).name, UNNAMED);
+  },
+);

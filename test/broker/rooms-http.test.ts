@@ -19,7 +19,17 @@ import {
   type Invite,
   type Room,
 } from '../../src/protocol/index.js';
-import { SITE_ACCOUNTS, assertError, register, request, siteSignIn, startTestBackend, tempDir, type TestBackend } from './support.js';
+import {
+  SITE_ACCOUNTS,
+  assertError,
+  register,
+  request,
+  siteSignIn,
+  startTestBackend,
+  tempDir,
+  type TestBackend,
+  jsonFilesOnly,
+} from './support.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -172,7 +182,7 @@ test('at most 100 live invites per person; ended ones do not count', async (t) =
   assertError(await newInvite(backend, ada.token, { personal: true }), 409, 'invite_limit');
 });
 
-test('GET /api/invites lists the caller’s own, newest first, ended ones for 7 days', async (t) => {
+test('GET /api/invites lists the caller’s own, newest first, ended ones for 7 days', jsonFilesOnly, async (t) => {
   const { backend, clock } = await startRoomsBackend(t);
   const ada = await register(backend);
   const bob = await register(backend);
@@ -378,7 +388,7 @@ test('LOBBY=off: a password account has no room until it joins one', async (t) =
   assertError(await request(backend, 'GET', '/api/rooms'), 401, 'unauthorized');
 });
 
-test('rooms and invites are kept in rooms.json (0600) across a restart', async (t) => {
+test('rooms and invites are kept in rooms.json (0600) across a restart', jsonFilesOnly, async (t) => {
   const dataDir = await tempDir(t);
   const first = await startTestBackend({ dataDir });
   const ada = await register(first);

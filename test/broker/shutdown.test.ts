@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { CLOSE_GRACE_MS } from '../../broker/server.js';
 import { USERS_FILE } from '../../broker/store/json-user-store.js';
 import { startMainProcess } from '../support/test-backend.js';
-import { register, request, startTestBackend, tempDir } from './support.js';
+import { register, request, startTestBackend, tempDir, jsonFilesOnly } from './support.js';
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
@@ -20,7 +20,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`${signal}: clients disconnected, data intact, exit 0`, { timeout: 60_000 }, async (t) => {
+  test(`${signal}: clients disconnected, data intact, exit 0`, { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
     const dataDir = await tempDir(t);
     const { child, origin, output } = await startMainProcess({ dataDir, env: { SCRYPT_COST: '1024' }, closeAfter: t });
     assert.match(output(), /listening on http:\/\/127\.0\.0\.1:\d+/);

@@ -15,7 +15,7 @@ import { openJsonUserStore, USERS_FILE } from '../../broker/store/json-user-stor
 import type { Config } from '../../broker/config.js';
 import { USER_ID_PATTERN, type AuthResponse } from '../../src/protocol/index.js';
 import { startMainProcess } from '../support/test-backend.js';
-import { assertError, connectAs, register, request, startTestBackend, tempDir, type TestBackend } from './support.js';
+import { assertError, connectAs, register, request, startTestBackend, tempDir, type TestBackend, jsonFilesOnly } from './support.js';
 
 const ISSUER = 'https://site.test';
 const SECRET = 'the site secret, long enough for HS256';
@@ -102,30 +102,34 @@ test('HS256: a valid site token gives a session that works like a login', { time
   assertError(await request(backend, 'GET', '/api/me', { token: session.token }), 401, 'unauthorized');
 });
 
-test('the user id is stable for one issuer and sub; a new name updates the stored one; rooms are kept', { timeout: 60_000 }, async (t) => {
-  const dataDir = await tempDir(t);
-  const backend = await startSiteBackend(t, { dataDir });
-  const first = await assertSignedIn(backend, await hs256({ rooms: ['lobby', 'team-7', 'lobby'] }));
-  const second = await assertSignedIn(backend, await hs256({ name: '  Ada   King ' }), 'Ada King');
-  assert.equal(second.user.id, first.user.id);
-  const me = await request(backend, 'GET', '/api/me', { token: first.token });
-  assert.equal(me.body.user.name, 'Ada King');
-  const other = await assertSignedIn(backend, await hs256({ sub: 'site-user-2' }));
-  assert.notEqual(other.user.id, first.user.id);
+test(
+  'the user id is stable for one issuer and sub; a new name updates the stored one; rooms are kept',
+  { ...jsonFilesOnly, timeout: 60_000 },
+  async (t) => {
+    const dataDir = await tempDir(t);
+    const backend = await startSiteBackend(t, { dataDir });
+    const first = await assertSignedIn(backend, await hs256({ rooms: ['lobby', 'team-7', 'lobby'] }));
+    const second = await assertSignedIn(backend, await hs256({ name: '  Ada   King ' }), 'Ada King');
+    assert.equal(second.user.id, first.user.id);
+    const me = await request(backend, 'GET', '/api/me', { token: first.token });
+    assert.equal(me.body.user.name, 'Ada King');
+    const other = await assertSignedIn(backend, await hs256({ sub: 'site-user-2' }));
+    assert.notEqual(other.user.id, first.user.id);
 
-  await backend.close();
-  const stored = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8')).users as Array<Record<string, unknown>>;
-  const ada = stored.find((u) => u.id === first.user.id)!;
-  assert.deepEqual(ada.site, { iss: ISSUER, sub: 'site-user-1' }, 'the latest token had no rooms');
-  assert.equal(ada.passwordHash, '');
-  const third = await startSiteBackend(t, { dataDir });
-  const again = await assertSignedIn(third, await hs256({ rooms: ['lobby', 'lobby', 'team-7'] }), 'Ada Lovelace');
-  assert.equal(again.user.id, first.user.id, 'also after a restart');
-  await third.close();
-  const store = await openJsonUserStore(dataDir);
-  t.after(() => store.close());
-  assert.deepEqual((await store.findById(first.user.id))?.site?.rooms, ['lobby', 'team-7']);
-});
+    await backend.close();
+    const stored = JSON.parse(await readFile(join(dataDir, USERS_FILE), 'utf8')).users as Array<Record<string, unknown>>;
+    const ada = stored.find((u) => u.id === first.user.id)!;
+    assert.deepEqual(ada.site, { iss: ISSUER, sub: 'site-user-1' }, 'the latest token had no rooms');
+    assert.equal(ada.passwordHash, '');
+    const third = await startSiteBackend(t, { dataDir });
+    const again = await assertSignedIn(third, await hs256({ rooms: ['lobby', 'lobby', 'team-7'] }), 'Ada Lovelace');
+    assert.equal(again.user.id, first.user.id, 'also after a restart');
+    await third.close();
+    const store = await openJsonUserStore(dataDir);
+    t.after(() => store.close());
+    assert.deepEqual((await store.findById(first.user.id))?.site?.rooms, ['lobby', 'team-7']);
+  },
+);
 
 test('HS256 configuration: every bad token is 401 invalid_site_token', { timeout: 60_000 }, async (t) => {
   const backend = await startSiteBackend(t);

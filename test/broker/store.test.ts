@@ -12,9 +12,9 @@ import { USERS_FILE, openJsonUserStore } from '../../broker/store/json-user-stor
 import { writePrivateFile } from '../../broker/store/private-file.js';
 import { EmailTakenError, StoreError, type StoredUser } from '../../broker/store/user-store.js';
 import { JWT_SECRET_FILE } from '../../broker/tokens.js';
-import { request, startTestBackend, tempDir } from './support.js';
+import { request, startTestBackend, tempDir, jsonFilesOnly } from './support.js';
 
-test('50 concurrent registrations with distinct emails all persist across a restart', { timeout: 60_000 }, async (t) => {
+test('50 concurrent registrations with distinct emails all persist across a restart', { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
   const first = await startTestBackend({ dataDir });
   const people = Array.from({ length: 50 }, (_, i) => ({
@@ -50,7 +50,7 @@ test('50 concurrent registrations with distinct emails all persist across a rest
   assert.deepEqual(new Set(logins.map((r) => r.body.user.id)), ids);
 });
 
-test('20 concurrent registrations of one email: exactly one 201, the rest 409', { timeout: 60_000 }, async (t) => {
+test('20 concurrent registrations of one email: exactly one 201, the rest 409', { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
   const backend = await startTestBackend({ closeAfter: t });
   const results = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
@@ -71,7 +71,7 @@ test('20 concurrent registrations of one email: exactly one 201, the rest 409', 
   assert.equal(login.status, 200);
 });
 
-test('a corrupt store file stops start-up with a clear error and is left untouched', { timeout: 60_000 }, async (t) => {
+test('a corrupt store file stops start-up with a clear error and is left untouched', { ...jsonFilesOnly, timeout: 60_000 }, async (t) => {
   for (const content of ['{"users": [ {"id": "abc', '[]', '{"users": "nope"}', 'null', '']) {
     const dataDir = await tempDir(t);
     const file = join(dataDir, USERS_FILE);
@@ -92,26 +92,30 @@ test('a corrupt store file stops start-up with a clear error and is left untouch
   }
 });
 
-test('the generated JWT secret is kept with mode 0600 and reused, so tokens survive a restart', { timeout: 60_000 }, async (t) => {
-  const dataDir = await tempDir(t);
-  const first = await startTestBackend({ dataDir });
-  const reg = await request(first, 'POST', '/api/register', {
-    json: { name: 'Keeper', email: 'keep@example.test', password: 'keep my token' },
-  });
-  assert.equal(reg.status, 201);
-  await first.close();
-  const secretFile = join(dataDir, JWT_SECRET_FILE);
-  const info = await stat(secretFile);
-  assert.equal(info.mode & 0o777, 0o600);
-  const secret = await readFile(secretFile, 'utf8');
-  assert.ok(secret.length >= 43, 'at least 256 bits');
+test(
+  'the generated JWT secret is kept with mode 0600 and reused, so tokens survive a restart',
+  { ...jsonFilesOnly, timeout: 60_000 },
+  async (t) => {
+    const dataDir = await tempDir(t);
+    const first = await startTestBackend({ dataDir });
+    const reg = await request(first, 'POST', '/api/register', {
+      json: { name: 'Keeper', email: 'keep@example.test', password: 'keep my token' },
+    });
+    assert.equal(reg.status, 201);
+    await first.close();
+    const secretFile = join(dataDir, JWT_SECRET_FILE);
+    const info = await stat(secretFile);
+    assert.equal(info.mode & 0o777, 0o600);
+    const secret = await readFile(secretFile, 'utf8');
+    assert.ok(secret.length >= 43, 'at least 256 bits');
 
-  const second = await startTestBackend({ closeAfter: t, dataDir });
-  const me = await request(second, 'GET', '/api/me', { token: reg.body.token });
-  assert.equal(me.status, 200);
-  assert.equal(me.body.user.email, 'keep@example.test');
-  assert.equal(await readFile(secretFile, 'utf8'), secret);
-});
+    const second = await startTestBackend({ closeAfter: t, dataDir });
+    const me = await request(second, 'GET', '/api/me', { token: reg.body.token });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.user.email, 'keep@example.test');
+    assert.equal(await readFile(secretFile, 'utf8'), secret);
+  },
+);
 
 test('a configured JWT_SECRET is used instead of the file', { timeout: 60_000 }, async (t) => {
   const dataDir = await tempDir(t);
@@ -127,7 +131,7 @@ test('a configured JWT_SECRET is used instead of the file', { timeout: 60_000 },
 
 test(
   'DATA_DIR is 0700 and every file in it 0600, even when the folder existed as 0755 with a 0644 users.json',
-  { timeout: 60_000 },
+  { ...jsonFilesOnly, timeout: 60_000 },
   async (t) => {
     const dataDir = await tempDir(t);
     await chmod(dataDir, 0o755);

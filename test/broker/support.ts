@@ -4,6 +4,7 @@
  * test/support/test-backend.ts starts.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { TestBackend } from '../support/test-backend.js';
+import { REPO_ROOT, type TestBackend } from '../support/test-backend.js';
 import type { AuthResponse } from '../../src/protocol/index.js';
 
 /** The backend these tests start: test/support/test-backend.ts (pass `closeAfter: t`). */
@@ -244,3 +245,35 @@ export function requestFrom<T = any>(
     req.end(body);
   });
 }
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the admin CLI (`tsx broker/admin.ts`) as a child process with `env` added (DATA_DIR, REDIS_URL…) and cheap hashing. */
+export function runAdmin(env: Record<string, string>, args: string[], stdin?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'broker/admin.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SCRYPT_COST: '1024', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+/**
+ * Options for a test that reads or writes DATA_DIR's JSON files itself: with REDIS_URL in the
+ * environment (`npm run test:broker:redis`) the stores are in Redis and the test skips, saying why.
+ */
+export const jsonFilesOnly: { skip?: string } = process.env.REDIS_URL
+  ? { skip: "reads DATA_DIR's JSON store files, which a backend on Redis (REDIS_URL) does not write" }
+  : {};

@@ -65,10 +65,15 @@ export class E2ESuite {
   ) {}
 
   async start(): Promise<void> {
-    this.backend = await startTestBackend({ relaxPublishLimits: true });
-    this.site = await startHostSite(this.backend.origin, this.siteOptions);
+    await this.startServers();
     // One at a time: the machine has two cores and other work running.
     for (const name of new Set(this.needed)) this.browsers.set(name, await launchBrowser(name));
+  }
+
+  /** The backend and the site; a suite on other servers (several nodes, test/cluster) starts its own. */
+  protected async startServers(): Promise<void> {
+    this.backend = await startTestBackend({ relaxPublishLimits: true });
+    this.site = await startHostSite(this.backend.origin, this.siteOptions);
   }
 
   async stop(): Promise<void> {
