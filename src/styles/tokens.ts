@@ -206,3 +206,21 @@ export const listSection = css`
     gap: calc(var(--_space) * 0.5);
   }
 `;
+
+/**
+ * A collapsible panel of the signed-in sidebar, a `<details>` and its `<summary>`, as the call
+ * history and the invites have. Its background is `--_panel-bg`, which each host sets from its own
+ * public custom property.
+ */
+export const sidebarPanel = css`
+  details {
+    background: var(--_panel-bg, var(--_surface));
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: calc(var(--_space) * 0.75) var(--_space);
+  }
+  summary {
+    cursor: pointer;
+    font-weight: 600;
+  }
+`;

@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { CallHistoryEntry } from '../../protocol/index.js';
 import { formatDateTime, formatDuration, formatList } from '../../core/formats.js';
 import { texts } from '../../core/texts.js';
-import { tokens, controls, listSection } from '../../styles/tokens.js';
+import { tokens, controls, listSection, sidebarPanel } from '../../styles/tokens.js';
 import { icon } from '../../styles/icons.js';
 import { renderText } from '../names.js';
 import { SessionConsumer } from '../session-consumer.js';
@@ -51,7 +51,7 @@ export function outcomeText(entry: CallHistoryEntry): string {
  * @cssproperty --rtc-call-missed-color - Colour of missed calls and the badge. Defaults to `--rtc-color-danger`.
  */
 export class RtcCallHistory extends SessionConsumer {
-  static override styles = [tokens, controls, listSection, callHistoryStyles];
+  static override styles = [tokens, controls, listSection, sidebarPanel, callHistoryStyles];
 
   @state() private open = false;
   /** The visitor hid the banner for these unseen calls. */

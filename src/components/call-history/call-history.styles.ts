@@ -3,18 +3,8 @@ import { css } from 'lit';
 export const callHistoryStyles = css`
   :host {
     display: block;
-    --_call-history-bg: var(--rtc-call-history-bg, var(--_surface));
+    --_panel-bg: var(--rtc-call-history-bg, var(--_surface));
     --_missed: var(--rtc-call-missed-color, var(--_danger));
-  }
-  details {
-    background: var(--_call-history-bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: calc(var(--_space) * 0.75) var(--_space);
-  }
-  summary {
-    cursor: pointer;
-    font-weight: 600;
   }
   .badge {
     margin-inline-start: calc(var(--_space) * 0.5);

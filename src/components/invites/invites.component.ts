@@ -8,7 +8,7 @@ import { texts } from '../../core/texts.js';
 import { formatDateTime } from '../../core/formats.js';
 import type { InviteOptions, SessionApi } from '../../core/types.js';
 import { createRtcEvent } from '../../events.js';
-import { tokens, controls, listSection } from '../../styles/tokens.js';
+import { tokens, controls, listSection, sidebarPanel } from '../../styles/tokens.js';
 import { renderText } from '../names.js';
 import { roomLabel } from '../peer-list/peer-list.component.js';
 import { invitesStyles } from './invites.styles.js';
@@ -67,7 +67,7 @@ const linkFor = (code: string) => inviteLink(window.location.href, code);
  * @cssproperty --rtc-invites-bg - Background of the panel. Defaults to `--rtc-color-surface`.
  */
 export class RtcInvites extends SessionConsumer {
-  static override styles = [tokens, controls, listSection, invitesStyles];
+  static override styles = [tokens, controls, listSection, sidebarPanel, invitesStyles];
 
   /** The invite just made, whose link is shown. */
   @state() private made: Invite | null = null;

@@ -3,17 +3,7 @@ import { css } from 'lit';
 export const invitesStyles = css`
   :host {
     display: block;
-    --_invites-bg: var(--rtc-invites-bg, var(--_surface));
-  }
-  details {
-    background: var(--_invites-bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: calc(var(--_space) * 0.75) var(--_space);
-  }
-  summary {
-    cursor: pointer;
-    font-weight: 600;
+    --_panel-bg: var(--rtc-invites-bg, var(--_surface));
   }
   .body {
     display: grid;
