@@ -109,18 +109,21 @@ async function openEnd(page: Page, receive: boolean, total: number): Promise<voi
   );
 }
 
-/** Sets the other end's description (answering an offer) and gives this end's, every candidate gathered in it. */
-async function describe(page: Page, remote: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> {
-  return page.evaluate(async (remote: RTCSessionDescriptionInit) => {
+/**
+ * This end's description once it holds every candidate gathered, after setting the other end's
+ * (`remote`, answered when it is an offer); without `remote`, the offer `openEnd` already made.
+ */
+async function describe(page: Page, remote?: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> {
+  return page.evaluate(async (remote: RTCSessionDescriptionInit | null) => {
     const { pc } = (window as unknown as { __baseline: { pc: RTCPeerConnection } }).__baseline;
-    await pc.setRemoteDescription(remote);
-    if (remote.type === 'offer') await pc.setLocalDescription();
+    if (remote) await pc.setRemoteDescription(remote);
+    if (remote?.type === 'offer') await pc.setLocalDescription();
     if (pc.iceGatheringState !== 'complete')
       await new Promise<void>((resolve) =>
         pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
       );
     return pc.localDescription!.toJSON();
-  }, remote);
+  }, remote ?? null);
 }
 
 /**
@@ -133,15 +136,7 @@ async function twoBrowserLimit(from: Page, to: Page, total: number): Promise<num
   await openEnd(from, false, total);
   await openEnd(to, true, total);
   // The offer once it holds its candidates, then the answer with its own.
-  const offer = await from.evaluate(async () => {
-    const { pc } = (window as unknown as { __baseline: { pc: RTCPeerConnection } }).__baseline;
-    if (pc.iceGatheringState !== 'complete')
-      await new Promise<void>((resolve) =>
-        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
-      );
-    return pc.localDescription!.toJSON();
-  });
-  await describe(from, await describe(to, offer));
+  await describe(from, await describe(to, await describe(from)));
   const received = to.evaluate(() => (window as unknown as { __baseline: { done: Promise<void> } }).__baseline.done);
   await from.evaluate(
     async (total: number, chunk: number, high: number, low: number) => {
