@@ -136,6 +136,8 @@ export interface Config {
   historyDays: number;
   /** Tests only, never from the environment: the clock of the call history's retention. Default `Date.now`. */
   historyClock?: () => number;
+  /** Tests only: how long a 1:1 call's dropped tab may take to come back before the call is over (call-recorder.ts, 30 s). */
+  callLostGraceMs?: number;
   /**
    * Messages while away (PROTOCOL.md §8): at most this many kept per sender → recipient pair, of
    * at most `maxPendingBytesPerPair` bytes of text (UTF-8) together, and this many for one recipient

@@ -55,7 +55,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   };
   // On Redis the seats are handed out from one place for every node.
   const calls = stores.redis ? await SharedRoomCalls.open(callOptions, stores.redis) : new RoomCalls(callOptions);
-  const isConnected = (userId: string, sid: string) => mqtt?.isConnected(userId, sid) ?? false;
+  const isConnected = async (userId: string, sid: string) => (await mqtt?.isConnected(userId, sid)) ?? false;
   const historyRoutes = {
     history,
     privacyChanged: (userId: string, privacy: PrivacySettings) => {
@@ -91,7 +91,8 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   const broker = await attachMqttBroker(app.server, { config, store, sessions, membership, calls, history, messages });
   mqtt = broker;
   nodeEvents.on((event) => {
-    if (event.type === 'privacy-changed') broker.privacyChanged(event.userId, event.privacy);
+    // The node that took the change told the user's tabs (they hear it on any node): not again from each node.
+    if (event.type === 'privacy-changed') broker.privacyChanged(event.userId, event.privacy, false);
   });
   const closeStores = async () => {
     await guestSweeper.stop();
@@ -102,7 +103,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     // Guests that ended while the backend was down go before anyone can use them.
     await guestSweeper.start();
     // Another node may pass an invite to someone whose tabs are elsewhere: learn who has do-not-disturb or invisible on.
-    if (stores.redis) for (const user of await store.withPrivacy()) broker.privacyChanged(user.id, user.privacy!);
+    if (stores.redis) for (const user of await store.withPrivacy()) broker.privacyChanged(user.id, user.privacy!, false);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();

@@ -13,6 +13,8 @@
  * - `registry`: sessions per node and per user, heartbeats and the sweep of
  *   dead nodes (node-registry.ts); `presence`: counts and status across
  *   nodes (shared-presence.ts).
+ * - `recorder`: the 1:1 call recorder's messages between nodes (shared-recorder.ts);
+ *   `cards`: whom invisible users' contact cards were shown (shared-cards.ts).
  * - `reachable()`: false while the node's Redis connection is down; CONNECTs
  *   are then refused (CONNACK 3).
  */
@@ -24,6 +26,8 @@ import { StoreError } from '../store/user-store.js';
 import { createBus } from './bus.js';
 import { NodeRegistry, type NodeRegistryOptions, type SessionsChange } from './node-registry.js';
 import { SharedPresence } from './shared-presence.js';
+import { SharedCards } from './shared-cards.js';
+import { SharedRecorder, type RecorderEvent } from './shared-recorder.js';
 
 /** Aedes' persistence keys, under the deployment's prefix. */
 const PERSISTENCE_PREFIX = 'mqtt:';
@@ -39,6 +43,8 @@ export interface ClusterOptions {
 export interface ClusterListener {
   refresh(userId: string): void;
   sessionsGone(userId: string): void;
+  /** Another node told the call recorder something. */
+  recorder(event: RecorderEvent): void;
 }
 
 export interface Cluster {
@@ -49,7 +55,13 @@ export interface Cluster {
   persistence: unknown;
   registry: NodeRegistry;
   presence: SharedPresence;
+  recorder: SharedRecorder;
+  cards: SharedCards;
   reachable(): boolean;
+  /** Whether another node is up to take over what this one holds (it listens on the recorder's channel). */
+  othersListening(): Promise<boolean>;
+  /** True for the one node that claims `name` first within `ms` (what every node would do, done once). */
+  claimOnce(name: string, ms: number): Promise<boolean>;
   /** Heartbeats, sweeps and the presence channel start; their news go to `listener`. */
   start(listener: ClusterListener): Promise<void>;
   /** After Aedes closed (which closes `mq`): the node leaves Redis and its connections close. */
@@ -120,6 +132,12 @@ function clusterOn(
   const persistence = aedesPersistenceRedis({ conn: persistenceConn });
   const presence = new SharedPresence(client, prefix, nodeId);
   let listener: ClusterListener | undefined;
+  // Counts and connections from the registry, made next; read only once the broker relays.
+  const recorder = new SharedRecorder(client, prefix, nodeId, {
+    count: (userId) => registry.count(userId),
+    isConnected: (userId, sid) => registry.isConnected(userId, sid),
+    claimOnce: (name, ms) => claimOnce(name, ms),
+  });
   const registry = new NodeRegistry(client, {
     nodeId,
     prefix,
@@ -131,11 +149,16 @@ function clusterOn(
 
   async function start(to: ClusterListener): Promise<void> {
     listener = to;
-    channel.on('message', (_channel: string, message: string) => {
+    channel.on('message', (from: string, message: string) => {
+      if (from === recorder.channel) {
+        const event = recorder.heard(message);
+        if (event) listener?.recorder(event);
+        return;
+      }
       const userId = presence.announced(message);
       if (userId) listener?.refresh(userId);
     });
-    await channel.subscribe(presence.channel);
+    await channel.subscribe(presence.channel, recorder.channel);
     await registry.start();
   }
 
@@ -145,5 +168,16 @@ function clusterOn(
   }
 
   const reachable = () => [client, pubConn, subConn, persistenceConn].every((c) => c.status === 'ready');
-  return { nodeId, mq, persistence, registry, presence, reachable, start, close };
+  async function othersListening(): Promise<boolean> {
+    try {
+      const [, listeners] = (await client.pubsub('NUMSUB', recorder.channel)) as [string, number];
+      return Number(listeners) > 1;
+    } catch {
+      return false;
+    }
+  }
+
+  const claimOnce = async (name: string, ms: number) => (await client.set(`${prefix}once:${name}`, nodeId, 'PX', ms, 'NX')) === 'OK';
+  const cards = new SharedCards(client, prefix);
+  return { nodeId, mq, persistence, registry, presence, recorder, cards, reachable, othersListening, claimOnce, start, close };
 }

@@ -17,9 +17,21 @@
  *
  * Pure decisions, time from the injected clock and timers; the broker feeds it messages and
  * connection events, and `save` gets both people's entries once the call is over.
+ *
+ * Several nodes (REDIS_URL): a call is held by the node its invite passed through; the others
+ * forward what they relay of it (`relayed` says whether the call is held here), and tell it of
+ * the connections of its answered calls (`watch`). A node that stops hands its calls over
+ * (`handOver`, `adopt`) so that a rolling restart does not end them in the history.
  */
 import { randomBytes } from 'node:crypto';
-import { RING_TIMEOUT_MS, type CallHistoryEntry, type CallOutcome, type InboxMessage, type MediaKinds } from '../../src/protocol/index.js';
+import {
+  RING_TIMEOUT_MS,
+  UNNAMED,
+  type CallHistoryEntry,
+  type CallOutcome,
+  type InboxMessage,
+  type MediaKinds,
+} from '../../src/protocol/index.js';
 
 export interface RecorderTimers {
   now(): number;
@@ -53,17 +65,32 @@ export interface RecordedCall {
 }
 
 export interface CallRecorderOptions {
-  /** The name to keep for a user (as shown in presence), when the call ends. */
-  nameOf(userId: string): string;
+  /** The name to keep for a user (as shown in presence), when the call ends; undefined when offline here. */
+  nameOf(userId: string): string | undefined;
   /** How many tabs of `userId` are connected: a refusal ends the call once every one refused. */
   tabsOf(userId: string): number;
   save(call: RecordedCall): void;
+  /**
+   * The connections (clientIds) of an answered call held here, and `null` once it is over: with
+   * several nodes, the others tell this one when those connect or drop.
+   */
+  watch?(call: string, sids: string[] | null): void;
   timers?: RecorderTimers;
   ringTimeoutMs?: number;
   lostGraceMs?: number;
 }
 
-interface Pending {
+/** What a relaying node knows beside the message: the sender's name, and for a refusal the callee's tabs on every node. */
+export interface RelayContext {
+  name?: string;
+  tabs?: number;
+}
+
+/** What a timer of a call does when it fires. */
+type TimerKind = 'ring' | 'refusal' | 'lost';
+
+/** What the recorder knows of a call not over yet, held here or handed to another node. */
+interface CallFacts {
   callId: string;
   caller: string;
   callee: string;
@@ -74,15 +101,28 @@ interface Pending {
   answeredAt: number | null;
   /** The callee's SDP answer passed after the accept. */
   linked: boolean;
-  ringing: Set<string>;
-  refused: Map<string, 'busy' | 'unavailable'>;
   dnd: boolean;
-  timer: unknown;
   /** A tab of the call lost its connection at this time (the call ends then unless it comes back). */
   lostAt: number | null;
+  /** Names that nodes relaying for the call knew (with several nodes, a side may be offline here). */
+  names: Record<string, string>;
+}
+
+/** A call not over yet, as handed from a stopping node to another (timers as absolute deadlines). */
+export interface PendingSnapshot extends CallFacts {
+  ringing: string[];
+  refused: [string, 'busy' | 'unavailable'][];
+  timer: { kind: TimerKind; at: number } | null;
+}
+
+interface Pending extends CallFacts {
+  ringing: Set<string>;
+  refused: Map<string, 'busy' | 'unavailable'>;
+  timer: { handle: unknown; kind: TimerKind; at: number } | null;
 }
 
 const key = (caller: string, callee: string, callId: string) => `${caller}\n${callee}\n${callId}`;
+const keyOf = (call: Pending) => key(call.caller, call.callee, call.callId);
 
 export const newEntryId = (): string => randomBytes(16).toString('base64url');
 
@@ -103,35 +143,42 @@ export class CallRecorder {
     return this.#calls.size;
   }
 
-  /** An inbox message from `from` to `to` that the broker is relaying. */
-  relayed(from: string, to: string, message: InboxMessage): void {
-    if (message.type === 'chat' || from === to) return;
-    if (message.type === 'invite') return this.#invite(from, to, message.callId, message.sid, message.media, false);
+  /**
+   * An inbox message from `from` to `to` that the broker is relaying. Returns whether it concerns
+   * a call held here (an invite always starts one here): with several nodes, the others hold the rest.
+   */
+  relayed(from: string, to: string, message: InboxMessage, context: RelayContext = {}): boolean {
+    if (message.type === 'chat' || from === to) return false;
+    if (message.type === 'invite') {
+      this.#invite(from, to, message.callId, message.sid, message.media, false);
+      return true;
+    }
     // From the callee (to the caller) or from the caller (to the callee): each kind from its own side only.
     const asCallee = this.#calls.get(key(to, from, message.callId));
     const asCaller = this.#calls.get(key(from, to, message.callId));
+    const call = asCaller ?? asCallee;
+    if (call && context.name !== undefined) call.names[from] = context.name;
     switch (message.type) {
       case 'ringing':
         if (asCallee) this.#ringing(asCallee, message.sid);
-        return;
+        break;
       case 'accept':
         if (asCallee) this.#accept(asCallee, message.sid);
-        return;
+        break;
       case 'reject':
-        if (asCallee) this.#reject(asCallee, message.sid, message.reason);
-        return;
+        if (asCallee) this.#reject(asCallee, message.sid, message.reason, context.tabs);
+        break;
       case 'answer':
         if (asCallee?.answeredAt !== null && asCallee) asCallee.linked = true;
-        return;
+        break;
       case 'cancel':
         if (asCaller) this.#cancel(asCaller);
-        return;
-      case 'hangup': {
-        const call = asCaller ?? asCallee;
+        break;
+      case 'hangup':
         if (call?.answeredAt !== null && call) this.#finish(call, this.#timers.now());
-        return;
-      }
+        break;
     }
+    return call !== undefined;
   }
 
   /** The backend declined `invite` for a callee with do-not-disturb on (PROTOCOL.md §7). */
@@ -143,9 +190,8 @@ export class CallRecorder {
   disconnected(sid: string): void {
     for (const call of this.#calls.values()) {
       if (call.answeredAt === null || (call.callerSid !== sid && call.calleeSid !== sid) || call.lostAt !== null) continue;
-      const lostAt = this.#timers.now();
-      call.lostAt = lostAt;
-      this.#arm(call, () => this.#finish(call, lostAt), this.#lostGraceMs);
+      call.lostAt = this.#timers.now();
+      this.#arm(call, 'lost', this.#lostGraceMs);
     }
   }
 
@@ -163,6 +209,51 @@ export class CallRecorder {
     for (const call of [...this.#calls.values()]) {
       if (call.answeredAt !== null) this.#finish(call, call.lostAt ?? this.#timers.now());
       else this.#end(call, 'failed', 'failed');
+    }
+  }
+
+  /**
+   * The node stops and another goes on recording its calls: they leave this recorder, unsaved.
+   * The node's own connections (`local`) are about to drop: an answered call with a side here is
+   * handed over as lost now, which the tab's reconnection to another node takes back.
+   */
+  handOver(local: (sid: string) => boolean): PendingSnapshot[] {
+    const calls = [...this.#calls.values()];
+    const now = this.#timers.now();
+    for (const call of calls) {
+      // Stopped here, the deadline kept for the node that adopts the call.
+      if (call.timer !== null) this.#timers.clearTimeout(call.timer.handle);
+      const sideHere = local(call.callerSid) || (call.calleeSid !== null && local(call.calleeSid));
+      if (call.answeredAt !== null && call.lostAt === null && sideHere) {
+        call.lostAt = now;
+        call.timer = { handle: null, kind: 'lost', at: now + this.#lostGraceMs };
+      }
+    }
+    this.#calls.clear();
+    return calls.map((call) => ({
+      ...call,
+      media: { ...call.media },
+      ringing: [...call.ringing],
+      refused: [...call.refused],
+      names: { ...call.names },
+      timer: call.timer && { kind: call.timer.kind, at: call.timer.at },
+    }));
+  }
+
+  /** Calls handed over by a node that stopped: recorded here from now on, their timers where they were. */
+  adopt(snapshots: readonly PendingSnapshot[]): void {
+    for (const snapshot of snapshots) {
+      const call: Pending = {
+        ...snapshot,
+        media: { ...snapshot.media },
+        ringing: new Set(snapshot.ringing),
+        refused: new Map(snapshot.refused),
+        names: { ...snapshot.names },
+        timer: null,
+      };
+      if (this.#calls.has(keyOf(call))) continue;
+      this.#calls.set(keyOf(call), call);
+      if (snapshot.timer) this.#arm(call, snapshot.timer.kind, Math.max(0, snapshot.timer.at - this.#timers.now()));
     }
   }
 
@@ -184,10 +275,11 @@ export class CallRecorder {
       dnd,
       timer: null,
       lostAt: null,
+      names: {},
     };
     this.#calls.set(k, call);
     if (dnd) return this.#end(call, 'busy', 'missed');
-    this.#arm(call, () => this.#end(call, 'missed', 'missed'), this.#ringTimeoutMs + RING_GRACE_MS);
+    this.#arm(call, 'ring', this.#ringTimeoutMs + RING_GRACE_MS);
   }
 
   #ringing(call: Pending, sid: string): void {
@@ -203,16 +295,16 @@ export class CallRecorder {
     call.answeredAt = this.#timers.now();
     call.calleeSid = sid;
     this.#disarm(call);
+    this.options.watch?.(keyOf(call), [call.callerSid, sid]);
   }
 
-  #reject(call: Pending, sid: string, reason: 'declined' | 'busy' | 'unavailable'): void {
+  #reject(call: Pending, sid: string, reason: 'declined' | 'busy' | 'unavailable', tabs?: number): void {
     if (call.answeredAt !== null) return;
     if (reason === 'declined') return this.#end(call, 'declined', 'declined');
     call.ringing.delete(sid);
     call.refused.set(sid, reason);
-    if (call.ringing.size > 0 || call.refused.size < this.options.tabsOf(call.callee)) return;
-    const busy = [...call.refused.values()].includes('busy');
-    this.#arm(call, () => (busy ? this.#end(call, 'busy', 'busy') : this.#end(call, 'failed', 'failed')), REFUSAL_SETTLE_MS);
+    if (call.ringing.size > 0 || call.refused.size < (tabs ?? this.options.tabsOf(call.callee))) return;
+    this.#arm(call, 'refusal', REFUSAL_SETTLE_MS);
   }
 
   #cancel(call: Pending): void {
@@ -242,7 +334,7 @@ export class CallRecorder {
       media: call.media,
       ...(call.dnd ? { dnd: true as const } : {}),
     };
-    const { nameOf } = this.options;
+    const nameOf = (userId: string) => this.options.nameOf(userId) ?? call.names[userId] ?? UNNAMED;
     this.options.save({
       caller: call.caller,
       callee: call.callee,
@@ -273,24 +365,38 @@ export class CallRecorder {
 
   #forget(call: Pending): void {
     this.#disarm(call);
-    this.#calls.delete(key(call.caller, call.callee, call.callId));
+    this.#calls.delete(keyOf(call));
+    if (call.answeredAt !== null) this.options.watch?.(keyOf(call), null);
   }
 
   #armRingTimeout(call: Pending): void {
     const left = call.startedAt + this.#ringTimeoutMs + RING_GRACE_MS - this.#timers.now();
-    this.#arm(call, () => this.#end(call, 'missed', 'missed'), Math.max(0, left));
+    this.#arm(call, 'ring', Math.max(0, left));
   }
 
-  #arm(call: Pending, fn: () => void, ms: number): void {
+  #arm(call: Pending, kind: TimerKind, ms: number): void {
     this.#disarm(call);
-    call.timer = this.#timers.setTimeout(() => {
+    const handle = this.#timers.setTimeout(() => {
       call.timer = null;
-      fn();
+      this.#fire(call, kind);
     }, ms);
+    call.timer = { handle, kind, at: this.#timers.now() + ms };
+  }
+
+  #fire(call: Pending, kind: TimerKind): void {
+    switch (kind) {
+      case 'ring':
+        return this.#end(call, 'missed', 'missed');
+      case 'refusal':
+        if ([...call.refused.values()].includes('busy')) return this.#end(call, 'busy', 'busy');
+        return this.#end(call, 'failed', 'failed');
+      case 'lost':
+        return this.#finish(call, call.lostAt ?? this.#timers.now());
+    }
   }
 
   #disarm(call: Pending): void {
-    if (call.timer !== null) this.#timers.clearTimeout(call.timer);
+    if (call.timer !== null) this.#timers.clearTimeout(call.timer.handle);
     call.timer = null;
   }
 }

@@ -4,6 +4,9 @@
  * is declined by the backend (the callee never rings, the caller gets `reject busy` with
  * `dnd: true`); and a person who is invisible becomes visible to whoever they write to or call,
  * by a contact card on that person's notice topic, taken back when they go offline or visible.
+ *
+ * Several nodes (`link`): what is relayed here of a call another node holds goes to that node,
+ * and so do the drops and returns of its connections (broker/cluster/shared-recorder.ts).
  */
 import type { PublishPacket } from 'aedes';
 import {
@@ -15,13 +18,38 @@ import {
   type Notice,
   type Presence,
 } from '../../src/protocol/index.js';
-import type { CallRecorder } from './call-recorder.js';
+import type { RecorderEvent, RecorderLink } from '../cluster/shared-recorder.js';
+import type { CallRecorder, PendingSnapshot, RelayContext } from './call-recorder.js';
 import type { PrivacyBook } from './privacy-book.js';
 
 /** Inbox types the recorder follows; the rest (candidates, media state, chat) are not parsed again. */
 const RECORDED = new Set(['invite', 'ringing', 'accept', 'reject', 'cancel', 'hangup', 'answer']);
 /** Types that start a conversation: an invisible sender's card goes out with each. */
 const CONTACTING = new Set(['invite', 'chat']);
+
+/** Who has been shown each invisible user's card; with several nodes, in Redis (cluster/shared-cards.ts). */
+export interface ShownCards {
+  add(from: string, to: string): void;
+  /** Everyone shown `from`'s card, forgotten now: each is told once that it no longer holds. */
+  take(from: string): Promise<string[]>;
+}
+
+/** One node: the cards it showed. */
+class LocalCards implements ShownCards {
+  readonly #shownTo = new Map<string, Set<string>>();
+
+  add(from: string, to: string): void {
+    let shown = this.#shownTo.get(from);
+    if (!shown) this.#shownTo.set(from, (shown = new Set()));
+    shown.add(to);
+  }
+
+  async take(from: string): Promise<string[]> {
+    const shown = this.#shownTo.get(from);
+    this.#shownTo.delete(from);
+    return [...(shown ?? [])];
+  }
+}
 
 export interface InboxWatchDeps {
   recorder: CallRecorder | null;
@@ -32,13 +60,20 @@ export interface InboxWatchDeps {
   publish(packet: PublishPacket): void;
   /** The clientIds of `userId`'s connections now. */
   tabsOf(userId: string): string[];
+  /** The other nodes, with REDIS_URL. */
+  link?: RecorderLink;
+  /** Where the cards shown are kept: in memory unless given (Redis, with several nodes). */
+  cards?: ShownCards;
 }
 
 export class InboxWatch {
-  /** Who has been shown each invisible user's card. */
+  /** Who this node has shown each invisible user's card (not shown again with each message). */
   readonly #shownTo = new Map<string, Set<string>>();
+  readonly #cards: ShownCards;
 
-  constructor(private readonly deps: InboxWatchDeps) {}
+  constructor(private readonly deps: InboxWatchDeps) {
+    this.#cards = deps.cards ?? new LocalCards();
+  }
 
   /**
    * An inbox message from `from` to `to` that passed every check. Returns true when it must not
@@ -56,26 +91,109 @@ export class InboxWatch {
       this.#declineForDnd(from, to, message);
       return true;
     }
-    this.deps.recorder?.relayed(from, to, message);
+    this.#record(from, to, message);
     return false;
   }
 
   clientReady(clientId: string): void {
     this.deps.recorder?.reconnected(clientId);
+    if (this.deps.link?.watches(clientId)) this.deps.link.tell({ type: 'reconnected', sid: clientId });
   }
 
-  /** A connection of `userId` closed; `online`: they still have another. */
+  /** A connection of `userId` closed; `online`: they still have another here. */
   clientGone(userId: string, clientId: string, online: boolean): void {
     this.deps.recorder?.disconnected(clientId);
-    if (!online) this.hideCards(userId);
+    if (this.deps.link?.watches(clientId)) this.deps.link.tell({ type: 'disconnected', sid: clientId });
+    if (!online) this.offlineHere(userId);
+  }
+
+  /** `userId` has no tab on this node: their cards are taken back unless they have one on another node. */
+  offlineHere(userId: string): void {
+    const link = this.deps.link;
+    if (!link) return this.hideCards(userId);
+    this.#shownTo.delete(userId);
+    void link.tabs(userId).then(
+      (tabs) => tabs === 0 && this.hideCards(userId),
+      () => undefined,
+    );
+  }
+
+  /** What another node told of a call this one may hold. */
+  heard(event: RecorderEvent): void {
+    const recorder = this.deps.recorder;
+    if (!recorder) return;
+    switch (event.type) {
+      case 'relayed': {
+        const message = validateInboxMessage(event.message);
+        if (message) recorder.relayed(event.from, event.to, message, { name: event.name, tabs: event.tabs });
+        return;
+      }
+      case 'disconnected':
+        return recorder.disconnected(event.sid);
+      case 'reconnected':
+        return recorder.reconnected(event.sid);
+      case 'adopt':
+        for (const call of event.calls) void this.#adopt(call);
+        return;
+    }
+  }
+
+  /** This node stops: the calls it holds go to another node (`local`: a connection to this node). */
+  handOver(local: (sid: string) => boolean): void {
+    const calls = this.deps.recorder?.handOver(local) ?? [];
+    if (calls.length > 0) this.deps.link?.tell({ type: 'adopt', calls });
+  }
+
+  async #adopt(call: PendingSnapshot): Promise<void> {
+    const link = this.deps.link!;
+    if (!(await link.claim(call).catch(() => false))) return;
+    // Handed over as lost when a side was on the stopping node: back already if it reconnected elsewhere.
+    if (call.lostAt !== null) {
+      const sids = [call.callerSid, call.calleeSid].filter((sid): sid is string => sid !== null);
+      const back = await Promise.all(sids.map((sid) => link.connected(sid).catch(() => false)));
+      if (back.every(Boolean)) call = { ...call, lostAt: null, timer: null };
+    }
+    this.deps.recorder?.adopt([call]);
+  }
+
+  /**
+   * Feeds the recorder; with several nodes, a message of a call held elsewhere goes there, with
+   * the sender's name (known here, their tab is here) and, for a refusal, the callee's tabs everywhere.
+   */
+  #record(from: string, to: string, message: InboxMessage): void {
+    const { recorder, link } = this.deps;
+    if (!recorder) return;
+    if (!link) {
+      recorder.relayed(from, to, message);
+      return;
+    }
+    const context: RelayContext = { name: this.deps.card(from)?.name };
+    const record = () => {
+      if (!recorder.relayed(from, to, message, context) && message.type !== 'invite') {
+        link.tell({ type: 'relayed', from, to, message, ...context });
+      }
+    };
+    if (message.type !== 'reject') return record();
+    void link.tabs(from).then(
+      (tabs) => {
+        context.tabs = tabs;
+        record();
+      },
+      // Redis away: the refusal counts against this node's tabs of the callee.
+      () => {
+        context.tabs = this.deps.tabsOf(from).length;
+        record();
+      },
+    );
   }
 
   /** `userId` went offline or visible: whoever was shown their card is told it no longer holds. */
   hideCards(userId: string): void {
-    const shown = this.#shownTo.get(userId);
-    if (!shown) return;
     this.#shownTo.delete(userId);
-    for (const to of shown) this.notify(to, { type: 'contact-gone', id: userId });
+    void this.#cards.take(userId).then(
+      (shown) => shown.forEach((to) => this.notify(to, { type: 'contact-gone', id: userId })),
+      () => undefined,
+    );
   }
 
   /** The backend tells `userId`'s own tabs something (non-retained: a tab that is offline reads it over HTTP). */
@@ -89,6 +207,7 @@ export class InboxWatch {
     let shown = this.#shownTo.get(from);
     if (!shown) this.#shownTo.set(from, (shown = new Set()));
     shown.add(to);
+    this.#cards.add(from, to);
     this.notify(to, { type: 'contact', presence });
   }
 

@@ -51,7 +51,7 @@ export interface HttpAppDeps {
   /** Seats of rooms' group calls (PROTOCOL.md §6). */
   calls: RoomCalls;
   /** Whether `sid` is connected to the broker as `userId` (the broker is attached after the app). */
-  isConnected(userId: string, sid: string): boolean;
+  isConnected(userId: string, sid: string): Promise<boolean>;
   /** Call history and privacy settings (PROTOCOL.md §7); absent: those routes are not offered. */
   history?: Omit<HistoryRoutesDeps, 'users' | 'authenticatedUser'>;
   /** Messages kept while their recipient is away (PROTOCOL.md §8). */

@@ -14,8 +14,8 @@ import { HttpApiError } from './errors.js';
 export interface RoomCallRoutesDeps {
   membership: Membership;
   calls: RoomCalls;
-  /** Whether `sid` is a connection of the user's now (the broker's answer). */
-  isConnected(userId: string, sid: string): boolean;
+  /** Whether `sid` is a connection of the user's now, to any node (the broker's answer). */
+  isConnected(userId: string, sid: string): Promise<boolean>;
   authenticatedUser(req: FastifyRequest): Promise<StoredUser>;
 }
 
@@ -52,7 +52,7 @@ export function registerRoomCallRoutes(app: FastifyInstance, deps: RoomCallRoute
         throw new HttpApiError(403, 'group_calls_not_allowed', 'calls in a personal room are one to one');
       }
       const { sid, media } = req.body;
-      if (!deps.isConnected(user.id, sid)) {
+      if (!(await deps.isConnected(user.id, sid))) {
         throw new HttpApiError(409, 'not_connected', 'sid is not one of your connections to the call service');
       }
       try {

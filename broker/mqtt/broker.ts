@@ -8,7 +8,6 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import {
   MAX_MQTT_PAYLOAD_BYTES,
   MQTT_PATH,
-  UNNAMED,
   inboxWildcard,
   roomCallTopic,
   type Notice,
@@ -44,15 +43,21 @@ export interface MqttBroker {
   roster: RoomRoster;
   /** Publishes (retained) a room's group call, or clears it (null) once it ended. */
   publishRoomCall(roomId: string, call: RoomCall | null): void;
-  /** Whether `sid` is a connection of `userId`'s to this broker now. */
-  isConnected(userId: string, sid: string): boolean;
-  /** `POST /api/privacy` stored new settings (PROTOCOL.md §7): presence follows, the user's tabs are told. */
-  privacyChanged(userId: string, stored: PrivacySettings): void;
+  /** Whether `sid` is a connection of `userId`'s now (to any node, with several). */
+  isConnected(userId: string, sid: string): Promise<boolean>;
+  /**
+   * `POST /api/privacy` stored new settings (PROTOCOL.md §7): presence follows, and the user's tabs
+   * are told unless `tell` is false (another node's change, which that node told them of).
+   */
+  privacyChanged(userId: string, stored: PrivacySettings, tell?: boolean): void;
   /** Tells `userId`'s own tabs something on their notice topic (PROTOCOL.md §7). */
   notify(userId: string, notice: Notice): void;
   /** Disconnects every client (clearing presence) and stops the broker. */
   close(): Promise<void>;
 }
+
+/** Nodes end a user's do-not-disturb within this of each other (their clocks and timers). */
+const DND_END_CLAIM_MS = 10_000;
 
 /** Room for the MQTT header and topic on top of the largest payload we accept. */
 const WS_MAX_FRAME_BYTES = MAX_MQTT_PAYLOAD_BYTES + 4 * 1024;
@@ -90,7 +95,10 @@ export async function attachMqttBroker(
   let watch!: InboxWatch;
   const privacy = new PrivacyBook((userId) => {
     presence.moved(userId);
-    watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
+    const tell = () => watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
+    // Several nodes: each keeps the settings and ends the do-not-disturb at the same moment; one tells the tabs.
+    if (!cluster) return tell();
+    void cluster.claimOnce(`privacy-ended:${userId}`, DND_END_CLAIM_MS).then((mine) => mine && tell(), tell);
   });
   const presence = new PresenceTracker(
     (packet, callback) => aedes.publish(packet, callback),
@@ -106,8 +114,16 @@ export async function attachMqttBroker(
     ? new CallRecorder({
         // The retention's clock (tests move it), so that entries are dated on the clock that expires them.
         ...(config.historyClock ? { timers: { ...systemTimers, now: config.historyClock } } : {}),
-        nameOf: (userId) => presence.nameOf(userId) ?? UNNAMED,
+        ...(config.callLostGraceMs !== undefined ? { lostGraceMs: config.callLostGraceMs } : {}),
+        nameOf: (userId) => presence.nameOf(userId),
         tabsOf: (userId) => roster.get(userId)?.clients.size ?? 0,
+        // Several nodes: the others tell this one when the connections of a call it holds drop or come back.
+        ...(cluster
+          ? {
+              watch: (call: string, sids: string[] | null) =>
+                cluster.recorder.tell(sids ? { type: 'watch', call, sids } : { type: 'unwatch', call }),
+            }
+          : {}),
         save: (call) => {
           void history
             .add(call.entries)
@@ -124,6 +140,7 @@ export async function attachMqttBroker(
     card: (userId) => presence.card(userId),
     tabsOf: (userId) => [...(roster.get(userId)?.clients ?? [])].map((client) => client.id),
     publish: (packet) => aedes.publish(packet, () => {}),
+    ...(cluster ? { link: cluster.recorder, cards: cluster.cards } : {}),
   });
   roster = new RoomRoster(deps.membership, deps.store, (userId) => presence.moved(userId));
   const stopFollowingMembership = deps.membership.onChange(async (userId) => {
@@ -171,7 +188,15 @@ export async function attachMqttBroker(
     concurrency: 0,
     ...(cluster ? { id: cluster.nodeId, mq: cluster.mq, persistence: cluster.persistence } : {}),
   });
-  await cluster?.start({ refresh: (userId) => presence.refresh(userId), sessionsGone: (userId) => presence.sessionsGone(userId) });
+  await cluster?.start({
+    refresh: (userId) => presence.refresh(userId),
+    sessionsGone: (userId) => {
+      presence.sessionsGone(userId);
+      // A dead node's tabs: an invisible user's cards go if that was their last tab anywhere.
+      if (!roster.get(userId)) watch.offlineHere(userId);
+    },
+    recorder: (event) => watch.heard(event),
+  });
   aedes.on('clientReady', access.clientReady);
   aedes.on('clientDisconnect', access.clientGone);
   aedes.on('unsubscribe', access.unsubscribed);
@@ -244,7 +269,9 @@ export async function attachMqttBroker(
   async function close(): Promise<void> {
     server.off('upgrade', onUpgrade);
     calls.close();
-    recorder?.close();
+    // Several nodes: the calls held here go on being recorded by another node, if one is up.
+    if (cluster && (await cluster.othersListening())) watch.handOver((sid) => Boolean(aedesClients()[sid]));
+    else recorder?.close();
     privacy.close();
     stopFollowingMembership();
     await live.stop();
@@ -262,16 +289,23 @@ export async function attachMqttBroker(
     aedes.publish({ cmd: 'publish', topic: roomCallTopic(roomId), payload, qos: 0, retain: true, dup: false }, () => {});
   }
 
-  // Aedes keeps its clients by id; CONNECT made sure an id starting with `<userId>:` is that user's.
-  const isConnected = (userId: string, sid: string): boolean =>
-    sid.startsWith(`${userId}:`) && Boolean((aedes as unknown as { clients: Record<string, unknown> }).clients[sid]);
+  function aedesClients(): Record<string, unknown> {
+    return (aedes as unknown as { clients: Record<string, unknown> }).clients;
+  }
 
-  function privacyChanged(userId: string, stored: PrivacySettings): void {
+  // Aedes keeps its clients by id; CONNECT made sure an id starting with `<userId>:` is that user's.
+  async function isConnected(userId: string, sid: string): Promise<boolean> {
+    if (!sid.startsWith(`${userId}:`)) return false;
+    if (aedesClients()[sid]) return true;
+    return cluster ? cluster.registry.isConnected(userId, sid) : false;
+  }
+
+  function privacyChanged(userId: string, stored: PrivacySettings, tell = true): void {
     privacy.set(userId, stored);
     presence.moved(userId);
     // Visible again: the cards shown while invisible give way to presence in the rooms.
     if (!privacy.invisible(userId)) watch.hideCards(userId);
-    watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
+    if (tell) watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
   }
 
   const notify = (userId: string, notice: Notice) => watch.notify(userId, notice);

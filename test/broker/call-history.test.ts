@@ -5,93 +5,31 @@
  * here are raw MQTT clients speaking the inbox messages of §3 (no widget).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { MqttClient } from 'mqtt';
-import {
-  HISTORY_PATHS,
-  callEntryPath,
-  inboxTopic,
-  inboxWildcard,
-  noticeTopic,
-  validateCallEntry,
-  type AuthResponse,
-  type CallHistoryEntry,
-  type CallHistoryPage,
-} from '../../src/protocol/index.js';
+import { HISTORY_PATHS, callEntryPath, noticeTopic, type CallHistoryPage } from '../../src/protocol/index.js';
 import type { Config } from '../../broker/config.js';
+import { entryOf, historyOf, invite, newCallId, person, send } from './call-people.js';
 import { CALLS_FILE } from '../../broker/store/json-call-history-store.js';
 import {
   REPO_ROOT,
   assertError,
   closed,
   collect,
-  connectAs,
-  nextMessage,
   publish,
-  register,
   request,
   startTestBackend,
   subscribeGranted,
   tempDir,
-  type TestBackend,
   jsonFilesOnly,
 } from './support.js';
-
-/** One person on one tab: their client, its clientId (the `sid` of their messages) and what it received. */
-interface Person {
-  auth: AuthResponse;
-  id: string;
-  client: MqttClient;
-  sid: string;
-  received: ReturnType<typeof collect>;
-}
-
-async function person(t: TestContext, backend: TestBackend, name: string): Promise<Person> {
-  const auth = await register(backend, { name });
-  const client = await connectAs(t, backend, auth);
-  const received = collect(client);
-  assert.deepEqual(await subscribeGranted(client, [inboxWildcard(auth.user.id), noticeTopic(auth.user.id)]), [0, 0]);
-  return { auth, id: auth.user.id, client, sid: client.options.clientId!, received };
-}
 
 /** A backend (with `config`) and Ada and Bob on it, one tab each. */
 async function adaAndBob(t: TestContext, config: Partial<Config> = {}) {
   const backend = await startTestBackend({ closeAfter: t, ...config });
   return { backend, ada: await person(t, backend, 'Ada'), bob: await person(t, backend, 'Bob') };
-}
-
-const newCallId = () => randomBytes(12).toString('base64url');
-
-/** Publishes one call message from `from` to `to`. */
-function send(from: Person, to: Person, type: string, callId: string, extra: Record<string, unknown> = {}): Promise<void> {
-  return publish(from.client, inboxTopic(to.id, from.id), JSON.stringify({ type, callId, sid: from.sid, ...extra }));
-}
-
-/** Invites `to` and waits until the invite reached them: the callee answers what it received, as a widget does. */
-async function invite(from: Person, to: Person, callId: string): Promise<void> {
-  await send(from, to, 'invite', callId, { media: { audio: true, video: false } });
-  await nextMessage(to.client, (m) => m.topic === inboxTopic(to.id, from.id) && m.payload.includes(callId), to.received);
-}
-
-async function historyOf(backend: TestBackend, who: Person, query = ''): Promise<CallHistoryPage> {
-  const result = await request<CallHistoryPage>(backend, 'GET', `${HISTORY_PATHS.calls}${query}`, { token: who.auth.token });
-  assert.equal(result.status, 200, JSON.stringify(result.body));
-  for (const entry of result.body.calls) assert.deepEqual(validateCallEntry(entry), entry);
-  return result.body;
-}
-
-/** Waits until `who` has the entry of `callId` (the broker writes it once the call is over), via their notice topic. */
-async function entryOf(backend: TestBackend, who: Person, callId: string): Promise<CallHistoryEntry> {
-  for (let i = 0; i < 50; i++) {
-    const found = (await historyOf(backend, who)).calls.find((c) => c.callId === callId);
-    if (found) return found;
-    await nextMessage(who.client, (m) => m.topic === noticeTopic(who.id) && JSON.parse(m.payload).type === 'calls');
-  }
-  throw new Error('no entry');
 }
 
 test('declined, cancelled and answered calls are recorded on each side with its own outcome', { timeout: 60_000 }, async (t) => {

@@ -5,18 +5,26 @@
  */
 import type { TestContext } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import type { Config } from '../../broker/config.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { presenceTopic } from '../../src/protocol/index.js';
 import { connectAs, register, startTestBackend, subscribeGranted, tempDir, type Received, type TestBackend } from '../broker/support.js';
 
 export const JWT_SECRET = 'one secret that every node shares, long enough';
 
-/** `count` in-process nodes on `redis` (a fresh redis-server when absent). */
-export async function startNodes(t: TestContext, count: number, redis?: TestRedis): Promise<{ redis: TestRedis; nodes: TestBackend[] }> {
+/** `count` in-process nodes on `redis` (a fresh redis-server when absent), each with `config` on top. */
+export async function startNodes(
+  t: TestContext,
+  count: number,
+  redis?: TestRedis,
+  config: Partial<Config> = {},
+): Promise<{ redis: TestRedis; nodes: TestBackend[] }> {
   const server = redis ?? (await startRedis(t));
   const nodes: TestBackend[] = [];
   for (let i = 0; i < count; i++) {
-    nodes.push(await startTestBackend({ closeAfter: t, redisUrl: server.url, jwtSecret: JWT_SECRET, dataDir: await tempDir(t) }));
+    nodes.push(
+      await startTestBackend({ closeAfter: t, redisUrl: server.url, jwtSecret: JWT_SECRET, dataDir: await tempDir(t), ...config }),
+    );
   }
   return { redis: server, nodes };
 }

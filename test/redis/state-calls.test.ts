@@ -128,10 +128,12 @@ test('two backend nodes on one Redis: two people join one room call, each throug
   assert.deepEqual(joins.map((j) => j.body.seat).sort(), [1, 2]);
   // Leaving through one's own node ends one's own seat only; the call goes on for the other.
   assert.equal((await request(b, 'DELETE', `${roomCallPath(LOBBY_ROOM_ID)}/${bobTab.options.clientId}`, { token: bob.token })).status, 204);
-  const rejoin = await request<JoinCallResponse>(a, 'POST', roomCallPath(LOBBY_ROOM_ID), {
+  // Ada's request goes through node B while her tab is on node A: her tab is a connection of hers all the same.
+  const rejoin = await request<JoinCallResponse>(b, 'POST', roomCallPath(LOBBY_ROOM_ID), {
     token: ada.token,
     json: { sid: adaTab.options.clientId, media },
   });
+  assert.equal(rejoin.status, 200, JSON.stringify(rejoin.body));
   assert.equal(rejoin.body.call.id, joins[0].body.call.id);
   assert.deepEqual(
     rejoin.body.call.members.map((m) => m.name),

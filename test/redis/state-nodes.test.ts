@@ -17,20 +17,13 @@ import {
   register,
   request,
   siteSignIn,
-  startTestBackend,
   subscribeGranted,
-  tempDir,
   type TestBackend,
 } from '../broker/support.js';
-import { startRedis } from '../support/redis-server.js';
-
-const JWT_SECRET = 'one secret that every node shares, long enough';
+import { startNodes } from './bus-support.js';
 
 async function twoNodes(t: TestContext): Promise<[TestBackend, TestBackend]> {
-  const redis = await startRedis(t);
-  const node = async () =>
-    startTestBackend({ closeAfter: t, redisUrl: redis.url, jwtSecret: JWT_SECRET, dataDir: await tempDir(t), ...SITE_ACCOUNTS });
-  return [await node(), await node()];
+  return (await startNodes(t, 2, undefined, SITE_ACCOUNTS)).nodes as [TestBackend, TestBackend];
 }
 
 /** Why the DND test cannot run yet: a message from a node to someone on another node does not arrive. */

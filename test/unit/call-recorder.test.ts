@@ -160,3 +160,68 @@ test('do-not-disturb: busy (dnd) for the caller, missed (dnd) for the callee, at
   assert.deepEqual(outcomes(), ['ada:outgoing:busy bob:incoming:missed']);
   assert.ok(saved[0]!.entries.every((e) => e.entry.dnd === true));
 });
+
+test('several nodes: `relayed` says whether the call is held here; a relaying node adds the name and the tabs everywhere', () => {
+  const timers = new FakeTimers();
+  const saved: RecordedCall[] = [];
+  const watched: [string, string[] | null][] = [];
+  const recorder = new CallRecorder({
+    // Bob is online on another node only: his name comes with what that node relayed.
+    nameOf: (id) => (id === 'ada' ? 'Ada' : undefined),
+    tabsOf: () => 1,
+    save: (call) => saved.push(call),
+    watch: (call, sids) => watched.push([call, sids]),
+    timers,
+  });
+  assert.equal(recorder.relayed('bob', 'ada', msg('ringing', 'bob:1')), false, 'no call held yet');
+  assert.equal(recorder.relayed('ada', 'bob', invite()), true);
+  assert.equal(recorder.relayed('bob', 'ada', msg('ringing', 'bob:1'), { name: 'Bob' }), true);
+  // One tab refused, of the two he has across nodes: the call goes on ringing.
+  recorder.relayed('bob', 'ada', msg('reject', 'bob:1', { reason: 'busy' }), { tabs: 2 });
+  timers.advance(5_000);
+  assert.equal(saved.length, 0);
+  recorder.relayed('bob', 'ada', msg('accept', 'bob:2'));
+  assert.deepEqual(watched, [[`ada\nbob\n${CALL}`, ['ada:1', 'bob:2']]]);
+  recorder.relayed('bob', 'ada', msg('answer', 'bob:2', { sdp: 'v=0' }));
+  recorder.relayed('ada', 'bob', msg('hangup', 'ada:1'));
+  assert.deepEqual(watched.at(-1), [`ada\nbob\n${CALL}`, null]);
+  assert.deepEqual(
+    saved[0]!.entries.map((e) => [e.owner, e.entry.outcome, e.entry.peer.name]),
+    [
+      ['ada', 'answered', 'Bob'],
+      ['bob', 'answered', 'Ada'],
+    ],
+  );
+});
+
+test('a stopping node hands its calls over: deadlines kept, a side on it lost unless it is back, nothing saved by either twice', () => {
+  const leaving = setup();
+  leaving.recorder.relayed('ada', 'bob', invite());
+  leaving.recorder.relayed('bob', 'ada', msg('accept', 'bob:1'));
+  leaving.recorder.relayed('bob', 'ada', msg('answer', 'bob:1', { sdp: 'v=0' }));
+  const ringing = 'call-ringing-0123456789';
+  leaving.recorder.relayed('cy', 'dee', { type: 'invite', callId: ringing, sid: 'cy:1', media: { audio: true, video: false } });
+  leaving.timers.advance(10_000);
+  // Ada's tab is on the stopping node; Bob's elsewhere.
+  const calls = leaving.recorder.handOver((sid) => sid.startsWith('ada:'));
+  assert.equal(leaving.recorder.size, 0);
+  leaving.timers.advance(60_000);
+  assert.deepEqual(leaving.outcomes(), [], 'the stopping node saves nothing');
+  const answered = calls.find((c) => c.callId === CALL)!;
+  assert.equal(answered.lostAt, leaving.timers.time - 60_000);
+  assert.deepEqual(answered.timer, { kind: 'lost', at: answered.lostAt! + LOST_GRACE_MS });
+  assert.equal(calls.find((c) => c.callId === ringing)!.timer!.kind, 'ring');
+
+  // The adopting node: Ada came back to it, so the call goes on; Cy's call still rings out on time.
+  const adopting = setup();
+  adopting.timers.time = leaving.timers.time - 60_000;
+  adopting.recorder.adopt(calls.map((c) => (c.callId === CALL ? { ...c, lostAt: null, timer: null } : c)));
+  adopting.recorder.adopt(calls);
+  assert.equal(adopting.recorder.size, 2, 'a call adopted twice is held once');
+  adopting.timers.advance(25_000);
+  assert.deepEqual(adopting.outcomes(), ['cy:outgoing:missed dee:incoming:missed']);
+  adopting.timers.advance(60_000);
+  adopting.recorder.relayed('bob', 'ada', msg('hangup', 'bob:1'));
+  assert.deepEqual(adopting.outcomes().at(-1), 'ada:outgoing:answered bob:incoming:answered');
+  assert.equal(adopting.saved.at(-1)!.entries[0]!.entry.durationMs, 10_000 + 25_000 + 60_000);
+});
