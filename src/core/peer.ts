@@ -30,6 +30,8 @@ export type LinkCondition =
   | 'closed'
   /** Never connected and ICE gave up. */
   | 'failed'
+  /** Was connected, and its DTLS transport failed: no ICE restart revives it, a new connection is needed. */
+  | 'broken'
   /** Relay only, and gathering ended without a relay candidate: the TURN server refused us or cannot be reached. */
   | 'relay-unavailable';
 
@@ -388,22 +390,29 @@ export class PeerLink {
    * Caller, link lost: restarts ICE now, replacing a restart offer still unanswered. Called when
    * signalling is back (ours reconnected, or the peer's presence returned): what went out while it
    * was down, the offer or its answer, is lost. Should a late answer of the replaced offer still
-   * be applied, ICE fails for it and 'failed' restarts again.
+   * be applied, ICE fails for it and 'failed' restarts again. `always`: even when our side looks
+   * connected (the callee asked: its side failed).
    */
-  async restartIceNow(): Promise<void> {
-    if (this.closed || this.role !== 'offerer' || !this.everConnected || this.pc.connectionState === 'connected') return;
+  async restartIceNow(always = false): Promise<void> {
+    if (this.closed || this.role !== 'offerer' || !this.everConnected) return;
+    if (!always && this.pc.connectionState === 'connected') return;
     if (this.pc.signalingState === 'have-local-offer') await this.guard(this.pc.setLocalDescription({ type: 'rollback' }));
     this.restartIce();
   }
 
-  /** Reports 'closed' when a transport in use gets the peer's DTLS close (we remove our handlers before closing ours). */
+  /**
+   * Reports 'closed' when a transport in use gets the peer's DTLS close (we remove our handlers
+   * before closing ours), and 'broken' when one fails.
+   */
   private watchTransports(): void {
     for (const t of [...this.pc.getSenders(), ...this.pc.getReceivers()]) {
       const transport = t.transport;
       if (!transport || this.watched.has(transport)) continue;
       this.watched.add(transport);
       transport.addEventListener('statechange', () => {
-        if (!this.closed && transport.state === 'closed') this.options.onCondition('closed');
+        if (this.closed) return;
+        if (transport.state === 'closed') this.options.onCondition('closed');
+        if (transport.state === 'failed') this.options.onCondition('broken');
       });
     }
   }
@@ -428,6 +437,17 @@ export class PeerLink {
       if (silence === null || ago < silence) silence = ago;
     });
     return silence;
+  }
+
+  /**
+   * Whether a DTLS transport of this connection failed: media stops for good on it, and no ICE
+   * restart revives it (Firefox fails it when its sends fail during a network cut); only a new
+   * connection helps (PROTOCOL.md §3, "A link that fails").
+   */
+  dtlsFailed(): boolean {
+    if ([...this.watched].some((transport) => transport.state === 'failed')) return true;
+    // The connection is failed when ICE or DTLS is: with ICE not failed, DTLS is.
+    return this.pc.connectionState === 'failed' && this.pc.iceConnectionState !== 'failed';
   }
 
   private restartIce(): void {

@@ -61,15 +61,23 @@ export interface CancelMessage extends CallMessageBase {
 export interface HandledMessage extends CallMessageBase {
   type: 'handled';
 }
-export interface OfferMessage extends CallMessageBase {
+/**
+ * The media link a description or candidate belongs to: 0 (absent) for the call's first
+ * RTCPeerConnection, then 1, 2… for each new one the caller made in place of a failed one
+ * (PROTOCOL.md §3, "A link that fails").
+ */
+interface LinkMessage {
+  link?: number;
+}
+export interface OfferMessage extends CallMessageBase, LinkMessage {
   type: 'offer';
   sdp: string;
 }
-export interface AnswerMessage extends CallMessageBase {
+export interface AnswerMessage extends CallMessageBase, LinkMessage {
   type: 'answer';
   sdp: string;
 }
-export interface CandidateMessage extends CallMessageBase {
+export interface CandidateMessage extends CallMessageBase, LinkMessage {
   type: 'candidate';
   candidate: IceCandidate;
 }
@@ -81,6 +89,15 @@ export interface MediaStateMessage extends CallMessageBase {
 }
 export interface HangupMessage extends CallMessageBase {
   type: 'hangup';
+}
+/**
+ * From the callee of a connected call: its side of the media link failed, while the caller's side
+ * may still look connected. The caller, who alone makes offers, restarts ICE, or makes a new link
+ * when `dtls` says the callee's DTLS transport failed (no ICE restart revives that).
+ */
+export interface LinkFailedMessage extends CallMessageBase, LinkMessage {
+  type: 'link-failed';
+  dtls: boolean;
 }
 export interface ChatMessage {
   type: 'chat';
@@ -105,7 +122,8 @@ export type CallMessage =
   | AnswerMessage
   | CandidateMessage
   | MediaStateMessage
-  | HangupMessage;
+  | HangupMessage
+  | LinkFailedMessage;
 
 export type InboxMessage = CallMessage | ChatMessage;
 export type InboxMessageType = InboxMessage['type'];
@@ -122,6 +140,7 @@ export const INBOX_MESSAGE_TYPES: readonly InboxMessageType[] = [
   'candidate',
   'media-state',
   'hangup',
+  'link-failed',
   'chat',
 ];
 
@@ -193,6 +212,15 @@ export function validateCandidate(v: unknown): IceCandidate | null {
   return out;
 }
 
+/** A call makes a new link only while its old one fails: a few per call, never thousands. */
+const MAX_LINK = 10_000;
+
+/** A message's `link` (absent: 0); null when it is not one. */
+function linkOf(value: unknown): number | null {
+  if (value === undefined) return 0;
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_LINK ? (value as number) : null;
+}
+
 /** Validates one inbox message; returns a clean copy or `null`. */
 export function validateInboxMessage(value: unknown): InboxMessage | null {
   if (!isObject(value) || typeof value.type !== 'string') return null;
@@ -211,6 +239,11 @@ export function validateInboxMessage(value: unknown): InboxMessage | null {
     case 'handled':
     case 'hangup':
       return { type, callId, sid };
+    case 'link-failed': {
+      const link = linkOf(value.link);
+      if (!isBool(value.dtls) || link === null) return null;
+      return link > 0 ? { type, callId, sid, dtls: value.dtls, link } : { type, callId, sid, dtls: value.dtls };
+    }
     case 'invite': {
       const media = value.media;
       if (!isObject(media) || !isBool(media.audio) || !isBool(media.video)) return null;
@@ -226,13 +259,15 @@ export function validateInboxMessage(value: unknown): InboxMessage | null {
     case 'offer':
     case 'answer': {
       const sdp = value.sdp;
-      if (typeof sdp !== 'string' || sdp.length === 0 || sdp.length > MAX_SDP_LENGTH) return null;
-      return { type, callId, sid, sdp };
+      const link = linkOf(value.link);
+      if (typeof sdp !== 'string' || sdp.length === 0 || sdp.length > MAX_SDP_LENGTH || link === null) return null;
+      return link > 0 ? { type, callId, sid, sdp, link } : { type, callId, sid, sdp };
     }
     case 'candidate': {
       const candidate = validateCandidate(value.candidate);
-      if (!candidate) return null;
-      return { type, callId, sid, candidate };
+      const link = linkOf(value.link);
+      if (!candidate || link === null) return null;
+      return link > 0 ? { type, callId, sid, candidate, link } : { type, callId, sid, candidate };
     }
     case 'media-state': {
       const { audio, video, screen } = value;

@@ -170,6 +170,7 @@ function manInTheMiddle(options: CallLinkOptions): CallLink {
     addRemoteCandidate: (c) => towardsCaller.addRemoteCandidate(c),
     setTrack: (kind, track) => callee.setTrack(kind, track),
     restartIceNow: () => callee.restartIceNow(),
+    dtlsFailed: () => callee.dtlsFailed(),
     silenceMs: () => callee.silenceMs(),
     relayProblem: () => null,
     stats: () => callee.stats(),

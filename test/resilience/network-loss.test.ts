@@ -92,7 +92,10 @@ function networkLossTests(aliceBrowser: BrowserName, bobBrowser: BrowserName): v
       cut!.restoreNetwork();
     }
 
-    await Promise.all([expectMediaArriving(alice, 15_000), expectMediaArriving(bob, 15_000)]);
+    // Both sides are checked to the end, so a failure tells what each one saw.
+    const media = await Promise.allSettled([expectMediaArriving(alice, 15_000), expectMediaArriving(bob, 15_000)]);
+    const failures = media.flatMap((m) => (m.status === 'rejected' ? [(m.reason as Error).message] : []));
+    assert.deepEqual(failures, [], 'media did not come back after the cut');
     await Promise.all([
       alice.part('status', { text: `In a call with ${bob.name}`, timeout: 15_000 }),
       bob.part('status', { text: `In a call with ${alice.name}`, timeout: 15_000 }),

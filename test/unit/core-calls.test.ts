@@ -365,3 +365,87 @@ test("do-not-disturb: the backend's busy refusal with dnd ends the call at once,
   assert.equal(a.call!.machine.snapshot.endReason, 'busy');
   assert.equal(a.call!.machine.snapshot.message, 'Bob is busy — do not disturb'.replace('Bob', '\u2068Bob\u2069'));
 });
+
+/** Alice in a connected call with Bob, one tab each. */
+async function inACall() {
+  const world = new World();
+  const a = world.tab(ALICE, 'a1');
+  const b = world.tab(BOB, 'b1');
+  await connectedCall(world, a, b);
+  return { world, a, b };
+}
+
+/** What `tab` sent of `type`, as sent (with its `link`, if any). */
+const sentOf = (tab: Tab, type: string) =>
+  tab.outbox.sent.map((s) => s.message as { type: string; link?: number; dtls?: boolean }).filter((m) => m.type === type);
+
+test("the callee's DTLS fails: it tells the caller, who makes a new link; the old one goes only once the new one is up", async () => {
+  const { world, a, b } = await inACall();
+  const [callerFirst, calleeFirst] = [a.link, b.link];
+
+  // Firefox fails the callee's DTLS during a network cut, while the caller's side still looks connected.
+  calleeFirst.condition('broken');
+  await settle();
+  assert.deepEqual(sentOf(b, 'link-failed'), [{ type: 'link-failed', callId: b.call!.callId, sid: 'b1', dtls: true }]);
+  await world.drain();
+  assert.equal(a.links.length, 2, 'the caller made a new link');
+  assert.deepEqual(sentOf(a, 'offer').at(-1)?.link, 1, 'its offer names link 1');
+  assert.equal(callerFirst.closed, false, 'the failed link stays until the new one is up: closing it would hang up the callee');
+  assert.equal(b.links.length, 2, 'the callee took the new link');
+  assert.equal(calleeFirst.closed, true);
+  assert.ok(b.link.log.includes('handleOffer offer-sdp'));
+  for (const t of [a, b]) assert.equal(t.call!.linkGeneration, 1);
+
+  a.link.condition('connected');
+  b.link.condition('connected');
+  await settle();
+  assert.equal(callerFirst.closed, true);
+  assert.equal(a.phase, 'connected');
+  assert.equal(b.phase, 'connected');
+  assert.equal(b.call!.interrupted, false);
+  // What the old links still say is no longer the call's: their close does not end it.
+  calleeFirst.condition('closed');
+  callerFirst.condition('closed');
+  await settle();
+  assert.equal(a.phase, 'connected');
+  assert.equal(b.phase, 'connected');
+});
+
+test("the callee's link failed without its DTLS: the caller restarts ICE even though its side looks connected; stale requests change nothing", async () => {
+  const { world, a, b } = await inACall();
+  const callId = a.call!.callId;
+  b.link.silence = 500;
+  b.link.condition('interrupted');
+  b.link.connectionState = 'failed';
+  await settle();
+  await world.drain();
+  assert.equal(a.link.forcedRestarts, 1);
+  assert.equal(a.links.length, 1, 'no new link: ICE restarts revive it');
+  // While it lasts the callee asks again, every RESTART_RETRY_MS (at the lost-link watch's next look).
+  await world.clock.advance(3_000 + LOST_LINK_LIMITS.watchMs);
+  await world.drain();
+  assert.equal(a.link.forcedRestarts, 2);
+  // A request about a link already replaced is late news.
+  a.receive(BOB.id, { type: 'link-failed', callId, sid: 'b1', dtls: true, link: 5 } as never);
+  await settle();
+  assert.equal(a.links.length, 1);
+});
+
+test('a new link still cut off does not end the call: the caller tries another, and the loss limit still ends it', async () => {
+  const { world, a } = await inACall();
+  const lostAt = world.clock.now();
+  a.link.silence = () => world.clock.now() - lostAt;
+  a.link.condition('broken');
+  await settle();
+  assert.equal(a.links.length, 2, "the caller's own DTLS failed: a new link at once");
+  // The new link has no statistics, and fails too: the network is still down.
+  a.link.condition('failed');
+  await world.clock.advance(3_000);
+  assert.equal(a.phase, 'connected');
+  assert.equal(a.links.length, 3, 'another new link after RESTART_RETRY_MS');
+  assert.equal(a.call!.linkGeneration, 2);
+  a.link.condition('failed');
+  await world.clock.advance(LOST_LINK_LIMITS.lossLimitMs - 3_000);
+  assert.equal(a.phase, 'ended', 'no packet since the cut for the loss limit: the call is over');
+  assert.match(a.call!.machine.snapshot.message, /connection to .*Bob.* was lost/);
+});

@@ -59,6 +59,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   },
   'media-state': { type: 'media-state', ...base, audio: true, video: false, screen: true },
   hangup: { type: 'hangup', ...base },
+  'link-failed': { type: 'link-failed', ...base, dtls: true },
   chat: { type: 'chat', id: 'msg-1', text: 'hello <b>there</b>', ts: 1700000000000 },
 };
 
@@ -94,6 +95,13 @@ describe('validateInboxMessage', () => {
     assert.deepEqual(validateInboxMessage({ ...VALID.candidate, candidate: nulls }), { ...VALID.candidate, candidate: nulls });
   });
 
+  test('offer, answer, candidate and link-failed name a link after the first; the first one names none', () => {
+    for (const type of ['offer', 'answer', 'candidate', 'link-failed']) {
+      assert.deepEqual(validateInboxMessage({ ...VALID[type], link: 2 }), { ...VALID[type], link: 2 });
+      assert.deepEqual(validateInboxMessage({ ...VALID[type], link: 0 }), VALID[type], 'link 0 is the first: left out');
+    }
+  });
+
   const invalid: Array<[string, unknown]> = [
     ['null', null],
     ['a string', 'invite'],
@@ -127,6 +135,11 @@ describe('validateInboxMessage', () => {
     ['candidate sdpMLineIndex fractional', { ...VALID.candidate, candidate: { candidate: 'c', sdpMLineIndex: 0.5 } }],
     ['candidate sdpMLineIndex huge', { ...VALID.candidate, candidate: { candidate: 'c', sdpMLineIndex: 5000 } }],
     ['candidate usernameFragment a number', { ...VALID.candidate, candidate: { candidate: 'c', usernameFragment: 5 } }],
+    ['offer with a fractional link', { ...VALID.offer, link: 1.5 }],
+    ['answer with a negative link', { ...VALID.answer, link: -1 }],
+    ['candidate with a link past any call', { ...VALID.candidate, link: 10_001 }],
+    ['link-failed without dtls', { type: 'link-failed', ...base }],
+    ['link-failed with a string link', { ...VALID['link-failed'], link: '1' }],
     ['media-state missing screen', { type: 'media-state', ...base, audio: true, video: true }],
     ['media-state audio not boolean', { ...VALID['media-state'], audio: 1 }],
     ['chat without id', { type: 'chat', text: 'hi', ts: 1 }],

@@ -4,7 +4,7 @@
  * of its link. The callee's tabs decide which accept and which answer count (callee-tabs.ts).
  */
 import type { InboxRoute } from '../routing.js';
-import type { Call } from './call.js';
+import type { Call, CallLink } from './call.js';
 import { texts } from '../texts.js';
 
 export type RoutedCallMessage = Extract<InboxRoute, { action: 'call' }>['message'];
@@ -14,6 +14,10 @@ export interface CallMessageDeps {
   tabsOf(userId: string): number;
   render(call: Call): void;
   sendMediaState(call: Call): void;
+  /** Caller: a new link in place of the failed one (call-link.ts). */
+  replaceLink(call: Call): void;
+  /** Callee: the caller's offer is for a new link: ours goes, the new one is made (call-link.ts). */
+  takeNewLink(call: Call, generation: number): Promise<CallLink | null>;
 }
 
 export async function onCallMessage(call: Call, message: RoutedCallMessage, deps: CallMessageDeps): Promise<void> {
@@ -53,13 +57,26 @@ export async function onCallMessage(call: Call, message: RoutedCallMessage, deps
     case 'hangup':
       call.machine.send({ type: 'remote-hangup' });
       return;
+    case 'link-failed': {
+      // The callee's side of our current link failed where ours may look fine (PROTOCOL.md §3): only we make
+      // offers. About an older link: the new one is on its way already.
+      if (call.direction !== 'outgoing' || call.machine.phase !== 'connected' || (message.link ?? 0) !== call.linkGeneration) return;
+      if (message.dtls) return deps.replaceLink(call);
+      await call.link?.restartIceNow(true).catch(() => {
+        // A rollback refused mid-negotiation: the restart under way goes on.
+      });
+      return;
+    }
     case 'media-state':
       call.remote = { audio: message.audio, video: message.video, screen: message.screen };
       deps.render(call);
       return;
     case 'offer': {
       if (call.direction !== 'incoming') return;
-      const link = await call.linkReady;
+      const generation = message.link ?? 0;
+      // An offer of a link already replaced; or of a new link, in place of the one that failed.
+      if (generation < call.linkGeneration || (generation > call.linkGeneration && call.machine.phase !== 'connected')) return;
+      const link = generation > call.linkGeneration ? await deps.takeNewLink(call, generation) : await call.linkReady;
       // While ringing only prepare: nothing is sent before this tab accepts (another tab may take the call).
       if (call.machine.phase === 'ringing') {
         await link?.applyOffer(message.sdp);
@@ -68,7 +85,7 @@ export async function onCallMessage(call: Call, message: RoutedCallMessage, deps
       return;
     }
     case 'answer': {
-      if (!tabs) return;
+      if (!tabs || (message.link ?? 0) !== call.linkGeneration) return;
       const wait = tabs.answerDelay(deps.tabsOf(call.peer.id));
       if (wait <= 0) return applyAnswer(call, message.sdp);
       // Held, not awaited: the inbound queue must stay free for a winning tab's accept and answer.
@@ -85,6 +102,7 @@ export async function onCallMessage(call: Call, message: RoutedCallMessage, deps
       return;
     }
     case 'candidate': {
+      if ((message.link ?? 0) !== call.linkGeneration) return;
       const link = await call.linkReady;
       await link?.addRemoteCandidate(message.candidate);
       return;

@@ -25,7 +25,10 @@ export interface CallLink {
   acceptAnswer(sdp: string): Promise<void>;
   addRemoteCandidate(candidate: IceCandidate): Promise<void>;
   setTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void>;
-  restartIceNow(): Promise<void>;
+  /** Caller: restarts ICE unless connected; `always`: even then (the callee's side failed). */
+  restartIceNow(always?: boolean): Promise<void>;
+  /** Its DTLS transport failed: only a new link helps (PROTOCOL.md §3, "A link that fails"). */
+  dtlsFailed(): boolean;
   /** How long ago the last packet arrived (null: the statistics do not say). */
   silenceMs(): Promise<number | null>;
   relayProblem(): 'refused' | 'unreachable' | null;
@@ -49,7 +52,7 @@ export type CallLinkOptions = Omit<PeerLinkOptions, 'disconnectGraceMs'>;
 /** A call message without the parts every call message has (callId, sid). */
 export type CallMessageBody = InboxMessage extends infer M ? (M extends { callId: string } ? Omit<M, 'callId' | 'sid'> : never) : never;
 
-export type CallTimer = 'peer-left' | 'recovery' | 'answer' | 'quality';
+export type CallTimer = 'peer-left' | 'recovery' | 'restart' | 'answer' | 'quality';
 
 export interface CallInit {
   callId: string;
@@ -78,6 +81,15 @@ export class Call {
   answered = false;
   link: CallLink | null = null;
   linkReady: Promise<CallLink | null> = Promise.resolve(null);
+  /** Which link of the call `link` is: 0 for the first, then one more for each made in place of a failed one. */
+  linkGeneration = 0;
+  /** Caller: the failed link a new one replaces, closed once the new one connects (closing it first would end the callee's call). */
+  replacedLink: CallLink | null = null;
+  /** The current link has been connected (a new link in place of a failed one starts out not). */
+  linkUp = false;
+  /** When a packet last arrived on the call's links, as the lost-link watch saw it (the clock's time). */
+  lastPacketAt: number | null = null;
+  readonly clock: Clock;
   /** Incoming with a ringing preview: the devices opening while it rings, awaited on accept. */
   mediaReady: Promise<void> | null = null;
   mic: MediaStreamTrack | null = null;
@@ -105,6 +117,7 @@ export class Call {
     this.remote = { audio: init.media.audio, video: init.media.video, screen: false };
     this.callerSid = init.callerSid ?? null;
     this.calleeTabs = init.direction === 'outgoing' ? new CalleeTabs(init.clock) : null;
+    this.clock = init.clock;
     this.timers = new Timers(init.clock);
     this.machine = new CallStateMachine({
       direction: init.direction,
@@ -156,6 +169,7 @@ export class Call {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     this.link?.close();
+    this.replacedLink?.close();
     void this.linkReady.then((link) => link?.close());
     for (const t of [this.mic, this.camera, this.screen]) t?.stop();
     this.timers.clearAll();

@@ -18,7 +18,7 @@ import { texts } from '../texts.js';
 import type { CallEndReason } from '../types.js';
 import { Call, type CallLink, type CallLinkOptions, type CallMessageBody } from './call.js';
 import { CallMedia, type Devices, type MediaHooks } from './call-media.js';
-import { openLink, type LinkDeps } from './call-link.js';
+import { openLink, replaceLink, takeNewLink, type LinkDeps } from './call-link.js';
 import { onCallMessage, type CallMessageDeps } from './call-messages.js';
 import { restartLostLink } from './link-recovery.js';
 import { CallVerifier } from '../verify/call-verifier.js';
@@ -89,11 +89,14 @@ export class Calls {
       applyTracks: (call) => this.media.applyTracks(call),
       render: (call) => this.render(call),
       reportError: (error) => store.reportError(error),
+      replaceLink: (call) => replaceLink(call, this.linkDeps),
     };
     this.messageDeps = {
       tabsOf: (userId) => deps.presence.tabsOf(userId),
       render: (call) => this.render(call),
       sendMediaState: (call) => void this.sendMediaState(call),
+      replaceLink: (call) => replaceLink(call, this.linkDeps),
+      takeNewLink: (call, generation) => takeNewLink(call, generation, this.linkDeps),
     };
   }
 

@@ -18,8 +18,17 @@ export async function expectMediaArriving(person: Person, withinMs = 10_000): Pr
   while ((got.video === 0 || got.audio === 0) && Date.now() < deadline) {
     got = await bytesDuring(person.page, 'inbound', 1500);
   }
-  assert.ok(got.video > 0, `${person.label}: no inbound video bytes for ${withinMs / 1000} s (last 1.5 s: ${JSON.stringify(got)})`);
-  assert.ok(got.audio > 0, `${person.label}: no inbound audio bytes for ${withinMs / 1000} s (last 1.5 s: ${JSON.stringify(got)})`);
+  if (got.video > 0 && got.audio > 0) return got;
+  // What the page's connections say, so a failure tells a stuck negotiation from a silent sender.
+  const states = JSON.stringify((await rtcConnections(person.page)).map((c) => ({ ...c.states, pair: c.selectedPair })));
+  assert.ok(
+    got.video > 0,
+    `${person.label}: no inbound video bytes for ${withinMs / 1000} s (last 1.5 s: ${JSON.stringify(got)}; ${states})`,
+  );
+  assert.ok(
+    got.audio > 0,
+    `${person.label}: no inbound audio bytes for ${withinMs / 1000} s (last 1.5 s: ${JSON.stringify(got)}; ${states})`,
+  );
   return got;
 }
 

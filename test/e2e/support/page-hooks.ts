@@ -91,9 +91,17 @@ function installHooks(): void {
   const Native = globalThis.RTCPeerConnection;
   if (Native) {
     class Tracked extends Native {
+      /** Each state change, with the seconds since the page started, for failure messages. */
+      readonly __e2eStates: string[] = [];
       constructor(config?: RTCConfiguration) {
         super(config);
         connections.push(this as RTCPeerConnection);
+        const log = () =>
+          this.__e2eStates.push(
+            `${(performance.now() / 1000).toFixed(1)}s ${this.connectionState}/${this.iceConnectionState}/${this.signalingState}`,
+          );
+        for (const event of ['connectionstatechange', 'iceconnectionstatechange', 'signalingstatechange'])
+          this.addEventListener(event, log);
       }
     }
     globalThis.RTCPeerConnection = Tracked;
@@ -212,6 +220,8 @@ export interface RtcConnection {
   localFingerprint: string | null;
   /** The other end's, from the remote description: equal to the `localFingerprint` of the other page's connection. */
   remoteFingerprint: string | null;
+  /** The connection's states and ICE generations (ufrags), to tell in a failure where a negotiation stands. */
+  states: { connection: string; ice: string; signaling: string; localUfrag: string | null; remoteUfrag: string | null; changes: string[] };
 }
 
 /** Every open peer connection of the page, in the order the page made them. */
@@ -231,6 +241,15 @@ export async function rtcConnections(page: Page): Promise<RtcConnection[]> {
           selectedPair: null as RtcSnapshot['selectedPair'],
           localFingerprint: fingerprint(pc.localDescription),
           remoteFingerprint: fingerprint(pc.remoteDescription),
+          states: {
+            connection: pc.connectionState,
+            ice: pc.iceConnectionState,
+            signaling: pc.signalingState,
+            localUfrag: /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1] ?? null,
+            remoteUfrag: /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? null,
+            // connection/ice/signaling states as they changed (page-hooks' wrapper), the last 12.
+            changes: ((pc as RTCPeerConnection & { __e2eStates?: string[] }).__e2eStates ?? []).slice(-12),
+          },
         };
         const stats = new Map<string, Stat>();
         (await pc.getStats()).forEach((s: Stat) => stats.set(s.id, s));

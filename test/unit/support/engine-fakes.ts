@@ -234,6 +234,10 @@ export class FakeLink implements CallLink {
   /** How long ago the last packet came (what silenceMs() answers), or a function of the moment asked. */
   silence: number | null | (() => number | null) = null;
   restarts = 0;
+  /** ICE restarts asked with `always` (the callee's side failed). */
+  forcedRestarts = 0;
+  /** Whether its DTLS transport failed (what dtlsFailed() answers). */
+  dtlsBroken = false;
   relay: 'refused' | 'unreachable' | null = null;
   /** Both certificates, as identity() gives them (null: descriptions not set). */
   certificates: LinkIdentity | null = null;
@@ -283,8 +287,12 @@ export class FakeLink implements CallLink {
     if (this.failSetTrack) throw new Error('replaceTrack refused');
     this.tracks[kind] = track;
   }
-  async restartIceNow() {
+  async restartIceNow(always = false) {
     this.restarts++;
+    if (always) this.forcedRestarts++;
+  }
+  dtlsFailed() {
+    return this.dtlsBroken;
   }
   async setVideoLimit(limit: VideoLimit) {
     this.videoLimit = limit;
@@ -314,6 +322,8 @@ export class FakeLink implements CallLink {
   condition(c: Parameters<CallLinkOptions['onCondition']>[0]) {
     if (c === 'connected') this.connectionState = 'connected';
     if (c === 'interrupted') this.connectionState = 'disconnected';
+    if (c === 'broken' || c === 'failed') this.connectionState = 'failed';
+    if (c === 'broken') this.dtlsBroken = true;
     this.options.onCondition(c);
   }
 }
