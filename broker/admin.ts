@@ -27,7 +27,6 @@ import { parseArgs } from 'node:util';
 import { Accounts, InvalidInputError, normalizeEmail } from './accounts.js';
 import { ConfigError, loadConfig } from './config.js';
 import { revokeUserSessions } from './sessions.js';
-import { describeMigration, migrateToRedis } from './store/migrate-to-redis.js';
 import { openStores } from './store/open-stores.js';
 import { EmailTakenError, StoreError, type StoredUser, type UserStore } from './store/user-store.js';
 
@@ -135,6 +134,8 @@ async function run(argv: string[]): Promise<void> {
   const config = loadConfig();
   if (command === 'migrate-to-redis') {
     if (config.redisUrl === undefined) throw new UsageError('migrate-to-redis copies DATA_DIR into REDIS_URL: set REDIS_URL');
+    // Imported for this command only: the others need no Redis packages.
+    const { describeMigration, migrateToRedis } = await import('./store/migrate-to-redis.js');
     const report = await migrateToRedis(config.dataDir, config.redisUrl);
     console.log(describeMigration(report, config.dataDir, config.redisUrl));
     return;

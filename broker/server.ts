@@ -1,6 +1,10 @@
 /**
  * Starts the whole backend in-process: user store, HTTP API, static files and
  * the MQTT broker on one port. Used by broker/main.ts and by tests.
+ *
+ * What only a backend on Redis (REDIS_URL) uses is imported when it starts on
+ * Redis, not at the top: a single-node backend never loads ioredis and the
+ * cluster's packages (test/broker/lazy-redis.test.ts).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,13 +13,12 @@ import { loadConfig, validateConfig, type Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { attachMqttBroker, type MqttBroker } from './mqtt/broker.js';
 import { RoomCalls } from './calls/room-calls.js';
-import { SharedRoomCalls } from './calls/shared-room-calls.js';
 import { GuestSweeper } from './rooms/guest-sweeper.js';
 import { madeRoomsFrom } from './rooms/made-rooms.js';
 import { Membership } from './rooms/membership.js';
 import { Sessions } from './sessions.js';
 import { openStores } from './store/open-stores.js';
-import { NO_NODE_EVENTS, openRedisNodeEvents } from './store/redis-node-events.js';
+import { NO_NODE_EVENTS } from './store/node-events.js';
 import type { MembersChange } from './store/room-store.js';
 import type { Notice, PrivacySettings, RoomCall } from '../src/protocol/index.js';
 import { MessagesAway } from './messages/messages-away.js';
@@ -43,7 +46,7 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
   // Ready before the first unknown-email login, so that one is not slower than the rest.
   accounts.prepareDummyPassword();
   // On Redis, what other nodes keep in memory and must hear of (rooms re-checked, guests' ends, privacy).
-  const nodeEvents = stores.redis ? await openRedisNodeEvents(stores.redis) : NO_NODE_EVENTS;
+  const nodeEvents = stores.redis ? await (await import('./store/redis-node-events.js')).openRedisNodeEvents(stores.redis) : NO_NODE_EVENTS;
   const membership = new Membership({ lobby: config.lobby, events: nodeEvents });
   membership.useMadeRooms(madeRoomsFrom(rooms));
   const guestSweeper = new GuestSweeper({ store, sessions, membership, events: nodeEvents });
@@ -54,7 +57,9 @@ export async function startBackend(overrides: Partial<Config> = {}): Promise<Run
     publish: (roomId: string, call: RoomCall | null) => mqtt?.publishRoomCall(roomId, call),
   };
   // On Redis the seats are handed out from one place for every node.
-  const calls = stores.redis ? await SharedRoomCalls.open(callOptions, stores.redis) : new RoomCalls(callOptions);
+  const calls = stores.redis
+    ? await (await import('./calls/shared-room-calls.js')).SharedRoomCalls.open(callOptions, stores.redis)
+    : new RoomCalls(callOptions);
   const isConnected = async (userId: string, sid: string) => (await mqtt?.isConnected(userId, sid)) ?? false;
   const historyRoutes = {
     history,

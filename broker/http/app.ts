@@ -27,7 +27,6 @@ import {
   type WindowCounts,
 } from './login-throttle.js';
 import type { RedisConnection } from '../store/redis-connection.js';
-import { RedisWindowCounter } from '../store/redis-window-counter.js';
 import type { Membership } from '../rooms/membership.js';
 import type { GuestSweeper } from '../rooms/guest-sweeper.js';
 import type { RoomStore } from '../store/room-store.js';
@@ -102,6 +101,16 @@ function setCacheHeaders(res: { setHeader(name: string, value: string): unknown 
   }
 }
 
+/**
+ * Makes fixed-window counters: in this process, or in Redis for every node. The Redis one is
+ * imported only on Redis, so a single-node backend does not load it.
+ */
+async function windowCounters(redis: RedisConnection | undefined): Promise<(name: string, windowMs: number) => WindowCounts> {
+  if (!redis) return (_name, windowMs) => new WindowCounter(windowMs, Date.now);
+  const { RedisWindowCounter } = await import('../store/redis-window-counter.js');
+  return (name, windowMs) => new RedisWindowCounter(redis, name, windowMs);
+}
+
 export async function createHttpApp({
   config,
   accounts,
@@ -152,9 +161,7 @@ export async function createHttpApp({
     // On Redis every node counts into the same keys: a limit reached through one node holds on all.
     ...(redis ? { redis: redis.client, nameSpace: redis.key('rate-limit:') } : {}),
   });
-  /** A fixed-window counter: in this process, or in Redis for every node. */
-  const windowCounter = (name: string, windowMs: number): WindowCounts =>
-    redis ? new RedisWindowCounter(redis, name, windowMs) : new WindowCounter(windowMs, Date.now);
+  const windowCounter = await windowCounters(redis);
   const throttleOptions = {
     perEmail: config.loginFailuresPerEmail,
     perAddress: config.loginFailuresPerAddress,

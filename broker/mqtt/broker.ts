@@ -32,7 +32,6 @@ import { presenceTopicsOf } from './room-acl.js';
 import { RoomRoster } from './room-roster.js';
 import { SessionLimit } from './session-limit.js';
 import type { Membership } from '../rooms/membership.js';
-import { joinCluster } from '../cluster/cluster.js';
 
 export interface MqttBroker {
   aedes: Aedes;
@@ -78,8 +77,11 @@ export async function attachMqttBroker(
 ): Promise<MqttBroker> {
   const { config } = deps;
   // Several nodes on one Redis: the bus, retained messages, sessions and presence are shared (broker/cluster/).
+  // Imported only then: a single-node backend loads none of ioredis, mqemitter-redis, aedes-persistence-redis.
   const cluster =
-    config.redisUrl === undefined ? undefined : await joinCluster(config.redisUrl, { maxSessionsPerUser: config.maxSessionsPerUser });
+    config.redisUrl === undefined
+      ? undefined
+      : await (await import('../cluster/cluster.js')).joinCluster(config.redisUrl, { maxSessionsPerUser: config.maxSessionsPerUser });
   // Without the backend's own (tests of the broker alone): seats kept here, published by this broker.
   const calls =
     deps.calls ??

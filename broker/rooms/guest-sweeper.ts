@@ -6,7 +6,7 @@
  * plus a sweep at start-up for guests that ended while the backend was down.
  */
 import type { Sessions } from '../sessions.js';
-import { NO_NODE_EVENTS, type NodeEvents } from '../store/redis-node-events.js';
+import { NO_NODE_EVENTS, type NodeEvents } from '../store/node-events.js';
 import type { UserStore } from '../store/user-store.js';
 import type { Membership } from './membership.js';
 

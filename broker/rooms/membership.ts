@@ -8,7 +8,7 @@
  * rooms calls `changed(userId)`, and the broker re-checks that user.
  */
 import { LOBBY_ROOM_ID, type Room } from '../../src/protocol/index.js';
-import { NO_NODE_EVENTS, type NodeEvents } from '../store/redis-node-events.js';
+import { NO_NODE_EVENTS, type NodeEvents } from '../store/node-events.js';
 import type { StoredUser } from '../store/user-store.js';
 
 export const LOBBY: Room = Object.freeze({ id: LOBBY_ROOM_ID, name: 'Lobby', kind: 'lobby' });

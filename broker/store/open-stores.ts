@@ -2,6 +2,10 @@
  * The one place that picks the storage engine: Redis when REDIS_URL is set
  * (shared by every backend node), else the JSON files in DATA_DIR (one
  * process). The backend and the admin CLI both open their stores here.
+ *
+ * The Redis stores (and ioredis under them) are imported only when a Redis URL
+ * is given: a single-node backend never loads them, which saves it memory and
+ * start time (test/broker/lazy-redis.test.ts checks).
  */
 import type { Config } from '../config.js';
 import type { CallHistoryStore } from './call-history-store.js';
@@ -11,12 +15,7 @@ import { openJsonRevocationStore } from './json-revocation-store.js';
 import type { MessageStore } from './message-store.js';
 import { openJsonRoomStore } from './json-room-store.js';
 import { openJsonUserStore } from './json-user-store.js';
-import { RedisConnection } from './redis-connection.js';
-import { openRedisCallHistoryStore } from './redis-call-history-store.js';
-import { openRedisMessageStore } from './redis-message-store.js';
-import { openRedisRevocationStore } from './redis-revocation-store.js';
-import { openRedisRoomStore } from './redis-room-store.js';
-import { openRedisUserStore } from './redis-user-store.js';
+import type { RedisConnection } from './redis-connection.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { RoomStore } from './room-store.js';
 import type { UserStore } from './user-store.js';
@@ -70,6 +69,21 @@ const retentionMs = (config: StoresConfig) => config.historyDays * 24 * 3600 * 1
 
 /** The stores on one Redis connection (plus the ones they open for transactions and pub/sub), closed together. */
 export async function openRedisStores(url: string, config: StoresConfig, prefix?: string): Promise<Stores> {
+  const [
+    { RedisConnection },
+    { openRedisUserStore },
+    { openRedisRevocationStore },
+    { openRedisRoomStore },
+    { openRedisCallHistoryStore },
+    { openRedisMessageStore },
+  ] = await Promise.all([
+    import('./redis-connection.js'),
+    import('./redis-user-store.js'),
+    import('./redis-revocation-store.js'),
+    import('./redis-room-store.js'),
+    import('./redis-call-history-store.js'),
+    import('./redis-message-store.js'),
+  ]);
   const connection = await RedisConnection.open(url, { prefix });
   try {
     const users = await openRedisUserStore(connection);

@@ -1,36 +1,11 @@
 /**
- * What one backend node tells the others on Redis (REDIS_URL), for what each node keeps in its
- * own memory and must hear of when another node changed it: one pub/sub channel, `node-events`,
- * JSON messages with the sending node's id (a node ignores its own). Without Redis there is one
- * node and nothing to tell: `NO_NODE_EVENTS`.
- *
- * - `members-changed`: a user's rooms may have changed (a site token's rooms, a guest's end): each
- *   node re-checks that user's connections (Membership.changed);
- * - `guest-expected`: a guest was made that ends at `at`: each node's sweeper arms for it, so the
- *   guest ends on time even if the node that made it is gone;
- * - `privacy-changed`: a user's do-not-disturb/invisible changed: each node's broker applies it
- *   (the callee's settings are read on the caller's node when an invite passes).
+ * The node events (./node-events.ts) on Redis (REDIS_URL): one pub/sub channel, `node-events`,
+ * JSON messages with the sending node's id (a node ignores its own). Loaded only with a Redis URL.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { PrivacySettings } from '../../src/protocol/index.js';
+import type { NodeEvent, NodeEvents } from './node-events.js';
 import type { RedisConnection } from './redis-connection.js';
-
-export type NodeEvent =
-  | { type: 'members-changed'; userId: string }
-  | { type: 'guest-expected'; at: number }
-  | { type: 'privacy-changed'; userId: string; privacy: PrivacySettings };
-
-export interface NodeEvents {
-  /** Tells the other nodes; resolves once Redis took it (never for this node's own listeners). */
-  tell(event: NodeEvent): Promise<void>;
-  /** `listener` hears what the other nodes tell. */
-  on(listener: (event: NodeEvent) => void): void;
-  close(): Promise<void>;
-}
-
-/** One node: nobody to tell. */
-export const NO_NODE_EVENTS: NodeEvents = { tell: async () => undefined, on: () => undefined, close: async () => undefined };
 
 const TYPES = new Set(['members-changed', 'guest-expected', 'privacy-changed']);
 
