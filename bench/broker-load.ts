@@ -312,7 +312,7 @@ const NODE_ENV = {
 
 /** `nodes` nodes on Redis behind nginx, the users of `dataDir` copied into Redis (or registered through nginx), the same load. */
 async function runCluster(nodes: 1 | 2 | 3, dataDir: string, source: UserSource): Promise<TargetResult> {
-  const cluster = await startCluster(nodes, dataDir, NODE_ENV);
+  const cluster = await startCluster(nodes, dataDir, NODE_ENV, clients);
   try {
     const users = await createUsers(cluster.origin, clients, source);
     console.log(`  ${cluster.name}: tokens from /api/login through nginx in ${(users.loginMs / 1000).toFixed(1)} s`);

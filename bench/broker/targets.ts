@@ -199,13 +199,19 @@ async function usedMemory(redisUrl: string): Promise<number> {
  * the nodes' RSS plus Redis's; nginx's is left out, as it is for the
  * single process.
  */
-export async function startCluster(nodes: 1 | 2 | 3, dataDir: string, env: Record<string, string>): Promise<ClusterUnderTest> {
+export async function startCluster(
+  nodes: 1 | 2 | 3,
+  dataDir: string,
+  env: Record<string, string>,
+  clients: number,
+): Promise<ClusterUnderTest> {
   const usersMemory = { bytes: 0, users: 0 };
   const cluster = await Cluster.start({
     nodes,
     env,
     inheritStderr: true,
-    workerConnections: 16_000,
+    // nginx holds two sockets per client (the client's and the node's), and some to spare.
+    workerConnections: Math.max(16_000, clients * 2 + 1_000),
     beforeNodes: async (redisUrl) => {
       const before = await usedMemory(redisUrl);
       const report = await migrateToRedis(dataDir, redisUrl);
