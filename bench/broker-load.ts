@@ -178,7 +178,11 @@ async function runLoad(broker: BrokerUnderTest, users: LoadUser[], presence: 'ba
       10 * 60_000,
     );
     process.stdout.write(` ${connect.connected} in ${(connect.connectMs / 1000).toFixed(1)} s\n`);
-    if (connect.failed > 0) console.log(`  ${broker.name}: ${connect.failed} clients failed to connect (first: ${connect.firstError})`);
+    if (connect.failed > 0) {
+      console.log(`  ${broker.name}: ${connect.failed} clients failed to connect (first: ${connect.firstError})`);
+      const problems = await broker.problems?.();
+      if (problems) console.log(problems.replace(/^/gm, `  ${broker.name}: `));
+    }
     const connected = await broker.memory();
     let presenceResult: PresenceResult = { settled: false, ms: NaN, drainedMs: NaN, pairsSeen: 0, deliveries: 0 };
     if (presenceClients === 0) {

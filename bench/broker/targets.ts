@@ -30,6 +30,8 @@ export interface BrokerUnderTest {
   origin: string;
   pid: number;
   memory(): Promise<Memory>;
+  /** What the broker's own logs say went wrong (a load balancer's error log), when clients failed; '' when nothing. */
+  problems?(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -226,6 +228,17 @@ export async function startCluster(
     pid: cluster.nginx.pid,
     redisUrl: cluster.redis.url,
     usersMemory,
+    async problems() {
+      // nginx's error log, one line per kind of problem with its count (its lines differ only in addresses and times).
+      const kinds = new Map<string, number>();
+      for (const line of (await cluster.nginx.errorLog()).split('\n')) {
+        const match = /\[(error|crit|alert|emerg)\] \d+#\d+: \*?\d* ?(.*?)(, client:|$)/.exec(line);
+        if (!match) continue;
+        const kind = `${match[1]}: ${match[2]!.replace(/\d+/g, 'N')}`;
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+      return [...kinds].map(([kind, count]) => `nginx ${kind} (${count}×)`).join('\n');
+    },
     async memory() {
       const pids = [...cluster.nodes.map((n) => n.process?.child.pid), cluster.redis.pid];
       const rss = (await Promise.all(pids.map(rssOf))).reduce((a, b) => a + b, 0);
