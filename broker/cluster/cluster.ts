@@ -9,8 +9,8 @@
  * - `persistence`: Aedes' retained messages (presence, room calls) in Redis
  *   (aedes-persistence-redis 11, under `rtc-call:mqtt:`), so a subscriber on
  *   any node gets what any node retained; a room's `<parent>/+` reads them
- *   from an index by parent topic (retained-index.ts), not a scan of all. QoS 2 is not offered on Redis:
- *   broker/README.md, "QoS 2 on Redis", says why.
+ *   from an index by parent topic (retained-index.ts), not a scan of all.
+ *   QoS 2 is not offered on Redis: broker/README.md, "QoS 2 on Redis", says why.
  * - `registry`: sessions per node and per user, heartbeats and the sweep of
  *   dead nodes (node-registry.ts); `presence`: counts and status across
  *   nodes (shared-presence.ts).
@@ -20,10 +20,8 @@
  *   are then refused (CONNACK 3).
  */
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import aedesPersistenceRedis from 'aedes-persistence-redis';
-import { INBOX_PREFIX, NOTICE_PREFIX } from '../../src/protocol/index.js';
 import { DEFAULT_KEY_PREFIX, redactedRedisUrl } from '../store/redis-connection.js';
 import { StoreError } from '../store/user-store.js';
 import { createBus } from './bus.js';
@@ -41,26 +39,6 @@ export interface ClusterOptions {
   /** Tests shorten the heartbeat; production keeps NODE_HEARTBEAT_MS / NODE_TTL_MS. */
   heartbeatMs?: NodeRegistryOptions['heartbeatMs'];
   ttlMs?: NodeRegistryOptions['ttlMs'];
-}
-
-/** Topics nothing is ever retained on: clients may not retain (access control), the backend retains presence and room calls only. */
-const NEVER_RETAINED = [INBOX_PREFIX, NOTICE_PREFIX];
-
-/**
- * aedes-persistence-redis 11 answers a wildcard SUBSCRIBE by scanning the whole `retained` hash
- * (HSCAN with MATCH visits every field, ten at a time): every client's `inbox/<id>/+` cost one
- * scan of every presence retained in the deployment, about 1,000 HSCAN calls per connection
- * with 10,000 online (`npm run bench:broker -- --clients 10000`). Filters on topics that never
- * hold a retained message are not looked up at all.
- */
-function withoutNeedlessRetainedScans(persistence: unknown): unknown {
-  const target = persistence as { createRetainedStreamCombi(patterns: string[]): Readable };
-  const lookUp = target.createRetainedStreamCombi.bind(target);
-  target.createRetainedStreamCombi = (patterns) => {
-    const wanted = patterns.filter((p) => !NEVER_RETAINED.some((prefix) => p.startsWith(prefix)));
-    return wanted.length > 0 ? lookUp(wanted) : Readable.from([]);
-  };
-  return persistence;
 }
 
 /** What the cluster tells the broker: users to republish, and users whose sessions ended elsewhere. */
@@ -155,7 +133,7 @@ function clusterOn(
   };
   // Retained messages by parent topic beside the persistence's one hash (retained-index.ts).
   const retained = new RetainedIndex(client, prefix);
-  const persistence = retained.wrap(withoutNeedlessRetainedScans(aedesPersistenceRedis({ conn: persistenceConn })));
+  const persistence = retained.wrap(aedesPersistenceRedis({ conn: persistenceConn }));
   const presence = new SharedPresence(client, prefix, nodeId);
   let listener: ClusterListener | undefined;
   // Counts and connections from the registry, made next; read only once the broker relays.

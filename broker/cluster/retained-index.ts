@@ -7,13 +7,18 @@
  * a time): with 100,000 people online, each room a tab joins would cost Redis some 10,000 HSCAN
  * round trips, at every connection (docs/scaling.md). Here each parent has its own hash,
  * `retained:<parent>` (field: topic; value: `{q, p}`, the QoS and the payload in base64), written
- * with every retained message the broker stores and emptied with it.
+ * with every retained message the broker stores and emptied with it. Filters on topics where
+ * nothing is ever retained (every client's `inbox/<id>/+`) are not looked up at all.
  *
  * Messages retained before the index existed are copied in once, by the first node to start with
  * this version (`retained-index` marks it done); until then the index is not used.
  */
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
+import { INBOX_PREFIX, NOTICE_PREFIX } from '../../src/protocol/index.js';
+
+/** Topics nothing is ever retained on: clients may not retain (access control), the backend retains presence and room calls only. */
+const NEVER_RETAINED = [INBOX_PREFIX, NOTICE_PREFIX];
 
 /** What Aedes hands the persistence and reads back: enough of a PUBLISH packet. */
 export interface RetainedPacket {
@@ -63,9 +68,15 @@ export class RetainedIndex {
       stored.then(() => cb(null), cb);
     };
     store.createRetainedStreamCombi = (patterns) => {
-      const indexed = this.#ready ? patterns.map(parentOf).filter((p): p is string => p !== null) : [];
-      const rest = this.#ready ? patterns.filter((p) => parentOf(p) === null) : patterns;
-      if (indexed.length === 0) return lookUp(rest);
+      const indexed: string[] = [];
+      const rest: string[] = [];
+      for (const pattern of patterns) {
+        if (NEVER_RETAINED.some((prefix) => pattern.startsWith(prefix))) continue;
+        const parent = this.#ready ? parentOf(pattern) : null;
+        if (parent === null) rest.push(pattern);
+        else indexed.push(parent);
+      }
+      if (indexed.length === 0) return rest.length > 0 ? lookUp(rest) : Readable.from([]);
       return Readable.from(this.#matching(indexed, rest.length > 0 ? lookUp(rest) : null));
     };
     return persistence;
@@ -78,7 +89,8 @@ export class RetainedIndex {
   async start(persistence: unknown, waitMs = 30_000): Promise<void> {
     const done = `${this.prefix}retained-index`;
     const copying = `${this.prefix}retained-index-copying`;
-    if ((await this.redis.get(done)) === null && (await this.redis.set(copying, '1', 'PX', waitMs, 'NX')) === 'OK') {
+    const isDone = async () => (await this.redis.get(done)) !== null;
+    if (!(await isDone()) && (await this.redis.set(copying, '1', 'PX', waitMs, 'NX')) === 'OK') {
       const all = (persistence as RetainedStore).createRetainedStreamCombi(['#']);
       for await (const packet of all as AsyncIterable<RetainedPacket>) {
         // Only fields not written meanwhile: a message stored during the copy is newer than the one read.
@@ -87,8 +99,7 @@ export class RetainedIndex {
       await this.redis.set(done, '1');
     }
     const deadline = Date.now() + waitMs;
-    while ((await this.redis.get(done)) === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    this.#ready = (await this.redis.get(done)) !== null;
+    while (!(this.#ready = await isDone()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   }
 
   async store(packet: RetainedPacket): Promise<void> {
