@@ -34,23 +34,6 @@ export interface ShownCards {
   take(from: string): Promise<string[]>;
 }
 
-/** One node: the cards it showed. */
-class LocalCards implements ShownCards {
-  readonly #shownTo = new Map<string, Set<string>>();
-
-  add(from: string, to: string): void {
-    let shown = this.#shownTo.get(from);
-    if (!shown) this.#shownTo.set(from, (shown = new Set()));
-    shown.add(to);
-  }
-
-  async take(from: string): Promise<string[]> {
-    const shown = this.#shownTo.get(from);
-    this.#shownTo.delete(from);
-    return [...(shown ?? [])];
-  }
-}
-
 export interface InboxWatchDeps {
   recorder: CallRecorder | null;
   privacy: PrivacyBook;
@@ -62,18 +45,15 @@ export interface InboxWatchDeps {
   tabsOf(userId: string): string[];
   /** The other nodes, with REDIS_URL. */
   link?: RecorderLink;
-  /** Where the cards shown are kept: in memory unless given (Redis, with several nodes). */
+  /** With several nodes, whom every node showed the cards (Redis); on one node this node's own list is all there is. */
   cards?: ShownCards;
 }
 
 export class InboxWatch {
   /** Who this node has shown each invisible user's card (not shown again with each message). */
   readonly #shownTo = new Map<string, Set<string>>();
-  readonly #cards: ShownCards;
 
-  constructor(private readonly deps: InboxWatchDeps) {
-    this.#cards = deps.cards ?? new LocalCards();
-  }
+  constructor(private readonly deps: InboxWatchDeps) {}
 
   /**
    * An inbox message from `from` to `to` that passed every check. Returns true when it must not
@@ -189,8 +169,9 @@ export class InboxWatch {
 
   /** `userId` went offline or visible: whoever was shown their card is told it no longer holds. */
   hideCards(userId: string): void {
+    const shownHere = [...(this.#shownTo.get(userId) ?? [])];
     this.#shownTo.delete(userId);
-    void this.#cards.take(userId).then(
+    void (this.deps.cards?.take(userId) ?? Promise.resolve(shownHere)).then(
       (shown) => shown.forEach((to) => this.notify(to, { type: 'contact-gone', id: userId })),
       () => undefined,
     );
@@ -207,7 +188,7 @@ export class InboxWatch {
     let shown = this.#shownTo.get(from);
     if (!shown) this.#shownTo.set(from, (shown = new Set()));
     shown.add(to);
-    this.#cards.add(from, to);
+    this.deps.cards?.add(from, to);
     this.notify(to, { type: 'contact', presence });
   }
 
