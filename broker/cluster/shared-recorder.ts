@@ -17,6 +17,7 @@
 import type { Redis } from 'ioredis';
 import type { InboxMessage } from '../../src/protocol/index.js';
 import type { PendingSnapshot, RelayContext } from '../history/call-recorder.js';
+import { fromOtherNode, nodeMessage } from '../store/node-events.js';
 
 export type RecorderEvent =
   | ({ type: 'relayed'; from: string; to: string; message: InboxMessage } & RelayContext)
@@ -67,7 +68,7 @@ export class SharedRecorder implements RecorderLink {
   }
 
   tell(event: RecorderEvent): void {
-    void this.redis.publish(this.channel, JSON.stringify({ node: this.nodeId, event })).catch(() => undefined);
+    void this.redis.publish(this.channel, nodeMessage(this.nodeId, event)).catch(() => undefined);
   }
 
   /**
@@ -75,16 +76,9 @@ export class SharedRecorder implements RecorderLink {
    * `watch` and `unwatch` are kept here and not passed on.
    */
   heard(message: string): RecorderEvent | undefined {
-    let parsed: { node?: unknown; event?: RecorderEvent };
-    try {
-      parsed = JSON.parse(message) as typeof parsed;
-    } catch {
-      return undefined;
-    }
-    const event = parsed.event;
-    if (parsed.node === this.nodeId || !event || !TYPES.has(event.type)) return undefined;
-    if (event.type === 'watch') this.#watch(event.call, event.sids);
-    else if (event.type === 'unwatch') this.#unwatch(event.call);
+    const event = fromOtherNode<RecorderEvent>(message, this.nodeId, TYPES);
+    if (event?.type === 'watch') this.#watch(event.call, event.sids);
+    else if (event?.type === 'unwatch') this.#unwatch(event.call);
     else return event;
     return undefined;
   }

@@ -29,3 +29,23 @@ export interface NodeEvents {
 
 /** One node: nobody to tell. */
 export const NO_NODE_EVENTS: NodeEvents = { tell: async () => undefined, on: () => undefined, close: async () => undefined };
+
+/**
+ * A message on a channel every node hears, as the nodes write it: the sender's node id and the
+ * event (a node skips its own). Node events and the call recorder's channel (cluster/) both use it.
+ */
+export const nodeMessage = (node: string, event: { type: string }): string => JSON.stringify({ node, event });
+
+/** The event of a `nodeMessage` from another node, when its type is one of `types`; undefined for this node's own or anything else. */
+export function fromOtherNode<E extends { type: string }>(message: string, ownNode: string, types: ReadonlySet<string>): E | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { node, event } = parsed as { node?: unknown; event?: { type?: unknown } };
+  if (node === ownNode || typeof event !== 'object' || event === null || typeof event.type !== 'string') return undefined;
+  return types.has(event.type) ? (event as E) : undefined;
+}

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { NodeEvent, NodeEvents } from './node-events.js';
+import { fromOtherNode, nodeMessage, type NodeEvent, type NodeEvents } from './node-events.js';
 import type { RedisConnection } from './redis-connection.js';
 
 const TYPES = new Set(['members-changed', 'guest-expected', 'privacy-changed']);
@@ -20,19 +20,13 @@ class RedisNodeEvents implements NodeEvents {
   ) {
     subscriber.on('message', (from: string, message: string) => {
       if (from !== channel) return;
-      let parsed: { node?: unknown; event?: NodeEvent };
-      try {
-        parsed = JSON.parse(message) as typeof parsed;
-      } catch {
-        return;
-      }
-      if (parsed.node === this.#node || !parsed.event || !TYPES.has(parsed.event.type)) return;
-      for (const listener of this.#listeners) listener(parsed.event);
+      const event = fromOtherNode<NodeEvent>(message, this.#node, TYPES);
+      if (event) for (const listener of this.#listeners) listener(event);
     });
   }
 
   async tell(event: NodeEvent): Promise<void> {
-    await this.connection.client.publish(this.channel, JSON.stringify({ node: this.#node, event }));
+    await this.connection.client.publish(this.channel, nodeMessage(this.#node, event));
   }
 
   on(listener: (event: NodeEvent) => void): void {
