@@ -95,12 +95,16 @@ export async function attachMqttBroker(
   let roster!: RoomRoster;
   // Do-not-disturb and invisible shape presence; a do-not-disturb that ends republishes it.
   let watch!: InboxWatch;
+  /** The user's tabs hear their settings as they stand (PROTOCOL.md §7). */
+  const tellPrivacy = (userId: string) => watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
   const privacy = new PrivacyBook((userId) => {
     presence.moved(userId);
-    const tell = () => watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
     // Several nodes: each keeps the settings and ends the do-not-disturb at the same moment; one tells the tabs.
-    if (!cluster) return tell();
-    void cluster.claimOnce(`privacy-ended:${userId}`, DND_END_CLAIM_MS).then((mine) => mine && tell(), tell);
+    if (!cluster) return tellPrivacy(userId);
+    void cluster.claimOnce(`privacy-ended:${userId}`, DND_END_CLAIM_MS).then(
+      (mine) => mine && tellPrivacy(userId),
+      () => tellPrivacy(userId),
+    );
   });
   const presence = new PresenceTracker(
     (packet, callback) => aedes.publish(packet, callback),
@@ -307,7 +311,7 @@ export async function attachMqttBroker(
     presence.moved(userId);
     // Visible again: the cards shown while invisible give way to presence in the rooms.
     if (!privacy.invisible(userId)) watch.hideCards(userId);
-    if (tell) watch.notify(userId, { type: 'privacy', privacy: privacy.get(userId) });
+    if (tell) tellPrivacy(userId);
   }
 
   const notify = (userId: string, notice: Notice) => watch.notify(userId, notice);

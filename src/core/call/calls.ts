@@ -95,7 +95,7 @@ export class Calls {
       tabsOf: (userId) => deps.presence.tabsOf(userId),
       render: (call) => this.render(call),
       sendMediaState: (call) => void this.sendMediaState(call),
-      replaceLink: (call) => replaceLink(call, this.linkDeps),
+      replaceLink: this.linkDeps.replaceLink,
       takeNewLink: (call, generation) => takeNewLink(call, generation, this.linkDeps),
     };
   }
